@@ -1,0 +1,5 @@
+import type { ChannelModule } from './module.js';
+import { smsChannel } from './sms/index.js';
+
+/** Every channel Switchboard speaks. Add a channel by adding its module here. */
+export const CHANNEL_MODULES: ChannelModule[] = [smsChannel];

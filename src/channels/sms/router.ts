@@ -1,0 +1,76 @@
+import { Router } from 'express';
+import { and, eq } from 'drizzle-orm';
+import twilio from 'twilio';
+import { z } from 'zod';
+import { ingestInbound } from '../../core/conversations/ingest-inbound.js';
+import { publishMessage } from '../../core/conversations/publish.js';
+import type { Deps } from '../../core/ports.js';
+import { claimInboundEvent } from '../../db/queries/inbound-events.js';
+import { conversations, messages } from '../../db/schema.js';
+import { twilioWebhook } from '../twilio/verify.js';
+import { parseTwilioSms, ZTwilioSms } from './parse-inbound.js';
+
+export const HELP_REPLY =
+  'You reached the service desk. Reply with your question and an agent will answer. Reply STOP to opt out, START to opt back in.';
+
+/** Delivery progress; a late callback never moves a message backwards. */
+const STATUS_RANK: Record<string, number> = {
+  pending: 0, sending: 1, accepted: 2, scheduled: 2, queued: 3, sent: 4, failed: 5, undelivered: 5, delivered: 6, read: 7, canceled: 5,
+};
+
+const ZStatusCallback = z
+  .object({
+    MessageSid: z.string().min(1, 'MessageSid is required'),
+    MessageStatus: z.string().min(1, 'MessageStatus is required'),
+    ErrorCode: z.string().optional(),
+  })
+  .passthrough();
+
+/** Twilio's SMS webhooks (contract: "Inbound channels"). */
+export function smsRouter(deps: Deps): Router {
+  const r = Router();
+  const twilioIn = twilioWebhook(deps);
+
+  r.post('/webhooks/twilio/sms', ...twilioIn, async (req, res) => {
+    const parsed = ZTwilioSms.safeParse(req.body);
+    if (!parsed.success) {
+      res.status(400).type('text/plain').send(`bad Twilio SMS webhook: ${parsed.error.issues[0]!.message}`);
+      return;
+    }
+    const inbound = parseTwilioSms(parsed.data);
+    await ingestInbound(deps, inbound);
+    // The answer depends only on the message, so a redelivery gets the same one.
+    const twiml = new twilio.twiml.MessagingResponse();
+    if (inbound.control === 'help') twiml.message(HELP_REPLY);
+    res.type('text/xml').send(twiml.toString());
+  });
+
+  r.post('/webhooks/twilio/sms/status', ...twilioIn, async (req, res) => {
+    const parsed = ZStatusCallback.safeParse(req.body);
+    if (!parsed.success) {
+      res.status(400).type('text/plain').send(`bad status callback: ${parsed.error.issues[0]!.message}`);
+      return;
+    }
+    const { MessageSid, MessageStatus, ErrorCode } = parsed.data;
+    const updated = await deps.db.transaction(async (tx) => {
+      if (!(await claimInboundEvent(tx, 'sms:status', `${MessageSid}:${MessageStatus}`))) return null;
+      const [m] = await tx
+        .select()
+        .from(messages)
+        .where(and(eq(messages.channel, 'sms'), eq(messages.externalId, MessageSid)))
+        .for('update');
+      if (!m || (STATUS_RANK[MessageStatus] ?? 0) <= (STATUS_RANK[m.status] ?? 0)) return null;
+      const [row] = await tx
+        .update(messages)
+        .set({ status: MessageStatus, error: ErrorCode ? `Twilio error ${ErrorCode}` : m.error })
+        .where(eq(messages.id, m.id))
+        .returning();
+      const [c] = await tx.select().from(conversations).where(eq(conversations.id, m.conversationId));
+      return row && c ? { message: row, conversation: c } : null;
+    });
+    if (updated) publishMessage(deps, updated.conversation, updated.message);
+    res.status(204).end();
+  });
+
+  return r;
+}

@@ -1,0 +1,141 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { z } from 'zod';
+
+/**
+ * The one place that reads the environment. Everything else gets a `Config`
+ * passed down from `main.ts` (or built directly by tests).
+ */
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+const optionalUrl = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()))
+  .pipe(z.url().optional());
+
+const intFrom = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
+
+export const ZEnv = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  ROLE: z.enum(['all', 'web', 'worker']).default('all'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  PORT: intFrom(3000).pipe(z.number().max(65535)),
+  PUBLIC_URL: optionalUrl,
+  DATABASE_URL: z.url().default('postgres://postgres@127.0.0.1:5432/switchboard'),
+  REDIS_URL: z.url().default('redis://127.0.0.1:6379'),
+  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_:.-]+$/, 'letters, digits and _ : . - only').default('sb'),
+  TWILIO_ACCOUNT_SID: optionalString,
+  TWILIO_AUTH_TOKEN: optionalString,
+  TWILIO_API_KEY: optionalString,
+  TWILIO_API_SECRET: optionalString,
+  TWILIO_TWIML_APP_SID: optionalString,
+  TWILIO_API_URL: optionalUrl,
+  SLACK_BOT_TOKEN: optionalString,
+  SLACK_SIGNING_SECRET: optionalString,
+  SLACK_API_URL: optionalUrl,
+  SMTP_URL: optionalString,
+  MAIL_FROM: optionalString.pipe(z.string().optional()),
+  INBOUND_SMTP_PORT: intFrom(2525).pipe(z.number().max(65535)),
+  INBOUND_EMAIL_DOMAIN: optionalString,
+  JWT_SECRET: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+  ADMIN_EMAIL: optionalString.pipe(z.email().optional()),
+  ADMIN_PASSWORD: optionalString.pipe(z.string().min(8, 'must be at least 8 characters').optional()),
+  RESERVATION_TIMEOUT_SECONDS: intFrom(30, 1),
+  VOICE_RESERVATION_TIMEOUT_SECONDS: intFrom(15, 1),
+  /** How long an agent who declined or let an offer lapse is skipped for that same conversation. */
+  REOFFER_COOLDOWN_SECONDS: intFrom(60, 0),
+  /** Period of the reconciler that re-drives anything a crash or a Redis outage left behind. */
+  RECONCILE_INTERVAL_SECONDS: intFrom(5, 1),
+  IVR_FLOWS_DIR: z.string().default('ivr-flows'),
+});
+
+export type Env = z.infer<typeof ZEnv>;
+
+export type Config = {
+  nodeEnv: Env['NODE_ENV'];
+  role: Env['ROLE'];
+  logLevel: Env['LOG_LEVEL'];
+  port: number;
+  publicUrl: string;
+  databaseUrl: string;
+  redisUrl: string;
+  redisPrefix: string;
+  twilio: {
+    accountSid?: string;
+    authToken?: string;
+    apiKey?: string;
+    apiSecret?: string;
+    twimlAppSid?: string;
+    apiUrl?: string;
+  };
+  slack: { botToken?: string; signingSecret?: string; apiUrl?: string };
+  mail: { smtpUrl?: string; from?: string; inboundPort: number; inboundDomain?: string };
+  jwtSecret: string;
+  /** True when JWT_SECRET was not set and a random one was made for this process. */
+  jwtSecretGenerated: boolean;
+  admin: { email?: string; password?: string };
+  routing: {
+    reservationTimeoutSeconds: number;
+    voiceReservationTimeoutSeconds: number;
+    reofferCooldownSeconds: number;
+    reconcileIntervalSeconds: number;
+  };
+  ivrFlowsDir: string;
+};
+
+export class ConfigError extends Error {}
+
+/** Parses the environment (and `.env` if present); throws ConfigError naming the first bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { envFile?: string } = {}): Config {
+  const envFile = opts.envFile ?? '.env';
+  if (env === process.env && existsSync(envFile)) process.loadEnvFile(envFile);
+  const parsed = ZEnv.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = String(issue.path[0] ?? 'environment');
+    throw new ConfigError(`Invalid configuration: ${name}: ${issue.message}`);
+  }
+  const e = parsed.data;
+  if (e.NODE_ENV === 'production' && !e.JWT_SECRET) {
+    throw new ConfigError('Invalid configuration: JWT_SECRET: required when NODE_ENV=production');
+  }
+  return {
+    nodeEnv: e.NODE_ENV,
+    role: e.ROLE,
+    logLevel: e.LOG_LEVEL,
+    port: e.PORT,
+    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    redisPrefix: e.REDIS_PREFIX,
+    twilio: {
+      accountSid: e.TWILIO_ACCOUNT_SID,
+      authToken: e.TWILIO_AUTH_TOKEN,
+      apiKey: e.TWILIO_API_KEY,
+      apiSecret: e.TWILIO_API_SECRET,
+      twimlAppSid: e.TWILIO_TWIML_APP_SID,
+      apiUrl: e.TWILIO_API_URL,
+    },
+    slack: { botToken: e.SLACK_BOT_TOKEN, signingSecret: e.SLACK_SIGNING_SECRET, apiUrl: e.SLACK_API_URL },
+    mail: {
+      smtpUrl: e.SMTP_URL,
+      from: e.MAIL_FROM,
+      inboundPort: e.INBOUND_SMTP_PORT,
+      inboundDomain: e.INBOUND_EMAIL_DOMAIN?.toLowerCase(),
+    },
+    jwtSecret: e.JWT_SECRET ?? randomBytes(32).toString('hex'),
+    jwtSecretGenerated: !e.JWT_SECRET,
+    admin: { email: e.ADMIN_EMAIL, password: e.ADMIN_PASSWORD },
+    routing: {
+      reservationTimeoutSeconds: e.RESERVATION_TIMEOUT_SECONDS,
+      voiceReservationTimeoutSeconds: e.VOICE_RESERVATION_TIMEOUT_SECONDS,
+      reofferCooldownSeconds: e.REOFFER_COOLDOWN_SECONDS,
+      reconcileIntervalSeconds: e.RECONCILE_INTERVAL_SECONDS,
+    },
+    ivrFlowsDir: e.IVR_FLOWS_DIR,
+  };
+}

@@ -1,0 +1,132 @@
+import { hash, verify } from 'argon2';
+import { eq, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import type { DbOrTx } from '../../db/client.js';
+import { agentQueues, agents, CHANNELS, DEFAULT_CAPACITY, queues, ROLES, type AgentRow, type Capacity } from '../../db/schema.js';
+import { AppError, notFound } from '../errors.js';
+
+export const ZQueueMembership = z.union([
+  z.string().min(1),
+  z.object({ queue: z.string().min(1), level: z.number().int().min(1).max(5).default(3) }),
+]);
+
+export const ZCapacity = z
+  .object(Object.fromEntries(CHANNELS.map((c) => [c, z.number().int().min(0).max(100).optional()])) as Record<
+    (typeof CHANNELS)[number],
+    z.ZodOptional<z.ZodNumber>
+  >)
+  .strict();
+
+export const ZCreateAgent = z
+  .object({
+    // local@host: intranet hosts (the contract's admin@localhost) are fine for logins.
+    email: z.string().trim().regex(/^[^\s@]+@[^\s@]+$/, 'must be an email address').max(320),
+    name: z.string().min(1).max(200),
+    password: z.string().min(8, 'password must be at least 8 characters'),
+    role: z.enum(ROLES).default('agent'),
+    queues: z.array(ZQueueMembership).default([]),
+    capacity: ZCapacity.optional(),
+  })
+  .strict();
+export type CreateAgent = z.input<typeof ZCreateAgent>;
+
+export const ZUpdateAgent = ZCreateAgent.partial().strict();
+export type UpdateAgent = z.input<typeof ZUpdateAgent>;
+
+export type PublicAgent = {
+  id: string;
+  email: string;
+  name: string;
+  role: AgentRow['role'];
+  presence: AgentRow['presence'];
+  capacity: Capacity;
+  queues: { queue: string; level: number }[];
+  createdAt: string;
+};
+
+const normaliseQueues = (list: z.output<typeof ZQueueMembership>[]) =>
+  list.map((q) => (typeof q === 'string' ? { queue: q, level: 3 } : q));
+
+export async function createAgent(db: DbOrTx, input: CreateAgent): Promise<PublicAgent> {
+  const data = ZCreateAgent.parse(input);
+  const passwordHash = await hash(data.password);
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .insert(agents)
+      .values({
+        email: data.email.toLowerCase(),
+        name: data.name,
+        passwordHash,
+        role: data.role,
+        capacity: { ...DEFAULT_CAPACITY, ...data.capacity },
+      })
+      .onConflictDoNothing()
+      .returning();
+    if (!row) throw new AppError('conflict', `an agent with email ${data.email} exists`);
+    await setQueues(tx, row.id, normaliseQueues(data.queues));
+    return publicAgent(tx, row.id);
+  });
+}
+
+export async function updateAgent(db: DbOrTx, id: string, input: UpdateAgent): Promise<PublicAgent> {
+  const data = ZUpdateAgent.parse(input);
+  return db.transaction(async (tx) => {
+    const [current] = await tx.select().from(agents).where(eq(agents.id, id)).for('update');
+    if (!current) throw notFound('agent');
+    const patch: Partial<typeof agents.$inferInsert> = {};
+    if (data.email) patch.email = data.email.toLowerCase();
+    if (data.name) patch.name = data.name;
+    if (data.role) patch.role = data.role;
+    if (data.password) patch.passwordHash = await hash(data.password);
+    if (data.capacity) patch.capacity = { ...current.capacity, ...data.capacity };
+    if (Object.keys(patch).length > 0) {
+      try {
+        await tx.update(agents).set(patch).where(eq(agents.id, id));
+      } catch (err) {
+        if ((err as { code?: string }).code === '23505') throw new AppError('conflict', 'that email is taken');
+        throw err;
+      }
+    }
+    if (data.queues) await setQueues(tx, id, normaliseQueues(data.queues));
+    return publicAgent(tx, id);
+  });
+}
+
+async function setQueues(tx: DbOrTx, agentId: string, list: { queue: string; level: number }[]) {
+  const known = new Set((await tx.select({ key: queues.key }).from(queues)).map((q) => q.key));
+  const unknown = list.filter((q) => !known.has(q.queue)).map((q) => q.queue);
+  if (unknown.length) throw new AppError('bad_request', `unknown queue: ${unknown.join(', ')}`);
+  await tx.delete(agentQueues).where(eq(agentQueues.agentId, agentId));
+  if (list.length) await tx.insert(agentQueues).values(list.map((q) => ({ agentId, queueKey: q.queue, level: q.level })));
+}
+
+export async function publicAgent(db: DbOrTx, id: string): Promise<PublicAgent> {
+  const [a] = await db.select().from(agents).where(eq(agents.id, id));
+  if (!a) throw notFound('agent');
+  const memberships = await db.select().from(agentQueues).where(eq(agentQueues.agentId, id));
+  return {
+    id: a.id,
+    email: a.email,
+    name: a.name,
+    role: a.role,
+    presence: a.presence,
+    capacity: a.capacity,
+    queues: memberships.map((m) => ({ queue: m.queueKey, level: m.level })).sort((x, y) => x.queue.localeCompare(y.queue)),
+    createdAt: a.createdAt.toISOString(),
+  };
+}
+
+export async function listAgents(db: DbOrTx): Promise<PublicAgent[]> {
+  const rows = await db.select({ id: agents.id }).from(agents).orderBy(agents.name);
+  return Promise.all(rows.map((r) => publicAgent(db, r.id)));
+}
+
+/** Checks credentials; the same answer (null) for an unknown email and a wrong password. */
+export async function checkCredentials(db: DbOrTx, email: string, password: string): Promise<AgentRow | null> {
+  const [a] = await db.select().from(agents).where(eq(sql`lower(${agents.email})`, email.toLowerCase()));
+  if (!a) {
+    await hash(password); // spend the same time either way
+    return null;
+  }
+  return (await verify(a.passwordHash, password)) ? a : null;
+}

@@ -1,0 +1,29 @@
+import { randomBytes } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import { agents, queues } from '../db/schema.js';
+import { createAgent } from './agents/manage-agents.js';
+import { DEFAULT_QUEUES } from './conversations/types.js';
+import type { Deps } from './ports.js';
+
+/**
+ * First start: seeds the default queues (never overwriting an admin's edits)
+ * and creates the first admin when no agent exists yet.
+ */
+export async function bootstrap(deps: Pick<Deps, 'db' | 'log' | 'config'>): Promise<{ adminCreated?: { email: string; password?: string } }> {
+  await deps.db.insert(queues).values(DEFAULT_QUEUES.map((q) => ({ ...q }))).onConflictDoNothing();
+  return deps.db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(7265433)`);
+    const [{ n }] = (await tx.select({ n: sql<number>`count(*)::int` }).from(agents)) as [{ n: number }];
+    if (n > 0) return {};
+    const email = deps.config.admin.email ?? 'admin@localhost';
+    const generated = deps.config.admin.password ? undefined : randomBytes(12).toString('base64url');
+    await createAgent(tx, { email, name: 'Administrator', password: deps.config.admin.password ?? generated!, role: 'admin' });
+    if (generated) {
+      // Printed once, on purpose, to the console only: there is no other way to hand it over.
+      process.stdout.write(`\nSwitchboard: first admin created: ${email} / ${generated}\nChange it after logging in.\n\n`);
+    } else {
+      deps.log.info('first admin created from ADMIN_EMAIL');
+    }
+    return { adminCreated: { email, password: generated } };
+  });
+}

@@ -1,0 +1,148 @@
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import type { Tx } from '../../db/client.js';
+import { claimInboundEvent } from '../../db/queries/inbound-events.js';
+import { findOrCreateContact, setOptOut } from '../../db/queries/contacts.js';
+import { findInbox, getQueue } from '../../db/queries/queues.js';
+import {
+  conversations,
+  messages,
+  OPEN_STATUSES,
+  type Channel,
+  type ConversationRow,
+  type MessageRow,
+} from '../../db/schema.js';
+import { AppError } from '../errors.js';
+import type { Deps } from '../ports.js';
+import { publishConversationChange, publishMessage } from './publish.js';
+import { DEFAULT_QUEUE_BY_CHANNEL, ZInboundMessage, type InboundMessage, type ParsedInbound } from './types.js';
+
+export type IngestResult =
+  | { duplicate: true }
+  | {
+      duplicate: false;
+      conversation: ConversationRow | null;
+      message: MessageRow | null;
+      contactId: string;
+      /** True when this message opened the conversation (so it needs routing). */
+      opened: boolean;
+    };
+
+const INBOX_KIND: Record<Channel, 'phone' | 'email' | 'slack'> = {
+  voice: 'phone',
+  sms: 'phone',
+  email: 'email',
+  slack: 'slack',
+};
+
+/**
+ * Every inbound contact enters here: the delivery is claimed (redelivery is a
+ * no-op), the contact found or created, the open conversation found or opened
+ * in the right queue, and the message stored — in one transaction, so the
+ * webhook is only answered once the contact is durable. Routing and pushes
+ * follow after the commit; if they are lost, the reconciler re-drives them.
+ */
+export async function ingestInbound(deps: Deps, input: InboundMessage): Promise<IngestResult> {
+  const msg = ZInboundMessage.parse(input);
+  const result = await deps.db.transaction(async (tx) => ingestInTx(tx, msg));
+  if (!result.duplicate) {
+    if (result.message && result.conversation) publishMessage(deps, result.conversation, result.message);
+    if (result.opened && result.conversation) {
+      publishConversationChange(deps, result.conversation);
+      await deps.jobs.dispatch('contact arrived');
+    }
+    deps.log.info(
+      {
+        channel: msg.channel,
+        conversationId: result.conversation?.id,
+        messageId: result.message?.id,
+        opened: result.opened,
+        control: msg.control,
+      },
+      'inbound stored',
+    );
+  }
+  return result;
+}
+
+async function ingestInTx(tx: Tx, msg: ParsedInbound): Promise<IngestResult> {
+  if (!(await claimInboundEvent(tx, `${msg.channel}:message`, msg.externalId))) return { duplicate: true };
+
+  const { contactId } = await findOrCreateContact(tx, msg.from, {
+    name: msg.from.name,
+    alsoKnownAs: msg.alsoKnownAs,
+  });
+  if (msg.control === 'opt-out' || msg.control === 'opt-in') {
+    await setOptOut(tx, msg.from.kind, msg.from.value, msg.control === 'opt-out');
+  }
+
+  let conversation = await findOpenConversation(tx, contactId, msg);
+  let opened = false;
+  if (!conversation && !msg.control) {
+    const queueKey = await resolveQueue(tx, msg);
+    const queue = await getQueue(tx, queueKey);
+    const inserted = await tx
+      .insert(conversations)
+      .values({
+        contactId,
+        channel: msg.channel,
+        queueKey,
+        priority: (queue?.priority ?? 0) + msg.priorityBoost,
+        inboxAddress: msg.inboxAddress,
+        threadKey: msg.threadKey,
+        subject: msg.subject ?? null,
+        metadata: msg.metadata,
+      })
+      // A concurrent first message from the same contact opened it already: join that one.
+      .onConflictDoNothing()
+      .returning();
+    conversation = inserted[0] ?? (await findOpenConversation(tx, contactId, msg));
+    opened = inserted.length === 1;
+  }
+  if (!conversation) return { duplicate: false, conversation: null, message: null, contactId, opened: false };
+
+  const [message] = await tx
+    .insert(messages)
+    .values({
+      conversationId: conversation.id,
+      channel: msg.channel,
+      direction: 'inbound',
+      body: msg.body,
+      externalId: msg.externalId,
+      status: 'received',
+      media: msg.media,
+      metadata: { ...msg.metadata, ...(msg.subject ? { subject: msg.subject } : {}), ...(msg.control ? { control: msg.control } : {}) },
+    })
+    .returning();
+  if (!opened) {
+    await tx.update(conversations).set({ lastMessageAt: sql`now()` }).where(eq(conversations.id, conversation.id));
+  }
+  return { duplicate: false, conversation, message: message!, contactId, opened };
+}
+
+async function findOpenConversation(tx: Tx, contactId: string, msg: ParsedInbound) {
+  const where = msg.conversationId
+    ? and(eq(conversations.id, msg.conversationId), eq(conversations.contactId, contactId))
+    : and(
+        eq(conversations.contactId, contactId),
+        eq(conversations.channel, msg.channel),
+        eq(conversations.threadKey, msg.threadKey),
+      );
+  const [row] = await tx
+    .select()
+    .from(conversations)
+    .where(and(where, inArray(conversations.status, [...OPEN_STATUSES])))
+    .limit(1);
+  return row;
+}
+
+/** Precedence: the IVR's choice, then an admin's inbox mapping, then the adapter's hint, then the channel default. */
+async function resolveQueue(tx: Tx, msg: ParsedInbound): Promise<string> {
+  if (msg.queue) {
+    if (await getQueue(tx, msg.queue)) return msg.queue;
+    throw new AppError('bad_request', `unknown queue ${msg.queue}`);
+  }
+  const inbox = await findInbox(tx, INBOX_KIND[msg.channel], msg.inboxAddress);
+  if (inbox) return inbox.queueKey;
+  if (msg.queueHint && (await getQueue(tx, msg.queueHint))) return msg.queueHint;
+  return DEFAULT_QUEUE_BY_CHANNEL[msg.channel];
+}

@@ -1,0 +1,23 @@
+import type { ConversationRow, MessageRow } from '../../db/schema.js';
+import { rooms, toPublicConversation, toPublicMessage, type Deps } from '../ports.js';
+
+/** Who may see a conversation live: its queue's agents, supervisors, and whoever holds it. */
+export function audienceOf(conversation: ConversationRow): string[] {
+  const to = [rooms.queue(conversation.queueKey), rooms.supervisors];
+  if (conversation.assigneeId) to.push(rooms.agent(conversation.assigneeId));
+  return to;
+}
+
+export function publishMessage(deps: Deps, conversation: ConversationRow, message: MessageRow) {
+  deps.realtime.publish(audienceOf(conversation), 'message.created', {
+    conversationId: conversation.id,
+    message: toPublicMessage(message),
+  });
+}
+
+export function publishConversationChange(deps: Deps, conversation: ConversationRow, also: string[] = []) {
+  deps.realtime.publish([...audienceOf(conversation), ...also], 'conversation.updated', {
+    conversation: toPublicConversation(conversation),
+  });
+  void deps.jobs.queueStats().catch((err) => deps.log.warn({ err }, 'could not schedule queue stats'));
+}

@@ -1,0 +1,44 @@
+import { eq, sql } from 'drizzle-orm';
+import { conversations } from '../../db/schema.js';
+import { isSupervisor, type Actor } from '../agents/actor.js';
+import { AppError, forbidden } from '../errors.js';
+import { cancelOfferInTx, publishCanceled } from '../routing/reservations.js';
+import type { Deps } from '../ports.js';
+import { loadVisibleConversation } from './load.js';
+import { publishConversationChange } from './publish.js';
+
+/** Closes a conversation and frees the agent's capacity; a later message opens a new one. */
+export async function resolveConversation(
+  deps: Deps,
+  actor: Actor,
+  id: string,
+  input: { disposition?: string; note?: string } = {},
+) {
+  const { conversation, canceled } = await deps.db.transaction(async (tx) => {
+    const c = await loadVisibleConversation(tx, actor, id, { forUpdate: true });
+    if (c.status === 'resolved') throw new AppError('conflict', 'conversation is already resolved');
+    if (c.assigneeId !== actor.id && !isSupervisor(actor)) {
+      throw forbidden('only the assigned agent (or a supervisor) can resolve it');
+    }
+    const canceled = await cancelOfferInTx(tx, id, 'resolved');
+    const [updated] = await tx
+      .update(conversations)
+      .set({
+        status: 'resolved',
+        resolvedAt: sql`now()`,
+        disposition: input.disposition ?? null,
+        wrapUpNote: input.note ?? null,
+      })
+      .where(eq(conversations.id, id))
+      .returning();
+    return { conversation: updated!, canceled };
+  });
+  publishCanceled(deps, canceled, 'resolved');
+  publishConversationChange(deps, conversation);
+  const sender = deps.channels[conversation.channel];
+  if (sender?.onResolved) {
+    await sender.onResolved(conversation).catch((err) => deps.log.warn({ err, conversationId: id }, 'resolution notice failed'));
+  }
+  await deps.jobs.dispatch('capacity freed');
+  return conversation;
+}

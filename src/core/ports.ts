@@ -1,0 +1,150 @@
+import type { Config } from '../config.js';
+import type { Db } from '../db/client.js';
+import type { Channel, ConversationRow, MessageRow } from '../db/schema.js';
+import type { Logger } from '../logger.js';
+
+/**
+ * What the core needs from the outside world. `main.ts` (and the test harness)
+ * builds these from BullMQ, Socket.IO and the vendor SDKs; the core never
+ * imports those directly.
+ */
+export type Deps = {
+  config: Config;
+  db: Db;
+  log: Logger;
+  jobs: JobScheduler;
+  realtime: RealtimePublisher;
+  channels: ChannelRegistry;
+};
+
+/** Schedules follow-up work. Every job is idempotent: Postgres holds the truth, jobs only re-drive it. */
+export type JobScheduler = {
+  /** Run the router soon (a contact arrived, an agent freed up…). */
+  dispatch(reason: string): Promise<void>;
+  /** Expire the offer at `expiresAt` unless it was answered. */
+  reservationTimeout(reservationId: string, expiresAt: Date): Promise<void>;
+  /** Deliver an outbound message stored as `pending`. */
+  sendMessage(messageId: string): Promise<void>;
+  /** Push fresh queue figures to supervisors (debounced). */
+  queueStats(): Promise<void>;
+};
+
+/** Socket.IO rooms: one per agent, one per queue (its agents), one for supervisors and admins. */
+export const rooms = {
+  agent: (agentId: string) => `agent:${agentId}`,
+  queue: (queueKey: string) => `queue:${queueKey}`,
+  supervisors: 'supervisors',
+} as const;
+
+export type RealtimeEvents = {
+  'reservation.created': {
+    reservationId: string;
+    conversationId: string;
+    channel: Channel;
+    queue: string;
+    priority: number;
+    contact: { id: string; name: string | null; address: string | null };
+    expiresAt: string;
+  };
+  'reservation.canceled': { reservationId: string; conversationId: string; reason: string };
+  'conversation.assigned': { conversationId: string; agentId: string };
+  'conversation.updated': { conversation: PublicConversation };
+  'message.created': { conversationId: string; message: PublicMessage };
+  'queue.stats': { queues: unknown[] };
+  'agent.presence': { agentId: string; presence: string; reason?: string };
+  'supervisor.alert': { conversationId: string; queue: string; waitingSeconds: number; reason: string };
+};
+
+/** Domain code publishes; only the realtime layer turns this into socket emits, from any process. */
+export type RealtimePublisher = {
+  publish<E extends keyof RealtimeEvents>(to: string[], event: E, payload: RealtimeEvents[E]): void;
+  /** Moves an agent's live sockets between rooms (their queues or role changed). */
+  moveSockets(agentId: string, leave: string[], join: string[]): void;
+};
+
+export type OutboundResult = { externalId: string; status: string };
+
+export type OutboundMessage = {
+  message: MessageRow;
+  conversation: ConversationRow;
+  /** The contact's address on this channel (phone, email, Slack user/channel). */
+  to: string;
+};
+
+/**
+ * One sender per channel. A sender only translates our message into the
+ * vendor's call; it never decides routing.
+ */
+export type ChannelSender = {
+  send(out: OutboundMessage): Promise<OutboundResult>;
+  /** Optional: tell the contact the conversation was resolved (Slack thread note…). */
+  onResolved?(conversation: ConversationRow): Promise<void>;
+};
+
+export type ChannelRegistry = Partial<Record<Channel, ChannelSender>>;
+
+export type PublicConversation = {
+  id: string;
+  channel: Channel;
+  queue: string;
+  status: string;
+  assigneeId: string | null;
+  contactId: string;
+  priority: number;
+  subject: string | null;
+  inboxAddress: string;
+  createdAt: string;
+  lastMessageAt: string;
+  acceptedAt: string | null;
+  resolvedAt: string | null;
+  disposition: string | null;
+};
+
+export type PublicMessage = {
+  id: string;
+  conversationId: string;
+  channel: Channel;
+  direction: 'inbound' | 'outbound';
+  body: string;
+  internal: boolean;
+  status: string;
+  authorAgentId: string | null;
+  media: MessageRow['media'];
+  metadata: Record<string, unknown>;
+  createdAt: string;
+};
+
+export function toPublicConversation(c: ConversationRow): PublicConversation {
+  return {
+    id: c.id,
+    channel: c.channel,
+    queue: c.queueKey,
+    status: c.status,
+    assigneeId: c.assigneeId,
+    contactId: c.contactId,
+    priority: c.priority,
+    subject: c.subject,
+    inboxAddress: c.inboxAddress,
+    createdAt: c.createdAt.toISOString(),
+    lastMessageAt: c.lastMessageAt.toISOString(),
+    acceptedAt: c.acceptedAt?.toISOString() ?? null,
+    resolvedAt: c.resolvedAt?.toISOString() ?? null,
+    disposition: c.disposition,
+  };
+}
+
+export function toPublicMessage(m: MessageRow): PublicMessage {
+  return {
+    id: m.id,
+    conversationId: m.conversationId,
+    channel: m.channel,
+    direction: m.direction,
+    body: m.body,
+    internal: m.internal,
+    status: m.status,
+    authorAgentId: m.authorAgentId,
+    media: m.media,
+    metadata: m.metadata,
+    createdAt: m.createdAt.toISOString(),
+  };
+}

@@ -1,0 +1,228 @@
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import type { Tx } from '../../db/client.js';
+import { agents, contactIdentities, contacts, conversations, reservations, type Capacity, type Channel, type Presence } from '../../db/schema.js';
+import { publishConversationChange } from '../conversations/publish.js';
+import { rooms, type Deps } from '../ports.js';
+import { openLanes, planOffers, type Lane, type RoutableAgent, type WaitingConversation } from './policy.js';
+
+/**
+ * One lock serialises every decision that creates an offer, across all worker
+ * processes. With it, "an agent never exceeds capacity" and "never two live
+ * offers" hold by construction; each decision is a few indexed reads, so the
+ * lock is held for milliseconds.
+ */
+export const ROUTER_LOCK = 7265432;
+
+/** How many waiting conversations are read from the head of each open lane per round. */
+const HEADS_PER_LANE = 20;
+/** Bound on rounds per dispatch call; a backlog bigger than this is carried by the next job. */
+const MAX_ROUNDS = 50;
+
+export type Offer = {
+  reservationId: string;
+  conversationId: string;
+  agentId: string;
+  channel: Channel;
+  queueKey: string;
+  priority: number;
+  contactId: string;
+  expiresAt: Date;
+};
+
+/**
+ * Offers waiting conversations to eligible agents until no more match.
+ * Safe to call any number of times from any process.
+ */
+export async function dispatch(deps: Deps): Promise<number> {
+  let total = 0;
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    const offers = await deps.db.transaction(async (tx) => {
+      await tx.execute(sql`select pg_advisory_xact_lock(${ROUTER_LOCK})`);
+      return dispatchRound(tx, deps, new Date());
+    });
+    await announceOffers(deps, offers);
+    total += offers.length;
+    if (offers.length === 0) return total;
+  }
+  await deps.jobs.dispatch('backlog continues');
+  return total;
+}
+
+async function dispatchRound(tx: Tx, deps: Deps, now: Date): Promise<Offer[]> {
+  const pool = await loadRoutableAgents(tx);
+  if (pool.length === 0) return [];
+  const lanes = openLanes(pool);
+  if (lanes.length === 0) return [];
+  const waiting = await loadLaneHeads(tx, lanes);
+  if (waiting.length === 0) return [];
+  const declined = await loadRecentDeclines(tx, waiting.map((w) => w.id), deps.config.routing.reofferCooldownSeconds);
+  const plan = planOffers(waiting, pool, declined, now);
+  const offers: Offer[] = [];
+  for (const { conversation, agent } of plan) {
+    const offer = await createOffer(tx, deps, conversation, agent.id, now);
+    if (offer) offers.push(offer);
+  }
+  return offers;
+}
+
+export function offerTimeoutSeconds(deps: Deps, channel: Channel): number {
+  return channel === 'voice'
+    ? deps.config.routing.voiceReservationTimeoutSeconds
+    : deps.config.routing.reservationTimeoutSeconds;
+}
+
+/** Writes one offer; null if the conversation stopped waiting meanwhile (caller hung up, transferred). */
+export async function createOffer(
+  tx: Tx,
+  deps: Deps,
+  conv: Pick<WaitingConversation, 'id' | 'channel'>,
+  agentId: string,
+  now: Date,
+): Promise<Offer | null> {
+  const [updated] = await tx
+    .update(conversations)
+    .set({ status: 'offered', firstOfferedAt: sql`coalesce(${conversations.firstOfferedAt}, now())` })
+    .where(and(eq(conversations.id, conv.id), eq(conversations.status, 'waiting')))
+    .returning();
+  if (!updated) return null;
+  const expiresAt = new Date(now.getTime() + offerTimeoutSeconds(deps, conv.channel) * 1000);
+  const [r] = await tx
+    .insert(reservations)
+    .values({ conversationId: conv.id, agentId, channel: conv.channel, expiresAt })
+    .returning({ id: reservations.id });
+  await tx.update(agents).set({ lastOfferedAt: now }).where(eq(agents.id, agentId));
+  return {
+    reservationId: r!.id,
+    conversationId: updated.id,
+    agentId,
+    channel: updated.channel,
+    queueKey: updated.queueKey,
+    priority: updated.priority,
+    contactId: updated.contactId,
+    expiresAt,
+  };
+}
+
+/** After commit: push each offer to its agent and arm its timeout. */
+export async function announceOffers(deps: Deps, offers: Offer[]): Promise<void> {
+  if (offers.length === 0) return;
+  const contactIds = [...new Set(offers.map((o) => o.contactId))];
+  const people = await deps.db.select().from(contacts).where(inArray(contacts.id, contactIds));
+  const idents = await deps.db
+    .select()
+    .from(contactIdentities)
+    .where(inArray(contactIdentities.contactId, contactIds));
+  for (const o of offers) {
+    const contact = people.find((c) => c.id === o.contactId);
+    const address = idents.find((i) => i.contactId === o.contactId)?.value ?? null;
+    deps.realtime.publish([rooms.agent(o.agentId)], 'reservation.created', {
+      reservationId: o.reservationId,
+      conversationId: o.conversationId,
+      channel: o.channel,
+      queue: o.queueKey,
+      priority: o.priority,
+      contact: { id: o.contactId, name: contact?.name ?? null, address },
+      expiresAt: o.expiresAt.toISOString(),
+    });
+    await deps.jobs.reservationTimeout(o.reservationId, o.expiresAt);
+  }
+  deps.log.info({ offers: offers.length }, 'offers made');
+  const changed = await deps.db.select().from(conversations).where(inArray(conversations.id, offers.map((o) => o.conversationId)));
+  for (const c of changed) publishConversationChange(deps, c);
+}
+
+type AgentLoadRow = {
+  id: string;
+  presence: Presence;
+  capacity: Capacity;
+  last_offered_at: Date | string | null;
+  levels: Record<string, number> | null;
+  used: Partial<Record<Channel, number>> | null;
+};
+
+/** Agents who could take work now, with their free slots per channel (capacity − assigned − live offers). */
+export async function loadRoutableAgents(tx: Tx): Promise<RoutableAgent[]> {
+  const rows = (await tx.execute(sql`
+    select a.id, a.presence, a.capacity, a.last_offered_at,
+      (select json_object_agg(aq.queue_key, aq.level) from agent_queues aq where aq.agent_id = a.id) as levels,
+      (select json_object_agg(u.channel, u.n) from (
+         select channel, sum(n)::int as n from (
+           select channel, count(*) as n from conversations
+             where assignee_id = a.id and status = 'assigned' group by channel
+           union all
+           select channel, count(*) as n from reservations
+             where agent_id = a.id and status = 'pending' group by channel
+         ) x group by channel
+       ) u) as used
+    from agents a
+    where a.presence in ('available', 'busy')
+  `)) as unknown as AgentLoadRow[];
+  return rows
+    .filter((r) => r.levels && Object.keys(r.levels).length > 0)
+    .map((r) => {
+      const used = r.used ?? {};
+      const free = { ...r.capacity };
+      let load = 0;
+      for (const ch of Object.keys(free) as Channel[]) {
+        free[ch] = Math.max(0, (free[ch] ?? 0) - (used[ch] ?? 0));
+        load += used[ch] ?? 0;
+      }
+      return {
+        id: r.id,
+        presence: r.presence,
+        levels: r.levels ?? {},
+        free,
+        load,
+        lastOfferedAt: r.last_offered_at ? new Date(r.last_offered_at) : null,
+      };
+    });
+}
+
+type HeadRow = { id: string; queue_key: string; channel: Channel; priority: number; queued_at: Date | string; contact_id: string };
+
+/** The first few waiting conversations of each lane, by index: cost does not grow with the backlog. */
+async function loadLaneHeads(tx: Tx, lanes: Lane[]): Promise<WaitingConversation[]> {
+  const values = sql.join(
+    lanes.map((l) => sql`(${l.queueKey}, ${l.channel})`),
+    sql`, `,
+  );
+  const rows = (await tx.execute(sql`
+    select c.id, c.queue_key, c.channel, c.priority, c.queued_at, c.contact_id
+    from (values ${values}) as lane(queue_key, channel)
+    cross join lateral (
+      select id, queue_key, channel, priority, queued_at, contact_id from conversations
+      where status = 'waiting' and queue_key = lane.queue_key and channel = lane.channel
+      order by priority desc, queued_at asc
+      limit ${HEADS_PER_LANE}
+    ) c
+  `)) as unknown as HeadRow[];
+  return rows.map((r) => ({
+    id: r.id,
+    queueKey: r.queue_key,
+    channel: r.channel,
+    priority: r.priority,
+    queuedAt: new Date(r.queued_at),
+    contactId: r.contact_id,
+  }));
+}
+
+/** Agents who declined or let lapse an offer of the same conversation recently are skipped for it. */
+async function loadRecentDeclines(tx: Tx, ids: string[], cooldownSeconds: number) {
+  const out = new Map<string, Set<string>>();
+  if (ids.length === 0 || cooldownSeconds <= 0) return out;
+  const rows = await tx
+    .select({ conversationId: reservations.conversationId, agentId: reservations.agentId })
+    .from(reservations)
+    .where(
+      and(
+        inArray(reservations.conversationId, ids),
+        inArray(reservations.status, ['rejected', 'timeout']),
+        sql`${reservations.answeredAt} > now() - make_interval(secs => ${cooldownSeconds})`,
+      ),
+    );
+  for (const r of rows) {
+    if (!out.has(r.conversationId)) out.set(r.conversationId, new Set());
+    out.get(r.conversationId)!.add(r.agentId);
+  }
+  return out;
+}

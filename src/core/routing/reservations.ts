@@ -1,0 +1,157 @@
+import { and, eq, inArray, lte, sql } from 'drizzle-orm';
+import type { Tx } from '../../db/client.js';
+import { agents, conversations, reservations, type ReservationRow } from '../../db/schema.js';
+import { AppError, notFound } from '../errors.js';
+import { publishConversationChange } from '../conversations/publish.js';
+import { rooms, type Deps } from '../ports.js';
+
+/** Offers an agent lets lapse in a row before the router sets them `away`. */
+export const MAX_CONSECUTIVE_TIMEOUTS = 3;
+
+/**
+ * The agent takes the offer: the conversation becomes theirs. Fails with
+ * offer_expired when the offer already lapsed or was withdrawn.
+ */
+export async function acceptReservation(deps: Deps, reservationId: string, agentId: string) {
+  const conversation = await deps.db.transaction(async (tx) => {
+    const r = await lockReservation(tx, reservationId, agentId);
+    if (r.status !== 'pending' || r.expiresAt.getTime() <= Date.now()) {
+      throw new AppError('offer_expired', `this offer is ${r.status === 'pending' ? 'expired' : r.status}`);
+    }
+    await tx
+      .update(reservations)
+      .set({ status: 'accepted', answeredAt: sql`now()` })
+      .where(eq(reservations.id, r.id));
+    const [c] = await tx
+      .update(conversations)
+      .set({ status: 'assigned', assigneeId: agentId, acceptedAt: sql`now()` })
+      .where(and(eq(conversations.id, r.conversationId), eq(conversations.status, 'offered')))
+      .returning();
+    if (!c) throw new AppError('offer_expired', 'this conversation is no longer waiting');
+    await tx.update(agents).set({ consecutiveTimeouts: 0 }).where(eq(agents.id, agentId));
+    return c;
+  });
+  deps.realtime.publish([rooms.agent(agentId), rooms.supervisors], 'conversation.assigned', {
+    conversationId: conversation.id,
+    agentId,
+  });
+  publishConversationChange(deps, conversation);
+  return conversation;
+}
+
+export async function rejectReservation(deps: Deps, reservationId: string, agentId: string) {
+  const done = await deps.db.transaction(async (tx) => {
+    const r = await lockReservation(tx, reservationId, agentId);
+    if (r.status !== 'pending') throw new AppError('offer_expired', `this offer is ${r.status}`);
+    return releaseOffer(tx, r, 'rejected', 'rejected by agent');
+  });
+  await afterRelease(deps, done, 'rejected');
+}
+
+/**
+ * The offer's time ran out (called by the delayed job and by the reconciler;
+ * a second call is a no-op). Too many lapses in a row set the agent away.
+ */
+export async function expireReservation(deps: Deps, reservationId: string) {
+  const done = await deps.db.transaction(async (tx) => {
+    const [r] = await tx
+      .select()
+      .from(reservations)
+      .where(and(eq(reservations.id, reservationId), eq(reservations.status, 'pending'), lte(reservations.expiresAt, sql`now()`)))
+      .for('update');
+    if (!r) return null;
+    const released = await releaseOffer(tx, r, 'timeout', 'timeout');
+    const [a] = await tx
+      .update(agents)
+      .set({ consecutiveTimeouts: sql`${agents.consecutiveTimeouts} + 1` })
+      .where(eq(agents.id, r.agentId))
+      .returning();
+    let setAway = false;
+    if (a && a.consecutiveTimeouts >= MAX_CONSECUTIVE_TIMEOUTS && a.presence === 'available') {
+      await tx.update(agents).set({ presence: 'away', presenceChangedAt: sql`now()`, consecutiveTimeouts: 0 }).where(eq(agents.id, a.id));
+      setAway = true;
+    }
+    return { ...released, setAway };
+  });
+  if (!done) return;
+  await afterRelease(deps, done, 'timeout');
+  if (done.setAway) {
+    const reason = `set away after ${MAX_CONSECUTIVE_TIMEOUTS} offers in a row timed out`;
+    deps.realtime.publish([rooms.agent(done.reservation.agentId), rooms.supervisors], 'agent.presence', {
+      agentId: done.reservation.agentId,
+      presence: 'away',
+      reason,
+    });
+    await cancelPendingOffersOf(deps, done.reservation.agentId, 'agent unavailable');
+  }
+}
+
+/** Withdraws an agent's live offers (they went away/offline). */
+export async function cancelPendingOffersOf(deps: Deps, agentId: string, reason: string) {
+  const released = await deps.db.transaction(async (tx) => {
+    const pending = await tx
+      .select()
+      .from(reservations)
+      .where(and(eq(reservations.agentId, agentId), eq(reservations.status, 'pending')))
+      .for('update');
+    const out = [];
+    for (const r of pending) out.push(await releaseOffer(tx, r, 'canceled', reason));
+    return out;
+  });
+  for (const done of released) await afterRelease(deps, done, reason, false);
+  if (released.length > 0) await deps.jobs.dispatch('offers withdrawn');
+}
+
+/**
+ * Cancels the live offer on a conversation that stops waiting (caller hung up,
+ * transfer). Call inside the transaction that changes the conversation.
+ */
+export async function cancelOfferInTx(tx: Tx, conversationId: string, reason: string) {
+  const [r] = await tx
+    .update(reservations)
+    .set({ status: 'canceled', reason, answeredAt: sql`now()` })
+    .where(and(eq(reservations.conversationId, conversationId), eq(reservations.status, 'pending')))
+    .returning();
+  return r ?? null;
+}
+
+export function publishCanceled(deps: Deps, r: ReservationRow | null, reason: string) {
+  if (!r) return;
+  deps.realtime.publish([rooms.agent(r.agentId)], 'reservation.canceled', {
+    reservationId: r.id,
+    conversationId: r.conversationId,
+    reason,
+  });
+}
+
+async function lockReservation(tx: Tx, reservationId: string, agentId: string) {
+  const [r] = await tx.select().from(reservations).where(eq(reservations.id, reservationId)).for('update');
+  // Someone else's offer is "not found" to this agent: ids are not a way to probe.
+  if (!r || r.agentId !== agentId) throw notFound('reservation');
+  return r;
+}
+
+async function releaseOffer(tx: Tx, r: ReservationRow, status: 'rejected' | 'timeout' | 'canceled', reason: string) {
+  await tx
+    .update(reservations)
+    .set({ status, reason, answeredAt: sql`now()` })
+    .where(eq(reservations.id, r.id));
+  const [c] = await tx
+    .update(conversations)
+    .set({ status: 'waiting' })
+    .where(and(eq(conversations.id, r.conversationId), inArray(conversations.status, ['offered'])))
+    .returning();
+  return { reservation: r, conversation: c ?? null };
+}
+
+async function afterRelease(
+  deps: Deps,
+  done: { reservation: ReservationRow; conversation: unknown },
+  reason: string,
+  redispatch = true,
+) {
+  publishCanceled(deps, done.reservation, reason);
+  const conv = done.conversation as Parameters<typeof publishConversationChange>[1] | null;
+  if (conv) publishConversationChange(deps, conv);
+  if (redispatch) await deps.jobs.dispatch(`offer ${reason}`);
+}

@@ -1,0 +1,63 @@
+import { fileURLToPath } from 'node:url';
+import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
+import { migrate } from 'drizzle-orm/postgres-js/migrator';
+import postgres from 'postgres';
+import * as schema from './schema.js';
+
+export type Db = PostgresJsDatabase<typeof schema>;
+/** A transaction handle; queries accept either, so they compose inside transactions. */
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+export type DbOrTx = Db | Tx;
+
+export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations', import.meta.url));
+
+export type DbHandle = { db: Db; close: () => Promise<void> };
+
+export function connectDb(url: string, opts: { max?: number } = {}): DbHandle {
+  const client = postgres(url, {
+    max: opts.max ?? 10,
+    onnotice: () => {},
+    // Postgres restarts must not kill the process: postgres-js reconnects on the next query.
+    connect_timeout: 10,
+  });
+  const db = drizzle(client, { schema });
+  return { db, close: () => client.end({ timeout: 5 }) };
+}
+
+/** Creates the database named in `url` if it does not exist yet (connects to the `postgres` database to do so). */
+export async function ensureDatabase(url: string): Promise<void> {
+  const target = new URL(url);
+  const name = decodeURIComponent(target.pathname.replace(/^\//, ''));
+  if (!name) return;
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const client = postgres(admin.toString(), { max: 1, onnotice: () => {} });
+  try {
+    const rows = await client`select 1 from pg_database where datname = ${name}`;
+    if (rows.length === 0) {
+      try {
+        await client.unsafe(`create database "${name.replace(/"/g, '""')}"`);
+      } catch (err) {
+        // Another process created it between our check and our create: fine.
+        if ((err as { code?: string }).code !== '42P04') throw err;
+      }
+    }
+  } finally {
+    await client.end({ timeout: 5 });
+  }
+}
+
+/**
+ * Applies pending migrations. One connection holds a session advisory lock
+ * while it migrates, so several processes starting at once do not race.
+ */
+export async function migrateDb(url: string): Promise<void> {
+  const client = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    await client`select pg_advisory_lock(7265431)`;
+    await migrate(drizzle(client), { migrationsFolder: MIGRATIONS_DIR });
+    await client`select pg_advisory_unlock(7265431)`;
+  } finally {
+    await client.end({ timeout: 5 });
+  }
+}

@@ -1,0 +1,77 @@
+import { and, eq, inArray, or, sql } from 'drizzle-orm';
+import type { DbOrTx } from '../client.js';
+import { contactIdentities, contacts, type IdentityKind, type IdentityRow } from '../schema.js';
+
+type Identity = { kind: IdentityKind; value: string };
+
+/**
+ * Finds the contact owning `identity`, or creates it. Safe under concurrency:
+ * the identity's unique key decides the winner, and a losing insert is undone.
+ * `alsoKnownAs` joins an existing contact that owns one of those identities.
+ */
+export async function findOrCreateContact(
+  tx: DbOrTx,
+  identity: Identity,
+  opts: { name?: string; alsoKnownAs?: Identity[] } = {},
+): Promise<{ contactId: string; identity: IdentityRow; created: boolean }> {
+  const [existing] = await tx
+    .select()
+    .from(contactIdentities)
+    .where(and(eq(contactIdentities.kind, identity.kind), eq(contactIdentities.value, identity.value)));
+  if (existing) {
+    await addIdentities(tx, existing.contactId, opts.alsoKnownAs ?? []);
+    return { contactId: existing.contactId, identity: existing, created: false };
+  }
+
+  let contactId: string | undefined;
+  const aka = opts.alsoKnownAs ?? [];
+  if (aka.length > 0) {
+    const [known] = await tx
+      .select({ contactId: contactIdentities.contactId })
+      .from(contactIdentities)
+      .where(or(...aka.map((i) => and(eq(contactIdentities.kind, i.kind), eq(contactIdentities.value, i.value)))))
+      .limit(1);
+    contactId = known?.contactId;
+  }
+  let created = false;
+  if (!contactId) {
+    const [c] = await tx.insert(contacts).values({ name: opts.name ?? null }).returning({ id: contacts.id });
+    contactId = c!.id;
+    created = true;
+  }
+  // DO UPDATE (a no-op) so RETURNING gives the row even when a concurrent insert won.
+  const [row] = await tx
+    .insert(contactIdentities)
+    .values({ contactId, kind: identity.kind, value: identity.value })
+    .onConflictDoUpdate({
+      target: [contactIdentities.kind, contactIdentities.value],
+      set: { kind: sql`excluded.kind` },
+    })
+    .returning();
+  if (row!.contactId !== contactId && created) {
+    await tx.delete(contacts).where(eq(contacts.id, contactId));
+    created = false;
+  }
+  await addIdentities(tx, row!.contactId, aka);
+  return { contactId: row!.contactId, identity: row!, created };
+}
+
+async function addIdentities(tx: DbOrTx, contactId: string, ids: Identity[]) {
+  if (ids.length === 0) return;
+  await tx
+    .insert(contactIdentities)
+    .values(ids.map((i) => ({ contactId, kind: i.kind, value: i.value })))
+    .onConflictDoNothing();
+}
+
+export async function identitiesOf(tx: DbOrTx, contactIds: string[]) {
+  if (contactIds.length === 0) return [];
+  return tx.select().from(contactIdentities).where(inArray(contactIdentities.contactId, contactIds));
+}
+
+export async function setOptOut(tx: DbOrTx, kind: IdentityKind, value: string, optedOut: boolean) {
+  await tx
+    .update(contactIdentities)
+    .set({ optedOutAt: optedOut ? new Date() : null })
+    .where(and(eq(contactIdentities.kind, kind), eq(contactIdentities.value, value)));
+}

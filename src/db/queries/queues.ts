@@ -1,0 +1,20 @@
+import { and, eq } from 'drizzle-orm';
+import type { DbOrTx } from '../client.js';
+import { inboxes, queues, type QueueRow } from '../schema.js';
+
+export async function getQueue(tx: DbOrTx, key: string): Promise<QueueRow | undefined> {
+  const [q] = await tx.select().from(queues).where(eq(queues.key, key));
+  return q;
+}
+
+export async function listQueues(tx: DbOrTx): Promise<QueueRow[]> {
+  return tx.select().from(queues).orderBy(queues.key);
+}
+
+export async function findInbox(tx: DbOrTx, kind: 'phone' | 'email' | 'slack', address: string) {
+  const [inbox] = await tx
+    .select()
+    .from(inboxes)
+    .where(and(eq(inboxes.kind, kind), eq(inboxes.address, address)));
+  return inbox;
+}

@@ -1,0 +1,275 @@
+import { sql } from 'drizzle-orm';
+import {
+  boolean,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+export const CHANNELS = ['voice', 'sms', 'email', 'slack'] as const;
+export type Channel = (typeof CHANNELS)[number];
+
+export const ROLES = ['agent', 'supervisor', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Presence an agent sets; `busy` (on a call) and `wrap-up` are set by the system. */
+export const PRESENCES = ['available', 'away', 'offline', 'busy', 'wrap-up'] as const;
+export type Presence = (typeof PRESENCES)[number];
+
+/**
+ * waiting: needs an agent, no live offer · offered: one live reservation ·
+ * assigned: an agent owns it · resolved: closed · abandoned: the contact left before an agent took it.
+ */
+export const CONVERSATION_STATUSES = ['waiting', 'offered', 'assigned', 'resolved', 'abandoned'] as const;
+export type ConversationStatus = (typeof CONVERSATION_STATUSES)[number];
+export const OPEN_STATUSES = ['waiting', 'offered', 'assigned'] as const;
+
+export const RESERVATION_STATUSES = ['pending', 'accepted', 'rejected', 'timeout', 'canceled'] as const;
+export type ReservationStatus = (typeof RESERVATION_STATUSES)[number];
+
+export const IDENTITY_KINDS = ['phone', 'email', 'slack'] as const;
+export type IdentityKind = (typeof IDENTITY_KINDS)[number];
+
+export type Capacity = Record<Channel, number>;
+export const DEFAULT_CAPACITY: Capacity = { voice: 1, sms: 3, email: 5, slack: 3 };
+
+/** One step of a queue's escalation plan; `afterSeconds` counts from when the contact started waiting. */
+export type EscalationStep = {
+  afterSeconds: number;
+  /** Also offer to agents who serve these queues (an overflow skill). */
+  addQueues?: string[];
+  /** Raise the conversation's priority by this much. */
+  raisePriority?: number;
+  /** Tell supervisors the contact is still waiting. */
+  notifySupervisors?: boolean;
+};
+
+export type BusinessHours = {
+  timezone: string;
+  /** day 0 = Sunday; times "HH:MM" in that timezone */
+  open: { day: number; from: string; to: string }[];
+  holidays?: string[];
+};
+
+const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
+const ts = (name: string) => timestamp(name, { withTimezone: true });
+
+export const queues = pgTable('queues', {
+  key: text('key').primaryKey(),
+  name: text('name').notNull(),
+  priority: integer('priority').notNull().default(0),
+  /** Service-level target: answered within this many seconds. */
+  slaSeconds: integer('sla_seconds').notNull().default(60),
+  /** After this long waiting, a caller is offered voicemail or a callback. */
+  maxWaitSeconds: integer('max_wait_seconds').notNull().default(600),
+  businessHours: jsonb('business_hours').$type<BusinessHours | null>(),
+  escalation: jsonb('escalation').$type<EscalationStep[]>().notNull().default([]),
+  /** From address for email replies in this queue (MAIL_FROM otherwise). */
+  emailFrom: text('email_from'),
+  createdAt: createdAt(),
+});
+
+export const agents = pgTable(
+  'agents',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    email: text('email').notNull(),
+    name: text('name').notNull(),
+    passwordHash: text('password_hash').notNull(),
+    role: text('role').$type<Role>().notNull().default('agent'),
+    presence: text('presence').$type<Presence>().notNull().default('offline'),
+    presenceChangedAt: ts('presence_changed_at').notNull().defaultNow(),
+    capacity: jsonb('capacity').$type<Capacity>().notNull().default(DEFAULT_CAPACITY),
+    /** When the router last offered this agent work; null = never (first in line). */
+    lastOfferedAt: ts('last_offered_at'),
+    /** Offers in a row this agent let time out (reset on accept). */
+    consecutiveTimeouts: integer('consecutive_timeouts').notNull().default(0),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('agents_email_unique').on(sql`lower(${t.email})`)],
+);
+
+export const agentQueues = pgTable(
+  'agent_queues',
+  {
+    agentId: uuid('agent_id').notNull().references(() => agents.id, { onDelete: 'cascade' }),
+    queueKey: text('queue_key').notNull().references(() => queues.key, { onDelete: 'cascade' }),
+    /** Skill level 1–5: higher is offered first. */
+    level: integer('level').notNull().default(3),
+  },
+  (t) => [
+    primaryKey({ columns: [t.agentId, t.queueKey] }),
+    index('agent_queues_queue_idx').on(t.queueKey),
+    check('agent_queues_level_range', sql`${t.level} between 1 and 5`),
+  ],
+);
+
+export const inboxes = pgTable(
+  'inboxes',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    kind: text('kind').$type<'phone' | 'email' | 'slack'>().notNull(),
+    /** E.164 number, email address (lower case) or Slack channel id. */
+    address: text('address').notNull(),
+    queueKey: text('queue_key').notNull().references(() => queues.key),
+    /** IVR flow name for phone inboxes (file in ivr-flows/ without extension). */
+    flow: text('flow'),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('inboxes_kind_address_unique').on(t.kind, t.address)],
+);
+
+export const contacts = pgTable('contacts', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  name: text('name'),
+  createdAt: createdAt(),
+});
+
+export const contactIdentities = pgTable(
+  'contact_identities',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    contactId: uuid('contact_id').notNull().references(() => contacts.id, { onDelete: 'cascade' }),
+    kind: text('kind').$type<IdentityKind>().notNull(),
+    value: text('value').notNull(),
+    /** SMS opt-out (STOP) for phone identities; null = may be texted. */
+    optedOutAt: ts('opted_out_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('contact_identities_kind_value_unique').on(t.kind, t.value),
+    index('contact_identities_contact_idx').on(t.contactId),
+  ],
+);
+
+export const conversations = pgTable(
+  'conversations',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    contactId: uuid('contact_id').notNull().references(() => contacts.id),
+    channel: text('channel').$type<Channel>().notNull(),
+    queueKey: text('queue_key').notNull().references(() => queues.key),
+    status: text('status').$type<ConversationStatus>().notNull().default('waiting'),
+    priority: integer('priority').notNull().default(0),
+    assigneeId: uuid('assignee_id').references(() => agents.id),
+    /** Our side of the channel: the hotline number, the inbound email address, the Slack channel. */
+    inboxAddress: text('inbox_address').notNull(),
+    /**
+     * Distinguishes parallel open conversations of one contact on one channel:
+     * '' for SMS, the CallSid for a call, the thread root for email and Slack.
+     */
+    threadKey: text('thread_key').notNull().default(''),
+    subject: text('subject'),
+    /** Channel specifics that do not deserve a column (call sids, Slack team…). */
+    metadata: jsonb('metadata').$type<Record<string, unknown>>().notNull().default({}),
+    disposition: text('disposition'),
+    wrapUpNote: text('wrap_up_note'),
+    createdAt: createdAt(),
+    /** When it (last) started waiting for an agent: orders the queue. */
+    queuedAt: ts('queued_at').notNull().defaultNow(),
+    firstOfferedAt: ts('first_offered_at'),
+    acceptedAt: ts('accepted_at'),
+    firstReplyAt: ts('first_reply_at'),
+    resolvedAt: ts('resolved_at'),
+    abandonedAt: ts('abandoned_at'),
+    lastMessageAt: ts('last_message_at').notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('conversations_one_open_per_thread')
+      .on(t.contactId, t.channel, t.threadKey)
+      .where(sql`${t.status} in ('waiting', 'offered', 'assigned')`),
+    index('conversations_waiting_lane_idx')
+      .on(t.queueKey, t.channel, t.priority.desc(), t.queuedAt)
+      .where(sql`${t.status} = 'waiting'`),
+    index('conversations_assignee_idx').on(t.assigneeId, t.channel).where(sql`${t.status} = 'assigned'`),
+    index('conversations_created_idx').on(t.createdAt.desc(), t.id.desc()),
+    index('conversations_contact_idx').on(t.contactId),
+  ],
+);
+
+export const messages = pgTable(
+  'messages',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    conversationId: uuid('conversation_id')
+      .notNull()
+      .references(() => conversations.id, { onDelete: 'cascade' }),
+    channel: text('channel').$type<Channel>().notNull(),
+    direction: text('direction').$type<'inbound' | 'outbound'>().notNull(),
+    body: text('body').notNull().default(''),
+    internal: boolean('internal').notNull().default(false),
+    authorAgentId: uuid('author_agent_id').references(() => agents.id),
+    /** Vendor id: MessageSid, email Message-ID, Slack ts, CallSid. */
+    externalId: text('external_id'),
+    /** received · note · pending → sending → sent/queued → delivered/read · failed/undelivered */
+    status: text('status').notNull().default('received'),
+    error: text('error'),
+    /** Media URLs (MMS) and attachments, stored as references; the server never fetches MMS media. */
+    media: jsonb('media').$type<{ url: string; contentType?: string; name?: string; size?: number }[]>().notNull().default([]),
+    metadata: jsonb('metadata').$type<Record<string, unknown>>().notNull().default({}),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('messages_channel_external_unique').on(t.channel, t.externalId),
+    index('messages_conversation_idx').on(t.conversationId, t.createdAt),
+    index('messages_pending_idx').on(t.createdAt).where(sql`${t.status} in ('pending', 'sending')`),
+  ],
+);
+
+export const reservations = pgTable(
+  'reservations',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    conversationId: uuid('conversation_id')
+      .notNull()
+      .references(() => conversations.id, { onDelete: 'cascade' }),
+    agentId: uuid('agent_id').notNull().references(() => agents.id, { onDelete: 'cascade' }),
+    channel: text('channel').$type<Channel>().notNull(),
+    status: text('status').$type<ReservationStatus>().notNull().default('pending'),
+    reason: text('reason'),
+    createdAt: createdAt(),
+    expiresAt: ts('expires_at').notNull(),
+    answeredAt: ts('answered_at'),
+  },
+  (t) => [
+    // A conversation never has two live offers: the database says so.
+    uniqueIndex('reservations_one_pending_per_conversation')
+      .on(t.conversationId)
+      .where(sql`${t.status} = 'pending'`),
+    index('reservations_agent_pending_idx').on(t.agentId, t.channel).where(sql`${t.status} = 'pending'`),
+    index('reservations_conversation_idx').on(t.conversationId, t.createdAt),
+  ],
+);
+
+/**
+ * Webhook deliveries already handled, keyed by the vendor's id (MessageSid,
+ * CallSid:CallStatus, Slack event_id, email Message-ID). Inserting first, in the
+ * same transaction as the work, makes redelivery — even concurrent — a no-op.
+ */
+export const inboundEvents = pgTable(
+  'inbound_events',
+  {
+    source: text('source').notNull(),
+    externalId: text('external_id').notNull(),
+    /** What we answered the first time, so a redelivery gets the same answer. */
+    response: jsonb('response'),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.source, t.externalId] })],
+);
+
+export type QueueRow = typeof queues.$inferSelect;
+export type AgentRow = typeof agents.$inferSelect;
+export type ContactRow = typeof contacts.$inferSelect;
+export type IdentityRow = typeof contactIdentities.$inferSelect;
+export type ConversationRow = typeof conversations.$inferSelect;
+export type MessageRow = typeof messages.$inferSelect;
+export type ReservationRow = typeof reservations.$inferSelect;
+export type InboxRow = typeof inboxes.$inferSelect;

@@ -1,0 +1,65 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import express, { type Express, type Router } from 'express';
+import { sql } from 'drizzle-orm';
+import type { Redis } from 'ioredis';
+import type { Deps } from '../core/ports.js';
+import { errorHandler } from './middleware.js';
+import type { Metrics } from './metrics.js';
+import { openApiDocument } from './openapi.js';
+import { apiRouter } from './routes/api.js';
+
+export const WEB_DIST = fileURLToPath(new URL('../../dist/web', import.meta.url));
+
+export function createHttpApp(deps: Deps, opts: { redis: Redis; metrics: Metrics; webhooks: Router[] }): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', true);
+
+  app.use((req, res, next) => {
+    const end = opts.metrics.httpDuration.startTimer({ method: req.method });
+    res.on('finish', () => {
+      const route = (req.route?.path as string | undefined) ?? (res.statusCode === 404 ? 'unmatched' : req.baseUrl || 'other');
+      opts.metrics.httpRequests.inc({ method: req.method, route, status: String(res.statusCode) });
+      end({ route });
+    });
+    next();
+  });
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ ok: true });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const [db, redis] = await Promise.allSettled([
+      deps.db.execute(sql`select 1`),
+      opts.redis.ping(),
+    ]);
+    const checks = { postgres: db.status === 'fulfilled', redis: redis.status === 'fulfilled' };
+    res.status(checks.postgres && checks.redis ? 200 : 503).json({ ok: checks.postgres && checks.redis, checks });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(opts.metrics.registry.contentType).send(await opts.metrics.registry.metrics());
+  });
+
+  // Webhooks parse their own (form / raw) bodies and verify signatures first.
+  for (const router of opts.webhooks) app.use(router);
+
+  app.get('/api/openapi.json', (_req, res) => {
+    res.json(openApiDocument(deps.config.publicUrl));
+  });
+  app.use('/api', express.json({ limit: '1mb' }), apiRouter(deps));
+  app.use('/api', (_req, res) => {
+    res.status(404).json({ error: { code: 'not_found', message: 'no such API route' } });
+  });
+
+  // The agent desk (built by Vite into dist/web).
+  if (existsSync(WEB_DIST)) {
+    app.use(express.static(WEB_DIST, { index: false, maxAge: '1h' }));
+    app.get(/^\/(?!api\/|webhooks\/|slack\/|socket\.io\/).*/, (_req, res) => {
+      res.sendFile('index.html', { root: WEB_DIST, maxAge: 0 });
+    });
+  }
+
+  app.use(errorHandler(deps));
+  return app;
+}

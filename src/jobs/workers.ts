@@ -1,0 +1,86 @@
+import { UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { z } from 'zod';
+import { deliverMessage, PermanentSendError } from '../core/conversations/deliver-message.js';
+import { rooms, type Deps } from '../core/ports.js';
+import { dispatch } from '../core/routing/dispatch.js';
+import { queueStats } from '../core/routing/queue-stats.js';
+import { reconcile } from '../core/routing/reconcile.js';
+import { expireReservation } from '../core/routing/reservations.js';
+import { QUEUE_NAMES, type Queues } from './queues.js';
+
+/** A job is data: a name, a schema for its payload, and a handler. */
+type JobDefinition<S extends z.ZodType> = { schema: S; handle: (deps: Deps, data: z.output<S>) => Promise<unknown> };
+const job = <S extends z.ZodType>(schema: S, handle: JobDefinition<S>['handle']): JobDefinition<S> => ({ schema, handle });
+
+export const JOBS: Record<string, Record<string, JobDefinition<z.ZodType>>> = {
+  [QUEUE_NAMES.routing]: {
+    dispatch: job(z.object({}).passthrough(), (deps) => dispatch(deps)),
+    'reservation-timeout': job(z.object({ reservationId: z.string().uuid() }), (deps, d) => expireReservation(deps, d.reservationId)),
+  },
+  [QUEUE_NAMES.outbound]: {
+    'send-message': job(z.object({ messageId: z.string().uuid() }), async (deps, d) => {
+      try {
+        return await deliverMessage(deps, d.messageId);
+      } catch (err) {
+        // A vendor's 4xx will not get better by retrying.
+        if (err instanceof PermanentSendError) throw new UnrecoverableError(err.message);
+        throw err;
+      }
+    }),
+  },
+  [QUEUE_NAMES.maintenance]: {
+    reconcile: job(z.object({}).passthrough(), async (deps) => {
+      await reconcile(deps);
+      await publishQueueStats(deps);
+    }),
+    'queue-stats': job(z.object({}).passthrough(), (deps) => publishQueueStats(deps)),
+  },
+};
+
+async function publishQueueStats(deps: Deps) {
+  deps.realtime.publish([rooms.supervisors], 'queue.stats', { queues: await queueStats(deps.db) });
+}
+
+/** Extra job handlers that channel modules register (voice, email…), by queue name and job name. */
+export function registerJob<S extends z.ZodType>(queue: keyof typeof QUEUE_NAMES, name: string, schema: S, handle: JobDefinition<S>['handle']) {
+  JOBS[QUEUE_NAMES[queue]]![name] = job(schema, handle) as JobDefinition<z.ZodType>;
+}
+
+/**
+ * Concurrency per process. Routing decisions serialise on one Postgres lock,
+ * so more routing concurrency would only hold more connections.
+ */
+const CONCURRENCY = { [QUEUE_NAMES.routing]: 2, [QUEUE_NAMES.outbound]: 8, [QUEUE_NAMES.maintenance]: 1 };
+
+export async function startWorkers(deps: Deps, connection: ConnectionOptions, queues: Queues) {
+  const workers = Object.values(QUEUE_NAMES).map(
+    (name) =>
+      new Worker(
+        name,
+        async (j: Job) => {
+          const def = JOBS[name]?.[j.name];
+          if (!def) throw new UnrecoverableError(`unknown job ${name}/${j.name}`);
+          const parsed = def.schema.safeParse(j.data);
+          if (!parsed.success) throw new UnrecoverableError(`bad payload for ${j.name}: ${parsed.error.message}`);
+          return def.handle(deps, parsed.data);
+        },
+        { connection, prefix: deps.config.redisPrefix, concurrency: CONCURRENCY[name] },
+      ),
+  );
+  for (const w of workers) {
+    w.on('failed', (j, err) => deps.log.warn({ queue: w.name, job: j?.name, jobId: j?.id, attempts: j?.attemptsMade, err: err.message }, 'job failed'));
+    w.on('error', (err) => deps.log.error({ queue: w.name, err: err.message }, 'worker error'));
+  }
+  // One schedule for the whole installation, however many workers: BullMQ keeps it by id.
+  await queues.maintenance.upsertJobScheduler(
+    'reconcile',
+    { every: deps.config.routing.reconcileIntervalSeconds * 1000 },
+    { name: 'reconcile', data: {}, opts: { removeOnComplete: { count: 10 }, removeOnFail: { count: 100 } } },
+  );
+  return {
+    workers,
+    async close() {
+      await Promise.all(workers.map((w) => w.close()));
+    },
+  };
+}

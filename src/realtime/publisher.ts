@@ -1,0 +1,24 @@
+import { Emitter } from '@socket.io/redis-emitter';
+import type { Redis } from 'ioredis';
+import { rooms, type RealtimePublisher } from '../core/ports.js';
+
+/** Socket.IO's Redis key for this installation; the adapter and the emitter must agree on it. */
+export const socketIoKey = (prefix: string) => `${prefix}:socket.io`;
+
+/**
+ * Publishes through Redis so that any process (a worker with no sockets, or
+ * any web process) reaches agents connected to every web process.
+ */
+export function createPublisher(redis: Redis, prefix: string): RealtimePublisher {
+  const emitter = new Emitter(redis, { key: socketIoKey(prefix) });
+  return {
+    publish(to, event, payload) {
+      if (to.length === 0) return;
+      emitter.to(to).emit(event, payload);
+    },
+    moveSockets(agentId, leave, join) {
+      if (leave.length) emitter.in(rooms.agent(agentId)).socketsLeave(leave);
+      if (join.length) emitter.in(rooms.agent(agentId)).socketsJoin(join);
+    },
+  };
+}

@@ -1,0 +1,48 @@
+import type { Server as HttpServer } from 'node:http';
+import { createAdapter } from '@socket.io/redis-adapter';
+import type { Redis } from 'ioredis';
+import { Server } from 'socket.io';
+import { isSupervisor, type Actor } from '../core/agents/actor.js';
+import { authenticate } from '../core/agents/tokens.js';
+import { AppError } from '../core/errors.js';
+import { rooms, type Deps } from '../core/ports.js';
+import { socketIoKey } from './publisher.js';
+
+/**
+ * Socket.IO for the agent desk. The handshake must carry `auth.token`; each
+ * socket joins its agent room, its queues' rooms, and (supervisors) the
+ * supervisors room. Websocket transport is allowed first, so no sticky sessions are needed.
+ */
+export function createRealtimeServer(deps: Deps, http: HttpServer, redis: { pub: Redis; sub: Redis }) {
+  const io = new Server(http, {
+    path: '/socket.io',
+    adapter: createAdapter(redis.pub, redis.sub, { key: socketIoKey(deps.config.redisPrefix) }),
+    cors: { origin: false },
+    pingInterval: 10_000,
+    pingTimeout: 10_000,
+  });
+
+  io.use(async (socket, next) => {
+    try {
+      const token = (socket.handshake.auth as { token?: string } | undefined)?.token;
+      socket.data.actor = await authenticate(deps.db, deps.config.jwtSecret, token);
+      next();
+    } catch (err) {
+      next(new Error(err instanceof AppError ? err.message : 'unauthorized'));
+    }
+  });
+
+  io.on('connection', async (socket) => {
+    const actor = socket.data.actor as Actor;
+    await socket.join(roomsFor(actor));
+    deps.log.debug({ agentId: actor.id }, 'socket connected');
+  });
+
+  return io;
+}
+
+export function roomsFor(actor: Actor): string[] {
+  const list = [rooms.agent(actor.id), ...actor.queues.map(rooms.queue)];
+  if (isSupervisor(actor)) list.push(rooms.supervisors);
+  return list;
+}

@@ -1,0 +1,132 @@
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Redis } from 'ioredis';
+import type { Server as IoServer } from 'socket.io';
+import { CHANNEL_MODULES } from './channels/index.js';
+import type { ChannelModule } from './channels/module.js';
+import type { Config } from './config.js';
+import { bootstrap } from './core/bootstrap.js';
+import type { ChannelRegistry, Deps } from './core/ports.js';
+import { connectDb, ensureDatabase, migrateDb } from './db/client.js';
+import { createHttpApp } from './http/app.js';
+import { createMetrics } from './http/metrics.js';
+import { createJobScheduler, createQueues } from './jobs/queues.js';
+import { startWorkers } from './jobs/workers.js';
+import { createLogger, type Logger } from './logger.js';
+import { createPublisher } from './realtime/publisher.js';
+import { createRealtimeServer } from './realtime/server.js';
+
+export type Switchboard = {
+  deps: Deps;
+  /** The HTTP server (web roles only). */
+  http?: HttpServer;
+  io?: IoServer;
+  /** The port actually bound (useful when config.port is 0). */
+  port?: number;
+  /** Stops taking work, lets jobs in flight finish, closes sockets and connections. */
+  stop(): Promise<void>;
+};
+
+export type StartOptions = { logger?: Logger; modules?: ChannelModule[]; channelOverrides?: ChannelRegistry };
+
+/** Builds Switchboard from a config and starts the parts its ROLE asks for. */
+export async function startSwitchboard(config: Config, opts: StartOptions = {}): Promise<Switchboard> {
+  const log = opts.logger ?? createLogger(config.logLevel, { role: config.role });
+  if (config.jwtSecretGenerated) {
+    log.warn('JWT_SECRET is not set: generated one for this process; tokens will not survive a restart or work across processes');
+  }
+  await ensureDatabase(config.databaseUrl);
+  await migrateDb(config.databaseUrl);
+  const dbHandle = connectDb(config.databaseUrl);
+
+  // BullMQ wants maxRetriesPerRequest: null so a Redis restart pauses work instead of failing it.
+  const redisOpts = { maxRetriesPerRequest: null, enableReadyCheck: true } as const;
+  const redis = new Redis(config.redisUrl, redisOpts);
+  redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
+  await warnOnEvictionPolicy(redis, log);
+
+  const queues = createQueues(redis, config.redisPrefix);
+  const base = {
+    config,
+    db: dbHandle.db,
+    log,
+    jobs: createJobScheduler(queues),
+    realtime: createPublisher(redis, config.redisPrefix),
+  };
+  const modules = opts.modules ?? CHANNEL_MODULES;
+  const channels: ChannelRegistry = Object.assign({}, ...modules.map((m) => m.senders?.(base) ?? {}), opts.channelOverrides);
+  const deps: Deps = { ...base, channels };
+  await bootstrap(deps);
+
+  const stops: (() => Promise<void>)[] = [];
+  let http: HttpServer | undefined;
+  let io: IoServer | undefined;
+  let port: number | undefined;
+
+  if (config.role !== 'web') {
+    const workers = await startWorkers(deps, redis, queues);
+    stops.push(() => workers.close());
+  }
+  if (config.role !== 'worker') {
+    const metrics = createMetrics();
+    const app = createHttpApp(deps, { redis, metrics, webhooks: modules.flatMap((m) => m.routers?.(deps) ?? []) });
+    http = createServer(app);
+    const pub = new Redis(config.redisUrl, redisOpts);
+    const sub = new Redis(config.redisUrl, redisOpts);
+    for (const c of [pub, sub]) c.on('error', (err) => log.warn({ err: err.message }, 'redis (socket.io) connection error'));
+    io = createRealtimeServer(deps, http, { pub, sub });
+    for (const m of modules) {
+      if (m.start) {
+        const started = await m.start(deps);
+        stops.push(() => started.stop());
+      }
+    }
+    await new Promise<void>((resolve, reject) => {
+      http!.once('error', reject);
+      http!.listen(config.port, () => resolve());
+    });
+    port = (http.address() as AddressInfo).port;
+    log.info({ port, publicUrl: config.publicUrl }, 'switchboard listening');
+    const server = http;
+    const ioServer = io;
+    stops.unshift(async () => {
+      // Stop accepting first; then close sockets so agents reconnect to another web process.
+      await new Promise<void>((resolve) => {
+        ioServer.close(() => resolve());
+        server.closeAllConnections?.();
+      });
+      pub.disconnect();
+      sub.disconnect();
+    });
+  }
+
+  let stopped = false;
+  return {
+    deps,
+    http,
+    io,
+    port,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      for (const s of stops) await s().catch((err) => log.warn({ err }, 'error while stopping'));
+      await queues.close().catch(() => {});
+      redis.disconnect();
+      await dbHandle.close();
+    },
+  };
+}
+
+/** BullMQ loses jobs if Redis may evict keys: say so at start (it is a setting of the Redis server). */
+async function warnOnEvictionPolicy(redis: Redis, log: Logger) {
+  try {
+    const res = (await redis.config('GET', 'maxmemory-policy')) as string[];
+    const policy = res[1];
+    if (policy && policy !== 'noeviction') {
+      log.warn({ policy }, "Redis maxmemory-policy is not 'noeviction': queued jobs may be evicted (the reconciler recovers routing, but set noeviction)");
+    }
+  } catch {
+    // CONFIG may be disabled on managed Redis; nothing to check then.
+  }
+}
+
