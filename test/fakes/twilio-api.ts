@@ -1,0 +1,86 @@
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { createServer, type Server } from 'node:http';
+import express from 'express';
+
+export type FakeTwilioRequest = {
+  method: string;
+  path: string;
+  /** Form fields the real twilio client sent. */
+  params: Record<string, string>;
+  accountSid: string;
+  /** Basic-auth user the client authenticated as. */
+  authUser: string;
+};
+
+const sid = (prefix: string) => prefix + randomBytes(16).toString('hex');
+
+/**
+ * A local stand-in for Twilio's REST API (api.twilio.com/2010-04-01), enough
+ * for what Switchboard calls: Messages.create, Calls.create / update,
+ * Conferences participants. It answers in Twilio's JSON shape and records
+ * every call, so tests assert on what the real `twilio` client sent.
+ */
+export async function startFakeTwilio() {
+  const requests: FakeTwilioRequest[] = [];
+  let failNext: { status: number; code: number; message: string; times: number } | null = null;
+  const app = express();
+  app.use(express.urlencoded({ extended: false }));
+
+  app.use((req, res, next) => {
+    const auth = Buffer.from((req.headers.authorization ?? '').replace(/^Basic /, ''), 'base64').toString();
+    const m = req.path.match(/^\/2010-04-01\/Accounts\/([^/]+)\//);
+    requests.push({ method: req.method, path: req.path, params: { ...(req.body as Record<string, string>) }, accountSid: m?.[1] ?? '', authUser: auth.split(':')[0] ?? '' });
+    if (failNext && failNext.times > 0) {
+      failNext.times -= 1;
+      res.status(failNext.status).json({ code: failNext.code, message: failNext.message, status: failNext.status, more_info: '' });
+      return;
+    }
+    next();
+  });
+
+  app.post('/2010-04-01/Accounts/:account/Messages.json', (req, res) => {
+    const b = req.body as Record<string, string>;
+    res.status(201).json({
+      sid: sid('SM'), account_sid: req.params.account, to: b.To, from: b.From, body: b.Body,
+      status: 'queued', num_media: '0', direction: 'outbound-api', date_created: new Date().toUTCString(),
+      api_version: '2010-04-01', uri: `/2010-04-01/Accounts/${req.params.account}/Messages.json`,
+    });
+  });
+
+  app.post('/2010-04-01/Accounts/:account/Calls.json', (req, res) => {
+    const b = req.body as Record<string, string>;
+    res.status(201).json({ sid: sid('CA'), account_sid: req.params.account, to: b.To, from: b.From, status: 'queued', direction: 'outbound-api' });
+  });
+
+  app.post('/2010-04-01/Accounts/:account/Calls/:call.json', (req, res) => {
+    res.json({ sid: req.params.call, account_sid: req.params.account, status: 'in-progress' });
+  });
+
+  app.all('/2010-04-01/Accounts/:account/Conferences/:conf/Participants{/:call}.json', (req, res) => {
+    const b = req.body as Record<string, string>;
+    res.status(req.method === 'POST' && !req.params.call ? 201 : 200).json({
+      account_sid: req.params.account, call_sid: req.params.call ?? sid('CA'), conference_sid: req.params.conf,
+      hold: b.Hold === 'true', muted: b.Muted === 'true', status: 'connected',
+    });
+  });
+
+  app.use((req, res) => {
+    res.status(404).json({ code: 20404, message: `fake Twilio has no route ${req.method} ${req.path}`, status: 404 });
+  });
+
+  const server: Server = createServer(app);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    requests,
+    messages: () => requests.filter((r) => r.method === 'POST' && r.path.endsWith('/Messages.json')).map((r) => r.params),
+    /** The next `times` requests fail with this Twilio error. */
+    failNext(status: number, code: number, message: string, times = 1) {
+      failNext = { status, code, message, times };
+    },
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+export type FakeTwilio = Awaited<ReturnType<typeof startFakeTwilio>>;

@@ -1,0 +1,151 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually, HOTLINE, randomPhone, startTestApp, type TestApp } from './helpers/harness.js';
+
+let app: TestApp;
+beforeAll(async () => {
+  app = await startTestApp('sms-to-agent');
+});
+afterAll(async () => {
+  await app?.stop();
+});
+
+describe('a donor texts the hotline', () => {
+  it('reaches an available agent, who accepts and replies by SMS', async () => {
+    const dana = await app.agent({ name: 'Dana', queues: ['donor'] });
+    const sock = await app.socket(dana.token);
+    const donor = randomPhone();
+
+    const inbound = await app.sms(donor, 'Hi, I want to change my monthly donation');
+    expect(inbound.status).toBe(200);
+    expect(inbound.text).toContain('<Response');
+
+    const offer = await sock.waitFor('reservation.created');
+    expect(offer).toMatchObject({ channel: 'sms', queue: 'donor', contact: { address: donor } });
+    expect(new Date(offer.expiresAt).getTime()).toBeGreaterThan(Date.now());
+
+    const accepted = await app.api('POST', `/api/reservations/${offer.reservationId}/accept`, undefined, dana.token);
+    expect(accepted.status).toBe(200);
+    expect(accepted.body.conversation).toMatchObject({ status: 'assigned', assigneeId: dana.id });
+    await sock.waitFor('conversation.assigned', (p) => p.conversationId === offer.conversationId && p.agentId === dana.id);
+
+    // A second text lands in the same conversation and is pushed live.
+    await app.sms(donor, 'It is for the $25 plan');
+    const pushed = await sock.waitFor('message.created', (p) => p.message.body === 'It is for the $25 plan');
+    expect(pushed.conversationId).toBe(offer.conversationId);
+
+    const reply = await app.api('POST', `/api/conversations/${offer.conversationId}/messages`, { body: 'Sure, I can help with that.' }, dana.token);
+    expect(reply.status).toBe(201);
+    expect(reply.body.message).toMatchObject({ direction: 'outbound', internal: false });
+
+    const sent = await eventually(() => app.twilio.messages().find((m) => m.Body === 'Sure, I can help with that.'));
+    expect(sent).toMatchObject({ To: donor, From: HOTLINE, StatusCallback: 'https://switchboard.test/webhooks/twilio/sms/status' });
+    expect(app.twilio.requests.find((r) => r.params.Body === 'Sure, I can help with that.')?.accountSid).toBe(app.config.twilio.accountSid);
+
+    // The reply is stored with Twilio's MessageSid, and the status callback moves it on.
+    const stored = await eventually(async () => {
+      const c = await app.api('GET', `/api/conversations/${offer.conversationId}`, undefined, dana.token);
+      const m = c.body.messages.find((x: any) => x.body === 'Sure, I can help with that.');
+      return m?.status === 'queued' ? c.body : undefined;
+    });
+    expect(stored.messages.map((m: any) => m.body)).toEqual([
+      'Hi, I want to change my monthly donation',
+      'It is for the $25 plan',
+      'Sure, I can help with that.',
+    ]);
+    const replySid = (await app.sb.deps.db.query.messages.findFirst({ where: (m, { eq }) => eq(m.id, reply.body.message.id) }))!.externalId!;
+    expect(replySid).toMatch(/^SM[0-9a-f]{32}$/);
+    const cb = await app.twilioPost('/webhooks/twilio/sms/status', { MessageSid: replySid, MessageStatus: 'delivered' });
+    expect(cb.status).toBe(204);
+    await eventually(async () => {
+      const c = await app.api('GET', `/api/conversations/${offer.conversationId}`, undefined, dana.token);
+      return c.body.messages.find((x: any) => x.id === reply.body.message.id)?.status === 'delivered';
+    });
+    // A late "sent" never moves it backwards.
+    await app.twilioPost('/webhooks/twilio/sms/status', { MessageSid: replySid, MessageStatus: 'sent' });
+    const after = await app.api('GET', `/api/conversations/${offer.conversationId}`, undefined, dana.token);
+    expect(after.body.messages.find((x: any) => x.id === reply.body.message.id).status).toBe('delivered');
+  });
+
+  it('stores an internal note without sending anything', async () => {
+    const ed = await app.agent({ name: 'Ed', queues: ['donor'] });
+    const sock = await app.socket(ed.token);
+    await app.sms(randomPhone(), 'Question about my receipt');
+    const offer = await sock.waitFor('reservation.created');
+    await app.api('POST', `/api/reservations/${offer.reservationId}/accept`, undefined, ed.token);
+    const before = app.twilio.messages().length;
+    const note = await app.api('POST', `/api/conversations/${offer.conversationId}/messages`, { body: 'Checked: receipt was emailed', internal: true }, ed.token);
+    expect(note.status).toBe(201);
+    expect(note.body.message).toMatchObject({ internal: true, status: 'note' });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(app.twilio.messages().length).toBe(before);
+  });
+
+  it('resolving frees capacity; the next text opens a new conversation', async () => {
+    const fay = await app.agent({ name: 'Fay', queues: ['partner'], capacity: { sms: 1 } });
+    const sock = await app.socket(fay.token);
+    const { body: inbox } = await app.api('POST', '/api/inboxes', { kind: 'phone', address: '+15005550100', queue: 'partner' });
+    expect(inbox.inbox.queue).toBe('partner');
+    const partner = randomPhone();
+    const first = await app.sms(partner, 'Endorsement question', { To: '+15005550100' });
+    expect(first.status).toBe(200);
+    const offer1 = await sock.waitFor('reservation.created', (p) => p.queue === 'partner');
+    await app.api('POST', `/api/reservations/${offer1.reservationId}/accept`, undefined, fay.token);
+
+    // Fay is at capacity (sms: 1): another partner waits.
+    const other = randomPhone();
+    await app.sms(other, 'Another partner here', { To: '+15005550100' });
+    await new Promise((r) => setTimeout(r, 400));
+    expect(sock.events.filter((e) => e.event === 'reservation.created')).toHaveLength(1);
+
+    const resolved = await app.api('POST', `/api/conversations/${offer1.conversationId}/resolve`, { disposition: 'answered' }, fay.token);
+    expect(resolved.status).toBe(200);
+    expect(resolved.body.conversation.status).toBe('resolved');
+    // Freed capacity goes to the waiting partner at once.
+    const offer2 = await sock.waitFor('reservation.created', (p) => p.contact.address === other);
+    expect(offer2.conversationId).not.toBe(offer1.conversationId);
+
+    // The first partner texts again: a new conversation, not the resolved one.
+    await app.sms(partner, 'One more thing', { To: '+15005550100' });
+    const list = await eventually(async () => {
+      const r = await app.api('GET', `/api/conversations?status=all&queue=partner&limit=10`);
+      const mine = r.body.conversations.filter((c: any) => c.contact.address === partner);
+      return mine.length === 2 ? mine : undefined;
+    });
+    expect(list.map((c: any) => c.status).sort()).toEqual(['resolved', 'waiting']);
+  });
+
+  it('a reject offers it to the next eligible agent', async () => {
+    const stores = app; // same app, separate queue to keep counts clear
+    const gil = await stores.agent({ name: 'Gil', queues: ['it'] });
+    const hal = await stores.agent({ name: 'Hal', queues: ['it'] });
+    const sGil = await app.socket(gil.token);
+    const sHal = await app.socket(hal.token);
+    await app.api('POST', '/api/inboxes', { kind: 'phone', address: '+15005550101', queue: 'it' });
+    await app.sms(randomPhone(), 'My laptop will not boot', { To: '+15005550101' });
+    const first = await eventually(() => [...sGil.events, ...sHal.events].find((e) => e.event === 'reservation.created')?.payload);
+    const firstIsGil = sGil.events.some((e) => e.event === 'reservation.created');
+    const [firstAgent, secondSock] = firstIsGil ? [gil, sHal] : [hal, sGil];
+    const rej = await app.api('POST', `/api/reservations/${first.reservationId}/reject`, undefined, firstAgent.token);
+    expect(rej.status).toBe(200);
+    const second = await secondSock.waitFor('reservation.created');
+    expect(second.conversationId).toBe(first.conversationId);
+    // Accepting the rejected offer is refused.
+    const late = await app.api('POST', `/api/reservations/${first.reservationId}/accept`, undefined, firstAgent.token);
+    expect(late.status).toBe(409);
+    expect(late.body.error.code).toBe('offer_expired');
+  });
+
+  it('lists conversations newest first with a cursor', async () => {
+    const page1 = await app.api('GET', '/api/conversations?status=all&limit=2');
+    expect(page1.status).toBe(200);
+    expect(page1.body.conversations).toHaveLength(2);
+    expect(page1.body.nextCursor).toBeTruthy();
+    const page2 = await app.api('GET', `/api/conversations?status=all&limit=2&cursor=${page1.body.nextCursor}`);
+    const ids = [...page1.body.conversations, ...page2.body.conversations].map((c: any) => c.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    const times = [...page1.body.conversations, ...page2.body.conversations].map((c: any) => Date.parse(c.createdAt));
+    expect([...times].sort((a, b) => b - a)).toEqual(times);
+    const bad = await app.api('GET', '/api/conversations?cursor=garbage');
+    expect(bad.status).toBe(400);
+  });
+});
