@@ -31,3 +31,11 @@ export class AppError extends Error {
 export const notFound = (what: string) => new AppError('not_found', `${what} not found`);
 export const forbidden = (why: string) => new AppError('forbidden', why);
 export const conflict = (why: string) => new AppError('conflict', why);
+
+/** A one-line reason from a zod error, naming the field: "MessageSid: expected string". */
+export function zodReason(error: { issues: { path: PropertyKey[]; message: string }[] }): string {
+  const issue = error.issues[0];
+  if (!issue) return 'invalid input';
+  const at = issue.path.length ? `${issue.path.map(String).join('.')}: ` : '';
+  return `${at}${issue.message}`;
+}

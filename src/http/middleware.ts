@@ -2,7 +2,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { z } from 'zod';
 import { isSupervisor, type Actor } from '../core/agents/actor.js';
 import { authenticate } from '../core/agents/tokens.js';
-import { AppError } from '../core/errors.js';
+import { AppError, zodReason } from '../core/errors.js';
 import type { Deps } from '../core/ports.js';
 import type { Role } from '../db/schema.js';
 
@@ -46,11 +46,7 @@ export const requireSupervisor: RequestHandler = (req, _res, next) => {
 /** Parses input with a zod schema; failure is a 400 naming the field. */
 export function parse<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
   const r = schema.safeParse(input ?? {});
-  if (!r.success) {
-    const issue = r.error.issues[0]!;
-    const at = issue.path.length ? `${issue.path.join('.')}: ` : '';
-    throw new AppError('bad_request', `${at}${issue.message}`, r.error.issues);
-  }
+  if (!r.success) throw new AppError('bad_request', zodReason(r.error), r.error.issues);
   return r.data;
 }
 

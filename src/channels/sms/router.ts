@@ -4,6 +4,7 @@ import twilio from 'twilio';
 import { z } from 'zod';
 import { ingestInbound } from '../../core/conversations/ingest-inbound.js';
 import { publishMessage } from '../../core/conversations/publish.js';
+import { zodReason } from '../../core/errors.js';
 import type { Deps } from '../../core/ports.js';
 import { claimInboundEvent } from '../../db/queries/inbound-events.js';
 import { conversations, messages } from '../../db/schema.js';
@@ -34,7 +35,7 @@ export function smsRouter(deps: Deps): Router {
   r.post('/webhooks/twilio/sms', ...twilioIn, async (req, res) => {
     const parsed = ZTwilioSms.safeParse(req.body);
     if (!parsed.success) {
-      res.status(400).type('text/plain').send(`bad Twilio SMS webhook: ${parsed.error.issues[0]!.message}`);
+      res.status(400).type('text/plain').send(`bad Twilio SMS webhook: ${zodReason(parsed.error)}`);
       return;
     }
     const inbound = parseTwilioSms(parsed.data);
@@ -48,7 +49,7 @@ export function smsRouter(deps: Deps): Router {
   r.post('/webhooks/twilio/sms/status', ...twilioIn, async (req, res) => {
     const parsed = ZStatusCallback.safeParse(req.body);
     if (!parsed.success) {
-      res.status(400).type('text/plain').send(`bad status callback: ${parsed.error.issues[0]!.message}`);
+      res.status(400).type('text/plain').send(`bad status callback: ${zodReason(parsed.error)}`);
       return;
     }
     const { MessageSid, MessageStatus, ErrorCode } = parsed.data;
