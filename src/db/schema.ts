@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import {
   boolean,
+  customType,
   check,
   index,
   integer,
@@ -58,6 +59,8 @@ export type BusinessHours = {
   holidays?: string[];
 };
 
+const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => 'bytea' });
+
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 const ts = (name: string) => timestamp(name, { withTimezone: true });
 
@@ -91,6 +94,11 @@ export const agents = pgTable(
     lastOfferedAt: ts('last_offered_at'),
     /** Offers in a row this agent let time out (reset on accept). */
     consecutiveTimeouts: integer('consecutive_timeouts').notNull().default(0),
+    /**
+     * Last sign of a desk socket (connect, disconnect, heartbeat of the web process holding it).
+     * Null = never used the desk: API-only agents are never set offline for lack of sockets.
+     */
+    lastSeenAt: ts('last_seen_at'),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex('agents_email_unique').on(sql`lower(${t.email})`)],
@@ -180,6 +188,10 @@ export const conversations = pgTable(
     resolvedAt: ts('resolved_at'),
     abandonedAt: ts('abandoned_at'),
     lastMessageAt: ts('last_message_at').notNull().defaultNow(),
+    /** How many steps of its queue's escalation plan have fired (steps run in `afterSeconds` order). */
+    escalationStep: integer('escalation_step').notNull().default(0),
+    /** Extra queues whose agents may also take it (escalation overflow). */
+    overflowQueues: text('overflow_queues').array().notNull().default(sql`'{}'::text[]`),
   },
   (t) => [
     uniqueIndex('conversations_one_open_per_thread')
@@ -191,6 +203,10 @@ export const conversations = pgTable(
     index('conversations_assignee_idx').on(t.assigneeId, t.channel).where(sql`${t.status} = 'assigned'`),
     index('conversations_created_idx').on(t.createdAt.desc(), t.id.desc()),
     index('conversations_contact_idx').on(t.contactId),
+    // Heads of overflow lanes: escalated waiting work, in routing order, filtered by queue.
+    index('conversations_overflow_lane_idx')
+      .on(t.channel, t.priority.desc(), t.queuedAt)
+      .where(sql`${t.status} = 'waiting' and cardinality(${t.overflowQueues}) > 0`),
   ],
 );
 
@@ -245,6 +261,8 @@ export const reservations = pgTable(
       .where(sql`${t.status} = 'pending'`),
     index('reservations_agent_pending_idx').on(t.agentId, t.channel).where(sql`${t.status} = 'pending'`),
     index('reservations_conversation_idx').on(t.conversationId, t.createdAt),
+    // Offer figures over a rolling window.
+    index('reservations_created_idx').on(t.createdAt),
   ],
 );
 
@@ -265,6 +283,28 @@ export const inboundEvents = pgTable(
   (t) => [primaryKey({ columns: [t.source, t.externalId] })],
 );
 
+/**
+ * Files that came with an inbound message (email attachments, the original .eml),
+ * kept in Postgres so every web process can serve them; downloads check who may see the conversation.
+ */
+export const attachments = pgTable(
+  'attachments',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    messageId: uuid('message_id')
+      .notNull()
+      .references(() => messages.id, { onDelete: 'cascade' }),
+    /** 'attachment' (a file the sender attached, or an inline image) or 'original' (the raw message as received). */
+    role: text('role').$type<'attachment' | 'original'>().notNull().default('attachment'),
+    filename: text('filename').notNull(),
+    contentType: text('content_type').notNull(),
+    size: integer('size').notNull(),
+    data: bytea('data').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('attachments_message_idx').on(t.messageId)],
+);
+
 export type QueueRow = typeof queues.$inferSelect;
 export type AgentRow = typeof agents.$inferSelect;
 export type ContactRow = typeof contacts.$inferSelect;
@@ -273,3 +313,4 @@ export type ConversationRow = typeof conversations.$inferSelect;
 export type MessageRow = typeof messages.$inferSelect;
 export type ReservationRow = typeof reservations.$inferSelect;
 export type InboxRow = typeof inboxes.$inferSelect;
+export type AttachmentRow = typeof attachments.$inferSelect;
