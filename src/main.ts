@@ -16,6 +16,8 @@ async function main() {
   }
   const log = createLogger(config.logLevel, { role: config.role });
   const sb = await startSwitchboard(config, { logger: log });
+  // Supervisors (and the fault tests) wait for this line to know the process takes work.
+  log.info({ role: config.role, port: sb.port }, 'switchboard started');
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -25,6 +27,7 @@ async function main() {
     const force = setTimeout(() => process.exit(1), 25_000).unref();
     await sb.stop();
     clearTimeout(force);
+    log.info({ signal }, 'stopped cleanly');
     process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));

@@ -10,7 +10,7 @@ import type { ChannelRegistry, Deps } from './core/ports.js';
 import { connectDb, ensureDatabase, migrateDb } from './db/client.js';
 import { createHttpApp } from './http/app.js';
 import { createMetrics } from './http/metrics.js';
-import { createJobScheduler, createQueues } from './jobs/queues.js';
+import { createJobScheduler, createQueues, ensureReconcileSchedule } from './jobs/queues.js';
 import { startWorkers } from './jobs/workers.js';
 import { createLogger, type Logger } from './logger.js';
 import { createPublisher } from './realtime/publisher.js';
@@ -45,12 +45,12 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
   redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
   await warnOnEvictionPolicy(redis, log);
 
-  const queues = createQueues(redis, config.redisPrefix);
+  const queues = createQueues(redis, config.redisPrefix, log);
   const base = {
     config,
     db: dbHandle.db,
     log,
-    jobs: createJobScheduler(queues),
+    jobs: createJobScheduler(queues, log),
     realtime: createPublisher(redis, config.redisPrefix),
   };
   const modules = opts.modules ?? CHANNEL_MODULES;
@@ -66,6 +66,16 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
   if (config.role !== 'web') {
     const workers = await startWorkers(deps, redis, queues);
     stops.push(() => workers.close());
+    // A Redis that came back empty has forgotten the reconciler's schedule: declare it again on every reconnect.
+    const redeclare = () => {
+      ensureReconcileSchedule(queues, config.routing.reconcileIntervalSeconds).catch((err) =>
+        log.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not re-declare the reconcile schedule'),
+      );
+    };
+    redis.on('ready', redeclare);
+    stops.unshift(async () => {
+      redis.off('ready', redeclare);
+    });
   }
   if (config.role !== 'worker') {
     const metrics = createMetrics();
@@ -90,11 +100,15 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
     const server = http;
     const ioServer = io;
     stops.unshift(async () => {
-      // Stop accepting first; then close sockets so agents reconnect to another web process.
-      await new Promise<void>((resolve) => {
-        ioServer.close(() => resolve());
-        server.closeAllConnections?.();
-      });
+      // 1. Stop accepting: new requests and socket handshakes go to the other web processes.
+      const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      // 2. Close agents' sockets now, so their clients reconnect (through the proxy) to another process.
+      ioServer.disconnectSockets(true);
+      // 3. Let requests in flight finish (a webhook commits before it answers), bounded.
+      await Promise.race([drained, new Promise((r) => setTimeout(r, DRAIN_TIMEOUT_MS).unref())]);
+      server.closeAllConnections();
+      await ioServer.close();
       pub.disconnect();
       sub.disconnect();
     });
@@ -116,6 +130,9 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
     },
   };
 }
+
+/** How long a stopping web process waits for HTTP requests in flight. */
+const DRAIN_TIMEOUT_MS = 10_000;
 
 /** BullMQ loses jobs if Redis may evict keys: say so at start (it is a setting of the Redis server). */
 async function warnOnEvictionPolicy(redis: Redis, log: Logger) {

@@ -1,5 +1,6 @@
 import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
 import type { JobScheduler } from '../core/ports.js';
+import type { Logger } from '../logger.js';
 
 /**
  * BullMQ queues. Names are fixed; `REDIS_PREFIX` keeps installations (and test
@@ -36,11 +37,14 @@ export type Queues = {
   close(): Promise<void>;
 };
 
-export function createQueues(connection: ConnectionOptions, prefix: string): Queues {
+export function createQueues(connection: ConnectionOptions, prefix: string, log?: Logger): Queues {
   const opts = { connection, prefix };
   const routing = new Queue(QUEUE_NAMES.routing, opts);
   const outbound = new Queue(QUEUE_NAMES.outbound, opts);
   const maintenance = new Queue(QUEUE_NAMES.maintenance, opts);
+  for (const q of [routing, outbound, maintenance]) {
+    q.on('error', (err) => log?.warn({ queue: q.name, err: err.message }, 'queue connection error'));
+  }
   return {
     routing,
     outbound,
@@ -51,25 +55,73 @@ export function createQueues(connection: ConnectionOptions, prefix: string): Que
   };
 }
 
+/**
+ * How long a caller (a webhook, an API request) waits for Redis to take a job.
+ * Every job re-drives state already committed to Postgres, and the reconciler
+ * re-creates any job that never made it (waiting conversations, overdue
+ * offers, pending sends), so during a Redis outage a webhook still answers
+ * 200 once its contact is stored instead of hanging until Twilio gives up.
+ */
+export const ENQUEUE_WAIT_MS = 2_000;
+
 /** The core's `JobScheduler`, carried out with BullMQ. jobIds derive from records, so re-adding is harmless. */
-export function createJobScheduler(q: Queues): JobScheduler {
+export function createJobScheduler(q: Queues, log?: Logger): JobScheduler {
+  const enqueue = async (job: string, adding: Promise<unknown>) => {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), ENQUEUE_WAIT_MS);
+    });
+    try {
+      const outcome = await Promise.race([adding.then(() => 'added' as const), late]);
+      // Still queued in ioredis' offline queue: it is sent when Redis is back (or the reconciler covers it).
+      if (outcome === 'late') log?.warn({ job }, 'Redis is slow or down: job not confirmed yet, the reconciler will re-drive it');
+    } catch (err) {
+      log?.warn({ job, err: err instanceof Error ? err.message : String(err) }, 'could not enqueue job; the reconciler will re-drive it');
+    } finally {
+      clearTimeout(timer);
+    }
+  };
   return {
     async dispatch() {
-      await q.routing.add('dispatch', {}, JOB_OPTIONS.dispatch);
+      await enqueue('dispatch', q.routing.add('dispatch', {}, JOB_OPTIONS.dispatch));
     },
     async reservationTimeout(reservationId, expiresAt) {
-      await q.routing.add(
+      await enqueue(
         'reservation-timeout',
-        { reservationId },
-        { ...JOB_OPTIONS.reservationTimeout, jobId: `rt-${reservationId}`, delay: Math.max(0, expiresAt.getTime() - Date.now()) + 50 },
+        q.routing.add(
+          'reservation-timeout',
+          { reservationId },
+          { ...JOB_OPTIONS.reservationTimeout, jobId: `rt-${reservationId}`, delay: Math.max(0, expiresAt.getTime() - Date.now()) + 50 },
+        ),
       );
     },
     async sendMessage(messageId) {
-      await q.outbound.add('send-message', { messageId }, { ...JOB_OPTIONS.sendMessage, jobId: `send-${messageId}` });
+      await enqueue('send-message', q.outbound.add('send-message', { messageId }, { ...JOB_OPTIONS.sendMessage, jobId: `send-${messageId}` }));
     },
     async queueStats() {
       // Debounced: while one is waiting, more changes ride on it.
-      await q.maintenance.add('queue-stats', {}, { ...JOB_OPTIONS.queueStats, deduplication: { id: 'queue-stats' } });
+      await enqueue('queue-stats', q.maintenance.add('queue-stats', {}, { ...JOB_OPTIONS.queueStats, deduplication: { id: 'queue-stats' } }));
+    },
+    async routingTimer(at) {
+      // One job per second of due time: timers falling due together share one sweep (the sweep is idempotent).
+      const due = Math.ceil(at.getTime() / 1000) * 1000;
+      await enqueue(
+        'routing-timers',
+        q.routing.add('routing-timers', {}, { ...JOB_OPTIONS.dispatch, jobId: `timers-${due}`, delay: Math.max(0, due - Date.now()) + 50 }),
+      );
     },
   };
+}
+
+/**
+ * The reconciler's schedule lives in Redis. A Redis that restarts empty (no
+ * persistence, a failover to a fresh replica) forgets it, so every worker
+ * (re)declares it at start and whenever its Redis connection comes back.
+ */
+export async function ensureReconcileSchedule(q: Queues, everySeconds: number) {
+  await q.maintenance.upsertJobScheduler(
+    'reconcile',
+    { every: everySeconds * 1000 },
+    { name: 'reconcile', data: {}, opts: { removeOnComplete: { count: 10 }, removeOnFail: { count: 100 } } },
+  );
 }

@@ -1,0 +1,507 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import net from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import postgres from 'postgres';
+import twilio from 'twilio';
+import { startFakeTwilio } from '../fakes/twilio-api.js';
+import {
+  ADMIN,
+  connectAgentSocket,
+  eventually,
+  HOTLINE,
+  isolatedStores,
+  PUBLIC_URL,
+  TEST_REDIS_URL,
+  TWILIO_ACCOUNT_SID,
+  TWILIO_AUTH_TOKEN,
+  type AgentSocket,
+} from '../helpers/harness.js';
+
+/**
+ * Real processes for the fault suite and the benchmark: Switchboard started
+ * the way an operator starts it (`tsx src/main.ts`, ROLE=web|worker), a
+ * private redis-server, TCP proxies to cut Postgres or balance web processes,
+ * agent "bots" that accept every offer, and a sender that retries like Twilio.
+ */
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function freePort(): Promise<number> {
+  const srv = net.createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+  const port = (srv.address() as net.AddressInfo).port;
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
+// ---------------------------------------------------------------- processes
+
+export type SbProcess = {
+  name: string;
+  role: 'web' | 'worker' | 'all';
+  port: number;
+  url: string;
+  child: ChildProcess;
+  pid: number;
+  /** Last lines of output (pino JSON), for failure messages. */
+  logs: string[];
+  exited: Promise<number | null>;
+  /** Resident memory in MB, read from /proc. */
+  rssMb(): number;
+  kill(signal: NodeJS.Signals): void;
+};
+
+/**
+ * Starts `src/main.ts` through tsx's loader in a single node process (not via
+ * `npx tsx`, whose wrapper processes would swallow a kill -9), and resolves
+ * once it logs "switchboard started".
+ */
+export async function startSwitchboardProcess(name: string, role: SbProcess['role'], env: Record<string, string>): Promise<SbProcess> {
+  const port = role === 'worker' ? 0 : await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env, ROLE: role, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: string[] = [];
+  let started: () => void = () => {};
+  const startedP = new Promise<void>((r) => (started = r));
+  const onLine = (line: string) => {
+    logs.push(line);
+    if (logs.length > 300) logs.shift();
+    if (line.includes('"switchboard started"')) started();
+  };
+  for (const stream of [child.stdout!, child.stderr!]) {
+    let buf = '';
+    stream.setEncoding('utf8');
+    stream.on('data', (chunk: string) => {
+      buf += chunk;
+      let i;
+      while ((i = buf.indexOf('\n')) >= 0) {
+        onLine(buf.slice(0, i));
+        buf = buf.slice(i + 1);
+      }
+    });
+  }
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const res = await Promise.race([
+    startedP.then(() => 'ok' as const),
+    exited.then(() => 'exited' as const),
+    sleep(60_000).then(() => 'timeout' as const),
+  ]);
+  if (res !== 'ok') {
+    child.kill('SIGKILL');
+    throw new Error(`${name} did not start (${res}):\n${logs.slice(-20).join('\n')}`);
+  }
+  return {
+    name,
+    role,
+    port,
+    url: `http://127.0.0.1:${port}`,
+    child,
+    pid: child.pid!,
+    logs,
+    exited,
+    rssMb() {
+      try {
+        const m = readFileSync(`/proc/${child.pid}/status`, 'utf8').match(/VmRSS:\s+(\d+) kB/);
+        return m ? Number(m[1]) / 1024 : NaN;
+      } catch {
+        return NaN;
+      }
+    },
+    kill(signal) {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    },
+  };
+}
+
+export function switchboardEnv(o: { databaseUrl: string; redisUrl: string; redisPrefix: string; twilioApiUrl: string }, extra: Record<string, string> = {}) {
+  return {
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'info',
+    PUBLIC_URL,
+    DATABASE_URL: o.databaseUrl,
+    REDIS_URL: o.redisUrl,
+    REDIS_PREFIX: o.redisPrefix,
+    JWT_SECRET: 'fault-jwt-secret-0123456789abcdef',
+    ADMIN_EMAIL: ADMIN.email,
+    ADMIN_PASSWORD: ADMIN.password,
+    TWILIO_ACCOUNT_SID,
+    TWILIO_AUTH_TOKEN,
+    TWILIO_API_URL: o.twilioApiUrl,
+    RECONCILE_INTERVAL_SECONDS: '1',
+    // Offers whose announcement a fault swallowed lapse quickly and go out again.
+    RESERVATION_TIMEOUT_SECONDS: '4',
+    REOFFER_COOLDOWN_SECONDS: '0',
+    ...extra,
+  };
+}
+
+// ---------------------------------------------------------------- redis
+
+/** A throwaway redis-server (never the shared one): no persistence, so a restart comes back empty. */
+export async function startPrivateRedis() {
+  const port = await freePort();
+  let child: ChildProcess | undefined;
+  const up = async () => {
+    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'], {
+      stdio: 'ignore',
+    });
+    const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => 50 });
+    probe.on('error', () => {});
+    await eventually(async () => (await probe.ping()) === 'PONG', { timeout: 10_000 });
+    probe.disconnect();
+  };
+  const down = async () => {
+    const c = child;
+    if (!c || c.exitCode !== null) return;
+    const gone = new Promise((r) => c.once('exit', r));
+    c.kill('SIGKILL');
+    await gone;
+  };
+  await up();
+  return { url: `redis://127.0.0.1:${port}`, port, up, down, stop: down };
+}
+
+// ---------------------------------------------------------------- tcp proxy
+
+/**
+ * A TCP proxy. With one target it stands in for Postgres so a test can cut
+ * the database off (`cut`) and bring it back (`restore`); with several it is
+ * a round-robin balancer in front of web processes, skipping any that refuse.
+ */
+export async function startTcpProxy(targets: () => number[], opts: { mode?: 'round-robin' | 'first-alive' } = {}) {
+  const open = new Set<net.Socket>();
+  let isCut = false;
+  let rr = 0;
+  const server = net.createServer((client) => {
+    open.add(client);
+    client.once('close', () => open.delete(client));
+    client.on('error', () => {});
+    if (isCut) return void client.destroy();
+    const list = targets();
+    const attempt = (n: number) => {
+      if (n >= list.length) return void client.destroy();
+      // first-alive: always the first target that accepts (a failover pair); else round-robin.
+      const port = opts.mode === 'first-alive' ? list[n]! : list[rr++ % list.length]!;
+      const up = net.connect(port, '127.0.0.1');
+      let connected = false;
+      up.once('connect', () => {
+        connected = true;
+        open.add(up);
+        up.once('close', () => {
+          open.delete(up);
+          client.destroy();
+        });
+        client.once('close', () => up.destroy());
+        client.pipe(up);
+        up.pipe(client);
+      });
+      up.on('error', () => {
+        if (!connected) attempt(n + 1);
+      });
+    };
+    attempt(0);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const port = (server.address() as net.AddressInfo).port;
+  return {
+    port,
+    url: `http://127.0.0.1:${port}`,
+    /** Drops every open connection and refuses new ones, like a database that went away. */
+    cut() {
+      isCut = true;
+      for (const s of open) s.destroy();
+    },
+    restore() {
+      isCut = false;
+    },
+    close: () =>
+      new Promise<void>((r) => {
+        for (const s of open) s.destroy();
+        server.close(() => r());
+      }),
+  };
+}
+
+// ---------------------------------------------------------------- API + bots
+
+export async function api<T = any>(url: string, method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: T }> {
+  const headers: Record<string, string> = {};
+  if (token) headers.authorization = `Bearer ${token}`;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(url + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(15_000) });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : null;
+  } catch {
+    /* not JSON */
+  }
+  return { status: res.status, body: parsed as T };
+}
+
+/** Retries an API call through network errors and 5xx (a web process stopping, Postgres away). */
+async function apiRetry(url: string, method: string, path: string, body: unknown, token: string, deadlineMs = 30_000) {
+  const until = Date.now() + deadlineMs;
+  for (;;) {
+    try {
+      const r = await api(url, method, path, body, token);
+      if (r.status < 500) return r;
+    } catch {
+      /* connection refused or reset: retry */
+    }
+    if (Date.now() > until) throw new Error(`${method} ${path} kept failing`);
+    await sleep(250);
+  }
+}
+
+export async function adminLogin(url: string) {
+  const r = await apiRetry(url, 'POST', '/api/auth/login', { email: ADMIN.email, password: ADMIN.password }, '');
+  if (r.status !== 200) throw new Error(`admin login failed: ${r.status}`);
+  return r.body.token as string;
+}
+
+export type Bot = {
+  id: string;
+  name: string;
+  sock: AgentSocket;
+  /** reservation ids this bot was offered, in order. */
+  offers: { reservationId: string; conversationId: string; at: number }[];
+  accepted: string[];
+  reconnects: number;
+  close(): void;
+};
+
+/**
+ * Agents that accept every offer, send one reply (so outbound sends run too)
+ * and resolve, freeing their capacity. `reply: false` skips the reply.
+ */
+export async function startBots(url: string, adminToken: string, n: number, opts: { reply?: boolean; queue?: string; onOffer?: (p: any, at: number) => void } = {}): Promise<Bot[]> {
+  const bots: Bot[] = [];
+  for (let i = 0; i < n; i++) {
+    const email = `bot${i}.${randomBytes(3).toString('hex')}@example.org`;
+    const created = await apiRetry(url, 'POST', '/api/agents', { email, name: `Bot ${i}`, password: 'agent-password-1', role: 'agent', queues: [opts.queue ?? 'donor'], capacity: { sms: 5 } }, adminToken);
+    if (created.status !== 201) throw new Error(`create agent: ${created.status} ${JSON.stringify(created.body)}`);
+    const login = await apiRetry(url, 'POST', '/api/auth/login', { email, password: 'agent-password-1' }, '');
+    const token = login.body.token as string;
+    await apiRetry(url, 'PUT', '/api/me/status', { status: 'available' }, token);
+    const sock = await connectAgentSocket(url, token);
+    const bot: Bot = { id: created.body.agent.id, name: `Bot ${i}`, sock, offers: [], accepted: [], reconnects: 0, close: () => sock.close() };
+    sock.socket.io.on('reconnect', () => (bot.reconnects += 1));
+    sock.socket.on('reservation.created', (p: any) => {
+      const at = Date.now();
+      opts.onOffer?.(p, at);
+      bot.offers.push({ reservationId: p.reservationId, conversationId: p.conversationId, at });
+      void (async () => {
+        const acc = await apiRetry(url, 'POST', `/api/reservations/${p.reservationId}/accept`, undefined, token).catch(() => null);
+        if (acc?.status !== 200) return;
+        bot.accepted.push(p.conversationId);
+        if (opts.reply !== false) {
+          // One attempt only: retrying a reply whose answer was lost could store it twice.
+          await api(url, 'POST', `/api/conversations/${p.conversationId}/messages`, { body: `reply ${p.conversationId}` }, token).catch(() => null);
+        }
+        await apiRetry(url, 'POST', `/api/conversations/${p.conversationId}/resolve`, { disposition: 'answered' }, token).catch(() => null);
+      })();
+    });
+    // Offers lost to a fault lapse; three lapses in a row set an agent away. A bot just comes back.
+    sock.socket.on('agent.presence', (p: any) => {
+      if (p.agentId === bot.id && p.presence !== 'available') void apiRetry(url, 'PUT', '/api/me/status', { status: 'available' }, token).catch(() => null);
+    });
+    bots.push(bot);
+  }
+  return bots;
+}
+
+// ---------------------------------------------------------------- inbound load
+
+export type Contact = { phone: string; sid: string; sentAt?: number; statuses: (number | string)[] };
+
+export function makeContacts(n: number): Contact[] {
+  const base = Math.floor(Math.random() * 8e6);
+  return Array.from({ length: n }, (_, i) => ({
+    phone: `+1555${String(base + i).padStart(7, '0')}`,
+    sid: 'SM' + randomBytes(16).toString('hex'),
+    statuses: [],
+  }));
+}
+
+/** One signed Twilio SMS webhook. */
+export async function postSms(url: string, c: Contact, body = 'I need help with my donation') {
+  const params = { MessageSid: c.sid, AccountSid: TWILIO_ACCOUNT_SID, From: c.phone, To: HOTLINE, Body: body, NumMedia: '0' };
+  const signature = twilio.getExpectedTwilioSignature(TWILIO_AUTH_TOKEN, PUBLIC_URL + '/webhooks/twilio/sms', params);
+  const res = await fetch(url + '/webhooks/twilio/sms', {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature },
+    body: new URLSearchParams(params).toString(),
+    // Twilio gives a webhook 15 s.
+    signal: AbortSignal.timeout(15_000),
+  });
+  await res.text();
+  return res.status;
+}
+
+/**
+ * Sends every contact's first text at a fixed concurrency and, like Twilio,
+ * re-sends the same MessageSid after anything but a 2xx.
+ */
+export async function sendContacts(url: string, contacts: Contact[], concurrency: number, opts: { gapMs?: number } = {}) {
+  let next = 0;
+  const workers = Array.from({ length: concurrency }, async () => {
+    while (next < contacts.length) {
+      const c = contacts[next++]!;
+      for (let attempt = 0; attempt < 60; attempt++) {
+        c.sentAt ??= Date.now();
+        const status = await postSms(url, c).catch((err: Error) => err.name || 'error');
+        c.statuses.push(status);
+        if (status === 200) break;
+        await sleep(300);
+      }
+      if (opts.gapMs) await sleep(opts.gapMs);
+    }
+  });
+  await Promise.all(workers);
+}
+
+// ---------------------------------------------------------------- invariants
+
+/**
+ * What "nothing lost, nothing doubled" means, read straight from Postgres and
+ * the fake Twilio: each contact stored once with one conversation and one
+ * inbound message, each conversation accepted by exactly one agent and never
+ * offered to two at a time, each reply sent to Twilio once.
+ */
+export async function checkInvariants(databaseUrl: string, contacts: Contact[], sentBodies: string[]) {
+  const sql = postgres(databaseUrl, { max: 1, onnotice: () => {} });
+  try {
+    const phones = contacts.map((c) => c.phone);
+    const sids = contacts.map((c) => c.sid);
+    const identities = await sql<{ value: string; n: number }[]>`
+      select value, count(*)::int as n from contact_identities where kind = 'phone' and value = any(${phones}) group by value`;
+    const inbound = await sql<{ external_id: string; n: number }[]>`
+      select external_id, count(*)::int as n from messages where channel = 'sms' and direction = 'inbound' and external_id = any(${sids}) group by external_id`;
+    const convs = await sql<{ value: string; n: number; open: number }[]>`
+      select ci.value, count(c.id)::int as n, count(c.id) filter (where c.status in ('waiting', 'offered', 'assigned'))::int as open
+      from contact_identities ci join conversations c on c.contact_id = ci.contact_id
+      where ci.kind = 'phone' and ci.value = any(${phones}) group by ci.value`;
+    const accepted = await sql<{ conversation_id: string; n: number }[]>`
+      select c.id as conversation_id, count(r.id) filter (where r.status = 'accepted')::int as n
+      from contact_identities ci join conversations c on c.contact_id = ci.contact_id left join reservations r on r.conversation_id = c.id
+      where ci.kind = 'phone' and ci.value = any(${phones}) group by c.id`;
+    const overlapping = await sql<{ n: number }[]>`
+      select count(*)::int as n from reservations a join reservations b
+        on a.conversation_id = b.conversation_id and a.id < b.id
+       and a.created_at < coalesce(b.answered_at, now()) and b.created_at < coalesce(a.answered_at, now())`;
+    const stuckSends = await sql<{ status: string; n: number }[]>`
+      select status, count(*)::int as n from messages where direction = 'outbound' and status in ('pending', 'sending') group by status`;
+    const byBody = new Map<string, number>();
+    for (const b of sentBodies) byBody.set(b, (byBody.get(b) ?? 0) + 1);
+    return {
+      contacts: contacts.length,
+      storedContacts: identities.length,
+      contactsStoredTwice: identities.filter((r) => r.n !== 1).length,
+      inboundStored: inbound.length,
+      inboundStoredTwice: inbound.filter((r) => r.n !== 1).length,
+      conversations: convs.reduce((s, r) => s + r.n, 0),
+      contactsWithExtraConversations: convs.filter((r) => r.n !== 1).length,
+      stillOpen: convs.reduce((s, r) => s + r.open, 0),
+      conversationsNotAcceptedOnce: accepted.filter((r) => r.n !== 1).length,
+      overlappingOffers: overlapping[0]!.n,
+      stuckSends: Object.fromEntries(stuckSends.map((r) => [r.status, r.n])),
+      repliesSentTwice: [...byBody.values()].filter((n) => n > 1).length,
+      repliesSent: byBody.size,
+    };
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}
+
+/** Waits until every contact's conversation was offered, accepted and resolved. */
+export async function waitAllResolved(databaseUrl: string, contacts: Contact[], timeout = 60_000) {
+  const sql = postgres(databaseUrl, { max: 1, onnotice: () => {} });
+  try {
+    const phones = contacts.map((c) => c.phone);
+    await eventually(
+      async () => {
+        const [row] = await sql<{ resolved: number }[]>`
+          select count(*)::int as resolved from contact_identities ci join conversations c on c.contact_id = ci.contact_id
+          where ci.kind = 'phone' and ci.value = any(${phones}) and c.status = 'resolved'`;
+        if (row!.resolved < contacts.length) throw new Error(`${row!.resolved}/${contacts.length} resolved`);
+        return true;
+      },
+      { timeout, interval: 500 },
+    );
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}
+
+// ---------------------------------------------------------------- a whole installation
+
+export type Scenario = Awaited<ReturnType<typeof startScenario>>;
+
+/**
+ * One installation for one fault test file: its own database and Redis prefix
+ * (optionally its own redis-server, or Postgres behind a cuttable proxy),
+ * a fake Twilio, `webs` web and `workers` worker processes.
+ */
+export async function startScenario(
+  label: string,
+  o: { webs: number; workers: number; privateRedis?: boolean; pgProxy?: boolean; env?: Record<string, string> },
+) {
+  const stores = await isolatedStores(label);
+  const fake = await startFakeTwilio();
+  const redis = o.privateRedis ? await startPrivateRedis() : undefined;
+  const pg = o.pgProxy ? await startTcpProxy(() => [Number(new URL(stores.databaseUrl).port || 5432)]) : undefined;
+  const databaseUrl = pg
+    ? (() => {
+        const u = new URL(stores.databaseUrl);
+        u.port = String(pg.port);
+        return u.toString();
+      })()
+    : stores.databaseUrl;
+  const env = switchboardEnv({ databaseUrl, redisUrl: redis?.url ?? TEST_REDIS_URL, redisPrefix: stores.redisPrefix, twilioApiUrl: fake.url }, o.env);
+  const procs: SbProcess[] = [];
+  // The first web process migrates and seeds; the rest start together.
+  const first = await startSwitchboardProcess('web-1', 'web', env);
+  procs.push(first);
+  const rest = await Promise.all([
+    ...Array.from({ length: o.webs - 1 }, (_, i) => startSwitchboardProcess(`web-${i + 2}`, 'web', env)),
+    ...Array.from({ length: o.workers }, (_, i) => startSwitchboardProcess(`worker-${i + 1}`, 'worker', env)),
+  ]);
+  procs.push(...rest);
+  const webs = procs.filter((p) => p.role === 'web');
+  const workers = procs.filter((p) => p.role === 'worker');
+  const adminToken = await adminLogin(first.url);
+  const bots: Bot[] = [];
+  return {
+    stores,
+    fake,
+    redis,
+    pg,
+    /** Postgres URL as the test sees it (direct, never through the proxy). */
+    databaseUrl: stores.databaseUrl,
+    env,
+    webs,
+    workers,
+    adminToken,
+    bots,
+    /** Bodies Twilio was asked to send. */
+    sentBodies: () => fake.messages().map((m) => m.Body ?? ''),
+    logsOf: (p: SbProcess) => p.logs.slice(-15).join('\n'),
+    async stop() {
+      for (const b of bots) b.close();
+      for (const p of procs) p.kill('SIGTERM');
+      await Promise.race([Promise.all(procs.map((p) => p.exited)), sleep(15_000)]);
+      for (const p of procs) p.kill('SIGKILL');
+      await fake.close();
+      await pg?.close();
+      await redis?.stop();
+      await stores.drop();
+    },
+  };
+}
