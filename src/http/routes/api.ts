@@ -24,6 +24,7 @@ import { queueStats } from '../../core/routing/queue-stats.js';
 import { roomsFor } from '../../realtime/server.js';
 import { inboxes } from '../../db/schema.js';
 import { actorOf, parse, requireAuth, requireRoles, requireSupervisor } from '../middleware.js';
+import { reportsRouter } from './reports.js';
 
 const ZId = z.object({ id: z.string().uuid('id must be a UUID') });
 const ZLogin = z.object({ email: z.string().min(1), password: z.string().min(1) });
@@ -57,6 +58,7 @@ export function apiRouter(deps: Deps): Router {
   });
 
   r.use(requireAuth(deps));
+  r.use(reportsRouter(deps));
 
   r.post('/auth/refresh', async (req, res) => {
     res.json({ token: await issueToken(deps.config.jwtSecret, actorOf(req).id), expiresIn: TOKEN_TTL_SECONDS });

@@ -1,0 +1,71 @@
+import { useEffect, useState } from 'react';
+import { api } from '../api.js';
+import { dayAndTime, initials } from '../format.js';
+import type { Conversation, ConversationDetail } from '../types.js';
+import { ChannelBadge, StatusPill } from './bits.js';
+
+const KIND_LABEL = { phone: 'Phone', email: 'Email', slack: 'Slack' } as const;
+
+export function ContactPanel({ detail, onOpen }: { detail: ConversationDetail | null; onOpen: (id: string) => void }) {
+  const [past, setPast] = useState<Conversation[]>([]);
+  const contactId = detail?.contact.id;
+  const currentId = detail?.conversation.id;
+  useEffect(() => {
+    setPast([]);
+    if (!contactId) return;
+    let stale = false;
+    api
+      .conversations({ contactId, status: 'all', limit: 20 })
+      .then((r) => !stale && setPast(r.conversations))
+      .catch(() => {});
+    return () => {
+      stale = true;
+    };
+  }, [contactId, currentId]);
+
+  if (!detail) return <section className="panel contact-panel" aria-label="Contact" />;
+  const { contact } = detail;
+  const others = past.filter((c) => c.id !== currentId);
+  return (
+    <section className="panel contact-panel" aria-label="Contact">
+      <div className="contact-head">
+        <span className="avatar avatar-lg" aria-hidden="true">
+          {initials(contact.name ?? contact.identities[0]?.value)}
+        </span>
+        <div>
+          <div className="contact-name">{contact.name ?? 'Unnamed contact'}</div>
+          {contact.createdAt && <div className="muted small">Contact since {new Date(contact.createdAt).toLocaleDateString()}</div>}
+        </div>
+      </div>
+      <h3 className="panel-title">Identities</h3>
+      <ul className="identities">
+        {contact.identities.map((i) => (
+          <li key={i.kind + i.value}>
+            <span className="id-kind">{KIND_LABEL[i.kind]}</span>
+            <span className="id-value">{i.value}</span>
+            {i.optedOut ? <span className="pill pill-danger">opted out</span> : <span className="pill pill-ok">reachable</span>}
+          </li>
+        ))}
+      </ul>
+      <h3 className="panel-title">Past conversations {others.length > 0 && <span className="count">{others.length}</span>}</h3>
+      {others.length === 0 ? (
+        <p className="muted small">No other conversations.</p>
+      ) : (
+        <ul className="past">
+          {others.map((c) => (
+            <li key={c.id}>
+              <button className="past-item" onClick={() => onOpen(c.id)}>
+                <ChannelBadge channel={c.channel} />
+                <span className="past-main">
+                  <span>{c.subject ?? c.queue}</span>
+                  <span className="muted small">{dayAndTime(c.createdAt)}{c.disposition ? ` · ${c.disposition}` : ''}</span>
+                </span>
+                <StatusPill status={c.status} />
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,102 @@
+import { useEffect, useState, type Dispatch } from 'react';
+import { api } from '../api.js';
+import { channelLabel, contactLabel, timeAgo } from '../format.js';
+import { visibleConversations, type DeskAction, type DeskState, type Filters } from '../state/desk.js';
+import { CHANNELS } from '../types.js';
+import { ChannelBadge, Empty, StatusPill } from './bits.js';
+
+export function Inbox({ state, dispatch }: { state: DeskState; dispatch: Dispatch<DeskAction> }) {
+  const [queues, setQueues] = useState<string[]>([]);
+  const [, tick] = useState(0);
+  useEffect(() => {
+    api.queues().then((q) => setQueues(q.map((x) => x.key)), () => {});
+    const t = setInterval(() => tick((n) => n + 1), 30_000); // keep "5m ago" fresh
+    return () => clearInterval(t);
+  }, []);
+  const list = visibleConversations(state);
+  const f = state.filters;
+  const set = (filters: Partial<Filters>) => dispatch({ type: 'filters', filters });
+
+  return (
+    <nav className="inbox" aria-label="Inbox">
+      <div className="inbox-head">
+        <div className="seg" role="tablist" aria-label="Whose conversations">
+          <button role="tab" aria-selected={f.scope === 'mine'} className={f.scope === 'mine' ? 'on' : ''} onClick={() => set({ scope: 'mine' })}>
+            Mine
+          </button>
+          <button role="tab" aria-selected={f.scope === 'queues'} className={f.scope === 'queues' ? 'on' : ''} onClick={() => set({ scope: 'queues' })}>
+            My queues
+          </button>
+        </div>
+        <div className="filters">
+          <label className="sr-only" htmlFor="f-channel">Channel</label>
+          <select id="f-channel" value={f.channel} onChange={(e) => set({ channel: e.target.value as Filters['channel'] })}>
+            <option value="">All channels</option>
+            {CHANNELS.map((c) => (
+              <option key={c} value={c}>
+                {channelLabel(c)}
+              </option>
+            ))}
+          </select>
+          <label className="sr-only" htmlFor="f-queue">Queue</label>
+          <select id="f-queue" value={f.queue} onChange={(e) => set({ queue: e.target.value })}>
+            <option value="">All queues</option>
+            {queues.map((q) => (
+              <option key={q} value={q}>
+                {q}
+              </option>
+            ))}
+          </select>
+          <label className="sr-only" htmlFor="f-status">Status</label>
+          <select id="f-status" value={f.status} onChange={(e) => set({ status: e.target.value as Filters['status'] })}>
+            <option value="open">Open</option>
+            <option value="waiting">Waiting</option>
+            <option value="assigned">Assigned</option>
+            <option value="resolved">Resolved</option>
+            <option value="all">All</option>
+          </select>
+        </div>
+      </div>
+      <ul className="conv-list" aria-label="Conversations">
+        {list.length === 0 && (
+          <li>
+            <Empty title={f.scope === 'mine' ? 'Nothing assigned to you' : 'No conversations'}>
+              {f.scope === 'mine' ? 'New conversations will be offered to you when you are available.' : 'Try other filters.'}
+            </Empty>
+          </li>
+        )}
+        {list.map((c) => {
+          const unread = state.unread[c.id] ?? 0;
+          const selected = state.selectedId === c.id;
+          return (
+            <li key={c.id}>
+              <button
+                className={`conv ${selected ? 'selected' : ''} ${unread ? 'unread' : ''}`}
+                aria-current={selected ? 'true' : undefined}
+                onClick={() => dispatch({ type: 'select', id: c.id })}
+                data-testid="conversation-item"
+              >
+                <ChannelBadge channel={c.channel} />
+                <span className="conv-main">
+                  <span className="conv-top">
+                    <span className="conv-name">{contactLabel(c.contact)}</span>
+                    <span className="conv-time">{timeAgo(c.lastMessageAt)}</span>
+                  </span>
+                  <span className="conv-sub">
+                    {c.subject ? <span className="conv-subject">{c.subject}</span> : <span className="muted">{c.queue}</span>}
+                    <StatusPill status={c.status} />
+                    {unread > 0 && (
+                      <span className="unread-badge" aria-label={`${unread} unread`}>
+                        {unread}
+                      </span>
+                    )}
+                  </span>
+                </span>
+              </button>
+            </li>
+          );
+        })}
+      </ul>
+    </nav>
+  );
+}

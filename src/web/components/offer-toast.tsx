@@ -1,0 +1,50 @@
+import { useEffect, useState } from 'react';
+import { channelLabel, contactLabel } from '../format.js';
+import { secondsLeft } from '../state/desk.js';
+import type { Offer } from '../types.js';
+import { ChannelBadge } from './bits.js';
+
+export function OfferToasts({ offers, onAccept, onReject }: { offers: Offer[]; onAccept: (o: Offer) => void; onReject: (o: Offer) => void }) {
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    if (!offers.length) return;
+    const t = setInterval(() => setNow(Date.now()), 250);
+    return () => clearInterval(t);
+  }, [offers.length]);
+  if (!offers.length) return null;
+  return (
+    <div className="toasts" aria-live="assertive">
+      {offers.map((o, i) => {
+        const left = secondsLeft(o, now);
+        return (
+          <section key={o.reservationId} className={`toast toast-${o.channel}`} role="alertdialog" aria-label={`Incoming ${channelLabel(o.channel)} from ${contactLabel(o.contact)}`} data-testid="offer">
+            <div className="toast-head">
+              <ChannelBadge channel={o.channel} />
+              <span className="toast-title">Incoming {channelLabel(o.channel).toLowerCase()}</span>
+              <span className={`countdown ${left <= 5 ? 'urgent' : ''}`} aria-label={`${left} seconds left`}>
+                {left}s
+              </span>
+            </div>
+            <div className="toast-contact">{contactLabel(o.contact)}</div>
+            <div className="toast-meta">
+              {o.contact.name && o.contact.address ? <span>{o.contact.address}</span> : null}
+              <span className="pill">queue: {o.queue}</span>
+              {o.priority > 0 && <span className="pill pill-warn">priority {o.priority}</span>}
+            </div>
+            <div className="toast-bar" aria-hidden="true">
+              <span style={{ width: `${Math.min(100, (left / 30) * 100)}%` }} />
+            </div>
+            <div className="toast-actions">
+              <button className="btn btn-success" onClick={() => onAccept(o)} aria-keyshortcuts={i === 0 ? 'Alt+A' : undefined}>
+                Accept {i === 0 && <kbd>Alt A</kbd>}
+              </button>
+              <button className="btn" onClick={() => onReject(o)} aria-keyshortcuts={i === 0 ? 'Alt+D' : undefined}>
+                Decline
+              </button>
+            </div>
+          </section>
+        );
+      })}
+    </div>
+  );
+}

@@ -1,0 +1,128 @@
+import type { Agent, Channel, Conversation, ConversationDetail, Message, Offer, Presence } from '../types.js';
+
+/**
+ * The agent desk's client state as one pure reducer: API loads and socket
+ * events both become actions, so the live behaviour is testable without a browser.
+ */
+export type Filters = { scope: 'mine' | 'queues'; channel: Channel | ''; queue: string; status: 'open' | 'waiting' | 'assigned' | 'resolved' | 'all' };
+
+export type DeskState = {
+  me: Agent | null;
+  connection: 'connecting' | 'online' | 'offline';
+  conversations: Record<string, Conversation>;
+  unread: Record<string, number>;
+  offers: Offer[];
+  selectedId: string | null;
+  detail: ConversationDetail | null;
+  filters: Filters;
+};
+
+export type DeskAction =
+  | { type: 'me'; agent: Agent }
+  | { type: 'presence'; agentId: string; presence: Presence }
+  | { type: 'connection'; status: DeskState['connection'] }
+  | { type: 'conversations.loaded'; conversations: Conversation[] }
+  | { type: 'conversation.updated'; conversation: Conversation }
+  | { type: 'conversation.assigned'; conversationId: string; agentId: string }
+  | { type: 'message.created'; conversationId: string; message: Message }
+  | { type: 'offer.created'; offer: Offer }
+  | { type: 'offer.removed'; reservationId: string }
+  | { type: 'select'; id: string | null }
+  | { type: 'detail.loaded'; detail: ConversationDetail }
+  | { type: 'filters'; filters: Partial<Filters> };
+
+export const initialDesk: DeskState = {
+  me: null,
+  connection: 'connecting',
+  conversations: {},
+  unread: {},
+  offers: [],
+  selectedId: null,
+  detail: null,
+  filters: { scope: 'mine', channel: '', queue: '', status: 'open' },
+};
+
+const OPEN = new Set(['waiting', 'offered', 'assigned']);
+
+export function deskReducer(state: DeskState, action: DeskAction): DeskState {
+  switch (action.type) {
+    case 'me':
+      return { ...state, me: action.agent };
+    case 'presence':
+      return state.me && state.me.id === action.agentId ? { ...state, me: { ...state.me, presence: action.presence } } : state;
+    case 'connection':
+      return { ...state, connection: action.status };
+    case 'conversations.loaded': {
+      const conversations = { ...state.conversations };
+      for (const c of action.conversations) conversations[c.id] = { ...conversations[c.id], ...c };
+      return { ...state, conversations };
+    }
+    case 'conversation.updated': {
+      const prev = state.conversations[action.conversation.id];
+      // Socket payloads carry no contact; keep the one the list gave us.
+      const merged = { ...prev, ...action.conversation, contact: action.conversation.contact ?? prev?.contact };
+      const detail =
+        state.detail?.conversation.id === merged.id ? { ...state.detail, conversation: { ...state.detail.conversation, ...action.conversation } } : state.detail;
+      return { ...state, conversations: { ...state.conversations, [merged.id]: merged }, detail };
+    }
+    case 'conversation.assigned': {
+      const c = state.conversations[action.conversationId];
+      if (!c) return state;
+      return { ...state, conversations: { ...state.conversations, [c.id]: { ...c, status: 'assigned', assigneeId: action.agentId } } };
+    }
+    case 'message.created': {
+      const { conversationId, message } = action;
+      const c = state.conversations[conversationId];
+      const conversations = c ? { ...state.conversations, [c.id]: { ...c, lastMessageAt: message.createdAt } } : state.conversations;
+      let detail = state.detail;
+      if (detail?.conversation.id === conversationId && !detail.messages.some((m) => m.id === message.id)) {
+        detail = { ...detail, messages: [...detail.messages, message] };
+      } else if (detail?.conversation.id === conversationId) {
+        detail = { ...detail, messages: detail.messages.map((m) => (m.id === message.id ? message : m)) };
+      }
+      const counts = message.direction === 'inbound' && !message.internal && state.selectedId !== conversationId;
+      const unread = counts ? { ...state.unread, [conversationId]: (state.unread[conversationId] ?? 0) + 1 } : state.unread;
+      return { ...state, conversations, detail, unread };
+    }
+    case 'offer.created':
+      if (state.offers.some((o) => o.reservationId === action.offer.reservationId)) return state;
+      return { ...state, offers: [...state.offers, action.offer] };
+    case 'offer.removed':
+      return { ...state, offers: state.offers.filter((o) => o.reservationId !== action.reservationId) };
+    case 'select': {
+      const unread = { ...state.unread };
+      if (action.id) delete unread[action.id];
+      const detail = state.detail?.conversation.id === action.id ? state.detail : null;
+      return { ...state, selectedId: action.id, unread, detail };
+    }
+    case 'detail.loaded': {
+      if (action.detail.conversation.id !== state.selectedId) return state;
+      const prev = state.conversations[action.detail.conversation.id];
+      const c = action.detail.conversation;
+      const contact = { id: action.detail.contact.id, name: action.detail.contact.name, address: action.detail.contact.identities[0]?.value ?? null };
+      return { ...state, detail: action.detail, conversations: { ...state.conversations, [c.id]: { ...prev, ...c, contact: prev?.contact ?? contact } } };
+    }
+    case 'filters':
+      return { ...state, filters: { ...state.filters, ...action.filters } };
+  }
+}
+
+/** The inbox list for the current filters, most recent activity first. */
+export function visibleConversations(state: DeskState): Conversation[] {
+  const { filters: f, me } = state;
+  return Object.values(state.conversations)
+    .filter((c) => {
+      if (f.scope === 'mine' && c.assigneeId !== me?.id) return false;
+      if (f.channel && c.channel !== f.channel) return false;
+      if (f.queue && c.queue !== f.queue) return false;
+      if (f.status === 'open' && !OPEN.has(c.status)) return false;
+      if (f.status !== 'open' && f.status !== 'all' && c.status !== f.status) return false;
+      return true;
+    })
+    .sort((a, b) => Date.parse(b.lastMessageAt) - Date.parse(a.lastMessageAt) || b.id.localeCompare(a.id));
+}
+
+/** Seconds left on an offer (never negative). */
+export const secondsLeft = (offer: Pick<Offer, 'expiresAt'>, now = Date.now()) => Math.max(0, Math.ceil((Date.parse(offer.expiresAt) - now) / 1000));
+
+export const totalUnread = (state: DeskState) => Object.values(state.unread).reduce((a, b) => a + b, 0);
