@@ -41,6 +41,10 @@ export const ZEnv = z.object({
   MAIL_FROM: optionalString.pipe(z.string().optional()),
   INBOUND_SMTP_PORT: intFrom(2525).pipe(z.number().max(65535)),
   INBOUND_EMAIL_DOMAIN: optionalString,
+  /** Largest inbound mail accepted (SIZE is advertised; bigger mail gets 552). */
+  INBOUND_EMAIL_MAX_MB: z.coerce.number().positive().max(100).default(25),
+  /** Signs our outbound Message-IDs so replies thread safely; derived from JWT_SECRET when unset. */
+  EMAIL_THREAD_SECRET: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
   JWT_SECRET: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
   ADMIN_EMAIL: optionalString.pipe(z.email().optional()),
   ADMIN_PASSWORD: optionalString.pipe(z.string().min(8, 'must be at least 8 characters').optional()),
@@ -73,7 +77,7 @@ export type Config = {
     apiUrl?: string;
   };
   slack: { botToken?: string; signingSecret?: string; apiUrl?: string };
-  mail: { smtpUrl?: string; from?: string; inboundPort: number; inboundDomain?: string };
+  mail: { smtpUrl?: string; from?: string; inboundPort: number; inboundDomain?: string; maxInboundBytes: number; threadSecret?: string };
   jwtSecret: string;
   /** True when JWT_SECRET was not set and a random one was made for this process. */
   jwtSecretGenerated: boolean;
@@ -126,6 +130,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { envFile
       from: e.MAIL_FROM,
       inboundPort: e.INBOUND_SMTP_PORT,
       inboundDomain: e.INBOUND_EMAIL_DOMAIN?.toLowerCase(),
+      maxInboundBytes: Math.round(e.INBOUND_EMAIL_MAX_MB * 1024 * 1024),
+      threadSecret: e.EMAIL_THREAD_SECRET,
     },
     jwtSecret: e.JWT_SECRET ?? randomBytes(32).toString('hex'),
     jwtSecretGenerated: !e.JWT_SECRET,

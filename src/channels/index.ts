@@ -1,5 +1,6 @@
 import type { ChannelModule } from './module.js';
+import { emailChannel } from './email/index.js';
 import { smsChannel } from './sms/index.js';
 
 /** Every channel Switchboard speaks. Add a channel by adding its module here. */
-export const CHANNEL_MODULES: ChannelModule[] = [smsChannel];
+export const CHANNEL_MODULES: ChannelModule[] = [smsChannel, emailChannel];

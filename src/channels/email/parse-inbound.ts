@@ -1,0 +1,164 @@
+import { createHash } from 'node:crypto';
+import type { AddressObject, HeaderValue, ParsedMail } from 'mailparser';
+import sanitizeHtml from 'sanitize-html';
+import type { InboundMessage } from '../../core/conversations/types.js';
+import { messageIdsIn, type ThreadSigner } from './threading.js';
+
+/** A file to keep with the stored message. */
+export type InboundFile = { role: 'attachment' | 'original'; filename: string; contentType: string; size: number; data: Buffer };
+
+export type ParsedEmail = { inbound: InboundMessage; files: InboundFile[] };
+
+export type EmailEnvelope = {
+  /** The RCPT TO address at our domain this copy is for (lower case). */
+  recipient: string;
+  /** MAIL FROM; '' for the null sender `<>` that bounces use. */
+  mailFrom: string;
+};
+
+/**
+ * A parsed message (mailparser) → our InboundMessage plus the files to keep.
+ * Pure: no I/O, so it is unit-tested on the .eml fixtures. Returns null for
+ * mail with no usable sender address.
+ */
+export function parseEmail(mail: ParsedMail, raw: Buffer, envelope: EmailEnvelope, signer: ThreadSigner): ParsedEmail | null {
+  const sender = firstAddress(mail.from) ?? (envelope.mailFrom ? { address: envelope.mailFrom, name: '' } : undefined);
+  if (!sender?.address) return null;
+
+  const messageId = mail.messageId ? normaliseId(mail.messageId) : `<sha256.${createHash('sha256').update(raw).digest('hex')}@switchboard.invalid>`;
+  const references = messageIdsIn(mail.references);
+  const inReplyTo = messageIdsIn(mail.inReplyTo);
+  // The most recent message we signed, among those it answers.
+  const conversationId = [...inReplyTo, ...[...references].reverse()].map((id) => signer.conversationOf(id)).find(Boolean);
+  const threadRoot = references[0] ?? inReplyTo[0] ?? messageId;
+
+  const fullText = (mail.text ?? '').replace(/\r\n/g, '\n').trim();
+  const html = mail.html ? sanitizeEmailHtml(mail.html) : undefined;
+  const localPart = envelope.recipient.split('@')[0]!.split('+')[0]!.toLowerCase();
+  const autoReply = autoReplyReason(mail, envelope);
+
+  const files: InboundFile[] = mail.attachments.map((a, i) => ({
+    role: 'attachment',
+    filename: safeFilename(a.filename) ?? `attachment-${i + 1}${extensionFor(a.contentType)}`,
+    contentType: a.contentType || 'application/octet-stream',
+    size: a.content.length,
+    data: a.content,
+  }));
+  files.push({ role: 'original', filename: 'original.eml', contentType: 'message/rfc822', size: raw.length, data: raw });
+
+  return {
+    inbound: {
+      channel: 'email',
+      externalId: messageId,
+      from: { kind: 'email', value: sender.address.toLowerCase(), name: sender.name || undefined },
+      inboxAddress: envelope.recipient,
+      threadKey: threadRoot,
+      conversationId,
+      queueHint: localPart,
+      subject: mail.subject?.trim() || undefined,
+      body: trimQuoted(fullText) || fullText,
+      metadata: {
+        email: {
+          messageId,
+          inReplyTo: inReplyTo[0] ?? null,
+          references,
+          to: envelope.recipient,
+          date: mail.date?.toISOString() ?? null,
+          fullText,
+          html: html ?? null,
+          ...(autoReply ? { autoReply } : {}),
+        },
+      },
+      control: autoReply ? 'auto-reply' : undefined,
+    },
+    files,
+  };
+}
+
+/**
+ * Why this is machine mail (RFC 3834 `Auto-Submitted`, vendor auto-reply
+ * headers, bulk `Precedence`, RFC 3464 delivery reports, the null sender),
+ * or undefined for mail a person wrote.
+ */
+export function autoReplyReason(mail: Pick<ParsedMail, 'headers' | 'from'>, envelope: Pick<EmailEnvelope, 'mailFrom'>): string | undefined {
+  const h = (name: string) => headerText(mail.headers.get(name)).toLowerCase();
+  const submitted = h('auto-submitted');
+  if (submitted && submitted !== 'no') return `auto-submitted: ${submitted}`;
+  for (const name of ['x-autoreply', 'x-autorespond', 'x-autoresponder']) if (mail.headers.has(name)) return name;
+  if (/^(bulk|junk|list|auto_reply)$/.test(h('precedence'))) return `precedence: ${h('precedence')}`;
+  if (h('content-type').startsWith('multipart/report')) return 'delivery report';
+  if (envelope.mailFrom === '') return 'null sender';
+  const from = firstAddress(mail.from)?.address.toLowerCase() ?? '';
+  if (/^(mailer-daemon|postmaster)@/.test(from)) return 'mailer-daemon';
+  return undefined;
+}
+
+/** Keeps what the agent wrote: drops quoted history, "On … wrote:" lines, forwarded headers and signatures. */
+export function trimQuoted(text: string): string {
+  const lines = text.replace(/\r\n/g, '\n').split('\n');
+  let cut = lines.length;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!.trim();
+    const two = `${line} ${lines[i + 1]?.trim() ?? ''}`;
+    const startsHistory =
+      /^-- ?$/.test(lines[i]!.replace(/\s+$/, ' ')) ||
+      /^-{2,}\s*(original message|forwarded message)\s*-{2,}/i.test(line) ||
+      /^_{10,}$/.test(line) ||
+      /^(on|le|am|el|op)\s.{0,300}(wrote|a écrit|schrieb|escribió|schreef)\s?:$/i.test(line) ||
+      (/^on\s/i.test(line) && /wrote:$/i.test(two) && !/wrote:$/i.test(line)) ||
+      (/^from:\s/i.test(line) && lines.slice(i + 1, i + 5).some((l) => /^(sent|date|to|subject):\s/i.test(l.trim()))) ||
+      (line.startsWith('>') && lines.slice(i).every((l) => !l.trim() || l.trim().startsWith('>')));
+    if (startsHistory) {
+      cut = i;
+      break;
+    }
+  }
+  const kept = lines.slice(0, cut);
+  while (kept.length && !kept[kept.length - 1]!.trim()) kept.pop();
+  // Mobile signatures sit on the last line.
+  if (kept.length && /^sent from my /i.test(kept[kept.length - 1]!.trim())) kept.pop();
+  return kept.join('\n').trim();
+}
+
+/** HTML an agent may look at: formatting kept, scripts, styles, event handlers, forms and remote images gone. */
+export function sanitizeEmailHtml(html: string): string {
+  return sanitizeHtml(html, {
+    allowedTags: sanitizeHtml.defaults.allowedTags.filter((t) => t !== 'img'),
+    allowedAttributes: { a: ['href', 'title', 'rel', 'target'], td: ['colspan', 'rowspan'], th: ['colspan', 'rowspan'] },
+    allowedSchemes: ['http', 'https', 'mailto'],
+    transformTags: { a: sanitizeHtml.simpleTransform('a', { rel: 'noopener noreferrer nofollow', target: '_blank' }) },
+  });
+}
+
+function firstAddress(field: AddressObject | AddressObject[] | undefined): { address: string; name: string } | undefined {
+  const list = Array.isArray(field) ? field : field ? [field] : [];
+  for (const obj of list) {
+    for (const a of obj.value) if (a.address) return { address: a.address, name: a.name ?? '' };
+  }
+  return undefined;
+}
+
+function headerText(v: HeaderValue | undefined): string {
+  if (v === undefined || v === null) return '';
+  if (typeof v === 'string') return v.trim();
+  if (v instanceof Date) return v.toISOString();
+  if (Array.isArray(v)) return v.map((x) => headerText(x as HeaderValue)).join(', ');
+  if (typeof v === 'object' && 'value' in v && typeof (v as { value: unknown }).value === 'string') return ((v as { value: string }).value).trim();
+  if (typeof v === 'object' && 'text' in v) return String((v as { text: unknown }).text).trim();
+  return String(v);
+}
+
+function normaliseId(id: string): string {
+  const t = id.trim();
+  return t.startsWith('<') ? t : `<${t}>`;
+}
+
+function safeFilename(name: string | undefined): string | undefined {
+  const cleaned = name?.replace(/[\\/\r\n\0"]/g, '_').trim();
+  return cleaned ? cleaned.slice(0, 200) : undefined;
+}
+
+function extensionFor(type: string): string {
+  const known: Record<string, string> = { 'image/png': '.png', 'image/jpeg': '.jpg', 'application/pdf': '.pdf', 'text/plain': '.txt', 'message/delivery-status': '.txt' };
+  return known[type] ?? '.bin';
+}

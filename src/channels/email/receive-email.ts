@@ -1,0 +1,52 @@
+import { randomUUID } from 'node:crypto';
+import { simpleParser } from 'mailparser';
+import { ingestInbound } from '../../core/conversations/ingest-inbound.js';
+import type { Deps } from '../../core/ports.js';
+import { attachments } from '../../db/schema.js';
+import { maskEmail } from '../../logger.js';
+import { parseEmail, type EmailEnvelope } from './parse-inbound.js';
+import type { ThreadSigner } from './threading.js';
+
+export type ReceiveResult = 'stored' | 'duplicate' | 'ignored';
+
+/** URL agents download a stored attachment from (authenticated; see attachments-router.ts). */
+export const attachmentUrl = (id: string) => `/api/attachments/${id}`;
+
+/**
+ * One mail the SMTP server accepted → the core. Files are written after the
+ * message (they need its id) under ids chosen up front, so the message that
+ * reaches agents already lists them. Auto-replies that join nothing and
+ * redeliveries store no files.
+ */
+export async function receiveEmail(deps: Deps, raw: Buffer, envelope: EmailEnvelope, signer: ThreadSigner): Promise<ReceiveResult> {
+  const mail = await simpleParser(raw, { skipImageLinks: true, skipTextToHtml: true });
+  const parsed = parseEmail(mail, raw, envelope, signer);
+  if (!parsed) {
+    deps.log.info({ to: maskEmail(envelope.recipient) }, 'inbound mail without a sender address ignored');
+    return 'ignored';
+  }
+  const files = parsed.files.map((f) => ({ ...f, id: randomUUID() }));
+  parsed.inbound.media = files.map((f) => ({ url: attachmentUrl(f.id), contentType: f.contentType, name: f.filename, size: f.size }));
+
+  const result = await ingestInbound(deps, parsed.inbound);
+  if (result.duplicate) return 'duplicate';
+  if (!result.message) return 'ignored';
+  const messageId = result.message.id;
+  // One row at a time keeps a single statement's parameters small for large files.
+  for (const f of files) {
+    await deps.db.insert(attachments).values({
+      id: f.id,
+      messageId,
+      role: f.role,
+      filename: f.filename,
+      contentType: f.contentType,
+      size: f.size,
+      data: f.data,
+    });
+  }
+  deps.log.info(
+    { messageId, conversationId: result.conversation?.id, files: files.length, from: maskEmail(String(parsed.inbound.from.value)) },
+    'inbound mail stored',
+  );
+  return 'stored';
+}
