@@ -54,6 +54,16 @@ export const ZEnv = z.object({
   REOFFER_COOLDOWN_SECONDS: intFrom(60, 0),
   /** Period of the reconciler that re-drives anything a crash or a Redis outage left behind. */
   RECONCILE_INTERVAL_SECONDS: intFrom(5, 1),
+  /** Offers an agent may let time out in a row before being set `away`. */
+  MAX_CONSECUTIVE_TIMEOUTS: intFrom(3, 1),
+  /** Seconds in `wrap-up` after a call before the agent is available again. */
+  WRAP_UP_SECONDS: intFrom(30, 0),
+  /** Seconds an agent's desk may have no socket before the agent is set `offline`. */
+  PRESENCE_GRACE_SECONDS: intFrom(60, 1),
+  /** A returning contact goes first to the agent who handled them within this many seconds (0 = off). */
+  STICKY_WINDOW_SECONDS: intFrom(7 * 24 * 3600, 0),
+  /** Rolling window of the live queue figures (service level, abandon rate, offers). */
+  STATS_WINDOW_SECONDS: intFrom(3600, 60),
   IVR_FLOWS_DIR: z.string().default('ivr-flows'),
 });
 
@@ -87,6 +97,11 @@ export type Config = {
     voiceReservationTimeoutSeconds: number;
     reofferCooldownSeconds: number;
     reconcileIntervalSeconds: number;
+    maxConsecutiveTimeouts: number;
+    wrapUpSeconds: number;
+    presenceGraceSeconds: number;
+    stickyWindowSeconds: number;
+    statsWindowSeconds: number;
   };
   ivrFlowsDir: string;
 };
@@ -141,6 +156,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { envFile
       voiceReservationTimeoutSeconds: e.VOICE_RESERVATION_TIMEOUT_SECONDS,
       reofferCooldownSeconds: e.REOFFER_COOLDOWN_SECONDS,
       reconcileIntervalSeconds: e.RECONCILE_INTERVAL_SECONDS,
+      maxConsecutiveTimeouts: e.MAX_CONSECUTIVE_TIMEOUTS,
+      wrapUpSeconds: e.WRAP_UP_SECONDS,
+      presenceGraceSeconds: e.PRESENCE_GRACE_SECONDS,
+      stickyWindowSeconds: e.STICKY_WINDOW_SECONDS,
+      statsWindowSeconds: e.STATS_WINDOW_SECONDS,
     },
     ivrFlowsDir: e.IVR_FLOWS_DIR,
   };

@@ -27,6 +27,8 @@ export type JobScheduler = {
   sendMessage(messageId: string): Promise<void>;
   /** Push fresh queue figures to supervisors (debounced). */
   queueStats(): Promise<void>;
+  /** Run the routing timers (wrap-up ends, offline grace, escalation steps) at `at`; the reconciler also runs them. */
+  routingTimer(at: Date): Promise<void>;
 };
 
 /** Socket.IO rooms: one per agent, one per queue (its agents), one for supervisors and admins. */

@@ -6,6 +6,7 @@ import { dispatch } from '../core/routing/dispatch.js';
 import { queueStats } from '../core/routing/queue-stats.js';
 import { reconcile } from '../core/routing/reconcile.js';
 import { expireReservation } from '../core/routing/reservations.js';
+import { runRoutingTimers } from '../core/routing/timers.js';
 import { QUEUE_NAMES, type Queues } from './queues.js';
 
 /** A job is data: a name, a schema for its payload, and a handler. */
@@ -16,6 +17,8 @@ export const JOBS: Record<string, Record<string, JobDefinition<z.ZodType>>> = {
   [QUEUE_NAMES.routing]: {
     dispatch: job(z.object({}).passthrough(), (deps) => dispatch(deps)),
     'reservation-timeout': job(z.object({ reservationId: z.string().uuid() }), (deps, d) => expireReservation(deps, d.reservationId)),
+    // Wrap-up ends, desks gone past the grace period, escalation steps (src/core/routing/timers.ts).
+    'routing-timers': job(z.object({}).passthrough(), (deps) => runRoutingTimers(deps)),
   },
   [QUEUE_NAMES.outbound]: {
     'send-message': job(z.object({ messageId: z.string().uuid() }), async (deps, d) => {
@@ -38,7 +41,7 @@ export const JOBS: Record<string, Record<string, JobDefinition<z.ZodType>>> = {
 };
 
 async function publishQueueStats(deps: Deps) {
-  deps.realtime.publish([rooms.supervisors], 'queue.stats', { queues: await queueStats(deps.db) });
+  deps.realtime.publish([rooms.supervisors], 'queue.stats', { queues: await queueStats(deps.db, undefined, { windowSeconds: deps.config.routing.statsWindowSeconds }) });
 }
 
 /** Extra job handlers that channel modules register (voice, email…), by queue name and job name. */

@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import { Server } from 'socket.io';
 import { isSupervisor, type Actor } from '../core/agents/actor.js';
 import { authenticate } from '../core/agents/tokens.js';
+import { deskDisconnected, heartbeatMs, stampDesks } from '../core/agents/desk-presence.js';
 import { AppError } from '../core/errors.js';
 import { rooms, type Deps } from '../core/ports.js';
 import { socketIoKey } from './publisher.js';
@@ -34,9 +35,18 @@ export function createRealtimeServer(deps: Deps, http: HttpServer, redis: { pub:
 
   io.on('connection', async (socket) => {
     const actor = socket.data.actor as Actor;
+    // Desk presence (src/core/agents/desk-presence.ts): stamp on connect and disconnect.
+    socket.on('disconnect', () => void deskDisconnected(deps, actor.id).catch((err) => deps.log.warn({ err }, 'desk stamp failed')));
     await socket.join(roomsFor(actor));
+    await stampDesks(deps.db, [actor.id]).catch((err) => deps.log.warn({ err }, 'desk stamp failed'));
     deps.log.debug({ agentId: actor.id }, 'socket connected');
   });
+  // ...and on a heartbeat for every desk connected to this process, so a crashed process's agents go offline.
+  const heartbeat = setInterval(() => {
+    const ids = [...io.of('/').sockets.values()].map((s) => (s.data.actor as Actor).id);
+    void stampDesks(deps.db, ids).catch((err) => deps.log.warn({ err }, 'desk heartbeat failed'));
+  }, heartbeatMs(deps.config.routing.presenceGraceSeconds)).unref();
+  http.once('close', () => clearInterval(heartbeat));
 
   return io;
 }

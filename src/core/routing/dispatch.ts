@@ -1,9 +1,9 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import type { Tx } from '../../db/client.js';
+import type { DbOrTx, Tx } from '../../db/client.js';
 import { agents, contactIdentities, contacts, conversations, reservations, type Capacity, type Channel, type Presence } from '../../db/schema.js';
 import { publishConversationChange } from '../conversations/publish.js';
 import { rooms, type Deps } from '../ports.js';
-import { openLanes, planOffers, type Lane, type RoutableAgent, type WaitingConversation } from './policy.js';
+import { openLanes, planOffers, ROUTABLE_PRESENCES, type Lane, type RoutableAgent, type WaitingConversation } from './policy.js';
 
 /**
  * One lock serialises every decision that creates an offer, across all worker
@@ -55,6 +55,7 @@ async function dispatchRound(tx: Tx, deps: Deps, now: Date): Promise<Offer[]> {
   if (lanes.length === 0) return [];
   const waiting = await loadLaneHeads(tx, lanes);
   if (waiting.length === 0) return [];
+  await loadStickyAgents(tx, waiting, deps.config.routing.stickyWindowSeconds);
   const declined = await loadRecentDeclines(tx, waiting.map((w) => w.id), deps.config.routing.reofferCooldownSeconds);
   const plan = planOffers(waiting, pool, declined, now);
   const offers: Offer[] = [];
@@ -141,7 +142,7 @@ type AgentLoadRow = {
 };
 
 /** Agents who could take work now, with their free slots per channel (capacity − assigned − live offers). */
-export async function loadRoutableAgents(tx: Tx): Promise<RoutableAgent[]> {
+export async function loadRoutableAgents(tx: DbOrTx): Promise<RoutableAgent[]> {
   const rows = (await tx.execute(sql`
     select a.id, a.presence, a.capacity, a.last_offered_at,
       (select json_object_agg(aq.queue_key, aq.level) from agent_queues aq where aq.agent_id = a.id) as levels,
@@ -155,7 +156,7 @@ export async function loadRoutableAgents(tx: Tx): Promise<RoutableAgent[]> {
          ) x group by channel
        ) u) as used
     from agents a
-    where a.presence in ('available', 'busy')
+    where a.presence in (${sql.join(ROUTABLE_PRESENCES.map((p) => sql`${p}`), sql`, `)})
   `)) as unknown as AgentLoadRow[];
   return rows
     .filter((r) => r.levels && Object.keys(r.levels).length > 0)
@@ -178,32 +179,74 @@ export async function loadRoutableAgents(tx: Tx): Promise<RoutableAgent[]> {
     });
 }
 
-type HeadRow = { id: string; queue_key: string; channel: Channel; priority: number; queued_at: Date | string; contact_id: string };
+type HeadRow = {
+  id: string;
+  queue_key: string;
+  channel: Channel;
+  priority: number;
+  queued_at: Date | string;
+  contact_id: string;
+  overflow_queues: string[] | null;
+};
 
-/** The first few waiting conversations of each lane, by index: cost does not grow with the backlog. */
+/**
+ * The first few waiting conversations of each lane, by index: cost does not
+ * grow with the backlog. A lane is its own queue's work plus work escalated to
+ * it (overflow), so escalated contacts reach overflow agents even when nobody
+ * serves their original queue.
+ */
 async function loadLaneHeads(tx: Tx, lanes: Lane[]): Promise<WaitingConversation[]> {
   const values = sql.join(
-    lanes.map((l) => sql`(${l.queueKey}, ${l.channel})`),
+    lanes.map((l) => sql`(${l.queueKey}::text, ${l.channel}::text)`),
     sql`, `,
   );
   const rows = (await tx.execute(sql`
-    select c.id, c.queue_key, c.channel, c.priority, c.queued_at, c.contact_id
-    from (values ${values}) as lane(queue_key, channel)
+    select c.* from (values ${values}) as lane(queue_key, channel)
     cross join lateral (
-      select id, queue_key, channel, priority, queued_at, contact_id from conversations
-      where status = 'waiting' and queue_key = lane.queue_key and channel = lane.channel
-      order by priority desc, queued_at asc
-      limit ${HEADS_PER_LANE}
+      (select id, queue_key, channel, priority, queued_at, contact_id, overflow_queues from conversations
+        where status = 'waiting' and queue_key = lane.queue_key and channel = lane.channel
+        order by priority desc, queued_at asc
+        limit ${HEADS_PER_LANE})
+      union all
+      (select id, queue_key, channel, priority, queued_at, contact_id, overflow_queues from conversations
+        where status = 'waiting' and channel = lane.channel
+          and cardinality(overflow_queues) > 0 and overflow_queues @> array[lane.queue_key]
+        order by priority desc, queued_at asc
+        limit ${HEADS_PER_LANE})
     ) c
   `)) as unknown as HeadRow[];
-  return rows.map((r) => ({
-    id: r.id,
-    queueKey: r.queue_key,
-    channel: r.channel,
-    priority: r.priority,
-    queuedAt: new Date(r.queued_at),
-    contactId: r.contact_id,
-  }));
+  const byId = new Map<string, WaitingConversation>();
+  for (const r of rows) {
+    byId.set(r.id, {
+      id: r.id,
+      queueKey: r.queue_key,
+      channel: r.channel,
+      priority: r.priority,
+      queuedAt: new Date(r.queued_at),
+      contactId: r.contact_id,
+      extraQueues: r.overflow_queues ?? [],
+    });
+  }
+  return [...byId.values()];
+}
+
+/**
+ * Sticky routing: the agent who last took each contact, if within the window.
+ * Policy then prefers that agent when eligible, and routes normally otherwise.
+ */
+async function loadStickyAgents(tx: Tx, waiting: WaitingConversation[], windowSeconds: number) {
+  if (windowSeconds <= 0 || waiting.length === 0) return;
+  const contactIds = [...new Set(waiting.map((w) => w.contactId))];
+  const rows = (await tx.execute(sql`
+    select distinct on (contact_id) contact_id, assignee_id from conversations
+    where contact_id in (${sql.join(contactIds.map((id) => sql`${id}::uuid`), sql`, `)})
+      and assignee_id is not null and accepted_at > now() - make_interval(secs => ${windowSeconds})
+      -- a conversation transferred away must not stick to the agent who handed it on
+      and id not in (${sql.join(waiting.map((w) => sql`${w.id}::uuid`), sql`, `)})
+    order by contact_id, accepted_at desc
+  `)) as unknown as { contact_id: string; assignee_id: string }[];
+  const last = new Map(rows.map((r) => [r.contact_id, r.assignee_id]));
+  for (const w of waiting) w.preferredAgentId = last.get(w.contactId) ?? null;
 }
 
 /** Agents who declined or let lapse an offer of the same conversation recently are skipped for it. */

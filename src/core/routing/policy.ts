@@ -1,4 +1,4 @@
-import type { Capacity, Channel, Presence } from '../../db/schema.js';
+import type { BusinessHours, Capacity, Channel, EscalationStep, Presence } from '../../db/schema.js';
 
 /**
  * The routing policy, as pure functions: who may take what, in which order.
@@ -32,10 +32,16 @@ export type WaitingConversation = {
 
 export type Lane = { queueKey: string; channel: Channel };
 
-/** While on a call (busy) an agent still takes messaging work, never a second call. */
+/** Presences the router considers at all. */
+export const ROUTABLE_PRESENCES: readonly Presence[] = ['available', 'busy', 'wrap-up'];
+
+/**
+ * While on a call (busy) or wrapping one up, an agent still takes messaging
+ * work (within its capacity), never a call.
+ */
 export function acceptsChannel(presence: Presence, channel: Channel): boolean {
   if (presence === 'available') return true;
-  if (presence === 'busy') return channel !== 'voice';
+  if (presence === 'busy' || presence === 'wrap-up') return channel !== 'voice';
   return false;
 }
 
@@ -135,4 +141,95 @@ export function planOffers(
     plan.push({ conversation: conv, agent });
   }
   return plan;
+}
+
+/** What one sweep of a queue's escalation plan does to one waiting conversation. */
+export type EscalationOutcome = {
+  /** Steps fired now (indexes into the plan sorted by `afterSeconds`). */
+  fired: number[];
+  /** Count of steps fired so far, to store. */
+  step: number;
+  overflowQueues: string[];
+  priority: number;
+  notifySupervisors: boolean;
+};
+
+/** The plan in the order steps fire. */
+export function sortedPlan(plan: readonly EscalationStep[]): EscalationStep[] {
+  return [...plan].sort((a, b) => a.afterSeconds - b.afterSeconds);
+}
+
+/**
+ * Fires every step whose wait has passed and that has not fired yet. Waiting
+ * time accumulates from when the contact started waiting, so a contact found
+ * late (after a restart) gets every step it is owed at once. A raised priority
+ * never reaches `priorityCeiling`, so crisis work always goes first.
+ */
+export function escalate(
+  conv: { priority: number; escalationStep: number; overflowQueues: readonly string[] },
+  plan: readonly EscalationStep[],
+  waitedSeconds: number,
+  priorityCeiling: number,
+): EscalationOutcome {
+  const steps = sortedPlan(plan);
+  const out: EscalationOutcome = {
+    fired: [],
+    step: conv.escalationStep,
+    overflowQueues: [...conv.overflowQueues],
+    priority: conv.priority,
+    notifySupervisors: false,
+  };
+  for (let i = conv.escalationStep; i < steps.length; i++) {
+    const s = steps[i]!;
+    if (s.afterSeconds > waitedSeconds) break;
+    out.fired.push(i);
+    out.step = i + 1;
+    for (const q of s.addQueues ?? []) if (!out.overflowQueues.includes(q)) out.overflowQueues.push(q);
+    if (s.raisePriority) out.priority = Math.max(out.priority, Math.min(out.priority + s.raisePriority, priorityCeiling));
+    if (s.notifySupervisors) out.notifySupervisors = true;
+  }
+  return out;
+}
+
+/**
+ * How high escalation may raise a queue's work: below the top-priority queue
+ * (crisis), unless this is that queue.
+ */
+export function priorityCeiling(queuePriority: number, allQueuePriorities: readonly number[]): number {
+  const top = Math.max(queuePriority, ...allQueuePriorities);
+  return queuePriority >= top ? Number.MAX_SAFE_INTEGER : top - 1;
+}
+
+/** After `timeouts` lapsed offers in a row, an available agent is set away. */
+export function shouldSetAway(presence: Presence, timeouts: number, limit: number): boolean {
+  return presence === 'available' && timeouts >= limit;
+}
+
+/** Share (percent, one decimal) of `part` in `whole`; null when there is nothing to measure. */
+export function percent(part: number, whole: number): number | null {
+  return whole > 0 ? Math.round((part / whole) * 1000) / 10 : null;
+}
+
+/** Whether a queue's business hours are open at `now` (no hours set = always open). */
+export function isOpen(hours: BusinessHours | null | undefined, now: Date): boolean {
+  if (!hours || hours.open.length === 0) return true;
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-US', {
+      timeZone: hours.timezone,
+      weekday: 'short',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    })
+      .formatToParts(now)
+      .map((p) => [p.type, p.value]),
+  ) as Record<string, string>;
+  const date = `${parts.year}-${parts.month}-${parts.day}`;
+  if (hours.holidays?.includes(date)) return false;
+  const day = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'].indexOf(parts.weekday!);
+  const hm = `${parts.hour}:${parts.minute}`;
+  return hours.open.some((o) => o.day === day && o.from <= hm && hm < o.to);
 }

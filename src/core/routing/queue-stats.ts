@@ -1,40 +1,85 @@
 import { sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
+import type { BusinessHours, EscalationStep } from '../../db/schema.js';
+import { loadRoutableAgents } from './dispatch.js';
+import { acceptsChannel, isOpen, percent } from './policy.js';
+
+/** Figures over one period (the rolling window, or today). */
+export type PeriodStats = {
+  created: number;
+  /** Accepted by an agent. */
+  answered: number;
+  /** Accepted within the queue's service-level target. */
+  answeredInSla: number;
+  abandoned: number;
+  offers: { accepted: number; rejected: number; timedOut: number; canceled: number };
+  /** Answered within target, as a percentage of answered plus abandoned; null with no traffic. */
+  serviceLevel: number | null;
+  /** Abandoned as a percentage of answered plus abandoned; null with no traffic. */
+  abandonRate: number | null;
+};
 
 export type QueueStats = {
   key: string;
   name: string;
   priority: number;
   slaSeconds: number;
+  maxWaitSeconds: number;
+  businessHours: BusinessHours | null;
+  escalation: EscalationStep[];
+  emailFrom: string | null;
+  /** Inside business hours now (always true without hours). */
+  open: boolean;
   waiting: number;
   offered: number;
   assigned: number;
+  /** Oldest contact still waiting for an agent (waiting or offered), in seconds. */
   longestWaitSeconds: number;
+  /** Waiting contacts by priority: `{ "110": 2, "10": 14 }`. */
+  byPriority: Record<string, number>;
+  /** Agents serving the queue who are available. */
   agentsAvailable: number;
+  /** Agents serving the queue who are not offline. */
   agentsOnline: number;
-  /** Today (server time zone): conversations created, answered, answered within target, abandoned. */
-  today: { created: number; answered: number; answeredInSla: number; abandoned: number };
-  /** Answered within the target, as a share of answered plus abandoned today; null with no traffic. */
+  /** Agents serving the queue who could take one more of its contacts now (presence and free capacity). */
+  agentsEligible: number;
+  /** Rolling window (STATS_WINDOW_SECONDS). */
+  window: PeriodStats & { seconds: number };
+  /** Since midnight (database time zone). */
+  today: PeriodStats;
+  /** Same as window.serviceLevel / window.abandonRate. */
   serviceLevel: number | null;
   abandonRate: number | null;
 };
 
 type Row = {
-  key: string; name: string; priority: number; sla_seconds: number;
+  key: string; name: string; priority: number; sla_seconds: number; max_wait_seconds: number;
+  business_hours: BusinessHours | null; escalation: EscalationStep[] | null; email_from: string | null;
   waiting: number; offered: number; assigned: number; longest: number | null;
   agents_available: number; agents_online: number;
+};
+type PeriodRow = {
+  queue_key: string; period: 'window' | 'today';
   created: number; answered: number; answered_in_sla: number; abandoned: number;
 };
+type OfferRow = { queue_key: string; period: 'window' | 'today'; status: string; n: number };
 
-/** Live figures per queue; one round trip, reading only open work and today's rows. */
-export async function queueStats(db: DbOrTx, onlyQueues?: string[]): Promise<QueueStats[]> {
+/**
+ * Live figures per queue. Reads open work through the partial indexes and
+ * only this period's rows; called per change (debounced) and per
+ * `GET /api/queues`, never per routing decision.
+ */
+export async function queueStats(
+  db: DbOrTx,
+  onlyQueues?: string[],
+  opts: { windowSeconds?: number; now?: Date } = {},
+): Promise<QueueStats[]> {
+  const windowSeconds = opts.windowSeconds ?? 3600;
   const rows = (await db.execute(sql`
-    select q.key, q.name, q.priority, q.sla_seconds,
+    select q.key, q.name, q.priority, q.sla_seconds, q.max_wait_seconds, q.business_hours, q.escalation, q.email_from,
       coalesce(o.waiting, 0)::int as waiting, coalesce(o.offered, 0)::int as offered,
       coalesce(o.assigned, 0)::int as assigned, o.longest,
-      coalesce(ag.available, 0)::int as agents_available, coalesce(ag.online, 0)::int as agents_online,
-      coalesce(t.created, 0)::int as created, coalesce(t.answered, 0)::int as answered,
-      coalesce(t.answered_in_sla, 0)::int as answered_in_sla, coalesce(t.abandoned, 0)::int as abandoned
+      coalesce(ag.available, 0)::int as agents_available, coalesce(ag.online, 0)::int as agents_online
     from queues q
     left join (
       select queue_key,
@@ -50,36 +95,94 @@ export async function queueStats(db: DbOrTx, onlyQueues?: string[]): Promise<Que
         count(*) filter (where a.presence <> 'offline') as online
       from agent_queues aq join agents a on a.id = aq.agent_id group by aq.queue_key
     ) ag on ag.queue_key = q.key
-    left join (
-      select c.queue_key,
-        count(*) as created,
-        count(*) filter (where c.accepted_at is not null) as answered,
-        count(*) filter (where c.accepted_at is not null
-          and c.accepted_at - c.created_at <= make_interval(secs => qq.sla_seconds)) as answered_in_sla,
-        count(*) filter (where c.status = 'abandoned') as abandoned
-      from conversations c join queues qq on qq.key = c.queue_key
-      where c.created_at >= date_trunc('day', now()) group by c.queue_key
-    ) t on t.queue_key = q.key
     order by q.priority desc, q.key
   `)) as unknown as Row[];
+
+  const periods = (await db.execute(sql`
+    with bounds as (
+      select 'window' as period, now() - make_interval(secs => ${windowSeconds}) as since
+      union all select 'today', date_trunc('day', now())
+    )
+    select c.queue_key, b.period,
+      count(*)::int as created,
+      (count(*) filter (where c.accepted_at is not null))::int as answered,
+      (count(*) filter (where c.accepted_at is not null
+        and c.accepted_at - c.created_at <= make_interval(secs => qq.sla_seconds)))::int as answered_in_sla,
+      (count(*) filter (where c.status = 'abandoned'))::int as abandoned
+    from bounds b
+    join conversations c on c.created_at >= b.since
+    join queues qq on qq.key = c.queue_key
+    group by c.queue_key, b.period
+  `)) as unknown as PeriodRow[];
+
+  const offers = (await db.execute(sql`
+    with bounds as (
+      select 'window' as period, now() - make_interval(secs => ${windowSeconds}) as since
+      union all select 'today', date_trunc('day', now())
+    )
+    select c.queue_key, b.period, r.status, count(*)::int as n
+    from bounds b
+    join reservations r on r.created_at >= b.since
+    join conversations c on c.id = r.conversation_id
+    group by c.queue_key, b.period, r.status
+  `)) as unknown as OfferRow[];
+
+  const waitingByPriority = (await db.execute(sql`
+    select queue_key, priority, count(*)::int as n from conversations
+    where status = 'waiting' group by queue_key, priority
+  `)) as unknown as { queue_key: string; priority: number; n: number }[];
+
+  const pool = await loadRoutableAgents(db);
+  const now = opts.now ?? new Date();
+
+  const period = (key: string, p: 'window' | 'today'): PeriodStats => {
+    const r = periods.find((x) => x.queue_key === key && x.period === p);
+    const o = (status: string) => offers.find((x) => x.queue_key === key && x.period === p && x.status === status)?.n ?? 0;
+    const answered = r?.answered ?? 0;
+    const abandoned = r?.abandoned ?? 0;
+    const answeredInSla = r?.answered_in_sla ?? 0;
+    return {
+      created: r?.created ?? 0,
+      answered,
+      answeredInSla,
+      abandoned,
+      offers: { accepted: o('accepted'), rejected: o('rejected'), timedOut: o('timeout'), canceled: o('canceled') },
+      serviceLevel: percent(answeredInSla, answered + abandoned),
+      abandonRate: percent(abandoned, answered + abandoned),
+    };
+  };
+
   return rows
     .filter((r) => !onlyQueues || onlyQueues.includes(r.key))
     .map((r) => {
-      const finished = r.answered + r.abandoned;
+      const window = { seconds: windowSeconds, ...period(r.key, 'window') };
+      const byPriority: Record<string, number> = {};
+      for (const w of waitingByPriority) if (w.queue_key === r.key) byPriority[String(w.priority)] = w.n;
+      const agentsEligible = pool.filter(
+        (a) => a.levels[r.key] !== undefined && (Object.keys(a.free) as (keyof typeof a.free)[]).some((ch) => a.free[ch] > 0 && acceptsChannel(a.presence, ch)),
+      ).length;
       return {
         key: r.key,
         name: r.name,
         priority: r.priority,
         slaSeconds: r.sla_seconds,
+        maxWaitSeconds: r.max_wait_seconds,
+        businessHours: r.business_hours,
+        escalation: r.escalation ?? [],
+        emailFrom: r.email_from,
+        open: isOpen(r.business_hours, now),
         waiting: r.waiting,
         offered: r.offered,
         assigned: r.assigned,
         longestWaitSeconds: Math.max(0, r.longest ?? 0),
+        byPriority,
         agentsAvailable: r.agents_available,
         agentsOnline: r.agents_online,
-        today: { created: r.created, answered: r.answered, answeredInSla: r.answered_in_sla, abandoned: r.abandoned },
-        serviceLevel: finished > 0 ? Math.round((r.answered_in_sla / finished) * 1000) / 10 : null,
-        abandonRate: finished > 0 ? Math.round((r.abandoned / finished) * 1000) / 10 : null,
+        agentsEligible,
+        window,
+        today: period(r.key, 'today'),
+        serviceLevel: window.serviceLevel,
+        abandonRate: window.abandonRate,
       };
     });
 }

@@ -4,8 +4,9 @@ import { agents, conversations, reservations, type ReservationRow } from '../../
 import { AppError, notFound } from '../errors.js';
 import { publishConversationChange } from '../conversations/publish.js';
 import { rooms, type Deps } from '../ports.js';
+import { shouldSetAway } from './policy.js';
 
-/** Offers an agent lets lapse in a row before the router sets them `away`. */
+/** Default of MAX_CONSECUTIVE_TIMEOUTS: offers an agent lets lapse in a row before the router sets them `away`. */
 export const MAX_CONSECUTIVE_TIMEOUTS = 3;
 
 /**
@@ -36,6 +37,8 @@ export async function acceptReservation(deps: Deps, reservationId: string, agent
     agentId,
   });
   publishConversationChange(deps, conversation);
+  // Voice (issue 4): the channel connects the live call to the agent who took it.
+  await deps.channels[conversation.channel]?.onAssigned?.(conversation, agentId);
   return conversation;
 }
 
@@ -53,6 +56,7 @@ export async function rejectReservation(deps: Deps, reservationId: string, agent
  * a second call is a no-op). Too many lapses in a row set the agent away.
  */
 export async function expireReservation(deps: Deps, reservationId: string) {
+  const limit = deps.config.routing.maxConsecutiveTimeouts ?? MAX_CONSECUTIVE_TIMEOUTS;
   const done = await deps.db.transaction(async (tx) => {
     const [r] = await tx
       .select()
@@ -67,7 +71,7 @@ export async function expireReservation(deps: Deps, reservationId: string) {
       .where(eq(agents.id, r.agentId))
       .returning();
     let setAway = false;
-    if (a && a.consecutiveTimeouts >= MAX_CONSECUTIVE_TIMEOUTS && a.presence === 'available') {
+    if (a && shouldSetAway(a.presence, a.consecutiveTimeouts, limit)) {
       await tx.update(agents).set({ presence: 'away', presenceChangedAt: sql`now()`, consecutiveTimeouts: 0 }).where(eq(agents.id, a.id));
       setAway = true;
     }
@@ -76,7 +80,7 @@ export async function expireReservation(deps: Deps, reservationId: string) {
   if (!done) return;
   await afterRelease(deps, done, 'timeout');
   if (done.setAway) {
-    const reason = `set away after ${MAX_CONSECUTIVE_TIMEOUTS} offers in a row timed out`;
+    const reason = `set away after ${limit} offers in a row timed out`;
     deps.realtime.publish([rooms.agent(done.reservation.agentId), rooms.supervisors], 'agent.presence', {
       agentId: done.reservation.agentId,
       presence: 'away',
@@ -88,16 +92,30 @@ export async function expireReservation(deps: Deps, reservationId: string) {
 
 /** Withdraws an agent's live offers (they went away/offline). */
 export async function cancelPendingOffersOf(deps: Deps, agentId: string, reason: string) {
-  const released = await deps.db.transaction(async (tx) => {
-    const pending = await tx
-      .select()
-      .from(reservations)
-      .where(and(eq(reservations.agentId, agentId), eq(reservations.status, 'pending')))
-      .for('update');
-    const out = [];
-    for (const r of pending) out.push(await releaseOffer(tx, r, 'canceled', reason));
-    return out;
-  });
+  const released = await deps.db.transaction((tx) => cancelPendingOffersInTx(tx, agentId, reason));
+  await announceWithdrawn(deps, released, reason);
+}
+
+export type Released = Awaited<ReturnType<typeof releaseOffer>>;
+
+/**
+ * Withdraws an agent's live offers inside the caller's transaction (taken with
+ * ROUTER_LOCK when presence changes, so no offer slips in between); `channel`
+ * limits it (a call starting withdraws only voice offers).
+ */
+export async function cancelPendingOffersInTx(tx: Tx, agentId: string, reason: string, channel?: ReservationRow['channel']): Promise<Released[]> {
+  const pending = await tx
+    .select()
+    .from(reservations)
+    .where(and(eq(reservations.agentId, agentId), eq(reservations.status, 'pending'), channel ? eq(reservations.channel, channel) : undefined))
+    .for('update');
+  const out = [];
+  for (const r of pending) out.push(await releaseOffer(tx, r, 'canceled', reason));
+  return out;
+}
+
+/** After commit: tell the agent, update desks, route the released conversations again. */
+export async function announceWithdrawn(deps: Deps, released: Released[], reason: string) {
   for (const done of released) await afterRelease(deps, done, reason, false);
   if (released.length > 0) await deps.jobs.dispatch('offers withdrawn');
 }

@@ -20,7 +20,7 @@ import { transferConversation } from '../../core/conversations/transfer.js';
 import { AppError } from '../../core/errors.js';
 import { toPublicConversation, type Deps } from '../../core/ports.js';
 import { acceptReservation, rejectReservation } from '../../core/routing/reservations.js';
-import { queueStats } from '../../core/routing/queue-stats.js';
+import { queuesRouter } from './queues.js';
 import { roomsFor } from '../../realtime/server.js';
 import { inboxes } from '../../db/schema.js';
 import { actorOf, parse, requireAuth, requireRoles, requireSupervisor } from '../middleware.js';
@@ -88,6 +88,8 @@ export function apiRouter(deps: Deps): Router {
     const before = await loadActor(db, id).catch(() => null);
     const agent = await updateAgent(db, id, parse(ZUpdateAgent, req.body));
     if (before) deps.realtime.moveSockets(id, roomsFor(before), roomsFor(await loadActor(db, id)));
+    // New queues or capacity may match waiting work at once.
+    await deps.jobs.dispatch('agent changed');
     res.json({ agent });
   });
 
@@ -174,10 +176,8 @@ export function apiRouter(deps: Deps): Router {
     res.json({ ok: true });
   });
 
-  r.get('/queues', async (req, res) => {
-    const actor = actorOf(req);
-    res.json({ queues: await queueStats(db, isSupervisor(actor) ? undefined : actor.queues) });
-  });
+  // Queues and their live figures: src/http/routes/queues.ts (routing).
+  r.use(queuesRouter(deps));
 
   return r;
 }
