@@ -37,10 +37,11 @@ export function formatBytes(n?: number): string {
   return `${(n / 1024 / 1024).toFixed(1)} MB`;
 }
 
+/** Up to two initials from the letters of a name; '' when there are none (a phone number). */
 export const initials = (name: string | null | undefined) =>
-  (name || '?')
-    .split(/[\s@.]+/)
-    .filter(Boolean)
+  (name || '')
+    .split(/[\s@._-]+/)
+    .filter((w) => /^\p{L}/u.test(w))
     .slice(0, 2)
     .map((w) => w[0]!.toUpperCase())
     .join('');

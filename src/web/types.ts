@@ -68,6 +68,10 @@ export type QueueStats = {
   agentsAvailable: number;
   agentsOnline: number;
   today: { created: number; answered: number; answeredInSla: number; abandoned: number };
+  /** Rolling window figures, when the server reports them. */
+  window?: { seconds: number; serviceLevel: number | null; abandonRate: number | null };
+  /** Inside business hours now. */
+  open?: boolean;
   serviceLevel: number | null;
   abandonRate: number | null;
 };

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { api } from '../api.js';
 import { dayAndTime, initials } from '../format.js';
 import type { Conversation, ConversationDetail } from '../types.js';
-import { ChannelBadge, StatusPill } from './bits.js';
+import { ChannelBadge, Icon, StatusPill } from './bits.js';
 
 const KIND_LABEL = { phone: 'Phone', email: 'Email', slack: 'Slack' } as const;
 
@@ -30,7 +30,7 @@ export function ContactPanel({ detail, onOpen }: { detail: ConversationDetail | 
     <section className="panel contact-panel" aria-label="Contact">
       <div className="contact-head">
         <span className="avatar avatar-lg" aria-hidden="true">
-          {initials(contact.name ?? contact.identities[0]?.value)}
+          {initials(contact.name) || <Icon name="person" size={20} />}
         </span>
         <div>
           <div className="contact-name">{contact.name ?? 'Unnamed contact'}</div>

@@ -31,7 +31,7 @@ export function Inbox({ state, dispatch }: { state: DeskState; dispatch: Dispatc
         <div className="filters">
           <label className="sr-only" htmlFor="f-channel">Channel</label>
           <select id="f-channel" value={f.channel} onChange={(e) => set({ channel: e.target.value as Filters['channel'] })}>
-            <option value="">All channels</option>
+            <option value="">Channels</option>
             {CHANNELS.map((c) => (
               <option key={c} value={c}>
                 {channelLabel(c)}
@@ -40,7 +40,7 @@ export function Inbox({ state, dispatch }: { state: DeskState; dispatch: Dispatc
           </select>
           <label className="sr-only" htmlFor="f-queue">Queue</label>
           <select id="f-queue" value={f.queue} onChange={(e) => set({ queue: e.target.value })}>
-            <option value="">All queues</option>
+            <option value="">Queues</option>
             {queues.map((q) => (
               <option key={q} value={q}>
                 {q}

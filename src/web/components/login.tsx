@@ -17,7 +17,8 @@ export function Login({ onLoggedIn }: { onLoggedIn: () => void }) {
       await api.login(email, password);
       onLoggedIn();
     } catch (err) {
-      setError((err as Error).message || 'Login failed');
+      const m = (err as Error).message || 'Login failed';
+      setError(m[0]!.toUpperCase() + m.slice(1));
     } finally {
       setBusy(false);
     }

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { channelLabel, contactLabel } from '../format.js';
 import { secondsLeft } from '../state/desk.js';
 import type { Offer } from '../types.js';
@@ -6,6 +6,7 @@ import { ChannelBadge } from './bits.js';
 
 export function OfferToasts({ offers, onAccept, onReject }: { offers: Offer[]; onAccept: (o: Offer) => void; onReject: (o: Offer) => void }) {
   const [now, setNow] = useState(Date.now());
+  const total = useRef(new Map<string, number>());
   useEffect(() => {
     if (!offers.length) return;
     const t = setInterval(() => setNow(Date.now()), 250);
@@ -16,6 +17,8 @@ export function OfferToasts({ offers, onAccept, onReject }: { offers: Offer[]; o
     <div className="toasts" aria-live="assertive">
       {offers.map((o, i) => {
         const left = secondsLeft(o, now);
+        if (!total.current.has(o.reservationId)) total.current.set(o.reservationId, Math.max(1, left));
+        const share = left / total.current.get(o.reservationId)!;
         return (
           <section key={o.reservationId} className={`toast toast-${o.channel}`} role="alertdialog" aria-label={`Incoming ${channelLabel(o.channel)} from ${contactLabel(o.contact)}`} data-testid="offer">
             <div className="toast-head">
@@ -29,10 +32,10 @@ export function OfferToasts({ offers, onAccept, onReject }: { offers: Offer[]; o
             <div className="toast-meta">
               {o.contact.name && o.contact.address ? <span>{o.contact.address}</span> : null}
               <span className="pill">queue: {o.queue}</span>
-              {o.priority > 0 && <span className="pill pill-warn">priority {o.priority}</span>}
+              {o.priority >= 50 && <span className="pill pill-danger">high priority</span>}
             </div>
             <div className="toast-bar" aria-hidden="true">
-              <span style={{ width: `${Math.min(100, (left / 30) * 100)}%` }} />
+              <span style={{ width: `${Math.min(100, share * 100)}%` }} />
             </div>
             <div className="toast-actions">
               <button className="btn btn-success" onClick={() => onAccept(o)} aria-keyshortcuts={i === 0 ? 'Alt+A' : undefined}>

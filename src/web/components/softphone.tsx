@@ -53,7 +53,12 @@ export function Softphone({ dialTarget, conversationId }: { dialTarget: string; 
         </span>
       </div>
 
-      {state.error && (
+      {state.device === 'unavailable' && (
+        <p className="sp-note" data-testid="softphone-note">
+          {state.error ?? 'Voice is not available.'} Calls still reach the desk as conversations.
+        </p>
+      )}
+      {state.error && state.device !== 'unavailable' && (
         <div className="sp-error" role="alert">
           <span>{state.error}</span>
           <button className="link" onClick={() => emit({ type: 'dismiss.error' })} aria-label="Dismiss error">
@@ -114,7 +119,7 @@ export function Softphone({ dialTarget, conversationId }: { dialTarget: string; 
             </>
           )}
         </div>
-      ) : (
+      ) : state.device === 'unavailable' ? null : (
         <form className="sp-dial" onSubmit={dial}>
           <label className="sr-only" htmlFor="dial-number">Number to call</label>
           <input id="dial-number" type="tel" inputMode="tel" placeholder="+1 555 010 0000" value={number} onChange={(e) => setNumber(e.target.value)} disabled={state.device !== 'ready'} />

@@ -63,15 +63,17 @@ export function Wallboard({ bus, onOpenConversation }: { bus: EventBus; onOpenCo
   );
 
   const list = queues.list;
+  const minPriority = Math.min(...list.map((q) => q.priority));
+  const windowLabel = list[0]?.window?.seconds ? ` (${Math.round(list[0].window.seconds / 60)}m)` : '';
   const totals = list.reduce(
     (t, q) => {
       const w = liveWait(q, queues.at, now);
       return {
         waiting: t.waiting + q.waiting + q.offered,
         longest: Math.max(t.longest, w),
-        answered: t.answered + q.today.answered,
-        inSla: t.inSla + q.today.answeredInSla,
-        abandoned: t.abandoned + q.today.abandoned,
+        answered: t.answered + (q.today?.answered ?? 0),
+        inSla: t.inSla + (q.today?.answeredInSla ?? 0),
+        abandoned: t.abandoned + (q.today?.abandoned ?? 0),
         breaches: t.breaches + (breached(q, w) ? 1 : 0),
       };
     },
@@ -90,7 +92,7 @@ export function Wallboard({ bus, onOpenConversation }: { bus: EventBus; onOpenCo
         <Kpi label="Waiting now" value={String(totals.waiting)} tone={totals.waiting ? 'warn' : undefined} testId="kpi-waiting" />
         <Kpi label="Longest wait" value={waitLabel(totals.longest)} tone={totals.breaches ? 'danger' : undefined} />
         <Kpi label="Service level today" value={percent(sl)} tone={sl !== null && sl < 80 ? 'danger' : 'ok'} />
-        <Kpi label="Abandon rate" value={percent(abandon)} tone={abandon !== null && abandon > 5 ? 'danger' : undefined} />
+        <Kpi label="Abandon rate today" value={percent(abandon)} tone={abandon !== null && abandon > 5 ? 'danger' : undefined} />
         <Kpi label="Agents available" value={`${agents.filter((a) => a.presence === 'available').length} / ${online.length}`} sub="available / online" />
         <Kpi label="SLA breaches" value={String(totals.breaches)} tone={totals.breaches ? 'danger' : 'ok'} sub="queues over target" />
       </section>
@@ -105,9 +107,9 @@ export function Wallboard({ bus, onOpenConversation }: { bus: EventBus; onOpenCo
                 <th scope="col" className="num">Waiting</th>
                 <th scope="col" className="num">Longest</th>
                 <th scope="col" className="num">Target</th>
-                <th scope="col" className="num">SL %</th>
-                <th scope="col" className="num">Abandon</th>
-                <th scope="col" className="num">Handled</th>
+                <th scope="col" className="num">SL %{windowLabel}</th>
+                <th scope="col" className="num">Abandon{windowLabel}</th>
+                <th scope="col" className="num">Answered today</th>
                 <th scope="col" className="num">Agents</th>
               </tr>
             </thead>
@@ -119,7 +121,8 @@ export function Wallboard({ bus, onOpenConversation }: { bus: EventBus; onOpenCo
                   <tr key={q.key} className={bad ? 'breach' : ''} data-testid={`queue-${q.key}`}>
                     <th scope="row">
                       <span className="q-name">{q.name}</span>
-                      {q.priority > 0 && <span className="pill pill-warn">P{q.priority}</span>}
+                      {q.priority > minPriority && <span className="pill pill-warn">priority</span>}
+                      {q.open === false && <span className="pill">closed</span>}
                       {bad && <span className="pill pill-danger">SLA breach</span>}
                     </th>
                     <td className="num strong" data-testid={`queue-${q.key}-waiting`}>
@@ -129,7 +132,7 @@ export function Wallboard({ bus, onOpenConversation }: { bus: EventBus; onOpenCo
                     <td className="num muted">{waitLabel(q.slaSeconds)}</td>
                     <td className="num">{percent(q.serviceLevel)}</td>
                     <td className="num">{percent(q.abandonRate)}</td>
-                    <td className="num">{q.today.answered}</td>
+                    <td className="num">{q.today?.answered ?? 0}</td>
                     <td className="num">
                       {q.agentsAvailable}/{q.agentsOnline}
                     </td>
