@@ -81,6 +81,11 @@ export type ChannelSender = {
   send(out: OutboundMessage): Promise<OutboundResult>;
   /** Optional: tell the contact the conversation was resolved (Slack thread note…). */
   onResolved?(conversation: ConversationRow): Promise<void>;
+  /**
+   * Optional: an agent just accepted this conversation (voice: bridge the live
+   * call to the agent's softphone). Called after commit; must not throw.
+   */
+  onAssigned?(conversation: ConversationRow, agentId: string): Promise<void>;
 };
 
 export type ChannelRegistry = Partial<Record<Channel, ChannelSender>>;

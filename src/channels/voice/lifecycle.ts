@@ -1,0 +1,195 @@
+import { and, desc, eq, sql } from 'drizzle-orm';
+import { markCallEnded, markOnCall } from '../../core/agents/set-presence.js';
+import { publishConversationChange } from '../../core/conversations/publish.js';
+import type { Deps } from '../../core/ports.js';
+import { cancelOfferInTx, publishCanceled } from '../../core/routing/reservations.js';
+import { claimInboundEvent } from '../../db/queries/inbound-events.js';
+import { conversations, reservations, type ConversationRow, type ReservationRow } from '../../db/schema.js';
+import type { TwilioClient } from '../twilio/client.js';
+import { waitUrlOf } from './bridge.js';
+import { findCallConversation, loadConversation, metaOf, patchCall } from './calls.js';
+import { isFinalStatus } from './parse-call.js';
+
+type StatusInput = {
+  leg: 'caller' | 'agent' | 'outbound';
+  conversationId?: string;
+  agentId?: string;
+  callSid: string;
+  status: string;
+  durationSeconds?: number;
+};
+
+/** What to do with Twilio after the database says what happened. */
+type FollowUp =
+  | { kind: 'none' }
+  | { kind: 'abandoned'; conversation: ConversationRow; canceled: ReservationRow | null }
+  | { kind: 'ended'; conversation: ConversationRow; agentId: string | null }
+  | { kind: 'agent-answered'; conversation: ConversationRow; agentId: string }
+  | { kind: 'agent-missed'; conversation: ConversationRow; agentId: string }
+  | { kind: 'agent-left'; conversation: ConversationRow; agentId: string; hangupCaller: boolean };
+
+const secondsSince = (iso: string | Date | undefined, now: Date) =>
+  iso ? Math.max(0, Math.round((now.getTime() - new Date(iso).getTime()) / 1000)) : undefined;
+
+/**
+ * A call status callback. Each CallSid+CallStatus is handled once (a
+ * redelivery changes nothing); the database change and the claim share a
+ * transaction; calls to Twilio and pushes follow the commit.
+ */
+export async function handleCallStatus(deps: Deps, client: TwilioClient | null, input: StatusInput): Promise<void> {
+  const now = new Date();
+  const follow = await deps.db.transaction(async (tx): Promise<FollowUp> => {
+    if (!(await claimInboundEvent(tx, `voice:status:${input.leg}`, `${input.callSid}:${input.status}`))) return { kind: 'none' };
+    const c = input.conversationId
+      ? await loadConversation(tx, input.conversationId, { forUpdate: true })
+      : await findCallConversation(tx, input.callSid, { forUpdate: true });
+    if (!c) return { kind: 'none' };
+    const meta = metaOf(c);
+
+    if (input.leg === 'agent') {
+      const agentId = input.agentId;
+      if (!agentId) return { kind: 'none' };
+      const current = c.status === 'assigned' && c.assigneeId === agentId;
+      if (input.status === 'in-progress' || input.status === 'answered') {
+        if (!current) return { kind: 'none' };
+        const row = await patchCall(tx, c.id, {
+          agentCallSid: input.callSid,
+          bridgedAgentId: agentId,
+          bridgedAt: now.toISOString(),
+          answeredAt: meta.answeredAt ?? now.toISOString(),
+        });
+        return { kind: 'agent-answered', conversation: row!, agentId };
+      }
+      if (!isFinalStatus(input.status)) return { kind: 'none' };
+      if (current && !meta.bridgedAt && meta.direction === 'outbound') {
+        // The agent never picked up their own outbound call: end the contact's leg.
+        const row = await patchCall(tx, c.id, { agentCallSid: null });
+        return { kind: 'agent-left', conversation: row!, agentId, hangupCaller: true };
+      }
+      if (current && !meta.bridgedAt && input.status !== 'completed') {
+        // Accepted, but the softphone never picked up: back to the queue, and
+        // this agent is skipped for it for a while (as after a lapsed offer).
+        const [accepted] = await tx
+          .select()
+          .from(reservations)
+          .where(and(eq(reservations.conversationId, c.id), eq(reservations.agentId, agentId), eq(reservations.status, 'accepted')))
+          .orderBy(desc(reservations.createdAt))
+          .limit(1);
+        if (accepted) {
+          await tx
+            .update(reservations)
+            .set({ status: 'timeout', reason: 'agent did not answer the call', answeredAt: sql`now()` })
+            .where(eq(reservations.id, accepted.id));
+        }
+        const row = await patchCall(
+          tx,
+          c.id,
+          { agentCallSid: null, agentNoAnswer: (meta.agentNoAnswer ?? 0) + 1 },
+          { status: 'waiting', assigneeId: null, acceptedAt: null },
+        );
+        return { kind: 'agent-missed', conversation: row!, agentId };
+      }
+      if (input.status !== 'completed') return { kind: 'none' };
+      // The agent's leg ended after talking. Only the agent who holds the call
+      // hanging up ends it for the caller (not one transferred away from it).
+      const holdsCall = current && meta.bridgedAgentId === agentId && Boolean(meta.bridgedAt);
+      const row = holdsCall ? await patchCall(tx, c.id, { bridgedAt: null }) : c;
+      return { kind: 'agent-left', conversation: row!, agentId, hangupCaller: holdsCall };
+    }
+
+    // The caller's (or, outbound, the contact's) own call leg.
+    if (!isFinalStatus(input.status)) return { kind: 'none' };
+    if (meta.endedAt) return { kind: 'none' };
+    const ended = { endedAt: now.toISOString(), callStatus: input.status, callDurationSeconds: input.durationSeconds };
+    const waitingLive = (c.status === 'waiting' || c.status === 'offered') && (meta.mode ?? 'call') === 'call';
+    const ringingAgent = c.status === 'assigned' && !meta.answeredAt && meta.direction !== 'outbound';
+    if (waitingLive || ringingAgent) {
+      const canceled = await cancelOfferInTx(tx, c.id, 'caller hung up');
+      const row = await patchCall(
+        tx,
+        c.id,
+        { ...ended, waitSeconds: secondsSince(c.queuedAt, now) },
+        { status: 'abandoned', abandonedAt: now },
+      );
+      return { kind: 'abandoned', conversation: row!, canceled };
+    }
+    const talkSeconds = meta.answeredAt ? secondsSince(meta.answeredAt, now) : undefined;
+    const row = await patchCall(tx, c.id, { ...ended, talkSeconds, bridgedAt: null, onHold: false });
+    return { kind: 'ended', conversation: row!, agentId: c.status === 'assigned' ? c.assigneeId : null };
+  });
+
+  switch (follow.kind) {
+    case 'none':
+      return;
+    case 'abandoned':
+      publishCanceled(deps, follow.canceled, 'caller hung up');
+      publishConversationChange(deps, follow.conversation);
+      deps.log.info({ conversationId: follow.conversation.id, waitSeconds: metaOf(follow.conversation).waitSeconds }, 'caller hung up while waiting');
+      if (follow.conversation.assigneeId) await markCallEnded(deps, follow.conversation.assigneeId);
+      await deps.jobs.dispatch('caller hung up');
+      return;
+    case 'ended': {
+      publishConversationChange(deps, follow.conversation);
+      const meta = metaOf(follow.conversation);
+      if (client && meta.direction === 'outbound' && meta.agentCallSid) {
+        // The contact hung up (or never answered): release the agent's softphone leg too.
+        await client
+          .calls(meta.agentCallSid)
+          .update({ status: 'completed' })
+          .catch((err) => deps.log.debug({ err: err.message }, 'agent leg already ended'));
+      }
+      if (follow.agentId) await markCallEnded(deps, follow.agentId);
+      return;
+    }
+    case 'agent-answered':
+      publishConversationChange(deps, follow.conversation);
+      await markOnCall(deps, follow.agentId);
+      return;
+    case 'agent-missed': {
+      publishConversationChange(deps, follow.conversation, [`agent:${follow.agentId}`]);
+      const meta = metaOf(follow.conversation);
+      const wait = waitUrlOf(deps, follow.conversation);
+      if (client && meta.callSid && !meta.endedAt) {
+        // Inbound: the caller goes back to the hold loop. Outbound: nobody is there to call.
+        const update = meta.direction === 'outbound' || !wait ? { status: 'completed' as const } : { url: wait, method: 'POST' };
+        await client
+          .calls(meta.callSid)
+          .update(update)
+          .catch((err) => deps.log.warn({ err: err.message, conversationId: follow.conversation.id }, 'could not move the caller back to the queue'));
+      }
+      deps.log.info({ conversationId: follow.conversation.id, agentId: follow.agentId }, 'agent did not answer; call offered again');
+      await deps.jobs.dispatch('agent did not answer');
+      return;
+    }
+    case 'agent-left': {
+      // The agent hung up: the caller has nobody left to talk to.
+      const meta = metaOf(follow.conversation);
+      if (client && follow.hangupCaller && meta.callSid && !meta.endedAt) {
+        await client
+          .calls(meta.callSid)
+          .update({ status: 'completed' })
+          .catch((err) => deps.log.warn({ err: err.message }, 'could not end the caller leg'));
+      }
+      await markCallEnded(deps, follow.agentId);
+      return;
+    }
+  }
+}
+
+/** The on-call (dial-out) answered a waiting caller: the conversation is done. */
+export async function resolveAnsweredElsewhere(deps: Deps, callSid: string, disposition: string) {
+  const done = await deps.db.transaction(async (tx) => {
+    const c = await findCallConversation(tx, callSid, { forUpdate: true });
+    if (!c || (c.status !== 'waiting' && c.status !== 'offered')) return null;
+    const canceled = await cancelOfferInTx(tx, c.id, 'taken elsewhere');
+    const [row] = await tx
+      .update(conversations)
+      .set({ status: 'resolved', resolvedAt: sql`now()`, disposition })
+      .where(eq(conversations.id, c.id))
+      .returning();
+    return { row: row!, canceled };
+  });
+  if (!done) return;
+  publishCanceled(deps, done.canceled, 'taken elsewhere');
+  publishConversationChange(deps, done.row);
+}

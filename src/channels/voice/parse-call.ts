@@ -1,0 +1,72 @@
+import { z } from 'zod';
+import { LANGS } from '../../ivr/flow-schema.js';
+
+const ZCallSid = z.string().regex(/^CA[0-9a-fA-F]{32}$/, 'CallSid must be a Twilio call sid');
+
+/** Fields Twilio posts on every voice webhook (form-encoded); extra fields pass through. */
+export const ZCallWebhook = z
+  .object({
+    CallSid: ZCallSid,
+    AccountSid: z.string().optional(),
+    From: z.string().default(''),
+    To: z.string().default(''),
+    CallStatus: z.string().optional(),
+    Digits: z.string().optional(),
+    SpeechResult: z.string().optional(),
+  })
+  .passthrough();
+export type CallWebhook = z.output<typeof ZCallWebhook>;
+
+/** Where a call is in its flow: carried in continuation URLs' query strings. */
+export const ZFlowState = z.object({
+  flow: z.string().regex(/^[A-Za-z0-9_-]+$/).default('main'),
+  node: z.string().regex(/^[A-Za-z0-9_-]+$/),
+  lang: z.enum(LANGS).default('en'),
+  try: z.coerce.number().int().min(0).max(10).default(0),
+  /** `queue`: a waiting caller chose voicemail/callback from the hold loop. */
+  mode: z.enum(['queue']).optional(),
+});
+export type FlowStateQuery = z.output<typeof ZFlowState>;
+
+export const ZRecording = z
+  .object({
+    RecordingSid: z.string().regex(/^RE[0-9a-fA-F]{32}$/, 'RecordingSid must be a Twilio recording sid'),
+    RecordingUrl: z.url(),
+    RecordingDuration: z.coerce.number().int().min(0).default(0),
+    RecordingStatus: z.string().optional(),
+    CallSid: z.string().optional(),
+  })
+  .passthrough();
+
+export const ZTranscription = z
+  .object({
+    TranscriptionSid: z.string().min(1),
+    TranscriptionText: z.string().default(''),
+    TranscriptionStatus: z.string().default('completed'),
+    RecordingSid: z.string().min(1),
+    CallSid: z.string().optional(),
+  })
+  .passthrough();
+
+export const ZStatusQuery = z.object({
+  leg: z.enum(['caller', 'agent', 'outbound']).default('caller'),
+  conversationId: z.string().uuid().optional(),
+  agentId: z.string().uuid().optional(),
+});
+
+/** Call statuses after which the call is over. */
+export const FINAL_CALL_STATUSES = ['completed', 'busy', 'no-answer', 'failed', 'canceled'] as const;
+export const isFinalStatus = (s: string | undefined) => (FINAL_CALL_STATUSES as readonly string[]).includes(s ?? '');
+
+/**
+ * The number a caller keyed in for a callback, as E.164; the number they call
+ * from when they keyed nothing (or something that cannot be a number).
+ */
+export function callbackNumber(digits: string | undefined, from: string): string {
+  const d = (digits ?? '').replace(/\D/g, '');
+  if (!d) return from;
+  if (d.length === 10 && from.startsWith('+1')) return `+1${d}`;
+  if (d.length === 11 && d.startsWith('1')) return `+${d}`;
+  if (d.length >= 8 && d.length <= 15) return `+${d}`;
+  return from;
+}

@@ -1,0 +1,298 @@
+import twilio from 'twilio';
+import type VoiceResponse from 'twilio/lib/twiml/VoiceResponse.js';
+import type { BusinessHours } from '../db/schema.js';
+import { isOpen } from './business-hours.js';
+import type { Flow, FlowNode, Lang, NodeOf, Text } from './flow-schema.js';
+
+/**
+ * The IVR interpreter: flow + caller state → TwiML, as pure functions. It never
+ * touches the database; what needs storing (a call joining a queue) comes back
+ * as an `effect` for the voice channel to carry out before it answers Twilio.
+ */
+
+export type CallState = { flow: string; lang: Lang };
+
+export type RenderContext = {
+  publicUrl: string;
+  now: Date;
+  /** Business hours an admin set on a queue (null: always open). */
+  queueHours(queue: string): BusinessHours | null | undefined;
+};
+
+export type Effect =
+  | { type: 'enqueue'; nodeId: string; node: NodeOf<'enqueue'> }
+  | { type: 'overflow'; nodeId: string };
+
+export type Rendered = { twiml: VoiceResponse; effect?: Effect };
+
+type Say = VoiceResponse.SayAttributes;
+
+const LANGUAGE_TAG: Record<Lang, string> = { en: 'en-US', es: 'es-MX' };
+
+/** Built-in phrases the flows do not spell out. */
+const PHRASES = {
+  invalid: { en: 'Sorry, that is not one of the options.', es: 'Lo sentimos, esa no es una de las opciones.' },
+  noMessage: { en: 'We did not receive a message. Goodbye.', es: 'No recibimos ningún mensaje. Adiós.' },
+  voicemailThanks: { en: 'Thank you. Your message has been saved and we will get back to you.', es: 'Gracias. Su mensaje fue guardado y nos comunicaremos con usted.' },
+  leaveMessage: { en: 'Please leave your name, number and message after the tone. Press pound when you are done.', es: 'Deje su nombre, número y mensaje después del tono. Oprima la tecla de número al terminar.' },
+  callbackPrompt: {
+    en: 'Enter the phone number we should call you back on, followed by the pound key. To use the number you are calling from, just press pound.',
+    es: 'Marque el número al que debemos llamarle, seguido de la tecla de número. Para usar el número desde el que llama, oprima la tecla de número.',
+  },
+  callbackConfirm: { en: 'Thank you. An agent will call you back as soon as possible. Goodbye.', es: 'Gracias. Un agente le llamará lo antes posible. Adiós.' },
+  overflowMenu: {
+    en: 'We are sorry for the wait. To leave a voicemail, press 1. To have an agent call you back, press 2. Or stay on the line.',
+    es: 'Lamentamos la espera. Para dejar un mensaje, oprima 1. Para que un agente le devuelva la llamada, oprima 2. O permanezca en la línea.',
+  },
+  connecting: { en: 'Connecting you to an agent now.', es: 'Le estamos comunicando con un agente.' },
+  sorry: { en: 'Sorry, we cannot take your call right now. Please call again later.', es: 'Lo sentimos, no podemos atender su llamada ahora. Llame más tarde.' },
+} satisfies Record<string, Record<Lang, string>>;
+
+export type Phrase = keyof typeof PHRASES;
+
+export function textFor(t: Text, lang: Lang): string {
+  return typeof t === 'string' ? t : (t[lang] ?? t.en);
+}
+
+export function say(twiml: { say(attrs: Say, text: string): unknown }, flow: Flow | undefined, lang: Lang, text: Text, attrs: { voice?: string; language?: string } = {}) {
+  twiml.say(
+    {
+      voice: (attrs.voice ?? flow?.voices[lang]) as Say['voice'],
+      language: (attrs.language ?? LANGUAGE_TAG[lang]) as Say['language'],
+    },
+    textFor(text, lang),
+  );
+}
+
+export function phrase(twiml: { say(attrs: Say, text: string): unknown }, flow: Flow | undefined, lang: Lang, key: Phrase) {
+  say(twiml, flow, lang, PHRASES[key]);
+}
+
+/** Continuation URL: state travels in the query string (Twilio signs PUBLIC_URL + path + query). */
+export function voiceUrl(publicUrl: string, action: string, params: Record<string, string | number | undefined> = {}): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined) q.set(k, String(v));
+  const qs = q.toString();
+  return `${publicUrl}/webhooks/twilio/voice/${action}${qs ? `?${qs}` : ''}`;
+}
+
+const stateParams = (st: CallState, node: string) => ({ flow: st.flow, node, lang: st.lang });
+
+/** Plays nodes from `nodeId` until one waits for the caller (or ends the call). */
+export function renderFrom(flow: Flow, st: CallState, nodeId: string, ctx: RenderContext, twiml: VoiceResponse = new twilio.twiml.VoiceResponse(), tries = 0): Rendered {
+  let id: string | undefined = nodeId;
+  // The schema rejects say/play/hours loops; this bound is a second guard.
+  for (let steps = 0; id && steps < 100; steps++) {
+    const node: FlowNode | undefined = flow.nodes[id];
+    if (!node) break;
+    switch (node.type) {
+      case 'say':
+        say(twiml, flow, st.lang, node.text, node);
+        id = node.next;
+        continue;
+      case 'play':
+        twiml.play({ loop: node.loop }, node.url);
+        id = node.next;
+        continue;
+      case 'hours': {
+        const hours = node.hours ?? (node.queue ? ctx.queueHours(node.queue) : null);
+        id = isOpen(hours, ctx.now, node.holidays) ? node.open : node.closed;
+        continue;
+      }
+      case 'gather':
+        renderGather(twiml, flow, st, id, node, ctx, tries);
+        return { twiml };
+      case 'language': {
+        const g = twiml.gather({
+          input: ['dtmf', 'speech'],
+          numDigits: 1,
+          timeout: node.timeout,
+          speechTimeout: 'auto',
+          hints: Object.values(node.choices).flatMap((c) => c.speech).join(', ') || undefined,
+          action: voiceUrl(ctx.publicUrl, 'step', { ...stateParams(st, id), try: tries }),
+          actionOnEmptyResult: true,
+        });
+        say(g, flow, st.lang, node.prompt);
+        return { twiml };
+      }
+      case 'enqueue':
+        if (node.announcement) say(twiml, flow, st.lang, node.announcement);
+        twiml.redirect({ method: 'POST' }, voiceUrl(ctx.publicUrl, 'wait', stateParams(st, id)));
+        return { twiml, effect: { type: 'enqueue', nodeId: id, node } };
+      case 'voicemail':
+        say(twiml, flow, st.lang, node.prompt);
+        renderRecord(twiml, flow, st, id, ctx, { maxLength: node.maxLength, transcribe: node.transcribe });
+        return { twiml };
+      case 'callback':
+        renderCallbackPrompt(twiml, flow, st, id, ctx, node.prompt);
+        return { twiml };
+      case 'dial': {
+        if (node.announcement) say(twiml, flow, st.lang, node.announcement);
+        const dial = twiml.dial({ action: voiceUrl(ctx.publicUrl, 'dial-result', stateParams(st, id)), timeout: node.timeout });
+        for (const n of node.numbers) dial.number(n);
+        return { twiml };
+      }
+      case 'hangup':
+        if (node.text) say(twiml, flow, st.lang, node.text);
+        twiml.hangup();
+        return { twiml };
+    }
+  }
+  twiml.hangup();
+  return { twiml };
+}
+
+function renderGather(twiml: VoiceResponse, flow: Flow, st: CallState, id: string, node: NodeOf<'gather'>, ctx: RenderContext, tries: number) {
+  const speech = node.input.includes('speech');
+  const g = twiml.gather({
+    input: node.input.split(' ') as VoiceResponse.GatherAttributes['input'],
+    numDigits: node.numDigits,
+    timeout: node.timeout,
+    ...(speech
+      ? {
+          speechTimeout: 'auto',
+          language: LANGUAGE_TAG[st.lang] as VoiceResponse.GatherAttributes['language'],
+          hints: Object.values(node.choices).flatMap((c) => c.speech).join(', ') || undefined,
+        }
+      : {}),
+    action: voiceUrl(ctx.publicUrl, 'step', { ...stateParams(st, id), try: tries }),
+    actionOnEmptyResult: true,
+  });
+  say(g, flow, st.lang, node.prompt);
+}
+
+export function renderRecord(twiml: VoiceResponse, flow: Flow | undefined, st: CallState, id: string, ctx: RenderContext, opts: { maxLength: number; transcribe: boolean; mode?: string }) {
+  const params = { ...stateParams(st, id), mode: opts.mode };
+  twiml.record({
+    action: voiceUrl(ctx.publicUrl, 'voicemail', params),
+    maxLength: opts.maxLength,
+    playBeep: true,
+    finishOnKey: '#',
+    timeout: 8,
+    transcribe: opts.transcribe,
+    ...(opts.transcribe ? { transcribeCallback: voiceUrl(ctx.publicUrl, 'transcription') } : {}),
+  });
+  // Reached only when nothing was recorded.
+  phrase(twiml, flow, st.lang, 'noMessage');
+  twiml.hangup();
+}
+
+export function renderCallbackPrompt(twiml: VoiceResponse, flow: Flow | undefined, st: CallState, id: string, ctx: RenderContext, prompt?: Text, mode?: string) {
+  const g = twiml.gather({
+    input: ['dtmf'],
+    numDigits: 15,
+    finishOnKey: '#',
+    timeout: 10,
+    action: voiceUrl(ctx.publicUrl, 'callback', { ...stateParams(st, id), mode }),
+    actionOnEmptyResult: true,
+  });
+  if (prompt) say(g, flow, st.lang, prompt);
+  else phrase(g, flow, st.lang, 'callbackPrompt');
+}
+
+export type CallerInput = { digits?: string; speech?: string };
+
+const norm = (s: string) =>
+  s
+    .toLowerCase()
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[^a-z0-9 ]/g, ' ')
+    .trim();
+
+/** Which choice key the caller's keys or words pick, if any. */
+export function matchChoice(choices: Record<string, { speech: string[] }>, input: CallerInput): string | undefined {
+  if (input.digits && input.digits in choices) return input.digits;
+  const said = input.speech ? ` ${norm(input.speech)} ` : '';
+  if (!said.trim()) return undefined;
+  for (const [key, c] of Object.entries(choices)) {
+    if (c.speech.some((w) => said.includes(` ${norm(w)} `))) return key;
+  }
+  // "one", "two"… spoken as the key itself.
+  const spokenKey = said.trim().split(' ').find((w) => w in choices);
+  return spokenKey;
+}
+
+/**
+ * The caller answered a gather or language node (or said nothing): pick the
+ * next node, repeat the prompt, or give up to the fallback.
+ */
+export function renderStep(flow: Flow, st: CallState, nodeId: string, tries: number, input: CallerInput, ctx: RenderContext): Rendered & { lang: Lang } {
+  const node = flow.nodes[nodeId];
+  const twiml = new twilio.twiml.VoiceResponse();
+  if (!node) return { ...renderFrom(flow, st, flow.start, ctx, twiml), lang: st.lang };
+  const heardSomething = Boolean(input.digits || input.speech?.trim());
+  if (node.type === 'language') {
+    const key = matchChoice(node.choices, input);
+    if (!key && tries < 1 && heardSomething) {
+      // One more try for a wrong key; silence means "the default language".
+      phrase(twiml, flow, st.lang, 'invalid');
+      return { ...renderFrom(flow, st, nodeId, ctx, twiml, tries + 1), lang: st.lang };
+    }
+    const lang = key ? node.choices[key]!.lang : node.default;
+    return { ...renderFrom(flow, { ...st, lang }, node.next, ctx, twiml), lang };
+  }
+  if (node.type !== 'gather') return { ...renderFrom(flow, st, nodeId, ctx, twiml), lang: st.lang };
+  const key = matchChoice(node.choices, input);
+  if (key) return { ...renderFrom(flow, st, node.choices[key]!.next, ctx, twiml), lang: st.lang };
+  if (tries < node.retries) {
+    if (heardSomething) say(twiml, flow, st.lang, node.invalid ?? PHRASES.invalid);
+    return { ...renderFrom(flow, st, nodeId, ctx, twiml, tries + 1), lang: st.lang };
+  }
+  const to = heardSomething ? node.fallback : (node.noInput ?? node.fallback);
+  return { ...renderFrom(flow, st, to, ctx, twiml), lang: st.lang };
+}
+
+export type WaitInfo = {
+  /** 1 = next in line. */
+  position: number;
+  estimatedWaitSeconds: number;
+  waitedSeconds: number;
+  maxWaitSeconds: number;
+};
+
+function minutesPhrase(seconds: number, lang: Lang): string {
+  const m = Math.max(1, Math.round(seconds / 60));
+  if (seconds < 60) return lang === 'es' ? 'menos de un minuto' : 'less than a minute';
+  if (lang === 'es') return m === 1 ? 'un minuto' : `unos ${m} minutos`;
+  return m === 1 ? 'about one minute' : `about ${m} minutes`;
+}
+
+export function positionText(info: Pick<WaitInfo, 'position' | 'estimatedWaitSeconds'>, lang: Lang): string {
+  if (lang === 'es') {
+    return `Usted es la persona número ${info.position} en la fila. El tiempo estimado de espera es de ${minutesPhrase(info.estimatedWaitSeconds, lang)}.`;
+  }
+  return `You are caller number ${info.position} in line. The estimated wait is ${minutesPhrase(info.estimatedWaitSeconds, lang)}.`;
+}
+
+/**
+ * One turn of the hold loop: position and estimated wait, hold audio, then
+ * back here. After the max wait: the node's overflow, or a voicemail/callback offer.
+ */
+export function renderWait(flow: Flow, st: CallState, nodeId: string, info: WaitInfo, ctx: RenderContext, fallbackNode?: NodeOf<'enqueue'>): Rendered {
+  const found = flow.nodes[nodeId];
+  // A call that never went through this flow's queue node (an outbound call moved to a queue) waits on a plain loop.
+  const node = found?.type === 'enqueue' ? found : fallbackNode;
+  const twiml = new twilio.twiml.VoiceResponse();
+  if (!node) {
+    twiml.hangup();
+    return { twiml };
+  }
+  const waitUrl = voiceUrl(ctx.publicUrl, 'wait', stateParams(st, nodeId));
+  if (info.waitedSeconds >= info.maxWaitSeconds) {
+    if (node.overflow) return { ...renderFrom(flow, st, node.overflow, ctx, twiml), effect: { type: 'overflow', nodeId } };
+    const g = twiml.gather({
+      input: ['dtmf'],
+      numDigits: 1,
+      timeout: 5,
+      action: voiceUrl(ctx.publicUrl, 'overflow', stateParams(st, nodeId)),
+    });
+    phrase(g, flow, st.lang, 'overflowMenu');
+  } else {
+    say(twiml, flow, st.lang, positionText(info, st.lang));
+  }
+  if (node.holdMusic) twiml.play({}, node.holdMusic);
+  else twiml.pause({ length: node.refreshSeconds });
+  twiml.redirect({ method: 'POST' }, waitUrl);
+  return { twiml };
+}
