@@ -102,11 +102,15 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
     stops.unshift(async () => {
       // 1. Stop accepting: new requests and socket handshakes go to the other web processes.
       const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+      // 2. Drop agents' transports now (not a Socket.IO "server disconnect", after which a client
+      //    would stay away): their clients reconnect by themselves, through the proxy, to another process.
+      ioServer.engine.close();
+      // 3. Let requests in flight finish (a webhook commits before it answers), bounded; keep-alive
+      //    connections are closed as soon as they go idle.
+      const idle = setInterval(() => server.closeIdleConnections(), 100);
       server.closeIdleConnections();
-      // 2. Close agents' sockets now, so their clients reconnect (through the proxy) to another process.
-      ioServer.disconnectSockets(true);
-      // 3. Let requests in flight finish (a webhook commits before it answers), bounded.
       await Promise.race([drained, new Promise((r) => setTimeout(r, DRAIN_TIMEOUT_MS).unref())]);
+      clearInterval(idle);
       server.closeAllConnections();
       await ioServer.close();
       pub.disconnect();

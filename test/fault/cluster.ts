@@ -212,17 +212,21 @@ export async function startTcpProxy(targets: () => number[], opts: { mode?: 'rou
   return {
     port,
     url: `http://127.0.0.1:${port}`,
-    /** Drops every open connection and refuses new ones, like a database that went away. */
-    cut() {
+    /** Stops listening and drops every open connection: new connections are refused, like a stopped database. */
+    async cut() {
       isCut = true;
+      const closed = new Promise((r) => server.close(r));
       for (const s of open) s.destroy();
+      await closed;
     },
-    restore() {
+    async restore() {
+      await new Promise<void>((r) => server.listen(port, '127.0.0.1', () => r()));
       isCut = false;
     },
     close: () =>
       new Promise<void>((r) => {
         for (const s of open) s.destroy();
+        if (!server.listening) return r();
         server.close(() => r());
       }),
   };
@@ -494,6 +498,7 @@ export async function startScenario(
     sentBodies: () => fake.messages().map((m) => m.Body ?? ''),
     logsOf: (p: SbProcess) => p.logs.slice(-15).join('\n'),
     async stop() {
+      if (process.env.FAULT_DEBUG) for (const p of procs) process.stderr.write(`---- ${p.name} (exit ${p.child.exitCode})\n${p.logs.slice(-40).join('\n')}\n`);
       for (const b of bots) b.close();
       for (const p of procs) p.kill('SIGTERM');
       await Promise.race([Promise.all(procs.map((p) => p.exited)), sleep(15_000)]);

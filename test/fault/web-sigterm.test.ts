@@ -1,0 +1,62 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../helpers/harness.js';
+import { checkInvariants, makeContacts, sendContacts, startBots, startScenario, startTcpProxy, type Scenario } from './cluster.js';
+import { waitAllResolved } from './cluster.js';
+
+let sc: Scenario;
+let proxies: Awaited<ReturnType<typeof startTcpProxy>>[] = [];
+beforeAll(async () => {
+  sc = await startScenario('fault-sigterm', { webs: 2, workers: 1 });
+}, 90_000);
+afterAll(async () => {
+  for (const p of proxies) await p.close();
+  await sc?.stop();
+});
+
+describe('a web process gets SIGTERM with agents connected, under load', () => {
+  it('drains, closes sockets, exits 0; agents reconnect to the other web process and nothing is lost', async () => {
+    const [webA, webB] = sc.webs as [(typeof sc.webs)[0], (typeof sc.webs)[0]];
+    // The agents' reverse proxy prefers A while it is up (so every agent starts on A); webhooks are balanced.
+    const agentsLb = await startTcpProxy(() => [webA.port, webB.port], { mode: 'first-alive' });
+    const webhookLb = await startTcpProxy(() => [webA.port, webB.port]);
+    proxies = [agentsLb, webhookLb];
+    let offers = 0;
+    sc.bots.push(...(await startBots(agentsLb.url, sc.adminToken, 4, { onOffer: () => (offers += 1) })));
+    const contacts = makeContacts(100);
+    const sending = sendContacts(webhookLb.url, contacts, 5, { gapMs: 40 });
+
+    await eventually(() => offers >= 20, { timeout: 30_000 });
+    const termAt = Date.now();
+    webA.kill('SIGTERM');
+    expect(await webA.exited).toBe(0);
+    expect(Date.now() - termAt).toBeLessThan(20_000);
+    expect(webA.logs.some((l) => l.includes('"stopped cleanly"'))).toBe(true);
+
+    // Every agent was on A; each reconnected (through the proxy) to B and keeps getting offers.
+    await eventually(() => sc.bots.every((b) => b.reconnects >= 1 && b.sock.socket.connected), { timeout: 20_000 });
+    const offersAtReconnect = offers;
+    await sending;
+    expect(contacts.every((c) => c.statuses.at(-1) === 200)).toBe(true);
+    await waitAllResolved(sc.databaseUrl, contacts, 60_000);
+    expect(offers).toBeGreaterThan(offersAtReconnect);
+
+    const inv = await eventually(async () => {
+      const r = await checkInvariants(sc.databaseUrl, contacts, sc.sentBodies());
+      if (r.stuckSends.pending) throw new Error(`pending sends: ${r.stuckSends.pending}`);
+      return r;
+    }, { timeout: 40_000, interval: 1000 });
+    expect(inv).toMatchObject({
+      storedContacts: 100,
+      contactsStoredTwice: 0,
+      inboundStored: 100,
+      inboundStoredTwice: 0,
+      conversations: 100,
+      contactsWithExtraConversations: 0,
+      stillOpen: 0,
+      conversationsNotAcceptedOnce: 0,
+      overlappingOffers: 0,
+      repliesSentTwice: 0,
+      stuckSends: {},
+    });
+  }, 170_000);
+});
