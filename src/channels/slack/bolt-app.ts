@@ -1,0 +1,130 @@
+import { App, LogLevel, type Logger as BoltLogger } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import { ingestInbound } from '../../core/conversations/ingest-inbound.js';
+import type { Deps } from '../../core/ports.js';
+import { findInbox, getQueue, listQueues } from '../../db/queries/queues.js';
+import type { Logger } from '../../logger.js';
+import { helpdeskModal, HELPDESK_CALLBACK_ID, readHelpdeskSubmission } from './helpdesk-modal.js';
+import { escapeSlack, isContactMessage, parseSlackMessage, type SlackMessageEvent, type SlackProfile } from './parse-event.js';
+import { botIdentity } from './client.js';
+import { SwitchboardSlackReceiver } from './receiver.js';
+
+const PROFILE_TTL_MS = 10 * 60 * 1000;
+
+/**
+ * The Bolt app: direct messages and messages in mapped channels become
+ * inbound messages; `/helpdesk` opens a modal whose submission opens a
+ * request in the chosen queue, answered in a DM thread.
+ */
+export function createSlackApp(deps: Deps, client: WebClient, signingSecret: string): SwitchboardSlackReceiver {
+  const receiver = new SwitchboardSlackReceiver({ signingSecret, log: deps.log });
+  const whoAmI = botIdentity(client);
+  const profileOf = profileLookup(client, deps.log);
+  const app = new App({
+    receiver,
+    authorize: async () => {
+      const me = await whoAmI();
+      return { botToken: deps.config.slack.botToken, botUserId: me.botUserId, botId: me.botId, teamId: me.teamId };
+    },
+    clientOptions: deps.config.slack.apiUrl ? { slackApiUrl: deps.config.slack.apiUrl } : {},
+    logger: boltLogger(deps.log),
+    logLevel: LogLevel.WARN,
+  });
+
+  app.event('message', async ({ event, body, context }) => {
+    const e = event as unknown as SlackMessageEvent;
+    const isDm = e.channel_type === 'im';
+    const mapped = !isDm && !!e.channel && !!(await findInbox(deps.db, 'slack', e.channel));
+    if (!isContactMessage(e, { botUserId: context.botUserId, mapped })) return;
+    const profile = await profileOf(e.user!);
+    const inbound = parseSlackMessage(e, {
+      eventId: (body as { event_id?: string }).event_id,
+      teamId: (body as { team_id?: string }).team_id,
+      botUserId: context.botUserId,
+      profile,
+    });
+    await ingestInbound(deps, inbound);
+  });
+
+  app.command('/helpdesk', async ({ ack, command }) => {
+    await ack();
+    const queues = await listQueues(deps.db);
+    await client.views.open({ trigger_id: command.trigger_id, view: helpdeskModal(queues, command.text) });
+  });
+
+  app.view(HELPDESK_CALLBACK_ID, async ({ ack, body, view }) => {
+    const request = readHelpdeskSubmission(view);
+    const queue = request ? await getQueue(deps.db, request.queue) : undefined;
+    if (!request || !queue) {
+      await ack({ response_action: 'errors', errors: { category: 'Pick a category' } });
+      return;
+    }
+    await ack();
+    const user = body.user.id;
+    const profile = await profileOf(user);
+    // The request lives in a DM thread with the requester; agents answer there.
+    const dm = await client.conversations.open({ users: user });
+    const channel = dm.channel?.id;
+    if (!channel) throw new Error('conversations.open returned no channel');
+    const posted = await client.chat.postMessage({
+      channel,
+      text: `Your request to *${escapeSlack(queue.name)}* is in:\n>${escapeSlack(request.text).replace(/\n/g, '\n>')}\nAn agent will answer in this thread.`,
+      unfurl_links: false,
+    });
+    const ts = String(posted.ts);
+    await ingestInbound(deps, {
+      channel: 'slack',
+      externalId: `view:${view.id}`,
+      from: { kind: 'slack', value: user, name: profile.name },
+      alsoKnownAs: profile.email ? [{ kind: 'email', value: profile.email.toLowerCase() }] : [],
+      inboxAddress: channel,
+      threadKey: `${channel}:${ts}`,
+      queue: queue.key,
+      subject: `${queue.name}: ${request.text.split('\n')[0]!.slice(0, 80)}`,
+      body: request.text,
+      metadata: { slack: { channel, threadTs: ts, team: body.team?.id, via: 'helpdesk' } },
+    });
+  });
+
+  return receiver;
+}
+
+/** users.info, cached for a while: the name to show agents, and the email that joins an existing contact. */
+function profileLookup(client: WebClient, log: Logger) {
+  const cache = new Map<string, { at: number; profile: SlackProfile }>();
+  return async (userId: string): Promise<SlackProfile> => {
+    const hit = cache.get(userId);
+    if (hit && Date.now() - hit.at < PROFILE_TTL_MS) return hit.profile;
+    try {
+      const r = await client.users.info({ user: userId });
+      const p = r.user?.profile;
+      const profile: SlackProfile = {
+        name: p?.real_name || p?.display_name || r.user?.real_name || r.user?.name || undefined,
+        email: p?.email || undefined,
+      };
+      cache.set(userId, { at: Date.now(), profile });
+      if (cache.size > 5000) cache.delete(cache.keys().next().value!);
+      return profile;
+    } catch (err) {
+      // Without a profile the message still counts; the contact just has no name or email yet.
+      log.warn({ err: (err as Error).message, userId }, 'slack users.info failed');
+      return {};
+    }
+  };
+}
+
+function boltLogger(log: Logger): BoltLogger {
+  let level = LogLevel.WARN;
+  const child = log.child({ component: 'slack-bolt' });
+  return {
+    debug: () => {},
+    info: () => {},
+    warn: (...msg: unknown[]) => child.warn(msg.map(String).join(' ')),
+    error: (...msg: unknown[]) => child.error(msg.map((m) => (m instanceof Error ? m.message : String(m))).join(' ')),
+    setLevel: (l: LogLevel) => {
+      level = l;
+    },
+    getLevel: () => level,
+    setName: () => {},
+  };
+}

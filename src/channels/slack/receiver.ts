@@ -1,0 +1,99 @@
+import express, { Router } from 'express';
+import type { App, Receiver, ReceiverEvent } from '@slack/bolt';
+import type { Logger } from '../../logger.js';
+import { checkSlackSignature } from './verify.js';
+
+/**
+ * Bolt's receiver, mounted on Switchboard's own express app at
+ * `POST /slack/events` (Events API, slash commands and interactivity alike).
+ * It verifies the signature over the raw body, answers Slack's URL check,
+ * and hands everything else to Bolt. Bolt acks events before any listener
+ * runs, and our listeners ack commands/modals first, so Slack gets its 200 at
+ * once and the work (profile look-up, storing, routing) happens after it.
+ */
+export class SwitchboardSlackReceiver implements Receiver {
+  private bolt?: App;
+
+  constructor(private readonly opts: { signingSecret: string; log: Logger }) {}
+
+  init(app: App): void {
+    this.bolt = app;
+  }
+
+  async start(): Promise<unknown> {
+    return undefined;
+  }
+
+  async stop(): Promise<unknown> {
+    return undefined;
+  }
+
+  router(): Router {
+    const r = Router();
+    const { log, signingSecret } = this.opts;
+    r.post('/slack/events', express.raw({ type: () => true, limit: '1mb' }), async (req, res) => {
+      const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      const check = checkSlackSignature(signingSecret, raw, req.get('x-slack-signature'), req.get('x-slack-request-timestamp'));
+      if (!check.ok) {
+        log.warn({ reason: check.reason }, 'slack request refused: bad signature');
+        res.status(401).type('text/plain').send(check.reason === 'stale' ? 'stale timestamp' : 'invalid signature');
+        return;
+      }
+      const body = parseBody(raw, req.get('content-type') ?? '');
+      if (!body) {
+        res.status(400).type('text/plain').send('unreadable body');
+        return;
+      }
+      if (body.ssl_check) {
+        res.status(200).end();
+        return;
+      }
+      if (body.type === 'url_verification') {
+        res.json({ challenge: body.challenge });
+        return;
+      }
+      let acked = false;
+      const ack = async (response?: unknown) => {
+        if (acked) return;
+        acked = true;
+        if (response === undefined || response === '') res.status(200).end();
+        else if (typeof response === 'string') res.status(200).type('text/plain').send(response);
+        else res.status(200).json(response);
+      };
+      const retryNum = req.get('x-slack-retry-num');
+      const event: ReceiverEvent = {
+        body,
+        ack,
+        retryNum: retryNum ? Number(retryNum) : undefined,
+        retryReason: req.get('x-slack-retry-reason') ?? undefined,
+      };
+      try {
+        await this.bolt!.processEvent(event);
+      } catch (err) {
+        log.error({ err, type: body.type, eventId: body.event_id }, 'slack event handling failed');
+        if (!acked) {
+          acked = true;
+          // 5xx makes Slack retry; the delivery id keeps a retry harmless.
+          res.status(500).end();
+        }
+        return;
+      }
+      // Nothing listened (an event type we do not handle): still a 200, or Slack retries.
+      await ack();
+    });
+    return r;
+  }
+}
+
+/** JSON (Events API) or a form: slash commands are fields, interactivity is a JSON `payload` field. */
+function parseBody(raw: Buffer, contentType: string): Record<string, any> | undefined {
+  try {
+    const text = raw.toString('utf8');
+    if (contentType.includes('application/json')) return JSON.parse(text) as Record<string, any>;
+    const form = Object.fromEntries(new URLSearchParams(text));
+    if (typeof form.payload === 'string') return JSON.parse(form.payload) as Record<string, any>;
+    return form;
+  } catch {
+    return undefined;
+  }
+}
