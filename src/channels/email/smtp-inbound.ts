@@ -25,6 +25,8 @@ export async function startInboundSmtp(deps: Deps, signer: ThreadSigner): Promis
     authOptional: true,
     disabledCommands: ['AUTH', 'STARTTLS'],
     logger: false,
+    // On shutdown, give sessions in progress a moment, then cut them (the sender retries).
+    closeTimeout: 5_000,
     onRcptTo(address, _session, callback) {
       const rcpt = address.address.toLowerCase();
       if (rcpt.slice(rcpt.lastIndexOf('@') + 1) !== domain) {

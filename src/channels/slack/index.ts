@@ -1,3 +1,4 @@
+import { addOpenApiPaths } from '../../http/openapi.js';
 import type { ChannelModule } from '../module.js';
 import { createSlackApp } from './bolt-app.js';
 import { createSlackClient } from './client.js';
@@ -17,3 +18,23 @@ export const slackChannel: ChannelModule = {
     return [createSlackApp(deps, client, secret).router()];
   },
 };
+
+addOpenApiPaths({
+  '/slack/events': {
+    post: {
+      summary: 'Slack Events API, slash commands (/helpdesk) and interactivity (modal submissions); v0-signed, 5-minute window',
+      tags: ['webhooks'],
+      requestBody: {
+        required: true,
+        content: {
+          'application/json': { schema: { type: 'object', description: 'event_callback or url_verification' } },
+          'application/x-www-form-urlencoded': { schema: { type: 'object', description: 'slash command fields, or `payload` (JSON) for interactivity' } },
+        },
+      },
+      responses: {
+        '200': { description: 'acknowledged (work continues after the answer); the challenge for url_verification; modal errors for a bad submission' },
+        '401': { description: 'missing or wrong X-Slack-Signature, or X-Slack-Request-Timestamp more than 5 minutes off' },
+      },
+    },
+  },
+});
