@@ -6,7 +6,7 @@ import { cancelOfferInTx, publishCanceled } from '../../core/routing/reservation
 import { claimInboundEvent } from '../../db/queries/inbound-events.js';
 import { conversations, reservations, type ConversationRow, type ReservationRow } from '../../db/schema.js';
 import type { TwilioClient } from '../twilio/client.js';
-import { waitUrlOf } from './bridge.js';
+import { setHold, waitUrlOf } from './bridge.js';
 import { findCallConversation, loadConversation, metaOf, patchCall } from './calls.js';
 import { isFinalStatus } from './parse-call.js';
 
@@ -141,10 +141,15 @@ export async function handleCallStatus(deps: Deps, client: TwilioClient | null, 
       if (follow.agentId) await markCallEnded(deps, follow.agentId);
       return;
     }
-    case 'agent-answered':
+    case 'agent-answered': {
       publishConversationChange(deps, follow.conversation);
       await markOnCall(deps, follow.agentId);
+      // A caller held for a transfer is back on the line as soon as the new agent answers.
+      if (client && metaOf(follow.conversation).onHold) {
+        await setHold(deps, client, follow.conversation, false).catch((err) => deps.log.warn({ err: err.message }, 'could not take the caller off hold'));
+      }
       return;
+    }
     case 'agent-missed': {
       publishConversationChange(deps, follow.conversation, [`agent:${follow.agentId}`]);
       const meta = metaOf(follow.conversation);
