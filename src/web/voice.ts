@@ -19,7 +19,6 @@ export type VoiceCall = {
 
 export type VoiceDevice = {
   register(): Promise<void>;
-  connect(opts: { params: Record<string, string> }): Promise<VoiceCall>;
   updateToken(token: string): void;
   destroy(): void;
   on(event: 'registered' | 'unregistered' | 'error' | 'incoming' | 'tokenWillExpire', listener: (arg?: any) => void): unknown;
@@ -36,19 +35,30 @@ declare global {
 
 const twilioFactory: DeviceFactory = async (token) => {
   const { Device } = await import('@twilio/voice-sdk');
-  // Refresh the token 60 s before it lapses (tokenWillExpire), and keep calls up on a page close prompt.
+  // tokenWillExpire fires 60 s before the token lapses; closeProtection asks before closing the tab mid-call.
   return new Device(token, { closeProtection: true, tokenRefreshMs: 60_000 }) as unknown as VoiceDevice;
 };
 
 export const deviceFactory = (): DeviceFactory => window.__switchboardDeviceFactory ?? twilioFactory;
 
+/** "+1 (555) 010-0000" → "+15550100000"; null when it cannot be an E.164 number. */
+export function toE164(input: string): string | null {
+  const digits = input.replace(/[\s().-]/g, '');
+  return /^\+[1-9]\d{6,14}$/.test(digits) ? digits : null;
+}
+
 /**
  * Drives one Device: fetches a token, registers, refreshes the token before it
  * expires, and turns SDK events into softphone events.
+ *
+ * Calls meet in a Twilio conference that Switchboard sets up: after the agent
+ * accepts a voice offer (or asks for an outbound call), the server rings this
+ * softphone into the conference; that "agent leg" is answered automatically.
  */
 export class Phone {
   private device: VoiceDevice | null = null;
   private call: VoiceCall | null = null;
+  private expected: { conversationId: string | null; peer: string | null; outbound: boolean; until: number } | null = null;
   private disposed = false;
 
   constructor(
@@ -65,7 +75,7 @@ export class Phone {
       if (err instanceof ApiError && (err.status === 503 || err.status === 404)) {
         this.emit({ type: 'register.unavailable', reason: 'Voice is not configured on this Switchboard.' });
       } else {
-        this.emit({ type: 'device.error', message: err instanceof Error ? `Could not get a voice token: ${err.message}` : 'Could not get a voice token' });
+        this.emit({ type: 'device.error', message: `Could not get a voice token: ${(err as Error).message}` });
       }
       return;
     }
@@ -93,25 +103,38 @@ export class Phone {
     }
   }
 
+  /** The agent accepted a voice conversation: its call will ring here in a moment; answer it for them. */
+  expectAgentLeg(conversationId: string, peer: string | null) {
+    this.expected = { conversationId, peer, outbound: false, until: Date.now() + 45_000 };
+  }
+
   private onIncoming(call: VoiceCall) {
     if (this.call) {
       call.reject();
       return;
     }
+    const expected = this.expected && this.expected.until > Date.now() ? this.expected : null;
+    this.expected = null;
     this.call = call;
     this.wire(call);
+    if (expected?.outbound) {
+      call.accept(); // our own outbound call: the panel already shows it
+      return;
+    }
     this.emit({
       type: 'incoming',
-      peer: call.parameters.From ?? 'Unknown caller',
+      peer: expected?.peer ?? call.parameters.From ?? 'Unknown caller',
       callSid: call.parameters.CallSid ?? null,
-      conversationId: call.customParameters?.get('conversationId') ?? null,
+      conversationId: call.customParameters?.get('conversationId') ?? expected?.conversationId ?? null,
     });
+    if (expected) this.answer();
   }
 
   private wire(call: VoiceCall) {
     call.on('accept', () => this.emit({ type: 'call.accepted', at: Date.now(), callSid: call.parameters.CallSid ?? null }));
     const ended = () => {
-      if (this.call === call) this.call = null;
+      if (this.call !== call) return;
+      this.call = null;
       this.emit({ type: 'call.ended', at: Date.now() });
     };
     call.on('disconnect', ended);
@@ -133,7 +156,12 @@ export class Phone {
   }
 
   hangup() {
-    this.call?.disconnect();
+    if (this.call) this.call.disconnect();
+    else {
+      // Still setting up an outbound call: stop waiting for its leg.
+      this.expected = null;
+      this.emit({ type: 'call.ended', at: Date.now() });
+    }
   }
 
   mute(muted: boolean) {
@@ -141,15 +169,18 @@ export class Phone {
     this.emit({ type: 'mute', muted });
   }
 
-  /** Hold is done by the server (the caller hears hold music); the SDK alone cannot hold. */
-  async hold(callSid: string | null, held: boolean) {
-    if (!callSid) return this.emit({ type: 'call.error', message: 'Hold is not available for this call yet.' });
+  /** Hold is done by the server (the contact hears hold music in the conference). */
+  async hold(conversationId: string, held: boolean) {
     try {
-      await request('POST', `/api/voice/calls/${encodeURIComponent(callSid)}/hold`, { hold: held });
+      await request('POST', `/api/voice/calls/${conversationId}/${held ? 'hold' : 'unhold'}`);
       this.emit({ type: 'hold', held });
     } catch (err) {
       this.emit({ type: 'call.error', message: `Could not ${held ? 'hold' : 'resume'} the call: ${(err as Error).message}` });
     }
+  }
+
+  async transfer(conversationId: string, target: { queue: string } | { agentId: string }) {
+    await request('POST', `/api/voice/calls/${conversationId}/transfer`, target);
   }
 
   digit(d: string) {
@@ -157,15 +188,22 @@ export class Phone {
     this.emit({ type: 'digit', digit: d });
   }
 
+  /** Asks Switchboard to call the contact (caller ID: the hotline); our leg then rings in and is answered. */
   async dial(to: string, conversationId: string | null) {
-    if (!this.device) return;
-    this.emit({ type: 'dial', to, conversationId });
+    const phone = toE164(to);
+    if (!phone && !conversationId) {
+      this.emit({ type: 'call.error', message: 'Enter a number in international format, like +15551234567.' });
+      return;
+    }
+    this.emit({ type: 'dial', to: phone ?? to, conversationId });
+    // Twilio may ring our leg before the HTTP answer arrives: expect it from now on.
+    this.expected = { conversationId, peer: phone, outbound: true, until: Date.now() + 45_000 };
     try {
-      const call = await this.device.connect({ params: { To: to, ...(conversationId ? { conversationId } : {}) } });
-      this.call = call;
-      this.wire(call);
+      const r = await request<{ conversation: { id: string }; callSid: string | null }>('POST', '/api/voice/calls', conversationId ? { conversationId } : { phone });
+      this.emit({ type: 'linked', conversationId: r.conversation.id, callSid: r.callSid });
     } catch (err) {
-      this.emit({ type: 'call.error', message: describeVoiceError(err) });
+      this.expected = null;
+      this.emit({ type: 'call.error', message: `Could not place the call: ${(err as Error).message}` });
       this.emit({ type: 'call.ended', at: Date.now() });
     }
   }

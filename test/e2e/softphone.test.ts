@@ -1,6 +1,6 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../helpers/harness.js';
+import { eventually, HOTLINE, startTestApp, type TestApp } from '../helpers/harness.js';
 import { chromiumAvailable, ensureWebBuilt, launchChromium, logIn, screenshot } from './browser.js';
 import { FAKE_DEVICE_SCRIPT } from './fake-device.js';
 
@@ -22,11 +22,7 @@ async function deskWithFakeDevice(target: TestApp): Promise<{ page: Page; agent:
   contexts.push(ctx);
   await ctx.addInitScript(FAKE_DEVICE_SCRIPT);
   const page = await ctx.newPage();
-  // While the voice channel is still landing, a missing token route is stood in for at the browser boundary.
-  const probe = await target.api('GET', '/api/voice/token', undefined, agent.token);
-  if (target === app && probe.status === 404) {
-    await page.route('**/api/voice/token', (route) => route.fulfill({ json: { token: 'fake-access-token', identity: agent.id, ttlSeconds: 3600 } }));
-  }
+  page.setDefaultTimeout(10_000);
   await logIn(page, target.url, agent.email, PASSWORD);
   return { page, agent };
 }
@@ -36,6 +32,9 @@ const voiceLog = (page: Page) => page.evaluate(() => (window as any).__fakeVoice
 beforeAll(async () => {
   ensureWebBuilt();
   [app, plain] = await Promise.all([startTestApp('e2e-phone', VOICE_ENV), startTestApp('e2e-novoice')]);
+  // Outbound calls go out from a hotline: the phone inbox the contract's default number maps to.
+  const inbox = await app.api('POST', '/api/inboxes', { kind: 'phone', address: HOTLINE, queue: 'donor' });
+  expect(inbox.status).toBe(201);
   browser = await launchChromium();
 }, 120_000);
 afterAll(async () => {
@@ -46,11 +45,14 @@ afterAll(async () => {
 
 describe.runIf(chromiumAvailable())('the softphone', () => {
   it('registers, rings, answers, mutes, sends digits and hangs up', async () => {
-    const { page } = await deskWithFakeDevice(app);
+    const { page, agent } = await deskWithFakeDevice(app);
     const phone = page.getByTestId('softphone');
     await phone.getByTestId('softphone-status').filter({ hasText: 'Ready' }).waitFor();
     expect(await voiceLog(page)).toContain('register');
-    expect(await page.evaluate(() => (window as any).__fakeVoice.tokens.length)).toBe(1);
+    // The Device got a real access token from GET /api/voice/token (a JWT for this agent).
+    const tokens: string[] = await page.evaluate(() => (window as any).__fakeVoice.tokens);
+    expect(tokens).toHaveLength(1);
+    expect(JSON.parse(Buffer.from(tokens[0]!.split('.')[1]!, 'base64url').toString()).grants.identity).toBe(agent.id);
 
     await page.evaluate(() => (window as any).__fakeVoice.ring('+15551230001', { conversationId: '00000000-0000-4000-8000-000000000001' }));
     await phone.getByText('Incoming call…').waitFor();
@@ -75,7 +77,7 @@ describe.runIf(chromiumAvailable())('the softphone', () => {
     expect(await voiceLog(page)).toEqual(['register', 'accept', 'mute:true', 'digits:4', 'digits:#', 'disconnect']);
   });
 
-  it('rejects a ringing call, dials out to a number, and refreshes its token before expiry', async () => {
+  it('rejects a ringing call, calls a number out through Switchboard, holds, and refreshes its token before expiry', async () => {
     const { page } = await deskWithFakeDevice(app);
     const phone = page.getByTestId('softphone');
     await phone.getByTestId('softphone-status').filter({ hasText: 'Ready' }).waitFor();
@@ -89,17 +91,30 @@ describe.runIf(chromiumAvailable())('the softphone', () => {
     await page.evaluate(() => (window as any).__fakeVoice.last().emit('cancel'));
     await phone.getByLabel('Number to call').waitFor();
 
-    await phone.getByLabel('Number to call').fill('+15551239999');
+    // Outbound: Switchboard asks Twilio to call the number, then rings this softphone into the conference.
+    await phone.getByLabel('Number to call').fill('+1 (555) 123-9999');
     await phone.getByRole('button', { name: 'Call' }).click();
+    await phone.getByText('Calling…').waitFor();
+    const placed = await eventually(() => app.twilio.requests.find((r) => r.params.To === '+15551239999'));
+    expect(placed.params.From).toBe(HOTLINE);
+    await eventually(() => app.twilio.requests.find((r) => /^client:/.test(r.params.To ?? '')));
+    await page.evaluate(() => (window as any).__fakeVoice.ring('+15005550006'));
     await phone.getByText('In call').waitFor();
-    // Transfer needs a conversation; a bare outbound dial has none.
-    expect(await phone.getByRole('button', { name: 'Transfer' }).isDisabled()).toBe(true);
+    expect(await phone.getByTestId('call').textContent()).toContain('+15551239999');
+
+    // Hold and resume go through the voice API (the contact hears hold music in the conference).
+    await phone.getByRole('button', { name: 'Hold' }).click();
+    await phone.getByText('On hold').waitFor();
+    await phone.getByRole('button', { name: 'Resume' }).click();
+    await phone.getByText('In call').waitFor();
+    expect(await phone.getByRole('alert').count()).toBe(0);
+    expect(await phone.getByRole('button', { name: 'Transfer' }).isEnabled()).toBe(true);
     await phone.getByRole('button', { name: 'Hang up' }).click();
     await phone.getByLabel('Number to call').waitFor();
 
     await page.evaluate(() => (window as any).__fakeVoice.device.emit('tokenWillExpire'));
     await expect.poll(() => page.evaluate(() => (window as any).__fakeVoice.tokens.length)).toBe(2);
-    expect(await voiceLog(page)).toEqual(['register', 'reject', 'connect:+15551239999', 'disconnect', 'updateToken']);
+    expect(await voiceLog(page)).toEqual(['register', 'reject', 'accept', 'disconnect', 'updateToken']);
   });
 
   it('says clearly when the microphone is blocked', async () => {
@@ -118,6 +133,7 @@ describe.runIf(chromiumAvailable())('the softphone', () => {
     const phone = page.getByTestId('softphone');
     await phone.getByTestId('softphone-status').filter({ hasText: 'Not configured' }).waitFor();
     expect(await phone.getByTestId('softphone-note').textContent()).toMatch(/not configured/);
+    expect((await plain.api('GET', '/api/voice/token')).status).toBe(503);
     expect(await page.evaluate(() => (window as any).__fakeVoice.device)).toBeNull();
   });
 });

@@ -114,6 +114,7 @@ function Shell({ onLogout }: { onLogout: () => void }) {
   const accept = useCallback(async (offer: Offer) => {
     dispatch({ type: 'offer.removed', reservationId: offer.reservationId });
     try {
+      if (offer.channel === 'voice') dispatchEvent(new CustomEvent('sb:voice-accepted', { detail: { conversationId: offer.conversationId, peer: offer.contact.address } }));
       const c = await api.accept(offer.reservationId);
       dispatch({ type: 'conversation.updated', conversation: { ...c, contact: offer.contact } });
       dispatch({ type: 'filters', filters: { scope: 'mine', status: 'open' } });

@@ -210,7 +210,17 @@ function ResolveDialog({ id, onClose, dispatch }: { id: string; onClose: () => v
   );
 }
 
-export function TransferDialog({ id, currentQueue, onClose, dispatch, meId }: { id: string; currentQueue: string; onClose: () => void; dispatch?: Dispatch<DeskAction>; meId?: string }) {
+export function TransferDialog(props: {
+  id: string;
+  currentQueue: string;
+  onClose: () => void;
+  dispatch?: Dispatch<DeskAction>;
+  meId?: string;
+  title?: string;
+  /** Replaces the conversation transfer (a live call is moved through the voice API). */
+  submit?: (target: { queue: string } | { agentId: string }) => Promise<unknown>;
+}) {
+  const { id, currentQueue, onClose, dispatch, meId } = props;
   const [queues, setQueues] = useState<QueueStats[]>([]);
   const [agents, setAgents] = useState<DirectoryAgent[]>([]);
   const [target, setTarget] = useState('');
@@ -224,15 +234,16 @@ export function TransferDialog({ id, currentQueue, onClose, dispatch, meId }: { 
     if (!target) return;
     const [kind, value] = target.split(':') as ['queue' | 'agent', string];
     try {
-      const conversation = await api.transfer(id, kind === 'queue' ? { queue: value } : { agentId: value });
-      dispatch?.({ type: 'conversation.updated', conversation });
+      const t = kind === 'queue' ? { queue: value } : { agentId: value };
+      if (props.submit) await props.submit(t);
+      else dispatch?.({ type: 'conversation.updated', conversation: await api.transfer(id, t) });
       onClose();
     } catch (err) {
       setError((err as Error).message);
     }
   }
   return (
-    <Modal title="Transfer conversation" onClose={onClose}>
+    <Modal title={props.title ?? 'Transfer conversation'} onClose={onClose}>
       <form onSubmit={submit} className="stack">
         <label>
           Transfer to

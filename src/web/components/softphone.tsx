@@ -21,6 +21,15 @@ export function Softphone({ dialTarget, conversationId }: { dialTarget: string; 
     return () => p.dispose();
   }, []);
   useEffect(() => setNumber(dialTarget), [dialTarget]);
+  // Accepting a voice offer makes the server ring this softphone into the call.
+  useEffect(() => {
+    const onAccepted = (e: Event) => {
+      const { conversationId, peer } = (e as CustomEvent<{ conversationId: string; peer: string | null }>).detail;
+      phone.current?.expectAgentLeg(conversationId, peer);
+    };
+    addEventListener('sb:voice-accepted', onAccepted);
+    return () => removeEventListener('sb:voice-accepted', onAccepted);
+  }, []);
   useEffect(() => {
     if (state.call?.phase !== 'open') return;
     const t = setInterval(() => setNow(Date.now()), 500);
@@ -38,7 +47,7 @@ export function Softphone({ dialTarget, conversationId }: { dialTarget: string; 
   const p = phone.current;
   const dial = (e: FormEvent) => {
     e.preventDefault();
-    if (can.dial && number.trim()) void p?.dial(number.trim(), conversationId);
+    if (can.dial && number.trim()) void p?.dial(number.trim(), number.trim() === dialTarget ? conversationId : null);
   };
   const deviceLabel = { off: 'Off', registering: 'Connecting…', ready: 'Ready', unavailable: 'Not configured', error: 'Error' }[state.device];
 
@@ -93,7 +102,7 @@ export function Softphone({ dialTarget, conversationId }: { dialTarget: string; 
                 <button className={`sp-ctl ${call.muted ? 'on' : ''}`} disabled={!can.mute} aria-pressed={call.muted} onClick={() => p?.mute(!call.muted)}>
                   <Icon name="mute" /> {call.muted ? 'Unmute' : 'Mute'}
                 </button>
-                <button className={`sp-ctl ${call.held ? 'on' : ''}`} disabled={!can.hold} aria-pressed={call.held} onClick={() => void p?.hold(call.callSid, !call.held)}>
+                <button className={`sp-ctl ${call.held ? 'on' : ''}`} disabled={!can.hold} aria-pressed={call.held} onClick={() => call.conversationId && void p?.hold(call.conversationId, !call.held)}>
                   <Icon name="pause" /> {call.held ? 'Resume' : 'Hold'}
                 </button>
                 <button className={`sp-ctl ${keypad ? 'on' : ''}`} disabled={!can.keypad} aria-pressed={keypad} onClick={() => setKeypad((k) => !k)}>
@@ -133,7 +142,9 @@ export function Softphone({ dialTarget, conversationId }: { dialTarget: string; 
           Last call: {state.lastCall.peer}, {formatDuration(state.lastCall.seconds)}
         </p>
       )}
-      {transfer && call?.conversationId && <TransferDialog id={call.conversationId} currentQueue="" onClose={() => setTransfer(false)} />}
+      {transfer && call?.conversationId && (
+        <TransferDialog id={call.conversationId} currentQueue="" title="Transfer call" onClose={() => setTransfer(false)} submit={(target) => p!.transfer(call.conversationId!, target)} />
+      )}
     </section>
   );
 }

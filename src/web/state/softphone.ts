@@ -29,6 +29,7 @@ export type SoftphoneEvent =
   | { type: 'incoming'; peer: string; callSid: string | null; conversationId: string | null }
   | { type: 'answer' }
   | { type: 'dial'; to: string; conversationId: string | null }
+  | { type: 'linked'; conversationId: string; callSid: string | null }
   | { type: 'call.accepted'; at: number; callSid?: string | null }
   | { type: 'call.ended'; at: number }
   | { type: 'mute'; muted: boolean }
@@ -59,13 +60,18 @@ export function softphoneReducer(s: SoftphoneState, e: SoftphoneEvent): Softphon
     case 'dial':
       if (s.call || s.device !== 'ready' || !e.to.trim()) return s;
       return { ...s, error: null, call: { phase: 'connecting', direction: 'outbound', peer: e.to.trim(), callSid: null, conversationId: e.conversationId, startedAt: null, muted: false, held: false, digits: '' } };
+    case 'linked':
+      // The server placed our outbound call: it now belongs to a conversation.
+      if (!s.call) return s;
+      return { ...s, call: { ...s.call, conversationId: e.conversationId, callSid: e.callSid ?? s.call.callSid } };
     case 'call.accepted':
       if (!s.call || s.call.phase === 'open') return s;
       return { ...s, call: { ...s.call, phase: 'open', startedAt: e.at, callSid: e.callSid ?? s.call.callSid } };
     case 'call.ended': {
       if (!s.call) return s;
       const seconds = s.call.startedAt ? Math.round((e.at - s.call.startedAt) / 1000) : 0;
-      return { ...s, call: null, lastCall: { peer: s.call.peer, seconds } };
+      // Only a call that was answered counts as the last call.
+      return { ...s, call: null, lastCall: s.call.startedAt ? { peer: s.call.peer, seconds } : s.lastCall };
     }
     case 'mute':
       if (s.call?.phase !== 'open') return s;
@@ -91,7 +97,7 @@ export function softphoneActions(s: SoftphoneState) {
     reject: phase === 'ringing',
     hangup: phase === 'open' || phase === 'connecting',
     mute: phase === 'open',
-    hold: phase === 'open',
+    hold: phase === 'open' && !!s.call?.conversationId,
     keypad: phase === 'open',
     transfer: phase === 'open' && !!s.call?.conversationId,
     dial: s.device === 'ready' && !s.call,
