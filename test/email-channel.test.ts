@@ -114,6 +114,29 @@ describe('a partner emails partner@', () => {
   });
 });
 
+describe('outbound mail the relay refuses', () => {
+  it('a 5xx from the relay marks the reply failed and it is not retried', async () => {
+    const ola = await app.agent({ name: 'Ola', queues: ['it'] });
+    const sock = await app.socket(ola.token);
+    await mx.sendMail({ from: 'gone@example.com', to: `it@${DOMAIN}`, subject: 'Printer', text: 'The printer jams.' });
+    const offer = await sock.waitFor('reservation.created', (p) => p.contact.address === 'gone@example.com');
+    await app.api('POST', `/api/reservations/${offer.reservationId}/accept`, undefined, ola.token);
+    sink.failWith = 550;
+    try {
+      const before = sink.mails.length;
+      const reply = await app.api('POST', `/api/conversations/${offer.conversationId}/messages`, { body: 'Have you tried turning it off?' }, ola.token);
+      const failed = (await eventually(async () => {
+        const m = (await db().select().from(messages).where(eq(messages.id, reply.body.message.id)))[0];
+        return m?.status === 'failed' ? m : undefined;
+      }))!;
+      expect(failed.error).toContain('550');
+      expect(sink.mails.length).toBe(before);
+    } finally {
+      sink.failWith = undefined;
+    }
+  });
+});
+
 describe('mapping addresses to queues', () => {
   it('an email inbox wins; otherwise <queue>@ names the queue; any other local part goes to donor', async () => {
     const inbox = await app.api('POST', '/api/inboxes', { kind: 'email', address: `hello@${DOMAIN}`, queue: 'it' });
