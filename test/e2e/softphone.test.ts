@@ -96,7 +96,7 @@ describe.runIf(chromiumAvailable())('the softphone', () => {
     await phone.getByRole('button', { name: 'Call' }).click();
     await phone.getByText('Calling…').waitFor();
     const placed = await eventually(() => app.twilio.requests.find((r) => r.params.To === '+15551239999'));
-    expect(placed.params.From).toBe(HOTLINE);
+    expect(placed?.params.From).toBe(HOTLINE);
     await eventually(() => app.twilio.requests.find((r) => /^client:/.test(r.params.To ?? '')));
     await page.evaluate(() => (window as any).__fakeVoice.ring('+15005550006'));
     await phone.getByText('In call').waitFor();
