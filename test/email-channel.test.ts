@@ -209,6 +209,32 @@ describe('bad mail is refused or kept out of conversations', () => {
     expect(sink.mails.length).toBe(mailsBefore);
   });
 
+  it("an out-of-office answer from someone with an open conversation joins it for agents to see, and sends nothing", async () => {
+    await mx.sendMail({ from: 'busy@example.com', to: `partner@${DOMAIN}`, subject: 'Sponsorship', text: 'Can we sponsor the gala?', messageId: '<busy-1@example.com>' });
+    const [conv] = (await eventually(async () => {
+      const rows = await conversationsOf('busy@example.com');
+      return rows.length ? rows : undefined;
+    })) as unknown as { id: string }[];
+    const mailsBefore = sink.mails.length;
+    await mx.sendMail({
+      from: 'busy@example.com',
+      to: `partner@${DOMAIN}`,
+      subject: 'Automatic reply: Sponsorship',
+      text: 'I am away until Monday.',
+      messageId: '<busy-ooo@example.com>',
+      // Vacation responders answer in the thread of the mail they answer.
+      inReplyTo: '<busy-1@example.com>',
+      references: ['<busy-1@example.com>'],
+      headers: { 'Auto-Submitted': 'auto-replied' },
+    });
+    const ooo = (await eventually(() => messageByExternalId('<busy-ooo@example.com>')))!;
+    expect(ooo.conversationId).toBe(conv!.id);
+    expect(ooo.metadata).toMatchObject({ control: 'auto-reply' });
+    expect(await conversationsOf('busy@example.com')).toHaveLength(1);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(sink.mails.length).toBe(mailsBefore);
+  });
+
   it('a forged In-Reply-To naming someone else\'s conversation opens a new conversation instead', async () => {
     const victim = 'victim@example.com';
     await mx.sendMail({ from: victim, to: `it@${DOMAIN}`, subject: 'My account', text: 'Please reset my account.', messageId: '<victim-root@example.com>' });

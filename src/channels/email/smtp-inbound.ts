@@ -52,7 +52,8 @@ export async function startInboundSmtp(deps: Deps, signer: ThreadSigner): Promis
         const mailFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
         const recipient = session.envelope.rcptTo[0]!.address.toLowerCase();
         receiveEmail(deps, Buffer.concat(chunks, size), { recipient, mailFrom }, signer).then(
-          (outcome) => callback(null, outcome === 'duplicate' ? 'Already received' : 'Queued'),
+          // The same answer for a redelivery as for the first delivery.
+          () => callback(null, 'Message accepted'),
           (err: unknown) => {
             deps.log.error({ err, to: maskEmail(recipient) }, 'inbound mail could not be stored');
             callback(smtpError(451, '4.3.0 temporary failure, try again later'));
