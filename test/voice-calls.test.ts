@@ -390,6 +390,32 @@ describe('transfers', () => {
   });
 });
 
+describe('recordings and softphone dialling', () => {
+  it('a call recording is attached to its conversation once', async () => {
+    const { call } = await callInto('4');
+    const c = await eventually(() => convOfCall(call.sid));
+    const recSid = recordingSid();
+    const params = { AccountSid: app.config.twilio.accountSid!, CallSid: call.sid, RecordingSid: recSid, RecordingUrl: `https://api.twilio.com/2010-04-01/Accounts/AC0/Recordings/${recSid}`, RecordingDuration: '64', RecordingStatus: 'completed' };
+    expect((await app.twilioPost(`/webhooks/twilio/voice/recording?conversationId=${c.id}`, params)).status).toBe(204);
+    expect((await app.twilioPost(`/webhooks/twilio/voice/recording?conversationId=${c.id}`, params)).status).toBe(204);
+    const msgs = (await app.sb.deps.db.select().from(messages).where(eq(messages.conversationId, c.id))).filter((m) => m.externalId === recSid);
+    expect(msgs).toHaveLength(1);
+    expect(msgs[0]).toMatchObject({ body: 'Call recording (64 s)', metadata: { kind: 'recording', durationSeconds: 64 } });
+    expect(msgs[0]!.media[0]!.url).toBe(`${params.RecordingUrl}.mp3`);
+    await call.status('completed');
+  });
+
+  it("a call from the agent's softphone dials the number with the hotline as caller ID", async () => {
+    const t = await simulateCall(app, { from: 'client:3f1c2f5e-8d2a-4c1b-9a57-1a2b3c4d5e6f', to: '+15557654321' }).ring();
+    const dial = first(t, 'Dial')!;
+    expect(dial.attrs.callerId).toBe(HOTLINE);
+    expect(first(dial, 'Number')!.text).toBe('+15557654321');
+    const bad = await simulateCall(app, { from: 'client:someone', to: 'not-a-number' }).ring();
+    expect(all(bad, 'Dial')).toHaveLength(0);
+    expect(all(bad, 'Hangup')).toHaveLength(1);
+  });
+});
+
 describe('softphone token and outbound calls', () => {
   it('GET /api/voice/token gives a short-lived VoiceGrant for the agent', async () => {
     const mo = await app.agent({ name: 'Mo', queues: ['donor'], available: false });
