@@ -60,6 +60,7 @@ export function parseEmail(mail: ParsedMail, raw: Buffer, envelope: EmailEnvelop
       metadata: {
         email: {
           messageId,
+          from: sender.address.toLowerCase(),
           inReplyTo: inReplyTo[0] ?? null,
           references,
           to: envelope.recipient,

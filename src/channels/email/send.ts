@@ -19,6 +19,8 @@ export function emailSender(deps: Omit<Deps, 'channels'>, transport: Transporter
   const { db, config } = deps;
   return {
     async send({ message, conversation, to }) {
+      // Answer the address that opened this conversation, even if the contact has others (Slack profile email…).
+      const recipient = ((conversation.metadata.email ?? {}) as { from?: string }).from ?? to;
       const queue = await getQueue(db, conversation.queueKey);
       const fromAddress = queue?.emailFrom ?? config.mail.from ?? conversation.inboxAddress;
       const [author] = message.authorAgentId
@@ -42,7 +44,7 @@ export function emailSender(deps: Omit<Deps, 'channels'>, transport: Transporter
       try {
         await transport.sendMail({
           from: { name: author ? `${author.name}${queue ? ` (${queue.name})` : ''}` : (queue?.name ?? 'Switchboard'), address: bareAddress(fromAddress) },
-          to,
+          to: recipient,
           ...(replyTo && replyTo !== bareAddress(fromAddress) ? { replyTo } : {}),
           subject,
           text: message.body,
