@@ -30,7 +30,19 @@ export const ZCreateAgent = z
   .strict();
 export type CreateAgent = z.input<typeof ZCreateAgent>;
 
-export const ZUpdateAgent = ZCreateAgent.partial().strict();
+// Built without the create defaults: with `.partial()` zod would still fill `role: 'agent'` and
+// `queues: []`, so a PATCH of the name alone would demote an admin and empty their queues.
+export const ZUpdateAgent = z
+  .object({
+    email: ZCreateAgent.shape.email,
+    name: ZCreateAgent.shape.name,
+    password: ZCreateAgent.shape.password,
+    role: z.enum(ROLES),
+    queues: z.array(ZQueueMembership),
+    capacity: ZCapacity,
+  })
+  .partial()
+  .strict();
 export type UpdateAgent = z.input<typeof ZUpdateAgent>;
 
 export type PublicAgent = {

@@ -73,7 +73,10 @@ export function isEligible(agent: RoutableAgent, conv: WaitingConversation, decl
   );
 }
 
-/** Among eligible agents: the preferred (sticky) one, then highest skill, longest idle, fewest open. */
+/**
+ * Among eligible agents: the preferred (sticky) one, then the queue's own
+ * agents before overflow agents, then highest skill, longest idle, fewest open.
+ */
 export function compareAgentsFor(conv: WaitingConversation) {
   return (a: RoutableAgent, b: RoutableAgent): number => {
     if (conv.preferredAgentId) {
@@ -81,6 +84,9 @@ export function compareAgentsFor(conv: WaitingConversation) {
       const pb = b.id === conv.preferredAgentId ? 1 : 0;
       if (pa !== pb) return pb - pa;
     }
+    const da = a.levels[conv.queueKey] !== undefined ? 1 : 0;
+    const db = b.levels[conv.queueKey] !== undefined ? 1 : 0;
+    if (da !== db) return db - da;
     const sa = skillFor(a, conv) ?? 0;
     const sb = skillFor(b, conv) ?? 0;
     if (sa !== sb) return sb - sa;

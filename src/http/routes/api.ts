@@ -87,7 +87,11 @@ export function apiRouter(deps: Deps): Router {
     const { id } = parse(ZId, req.params);
     const before = await loadActor(db, id).catch(() => null);
     const agent = await updateAgent(db, id, parse(ZUpdateAgent, req.body));
-    if (before) deps.realtime.moveSockets(id, roomsFor(before), roomsFor(await loadActor(db, id)));
+    if (before) {
+      // Leave only rooms no longer wanted: leaving agent:<id> would lose the sockets the join targets.
+      const after = roomsFor(await loadActor(db, id));
+      deps.realtime.moveSockets(id, roomsFor(before).filter((room) => !after.includes(room)), after);
+    }
     // New queues or capacity may match waiting work at once.
     await deps.jobs.dispatch('agent changed');
     res.json({ agent });

@@ -1,0 +1,319 @@
+import { randomBytes } from 'node:crypto';
+import { eq, sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { markCallEnded, markOnCall } from '../src/core/agents/set-presence.js';
+import { ingestInbound } from '../src/core/conversations/ingest-inbound.js';
+import { agents, conversations } from '../src/db/schema.js';
+import { eventually, randomPhone, startTestApp, type TestApp } from './helpers/harness.js';
+
+let app: TestApp;
+beforeAll(async () => {
+  app = await startTestApp('routing', {
+    WRAP_UP_SECONDS: '1',
+    PRESENCE_GRACE_SECONDS: '2',
+    MAX_CONSECUTIVE_TIMEOUTS: '2',
+    RESERVATION_TIMEOUT_SECONDS: '4',
+    STATS_WINDOW_SECONDS: '600',
+  });
+});
+afterAll(async () => {
+  await app?.stop();
+});
+
+let numberSeq = 200;
+/** A hotline number routed to `queue` (creating the queue if asked). */
+async function line(queue: string) {
+  const address = `+1500555${String(numberSeq++).padStart(4, '0')}`;
+  const r = await app.api('POST', '/api/inboxes', { kind: 'phone', address, queue });
+  expect(r.status).toBe(201);
+  return address;
+}
+const text = (to: string, from = randomPhone(), body = 'hello') => app.sms(from, body, { To: to }).then(() => from);
+const key = (p: string) => `${p}${randomBytes(3).toString('hex')}`;
+const conv = async (id: string) => (await app.sb.deps.db.select().from(conversations).where(eq(conversations.id, id)))[0]!;
+
+describe('queue administration', () => {
+  it('admins create and change queues; agents may only read theirs', async () => {
+    const k = key('grants');
+    const created = await app.api('POST', '/api/queues', { key: k, name: 'Grants', priority: 20, slaSeconds: 45, emailFrom: 'grants@example.org' });
+    expect(created.status).toBe(201);
+    expect(created.body.queue).toMatchObject({ key: k, priority: 20, slaSeconds: 45, waiting: 0, escalation: [], open: true, emailFrom: 'grants@example.org' });
+    expect((await app.api('POST', '/api/queues', { key: k, name: 'again' })).status).toBe(409);
+    expect((await app.api('POST', '/api/queues', { key: 'Bad Key', name: 'x' })).status).toBe(400);
+    expect((await app.api('POST', '/api/queues', { key: key('x'), name: 'x', escalation: [{ afterSeconds: 5, addQueues: ['nope'] }] })).status).toBe(400);
+    expect((await app.api('POST', '/api/queues', { key: key('x'), name: 'x', escalation: [{ afterSeconds: 5 }] })).status).toBe(400);
+
+    const patched = await app.api('PATCH', `/api/queues/${k}`, {
+      priority: 30,
+      maxWaitSeconds: 900,
+      businessHours: { timezone: 'Europe/Berlin', open: [{ day: 1, from: '09:00', to: '17:00' }] },
+      escalation: [{ afterSeconds: 60, addQueues: ['donor'] }, { afterSeconds: 300, notifySupervisors: true }],
+    });
+    expect(patched.status).toBe(200);
+    expect(patched.body.queue).toMatchObject({ priority: 30, maxWaitSeconds: 900, businessHours: { timezone: 'Europe/Berlin' } });
+    expect(patched.body.queue.escalation).toHaveLength(2);
+    expect((await app.api('PATCH', '/api/queues/missing', { priority: 1 })).status).toBe(404);
+    expect((await app.api('PATCH', `/api/queues/${k}`, { businessHours: { timezone: 'Mars/Olympus', open: [] } })).status).toBe(400);
+
+    const agent = await app.agent({ name: 'Reader', queues: [k] });
+    expect((await app.api('PATCH', `/api/queues/${k}`, { priority: 1 }, agent.token)).status).toBe(403);
+    expect((await app.api('POST', '/api/queues', { key: key('y'), name: 'y' }, agent.token)).status).toBe(403);
+    const mine = await app.api('GET', '/api/queues', undefined, agent.token);
+    expect(mine.body.queues.map((q: any) => q.key)).toEqual([k]);
+    expect((await app.api('GET', '/api/queues/donor', undefined, agent.token)).status).toBe(404);
+    expect((await app.api('GET', `/api/queues/${k}`, undefined, agent.token)).body.queue.key).toBe(k);
+    const all = await app.api('GET', '/api/queues');
+    expect(all.body.queues.map((q: any) => q.key)).toEqual(expect.arrayContaining(['donor', 'crisis', k]));
+    // Highest priority first: crisis leads.
+    expect(all.body.queues[0].key).toBe('crisis');
+  });
+});
+
+describe('ordering and choice', () => {
+  it('crisis goes before older non-crisis work; within a queue oldest first; highest skill first', async () => {
+    const k = key('ord');
+    await app.api('POST', '/api/queues', { key: k, name: 'Ordering', priority: 10 });
+    const crisisLine = await line('crisis');
+    const plainLine = await line(k);
+    // Nobody serves the queues yet: everything waits.
+    const older = await text(plainLine);
+    const newer = await text(plainLine);
+    const crisis = await text(crisisLine);
+    await new Promise((r) => setTimeout(r, 200));
+    // One agent with room for one SMS, serving both queues: crisis first though it came last.
+    const low = await app.agent({ name: 'Low', queues: [{ queue: k, level: 1 }, { queue: 'crisis', level: 1 }], capacity: { sms: 1 }, available: false });
+    const high = await app.agent({ name: 'High', queues: [{ queue: k, level: 5 }, { queue: 'crisis', level: 5 }], capacity: { sms: 1 }, available: false });
+    const sLow = await app.socket(low.token);
+    const sHigh = await app.socket(high.token);
+    await app.api('PUT', '/api/me/status', { status: 'available' }, high.token);
+    const first = await sHigh.waitFor('reservation.created');
+    expect(first.contact.address).toBe(crisis);
+    expect(first.priority).toBe(100);
+    await app.api('PUT', '/api/me/status', { status: 'available' }, low.token);
+    const second = await sLow.waitFor('reservation.created');
+    expect(second.contact.address).toBe(older);
+    await app.api('POST', `/api/reservations/${second.reservationId}/accept`, undefined, low.token);
+    await app.api('POST', `/api/reservations/${first.reservationId}/accept`, undefined, high.token);
+    await app.api('POST', `/api/conversations/${first.conversationId}/resolve`, {}, high.token);
+    // High freed up first and has the higher skill: gets the newer one.
+    const third = await sHigh.waitFor('reservation.created', (p) => p.reservationId !== first.reservationId);
+    expect(third.contact.address).toBe(newer);
+  });
+});
+
+describe('sticky routing', () => {
+  it('a returning contact goes to the agent who handled them, over a more skilled colleague', async () => {
+    const k = key('stick');
+    await app.api('POST', '/api/queues', { key: k, name: 'Sticky' });
+    const to = await line(k);
+    const first = await app.agent({ name: 'Fiona', queues: [{ queue: k, level: 2 }] });
+    const sFirst = await app.socket(first.token);
+    const donor = await text(to);
+    const o1 = await sFirst.waitFor('reservation.created');
+    await app.api('POST', `/api/reservations/${o1.reservationId}/accept`, undefined, first.token);
+    await app.api('POST', `/api/conversations/${o1.conversationId}/resolve`, {}, first.token);
+
+    const expert = await app.agent({ name: 'Expert', queues: [{ queue: k, level: 5 }] });
+    const sExpert = await app.socket(expert.token);
+    // A stranger goes to the expert (higher skill)…
+    await text(to);
+    await sExpert.waitFor('reservation.created');
+    // …the returning donor to Fiona.
+    await text(to, donor, 'me again');
+    const back = await sFirst.waitFor('reservation.created', (p) => p.contact.address === donor && p.reservationId !== o1.reservationId);
+    expect(back.conversationId).not.toBe(o1.conversationId);
+    // Fiona away: normal routing, the expert gets the next return.
+    await app.api('POST', `/api/reservations/${back.reservationId}/accept`, undefined, first.token);
+    await app.api('POST', `/api/conversations/${back.conversationId}/resolve`, {}, first.token);
+    await app.api('PUT', '/api/me/status', { status: 'away' }, first.token);
+    await text(to, donor, 'third time');
+    await sExpert.waitFor('reservation.created', (p) => p.contact.address === donor);
+  });
+});
+
+describe('escalation', () => {
+  it('overflows to another skill, raises priority and alerts supervisors, each step once', async () => {
+    const overflow = key('ovf');
+    const k = key('esc');
+    await app.api('POST', '/api/queues', { key: overflow, name: 'Overflow' });
+    const q = await app.api('POST', '/api/queues', {
+      key: k,
+      name: 'Escalating',
+      priority: 10,
+      escalation: [
+        { afterSeconds: 1, addQueues: [overflow] },
+        { afterSeconds: 2, raisePriority: 500, notifySupervisors: true },
+      ],
+    });
+    expect(q.status).toBe(201);
+    const sup = await app.agent({ name: 'Sup', role: 'supervisor', queues: [], available: false });
+    const sSup = await app.socket(sup.token);
+    // The overflow agent is at capacity for now, so the contact keeps waiting through both steps.
+    const helper = await app.agent({ name: 'Helper', queues: [overflow], capacity: { sms: 0 } });
+    const sHelper = await app.socket(helper.token);
+    const to = await line(k);
+    const from = await text(to);
+    const alert = await sSup.waitFor('supervisor.alert', (p) => p.queue === k, 15_000);
+    expect(alert.waitingSeconds).toBeGreaterThanOrEqual(2);
+    const c = await conv(alert.conversationId);
+    expect(c.status).toBe('waiting');
+    expect(c.overflowQueues).toEqual([overflow]);
+    expect(c.escalationStep).toBe(2);
+    // Raised, but never to crisis level (100).
+    expect(c.priority).toBe(99);
+    expect((c.metadata as any).escalations.map((e: any) => e.step)).toEqual([0, 1]);
+    const figures = await app.api('GET', `/api/queues/${k}`);
+    expect(figures.body.queue.byPriority).toEqual({ '99': 1 });
+    // Nobody serves the original queue; the overflow agent gets it once they have room.
+    await app.api('PATCH', `/api/agents/${helper.id}`, { capacity: { sms: 2 } });
+    const offer = await sHelper.waitFor('reservation.created');
+    expect(offer).toMatchObject({ queue: k, contact: { address: from }, priority: 99 });
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(sSup.events.filter((e) => e.event === 'supervisor.alert' && e.payload.conversationId === c.id)).toHaveLength(1);
+  });
+});
+
+describe('presence', () => {
+  it('on a call: busy (messaging still offered, no voice), then wrap-up, then available again', async () => {
+    const k = key('call');
+    await app.api('POST', '/api/queues', { key: k, name: 'Calls' });
+    const to = await line(k);
+    const a = await app.agent({ name: 'Caller', queues: [k] });
+    const s = await app.socket(a.token);
+    await markOnCall(app.sb.deps, a.id);
+    await s.waitFor('agent.presence', (p) => p.presence === 'busy');
+    // A call waits…
+    const callSid = 'CA' + randomBytes(16).toString('hex');
+    const call = await ingestInbound(app.sb.deps, {
+      channel: 'voice',
+      externalId: callSid,
+      from: { kind: 'phone', value: randomPhone() },
+      inboxAddress: to,
+      threadKey: callSid,
+      queue: k,
+    });
+    const callId = !call.duplicate ? call.conversation!.id : '';
+    // …while a text is offered at once.
+    await text(to);
+    const sms = await s.waitFor('reservation.created');
+    expect(sms.channel).toBe('sms');
+    await new Promise((r) => setTimeout(r, 500));
+    expect((await conv(callId)).status).toBe('waiting');
+    await markCallEnded(app.sb.deps, a.id);
+    await s.waitFor('agent.presence', (p) => p.presence === 'wrap-up');
+    await s.waitFor('agent.presence', (p) => p.presence === 'available' && p.reason === 'wrap-up ended', 8000);
+    const voice = await s.waitFor('reservation.created', (p) => p.channel === 'voice');
+    expect(voice.conversationId).toBe(callId);
+  });
+
+  it('an agent whose desk is gone longer than the grace period goes offline; a connected desk stays', async () => {
+    // API-only agents (no desk ever) are not set offline.
+    const api = await app.agent({ name: 'ApiOnly', queues: ['it'] });
+    const leaver = await app.agent({ name: 'Leaver', queues: ['it'] });
+    const stayer = await app.agent({ name: 'Stayer', queues: ['it'] });
+    const sLeaver = await app.socket(leaver.token);
+    const sStayer = await app.socket(stayer.token);
+    const sup = await app.agent({ name: 'Watcher', role: 'supervisor', queues: [], available: false });
+    const sSup = await app.socket(sup.token);
+    sLeaver.close();
+    const offline = await sSup.waitFor('agent.presence', (p) => p.agentId === leaver.id && p.presence === 'offline', 10_000);
+    expect(offline.reason).toMatch(/desk disconnected/);
+    // Well past the grace period with a live socket (heartbeats): still available.
+    await new Promise((r) => setTimeout(r, 1500));
+    const [row] = await app.sb.deps.db.select().from(agents).where(eq(agents.id, stayer.id));
+    expect(row!.presence).toBe('available');
+    expect(sStayer.socket.connected).toBe(true);
+    const [apiRow] = await app.sb.deps.db.select().from(agents).where(eq(agents.id, api.id));
+    expect(apiRow!.presence).toBe('available');
+  });
+
+  it('K offers in a row timing out set the agent away, and the agent is told why', async () => {
+    const k = key('lapse');
+    await app.api('POST', '/api/queues', { key: k, name: 'Lapses' });
+    const to = await line(k);
+    const a = await app.agent({ name: 'Dozy', queues: [k], capacity: { sms: 1 } });
+    const s = await app.socket(a.token);
+    await text(to);
+    await text(to);
+    const away = await s.waitFor('agent.presence', (p) => p.presence === 'away', 15_000);
+    expect(away.reason).toBe('set away after 2 offers in a row timed out');
+    expect(s.events.filter((e) => e.event === 'reservation.canceled' && e.payload.reason === 'timeout').length).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe('transfer', () => {
+  it('to another queue (routed again) and to a named agent (offered to them)', async () => {
+    const from = key('tfa');
+    const toQ = key('tfb');
+    await app.api('POST', '/api/queues', { key: from, name: 'From' });
+    await app.api('POST', '/api/queues', { key: toQ, name: 'To' });
+    const a = await app.agent({ name: 'Ann', queues: [from] });
+    const b = await app.agent({ name: 'Ben', queues: [toQ] });
+    const c = await app.agent({ name: 'Cy', queues: [from], capacity: { sms: 1 } });
+    const [sa, sb, sc] = await Promise.all([app.socket(a.token), app.socket(b.token), app.socket(c.token)]);
+    await app.api('PUT', '/api/me/status', { status: 'away' }, c.token);
+    await text(await line(from));
+    const offer = await sa.waitFor('reservation.created');
+    await app.api('POST', `/api/reservations/${offer.reservationId}/accept`, undefined, a.token);
+
+    const moved = await app.api('POST', `/api/conversations/${offer.conversationId}/transfer`, { queue: toQ }, a.token);
+    expect(moved.status).toBe(200);
+    expect(moved.body.conversation).toMatchObject({ queue: toQ, assigneeId: null });
+    const toBen = await sb.waitFor('reservation.created');
+    expect(toBen.conversationId).toBe(offer.conversationId);
+    await app.api('POST', `/api/reservations/${toBen.reservationId}/accept`, undefined, b.token);
+
+    // Cy is away: a named transfer is refused; available, Cy gets the offer (not Ann, who serves that queue too).
+    const refused = await app.api('POST', `/api/conversations/${offer.conversationId}/transfer`, { agentId: c.id }, b.token);
+    expect(refused.status).toBe(409);
+    await app.api('PUT', '/api/me/status', { status: 'available' }, c.token);
+    const named = await app.api('POST', `/api/conversations/${offer.conversationId}/transfer`, { agentId: c.id }, b.token);
+    expect(named.status).toBe(200);
+    const toCy = await sc.waitFor('reservation.created', (p) => p.conversationId === offer.conversationId);
+    const ok = await app.api('POST', `/api/reservations/${toCy.reservationId}/accept`, undefined, c.token);
+    expect(ok.body.conversation).toMatchObject({ assigneeId: c.id, status: 'assigned' });
+    expect(sa.events.filter((e) => e.event === 'reservation.created' && e.payload.conversationId === offer.conversationId)).toHaveLength(1);
+  });
+});
+
+describe('live figures', () => {
+  it('counts waiting, offers by outcome, service level and abandon rate, and pushes queue.stats to supervisors', async () => {
+    const k = key('fig');
+    await app.api('POST', '/api/queues', { key: k, name: 'Figures', slaSeconds: 30 });
+    const to = await line(k);
+    const sup = await app.agent({ name: 'Board', role: 'supervisor', queues: [], available: false });
+    const sSup = await app.socket(sup.token);
+    await text(to);
+    await text(to);
+    const waiting = await sSup.waitFor('queue.stats', (p) => p.queues.find((q: any) => q.key === k)?.waiting === 2);
+    const fig = waiting.queues.find((q: any) => q.key === k);
+    expect(fig).toMatchObject({ agentsAvailable: 0, agentsEligible: 0, byPriority: { '0': 2 } });
+    expect(fig.longestWaitSeconds).toBeGreaterThanOrEqual(0);
+
+    const x = await app.agent({ name: 'Xan', queues: [k], capacity: { sms: 1 }, available: false });
+    const y = await app.agent({ name: 'Yu', queues: [k], capacity: { sms: 1 }, available: false });
+    const [sx, sy] = await Promise.all([app.socket(x.token), app.socket(y.token)]);
+    await app.api('PUT', '/api/me/status', { status: 'available' }, x.token);
+    await app.api('PUT', '/api/me/status', { status: 'available' }, y.token);
+    const ox = await sx.waitFor('reservation.created');
+    const oy = await sy.waitFor('reservation.created');
+    await app.api('POST', `/api/reservations/${ox.reservationId}/accept`, undefined, x.token);
+    expect((await app.api('POST', `/api/reservations/${oy.reservationId}/reject`, undefined, y.token)).status).toBe(200);
+    // Rejected by Yu (cooldown), Xan is full: it waits; the contact gives up.
+    await app.sb.deps.db
+      .update(conversations)
+      .set({ status: 'abandoned', abandonedAt: sql`now()` })
+      .where(eq(conversations.id, oy.conversationId));
+    const q = await eventually(async () => {
+      const r = await app.api('GET', `/api/queues/${k}`);
+      return r.body.queue.window.offers.rejected === 1 && r.body.queue.window.abandoned === 1 ? r.body.queue : undefined;
+    });
+    expect(q.window).toMatchObject({ seconds: 600, created: 2, answered: 1, answeredInSla: 1, abandoned: 1, offers: { accepted: 1, rejected: 1, timedOut: 0 } });
+    expect(q.serviceLevel).toBe(50);
+    expect(q.abandonRate).toBe(50);
+    expect(q.today).toMatchObject({ created: 2, answered: 1, abandoned: 1 });
+    // Xan is full for SMS but could still take email or a call: both count as eligible.
+    expect(q).toMatchObject({ waiting: 0, assigned: 1, agentsAvailable: 2, agentsEligible: 2 });
+    await sSup.waitFor('queue.stats', (p) => p.queues.find((qq: any) => qq.key === k)?.assigned === 1);
+  });
+});
