@@ -27,7 +27,8 @@ export const ZEnv = z.object({
   PUBLIC_URL: optionalUrl,
   DATABASE_URL: z.url().default('postgres://postgres@127.0.0.1:5432/switchboard'),
   REDIS_URL: z.url().default('redis://127.0.0.1:6379'),
-  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_:.-]+$/, 'letters, digits and _ : . - only').default('sb'),
+  // Braces allowed for a Redis Cluster hash tag, e.g. {sb}: every key of the installation then shares one slot.
+  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_:.{}-]+$/, 'letters, digits and _ : . - { } only').default('sb'),
   TWILIO_ACCOUNT_SID: optionalString,
   TWILIO_AUTH_TOKEN: optionalString,
   TWILIO_API_KEY: optionalString,

@@ -379,7 +379,7 @@ export async function sendContacts(url: string, contacts: Contact[], concurrency
  * inbound message, each conversation accepted by exactly one agent and never
  * offered to two at a time, each reply sent to Twilio once.
  */
-export async function checkInvariants(databaseUrl: string, contacts: Contact[], sentBodies: string[]) {
+export async function checkInvariants(databaseUrl: string, contacts: Contact[], sentBodies: string[], offerTimeoutSeconds = 4) {
   const sql = postgres(databaseUrl, { max: 1, onnotice: () => {} });
   try {
     const phones = contacts.map((c) => c.phone);
@@ -396,10 +396,18 @@ export async function checkInvariants(databaseUrl: string, contacts: Contact[], 
       select c.id as conversation_id, count(r.id) filter (where r.status = 'accepted')::int as n
       from contact_identities ci join conversations c on c.contact_id = ci.contact_id left join reservations r on r.conversation_id = c.id
       where ci.kind = 'phone' and ci.value = any(${phones}) group by c.id`;
+    // An offer B made while offer A on the same conversation was still live. The moment of an
+    // offer is expires_at − timeout (taken once the router holds its lock; created_at is the
+    // transaction's start, before the lock wait, so it would report false overlaps under load);
+    // answered_at is when A was answered/expired/withdrawn. 1 s of slack absorbs a router paused
+    // between reading the clock and reading the conversation; a real double offer lives for seconds.
     const overlapping = await sql<{ n: number }[]>`
-      select count(*)::int as n from reservations a join reservations b
-        on a.conversation_id = b.conversation_id and a.id < b.id
-       and a.created_at < coalesce(b.answered_at, now()) and b.created_at < coalesce(a.answered_at, now())`;
+      with r as (
+        select id, conversation_id, expires_at - make_interval(secs => ${offerTimeoutSeconds}) as offered_at,
+               coalesce(answered_at, 'infinity'::timestamptz) as released_at
+        from reservations)
+      select count(*)::int as n from r a join r b on a.conversation_id = b.conversation_id and a.id <> b.id
+       and b.offered_at >= a.offered_at and b.offered_at < a.released_at - interval '1 second'`;
     const stuckSends = await sql<{ status: string; n: number }[]>`
       select status, count(*)::int as n from messages where direction = 'outbound' and status in ('pending', 'sending') group by status`;
     const byBody = new Map<string, number>();

@@ -1,0 +1,180 @@
+/**
+ * `npm run bench`: a load benchmark that prints figures (it asserts nothing).
+ *
+ *  1. 1 web + 1 worker process: signed SMS webhooks at a fixed concurrency, K agent
+ *     sockets that accept every offer and resolve; contacts/s sustained, p50/p95/p99
+ *     from the webhook being sent to `reservation.created` on the agent's socket,
+ *     memory per process.
+ *  2. The same with 2 web + 2 worker processes behind a round-robin TCP proxy.
+ *  3. 5,000 idle agent sockets on one web process: memory per socket, and fan-out
+ *     latency of an event published from another process through Redis.
+ *
+ * Loopback only, bounded in count and time. Uses the local Postgres and Redis
+ * (TEST_PG_URL / TEST_REDIS_URL) with a throwaway database and key prefix.
+ * Knobs: BENCH_CONTACTS (1500), BENCH_CONCURRENCY (20), BENCH_AGENTS (20), BENCH_SOCKETS (5000).
+ */
+import { Emitter } from '@socket.io/redis-emitter';
+import { Redis } from 'ioredis';
+import { io as ioClient, type Socket } from 'socket.io-client';
+import { socketIoKey } from '../src/realtime/publisher.js';
+import {
+  makeContacts,
+  sendContacts,
+  sleep,
+  startBots,
+  startScenario,
+  startTcpProxy,
+  type SbProcess,
+  type Scenario,
+} from '../test/fault/cluster.js';
+
+const num = (name: string, def: number, max: number) => Math.min(max, Math.max(1, Number(process.env[name] ?? def) || def));
+const CONTACTS = num('BENCH_CONTACTS', 1500, 20_000);
+const CONCURRENCY = num('BENCH_CONCURRENCY', 20, 200);
+const AGENTS = num('BENCH_AGENTS', 20, 100);
+const SOCKETS = num('BENCH_SOCKETS', 5000, 10_000);
+/** Offers must not lapse because the box is busy: this measures routing, not timeouts. */
+const ENV = { RESERVATION_TIMEOUT_SECONDS: '60', RECONCILE_INTERVAL_SECONDS: '5' };
+
+const pct = (xs: number[], p: number) => {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
+};
+const fmt = (n: number, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : '-');
+const log = (s: string) => process.stdout.write(s + '\n');
+
+/** Samples each process' RSS while a phase runs; reports the peak. */
+function sampleMemory(procs: SbProcess[]) {
+  const peak = new Map<string, number>();
+  const tick = () => {
+    for (const p of procs) {
+      const mb = p.rssMb();
+      if (Number.isFinite(mb)) peak.set(p.name, Math.max(peak.get(p.name) ?? 0, mb));
+    }
+  };
+  tick();
+  const t = setInterval(tick, 250);
+  return () => {
+    clearInterval(t);
+    tick();
+    return procs.map((p) => `${p.name} ${fmt(peak.get(p.name) ?? NaN)} MB`).join(', ');
+  };
+}
+
+async function loadPhase(title: string, sc: Scenario, webhookUrl: string, agentsUrl: string) {
+  const contacts = makeContacts(CONTACTS);
+  const offeredAt = new Map<string, number>();
+  let lastOfferAt = 0;
+  sc.bots.push(
+    ...(await startBots(agentsUrl, sc.adminToken, AGENTS, {
+      reply: false,
+      onOffer: (p, at) => {
+        const phone = p.contact?.address as string | undefined;
+        if (!phone || offeredAt.has(phone)) return;
+        offeredAt.set(phone, at);
+        lastOfferAt = at;
+      },
+    })),
+  );
+
+  const mem = sampleMemory([...sc.webs, ...sc.workers]);
+  const start = Date.now();
+  await sendContacts(webhookUrl, contacts, CONCURRENCY);
+  const sendDone = Date.now();
+  const deadline = Date.now() + 120_000;
+  while (offeredAt.size < CONTACTS && Date.now() < deadline) await sleep(200);
+  // From the first attempt at the webhook (as Twilio sends it) to the offer on the agent's socket.
+  const latencies = contacts.flatMap((c) => (c.sentAt !== undefined && offeredAt.has(c.phone) ? [offeredAt.get(c.phone)! - c.sentAt] : []));
+  const memory = mem();
+  const failed = contacts.filter((c) => c.statuses.at(-1) !== 200).length;
+  const elapsed = ((lastOfferAt || Date.now()) - start) / 1000;
+  log(`\n## ${title}`);
+  log(`contacts: ${CONTACTS} at concurrency ${CONCURRENCY}, ${AGENTS} agents accepting and resolving every offer`);
+  log(`webhooks accepted: ${fmt(CONTACTS / ((sendDone - start) / 1000), 1)}/s (${failed} not answered 200)`);
+  log(`contacts/s sustained (first webhook → last offer): ${fmt(latencies.length / elapsed, 1)}  (${latencies.length}/${CONTACTS} offered in ${fmt(elapsed, 1)} s)`);
+  log(`webhook → reservation.created: p50 ${fmt(pct(latencies, 50))} ms, p95 ${fmt(pct(latencies, 95))} ms, p99 ${fmt(pct(latencies, 99))} ms, max ${fmt(pct(latencies, 100))} ms`);
+  log(`memory (peak RSS): ${memory}`);
+}
+
+async function idleSocketsPhase(sc: Scenario) {
+  const web = sc.webs[0]!;
+  await sleep(1000);
+  const before = web.rssMb();
+  const sockets: Socket[] = [];
+  const received: number[][] = [];
+  const t0 = Date.now();
+  const BATCH = 250;
+  for (let i = 0; i < SOCKETS; i += BATCH) {
+    await Promise.all(
+      Array.from({ length: Math.min(BATCH, SOCKETS - i) }, () => {
+        const s = ioClient(web.url, { path: '/socket.io', auth: { token: sc.adminToken }, transports: ['websocket'], reconnection: false, forceNew: true });
+        sockets.push(s);
+        s.on('bench.ping', (p: { n: number; at: number }) => (received[p.n] ??= []).push(Date.now() - p.at));
+        return new Promise<void>((resolve, reject) => {
+          s.once('connect', () => resolve());
+          s.once('connect_error', reject);
+        });
+      }),
+    );
+  }
+  const connectSeconds = (Date.now() - t0) / 1000;
+  await sleep(2000);
+  const after = web.rssMb();
+
+  // Publish from outside the web process, the way a worker does (Redis emitter → adapter → sockets).
+  const redis = new Redis(sc.env.REDIS_URL);
+  const emitter = new Emitter(redis, { key: socketIoKey(sc.env.REDIS_PREFIX) });
+  const PINGS = 5;
+  for (let n = 0; n < PINGS; n++) {
+    emitter.to('supervisors').emit('bench.ping', { n, at: Date.now() });
+    const until = Date.now() + 10_000;
+    while ((received[n]?.length ?? 0) < SOCKETS && Date.now() < until) await sleep(20);
+    await sleep(300);
+  }
+  const all = received.flat();
+  const complete = received.map((r) => Math.max(...(r ?? [NaN])));
+  log(`\n## ${SOCKETS} idle agent sockets on one web process`);
+  log(`connected in ${fmt(connectSeconds, 1)} s; web RSS ${fmt(before)} → ${fmt(after)} MB: ${fmt(((after - before) * 1024) / SOCKETS, 1)} KB per socket`);
+  log(`fan-out of one event to all sockets (${PINGS} events, ${all.length}/${PINGS * SOCKETS} deliveries): p50 ${fmt(pct(all, 50))} ms, p99 ${fmt(pct(all, 99))} ms; last socket reached after ${complete.map((x) => fmt(x)).join(' / ')} ms`);
+  for (const s of sockets) s.close();
+  redis.disconnect();
+}
+
+async function main() {
+  log(`Switchboard load benchmark (loopback; ${new Date().toISOString()})`);
+  {
+    const sc = await startScenario('bench1', { webs: 1, workers: 1, env: ENV });
+    try {
+      await loadPhase('1 web + 1 worker process', sc, sc.webs[0]!.url, sc.webs[0]!.url);
+    } finally {
+      await sc.stop();
+    }
+  }
+  {
+    const sc = await startScenario('bench2', { webs: 2, workers: 2, env: ENV });
+    const lb = await startTcpProxy(() => sc.webs.map((w) => w.port));
+    try {
+      await loadPhase('2 web + 2 worker processes (round-robin TCP proxy in front)', sc, lb.url, lb.url);
+    } finally {
+      await lb.close();
+      await sc.stop();
+    }
+  }
+  {
+    const sc = await startScenario('bench3', { webs: 1, workers: 1, env: ENV });
+    try {
+      await idleSocketsPhase(sc);
+    } finally {
+      await sc.stop();
+    }
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exit(1);
+  },
+);
