@@ -260,6 +260,14 @@ describe('bad mail is refused or kept out of conversations', () => {
       expect(mine).toHaveLength(1);
       expect(mine[0]!.id).not.toBe(victimConv!.id);
     }
+    // Even with the victim's own (spoofable) From, an id with a bad MAC does not name a conversation.
+    const spoofed = await mx.sendMail({ from: victim, to: `it@${DOMAIN}`, subject: 'Re: My account', inReplyTo: badMac, text: 'Spoofed follow-up.' });
+    expect(spoofed.response).toMatch(/^250/);
+    const victimConvs = (await eventually(async () => {
+      const rows = (await conversationsOf(victim)) as unknown as { id: string }[];
+      return rows.length === 2 ? rows : undefined;
+    }))!;
+    expect(victimConvs[0]!.id).toBe(victimConv!.id);
     const victimMessages = await db().select().from(messages).where(eq(messages.conversationId, victimConv!.id));
     expect(victimMessages.map((m) => m.body)).toEqual(['Please reset my account.']);
   });
