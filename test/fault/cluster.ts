@@ -285,11 +285,11 @@ export type Bot = {
  * Agents that accept every offer, send one reply (so outbound sends run too)
  * and resolve, freeing their capacity. `reply: false` skips the reply.
  */
-export async function startBots(url: string, adminToken: string, n: number, opts: { reply?: boolean; queue?: string; onOffer?: (p: any, at: number) => void } = {}): Promise<Bot[]> {
+export async function startBots(url: string, adminToken: string, n: number, opts: { reply?: boolean; queue?: string; capacity?: number; onOffer?: (p: any, at: number) => void } = {}): Promise<Bot[]> {
   const bots: Bot[] = [];
   for (let i = 0; i < n; i++) {
     const email = `bot${i}.${randomBytes(3).toString('hex')}@example.org`;
-    const created = await apiRetry(url, 'POST', '/api/agents', { email, name: `Bot ${i}`, password: 'agent-password-1', role: 'agent', queues: [opts.queue ?? 'donor'], capacity: { sms: 5 } }, adminToken);
+    const created = await apiRetry(url, 'POST', '/api/agents', { email, name: `Bot ${i}`, password: 'agent-password-1', role: 'agent', queues: [opts.queue ?? 'donor'], capacity: { sms: opts.capacity ?? 5 } }, adminToken);
     if (created.status !== 201) throw new Error(`create agent: ${created.status} ${JSON.stringify(created.body)}`);
     const login = await apiRetry(url, 'POST', '/api/auth/login', { email, password: 'agent-password-1' }, '');
     const token = login.body.token as string;
