@@ -24,6 +24,7 @@ const sid = (prefix: string) => prefix + randomBytes(16).toString('hex');
 export async function startFakeTwilio() {
   const requests: FakeTwilioRequest[] = [];
   let failNext: { status: number; code: number; message: string; times: number } | null = null;
+  const callStatuses = new Map<string, string>();
   const app = express();
   app.use(express.urlencoded({ extended: false }));
 
@@ -53,6 +54,12 @@ export async function startFakeTwilio() {
     res.status(201).json({ sid: sid('CA'), account_sid: req.params.account, to: b.To, from: b.From, status: 'queued', direction: 'outbound-api' });
   });
 
+  // Calls(sid).fetch(): the status a test set with setCallStatus (in-progress otherwise).
+  app.get('/2010-04-01/Accounts/:account/Calls/:call.json', (req, res) => {
+    const status = callStatuses.get(req.params.call) ?? 'in-progress';
+    res.json({ sid: req.params.call, account_sid: req.params.account, status, duration: status === 'completed' ? '42' : null });
+  });
+
   app.post('/2010-04-01/Accounts/:account/Calls/:call.json', (req, res) => {
     res.json({ sid: req.params.call, account_sid: req.params.account, status: 'in-progress' });
   });
@@ -76,6 +83,10 @@ export async function startFakeTwilio() {
     url,
     requests,
     messages: () => requests.filter((r) => r.method === 'POST' && r.path.endsWith('/Messages.json')).map((r) => r.params),
+    /** What a later `calls(sid).fetch()` reports for this call. */
+    setCallStatus(callSid: string, status: string) {
+      callStatuses.set(callSid, status);
+    },
     /** The next `times` requests fail with this Twilio error. */
     failNext(status: number, code: number, message: string, times = 1) {
       failNext = { status, code, message, times };

@@ -28,6 +28,8 @@ export type CallMeta = {
   answeredAt?: string;
   onHold?: boolean;
   overflowedAt?: string;
+  /** Last hold-loop request from Twilio for this call. */
+  lastHeardAt?: string;
   endedAt?: string;
   callStatus?: string;
   callDurationSeconds?: number;

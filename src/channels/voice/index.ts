@@ -7,6 +7,7 @@ import { voiceApiRouter } from './api.js';
 import { bridgeToAgent } from './bridge.js';
 import { VOICE_OPENAPI } from './openapi.js';
 import { voiceRouter } from './router.js';
+import { SWEEP_INTERVAL_SECONDS, sweepStaleCalls } from './sweep.js';
 
 addOpenApiPaths(VOICE_OPENAPI);
 
@@ -35,6 +36,15 @@ export const voiceChannel: ChannelModule = {
         },
       },
     };
+  },
+  async start(deps) {
+    const client = createTwilioClient(deps.config.twilio);
+    if (!client) return { stop: async () => {} };
+    const timer = setInterval(() => {
+      sweepStaleCalls(deps, client).catch((err) => deps.log.warn({ err: (err as Error).message }, 'stale call sweep failed'));
+    }, SWEEP_INTERVAL_SECONDS * 1000);
+    timer.unref();
+    return { stop: async () => clearInterval(timer) };
   },
   routers(deps) {
     const flows = flowsFrom(deps.config.ivrFlowsDir);

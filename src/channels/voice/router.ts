@@ -159,6 +159,8 @@ export function voiceRouter(deps: Deps, flows: Flows, client: TwilioClient | nul
       twiml.hangup();
       return sendTwiml(res, twiml);
     }
+    // Proof of life for the sweep that catches hang-ups whose status callback never came.
+    await patchCall(db, c.id, { lastHeardAt: new Date().toISOString() });
     const node = flow.nodes[q.data.node];
     const queue = await getQueue(db, c.queueKey);
     const maxWaitSeconds = (node?.type === 'enqueue' ? node.maxWaitSeconds : undefined) ?? queue?.maxWaitSeconds ?? 600;
