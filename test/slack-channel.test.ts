@@ -156,6 +156,22 @@ describe('a volunteer DMs the bot', () => {
     expect(note.params.text).toContain('Vic');
   });
 
+  it('follow-up DMs without a thread join the open DM conversation; agent replies stay in the first thread', async () => {
+    slack.users.set('UFOL', { id: 'UFOL', name: 'Flo' });
+    const first = nextTs();
+    await slackPost(messageEvent({ channel: 'DFOL', channel_type: 'im', user: 'UFOL', text: 'Hi,', ts: first }));
+    const a = await storedSlackMessage('DFOL', first);
+    const second = nextTs();
+    await slackPost(messageEvent({ channel: 'DFOL', channel_type: 'im', user: 'UFOL', text: 'where do I find the rota?', ts: second }));
+    const b = await storedSlackMessage('DFOL', second);
+    const third = nextTs();
+    await slackPost(messageEvent({ channel: 'DFOL', channel_type: 'im', user: 'UFOL', text: '(the weekend one)', ts: third, thread_ts: second }));
+    const c = await storedSlackMessage('DFOL', third);
+    expect(new Set([a.conversationId, b.conversationId, c.conversationId]).size).toBe(1);
+    const [conv] = await app.sb.deps.db.select().from(conversations).where(eq(conversations.id, a.conversationId));
+    expect(conv!.metadata).toMatchObject({ slack: { channel: 'DFOL', threadTs: first } });
+  });
+
   it('a retried event (X-Slack-Retry-Num) is stored once and answered the same', async () => {
     slack.users.set('URET', { id: 'URET', name: 'Rita' });
     const ts = nextTs();

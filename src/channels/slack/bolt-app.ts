@@ -7,6 +7,7 @@ import type { Logger } from '../../logger.js';
 import { helpdeskModal, HELPDESK_CALLBACK_ID, readHelpdeskSubmission } from './helpdesk-modal.js';
 import { escapeSlack, isContactMessage, parseSlackMessage, type SlackMessageEvent, type SlackProfile } from './parse-event.js';
 import { botIdentity } from './client.js';
+import { findOpenDmConversation } from './find-dm-conversation.js';
 import { SwitchboardSlackReceiver } from './receiver.js';
 
 const PROFILE_TTL_MS = 10 * 60 * 1000;
@@ -43,6 +44,7 @@ export function createSlackApp(deps: Deps, client: WebClient, signingSecret: str
       botUserId: context.botUserId,
       profile,
     });
+    if (isDm) inbound.conversationId = await findOpenDmConversation(deps.db, e.channel, String(inbound.threadKey));
     await ingestInbound(deps, inbound);
   });
 
