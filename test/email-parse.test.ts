@@ -127,6 +127,15 @@ describe('threading ids', () => {
   });
 });
 
+describe('mail loops', () => {
+  it('our own signed mail coming back is a control message', async () => {
+    const ours = signer.messageIdFor('3f2b8c1e-4d5a-4b6c-8d7e-9f0a1b2c3d4e', '11111111-2222-4333-8444-555555555555');
+    const r = Buffer.from(`From: desk@help.example.org\r\nTo: it@help.example.org\r\nMessage-ID: ${ours}\r\nSubject: Re: hi\r\n\r\nour reply\r\n`);
+    const parsed = parseEmail(await simpleParser(r), r, { recipient: 'it@help.example.org', mailFrom: 'desk@help.example.org' }, signer)!;
+    expect(parsed.inbound.control).toBe('auto-reply');
+  });
+});
+
 describe('trimming quoted history', () => {
   it.each([
     ['Thanks!\n\nOn Mon, Nov 23, 2026 at 9:00 AM Desk <d@x.org> wrote:\n> old', 'Thanks!'],

@@ -35,7 +35,8 @@ export function parseEmail(mail: ParsedMail, raw: Buffer, envelope: EmailEnvelop
   const fullText = (mail.text ?? '').replace(/\r\n/g, '\n').trim();
   const html = mail.html ? sanitizeEmailHtml(mail.html) : undefined;
   const localPart = envelope.recipient.split('@')[0]!.split('+')[0]!.toLowerCase();
-  const autoReply = autoReplyReason(mail, envelope);
+  // Our own reply coming back (a contact address that forwards to us): never a new conversation.
+  const autoReply = signer.conversationOf(messageId) ? 'our own mail looped back' : autoReplyReason(mail, envelope);
 
   const files: InboundFile[] = mail.attachments.map((a, i) => ({
     role: 'attachment',
