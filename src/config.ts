@@ -29,6 +29,11 @@ export const ZEnv = z.object({
   REDIS_URL: z.url().default('redis://127.0.0.1:6379'),
   // Braces allowed for a Redis Cluster hash tag, e.g. {sb}: every key of the installation then shares one slot.
   REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_:.{}-]+$/, 'letters, digits and _ : . - { } only').default('sb'),
+  /** Redis Sentinel: comma-separated host:port list; the master named REDIS_SENTINEL_NAME is used (password/db from REDIS_URL). */
+  REDIS_SENTINELS: optionalString.pipe(
+    z.string().regex(/^\s*[^\s:,]+:\d+(\s*,\s*[^\s:,]+:\d+)*\s*$/, 'host:port[,host:port…]').optional(),
+  ),
+  REDIS_SENTINEL_NAME: z.string().min(1).default('mymaster'),
   TWILIO_ACCOUNT_SID: optionalString,
   TWILIO_AUTH_TOKEN: optionalString,
   TWILIO_API_KEY: optionalString,
@@ -79,6 +84,8 @@ export type Config = {
   databaseUrl: string;
   redisUrl: string;
   redisPrefix: string;
+  /** Set when Redis is reached through Sentinel (extension). */
+  redisSentinel?: { sentinels: { host: string; port: number }[]; name: string };
   twilio: {
     accountSid?: string;
     authToken?: string;
@@ -132,6 +139,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { envFile
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
     redisPrefix: e.REDIS_PREFIX,
+    redisSentinel: e.REDIS_SENTINELS
+      ? {
+          sentinels: e.REDIS_SENTINELS.split(',').map((hp) => {
+            const [host, port] = hp.trim().split(':') as [string, string];
+            return { host, port: Number(port) };
+          }),
+          name: e.REDIS_SENTINEL_NAME,
+        }
+      : undefined,
     twilio: {
       accountSid: e.TWILIO_ACCOUNT_SID,
       authToken: e.TWILIO_AUTH_TOKEN,

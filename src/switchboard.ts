@@ -1,6 +1,6 @@
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import type { Server as IoServer } from 'socket.io';
 import { CHANNEL_MODULES } from './channels/index.js';
 import type { ChannelModule } from './channels/module.js';
@@ -41,7 +41,7 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
 
   // BullMQ wants maxRetriesPerRequest: null so a Redis restart pauses work instead of failing it.
   const redisOpts = { maxRetriesPerRequest: null, enableReadyCheck: true } as const;
-  const redis = new Redis(config.redisUrl, redisOpts);
+  const redis = connectRedis(config, redisOpts);
   redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
   await warnOnEvictionPolicy(redis, log);
 
@@ -81,8 +81,8 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
     const metrics = createMetrics();
     const app = createHttpApp(deps, { redis, metrics, webhooks: modules.flatMap((m) => m.routers?.(deps) ?? []) });
     http = createServer(app);
-    const pub = new Redis(config.redisUrl, redisOpts);
-    const sub = new Redis(config.redisUrl, redisOpts);
+    const pub = connectRedis(config, redisOpts);
+    const sub = connectRedis(config, redisOpts);
     for (const c of [pub, sub]) c.on('error', (err) => log.warn({ err: err.message }, 'redis (socket.io) connection error'));
     io = createRealtimeServer(deps, http, { pub, sub });
     for (const m of modules) {
@@ -133,6 +133,20 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
       await dbHandle.close();
     },
   };
+}
+
+/** REDIS_URL, or the master Sentinel elects (following failovers); password and db still come from REDIS_URL. */
+function connectRedis(config: Config, opts: RedisOptions): Redis {
+  if (!config.redisSentinel) return new Redis(config.redisUrl, opts);
+  const url = new URL(config.redisUrl);
+  return new Redis({
+    ...opts,
+    sentinels: config.redisSentinel.sentinels,
+    name: config.redisSentinel.name,
+    username: url.username ? decodeURIComponent(url.username) : undefined,
+    password: url.password ? decodeURIComponent(url.password) : undefined,
+    db: Number(url.pathname.slice(1)) || 0,
+  });
 }
 
 /** How long a stopping web process waits for HTTP requests in flight. */
