@@ -58,7 +58,7 @@ export function ConversationView({ me, detail, loading, dispatch }: { me: Agent 
           </div>
         )}
       </header>
-      <Timeline messages={detail.messages} me={me} />
+      <Timeline messages={detail.messages} me={me} subject={c.subject} />
       {open ? (
         <Composer detail={detail} me={me} mine={mine} dispatch={dispatch} />
       ) : (
@@ -72,16 +72,19 @@ export function ConversationView({ me, detail, loading, dispatch }: { me: Agent 
 
 function Composer({ detail, me, mine, dispatch }: { detail: ConversationDetail; me: Agent | null; mine: boolean; dispatch: Dispatch<DeskAction> }) {
   const [text, setText] = useState('');
-  const [mode, setMode] = useState<'reply' | 'note'>('reply');
+  const c = detail.conversation;
+  // A call has no text channel to answer on: notes here, the phone panel to call back.
+  const canReply = c.channel !== 'voice';
+  const [mode, setMode] = useState<'reply' | 'note'>(canReply ? 'reply' : 'note');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const ref = useRef<HTMLTextAreaElement>(null);
-  const c = detail.conversation;
   const optedOut = detail.contact.identities.some((i) => i.optedOut && (c.channel === 'sms' ? i.kind === 'phone' : c.channel === 'email' ? i.kind === 'email' : false));
   useEffect(() => {
     setText('');
     setError(null);
-  }, [c.id]);
+    setMode(canReply ? 'reply' : 'note');
+  }, [c.id, canReply]);
 
   async function send(e?: FormEvent) {
     e?.preventDefault();
@@ -102,13 +105,21 @@ function Composer({ detail, me, mine, dispatch }: { detail: ConversationDetail; 
   const onKey = (e: KeyboardEvent) => {
     if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) void send();
   };
-  const channelName = c.channel === 'voice' ? 'an SMS' : channelLabel(c.channel);
+  const channelName = channelLabel(c.channel);
 
   return (
     <form className={`composer ${mode === 'note' ? 'composer-note' : ''}`} onSubmit={send} aria-label="Reply">
       <div className="composer-tabs">
         <div className="seg seg-sm" role="tablist" aria-label="Message type">
-          <button type="button" role="tab" aria-selected={mode === 'reply'} className={mode === 'reply' ? 'on' : ''} onClick={() => setMode('reply')}>
+          <button
+            type="button"
+            role="tab"
+            aria-selected={mode === 'reply'}
+            className={mode === 'reply' ? 'on' : ''}
+            onClick={() => setMode('reply')}
+            disabled={!canReply}
+            title={canReply ? undefined : 'Call the contact back from the phone panel'}
+          >
             Reply
           </button>
           <button type="button" role="tab" aria-selected={mode === 'note'} className={mode === 'note' ? 'on' : ''} onClick={() => setMode('note')}>
@@ -134,6 +145,7 @@ function Composer({ detail, me, mine, dispatch }: { detail: ConversationDetail; 
           ))}
         </select>
         {!mine && <span className="hint">Not assigned to you</span>}
+        {!canReply && <span className="hint">Call back from the phone panel →</span>}
         {optedOut && mode === 'reply' && <span className="hint hint-warn">Contact opted out of {channelLabel(c.channel)}</span>}
       </div>
       <label className="sr-only" htmlFor="composer">
@@ -160,7 +172,7 @@ function Composer({ detail, me, mine, dispatch }: { detail: ConversationDetail; 
           </span>
         )}
         <button className={`btn ${mode === 'note' ? 'btn-note' : 'btn-primary'}`} disabled={busy || !text.trim()}>
-          {mode === 'note' ? 'Add note' : `Send ${channelLabel(c.channel === 'voice' ? 'sms' : c.channel)}`}
+          {mode === 'note' ? 'Add note' : `Send ${channelLabel(c.channel)}`}
         </button>
       </div>
     </form>
@@ -236,7 +248,11 @@ export function TransferDialog(props: {
     try {
       const t = kind === 'queue' ? { queue: value } : { agentId: value };
       if (props.submit) await props.submit(t);
-      else dispatch?.({ type: 'conversation.updated', conversation: await api.transfer(id, t) });
+      else {
+        // (Not `dispatch?.(… await api.transfer …)`: an optional call skips evaluating its arguments.)
+        const conversation = await api.transfer(id, t);
+        dispatch?.({ type: 'conversation.updated', conversation });
+      }
       onClose();
     } catch (err) {
       setError((err as Error).message);

@@ -6,31 +6,42 @@ import { ChannelBadge, Icon } from './bits.js';
 const str = (v: unknown) => (typeof v === 'string' && v.trim() ? v : null);
 const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : null);
 
+const VOICE_LABEL: Record<string, string> = {
+  call: 'Call',
+  voicemail: 'Voicemail',
+  recording: 'Call recording',
+  transcription: 'Voicemail transcription',
+  callback: 'Callback requested',
+  'outbound-call': 'Outgoing call',
+};
+
 /** Reads the channel-specific extras a message may carry, whatever channel adapter wrote them. */
 export function messageExtras(m: Message) {
   const md = m.metadata ?? {};
+  const email = (md.email ?? {}) as Record<string, unknown>;
   const audio = m.media.filter((x) => x.contentType?.startsWith('audio/'));
   const attachments = m.media.filter((x) => !x.contentType?.startsWith('audio/'));
   const kind = str(md.kind) ?? str(md.type);
   return {
-    subject: str(md.subject),
-    author: str(md.fromName) ?? str(md.from) ?? str(md.userName) ?? str(md.user_name) ?? str(md.author),
-    duration: num(md.durationSeconds) ?? num(md.duration) ?? num(md.callDuration) ?? num(md.recordingDuration),
+    subject: str(md.subject) ?? str(email.subject),
+    author: str(md.fromName) ?? str(md.userName) ?? str(md.author),
+    duration: num(md.durationSeconds) ?? num(md.duration) ?? num(md.callDuration),
     recordingUrl: str(md.recordingUrl) ?? audio[0]?.url ?? null,
-    voicemail: md.voicemail === true || kind === 'voicemail',
-    call: m.channel === 'voice' && (kind === 'call' || kind === null || kind === 'voicemail' || !!str(md.callStatus) || num(md.durationSeconds) !== null),
-    callStatus: str(md.callStatus) ?? str(md.status),
-    transcript: str(md.transcription) ?? str(md.transcript),
+    voiceLabel: m.channel === 'voice' ? (VOICE_LABEL[kind ?? 'call'] ?? 'Call') : null,
+    transcript: kind === 'transcription',
+    autoReply: !!email.autoReply,
     attachments,
   };
 }
 
-export function Timeline({ messages, me }: { messages: Message[]; me: Agent | null }) {
+export function Timeline({ messages, me, subject }: { messages: Message[]; me: Agent | null; subject?: string | null }) {
   const end = useRef<HTMLDivElement>(null);
   useEffect(() => {
     end.current?.scrollIntoView({ block: 'end' });
   }, [messages.length]);
   let lastDay = '';
+  // An email conversation's subject heads its first email.
+  const firstEmail = messages.find((m) => m.channel === 'email' && !m.internal)?.id;
   return (
     <div className="timeline" role="log" aria-label="Messages" aria-live="polite">
       {messages.map((m) => {
@@ -44,7 +55,7 @@ export function Timeline({ messages, me }: { messages: Message[]; me: Agent | nu
                 <span>{new Date(m.createdAt).toLocaleDateString([], { weekday: 'long', month: 'short', day: 'numeric' })}</span>
               </div>
             )}
-            <MessageItem m={m} me={me} />
+            <MessageItem m={m} me={me} subject={m.id === firstEmail ? subject : null} />
           </div>
         );
       })}
@@ -53,8 +64,9 @@ export function Timeline({ messages, me }: { messages: Message[]; me: Agent | nu
   );
 }
 
-function MessageItem({ m, me }: { m: Message; me: Agent | null }) {
+function MessageItem({ m, me, subject }: { m: Message; me: Agent | null; subject?: string | null }) {
   const x = messageExtras(m);
+  const heading = x.subject ?? subject ?? null;
   if (m.internal) {
     return (
       <div className="msg-note" data-testid="note">
@@ -69,20 +81,17 @@ function MessageItem({ m, me }: { m: Message; me: Agent | null }) {
   return (
     <div className={`msg msg-${side} msg-${m.channel}`} data-testid="message">
       <div className="bubble">
-        {x.call && (
+        {x.voiceLabel && (
           <div className="call-card">
             <Icon name="voice" size={14} />
-            <strong>{x.voicemail ? 'Voicemail' : m.direction === 'inbound' ? 'Incoming call' : 'Outgoing call'}</strong>
+            <strong>{x.voiceLabel}</strong>
             {x.duration !== null && <span>· {waitLabel(x.duration)}</span>}
-            {x.callStatus && <span className="muted">· {x.callStatus}</span>}
           </div>
         )}
-        {x.subject && <div className="msg-subject">{x.subject}</div>}
-        {m.body && <div className="msg-body">{m.body}</div>}
-        {x.transcript && x.transcript !== m.body && <div className="msg-transcript">“{x.transcript}”</div>}
-        {x.recordingUrl && (
-          <audio className="recording" controls preload="none" src={x.recordingUrl} aria-label={x.voicemail ? 'Voicemail recording' : 'Call recording'} />
-        )}
+        {x.autoReply && <div className="pill">auto-reply</div>}
+        {heading && <div className="msg-subject">{heading}</div>}
+        {m.body && !(x.voiceLabel && /^(Voicemail|Call recording) \(\d+ s\)$/.test(m.body)) && <div className={x.transcript ? 'msg-transcript' : 'msg-body'}>{x.transcript ? `“${m.body}”` : m.body}</div>}
+        {x.recordingUrl && <audio className="recording" controls preload="none" src={x.recordingUrl} aria-label={x.voiceLabel ?? 'Recording'} />}
         {x.attachments.length > 0 && (
           <ul className="attachments" aria-label="Attachments">
             {x.attachments.map((a: Media, i) => (

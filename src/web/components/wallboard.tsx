@@ -64,7 +64,8 @@ export function Wallboard({ bus, onOpenConversation }: { bus: EventBus; onOpenCo
 
   const list = queues.list;
   const minPriority = Math.min(...list.map((q) => q.priority));
-  const windowLabel = list[0]?.window?.seconds ? ` (${Math.round(list[0].window.seconds / 60)}m)` : '';
+  const ws = list[0]?.window?.seconds;
+  const windowLabel = ws ? ` · ${ws % 3600 === 0 ? `${ws / 3600}h` : `${Math.round(ws / 60)}m`}` : '';
   const totals = list.reduce(
     (t, q) => {
       const w = liveWait(q, queues.at, now);
@@ -84,7 +85,9 @@ export function Wallboard({ bus, onOpenConversation }: { bus: EventBus; onOpenCo
   const abandon = finished ? (totals.abandoned / finished) * 100 : null;
   const online = agents.filter((a) => a.presence !== 'offline');
   const agentName = (id: string | null) => agents.find((a) => a.id === id)?.name ?? '—';
-  const hourData = (report?.byHour ?? []).filter((h) => h.hour <= new Date().getHours());
+  // Hours are the server's; show up to the later of its last busy hour and the local hour.
+  const lastBusy = Math.max(-1, ...(report?.byHour ?? []).filter((h) => CHANNELS.some((c) => h[c] > 0)).map((h) => h.hour));
+  const hourData = (report?.byHour ?? []).filter((h) => h.hour <= Math.max(lastBusy, new Date().getHours()));
 
   return (
     <main className="wallboard" aria-label="Supervisor wallboard">
@@ -121,7 +124,6 @@ export function Wallboard({ bus, onOpenConversation }: { bus: EventBus; onOpenCo
                   <tr key={q.key} className={bad ? 'breach' : ''} data-testid={`queue-${q.key}`}>
                     <th scope="row">
                       <span className="q-name">{q.name}</span>
-                      {q.priority > minPriority && <span className="pill pill-warn">priority</span>}
                       {q.open === false && <span className="pill">closed</span>}
                       {bad && <span className="pill pill-danger">SLA breach</span>}
                     </th>
@@ -153,14 +155,18 @@ export function Wallboard({ bus, onOpenConversation }: { bus: EventBus; onOpenCo
                   <PresenceDot presence={a.presence} />
                   <span className="agent-main">
                     <span className="agent-name">{a.name}</span>
-                    <span className="muted small">{a.queues.map((q) => q.queue).join(', ') || 'no queues'}</span>
-                  </span>
-                  <span className="agent-load" aria-label="Assigned work">
-                    {(Object.entries(load) as [Channel, number][]).map(([c, n]) => (
-                      <span key={c} className="load-chip">
-                        <ChannelBadge channel={c} /> {n}
-                      </span>
-                    ))}
+                    <span className="agent-sub">
+                      {Object.keys(load).length > 0 && (
+                        <span className="agent-load" aria-label="Assigned work">
+                          {(Object.entries(load) as [Channel, number][]).map(([c, n]) => (
+                            <span key={c} className="load-chip">
+                              <ChannelBadge channel={c} /> {n}
+                            </span>
+                          ))}
+                        </span>
+                      )}
+                      <span className="muted small">{a.queues.map((q) => q.queue).join(', ') || 'no queues'}</span>
+                    </span>
                   </span>
                   <label className="sr-only" htmlFor={`presence-${a.id}`}>
                     Presence of {a.name}
