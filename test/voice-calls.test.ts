@@ -194,6 +194,24 @@ describe('a call from incoming to hang-up', () => {
   });
 });
 
+describe('when Twilio refuses', () => {
+  it('a bridge Twilio rejects puts the caller back in the queue instead of stranding them', async () => {
+    const wes = await app.agent({ name: 'Wes', queues: ['volunteer'] });
+    const sock = await app.socket(wes.token);
+    const { call } = await callInto('2');
+    const offer = await sock.waitFor('reservation.created', (p) => p.channel === 'voice');
+    app.twilio.failNext(400, 21220, 'Call is not in-progress. Cannot redirect.');
+    expect((await app.api('POST', `/api/reservations/${offer.reservationId}/accept`, undefined, wes.token)).status).toBe(200);
+    await eventually(async () => (await conv(offer.conversationId)).status === 'waiting');
+    const back = await eventually(() => restCalls(`/Calls/${call.sid}.json`).find((r) => r.params.Url));
+    expect(back.params.Url).toContain('/voice/wait?flow=main&node=volunteer');
+    expect(app.twilio.requests.filter((r) => r.path.endsWith(`/Conferences/conv-${offer.conversationId}/Participants.json`))).toHaveLength(0);
+    await call.status('completed');
+    await eventually(async () => (await conv(offer.conversationId)).status === 'abandoned');
+    await app.api('PUT', '/api/me/status', { status: 'away' }, wes.token);
+  });
+});
+
 describe('bad input', () => {
   it('a forged or missing signature gets 403 and stores nothing', async () => {
     const before = await app.sb.deps.db.select().from(inboundEvents);

@@ -144,7 +144,12 @@ export function voiceApiRouter(deps: Deps, client: TwilioClient | null): Router 
       throw new AppError('unavailable', `Twilio did not place the call: ${(err as Error).message}`);
     }
     await patchCall(db, conversation.id, { callSid, conference: conferenceName(conversation.id) }, { threadKey: callSid, inboxAddress: from });
-    const agentCallSid = await dialAgentIn(deps, twilioClient, { ...conversation, inboxAddress: from }, actor.id);
+    const agentCallSid = await dialAgentIn(deps, twilioClient, { ...conversation, inboxAddress: from }, actor.id).catch(async (err: unknown) => {
+      // The contact must not answer into an empty conference.
+      await twilioClient.calls(callSid).update({ status: 'canceled' }).catch(() => {});
+      await patchCall(db, conversation.id, { endedAt: new Date().toISOString(), callStatus: 'canceled' });
+      throw new AppError('unavailable', `Twilio did not ring your softphone: ${(err as Error).message}`);
+    });
     const updated = await patchCall(db, conversation.id, { agentCallSid, bridgedAgentId: actor.id });
     const [message] = await db
       .insert(messages)
@@ -186,8 +191,13 @@ export function voiceApiRouter(deps: Deps, client: TwilioClient | null): Router 
     const twilioClient = needClient();
     const before = await liveCall(actor, id);
     const meta = metaOf(before);
-    if ('agentId' in target && meta.bridgedAt) await setHold(deps, twilioClient, before, true);
-    const after = await transferConversation(deps, actor, id, target);
+    const holding = 'agentId' in target && Boolean(meta.bridgedAt);
+    if (holding) await setHold(deps, twilioClient, before, true);
+    const after = await transferConversation(deps, actor, id, target).catch(async (err: unknown) => {
+      // Nobody to hand it to (at capacity, unknown queue…): the caller comes back off hold.
+      if (holding) await setHold(deps, twilioClient, before, false).catch(() => {});
+      throw err;
+    });
     if ('queue' in target) {
       const moved = await patchCall(db, id, { mode: 'call', bridgedAt: null, onHold: false, direction: 'inbound' });
       await twilioClient.calls(meta.callSid!).update({ url: waitUrlOf(deps, moved!), method: 'POST' });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { PermanentSendError } from '../../core/conversations/deliver-message.js';
 import { addOpenApiPaths } from '../../http/openapi.js';
 import { flowsFrom } from '../../ivr/load-flows.js';
@@ -5,6 +6,7 @@ import type { ChannelModule } from '../module.js';
 import { createTwilioClient } from '../twilio/client.js';
 import { voiceApiRouter } from './api.js';
 import { bridgeToAgent } from './bridge.js';
+import { handleCallStatus } from './lifecycle.js';
 import { VOICE_OPENAPI } from './openapi.js';
 import { voiceRouter } from './router.js';
 import { SWEEP_INTERVAL_SECONDS, sweepStaleCalls } from './sweep.js';
@@ -32,6 +34,15 @@ export const voiceChannel: ChannelModule = {
             await bridgeToAgent(deps, client, flows, conversation, agentId);
           } catch (err) {
             deps.log.error({ err: (err as Error).message, conversationId: conversation.id }, 'could not bridge the call to the agent');
+            // As if the agent's phone never answered: the caller goes back to the queue (a caller
+            // who already hung up is left to their own status callback).
+            await handleCallStatus({ ...deps, channels: {} }, client, {
+              leg: 'agent',
+              conversationId: conversation.id,
+              agentId,
+              callSid: `bridge-failed-${randomUUID()}`,
+              status: 'failed',
+            }).catch((e) => deps.log.error({ err: (e as Error).message }, 'could not requeue the call'));
           }
         },
       },
