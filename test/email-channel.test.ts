@@ -111,6 +111,13 @@ describe('a partner emails partner@', () => {
     expect(rows[0]!.body).toContain('Grüße aus Köln');
     const [conv] = await db().select().from(conversations).where(eq(conversations.id, rows[0]!.conversationId));
     expect(conv).toMatchObject({ queueKey: 'volunteer', subject: 'Frage zur Schichtübergabe' });
+
+    // Two MX hosts delivering the same mail at the same moment.
+    const raw2 = Buffer.from(`From: twin@example.com\r\nTo: it@${DOMAIN}\r\nMessage-ID: <twin-1@example.com>\r\nSubject: twice\r\n\r\nsame mail\r\n`);
+    const [x, y] = await Promise.all([0, 1].map(() => mx.sendMail({ envelope: { from: 'twin@example.com', to: [`it@${DOMAIN}`] }, raw: raw2 })));
+    expect([x!.response, y!.response].every((r) => r.startsWith('250'))).toBe(true);
+    expect(await db().select().from(messages).where(eq(messages.externalId, '<twin-1@example.com>'))).toHaveLength(1);
+    expect(await conversationsOf('twin@example.com')).toHaveLength(1);
   });
 });
 

@@ -186,6 +186,18 @@ describe('a volunteer DMs the bot', () => {
     expect(await slackMessage('DRET', ts)).toHaveLength(1);
     const convs = await app.sb.deps.db.select().from(conversations).where(eq(conversations.inboxAddress, 'DRET'));
     expect(convs).toHaveLength(1);
+
+    // A retry racing the first delivery (Slack retries after 3 s; our work may still be running).
+    slack.users.set('URACE', { id: 'URACE', name: 'Rae' });
+    slack.usersInfoDelayMs = 300;
+    const raceTs = nextTs();
+    const raceBody = messageEvent({ channel: 'DRACE', channel_type: 'im', user: 'URACE', text: 'anyone?', ts: raceTs }, 'EvRACE0001');
+    const answers = await Promise.all([slackPost(raceBody), slackPost(raceBody, { headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' } })]);
+    slack.usersInfoDelayMs = 0;
+    expect(answers.map((x) => x.status)).toEqual([200, 200]);
+    await storedSlackMessage('DRACE', raceTs);
+    await new Promise((r) => setTimeout(r, 800));
+    expect(await slackMessage('DRACE', raceTs)).toHaveLength(1);
   });
 });
 
