@@ -92,7 +92,8 @@ export async function handleCallStatus(deps: Deps, client: TwilioClient | null, 
       if (input.status !== 'completed') return { kind: 'none' };
       // The agent's leg ended after talking. Only the agent who holds the call
       // hanging up ends it for the caller (not one transferred away from it).
-      const holdsCall = current && meta.bridgedAgentId === agentId && Boolean(meta.bridgedAt);
+      // (Resolving the conversation during the call keeps the agent as assignee: it still counts.)
+      const holdsCall = c.assigneeId === agentId && meta.bridgedAgentId === agentId && Boolean(meta.bridgedAt);
       const row = holdsCall ? await patchCall(tx, c.id, { bridgedAt: null }) : c;
       return { kind: 'agent-left', conversation: row!, agentId, hangupCaller: holdsCall };
     }
