@@ -4,6 +4,7 @@ import { agents, conversations, reservations, type ReservationRow } from '../../
 import { AppError, notFound } from '../errors.js';
 import { publishConversationChange } from '../conversations/publish.js';
 import { rooms, type Deps } from '../ports.js';
+import { ROUTER_LOCK } from './dispatch.js';
 import { shouldSetAway } from './policy.js';
 
 /** Default of MAX_CONSECUTIVE_TIMEOUTS: offers an agent lets lapse in a row before the router sets them `away`. */
@@ -58,6 +59,9 @@ export async function rejectReservation(deps: Deps, reservationId: string, agent
 export async function expireReservation(deps: Deps, reservationId: string) {
   const limit = deps.config.routing.maxConsecutiveTimeouts ?? MAX_CONSECUTIVE_TIMEOUTS;
   const done = await deps.db.transaction(async (tx) => {
+    // The router's lock: setting the agent away and withdrawing their other offers must not
+    // interleave with a decision that still sees them available.
+    await tx.execute(sql`select pg_advisory_xact_lock(${ROUTER_LOCK})`);
     const [r] = await tx
       .select()
       .from(reservations)
@@ -70,23 +74,23 @@ export async function expireReservation(deps: Deps, reservationId: string) {
       .set({ consecutiveTimeouts: sql`${agents.consecutiveTimeouts} + 1` })
       .where(eq(agents.id, r.agentId))
       .returning();
-    let setAway = false;
+    let withdrawn: Released[] | null = null;
     if (a && shouldSetAway(a.presence, a.consecutiveTimeouts, limit)) {
       await tx.update(agents).set({ presence: 'away', presenceChangedAt: sql`now()`, consecutiveTimeouts: 0 }).where(eq(agents.id, a.id));
-      setAway = true;
+      withdrawn = await cancelPendingOffersInTx(tx, a.id, 'agent unavailable');
     }
-    return { ...released, setAway };
+    return { ...released, withdrawn };
   });
   if (!done) return;
   await afterRelease(deps, done, 'timeout');
-  if (done.setAway) {
+  if (done.withdrawn) {
     const reason = `set away after ${limit} offers in a row timed out`;
     deps.realtime.publish([rooms.agent(done.reservation.agentId), rooms.supervisors], 'agent.presence', {
       agentId: done.reservation.agentId,
       presence: 'away',
       reason,
     });
-    await cancelPendingOffersOf(deps, done.reservation.agentId, 'agent unavailable');
+    await announceWithdrawn(deps, done.withdrawn, 'agent unavailable');
   }
 }
 
