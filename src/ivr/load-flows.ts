@@ -1,5 +1,6 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { basename, isAbsolute, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { ZFlow, type Flow } from './flow-schema.js';
 
@@ -42,7 +43,7 @@ export function parseFlow(file: string, text: string): Flow {
  * The default flow must exist. Throws FlowError on the first bad file.
  */
 export function loadFlowsSync(dir: string): Map<string, Flow> {
-  const abs = resolve(dir);
+  const abs = locate(dir);
   let files: string[];
   try {
     files = readdirSync(abs).filter((f) => /\.ya?ml$/.test(f)).sort();
@@ -60,11 +61,21 @@ export function loadFlowsSync(dir: string): Map<string, Flow> {
   return flows;
 }
 
+/** The repository root: a relative IVR_FLOWS_DIR is found from there when the process runs elsewhere. */
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+function locate(dir: string): string {
+  const fromCwd = resolve(dir);
+  if (isAbsolute(dir) || existsSync(fromCwd)) return fromCwd;
+  const fromRoot = resolve(ROOT, dir);
+  return existsSync(fromRoot) ? fromRoot : fromCwd;
+}
+
 const cache = new Map<string, Map<string, Flow>>();
 
 /** Loads a directory's flows once per process (start-up validates them; requests reuse them). */
 export function flowsFrom(dir: string): Flows {
-  const key = resolve(dir);
+  const key = locate(dir);
   let flows = cache.get(key);
   if (!flows) {
     flows = loadFlowsSync(dir);
