@@ -76,6 +76,13 @@ describe('voice without Twilio credentials', () => {
     expect((await app.api('GET', '/api/voice/nothing', undefined, ann.token)).status).toBe(404);
   });
 
+  it('the voice routes are described in the OpenAPI document', async () => {
+    const doc = await app.api('GET', '/api/openapi.json', undefined, null);
+    for (const path of ['/api/voice/token', '/api/voice/calls', '/api/voice/calls/{id}/hold', '/api/voice/calls/{id}/transfer', '/webhooks/twilio/voice', '/webhooks/twilio/voice/status', '/webhooks/twilio/voice/wait']) {
+      expect(doc.body.paths[path], path).toBeDefined();
+    }
+  });
+
   it('the IVR still answers (signatures are checked with the auth token)', async () => {
     const t = await simulateCall(app, { from: randomPhone(), to: HOTLINE }).ring();
     expect(first(t, 'Gather')).toBeDefined();
