@@ -144,6 +144,30 @@ describe('outbound mail the relay refuses', () => {
   });
 });
 
+describe('answers to a resolved conversation', () => {
+  it('open a new conversation, and later answers to the same old mail join it (none is lost)', async () => {
+    const uma = await app.agent({ name: 'Uma', queues: ['partner'] });
+    const sock = await app.socket(uma.token);
+    await mx.sendMail({ from: 'old@example.com', to: `partner@${DOMAIN}`, subject: 'Logo', text: 'first', messageId: '<old-root@example.com>' });
+    const offer = await sock.waitFor('reservation.created', (p) => p.contact.address === 'old@example.com');
+    await app.api('POST', `/api/reservations/${offer.reservationId}/accept`, undefined, uma.token);
+    await app.api('POST', `/api/conversations/${offer.conversationId}/messages`, { body: 'Answered, closing.' }, uma.token);
+    const ours = (await eventually(() => sink.mails.find((m) => m.mail.text?.includes('Answered, closing.'))))!.mail.messageId!;
+    await app.api('POST', `/api/conversations/${offer.conversationId}/resolve`, {}, uma.token);
+    for (const n of [2, 3]) {
+      const r = await mx.sendMail({
+        from: 'old@example.com', to: `partner@${DOMAIN}`, subject: 'Re: Logo', text: `answer ${n}`,
+        messageId: `<old-${n}@example.com>`, inReplyTo: ours, references: ['<old-root@example.com>', ours],
+      });
+      expect(r.response).toMatch(/^250/);
+    }
+    const m2 = (await eventually(() => messageByExternalId('<old-2@example.com>')))!;
+    const m3 = (await eventually(() => messageByExternalId('<old-3@example.com>')))!;
+    expect(m2.conversationId).not.toBe(offer.conversationId);
+    expect(m3.conversationId).toBe(m2.conversationId);
+  });
+});
+
 describe('mapping addresses to queues', () => {
   it('an email inbox wins; otherwise <queue>@ names the queue; any other local part goes to donor', async () => {
     const inbox = await app.api('POST', '/api/inboxes', { kind: 'email', address: `hello@${DOMAIN}`, queue: 'it' });
