@@ -66,9 +66,12 @@ export async function logIn(page: Page, baseUrl: string, email: string, password
   await page.getByTestId('connection').filter({ hasText: 'Live' }).waitFor({ timeout: 15_000 });
 }
 
-/** Saves a screenshot under docs/screenshots when SCREENSHOTS=1 (so test runs do not churn the repo). */
-export async function screenshot(page: Page, name: string) {
-  const path = process.env.SCREENSHOTS === '1' ? join(SHOTS_DIR, `${name}.png`) : join(ROOT, 'test-results', `${name}.png`);
+/**
+ * Saves a screenshot in test-results/; the README's ones (`docs: true`) go to
+ * docs/screenshots when SCREENSHOTS=1, so ordinary test runs do not churn the repo.
+ */
+export async function screenshot(page: Page, name: string, opts: { docs?: boolean } = {}) {
+  const path = process.env.SCREENSHOTS === '1' && opts.docs ? join(SHOTS_DIR, `${name}.png`) : join(ROOT, 'test-results', `${name}.png`);
   mkdirSync(join(path, '..'), { recursive: true });
   await page.screenshot({ path });
 }

@@ -11,7 +11,9 @@ const contexts: BrowserContext[] = [];
 async function newPage(): Promise<Page> {
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 720 } });
   contexts.push(ctx);
-  return ctx.newPage();
+  const page = await ctx.newPage();
+  page.setDefaultTimeout(15_000);
+  return page;
 }
 
 beforeAll(async () => {
@@ -39,7 +41,7 @@ describe.runIf(chromiumAvailable())('the agent desk in a browser', () => {
     // Dana logs in and becomes available.
     const desk = await newPage();
     await logIn(desk, app.url, dana.email, PASSWORD);
-    await screenshot(desk, 'desk-empty');
+    await screenshot(desk, 'flow-desk-empty');
     await desk.getByRole('group', { name: 'My presence' }).getByRole('button', { name: 'Available' }).click();
     await expect.poll(async () => (await app.api('GET', '/api/agents')).body.agents.find((a: any) => a.id === dana.id)?.presence).toBe('available');
 
@@ -52,11 +54,11 @@ describe.runIf(chromiumAvailable())('the agent desk in a browser', () => {
     expect(await offer.textContent()).toContain(donor);
     expect(await offer.textContent()).toContain('queue: donor');
     expect(await offer.getByLabel(/seconds left/).textContent()).toMatch(/^\d+s$/);
-    await screenshot(desk, 'offer');
+    await screenshot(desk, 'flow-offer');
 
     // The wallboard counts the contact waiting for an agent.
     await expect.poll(() => donorWaiting.textContent(), { timeout: 10_000 }).toBe('1');
-    await screenshot(wall, 'wallboard-waiting');
+    await screenshot(wall, 'flow-wallboard-waiting');
 
     // Accept with the keyboard shortcut; the conversation opens with the text.
     await desk.keyboard.press('Alt+KeyA');
@@ -89,19 +91,19 @@ describe.runIf(chromiumAvailable())('the agent desk in a browser', () => {
 
     // The contact panel shows the phone identity.
     await desk.getByRole('region', { name: 'Contact' }).getByText(donor).waitFor();
-    await screenshot(desk, 'conversation');
+    await screenshot(desk, 'flow-conversation');
 
     // The supervisor sees the queue empty again and Dana working on an SMS.
     await expect.poll(() => donorWaiting.textContent(), { timeout: 10_000 }).toBe('0');
     await wall.getByTestId('agent-row').filter({ hasText: 'Dana Reyes' }).locator('.load-chip').waitFor({ timeout: 10_000 });
-    await screenshot(wall, 'wallboard');
+    await screenshot(wall, 'flow-wallboard');
 
     // Resolve with a disposition and a wrap-up note (Alt+S).
     await desk.keyboard.press('Alt+KeyS');
     const dialog = desk.getByRole('dialog', { name: 'Resolve conversation' });
     await dialog.getByLabel('Disposition').selectOption('donation-updated');
     await dialog.getByLabel(/Wrap-up note/).fill('Raised to $40');
-    await screenshot(desk, 'resolve');
+    await screenshot(desk, 'resolve', { docs: true });
     await dialog.getByRole('button', { name: 'Resolve' }).click();
     await desk.getByText(/This conversation is resolved/).waitFor();
     const conv = (await app.api('GET', `/api/conversations?status=resolved&queue=donor`)).body.conversations[0];
@@ -126,7 +128,7 @@ describe.runIf(chromiumAvailable())('the agent desk in a browser', () => {
     await page.getByLabel('Email').fill('nobody@example.org');
     await page.getByLabel('Password').fill('wrong-password');
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('alert').filter({ hasText: /wrong email or password/ }).waitFor();
-    await screenshot(page, 'login');
+    await page.getByRole('alert').filter({ hasText: /wrong email or password/i }).waitFor();
+    await screenshot(page, 'login', { docs: true });
   });
 });

@@ -125,7 +125,7 @@ describe.runIf(chromiumAvailable())('the main screens with a realistic shift', (
     });
     await inbox.getByTestId('conversation-item').filter({ hasText: 'Jordan Blake' }).getByLabel('1 unread').waitFor();
     await page.locator('#composer').fill('Perfect — I have updated your plan. You will get a confirmation by text.');
-    await screenshot(page, 'desk');
+    await screenshot(page, 'desk', { docs: true });
   });
 
   it('the desk: an email with subject and attachment, and a voicemail', async () => {
@@ -135,7 +135,7 @@ describe.runIf(chromiumAvailable())('the main screens with a realistic shift', (
     const timeline = page.getByRole('log', { name: 'Messages' });
     await timeline.locator('.msg-subject').filter({ hasText: 'Receipt for my October donation' }).waitFor();
     await timeline.getByRole('link', { name: /bank-statement-october\.pdf/ }).waitFor();
-    await screenshot(page, 'desk-email');
+    await screenshot(page, 'desk-email', { docs: true });
 
     await page.getByTestId('conversation-item').filter({ hasText: '+15557654321' }).click();
     await timeline.getByText('Voicemail').first().waitFor();
@@ -146,7 +146,7 @@ describe.runIf(chromiumAvailable())('the main screens with a realistic shift', (
     await ingestInbound(app.sb.deps, { channel: 'sms', externalId: sid('SM'), from: { kind: 'phone', value: '+15552223333' }, inboxAddress: HOTLINE, body: 'Is the thrift store open on Sunday?' });
     await page.getByTestId('offer').waitFor();
     await page.waitForTimeout(400); // let the toast finish sliding in
-    await screenshot(page, 'desk-offer');
+    await screenshot(page, 'desk-offer', { docs: true });
     await page.getByRole('button', { name: 'Decline' }).click();
   });
 
@@ -158,7 +158,7 @@ describe.runIf(chromiumAvailable())('the main screens with a realistic shift', (
     expect(await crisis.getByText('SLA breach').count()).toBe(1);
     await expect.poll(() => page.getByTestId('agent-row').count()).toBeGreaterThanOrEqual(5);
     await page.locator('.recharts-bar-rectangle').first().waitFor();
-    await screenshot(page, 'wallboard');
+    await screenshot(page, 'wallboard', { docs: true });
 
     // Reassign the waiting crisis text to Dana.
     await page.getByRole('region', { name: 'Open conversations' }).getByRole('row').filter({ hasText: '+15550001111' }).getByRole('button', { name: 'Reassign' }).click();

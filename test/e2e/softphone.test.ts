@@ -70,7 +70,7 @@ describe.runIf(chromiumAvailable())('the softphone', () => {
     await phone.getByRole('button', { name: 'Digit 4' }).click();
     await phone.getByRole('button', { name: 'Digit #' }).click();
     expect(await phone.getByLabel('Digits sent').textContent()).toBe('4#');
-    await screenshot(page, 'softphone-in-call');
+    await screenshot(page, 'softphone-in-call', { docs: true });
 
     await phone.getByRole('button', { name: 'Hang up' }).click();
     await phone.getByTestId('last-call').waitFor();
