@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { ingestInbound } from '../../src/core/conversations/ingest-inbound.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, HOTLINE, startTestApp, type TestApp } from '../helpers/harness.js';
 import { chromiumAvailable, ensureWebBuilt, launchChromium, logIn, screenshot } from './browser.js';
@@ -115,6 +117,30 @@ describe.runIf(chromiumAvailable())('the softphone', () => {
     await page.evaluate(() => (window as any).__fakeVoice.device.emit('tokenWillExpire'));
     await expect.poll(() => page.evaluate(() => (window as any).__fakeVoice.tokens.length)).toBe(2);
     expect(await voiceLog(page)).toEqual(['register', 'reject', 'accept', 'disconnect', 'updateToken']);
+  });
+
+  it('accepting a call offer answers the leg Switchboard rings into the softphone', async () => {
+    const { page, agent } = await deskWithFakeDevice(app);
+    const phone = page.getByTestId('softphone');
+    await phone.getByTestId('softphone-status').filter({ hasText: 'Ready' }).waitFor();
+    await page.getByRole('group', { name: 'My presence' }).getByRole('button', { name: 'Available' }).click();
+    await expect.poll(async () => (await app.api('GET', '/api/agents')).body.agents.find((a: any) => a.id === agent.id)?.presence).toBe('available');
+
+    const caller = '+15551230077';
+    const r = await ingestInbound(app.sb.deps, { channel: 'voice', externalId: 'CA' + randomBytes(16).toString('hex'), from: { kind: 'phone', value: caller }, inboxAddress: HOTLINE, threadKey: 'CA' + randomBytes(8).toString('hex'), body: 'Incoming call', metadata: { kind: 'call' } });
+    const conversationId = (r as { conversation: { id: string } }).conversation.id;
+    const offer = page.getByTestId('offer');
+    await offer.getByText('Incoming call').waitFor();
+    await offer.getByRole('button', { name: /Accept/ }).click();
+    await expect.poll(async () => (await app.api('GET', `/api/conversations/${conversationId}`)).body.conversation.status).toBe('assigned');
+
+    // Twilio rings the agent's client (from the hotline); the desk answers it and shows the caller.
+    await page.evaluate(() => (window as any).__fakeVoice.ring('+15005550006'));
+    await phone.getByText('In call').waitFor();
+    expect(await phone.getByTestId('call').textContent()).toContain(caller);
+    expect(await phone.getByRole('button', { name: 'Transfer' }).isEnabled()).toBe(true);
+    expect(await voiceLog(page)).toEqual(['register', 'accept']);
+    await phone.getByRole('button', { name: 'Hang up' }).click();
   });
 
   it('says clearly when the microphone is blocked', async () => {
