@@ -33,6 +33,11 @@ function Shell({ onLogout }: { onLogout: () => void }) {
   const listeners = useRef(new Set<(event: string, payload: any) => void>());
   const bus = useMemo<EventBus>(() => ({ subscribe: (fn) => (listeners.current.add(fn), () => listeners.current.delete(fn)) }), []);
   const [reloadTick, setReloadTick] = useState(0);
+  // Socket payloads carry no contact: a conversation we have not listed yet triggers one (debounced) reload.
+  const known = useRef(new Set<string>());
+  known.current = new Set(Object.values(state.conversations).filter((c) => c.contact).map((c) => c.id));
+  const reloadSoon = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const tried = useRef(new Set<string>()); // at most one reload per unknown conversation
 
   const navigate = (v: View) => {
     history.pushState(null, '', v === 'wallboard' ? '/wallboard' : '/');
@@ -75,6 +80,13 @@ function Shell({ onLogout }: { onLogout: () => void }) {
             break;
           case 'conversation.updated':
             dispatch({ type: 'conversation.updated', conversation: p.conversation });
+            if (!known.current.has(p.conversation.id) && !tried.current.has(p.conversation.id) && !reloadSoon.current) {
+              tried.current.add(p.conversation.id);
+              reloadSoon.current = setTimeout(() => {
+                reloadSoon.current = null;
+                setReloadTick((t) => t + 1);
+              }, 500);
+            }
             break;
           case 'conversation.assigned':
             dispatch({ type: 'conversation.assigned', conversationId: p.conversationId, agentId: p.agentId });

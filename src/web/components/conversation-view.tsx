@@ -207,7 +207,9 @@ function ResolveDialog({ id, onClose, dispatch }: { id: string; onClose: () => v
           </select>
         </label>
         <label>
-          Wrap-up note <span className="muted">(optional, internal)</span>
+          <span>
+            Wrap-up note <span className="muted">(optional, internal)</span>
+          </span>
           <textarea rows={3} value={note} onChange={(e) => setNote(e.target.value)} />
         </label>
         {error && <p className="form-error" role="alert">{error}</p>}
