@@ -32,6 +32,7 @@ async function deskWithFakeDevice(target: TestApp): Promise<{ page: Page; agent:
 const voiceLog = (page: Page) => page.evaluate(() => (window as any).__fakeVoice.log as string[]);
 
 beforeAll(async () => {
+  if (!chromiumAvailable()) return; // the suite below is skipped too
   ensureWebBuilt();
   [app, plain] = await Promise.all([startTestApp('e2e-phone', VOICE_ENV), startTestApp('e2e-novoice')]);
   // Outbound calls go out from a hotline: the phone inbox the contract's default number maps to.

@@ -92,3 +92,13 @@ describe('the softphone state machine', () => {
     expect(describeVoiceError({ code: 1, message: 'odd' })).toBe('Phone error: odd');
   });
 });
+
+describe('dialling', () => {
+  it('accepts numbers the way agents type them, as E.164', async () => {
+    const { toE164 } = await import('../../src/web/voice.js');
+    expect(toE164('+1 (555) 123-4567')).toBe('+15551234567');
+    expect(toE164('+44 20 7946 0958')).toBe('+442079460958');
+    expect(toE164('555-1234')).toBeNull();
+    expect(toE164('+0123456789')).toBeNull();
+  });
+});
