@@ -104,7 +104,7 @@ describe('routing under concurrency', () => {
     await monitor;
 
     expect(violations).toEqual([]);
-    expect(resolved.total).toBe(CONTACTS);
+    expect(resolved!.total).toBe(CONTACTS);
     // Every conversation was accepted exactly once.
     expect(accepted.size).toBe(CONTACTS);
     expect([...accepted.values()].every((n) => n === 1)).toBe(true);

@@ -19,6 +19,10 @@ export function connectDb(url: string, opts: { max?: number } = {}): DbHandle {
     onnotice: () => {},
     // Postgres restarts must not kill the process: postgres-js reconnects on the next query.
     connect_timeout: 10,
+    // postgres-js' default reconnect back-off grows to 20 s, and queries wait for it: during an
+    // outage a webhook would hang past Twilio's 15 s instead of answering 500 (so Twilio retries),
+    // and recovery would lag. Retry within a second instead (seconds).
+    backoff: (attempt: number) => Math.min(0.05 * 2 ** attempt, 1),
   });
   const db = drizzle(client, { schema });
   return { db, close: () => client.end({ timeout: 5 }) };
