@@ -71,6 +71,8 @@ export function parseEmail(mail: ParsedMail, raw: Buffer, envelope: EmailEnvelop
           ...(autoReply ? { autoReply } : {}),
         },
       },
+      // The conversation keeps who to answer, not the first mail's body.
+      conversationMetadata: { email: { messageId, from: sender.address.toLowerCase(), to: envelope.recipient } },
       control: autoReply ? 'auto-reply' : undefined,
     },
     files,

@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { simpleParser } from 'mailparser';
 import { ingestInbound } from '../../core/conversations/ingest-inbound.js';
 import type { Deps } from '../../core/ports.js';
-import { and, eq, inArray } from 'drizzle-orm';
-import { attachments, conversations, OPEN_STATUSES } from '../../db/schema.js';
+import { attachments } from '../../db/schema.js';
 import { maskEmail } from '../../logger.js';
 import { parseEmail, type EmailEnvelope } from './parse-inbound.js';
 import type { ThreadSigner } from './threading.js';
@@ -25,11 +24,6 @@ export async function receiveEmail(deps: Deps, raw: Buffer, envelope: EmailEnvel
   if (!parsed) {
     deps.log.info({ to: maskEmail(envelope.recipient) }, 'inbound mail without a sender address ignored');
     return 'ignored';
-  }
-  if (parsed.inbound.conversationId && !(await isOpen(deps, parsed.inbound.conversationId))) {
-    // The conversation it answers is closed: thread by root instead, so it joins a newer open
-    // conversation of the same thread (or opens one) rather than being dropped by the core.
-    parsed.inbound.conversationId = undefined;
   }
   const files = parsed.files.map((f) => ({ ...f, id: randomUUID() }));
   parsed.inbound.media = files.map((f) => ({ url: attachmentUrl(f.id), contentType: f.contentType, name: f.filename, size: f.size }));
@@ -55,12 +49,4 @@ export async function receiveEmail(deps: Deps, raw: Buffer, envelope: EmailEnvel
     'inbound mail stored',
   );
   return 'stored';
-}
-
-async function isOpen(deps: Deps, conversationId: string): Promise<boolean> {
-  const [row] = await deps.db
-    .select({ id: conversations.id })
-    .from(conversations)
-    .where(and(eq(conversations.id, conversationId), inArray(conversations.status, [...OPEN_STATUSES])));
-  return !!row;
 }

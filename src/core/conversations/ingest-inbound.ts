@@ -90,7 +90,7 @@ async function ingestInTx(tx: Tx, msg: ParsedInbound): Promise<IngestResult> {
         inboxAddress: msg.inboxAddress,
         threadKey: msg.threadKey,
         subject: msg.subject ?? null,
-        metadata: msg.metadata,
+        metadata: msg.conversationMetadata ?? msg.metadata,
       })
       // A concurrent first message from the same contact opened it already: join that one.
       .onConflictDoNothing()
@@ -119,18 +119,31 @@ async function ingestInTx(tx: Tx, msg: ParsedInbound): Promise<IngestResult> {
   return { duplicate: false, conversation, message: message!, contactId, opened };
 }
 
+/**
+ * The open conversation this message belongs to: the one the adapter named
+ * (verified email threading) while it is still open, else the contact's open
+ * conversation on the same channel and thread.
+ */
 async function findOpenConversation(tx: Tx, contactId: string, msg: ParsedInbound) {
-  const where = msg.conversationId
-    ? and(eq(conversations.id, msg.conversationId), eq(conversations.contactId, contactId))
-    : and(
-        eq(conversations.contactId, contactId),
-        eq(conversations.channel, msg.channel),
-        eq(conversations.threadKey, msg.threadKey),
-      );
+  const open = inArray(conversations.status, [...OPEN_STATUSES]);
+  if (msg.conversationId) {
+    const [named] = await tx
+      .select()
+      .from(conversations)
+      .where(and(eq(conversations.id, msg.conversationId), eq(conversations.contactId, contactId), open));
+    if (named) return named;
+  }
   const [row] = await tx
     .select()
     .from(conversations)
-    .where(and(where, inArray(conversations.status, [...OPEN_STATUSES])))
+    .where(
+      and(
+        eq(conversations.contactId, contactId),
+        eq(conversations.channel, msg.channel),
+        eq(conversations.threadKey, msg.threadKey),
+        open,
+      ),
+    )
     .limit(1);
   return row;
 }

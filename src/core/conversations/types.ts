@@ -34,6 +34,8 @@ export const ZInboundMessage = z.object({
     .array(z.object({ url: z.string(), contentType: z.string().optional(), name: z.string().optional(), size: z.number().optional() }))
     .default([]),
   metadata: z.record(z.string(), z.unknown()).default({}),
+  /** What a newly opened conversation keeps (call sids, reply addresses); defaults to `metadata`. */
+  conversationMetadata: z.record(z.string(), z.unknown()).optional(),
   /**
    * Control messages never open a conversation (they join an open one, if any, so agents see them):
    * SMS opt-out/opt-in/help keywords, email auto-replies.
