@@ -194,6 +194,26 @@ describe('a call from incoming to hang-up', () => {
   });
 });
 
+describe('hang-up while the agent is being rung', () => {
+  it('is an abandoned call, and the ringing softphone is canceled', async () => {
+    const una = await app.agent({ name: 'Una', queues: ['partner'] });
+    const sock = await app.socket(una.token);
+    const { call } = await callInto('3');
+    const offer = await sock.waitFor('reservation.created', (p) => p.channel === 'voice');
+    await app.api('POST', `/api/reservations/${offer.reservationId}/accept`, undefined, una.token);
+    await agentLeg(offer.conversationId, una.id);
+    const legSid = await eventually(async () => (await conv(offer.conversationId)).metadata.agentCallSid as string | undefined);
+    await call.status('completed', { CallDuration: '20' });
+    const c = await eventually(async () => {
+      const row = await conv(offer.conversationId);
+      return row.status === 'abandoned' ? row : undefined;
+    });
+    expect(c.metadata).toMatchObject({ callStatus: 'completed' });
+    await eventually(() => restCalls(`/Calls/${legSid}.json`).find((r) => r.params.Status === 'canceled'));
+    await app.api('PUT', '/api/me/status', { status: 'away' }, una.token);
+  });
+});
+
 describe('when Twilio refuses', () => {
   it('a bridge Twilio rejects puts the caller back in the queue instead of stranding them', async () => {
     const wes = await app.agent({ name: 'Wes', queues: ['volunteer'] });

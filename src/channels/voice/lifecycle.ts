@@ -127,6 +127,14 @@ export async function handleCallStatus(deps: Deps, client: TwilioClient | null, 
       publishConversationChange(deps, follow.conversation);
       deps.log.info({ conversationId: follow.conversation.id, waitSeconds: metaOf(follow.conversation).waitSeconds }, 'caller hung up while waiting');
       if (follow.conversation.assigneeId) await markCallEnded(deps, follow.conversation.assigneeId);
+      const agentLeg = metaOf(follow.conversation).agentCallSid;
+      if (client && agentLeg) {
+        // The agent's softphone may still be ringing for a caller who is gone.
+        await client
+          .calls(agentLeg)
+          .update({ status: 'canceled' })
+          .catch((err) => deps.log.debug({ err: err.message }, 'agent leg already ended'));
+      }
       await deps.jobs.dispatch('caller hung up');
       return;
     case 'ended': {
