@@ -1,7 +1,7 @@
 import { and, desc, eq, sql } from 'drizzle-orm';
 import { markCallEnded, markOnCall } from '../../core/agents/set-presence.js';
 import { publishConversationChange } from '../../core/conversations/publish.js';
-import type { Deps } from '../../core/ports.js';
+import { rooms, type Deps } from '../../core/ports.js';
 import { cancelOfferInTx, publishCanceled } from '../../core/routing/reservations.js';
 import { claimInboundEvent } from '../../db/queries/inbound-events.js';
 import { conversations, reservations, type ConversationRow, type ReservationRow } from '../../db/schema.js';
@@ -160,7 +160,7 @@ export async function handleCallStatus(deps: Deps, client: TwilioClient | null, 
       return;
     }
     case 'agent-missed': {
-      publishConversationChange(deps, follow.conversation, [`agent:${follow.agentId}`]);
+      publishConversationChange(deps, follow.conversation, [rooms.agent(follow.agentId)]);
       const meta = metaOf(follow.conversation);
       const wait = waitUrlOf(deps, follow.conversation);
       if (client && meta.callSid && !meta.endedAt) {
