@@ -219,7 +219,8 @@ export function voiceRouter(deps: Deps, flows: Flows, client: TwilioClient | nul
       queue,
       body: `Voicemail (${RecordingDuration} s)`,
       media: [{ url: `${RecordingUrl}.mp3`, contentType: 'audio/mpeg', name: `voicemail-${RecordingSid}.mp3` }],
-      metadata: { kind: 'voicemail', recordingSid: RecordingSid, durationSeconds: RecordingDuration, callSid: call.CallSid, direction: 'inbound', flow: name, lang: st.lang },
+      metadata: { kind: 'voicemail', recordingSid: RecordingSid, durationSeconds: RecordingDuration },
+      conversationMetadata: { callSid: call.CallSid, direction: 'inbound', flow: name, lang: st.lang, mode: 'voicemail' },
     }));
     if (!result.duplicate && result.conversation) {
       await patchCall(db, result.conversation.id, { mode: 'voicemail', callSid: call.CallSid });
@@ -286,7 +287,8 @@ export function voiceRouter(deps: Deps, flows: Flows, client: TwilioClient | nul
       queue: node?.type === 'callback' ? node.queue : undefined,
       priorityBoost: node?.type === 'callback' ? node.priority : 0,
       body: `Callback requested to ${number}`,
-      metadata: { kind: 'callback', callbackNumber: number, callSid: call.CallSid, direction: 'inbound', flow: name, lang: st.lang },
+      metadata: { kind: 'callback', callbackNumber: number },
+      conversationMetadata: { callSid: call.CallSid, direction: 'inbound', flow: name, lang: st.lang, mode: 'callback', callbackNumber: number },
     }));
     if (!result.duplicate && result.conversation) {
       await patchCall(db, result.conversation.id, { mode: 'callback', callbackNumber: number, callSid: call.CallSid });
