@@ -17,13 +17,16 @@ export const ADMIN = { email: 'admin@example.org', password: 'admin-password-1' 
 export const HOTLINE = '+15005550006';
 
 /** Waits until `fn` stops throwing (or returns truthy), like the STYLE guide's expectEventually. */
-export async function eventually<T>(fn: () => T | Promise<T>, { timeout = 10_000, interval = 50 } = {}): Promise<T> {
+export async function eventually<T>(
+  fn: () => T | Promise<T>,
+  { timeout = 10_000, interval = 50 } = {},
+): Promise<Exclude<T, undefined | null | false>> {
   const start = Date.now();
   let last: unknown;
   for (;;) {
     try {
       const v = await fn();
-      if (v !== false && v !== undefined && v !== null) return v;
+      if (v !== false && v !== undefined && v !== null) return v as Exclude<T, undefined | null | false>;
       last = new Error(`condition returned ${String(v)}`);
     } catch (err) {
       last = err;
