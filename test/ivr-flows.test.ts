@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isOpen } from '../src/ivr/business-hours.js';
+import { isOpen } from '../src/core/business-hours.js';
 import { FlowError, loadFlowsSync, parseFlow } from '../src/ivr/load-flows.js';
 import { matchChoice, renderFrom, renderStep, renderWait, type RenderContext } from '../src/ivr/render.js';
 import { all, first, parseXml, pathOf, spoken } from './voice-helpers.js';

@@ -5,7 +5,6 @@ import {
   chooseAgent,
   compareWaiting,
   escalate,
-  isOpen,
   openLanes,
   percent,
   planOffers,
@@ -14,6 +13,7 @@ import {
   type RoutableAgent,
   type WaitingConversation,
 } from '../src/core/routing/policy.js';
+import { isOpen } from '../src/core/business-hours.js';
 import type { Channel } from '../src/db/schema.js';
 
 const T0 = new Date('2026-01-05T10:00:00Z');

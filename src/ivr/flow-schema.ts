@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ZBusinessHours } from '../core/business-hours.js';
 
 /**
  * The shape of an IVR flow file (`ivr-flows/<name>.yaml`). A flow is a map of
@@ -63,29 +64,6 @@ const ZGather = z
     noInput: ZNodeId.optional(),
     /** Where to go after the last try with an unknown key. */
     fallback: ZNodeId,
-  })
-  .strict();
-
-const ZHoursWindow = z
-  .object({
-    day: z.number().int().min(0).max(6),
-    from: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM'),
-    to: z.string().regex(/^([01]\d|2[0-4]):[0-5]\d$/, 'HH:MM'),
-  })
-  .strict();
-
-export const ZBusinessHours = z
-  .object({
-    timezone: z.string().refine((tz) => {
-      try {
-        new Intl.DateTimeFormat('en-US', { timeZone: tz });
-        return true;
-      } catch {
-        return false;
-      }
-    }, 'unknown time zone'),
-    open: z.array(ZHoursWindow),
-    holidays: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD')).default([]),
   })
   .strict();
 

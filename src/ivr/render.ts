@@ -1,7 +1,7 @@
 import twilio from 'twilio';
 import type VoiceResponse from 'twilio/lib/twiml/VoiceResponse.js';
 import type { BusinessHours } from '../db/schema.js';
-import { isOpen } from './business-hours.js';
+import { isOpen } from '../core/business-hours.js';
 import type { Flow, FlowNode, Lang, NodeOf, Text } from './flow-schema.js';
 
 /**

@@ -2,24 +2,8 @@ import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { DbOrTx } from '../../db/client.js';
 import { queues, type QueueRow } from '../../db/schema.js';
+import { ZBusinessHours } from '../business-hours.js';
 import { AppError, notFound } from '../errors.js';
-
-const ZTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'must be HH:MM');
-
-export const ZBusinessHours = z
-  .object({
-    timezone: z.string().refine((tz) => {
-      try {
-        new Intl.DateTimeFormat('en-US', { timeZone: tz });
-        return true;
-      } catch {
-        return false;
-      }
-    }, 'must be an IANA time zone'),
-    open: z.array(z.object({ day: z.number().int().min(0).max(6), from: ZTime, to: ZTime }).strict().refine((o) => o.from < o.to, 'from must be before to')),
-    holidays: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD')).optional(),
-  })
-  .strict();
 
 export const ZEscalationStep = z
   .object({

@@ -215,27 +215,3 @@ export function shouldSetAway(presence: Presence, timeouts: number, limit: numbe
 export function percent(part: number, whole: number): number | null {
   return whole > 0 ? Math.round((part / whole) * 1000) / 10 : null;
 }
-
-/** Whether a queue's business hours are open at `now` (no hours set = always open). */
-export function isOpen(hours: BusinessHours | null | undefined, now: Date): boolean {
-  if (!hours || hours.open.length === 0) return true;
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', {
-      timeZone: hours.timezone,
-      weekday: 'short',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-    })
-      .formatToParts(now)
-      .map((p) => [p.type, p.value]),
-  ) as Record<string, string>;
-  const date = `${parts.year}-${parts.month}-${parts.day}`;
-  if (hours.holidays?.includes(date)) return false;
-  const day = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'].indexOf(parts.weekday!);
-  const hm = `${parts.hour}:${parts.minute}`;
-  return hours.open.some((o) => o.day === day && o.from <= hm && hm < o.to);
-}

@@ -2,7 +2,8 @@ import { sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
 import type { BusinessHours, EscalationStep } from '../../db/schema.js';
 import { loadRoutableAgents } from './dispatch.js';
-import { acceptsChannel, isOpen, percent } from './policy.js';
+import { isOpen } from '../business-hours.js';
+import { acceptsChannel, percent } from './policy.js';
 
 /** Figures over one period (the rolling window, or today). */
 export type PeriodStats = {
