@@ -1,6 +1,6 @@
 import type { Config } from '../config.js';
 import type { Db } from '../db/client.js';
-import type { Channel, ConversationRow, MessageRow } from '../db/schema.js';
+import type { Channel, ConversationRow, ConversationStatus, MessageRow } from '../db/schema.js';
 import type { Logger } from '../logger.js';
 
 /**
@@ -94,7 +94,7 @@ export type PublicConversation = {
   id: string;
   channel: Channel;
   queue: string;
-  status: string;
+  status: ConversationStatus;
   assigneeId: string | null;
   contactId: string;
   priority: number;

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { deskReducer, initialDesk, secondsLeft, totalUnread, visibleConversations, type DeskAction, type DeskState } from '../../src/web/state/desk.js';
-import type { Agent, Conversation, Message } from '../../src/web/types.js';
+import type { Agent, Conversation, Message, QueueStats } from '../../src/web/types.js';
 import { fillCanned } from '../../src/web/canned.js';
 import { initials, waitLabel } from '../../src/web/format.js';
 import { breached, liveWait } from '../../src/web/components/wallboard.js';
 
-const me: Agent = { id: 'a1', email: 'dana@example.org', name: 'Dana Reyes', role: 'agent', presence: 'available', capacity: {}, queues: [{ queue: 'donor', level: 3 }] };
+const me: Agent = { id: 'a1', email: 'dana@example.org', name: 'Dana Reyes', role: 'agent', presence: 'available', capacity: { voice: 1, sms: 3, email: 5, slack: 3 }, queues: [{ queue: 'donor', level: 3 }], createdAt: '2026-11-23T09:00:00.000Z' };
 
 function conv(id: string, over: Partial<Conversation> = {}): Conversation {
   return {
@@ -113,7 +113,12 @@ describe('desk helpers', () => {
   });
 
   it('the wallboard advances the longest wait between updates and flags SLA breaches', () => {
-    const q = { key: 'donor', name: 'Donor', priority: 10, slaSeconds: 60, waiting: 1, offered: 0, assigned: 0, longestWaitSeconds: 50, agentsAvailable: 0, agentsOnline: 0, today: { created: 1, answered: 0, answeredInSla: 0, abandoned: 0 }, serviceLevel: null, abandonRate: null };
+    const period = { created: 1, answered: 0, answeredInSla: 0, abandoned: 0, offers: { accepted: 0, rejected: 0, timedOut: 0, canceled: 0 }, serviceLevel: null, abandonRate: null };
+    const q: QueueStats = {
+      key: 'donor', name: 'Donor', priority: 10, slaSeconds: 60, maxWaitSeconds: 600, businessHours: null, escalation: [], emailFrom: null, open: true,
+      waiting: 1, offered: 0, assigned: 0, longestWaitSeconds: 50, byPriority: { 10: 1 }, agentsAvailable: 0, agentsOnline: 0, agentsEligible: 0,
+      window: { ...period, seconds: 3600 }, today: period, serviceLevel: null, abandonRate: null,
+    };
     const fetched = 1_000_000;
     expect(liveWait(q, fetched, fetched + 5_000)).toBe(55);
     expect(breached(q, liveWait(q, fetched, fetched + 5_000))).toBe(false);
