@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import postgres from 'postgres';
 import twilio from 'twilio';
+import { expect } from 'vitest';
 import { startFakeTwilio } from '../fakes/twilio-api.js';
 import {
   ADMIN,
@@ -517,4 +518,34 @@ export async function startScenario(
       await stores.drop();
     },
   };
+}
+
+/**
+ * Once no reply is left pending: every contact stored once, one conversation
+ * each, all resolved, each accepted by exactly one agent, never two live offers
+ * at a time, no reply sent twice. Returns the figures for test-specific checks.
+ */
+export async function expectNothingLostOrDoubled(sc: Scenario, contacts: Contact[], timeout = 40_000) {
+  const inv = await eventually(
+    async () => {
+      const r = await checkInvariants(sc.databaseUrl, contacts, sc.sentBodies());
+      if (r.stuckSends.pending) throw new Error(`pending sends: ${r.stuckSends.pending}`);
+      return r;
+    },
+    { timeout, interval: 1000 },
+  );
+  const n = contacts.length;
+  expect(inv).toMatchObject({
+    storedContacts: n,
+    contactsStoredTwice: 0,
+    inboundStored: n,
+    inboundStoredTwice: 0,
+    conversations: n,
+    contactsWithExtraConversations: 0,
+    stillOpen: 0,
+    conversationsNotAcceptedOnce: 0,
+    overlappingOffers: 0,
+    repliesSentTwice: 0,
+  });
+  return inv;
 }
