@@ -135,6 +135,25 @@ describe('a donor texts the hotline', () => {
     expect(late.body.error.code).toBe('offer_expired');
   });
 
+  it('an agent who reloads the desk still sees the offer ringing; nobody else does', async () => {
+    const kim = await app.agent({ name: 'Kim', queues: ['volunteer'] });
+    const other = await app.agent({ name: 'Lou', queues: ['volunteer'], available: false });
+    const sock = await app.socket(kim.token);
+    await app.api('POST', '/api/inboxes', { kind: 'phone', address: '+15005550104', queue: 'volunteer' });
+    const from = randomPhone();
+    await app.sms(from, 'Can I swap my canvassing shift?', { To: '+15005550104' });
+    const pushed = await sock.waitFor('reservation.created');
+    sock.close(); // the page reloads
+
+    const listed = await app.api('GET', '/api/reservations', undefined, kim.token);
+    expect(listed.status).toBe(200);
+    expect(listed.body.reservations).toEqual([pushed]);
+    expect((await app.api('GET', '/api/reservations', undefined, other.token)).body.reservations).toEqual([]);
+
+    await app.api('POST', `/api/reservations/${pushed.reservationId}/accept`, undefined, kim.token);
+    expect((await app.api('GET', '/api/reservations', undefined, kim.token)).body.reservations).toEqual([]);
+  });
+
   it('lists conversations newest first with a cursor', async () => {
     const page1 = await app.api('GET', '/api/conversations?status=all&limit=2');
     expect(page1.status).toBe(200);

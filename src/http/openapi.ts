@@ -109,6 +109,9 @@ const paths: Record<string, PathItem> = {
   '/api/conversations/{id}/transfer': {
     post: authed({ summary: 'Hand it to another queue or offer it to one agent', tags: ['conversations'], parameters: [idParam], requestBody: body({ oneOf: [{ type: 'object', properties: { queue: { type: 'string' } } }, { type: 'object', properties: { agentId: { type: 'string', format: 'uuid' } } }] }), responses: { '200': ok('conversation'), '409': err } }),
   },
+  '/api/reservations': {
+    get: authed({ summary: "The caller's live offers, as reservation.created payloads (extension)", tags: ['routing'], responses: { '200': ok('reservations') } }),
+  },
   '/api/reservations/{id}/accept': { post: authed({ summary: 'Accept an offer', tags: ['routing'], parameters: [idParam], responses: { '200': ok('conversation'), '404': err, '409': err } }) },
   '/api/reservations/{id}/reject': { post: authed({ summary: 'Reject an offer', tags: ['routing'], parameters: [idParam], responses: { '200': ok('ok'), '404': err, '409': err } }) },
   '/api/queues': { get: authed({ summary: 'Live figures per queue', tags: ['routing'], responses: { '200': ok('queues') } }) },

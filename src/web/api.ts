@@ -1,4 +1,4 @@
-import type { Agent, Conversation, ConversationDetail, DirectoryAgent, Message, QueueStats, TodayReport } from './types.js';
+import type { Agent, Conversation, ConversationDetail, DirectoryAgent, Message, Offer, QueueStats, TodayReport } from './types.js';
 
 /** An API error with the server's `{error: {code, message}}` body. */
 export class ApiError extends Error {
@@ -84,6 +84,7 @@ export const api = {
     return r.token;
   },
   me: () => request<{ agent: Agent }>('GET', '/api/me').then((r) => r.agent),
+  pendingOffers: () => request<{ reservations: Offer[] }>('GET', '/api/reservations').then((r) => r.reservations),
   setStatus: (status: string) => request<{ agent: Agent }>('PUT', '/api/me/status', { status }).then((r) => r.agent),
   conversations: (f: { status?: string; queue?: string; channel?: string; mine?: boolean; contactId?: string; limit?: number; cursor?: string }) =>
     request<{ conversations: Conversation[]; nextCursor: string | null }>('GET', `/api/conversations${q({ ...f, mine: f.mine ? 'true' : undefined })}`),

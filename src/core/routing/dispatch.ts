@@ -2,7 +2,7 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { DbOrTx, Tx } from '../../db/client.js';
 import { agents, contactIdentities, contacts, conversations, reservations, type Capacity, type Channel, type Presence } from '../../db/schema.js';
 import { publishConversationChange } from '../conversations/publish.js';
-import { rooms, type Deps } from '../ports.js';
+import { rooms, type Deps, type RealtimeEvents } from '../ports.js';
 import { openLanes, planOffers, ROUTABLE_PRESENCES, type Lane, type RoutableAgent, type WaitingConversation } from './policy.js';
 
 /**
@@ -106,27 +106,33 @@ export async function createOffer(
   };
 }
 
+/** The `reservation.created` payload of each offer, with its contact's name and address. */
+export async function offerPayloads(db: DbOrTx, offers: Offer[]): Promise<RealtimeEvents['reservation.created'][]> {
+  if (offers.length === 0) return [];
+  const contactIds = [...new Set(offers.map((o) => o.contactId))];
+  const people = await db.select().from(contacts).where(inArray(contacts.id, contactIds));
+  const idents = await db.select().from(contactIdentities).where(inArray(contactIdentities.contactId, contactIds));
+  return offers.map((o) => ({
+    reservationId: o.reservationId,
+    conversationId: o.conversationId,
+    channel: o.channel,
+    queue: o.queueKey,
+    priority: o.priority,
+    contact: {
+      id: o.contactId,
+      name: people.find((c) => c.id === o.contactId)?.name ?? null,
+      address: idents.find((i) => i.contactId === o.contactId)?.value ?? null,
+    },
+    expiresAt: o.expiresAt.toISOString(),
+  }));
+}
+
 /** After commit: push each offer to its agent and arm its timeout. */
 export async function announceOffers(deps: Deps, offers: Offer[]): Promise<void> {
   if (offers.length === 0) return;
-  const contactIds = [...new Set(offers.map((o) => o.contactId))];
-  const people = await deps.db.select().from(contacts).where(inArray(contacts.id, contactIds));
-  const idents = await deps.db
-    .select()
-    .from(contactIdentities)
-    .where(inArray(contactIdentities.contactId, contactIds));
-  for (const o of offers) {
-    const contact = people.find((c) => c.id === o.contactId);
-    const address = idents.find((i) => i.contactId === o.contactId)?.value ?? null;
-    deps.realtime.publish([rooms.agent(o.agentId)], 'reservation.created', {
-      reservationId: o.reservationId,
-      conversationId: o.conversationId,
-      channel: o.channel,
-      queue: o.queueKey,
-      priority: o.priority,
-      contact: { id: o.contactId, name: contact?.name ?? null, address },
-      expiresAt: o.expiresAt.toISOString(),
-    });
+  const payloads = await offerPayloads(deps.db, offers);
+  for (const [i, o] of offers.entries()) {
+    deps.realtime.publish([rooms.agent(o.agentId)], 'reservation.created', payloads[i]!);
     await deps.jobs.reservationTimeout(o.reservationId, o.expiresAt);
   }
   deps.log.info({ offers: offers.length }, 'offers made');

@@ -1,10 +1,10 @@
-import { and, eq, inArray, lte, sql } from 'drizzle-orm';
-import type { Tx } from '../../db/client.js';
+import { and, eq, gt, inArray, lte, sql } from 'drizzle-orm';
+import type { DbOrTx, Tx } from '../../db/client.js';
 import { agents, conversations, reservations, type ReservationRow } from '../../db/schema.js';
 import { AppError, notFound } from '../errors.js';
 import { publishConversationChange } from '../conversations/publish.js';
 import { rooms, type Deps } from '../ports.js';
-import { ROUTER_LOCK } from './dispatch.js';
+import { offerPayloads, ROUTER_LOCK } from './dispatch.js';
 import { shouldSetAway } from './policy.js';
 
 /** Default of MAX_CONSECUTIVE_TIMEOUTS: offers an agent lets lapse in a row before the router sets them `away`. */
@@ -176,4 +176,27 @@ async function afterRelease(
   const conv = done.conversation as Parameters<typeof publishConversationChange>[1] | null;
   if (conv) publishConversationChange(deps, conv);
   if (redispatch) await deps.jobs.dispatch(`offer ${reason}`);
+}
+
+/** The agent's live offers (so a desk that reloads shows what is still ringing). */
+export async function listPendingOffers(db: DbOrTx, agentId: string) {
+  const rows = await db
+    .select({ r: reservations, c: conversations })
+    .from(reservations)
+    .innerJoin(conversations, eq(conversations.id, reservations.conversationId))
+    .where(and(eq(reservations.agentId, agentId), eq(reservations.status, 'pending'), gt(reservations.expiresAt, sql`now()`)))
+    .orderBy(reservations.createdAt);
+  return offerPayloads(
+    db,
+    rows.map(({ r, c }) => ({
+      reservationId: r.id,
+      conversationId: c.id,
+      agentId,
+      channel: r.channel,
+      queueKey: c.queueKey,
+      priority: c.priority,
+      contactId: c.contactId,
+      expiresAt: r.expiresAt,
+    })),
+  );
 }

@@ -19,7 +19,7 @@ import { sendReply } from '../../core/conversations/send-reply.js';
 import { transferConversation } from '../../core/conversations/transfer.js';
 import { AppError } from '../../core/errors.js';
 import { toPublicConversation, type Deps } from '../../core/ports.js';
-import { acceptReservation, rejectReservation } from '../../core/routing/reservations.js';
+import { acceptReservation, listPendingOffers, rejectReservation } from '../../core/routing/reservations.js';
 import { queuesRouter } from './queues.js';
 import { roomsFor } from '../../realtime/server.js';
 import { inboxes } from '../../db/schema.js';
@@ -166,6 +166,11 @@ export function apiRouter(deps: Deps): Router {
     const target = parse(ZTransfer, req.body);
     const c = await transferConversation(deps, actorOf(req), id, target);
     res.json({ conversation: toPublicConversation(c) });
+  });
+
+  // Extension: the caller's live offers, so a desk that reloads still shows what is ringing.
+  r.get('/reservations', async (req, res) => {
+    res.json({ reservations: await listPendingOffers(db, actorOf(req).id) });
   });
 
   r.post('/reservations/:id/accept', async (req, res) => {

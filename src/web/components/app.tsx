@@ -63,7 +63,11 @@ function Shell({ onLogout }: { onLogout: () => void }) {
     const socket = connectRealtime({
       onStatus: (status) => {
         dispatch({ type: 'connection', status });
-        if (status === 'online') setReloadTick((t) => t + 1); // catch up on what we missed
+        if (status === 'online') {
+          setReloadTick((t) => t + 1); // catch up on what we missed
+          // Offers made while the page was away (reloaded, reconnecting) are still ringing.
+          void api.pendingOffers().then((offers) => offers.forEach((offer) => dispatch({ type: 'offer.created', offer })), () => {});
+        }
       },
       onAuthError: onLogout,
       onEvent: (event, p) => {
