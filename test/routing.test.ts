@@ -1,34 +1,17 @@
-import { randomBytes } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { conversations } from '../src/db/schema.js';
-import { eventually, randomPhone, startTestApp, type TestApp } from './helpers/harness.js';
+import { eventually, startTestApp, type TestApp } from './helpers/harness.js';
+import { routingFixtures, ROUTING_TEST_ENV } from './helpers/routing-fixtures.js';
 
 let app: TestApp;
 beforeAll(async () => {
-  app = await startTestApp('routing', {
-    WRAP_UP_SECONDS: '1',
-    PRESENCE_GRACE_SECONDS: '2',
-    MAX_CONSECUTIVE_TIMEOUTS: '2',
-    RESERVATION_TIMEOUT_SECONDS: '4',
-    STATS_WINDOW_SECONDS: '600',
-  });
+  app = await startTestApp('routing', ROUTING_TEST_ENV);
 });
 afterAll(async () => {
   await app?.stop();
 });
-
-let numberSeq = 200;
-/** A hotline number routed to `queue` (creating the queue if asked). */
-async function line(queue: string) {
-  const address = `+1500555${String(numberSeq++).padStart(4, '0')}`;
-  const r = await app.api('POST', '/api/inboxes', { kind: 'phone', address, queue });
-  expect(r.status).toBe(201);
-  return address;
-}
-const text = (to: string, from = randomPhone(), body = 'hello') => app.sms(from, body, { To: to }).then(() => from);
-const key = (p: string) => `${p}${randomBytes(3).toString('hex')}`;
-const conv = async (id: string) => (await app.sb.deps.db.select().from(conversations).where(eq(conversations.id, id)))[0]!;
+const { line, text, key, conv } = routingFixtures(() => app);
 
 describe('queue administration', () => {
   it('admins create and change queues; agents may only read theirs', async () => {
