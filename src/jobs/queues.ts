@@ -22,9 +22,6 @@ const base: JobsOptions = {
   removeOnFail: { count: 1000 },
 };
 
-/** Longest a coalescing key may live: a job normally releases it as it starts. */
-const DEDUP_TTL_MS = 1000;
-
 export const JOB_OPTIONS = {
   dispatch: { ...base, attempts: 5, backoff: { type: 'exponential', delay: 200 } } satisfies JobsOptions,
   reservationTimeout: { ...base, attempts: 5, backoff: { type: 'exponential', delay: 500 } } satisfies JobsOptions,
@@ -88,8 +85,7 @@ export function createJobScheduler(q: Queues, log?: Logger): JobScheduler {
     async dispatch() {
       // Coalesced: triggers that arrive while a dispatch is still waiting ride on it (it has not read
       // the state yet); the worker releases the key as the job starts, so later triggers get a new one.
-      // The TTL bounds how long a worker killed before releasing it can swallow triggers.
-      await enqueue('dispatch', q.routing.add('dispatch', {}, { ...JOB_OPTIONS.dispatch, deduplication: { id: 'dispatch', ttl: DEDUP_TTL_MS } }));
+      await enqueue('dispatch', q.routing.add('dispatch', {}, { ...JOB_OPTIONS.dispatch, deduplication: { id: 'dispatch' } }));
     },
     async reservationTimeout(reservationId, expiresAt) {
       await enqueue(
@@ -106,7 +102,7 @@ export function createJobScheduler(q: Queues, log?: Logger): JobScheduler {
     },
     async queueStats() {
       // Debounced like dispatch: while one is waiting, more changes ride on it.
-      await enqueue('queue-stats', q.maintenance.add('queue-stats', {}, { ...JOB_OPTIONS.queueStats, deduplication: { id: 'queue-stats', ttl: DEDUP_TTL_MS } }));
+      await enqueue('queue-stats', q.maintenance.add('queue-stats', {}, { ...JOB_OPTIONS.queueStats, deduplication: { id: 'queue-stats' } }));
     },
     async routingTimer(at) {
       // One job per second of due time: timers falling due together share one sweep (the sweep is idempotent).
