@@ -83,9 +83,7 @@ export function createJobScheduler(q: Queues, log?: Logger): JobScheduler {
   };
   return {
     async dispatch() {
-      // Coalesced: triggers that arrive while a dispatch is still waiting ride on it (it has not read
-      // the state yet); the worker releases the key as the job starts, so later triggers get a new one.
-      await enqueue('dispatch', q.routing.add('dispatch', {}, { ...JOB_OPTIONS.dispatch, deduplication: { id: 'dispatch' } }));
+      await enqueue('dispatch', q.routing.add('dispatch', {}, JOB_OPTIONS.dispatch));
     },
     async reservationTimeout(reservationId, expiresAt) {
       await enqueue(
@@ -101,7 +99,7 @@ export function createJobScheduler(q: Queues, log?: Logger): JobScheduler {
       await enqueue('send-message', q.outbound.add('send-message', { messageId }, { ...JOB_OPTIONS.sendMessage, jobId: `send-${messageId}` }));
     },
     async queueStats() {
-      // Debounced like dispatch: while one is waiting, more changes ride on it.
+      // Debounced: while one is waiting, more changes ride on it.
       await enqueue('queue-stats', q.maintenance.add('queue-stats', {}, { ...JOB_OPTIONS.queueStats, deduplication: { id: 'queue-stats' } }));
     },
     async routingTimer(at) {

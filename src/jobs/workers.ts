@@ -65,8 +65,6 @@ export async function startWorkers(deps: Deps, connection: ConnectionOptions, qu
           if (!def) throw new UnrecoverableError(`unknown job ${name}/${j.name}`);
           const parsed = def.schema.safeParse(j.data);
           if (!parsed.success) throw new UnrecoverableError(`bad payload for ${j.name}: ${parsed.error.message}`);
-          // A coalesced job stops absorbing triggers before it reads any state, so none is lost.
-          if (j.deduplicationId) await j.removeDeduplicationKey();
           return def.handle(deps, parsed.data);
         },
         { connection, prefix: deps.config.redisPrefix, concurrency: CONCURRENCY[name] },
