@@ -1,27 +1,16 @@
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { and, eq, sql } from 'drizzle-orm';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { threadSigner } from '../src/channels/email/threading.js';
 import { attachments, conversations, messages } from '../src/db/schema.js';
 import { startSmtpSink, type SmtpSink } from './fakes/smtp-sink.js';
-import { eventually, startTestApp, type TestApp } from './helpers/harness.js';
+import { eventually, freePort, startTestApp, type TestApp } from './helpers/harness.js';
 
 const DOMAIN = 'help.example.org';
 let app: TestApp;
 let sink: SmtpSink;
 let mx: ReturnType<typeof nodemailer.createTransport>;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 beforeAll(async () => {
   sink = await startSmtpSink();

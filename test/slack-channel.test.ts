@@ -1,26 +1,15 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { and, eq, sql } from 'drizzle-orm';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contactIdentities, conversations, messages } from '../src/db/schema.js';
 import { startFakeSlack, type FakeSlack } from './fakes/slack-api.js';
-import { eventually, startTestApp, type TestApp } from './helpers/harness.js';
+import { eventually, freePort, startTestApp, type TestApp } from './helpers/harness.js';
 
 const SIGNING_SECRET = 'slack-signing-secret-0123456789abcdef';
 let app: TestApp;
 let slack: FakeSlack;
 let smtpPort: number;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 beforeAll(async () => {
   slack = await startFakeSlack();

@@ -19,6 +19,7 @@ import {
   TWILIO_ACCOUNT_SID,
   TWILIO_AUTH_TOKEN,
   type AgentSocket,
+  freePort,
 } from '../helpers/harness.js';
 
 /**
@@ -30,13 +31,6 @@ import {
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
-  const port = (srv.address() as net.AddressInfo).port;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 // ---------------------------------------------------------------- processes
 
@@ -548,4 +542,21 @@ export async function expectNothingLostOrDoubled(sc: Scenario, contacts: Contact
     repliesSentTwice: 0,
   });
   return inv;
+}
+
+/**
+ * The load every fault test runs under: four agent bots that accept, reply and
+ * resolve, and 100 contacts texting in. Resolves once routing is visibly under
+ * way (20 offers made); `offers()` keeps counting.
+ */
+export async function startLoad(
+  sc: Scenario,
+  opts: { agentsUrl: string; webhookUrl: string; concurrency?: number; gapMs?: number },
+) {
+  let offers = 0;
+  sc.bots.push(...(await startBots(opts.agentsUrl, sc.adminToken, 4, { onOffer: () => (offers += 1) })));
+  const contacts = makeContacts(100);
+  const sending = sendContacts(opts.webhookUrl, contacts, opts.concurrency ?? 5, { gapMs: opts.gapMs });
+  await eventually(() => offers >= 20, { timeout: 30_000 });
+  return { contacts, sending, offers: () => offers };
 }

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, randomPhone, startTestApp, type TestApp } from '../helpers/harness.js';
-import { freePort, startPrivateRedis } from './cluster.js';
+import { eventually, freePort, randomPhone, startTestApp, type TestApp } from '../helpers/harness.js';
+import { startPrivateRedis } from './cluster.js';
 
 let master: Awaited<ReturnType<typeof startPrivateRedis>>;
 let sentinel: ChildProcess;

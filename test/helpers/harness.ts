@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { createServer, type AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import postgres from 'postgres';
 import twilio from 'twilio';
@@ -207,6 +208,15 @@ export async function connectAgentSocket(url: string, token: string): Promise<Ag
     },
     close: () => socket.close(),
   };
+}
+
+/** A TCP port nobody listens on right now (for servers a test must name before they start). */
+export async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+  const port = (srv.address() as AddressInfo).port;
+  await new Promise((r) => srv.close(r));
+  return port;
 }
 
 export const randomPhone = () => `+1555${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`;
