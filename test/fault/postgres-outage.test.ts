@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../helpers/harness.js';
-import { expectNothingLostOrDoubled, makeContacts, postSms, sendContacts, sleep, startBots, startScenario, waitAllResolved, type Scenario } from './cluster.js';
+import { expectNothingLostOrDoubled, makeContacts, postSms, sleep, startLoad, startScenario, waitAllResolved, type Scenario } from './cluster.js';
 
 let sc: Scenario;
 beforeAll(async () => {
@@ -14,12 +14,8 @@ afterAll(async () => {
 describe('Postgres goes away for a few seconds under load', () => {
   it('webhooks answer 5xx meanwhile (Twilio retries); afterwards every contact is stored once and routed once', async () => {
     const web = sc.webs[0]!;
-    let offers = 0;
-    sc.bots.push(...(await startBots(web.url, sc.adminToken, 4, { onOffer: () => (offers += 1) })));
-    const contacts = makeContacts(100);
-    const sending = sendContacts(web.url, contacts, 5, { gapMs: 40 });
+    const { contacts, sending } = await startLoad(sc, { agentsUrl: web.url, webhookUrl: web.url, gapMs: 40 });
 
-    await eventually(() => offers >= 20, { timeout: 30_000 });
     await sc.pg!.cut();
     const cutAt = Date.now();
     // Let the pool's reconnect attempts pile up (their back-off must stay short), then a webhook

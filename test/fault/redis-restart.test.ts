@@ -1,8 +1,7 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually } from '../helpers/harness.js';
-import { expectNothingLostOrDoubled, makeContacts, sendContacts, sleep, startBots, startScenario, waitAllResolved, type Scenario } from './cluster.js';
+import { expectNothingLostOrDoubled, sleep, startLoad, startScenario, waitAllResolved, type Scenario } from './cluster.js';
 
 let sc: Scenario;
 beforeAll(async () => {
@@ -16,17 +15,13 @@ afterAll(async () => {
 describe('Redis restarts (empty: no persistence) under load', () => {
   it('workers, sockets and publishers recover by themselves; nothing lost or doubled', async () => {
     const web = sc.webs[0]!;
-    let offers = 0;
-    sc.bots.push(...(await startBots(web.url, sc.adminToken, 4, { onOffer: () => (offers += 1) })));
-    const contacts = makeContacts(100);
-    const sending = sendContacts(web.url, contacts, 5, { gapMs: 40 });
+    const { contacts, sending, offers } = await startLoad(sc, { agentsUrl: web.url, webhookUrl: web.url, gapMs: 40 });
 
-    await eventually(() => offers >= 20, { timeout: 30_000 });
     await sc.redis!.down();
     const downAt = Date.now();
     await sleep(2_500);
     await sc.redis!.up();
-    const offersBeforeUp = offers;
+    const offersBeforeUp = offers();
 
     await sending;
     expect(contacts.every((c) => c.statuses.at(-1) === 200)).toBe(true);
@@ -35,7 +30,7 @@ describe('Redis restarts (empty: no persistence) under load', () => {
     expect(slowest).toBeLessThanOrEqual(3);
 
     await waitAllResolved(sc.databaseUrl, contacts, 60_000);
-    expect(offers).toBeGreaterThan(offersBeforeUp);
+    expect(offers()).toBeGreaterThan(offersBeforeUp);
     // No process was restarted: the same pids, still running.
     for (const p of [...sc.webs, ...sc.workers]) expect(p.child.exitCode).toBeNull();
 

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../helpers/harness.js';
-import { expectNothingLostOrDoubled, makeContacts, sendContacts, startBots, startScenario, startTcpProxy, type Scenario } from './cluster.js';
-import { waitAllResolved } from './cluster.js';
+import { expectNothingLostOrDoubled, startLoad, startScenario, startTcpProxy, waitAllResolved, type Scenario } from './cluster.js';
 
 let sc: Scenario;
 let proxies: Awaited<ReturnType<typeof startTcpProxy>>[] = [];
@@ -20,12 +19,8 @@ describe('a web process gets SIGTERM with agents connected, under load', () => {
     const agentsLb = await startTcpProxy(() => [webA.port, webB.port], { mode: 'first-alive' });
     const webhookLb = await startTcpProxy(() => [webA.port, webB.port]);
     proxies = [agentsLb, webhookLb];
-    let offers = 0;
-    sc.bots.push(...(await startBots(agentsLb.url, sc.adminToken, 4, { onOffer: () => (offers += 1) })));
-    const contacts = makeContacts(100);
-    const sending = sendContacts(webhookLb.url, contacts, 5, { gapMs: 40 });
+    const { contacts, sending, offers } = await startLoad(sc, { agentsUrl: agentsLb.url, webhookUrl: webhookLb.url, gapMs: 40 });
 
-    await eventually(() => offers >= 20, { timeout: 30_000 });
     const termAt = Date.now();
     webA.kill('SIGTERM');
     expect(await webA.exited).toBe(0);
@@ -34,11 +29,11 @@ describe('a web process gets SIGTERM with agents connected, under load', () => {
 
     // Every agent was on A; each reconnected (through the proxy) to B and keeps getting offers.
     await eventually(() => sc.bots.every((b) => b.reconnects >= 1 && b.sock.socket.connected), { timeout: 20_000 });
-    const offersAtReconnect = offers;
+    const offersAtReconnect = offers();
     await sending;
     expect(contacts.every((c) => c.statuses.at(-1) === 200)).toBe(true);
     await waitAllResolved(sc.databaseUrl, contacts, 60_000);
-    expect(offers).toBeGreaterThan(offersAtReconnect);
+    expect(offers()).toBeGreaterThan(offersAtReconnect);
 
     const inv = await expectNothingLostOrDoubled(sc, contacts);
     expect(inv).toMatchObject({

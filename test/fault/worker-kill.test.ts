@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually } from '../helpers/harness.js';
-import { expectNothingLostOrDoubled, makeContacts, sendContacts, startBots, startScenario, waitAllResolved, type Scenario } from './cluster.js';
+import { expectNothingLostOrDoubled, startLoad, startScenario, waitAllResolved, type Scenario } from './cluster.js';
 
 let sc: Scenario;
 beforeAll(async () => {
@@ -13,13 +12,9 @@ afterAll(async () => {
 describe('a worker is killed (kill -9) in the middle of routing under load', () => {
   it('loses no contact, offers each to one agent at a time, sends no reply twice', async () => {
     const web = sc.webs[0]!;
-    let offers = 0;
-    sc.bots.push(...(await startBots(web.url, sc.adminToken, 4, { onOffer: () => (offers += 1) })));
-    const contacts = makeContacts(100);
-    const sending = sendContacts(web.url, contacts, 8);
+    const { contacts, sending } = await startLoad(sc, { agentsUrl: web.url, webhookUrl: web.url, concurrency: 8 });
 
     // Kill whichever worker is routing right now (it logged offers most recently).
-    await eventually(() => offers >= 20, { timeout: 30_000 });
     const lastOffer = (p: (typeof sc.workers)[number]) => p.logs.map((l, i) => (l.includes('"offers made"') ? i : -1)).reduce((a, b) => Math.max(a, b), -1);
     const victim = [...sc.workers].sort((a, b) => lastOffer(b) - lastOffer(a))[0]!;
     victim.kill('SIGKILL');
