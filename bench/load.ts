@@ -40,7 +40,7 @@ const ENV = { RESERVATION_TIMEOUT_SECONDS: '60', RECONCILE_INTERVAL_SECONDS: '5'
 const pct = (xs: number[], p: number) => {
   if (xs.length === 0) return NaN;
   const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
 };
 const fmt = (n: number, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : '-');
 const log = (s: string) => process.stdout.write(s + '\n');
@@ -95,13 +95,17 @@ async function loadPhase(title: string, sc: Scenario, webhookUrl: string, agents
   log(`\n## ${title}`);
   log(`contacts: ${CONTACTS} at concurrency ${CONCURRENCY}, ${AGENTS} agents (20 SMS slots each) accepting and resolving every offer`);
   log(`webhooks accepted: ${fmt(CONTACTS / ((sendDone - start) / 1000), 1)}/s (${failed} not answered 200)`);
-  log(`contacts/s sustained (first webhook → last offer): ${fmt(latencies.length / elapsed, 1)}  (${latencies.length}/${CONTACTS} offered in ${fmt(elapsed, 1)} s)`);
-  log(`webhook → reservation.created: p50 ${fmt(pct(latencies, 50))} ms, p95 ${fmt(pct(latencies, 95))} ms, p99 ${fmt(pct(latencies, 99))} ms, max ${fmt(pct(latencies, 100))} ms`);
+  log(
+    `contacts/s sustained (first webhook → last offer): ${fmt(latencies.length / elapsed, 1)}  (${latencies.length}/${CONTACTS} offered in ${fmt(elapsed, 1)} s)`,
+  );
+  log(
+    `webhook → reservation.created: p50 ${fmt(pct(latencies, 50))} ms, p95 ${fmt(pct(latencies, 95))} ms, p99 ${fmt(pct(latencies, 99))} ms, max ${fmt(pct(latencies, 100))} ms`,
+  );
   log(`memory (peak RSS): ${memory}`);
 }
 
 async function idleSocketsPhase(sc: Scenario) {
-  const web = sc.webs[0]!;
+  const web = sc.webs[0];
   await sleep(1000);
   const before = web.rssMb();
   const sockets: Socket[] = [];
@@ -111,7 +115,13 @@ async function idleSocketsPhase(sc: Scenario) {
   for (let i = 0; i < SOCKETS; i += BATCH) {
     await Promise.all(
       Array.from({ length: Math.min(BATCH, SOCKETS - i) }, () => {
-        const s = ioClient(web.url, { path: '/socket.io', auth: { token: sc.adminToken }, transports: ['websocket'], reconnection: false, forceNew: true });
+        const s = ioClient(web.url, {
+          path: '/socket.io',
+          auth: { token: sc.adminToken },
+          transports: ['websocket'],
+          reconnection: false,
+          forceNew: true,
+        });
         sockets.push(s);
         s.on('bench.ping', (p: { n: number; at: number }) => (received[p.n] ??= []).push(Date.now() - p.at));
         return new Promise<void>((resolve, reject) => {
@@ -138,8 +148,12 @@ async function idleSocketsPhase(sc: Scenario) {
   const all = received.flat();
   const complete = received.map((r) => Math.max(...(r ?? [NaN])));
   log(`\n## ${SOCKETS} idle agent sockets on one web process`);
-  log(`connected in ${fmt(connectSeconds, 1)} s; web RSS ${fmt(before)} → ${fmt(after)} MB: ${fmt(((after - before) * 1024) / SOCKETS, 1)} KB per socket`);
-  log(`fan-out of one event to all sockets (${PINGS} events, ${all.length}/${PINGS * SOCKETS} deliveries): p50 ${fmt(pct(all, 50))} ms, p99 ${fmt(pct(all, 99))} ms; last socket reached after ${complete.map((x) => fmt(x)).join(' / ')} ms`);
+  log(
+    `connected in ${fmt(connectSeconds, 1)} s; web RSS ${fmt(before)} → ${fmt(after)} MB: ${fmt(((after - before) * 1024) / SOCKETS, 1)} KB per socket`,
+  );
+  log(
+    `fan-out of one event to all sockets (${PINGS} events, ${all.length}/${PINGS * SOCKETS} deliveries): p50 ${fmt(pct(all, 50))} ms, p99 ${fmt(pct(all, 99))} ms; last socket reached after ${complete.map((x) => fmt(x)).join(' / ')} ms`,
+  );
   for (const s of sockets) s.close();
   redis.disconnect();
 }
@@ -153,11 +167,11 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 async function main() {
-  log(`Switchboard load benchmark (loopback; ${new Date().toISOString()}; ${cpus().length} CPUs, load average ${loadavg()[0]!.toFixed(1)})`);
+  log(`Switchboard load benchmark (loopback; ${new Date().toISOString()}; ${cpus().length} CPUs, load average ${loadavg()[0].toFixed(1)})`);
   {
     const sc = (current = await startScenario('bench1', { webs: 1, workers: 1, env: ENV }));
     try {
-      await loadPhase('1 web + 1 worker process', sc, sc.webs[0]!.url, sc.webs[0]!.url);
+      await loadPhase('1 web + 1 worker process', sc, sc.webs[0].url, sc.webs[0].url);
     } finally {
       await sc.stop();
     }

@@ -30,7 +30,7 @@ const dbName = `sb_bench_routing_${randomBytes(3).toString('hex')}`;
 const url = new URL(ADMIN_URL);
 url.pathname = `/${dbName}`;
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function main() {
   await ensureDatabase(url.toString());
@@ -43,11 +43,20 @@ async function main() {
     config,
     db,
     log: createLogger('silent'),
-    jobs: { dispatch: async () => {}, reservationTimeout: async () => {}, sendMessage: async () => {}, queueStats: async () => {}, routingTimer: async () => {} },
+    jobs: {
+      dispatch: async () => {},
+      reservationTimeout: async () => {},
+      sendMessage: async () => {},
+      queueStats: async () => {},
+      routingTimer: async () => {},
+    },
     realtime: { publish: (_to, event) => void (event === 'reservation.created' && offers++), moveSockets: () => {} },
     channels: {},
   };
-  await db.insert(queues).values(DEFAULT_QUEUES.map((q) => ({ ...q }))).onConflictDoNothing();
+  await db
+    .insert(queues)
+    .values(DEFAULT_QUEUES.map((q) => ({ ...q })))
+    .onConflictDoNothing();
   const keys = DEFAULT_QUEUES.map((q) => q.key);
 
   const rows: string[] = [];
@@ -74,7 +83,12 @@ async function main() {
         insert into conversations (contact_id, channel, queue_key, status, priority, inbox_address, queued_at, created_at)
         select c.id,
           (array['sms','email','slack'])[1 + (n % 3)],
-          (array[${sql.raw(keys.filter((k) => k !== 'crisis').map((k) => `'${k}'`).join(','))}])[1 + (n % 4)],
+          (array[${sql.raw(
+            keys
+              .filter((k) => k !== 'crisis')
+              .map((k) => `'${k}'`)
+              .join(','),
+          )}])[1 + (n % 4)],
           'waiting',
           case when n % 10 = 0 then 20 else 10 end,
           '+15005550006',
@@ -98,7 +112,10 @@ async function main() {
       const times: number[] = [];
       for (let i = 0; i < REPS; i++) {
         const [victim] = (await db.execute(sql`
-          select r.id, r.conversation_id from reservations r where r.status = 'pending' order by random() limit 1`)) as unknown as { id: string; conversation_id: string }[];
+          select r.id, r.conversation_id from reservations r where r.status = 'pending' order by random() limit 1`)) as unknown as {
+          id: string;
+          conversation_id: string;
+        }[];
         if (!victim) break;
         // The agent answers the offer and resolves it at once: one slot frees, one conversation leaves.
         await db.execute(sql`update reservations set status = 'accepted', answered_at = now() where id = ${victim.id}`);
@@ -112,7 +129,7 @@ async function main() {
       }
       const sorted = [...times].sort((a, b) => a - b);
       const p90 = sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.9))] ?? NaN;
-      const line = `| ${nAgents.toLocaleString('en')} | ${backlog.toLocaleString('en')} | ${sorted[0]!.toFixed(2)} | ${median(times).toFixed(2)} | ${p90.toFixed(2)} | ${batchMs.toFixed(2)} | ${made} |`;
+      const line = `| ${nAgents.toLocaleString('en')} | ${backlog.toLocaleString('en')} | ${sorted[0].toFixed(2)} | ${median(times).toFixed(2)} | ${p90.toFixed(2)} | ${batchMs.toFixed(2)} | ${made} |`;
       rows.push(line);
       process.stdout.write(line + '\n');
     }

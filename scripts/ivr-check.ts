@@ -29,7 +29,9 @@ function describeNode(n: FlowNode): string {
     case 'hours':
       return `business hours of ${n.queue ? `queue ${n.queue}` : n.hours!.timezone}${n.holidays.length ? `, holidays ${n.holidays.join(', ')}` : ''}`;
     case 'language':
-      return `language: ${Object.entries(n.choices).map(([k, c]) => `${k}=${c.lang}`).join(', ')} (default ${n.default})`;
+      return `language: ${Object.entries(n.choices)
+        .map(([k, c]) => `${k}=${c.lang}`)
+        .join(', ')} (default ${n.default})`;
     case 'enqueue':
       return `queue ${n.queue}${n.priority ? ` (priority +${n.priority})` : ''}${n.maxWaitSeconds ? `, max wait ${n.maxWaitSeconds}s` : ''}${n.overflow ? '' : ', then voicemail/callback offer'}${n.record ? ', recorded' : ''}`;
     case 'voicemail':
@@ -47,7 +49,7 @@ function outline(name: string, flow: Flow): { lines: string[]; warnings: string[
   const lines = [`${name}${flow.description ? ` — ${flow.description}` : ''}`];
   const seen = new Set<string>();
   const walk = (id: string, indent: string, label: string) => {
-    const node = flow.nodes[id]!;
+    const node = flow.nodes[id];
     const head = `${indent}${label ? `${label} → ` : ''}${id}: `;
     if (seen.has(id)) {
       lines.push(`${head}(see above)`);

@@ -28,10 +28,16 @@ export const ZEnv = z.object({
   DATABASE_URL: z.url().default('postgres://postgres@127.0.0.1:5432/switchboard'),
   REDIS_URL: z.url().default('redis://127.0.0.1:6379'),
   // Braces allowed for a Redis Cluster hash tag, e.g. {sb}: every key of the installation then shares one slot.
-  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_:.{}-]+$/, 'letters, digits and _ : . - { } only').default('sb'),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_:.{}-]+$/, 'letters, digits and _ : . - { } only')
+    .default('sb'),
   /** Redis Sentinel: comma-separated host:port list; the master named REDIS_SENTINEL_NAME is used (password/db from REDIS_URL). */
   REDIS_SENTINELS: optionalString.pipe(
-    z.string().regex(/^\s*[^\s:,]+:\d+(\s*,\s*[^\s:,]+:\d+)*\s*$/, 'host:port[,host:port…]').optional(),
+    z
+      .string()
+      .regex(/^\s*[^\s:,]+:\d+(\s*,\s*[^\s:,]+:\d+)*\s*$/, 'host:port[,host:port…]')
+      .optional(),
   ),
   REDIS_SENTINEL_NAME: z.string().min(1).default('mymaster'),
   TWILIO_ACCOUNT_SID: optionalString,
@@ -122,7 +128,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { envFile
   if (env === process.env && existsSync(envFile)) process.loadEnvFile(envFile);
   const parsed = ZEnv.safeParse(env);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
+    const issue = parsed.error.issues[0];
     const name = String(issue.path[0] ?? 'environment');
     throw new ConfigError(`Invalid configuration: ${name}: ${issue.message}`);
   }

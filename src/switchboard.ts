@@ -158,10 +158,12 @@ async function warnOnEvictionPolicy(redis: Redis, log: Logger) {
     const res = (await redis.config('GET', 'maxmemory-policy')) as string[];
     const policy = res[1];
     if (policy && policy !== 'noeviction') {
-      log.warn({ policy }, "Redis maxmemory-policy is not 'noeviction': queued jobs may be evicted (the reconciler recovers routing, but set noeviction)");
+      log.warn(
+        { policy },
+        "Redis maxmemory-policy is not 'noeviction': queued jobs may be evicted (the reconciler recovers routing, but set noeviction)",
+      );
     }
   } catch {
     // CONFIG may be disabled on managed Redis; nothing to check then.
   }
 }
-

@@ -40,7 +40,18 @@ describe('reading real-world mail', () => {
   it('an HTML-only mail loses scripts, handlers, javascript: links, remote images, iframes and forms', async () => {
     const { inbound } = await fixture('html-only.eml', 'donations@help.example.org');
     const html = (inbound.metadata as any).email.html as string;
-    for (const bad of ['<script', 'alert', 'onload', 'javascript:', '<img', 'tracker.example.net', '<iframe', '<form', '<style', '<input']) {
+    for (const bad of [
+      '<script',
+      'alert',
+      'onload',
+      'javascript:',
+      '<img',
+      'tracker.example.net',
+      '<iframe',
+      '<form',
+      '<style',
+      '<input',
+    ]) {
       expect(html).not.toContain(bad);
     }
     expect(html).toContain('href="https://example.com/order/4471"');
@@ -55,9 +66,9 @@ describe('reading real-world mail', () => {
     expect(inbound.body).toBe('My laptop shows this error at boot. Screenshot and the report attached.');
     const [png, pdf, html, original] = files;
     expect(png).toMatchObject({ role: 'attachment', filename: 'screen.png', contentType: 'image/png' });
-    expect(png!.data.subarray(0, 4).toString('hex')).toBe('89504e47');
+    expect(png.data.subarray(0, 4).toString('hex')).toBe('89504e47');
     expect(pdf).toMatchObject({ filename: 'réport.pdf', contentType: 'application/pdf' });
-    expect(pdf!.size).toBe(pdf!.data.length);
+    expect(pdf.size).toBe(pdf.data.length);
     expect(html).toMatchObject({ filename: 'evil.html', contentType: 'text/html' });
     expect(original).toMatchObject({ role: 'original', contentType: 'message/rfc822' });
   });
@@ -87,7 +98,10 @@ describe('reading real-world mail', () => {
   });
 
   it('a person writing plainly is not an auto-reply; the null sender or Precedence: bulk is', async () => {
-    const raw = (headers: string) => Buffer.from(`${headers}From: a@example.com\r\nTo: it@help.example.org\r\nMessage-ID: <x${Math.random()}@example.com>\r\nSubject: hi\r\n\r\nhello\r\n`);
+    const raw = (headers: string) =>
+      Buffer.from(
+        `${headers}From: a@example.com\r\nTo: it@help.example.org\r\nMessage-ID: <x${Math.random()}@example.com>\r\nSubject: hi\r\n\r\nhello\r\n`,
+      );
     const parse = async (headers: string, mailFrom = 'a@example.com') => {
       const r = raw(headers);
       return parseEmail(await simpleParser(r), r, { recipient: 'it@help.example.org', mailFrom }, signer)!.inbound.control;
@@ -109,7 +123,7 @@ describe('threading ids', () => {
     expect(signer.conversationOf(id)).toBe(conv);
     const otherConv = 'aaaaaaaa-4d5a-4b6c-8d7e-9f0a1b2c3d4e';
     expect(signer.conversationOf(id.replace(conv, otherConv))).toBeUndefined();
-    const mac = id.split('.')[3]!.split('@')[0]!;
+    const mac = id.split('.')[3].split('@')[0];
     const flipped = mac.slice(0, -1) + (mac.endsWith('A') ? 'B' : 'A');
     expect(signer.conversationOf(id.replace(mac, flipped))).toBeUndefined();
     const otherKey = threadSigner({ ...config, jwtSecret: 'another-secret-0123456789' });
@@ -120,7 +134,9 @@ describe('threading ids', () => {
   it('a reply naming our Message-ID carries the conversation id', async () => {
     const conv = '3f2b8c1e-4d5a-4b6c-8d7e-9f0a1b2c3d4e';
     const ours = signer.messageIdFor(conv, '11111111-2222-4333-8444-555555555555');
-    const r = Buffer.from(`From: a@example.com\r\nTo: it@help.example.org\r\nMessage-ID: <r1@example.com>\r\nIn-Reply-To: ${ours}\r\nReferences: <root@example.com> ${ours}\r\nSubject: Re: hi\r\n\r\nthanks\r\n`);
+    const r = Buffer.from(
+      `From: a@example.com\r\nTo: it@help.example.org\r\nMessage-ID: <r1@example.com>\r\nIn-Reply-To: ${ours}\r\nReferences: <root@example.com> ${ours}\r\nSubject: Re: hi\r\n\r\nthanks\r\n`,
+    );
     const parsed = parseEmail(await simpleParser(r), r, { recipient: 'it@help.example.org', mailFrom: 'a@example.com' }, signer)!;
     expect(parsed.inbound.conversationId).toBe(conv);
     expect(parsed.inbound.threadKey).toBe('<root@example.com>');
@@ -130,7 +146,9 @@ describe('threading ids', () => {
 describe('mail loops', () => {
   it('our own signed mail coming back is a control message', async () => {
     const ours = signer.messageIdFor('3f2b8c1e-4d5a-4b6c-8d7e-9f0a1b2c3d4e', '11111111-2222-4333-8444-555555555555');
-    const r = Buffer.from(`From: desk@help.example.org\r\nTo: it@help.example.org\r\nMessage-ID: ${ours}\r\nSubject: Re: hi\r\n\r\nour reply\r\n`);
+    const r = Buffer.from(
+      `From: desk@help.example.org\r\nTo: it@help.example.org\r\nMessage-ID: ${ours}\r\nSubject: Re: hi\r\n\r\nour reply\r\n`,
+    );
     const parsed = parseEmail(await simpleParser(r), r, { recipient: 'it@help.example.org', mailFrom: 'desk@help.example.org' }, signer)!;
     expect(parsed.inbound.control).toBe('auto-reply');
   });

@@ -52,7 +52,10 @@ describe('routing under concurrency', () => {
   it('never exceeds capacity nor makes two live offers, across parallel workers', async () => {
     // A seeded plan of who accepts and who rejects, so a failure replays.
     const seed = 20261123;
-    const decisions = fc.sample(fc.record({ accept: fc.double({ min: 0, max: 1 }), think: fc.integer({ min: 0, max: 40 }), work: fc.integer({ min: 10, max: 120 }) }), { seed, numRuns: 2000 });
+    const decisions = fc.sample(
+      fc.record({ accept: fc.double({ min: 0, max: 1 }), think: fc.integer({ min: 0, max: 40 }), work: fc.integer({ min: 10, max: 120 }) }),
+      { seed, numRuns: 2000 },
+    );
     let next = 0;
 
     const agents = await Promise.all(
@@ -64,7 +67,7 @@ describe('routing under concurrency', () => {
       const s = await app.socket(a.token);
       sockets.push(s);
       s.socket.on('reservation.created', (offer: { reservationId: string; conversationId: string }) => {
-        const d = decisions[next++ % decisions.length]!;
+        const d = decisions[next++ % decisions.length];
         setTimeout(async () => {
           if (d.accept < 0.2) {
             await app.api('POST', `/api/reservations/${offer.reservationId}/reject`, undefined, a.token);
@@ -96,7 +99,7 @@ describe('routing under concurrency', () => {
         const [r] = (await app.sb.deps.db.execute(
           sql`select count(*) filter (where status = 'resolved')::int as resolved, count(*)::int as total from conversations`,
         )) as unknown as { resolved: number; total: number }[];
-        return r!.resolved === CONTACTS ? r : undefined;
+        return r.resolved === CONTACTS ? r : undefined;
       },
       { timeout: 60_000, interval: 100 },
     );
@@ -104,7 +107,7 @@ describe('routing under concurrency', () => {
     await monitor;
 
     expect(violations).toEqual([]);
-    expect(resolved!.total).toBe(CONTACTS);
+    expect(resolved.total).toBe(CONTACTS);
     // Every conversation was accepted exactly once.
     expect(accepted.size).toBe(CONTACTS);
     expect([...accepted.values()].every((n) => n === 1)).toBe(true);
@@ -112,6 +115,6 @@ describe('routing under concurrency', () => {
     const [spread] = (await app.sb.deps.db.execute(
       sql`select count(distinct assignee_id)::int as n from conversations where status = 'resolved'`,
     )) as unknown as { n: number }[];
-    expect(spread!.n).toBe(AGENTS);
+    expect(spread.n).toBe(AGENTS);
   }, 90_000);
 });

@@ -25,30 +25,34 @@ describe('the shipped flows', () => {
   it('main starts with an English/Spanish choice that leads to the menu', () => {
     const main = flows.get('main')!;
     const start = xml(renderFrom(main, { flow: 'main', lang: 'en' }, main.start, ctx()));
-    const g = first(start, 'Gather')!;
+    const g = first(start, 'Gather');
     expect(g.attrs.input).toBe('dtmf speech');
     expect(spoken(start)).toMatch(/English, press 1.*español, oprima 2/);
-    expect(pathOf(g.attrs.action!)).toBe('/webhooks/twilio/voice/step?flow=main&node=language&lang=en&try=0');
+    expect(pathOf(g.attrs.action)).toBe('/webhooks/twilio/voice/step?flow=main&node=language&lang=en&try=0');
 
     const es = renderStep(main, { flow: 'main', lang: 'en' }, 'language', 0, { digits: '2' }, ctx());
     expect(es.lang).toBe('es');
     const menu = xml(es);
-    expect(first(menu, 'Say')!.attrs.language).toBe('es-MX');
-    expect(first(menu, 'Say')!.attrs.voice).toBe('Polly.Lupe');
+    expect(first(menu, 'Say').attrs.language).toBe('es-MX');
+    expect(first(menu, 'Say').attrs.voice).toBe('Polly.Lupe');
     expect(spoken(menu)).toContain('Para donaciones');
-    expect(first(menu, 'Gather')!.attrs.action).toContain('node=menu&lang=es');
+    expect(first(menu, 'Gather').attrs.action).toContain('node=menu&lang=es');
   });
 
   it('menu keys and spoken words pick the queue; the crisis key raises priority', () => {
     const main = flows.get('main')!;
     const st = { flow: 'main', lang: 'en' as const };
     expect(renderStep(main, st, 'menu', 0, { digits: '4' }, ctx()).effect).toMatchObject({ type: 'enqueue', node: { queue: 'it' } });
-    expect(renderStep(main, st, 'menu', 0, { speech: 'I would like to volunteer please' }, ctx()).effect).toMatchObject({ node: { queue: 'volunteer' } });
-    expect(renderStep(main, { ...st, lang: 'es' }, 'menu', 0, { speech: 'Una donación' }, ctx()).effect).toMatchObject({ node: { queue: 'donor' } });
+    expect(renderStep(main, st, 'menu', 0, { speech: 'I would like to volunteer please' }, ctx()).effect).toMatchObject({
+      node: { queue: 'volunteer' },
+    });
+    expect(renderStep(main, { ...st, lang: 'es' }, 'menu', 0, { speech: 'Una donación' }, ctx()).effect).toMatchObject({
+      node: { queue: 'donor' },
+    });
     const crisis = renderStep(main, st, 'menu', 0, { digits: '9' }, ctx());
     expect(crisis.effect).toMatchObject({ type: 'enqueue', node: { queue: 'crisis', priority: 50 } });
     const t = xml(crisis);
-    expect(first(t, 'Redirect')!.text).toBe('https://sb.test/webhooks/twilio/voice/wait?flow=main&node=crisis&lang=en');
+    expect(first(t, 'Redirect').text).toBe('https://sb.test/webhooks/twilio/voice/wait?flow=main&node=crisis&lang=en');
   });
 
   it('a key not in the menu is retried, then falls back to the general queue', () => {
@@ -57,10 +61,10 @@ describe('the shipped flows', () => {
     const retry1 = renderStep(main, st, 'menu', 0, { digits: '7' }, ctx());
     expect(retry1.effect).toBeUndefined();
     const t1 = xml(retry1);
-    expect(first(t1, 'Say')!.text).toBe('Sorry, that is not one of the options.');
-    expect(first(t1, 'Gather')!.attrs.action).toContain('try=1');
+    expect(first(t1, 'Say').text).toBe('Sorry, that is not one of the options.');
+    expect(first(t1, 'Gather').attrs.action).toContain('try=1');
     const retry2 = renderStep(main, st, 'menu', 1, { digits: '8' }, ctx());
-    expect(first(xml(retry2), 'Gather')!.attrs.action).toContain('try=2');
+    expect(first(xml(retry2), 'Gather').attrs.action).toContain('try=2');
     const fallback = renderStep(main, st, 'menu', 2, { digits: '8' }, ctx());
     expect(fallback.effect).toMatchObject({ type: 'enqueue', nodeId: 'donor' });
     // Silence is retried without the "not an option" line, then goes to the no-input path.
@@ -83,13 +87,13 @@ describe('the shipped flows', () => {
     const xmas = xml(renderFrom(main, st, 'hours', ctx({ now: new Date('2026-12-25T15:00:00Z') })));
     expect(spoken(xmas)).toContain('closed right now');
     const vm = xml(renderStep(main, st, 'closed_menu', 0, { digits: '1' }, ctx()));
-    const rec = first(vm, 'Record')!;
+    const rec = first(vm, 'Record');
     expect(rec.attrs).toMatchObject({ maxLength: '180', transcribe: 'true', finishOnKey: '#' });
-    expect(pathOf(rec.attrs.action!)).toBe('/webhooks/twilio/voice/voicemail?flow=main&node=voicemail&lang=en');
-    expect(pathOf(rec.attrs.transcribeCallback!)).toBe('/webhooks/twilio/voice/transcription');
+    expect(pathOf(rec.attrs.action)).toBe('/webhooks/twilio/voice/voicemail?flow=main&node=voicemail&lang=en');
+    expect(pathOf(rec.attrs.transcribeCallback)).toBe('/webhooks/twilio/voice/transcription');
     const cb = xml(renderStep(main, st, 'closed_menu', 0, { digits: '2' }, ctx()));
-    expect(first(cb, 'Gather')!.attrs).toMatchObject({ finishOnKey: '#', input: 'dtmf' });
-    expect(first(cb, 'Gather')!.attrs.action).toContain('/voice/callback?flow=main&node=callback');
+    expect(first(cb, 'Gather').attrs).toMatchObject({ finishOnKey: '#', input: 'dtmf' });
+    expect(first(cb, 'Gather').attrs.action).toContain('/voice/callback?flow=main&node=callback');
   });
 
   it('crisis: no menu, straight to the queue; after the max wait it rings the on-call phones', () => {
@@ -98,25 +102,43 @@ describe('the shipped flows', () => {
     const start = renderFrom(crisis, st, crisis.start, ctx());
     expect(start.effect).toMatchObject({ type: 'enqueue', node: { queue: 'crisis', priority: 100 } });
     expect(all(xml(start), 'Gather')).toHaveLength(0);
-    const waiting = xml(renderWait(crisis, st, 'queue', { position: 1, estimatedWaitSeconds: 20, waitedSeconds: 10, maxWaitSeconds: 60 }, ctx()));
+    const waiting = xml(
+      renderWait(crisis, st, 'queue', { position: 1, estimatedWaitSeconds: 20, waitedSeconds: 10, maxWaitSeconds: 60 }, ctx()),
+    );
     expect(spoken(waiting)).toBe('You are caller number 1 in line. The estimated wait is less than a minute.');
-    expect(first(waiting, 'Pause')!.attrs.length).toBe('15');
+    expect(first(waiting, 'Pause').attrs.length).toBe('15');
     const over = renderWait(crisis, st, 'queue', { position: 1, estimatedWaitSeconds: 20, waitedSeconds: 61, maxWaitSeconds: 60 }, ctx());
     expect(over.effect).toEqual({ type: 'overflow', nodeId: 'queue' });
-    const dial = first(xml(over), 'Dial')!;
+    const dial = first(xml(over), 'Dial');
     expect(all(dial, 'Number').map((n) => n.text)).toEqual(['+15555550911', '+15555550912']);
     expect(dial.attrs.action).toContain('/voice/dial-result?flow=crisis&node=oncall');
   });
 
   it('waiting callers hear position and estimate in their language, then hold audio', () => {
     const main = flows.get('main')!;
-    const t = xml(renderWait(main, { flow: 'main', lang: 'es' }, 'donor', { position: 3, estimatedWaitSeconds: 190, waitedSeconds: 30, maxWaitSeconds: 600 }, ctx()));
+    const t = xml(
+      renderWait(
+        main,
+        { flow: 'main', lang: 'es' },
+        'donor',
+        { position: 3, estimatedWaitSeconds: 190, waitedSeconds: 30, maxWaitSeconds: 600 },
+        ctx(),
+      ),
+    );
     expect(spoken(t)).toBe('Usted es la persona número 3 en la fila. El tiempo estimado de espera es de unos 3 minutos.');
-    expect(first(t, 'Play')!.text).toMatch(/^http/);
-    expect(first(t, 'Redirect')!.text).toContain('/voice/wait?flow=main&node=donor&lang=es');
+    expect(first(t, 'Play').text).toMatch(/^http/);
+    expect(first(t, 'Redirect').text).toContain('/voice/wait?flow=main&node=donor&lang=es');
     // Past the queue's max wait: offer voicemail (1) or a callback (2), keep holding otherwise.
-    const over = xml(renderWait(main, { flow: 'main', lang: 'en' }, 'donor', { position: 3, estimatedWaitSeconds: 190, waitedSeconds: 601, maxWaitSeconds: 600 }, ctx()));
-    expect(first(over, 'Gather')!.attrs.action).toContain('/voice/overflow?flow=main&node=donor');
+    const over = xml(
+      renderWait(
+        main,
+        { flow: 'main', lang: 'en' },
+        'donor',
+        { position: 3, estimatedWaitSeconds: 190, waitedSeconds: 601, maxWaitSeconds: 600 },
+        ctx(),
+      ),
+    );
+    expect(first(over, 'Gather').attrs.action).toContain('/voice/overflow?flow=main&node=donor');
     expect(spoken(over)).toContain('To leave a voicemail, press 1');
   });
 });
@@ -135,18 +157,26 @@ nodes:
 `;
 
   it('accepts a small flow and rejects a dangling next, naming the file and node path', () => {
-    expect(parseFlow('x.yaml', good).nodes.menu!.type).toBe('gather');
+    expect(parseFlow('x.yaml', good).nodes.menu.type).toBe('gather');
     const dangling = good.replace('next: bye } }', 'next: byebye } }');
     expect(() => parseFlow('ivr-flows/x.yaml', dangling)).toThrow(FlowError);
-    expect(() => parseFlow('ivr-flows/x.yaml', dangling)).toThrow('ivr-flows/x.yaml: nodes.menu.choices.1.next: "byebye" is not a node of this flow');
-    expect(() => parseFlow('f.yaml', good.replace('start: hello', 'start: nope'))).toThrow('f.yaml: start: "nope" is not a node of this flow');
+    expect(() => parseFlow('ivr-flows/x.yaml', dangling)).toThrow(
+      'ivr-flows/x.yaml: nodes.menu.choices.1.next: "byebye" is not a node of this flow',
+    );
+    expect(() => parseFlow('f.yaml', good.replace('start: hello', 'start: nope'))).toThrow(
+      'f.yaml: start: "nope" is not a node of this flow',
+    );
   });
 
   it('rejects unknown node types, bad numbers, YAML errors and say-loops', () => {
     expect(() => parseFlow('f.yaml', good.replace('type: hangup', 'type: teleport'))).toThrow(/f\.yaml: nodes\.bye\.type/);
-    expect(() => parseFlow('f.yaml', `start: d\nnodes:\n  d: { type: dial, numbers: ["555-1234"] }\n`)).toThrow(/nodes\.d\.numbers\.0: must be an E\.164/);
+    expect(() => parseFlow('f.yaml', `start: d\nnodes:\n  d: { type: dial, numbers: ["555-1234"] }\n`)).toThrow(
+      /nodes\.d\.numbers\.0: must be an E\.164/,
+    );
     expect(() => parseFlow('f.yaml', 'start: [unclosed')).toThrow(/f\.yaml: not valid YAML/);
-    expect(() => parseFlow('f.yaml', `start: a\nnodes:\n  a: { type: say, text: A, next: b }\n  b: { type: say, text: B, next: a }\n`)).toThrow(/loops back/);
+    expect(() =>
+      parseFlow('f.yaml', `start: a\nnodes:\n  a: { type: say, text: A, next: b }\n  b: { type: say, text: B, next: a }\n`),
+    ).toThrow(/loops back/);
     expect(() => parseFlow('f.yaml', `start: h\nnodes:\n  h: { type: hours, open: h, closed: h }\n`)).toThrow(/needs `queue` or `hours`/);
   });
 

@@ -159,7 +159,12 @@ describe('routing policy (pure)', () => {
           { maxLength: 8 },
         ),
         fc.array(
-          fc.record({ queue: queuesArb, channel: fc.constantFrom(...channels), priority: fc.constantFrom(10, 100), t: fc.integer({ min: 0, max: 500 }) }),
+          fc.record({
+            queue: queuesArb,
+            channel: fc.constantFrom(...channels),
+            priority: fc.constantFrom(10, 100),
+            t: fc.integer({ min: 0, max: 500 }),
+          }),
           { maxLength: 30 },
         ),
         (agentSpecs, convSpecs) => {
@@ -171,7 +176,9 @@ describe('routing policy (pure)', () => {
               lastOfferedAt: s.idle === null ? null : at(s.idle),
             }),
           );
-          const waiting = convSpecs.map((s, i) => conv(`c${String(i).padStart(3, '0')}`, { queueKey: s.queue, channel: s.channel, priority: s.priority, queuedAt: at(s.t) }));
+          const waiting = convSpecs.map((s, i) =>
+            conv(`c${String(i).padStart(3, '0')}`, { queueKey: s.queue, channel: s.channel, priority: s.priority, queuedAt: at(s.t) }),
+          );
           const plan = planOffers(waiting, pool, new Map(), T0);
           const ids = plan.map((p) => p.conversation.id);
           expect(new Set(ids).size).toBe(ids.length);
@@ -188,7 +195,9 @@ describe('routing policy (pure)', () => {
           const offered = new Set(ids);
           for (const c of waiting) {
             if (offered.has(c.id)) continue;
-            const someoneCould = pool.some((a) => a.levels[c.queueKey] !== undefined && a.free[c.channel] > 0 && acceptsChannel(a.presence, c.channel));
+            const someoneCould = pool.some(
+              (a) => a.levels[c.queueKey] !== undefined && a.free[c.channel] > 0 && acceptsChannel(a.presence, c.channel),
+            );
             if (!someoneCould) continue;
             for (const d of waiting) {
               if (!offered.has(d.id) || d.queueKey !== c.queueKey || d.channel !== c.channel || d.priority !== c.priority) continue;

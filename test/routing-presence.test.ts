@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { markCallEnded, markOnCall } from '../src/core/agents/set-presence.js';
 import { ingestInbound } from '../src/core/conversations/ingest-inbound.js';
-import { agents, conversations } from '../src/db/schema.js';
+import { agents } from '../src/db/schema.js';
 import { randomPhone, startTestApp, type TestApp } from './helpers/harness.js';
 import { routingFixtures, ROUTING_TEST_ENV } from './helpers/routing-fixtures.js';
 
@@ -64,10 +64,10 @@ describe('presence', () => {
     // Well past the grace period with a live socket (heartbeats): still available.
     await new Promise((r) => setTimeout(r, 1500));
     const [row] = await app.sb.deps.db.select().from(agents).where(eq(agents.id, stayer.id));
-    expect(row!.presence).toBe('available');
+    expect(row.presence).toBe('available');
     expect(sStayer.socket.connected).toBe(true);
     const [apiRow] = await app.sb.deps.db.select().from(agents).where(eq(agents.id, api.id));
-    expect(apiRow!.presence).toBe('available');
+    expect(apiRow.presence).toBe('available');
   });
 
   it('K offers in a row timing out set the agent away, and the agent is told why', async () => {
@@ -118,4 +118,3 @@ describe('transfer', () => {
     expect(sa.events.filter((e) => e.event === 'reservation.created' && e.payload.conversationId === offer.conversationId)).toHaveLength(1);
   });
 });
-

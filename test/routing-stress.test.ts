@@ -31,7 +31,10 @@ beforeAll(async () => {
     { ...env, LOG_LEVEL: 'info' },
   );
   workers.push(...(await Promise.all(Array.from({ length: WORKERS }, (_, i) => startSwitchboardProcess(`worker-${i}`, 'worker', wEnv)))));
-  for (const [queue, number] of [['donor', '+15005550301'], ['it', '+15005550302']] as const) {
+  for (const [queue, number] of [
+    ['donor', '+15005550301'],
+    ['it', '+15005550302'],
+  ] as const) {
     await app.api('POST', '/api/inboxes', { kind: 'phone', address: number, queue });
     lines[queue] = number;
   }
@@ -67,9 +70,11 @@ async function checkInvariants(step: string) {
     ) x on true
     where x.n > (a.capacity->>x.channel)::int`;
   expect(overCapacity, `over capacity at ${step}`).toEqual([]);
-  const twoOffers = await sql`select conversation_id from reservations where status = 'pending' group by conversation_id having count(*) > 1`;
+  const twoOffers =
+    await sql`select conversation_id from reservations where status = 'pending' group by conversation_id having count(*) > 1`;
   expect(twoOffers, `two live offers at ${step}`).toEqual([]);
-  const twoAssignees = await sql`select conversation_id from reservations where status = 'accepted' group by conversation_id having count(distinct agent_id) > 1`;
+  const twoAssignees =
+    await sql`select conversation_id from reservations where status = 'accepted' group by conversation_id having count(distinct agent_id) > 1`;
   expect(twoAssignees, `two assignees at ${step}`).toEqual([]);
   // Status and offers agree: offered ⇔ a live offer; assigned ⇒ an assignee; waiting or offered ⇒ none.
   const inconsistent = await sql`
@@ -105,8 +110,22 @@ type Action =
   | { kind: 'kill' };
 
 const actionArb: fc.Arbitrary<Action> = fc.oneof(
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant('text' as const), queue: fc.constantFrom('donor' as const, 'it' as const), burst: fc.integer({ min: 1, max: 3 }) }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('presence' as const), bot: fc.nat(4), status: fc.constantFrom('available' as const, 'available' as const, 'away' as const, 'offline' as const) }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant('text' as const),
+      queue: fc.constantFrom('donor' as const, 'it' as const),
+      burst: fc.integer({ min: 1, max: 3 }),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('presence' as const),
+      bot: fc.nat(4),
+      status: fc.constantFrom('available' as const, 'available' as const, 'away' as const, 'offline' as const),
+    }),
+  },
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('answer' as const), bot: fc.nat(4), accept: fc.boolean() }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('resolve' as const), bot: fc.nat(4) }) },
 );
@@ -115,15 +134,15 @@ async function run(action: Action) {
   switch (action.kind) {
     case 'text':
       // Sequential, so arrival order is commit order.
-      for (let i = 0; i < action.burst; i++) await app.sms(randomPhone(), 'help please', { To: lines[action.queue]! });
+      for (let i = 0; i < action.burst; i++) await app.sms(randomPhone(), 'help please', { To: lines[action.queue] });
       return;
     case 'presence': {
-      const b = bots[action.bot]!;
+      const b = bots[action.bot];
       expect((await app.api('PUT', '/api/me/status', { status: action.status }, b.token)).status).toBe(200);
       return;
     }
     case 'answer': {
-      const b = bots[action.bot]!;
+      const b = bots[action.bot];
       const [offer] = await sql`select id from reservations where agent_id = ${b.id} and status = 'pending' limit 1`;
       if (!offer) return;
       const r = await app.api('POST', `/api/reservations/${offer.id}/${action.accept ? 'accept' : 'reject'}`, undefined, b.token);
@@ -132,7 +151,7 @@ async function run(action: Action) {
       return;
     }
     case 'resolve': {
-      const b = bots[action.bot]!;
+      const b = bots[action.bot];
       const [c] = await sql`select id from conversations where assignee_id = ${b.id} and status = 'assigned' limit 1`;
       if (!c) return;
       expect((await app.api('POST', `/api/conversations/${c.id}/resolve`, {}, b.token)).status).toBe(200);
@@ -140,7 +159,7 @@ async function run(action: Action) {
     }
     case 'kill': {
       // Mid-assignment: a burst of contacts is being routed right now.
-      await Promise.all([app.sms(randomPhone(), 'x', { To: lines.donor! }), app.sms(randomPhone(), 'y', { To: lines.it! })]);
+      await Promise.all([app.sms(randomPhone(), 'x', { To: lines.donor }), app.sms(randomPhone(), 'y', { To: lines.it })]);
       const victim = workers.shift()!;
       victim.kill('SIGKILL');
       await victim.exited;
@@ -154,9 +173,9 @@ describe('routing under concurrency (several worker processes)', () => {
     const [script] = fc.sample(fc.array(actionArb, { minLength: STEPS, maxLength: STEPS }), { seed: SEED, numRuns: 1 });
     const actions: Action[] = [
       ...bots.map((_, bot) => ({ kind: 'presence' as const, bot, status: 'available' as const })),
-      ...script!.slice(0, STEPS / 2),
+      ...script.slice(0, STEPS / 2),
       { kind: 'kill' },
-      ...script!.slice(STEPS / 2),
+      ...script.slice(STEPS / 2),
     ];
     for (const [i, a] of actions.entries()) {
       await run(a);
@@ -199,7 +218,9 @@ describe('routing under concurrency (several worker processes)', () => {
     const [{ n: total }] = await sql`select count(*)::int as n from conversations`;
     const [{ n: inbound }] = await sql`select count(distinct conversation_id)::int as n from messages where direction = 'inbound'`;
     expect(inbound).toBe(total);
-    const announced = bots.flatMap((b) => b.socket.events.filter((e) => e.event === 'reservation.created').map((e) => e.payload.reservationId as string));
+    const announced = bots.flatMap((b) =>
+      b.socket.events.filter((e) => e.event === 'reservation.created').map((e) => e.payload.reservationId as string),
+    );
     expect(new Set(announced).size).toBe(announced.length);
     const [{ n: offers }] = await sql`select count(*)::int as n from reservations`;
     // The script really routed something (not a vacuous pass).

@@ -16,19 +16,38 @@ const { line, text, key, conv } = routingFixtures(() => app);
 describe('queue administration', () => {
   it('admins create and change queues; agents may only read theirs', async () => {
     const k = key('grants');
-    const created = await app.api('POST', '/api/queues', { key: k, name: 'Grants', priority: 20, slaSeconds: 45, emailFrom: 'grants@example.org' });
+    const created = await app.api('POST', '/api/queues', {
+      key: k,
+      name: 'Grants',
+      priority: 20,
+      slaSeconds: 45,
+      emailFrom: 'grants@example.org',
+    });
     expect(created.status).toBe(201);
-    expect(created.body.queue).toMatchObject({ key: k, priority: 20, slaSeconds: 45, waiting: 0, escalation: [], open: true, emailFrom: 'grants@example.org' });
+    expect(created.body.queue).toMatchObject({
+      key: k,
+      priority: 20,
+      slaSeconds: 45,
+      waiting: 0,
+      escalation: [],
+      open: true,
+      emailFrom: 'grants@example.org',
+    });
     expect((await app.api('POST', '/api/queues', { key: k, name: 'again' })).status).toBe(409);
     expect((await app.api('POST', '/api/queues', { key: 'Bad Key', name: 'x' })).status).toBe(400);
-    expect((await app.api('POST', '/api/queues', { key: key('x'), name: 'x', escalation: [{ afterSeconds: 5, addQueues: ['nope'] }] })).status).toBe(400);
+    expect(
+      (await app.api('POST', '/api/queues', { key: key('x'), name: 'x', escalation: [{ afterSeconds: 5, addQueues: ['nope'] }] })).status,
+    ).toBe(400);
     expect((await app.api('POST', '/api/queues', { key: key('x'), name: 'x', escalation: [{ afterSeconds: 5 }] })).status).toBe(400);
 
     const patched = await app.api('PATCH', `/api/queues/${k}`, {
       priority: 30,
       maxWaitSeconds: 900,
       businessHours: { timezone: 'Europe/Berlin', open: [{ day: 1, from: '09:00', to: '17:00' }] },
-      escalation: [{ afterSeconds: 60, addQueues: ['donor'] }, { afterSeconds: 300, notifySupervisors: true }],
+      escalation: [
+        { afterSeconds: 60, addQueues: ['donor'] },
+        { afterSeconds: 300, notifySupervisors: true },
+      ],
     });
     expect(patched.status).toBe(200);
     expect(patched.body.queue).toMatchObject({ priority: 30, maxWaitSeconds: 900, businessHours: { timezone: 'Europe/Berlin' } });
@@ -62,8 +81,24 @@ describe('ordering and choice', () => {
     const crisis = await text(crisisLine);
     await new Promise((r) => setTimeout(r, 200));
     // One agent with room for one SMS, serving both queues: crisis first though it came last.
-    const low = await app.agent({ name: 'Low', queues: [{ queue: k, level: 1 }, { queue: 'crisis', level: 1 }], capacity: { sms: 1 }, available: false });
-    const high = await app.agent({ name: 'High', queues: [{ queue: k, level: 5 }, { queue: 'crisis', level: 5 }], capacity: { sms: 1 }, available: false });
+    const low = await app.agent({
+      name: 'Low',
+      queues: [
+        { queue: k, level: 1 },
+        { queue: 'crisis', level: 1 },
+      ],
+      capacity: { sms: 1 },
+      available: false,
+    });
+    const high = await app.agent({
+      name: 'High',
+      queues: [
+        { queue: k, level: 5 },
+        { queue: 'crisis', level: 5 },
+      ],
+      capacity: { sms: 1 },
+      available: false,
+    });
     const sLow = await app.socket(low.token);
     const sHigh = await app.socket(high.token);
     await app.api('PUT', '/api/me/status', { status: 'available' }, high.token);
@@ -186,7 +221,14 @@ describe('live figures', () => {
       const r = await app.api('GET', `/api/queues/${k}`);
       return r.body.queue.window.offers.rejected === 1 && r.body.queue.window.abandoned === 1 ? r.body.queue : undefined;
     });
-    expect(q.window).toMatchObject({ seconds: 600, created: 2, answered: 1, answeredInSla: 1, abandoned: 1, offers: { accepted: 1, rejected: 1, timedOut: 0 } });
+    expect(q.window).toMatchObject({
+      seconds: 600,
+      created: 2,
+      answered: 1,
+      answeredInSla: 1,
+      abandoned: 1,
+      offers: { accepted: 1, rejected: 1, timedOut: 0 },
+    });
     expect(q.serviceLevel).toBe(50);
     expect(q.abandonRate).toBe(50);
     expect(q.today).toMatchObject({ created: 2, answered: 1, abandoned: 1 });

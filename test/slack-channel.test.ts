@@ -33,7 +33,11 @@ async function slackPost(
   opts: { contentType?: string; ts?: number; secret?: string; signature?: string; headers?: Record<string, string> } = {},
 ) {
   const ts = String(opts.ts ?? Math.floor(Date.now() / 1000));
-  const signature = opts.signature ?? `v0=${createHmac('sha256', opts.secret ?? SIGNING_SECRET).update(`v0:${ts}:${body}`).digest('hex')}`;
+  const signature =
+    opts.signature ??
+    `v0=${createHmac('sha256', opts.secret ?? SIGNING_SECRET)
+      .update(`v0:${ts}:${body}`)
+      .digest('hex')}`;
   const started = Date.now();
   const res = await fetch(`${app.url}/slack/events`, {
     method: 'POST',
@@ -64,10 +68,18 @@ function messageEvent(event: Record<string, unknown>, eventId = `Ev${randomBytes
 }
 
 const slackMessage = (channel: string, ts: string) =>
-  app.sb.deps.db.select().from(messages).where(and(eq(messages.channel, 'slack'), eq(messages.externalId, `${channel}:${ts}`)));
-const storedSlackMessage = async (channel: string, ts: string) =>
-  (await eventually(async () => (await slackMessage(channel, ts))[0]))!;
-const countSlackMessages = async () => (await app.sb.deps.db.select({ n: sql<number>`count(*)::int` }).from(messages).where(eq(messages.channel, 'slack')))[0]!.n;
+  app.sb.deps.db
+    .select()
+    .from(messages)
+    .where(and(eq(messages.channel, 'slack'), eq(messages.externalId, `${channel}:${ts}`)));
+const storedSlackMessage = async (channel: string, ts: string) => await eventually(async () => (await slackMessage(channel, ts))[0]);
+const countSlackMessages = async () =>
+  (
+    await app.sb.deps.db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(messages)
+      .where(eq(messages.channel, 'slack'))
+  )[0].n;
 
 describe('Slack request verification', () => {
   it('answers the URL verification challenge', async () => {
@@ -109,7 +121,9 @@ describe('a volunteer DMs the bot', () => {
     const root = nextTs();
     // users.info is slow: the ack must not wait for it.
     slack.usersInfoDelayMs = 2000;
-    const first = await slackPost(messageEvent({ channel: 'DVAL', channel_type: 'im', user: 'UVAL', text: 'Can I swap my Saturday shift?', ts: root }));
+    const first = await slackPost(
+      messageEvent({ channel: 'DVAL', channel_type: 'im', user: 'UVAL', text: 'Can I swap my Saturday shift?', ts: root }),
+    );
     expect(first.status).toBe(200);
     expect(first.ms).toBeLessThan(2000);
     expect(await slackMessage('DVAL', root)).toHaveLength(0);
@@ -118,29 +132,52 @@ describe('a volunteer DMs the bot', () => {
     expect(offer).toMatchObject({ queue: 'volunteer', contact: { name: 'Val Okafor' } });
     await app.api('POST', `/api/reservations/${offer.reservationId}/accept`, undefined, vic.token);
 
-    const reply = await app.api('POST', `/api/conversations/${offer.conversationId}/messages`, { body: 'Sure — which <Sunday> works?' }, vic.token);
+    const reply = await app.api(
+      'POST',
+      `/api/conversations/${offer.conversationId}/messages`,
+      { body: 'Sure — which <Sunday> works?' },
+      vic.token,
+    );
     expect(reply.status).toBe(201);
-    const post = (await eventually(() => slack.callsTo('chat.postMessage').find((c) => String(c.params.text).includes('which'))))!;
+    const post = await eventually(() => slack.callsTo('chat.postMessage').find((c) => String(c.params.text).includes('which')));
     expect(post.params).toMatchObject({ channel: 'DVAL', thread_ts: root, text: '*Vic:* Sure — which &lt;Sunday&gt; works?' });
     expect(post.token).toBe(slack.token);
-    await eventually(async () => (await app.sb.deps.db.select().from(messages).where(eq(messages.id, reply.body.message.id)))[0]?.status === 'sent');
+    await eventually(
+      async () => (await app.sb.deps.db.select().from(messages).where(eq(messages.id, reply.body.message.id)))[0]?.status === 'sent',
+    );
 
     // The bot's own post comes back as an event: ignored.
     const before = await countSlackMessages();
-    await slackPost(messageEvent({ channel: 'DVAL', channel_type: 'im', user: slack.botUserId, bot_id: slack.botId, text: '*Vic:* Sure', ts: nextTs(), thread_ts: root }));
-    await slackPost(messageEvent({ channel: 'DVAL', channel_type: 'im', subtype: 'bot_message', bot_id: 'BOTHER', text: 'another bot', ts: nextTs() }));
-    await slackPost(messageEvent({ channel: 'DVAL', channel_type: 'im', subtype: 'message_changed', message: { text: 'edited' }, ts: nextTs() }));
+    await slackPost(
+      messageEvent({
+        channel: 'DVAL',
+        channel_type: 'im',
+        user: slack.botUserId,
+        bot_id: slack.botId,
+        text: '*Vic:* Sure',
+        ts: nextTs(),
+        thread_ts: root,
+      }),
+    );
+    await slackPost(
+      messageEvent({ channel: 'DVAL', channel_type: 'im', subtype: 'bot_message', bot_id: 'BOTHER', text: 'another bot', ts: nextTs() }),
+    );
+    await slackPost(
+      messageEvent({ channel: 'DVAL', channel_type: 'im', subtype: 'message_changed', message: { text: 'edited' }, ts: nextTs() }),
+    );
 
     // Val answers in the thread.
     const answerTs = nextTs();
-    await slackPost(messageEvent({ channel: 'DVAL', channel_type: 'im', user: 'UVAL', text: 'Sunday the 30th', ts: answerTs, thread_ts: root }));
+    await slackPost(
+      messageEvent({ channel: 'DVAL', channel_type: 'im', user: 'UVAL', text: 'Sunday the 30th', ts: answerTs, thread_ts: root }),
+    );
     const pushed = await sock.waitFor('message.created', (p) => p.message.body === 'Sunday the 30th');
     expect(pushed.conversationId).toBe(offer.conversationId);
     expect(await countSlackMessages()).toBe(before + 1);
 
     const resolved = await app.api('POST', `/api/conversations/${offer.conversationId}/resolve`, {}, vic.token);
     expect(resolved.status).toBe(200);
-    const note = (await eventually(() => slack.callsTo('chat.postMessage').find((c) => String(c.params.text).includes('resolved'))))!;
+    const note = await eventually(() => slack.callsTo('chat.postMessage').find((c) => String(c.params.text).includes('resolved')));
     expect(note.params).toMatchObject({ channel: 'DVAL', thread_ts: root });
     expect(note.params.text).toContain('Vic');
   });
@@ -154,11 +191,13 @@ describe('a volunteer DMs the bot', () => {
     await slackPost(messageEvent({ channel: 'DFOL', channel_type: 'im', user: 'UFOL', text: 'where do I find the rota?', ts: second }));
     const b = await storedSlackMessage('DFOL', second);
     const third = nextTs();
-    await slackPost(messageEvent({ channel: 'DFOL', channel_type: 'im', user: 'UFOL', text: '(the weekend one)', ts: third, thread_ts: second }));
+    await slackPost(
+      messageEvent({ channel: 'DFOL', channel_type: 'im', user: 'UFOL', text: '(the weekend one)', ts: third, thread_ts: second }),
+    );
     const c = await storedSlackMessage('DFOL', third);
     expect(new Set([a.conversationId, b.conversationId, c.conversationId]).size).toBe(1);
     const [conv] = await app.sb.deps.db.select().from(conversations).where(eq(conversations.id, a.conversationId));
-    expect(conv!.metadata).toMatchObject({ slack: { channel: 'DFOL', threadTs: first } });
+    expect(conv.metadata).toMatchObject({ slack: { channel: 'DFOL', threadTs: first } });
   });
 
   it('a retried event (X-Slack-Retry-Num) is stored once and answered the same', async () => {
@@ -181,7 +220,10 @@ describe('a volunteer DMs the bot', () => {
     slack.usersInfoDelayMs = 300;
     const raceTs = nextTs();
     const raceBody = messageEvent({ channel: 'DRACE', channel_type: 'im', user: 'URACE', text: 'anyone?', ts: raceTs }, 'EvRACE0001');
-    const answers = await Promise.all([slackPost(raceBody), slackPost(raceBody, { headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' } })]);
+    const answers = await Promise.all([
+      slackPost(raceBody),
+      slackPost(raceBody, { headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' } }),
+    ]);
     slack.usersInfoDelayMs = 0;
     expect(answers.map((x) => x.status)).toEqual([200, 200]);
     await storedSlackMessage('DRACE', raceTs);
@@ -196,20 +238,30 @@ describe('channels mapped to queues', () => {
     expect(inbox.status).toBe(201);
     slack.users.set('UIAN', { id: 'UIAN', name: 'Ian' });
     const root = nextTs();
-    await slackPost(messageEvent({ channel: 'CITHELP', channel_type: 'channel', user: 'UIAN', text: `<@${slack.botUserId}> VPN is down &amp; I can't log in`, ts: root }));
+    await slackPost(
+      messageEvent({
+        channel: 'CITHELP',
+        channel_type: 'channel',
+        user: 'UIAN',
+        text: `<@${slack.botUserId}> VPN is down &amp; I can't log in`,
+        ts: root,
+      }),
+    );
     const m = await storedSlackMessage('CITHELP', root);
     expect(m.body).toBe("VPN is down & I can't log in");
     const [conv] = await app.sb.deps.db.select().from(conversations).where(eq(conversations.id, m.conversationId));
     expect(conv).toMatchObject({ queueKey: 'it', threadKey: `CITHELP:${root}`, inboxAddress: 'CITHELP' });
     // A reply in the thread joins; a new top-level message is a separate request.
     const inThread = nextTs();
-    await slackPost(messageEvent({ channel: 'CITHELP', channel_type: 'channel', user: 'UIAN', text: 'still down', ts: inThread, thread_ts: root }));
+    await slackPost(
+      messageEvent({ channel: 'CITHELP', channel_type: 'channel', user: 'UIAN', text: 'still down', ts: inThread, thread_ts: root }),
+    );
     const other = nextTs();
     await slackPost(messageEvent({ channel: 'CITHELP', channel_type: 'channel', user: 'UIAN', text: 'and the printer too', ts: other }));
     const joined = await storedSlackMessage('CITHELP', inThread);
-    expect(joined.conversationId).toBe(conv!.id);
+    expect(joined.conversationId).toBe(conv.id);
     const separate = await storedSlackMessage('CITHELP', other);
-    expect(separate.conversationId).not.toBe(conv!.id);
+    expect(separate.conversationId).not.toBe(conv.id);
 
     const unmappedTs = nextTs();
     const r = await slackPost(messageEvent({ channel: 'CRANDOM', channel_type: 'channel', user: 'UIAN', text: 'lunch?', ts: unmappedTs }));
@@ -223,12 +275,20 @@ describe('/helpdesk', () => {
   it('opens a modal with a category picker; submitting it opens a request in that queue, answered in a DM thread', async () => {
     slack.users.set('UHAL', { id: 'UHAL', name: 'Hal', email: 'hal@example.org' });
     const form = new URLSearchParams({
-      token: 'legacy', team_id: 'T0001', channel_id: 'CGENERAL', user_id: 'UHAL', user_name: 'hal',
-      command: '/helpdesk', text: 'laptop fan is loud', response_url: 'http://127.0.0.1:9/unused', trigger_id: '1337.42.abcd', api_app_id: 'A0001',
+      token: 'legacy',
+      team_id: 'T0001',
+      channel_id: 'CGENERAL',
+      user_id: 'UHAL',
+      user_name: 'hal',
+      command: '/helpdesk',
+      text: 'laptop fan is loud',
+      response_url: 'http://127.0.0.1:9/unused',
+      trigger_id: '1337.42.abcd',
+      api_app_id: 'A0001',
     }).toString();
     const cmd = await slackPost(form, { contentType: 'application/x-www-form-urlencoded' });
     expect(cmd.status).toBe(200);
-    const open = (await eventually(() => slack.callsTo('views.open').find((c) => c.params.trigger_id === '1337.42.abcd')))!;
+    const open = await eventually(() => slack.callsTo('views.open').find((c) => c.params.trigger_id === '1337.42.abcd'));
     const view = open.params.view;
     expect(view.callback_id).toBe('helpdesk_request');
     const select = view.blocks.find((b: any) => b.block_id === 'category').element;
@@ -248,19 +308,25 @@ describe('/helpdesk', () => {
         callback_id: 'helpdesk_request',
         state: {
           values: {
-            category: { queue: { type: 'static_select', selected_option: queue ? { text: { type: 'plain_text', text: queue }, value: queue } : null } },
+            category: {
+              queue: { type: 'static_select', selected_option: queue ? { text: { type: 'plain_text', text: queue }, value: queue } : null },
+            },
             details: { text: { type: 'plain_text_input', value: 'My laptop fan is loud since the update' } },
           },
         },
       },
     });
-    const missing = await slackPost(new URLSearchParams({ payload: JSON.stringify(submission(null)) }).toString(), { contentType: 'application/x-www-form-urlencoded' });
+    const missing = await slackPost(new URLSearchParams({ payload: JSON.stringify(submission(null)) }).toString(), {
+      contentType: 'application/x-www-form-urlencoded',
+    });
     expect(missing.status).toBe(200);
     expect(JSON.parse(missing.text)).toMatchObject({ response_action: 'errors', errors: { category: expect.any(String) } });
 
     const ivy = await app.agent({ name: 'Ivy', queues: ['it'] });
     const sock = await app.socket(ivy.token);
-    const ok = await slackPost(new URLSearchParams({ payload: JSON.stringify(submission('it')) }).toString(), { contentType: 'application/x-www-form-urlencoded' });
+    const ok = await slackPost(new URLSearchParams({ payload: JSON.stringify(submission('it')) }).toString(), {
+      contentType: 'application/x-www-form-urlencoded',
+    });
     expect(ok.status).toBe(200);
     expect(ok.text).toBe('');
     // Earlier #it-help requests wait in the same queue: pick Hal's offer.
@@ -269,12 +335,21 @@ describe('/helpdesk', () => {
     expect(dmPost.params.text).toContain('My laptop fan is loud');
     await app.api('POST', `/api/reservations/${offer.reservationId}/accept`, undefined, ivy.token);
     await app.api('POST', `/api/conversations/${offer.conversationId}/messages`, { body: 'Try the BIOS update.' }, ivy.token);
-    const answer = (await eventually(() => slack.callsTo('chat.postMessage').find((c) => String(c.params.text).includes('BIOS'))))!;
+    const answer = await eventually(() => slack.callsTo('chat.postMessage').find((c) => String(c.params.text).includes('BIOS')));
     expect(answer.params).toMatchObject({ channel: 'DHAL' });
     expect(answer.params.thread_ts).toBeTruthy();
     // The requester's reply in that thread joins the request.
     const replyTs = nextTs();
-    await slackPost(messageEvent({ channel: 'DHAL', channel_type: 'im', user: 'UHAL', text: 'that fixed it', ts: replyTs, thread_ts: answer.params.thread_ts }));
+    await slackPost(
+      messageEvent({
+        channel: 'DHAL',
+        channel_type: 'im',
+        user: 'UHAL',
+        text: 'that fixed it',
+        ts: replyTs,
+        thread_ts: answer.params.thread_ts,
+      }),
+    );
     const pushed = await sock.waitFor('message.created', (p) => p.message.body === 'that fixed it');
     expect(pushed.conversationId).toBe(offer.conversationId);
   });
@@ -289,10 +364,13 @@ describe('one contact across channels', () => {
     const ts = nextTs();
     await slackPost(messageEvent({ channel: 'DKIM', channel_type: 'im', user: 'UKIM', text: 'Hi from Slack', ts }));
     const m = await storedSlackMessage('DKIM', ts);
-    const ids = await app.sb.deps.db.select().from(contactIdentities).where(sql`${contactIdentities.value} in ('kim.park@example.org', 'UKIM')`);
+    const ids = await app.sb.deps.db
+      .select()
+      .from(contactIdentities)
+      .where(sql`${contactIdentities.value} in ('kim.park@example.org', 'UKIM')`);
     expect(ids).toHaveLength(2);
     expect(new Set(ids.map((i) => i.contactId)).size).toBe(1);
     const [slackConv] = await app.sb.deps.db.select().from(conversations).where(eq(conversations.id, m.conversationId));
-    expect(slackConv!.contactId).toBe(ids[0]!.contactId);
+    expect(slackConv.contactId).toBe(ids[0].contactId);
   });
 });

@@ -15,10 +15,22 @@ describe('Slack request signatures', () => {
     expect(checkSlackSignature(SECRET, body, sign(now - 299, body.toString()), String(now - 299), now)).toEqual({ ok: true });
   });
   it('refuses stale or future timestamps, other secrets, other bodies and missing headers', () => {
-    expect(checkSlackSignature(SECRET, body, sign(now - 301, body.toString()), String(now - 301), now)).toEqual({ ok: false, reason: 'stale' });
-    expect(checkSlackSignature(SECRET, body, sign(now + 301, body.toString()), String(now + 301), now)).toEqual({ ok: false, reason: 'stale' });
-    expect(checkSlackSignature(SECRET, body, sign(now, body.toString(), 'other'), String(now), now)).toEqual({ ok: false, reason: 'mismatch' });
-    expect(checkSlackSignature(SECRET, Buffer.from('token=y'), sign(now, body.toString()), String(now), now)).toEqual({ ok: false, reason: 'mismatch' });
+    expect(checkSlackSignature(SECRET, body, sign(now - 301, body.toString()), String(now - 301), now)).toEqual({
+      ok: false,
+      reason: 'stale',
+    });
+    expect(checkSlackSignature(SECRET, body, sign(now + 301, body.toString()), String(now + 301), now)).toEqual({
+      ok: false,
+      reason: 'stale',
+    });
+    expect(checkSlackSignature(SECRET, body, sign(now, body.toString(), 'other'), String(now), now)).toEqual({
+      ok: false,
+      reason: 'mismatch',
+    });
+    expect(checkSlackSignature(SECRET, Buffer.from('token=y'), sign(now, body.toString()), String(now), now)).toEqual({
+      ok: false,
+      reason: 'mismatch',
+    });
     expect(checkSlackSignature(SECRET, body, undefined, String(now), now)).toEqual({ ok: false, reason: 'missing' });
     expect(checkSlackSignature(SECRET, body, sign(now, body.toString()), 'abc', now)).toEqual({ ok: false, reason: 'missing' });
   });
@@ -41,7 +53,10 @@ describe('which Slack messages are a contact writing', () => {
   });
 
   it('a thread reply is keyed by its root; the delivery id is channel + ts', () => {
-    const m = parseSlackMessage({ ...base, channel: 'C9', channel_type: 'channel', ts: '2.5', thread_ts: '2.1' }, { eventId: 'Ev1', profile: { name: 'Ana', email: 'Ana@Example.org' } });
+    const m = parseSlackMessage(
+      { ...base, channel: 'C9', channel_type: 'channel', ts: '2.5', thread_ts: '2.1' },
+      { eventId: 'Ev1', profile: { name: 'Ana', email: 'Ana@Example.org' } },
+    );
     expect(m).toMatchObject({
       channel: 'slack',
       externalId: 'C9:2.5',
@@ -54,18 +69,31 @@ describe('which Slack messages are a contact writing', () => {
   });
 
   it('text loses the bot mention and Slack escaping', () => {
-    expect(slackTextToPlain('<@UBOT> a &lt;b&gt; &amp; <https://x.org|site> <https://y.org>', 'UBOT')).toBe('a <b> & site (https://x.org) https://y.org');
+    expect(slackTextToPlain('<@UBOT> a &lt;b&gt; &amp; <https://x.org|site> <https://y.org>', 'UBOT')).toBe(
+      'a <b> & site (https://x.org) https://y.org',
+    );
   });
 });
 
 describe('/helpdesk modal', () => {
   it('offers one category per queue and reads a submission', () => {
-    const view = helpdeskModal([{ key: 'it', name: 'IT help' }, { key: 'donor', name: 'Donors' }], ' printer ');
+    const view = helpdeskModal(
+      [
+        { key: 'it', name: 'IT help' },
+        { key: 'donor', name: 'Donors' },
+      ],
+      ' printer ',
+    );
     const select = (view.blocks[0] as any).element;
     expect(select.options.map((o: any) => o.value)).toEqual(['it', 'donor']);
     expect((view.blocks[1] as any).element.initial_value).toBe('printer');
     const state = (queue: string | null, text: string) => ({
-      values: { category: { queue: { type: 'static_select', selected_option: queue ? { text: { type: 'plain_text', text: queue }, value: queue } : null } }, details: { text: { type: 'plain_text_input', value: text } } },
+      values: {
+        category: {
+          queue: { type: 'static_select', selected_option: queue ? { text: { type: 'plain_text', text: queue }, value: queue } : null },
+        },
+        details: { text: { type: 'plain_text_input', value: text } },
+      },
     });
     expect(readHelpdeskSubmission({ state: state('it', ' help ') } as any)).toEqual({ queue: 'it', text: 'help' });
     expect(readHelpdeskSubmission({ state: state(null, 'help') } as any)).toBeUndefined();

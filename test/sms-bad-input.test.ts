@@ -17,12 +17,21 @@ async function counts() {
   const [row] = (await app.sb.deps.db.execute(sql`
     select (select count(*) from contacts)::int as contacts,
            (select count(*) from conversations)::int as conversations,
-           (select count(*) from messages)::int as messages`)) as unknown as { contacts: number; conversations: number; messages: number }[];
-  return row!;
+           (select count(*) from messages)::int as messages`)) as unknown as {
+    contacts: number;
+    conversations: number;
+    messages: number;
+  }[];
+  return row;
 }
 
 const smsParams = (from: string, body: string, sid = 'SM' + 'a'.repeat(32)) => ({
-  MessageSid: sid, AccountSid: TWILIO_ACCOUNT_SID, From: from, To: HOTLINE, Body: body, NumMedia: '0',
+  MessageSid: sid,
+  AccountSid: TWILIO_ACCOUNT_SID,
+  From: from,
+  To: HOTLINE,
+  Body: body,
+  NumMedia: '0',
 });
 
 describe('Twilio webhooks refuse what Twilio did not send', () => {
@@ -43,7 +52,11 @@ describe('Twilio webhooks refuse what Twilio did not send', () => {
   it('a body signed for another URL (replayed elsewhere) is refused', async () => {
     const params = smsParams(randomPhone(), 'hello');
     const signedForStatus = await import('twilio').then((t) =>
-      t.default.getExpectedTwilioSignature('test-auth-token-0123456789abcdef', 'https://switchboard.test/webhooks/twilio/sms/status', params),
+      t.default.getExpectedTwilioSignature(
+        'test-auth-token-0123456789abcdef',
+        'https://switchboard.test/webhooks/twilio/sms/status',
+        params,
+      ),
     );
     const r = await app.twilioPost('/webhooks/twilio/sms', params, { signature: signedForStatus });
     expect(r.status).toBe(403);
@@ -154,8 +167,12 @@ describe('opt-out, opt-in and help', () => {
 describe('authentication and authorization', () => {
   it('every API route needs a valid token', async () => {
     for (const [method, path] of [
-      ['GET', '/api/me'], ['GET', '/api/conversations'], ['GET', '/api/queues'], ['POST', '/api/agents'],
-      ['PUT', '/api/me/status'], ['POST', '/api/reservations/00000000-0000-0000-0000-000000000000/accept'],
+      ['GET', '/api/me'],
+      ['GET', '/api/conversations'],
+      ['GET', '/api/queues'],
+      ['POST', '/api/agents'],
+      ['PUT', '/api/me/status'],
+      ['POST', '/api/reservations/00000000-0000-0000-0000-000000000000/accept'],
     ] as const) {
       const none = await app.api(method, path, method === 'GET' ? undefined : {}, null);
       expect(none.status, `${method} ${path}`).toBe(401);
@@ -183,12 +200,22 @@ describe('authentication and authorization', () => {
 
   it('only admins create agents; input is validated', async () => {
     const sup = await app.agent({ name: 'Sup', role: 'supervisor', queues: [] });
-    const r = await app.api('POST', '/api/agents', { email: 'x@example.org', name: 'X', password: 'password-1', role: 'agent', queues: [] }, sup.token);
+    const r = await app.api(
+      'POST',
+      '/api/agents',
+      { email: 'x@example.org', name: 'X', password: 'password-1', role: 'agent', queues: [] },
+      sup.token,
+    );
     expect(r.status).toBe(403);
     const bad = await app.api('POST', '/api/agents', { email: 'not-an-email', name: 'X', password: 'short', role: 'agent', queues: [] });
     expect(bad.status).toBe(400);
     expect(bad.body.error.code).toBe('bad_request');
-    const unknownQueue = await app.api('POST', '/api/agents', { email: 'q@example.org', name: 'Q', password: 'password-1', queues: ['nope'] });
+    const unknownQueue = await app.api('POST', '/api/agents', {
+      email: 'q@example.org',
+      name: 'Q',
+      password: 'password-1',
+      queues: ['nope'],
+    });
     expect(unknownQueue.status).toBe(400);
     const dup = await app.api('POST', '/api/agents', { email: 'admin@example.org', name: 'A', password: 'password-1' });
     expect(dup.status).toBe(409);

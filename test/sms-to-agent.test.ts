@@ -33,7 +33,12 @@ describe('a donor texts the hotline', () => {
     const pushed = await sock.waitFor('message.created', (p) => p.message.body === 'It is for the $25 plan');
     expect(pushed.conversationId).toBe(offer.conversationId);
 
-    const reply = await app.api('POST', `/api/conversations/${offer.conversationId}/messages`, { body: 'Sure, I can help with that.' }, dana.token);
+    const reply = await app.api(
+      'POST',
+      `/api/conversations/${offer.conversationId}/messages`,
+      { body: 'Sure, I can help with that.' },
+      dana.token,
+    );
     expect(reply.status).toBe(201);
     expect(reply.body.message).toMatchObject({ direction: 'outbound', internal: false });
 
@@ -52,7 +57,8 @@ describe('a donor texts the hotline', () => {
       'It is for the $25 plan',
       'Sure, I can help with that.',
     ]);
-    const replySid = (await app.sb.deps.db.query.messages.findFirst({ where: (m, { eq }) => eq(m.id, reply.body.message.id) }))!.externalId!;
+    const replySid = (await app.sb.deps.db.query.messages.findFirst({ where: (m, { eq }) => eq(m.id, reply.body.message.id) }))!
+      .externalId!;
     expect(replySid).toMatch(/^SM[0-9a-f]{32}$/);
     const cb = await app.twilioPost('/webhooks/twilio/sms/status', { MessageSid: replySid, MessageStatus: 'delivered' });
     expect(cb.status).toBe(204);
@@ -73,7 +79,12 @@ describe('a donor texts the hotline', () => {
     const offer = await sock.waitFor('reservation.created');
     await app.api('POST', `/api/reservations/${offer.reservationId}/accept`, undefined, ed.token);
     const before = app.twilio.messages().length;
-    const note = await app.api('POST', `/api/conversations/${offer.conversationId}/messages`, { body: 'Checked: receipt was emailed', internal: true }, ed.token);
+    const note = await app.api(
+      'POST',
+      `/api/conversations/${offer.conversationId}/messages`,
+      { body: 'Checked: receipt was emailed', internal: true },
+      ed.token,
+    );
     expect(note.status).toBe(201);
     expect(note.body.message).toMatchObject({ internal: true, status: 'note' });
     await new Promise((r) => setTimeout(r, 300));

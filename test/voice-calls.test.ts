@@ -7,7 +7,7 @@ import { eventually as eventuallyMaybe, HOTLINE, randomPhone, startTestApp, type
 import { all, callSid, first, parseXml, pathOf, recordingSid, simulateCall, spoken } from './voice-helpers.js';
 
 /** `eventually`, typed as never undefined (it only resolves with a value). */
-const eventually = async <T,>(fn: () => T | Promise<T>, opts?: { timeout?: number }) => (await eventuallyMaybe(fn, opts)) as NonNullable<T>;
+const eventually = async <T>(fn: () => T | Promise<T>, opts?: { timeout?: number }) => (await eventuallyMaybe(fn, opts)) as NonNullable<T>;
 
 let app: TestApp;
 beforeAll(async () => {
@@ -26,9 +26,9 @@ afterAll(async () => {
   await app?.stop();
 });
 
-const conv = async (id: string) => (await app.sb.deps.db.select().from(conversations).where(eq(conversations.id, id)))[0]!;
+const conv = async (id: string) => (await app.sb.deps.db.select().from(conversations).where(eq(conversations.id, id)))[0];
 const convOfCall = async (sid: string) => (await app.sb.deps.db.select().from(conversations).where(eq(conversations.threadKey, sid)))[0];
-const presenceOf = async (id: string) => (await app.sb.deps.db.select().from(agents).where(eq(agents.id, id)))[0]!.presence;
+const presenceOf = async (id: string) => (await app.sb.deps.db.select().from(agents).where(eq(agents.id, id)))[0].presence;
 const restCalls = (path: string) => app.twilio.requests.filter((r) => r.method === 'POST' && r.path.endsWith(path));
 
 /** Caller picks English, then a menu key: answers with the enqueue TwiML. */
@@ -43,13 +43,21 @@ async function callInto(menuKey: string, from = randomPhone(), to = HOTLINE) {
 /** The agent's softphone leg, as Twilio reports it to the StatusCallback we gave the participant. */
 async function agentLeg(conversationId: string, agentId: string) {
   const req = await eventually(() =>
-    app.twilio.requests.find((r) => r.path.endsWith(`/Conferences/conv-${conversationId}/Participants.json`) && r.params.To === `client:${agentId}`),
+    app.twilio.requests.find(
+      (r) => r.path.endsWith(`/Conferences/conv-${conversationId}/Participants.json`) && r.params.To === `client:${agentId}`,
+    ),
   );
   const sid = callSid();
   return {
     req,
     status: (CallStatus: string) =>
-      app.twilioPost(pathOf(req.params.StatusCallback!), { CallSid: sid, AccountSid: app.config.twilio.accountSid!, From: HOTLINE, To: `client:${agentId}`, CallStatus }),
+      app.twilioPost(pathOf(req.params.StatusCallback), {
+        CallSid: sid,
+        AccountSid: app.config.twilio.accountSid!,
+        From: HOTLINE,
+        To: `client:${agentId}`,
+        CallStatus,
+      }),
     sid,
   };
 }
@@ -64,11 +72,13 @@ describe('a call from incoming to hang-up', () => {
     expect(spoken(language)).toContain('For English, press 1');
     const menu = await call.press(language, '1');
     expect(spoken(menu)).toContain('For donations and our store, press 1');
-    expect(first(menu, 'Gather')!.attrs.action).toBe('https://switchboard.test/webhooks/twilio/voice/step?flow=main&node=menu&lang=en&try=0');
+    expect(first(menu, 'Gather').attrs.action).toBe(
+      'https://switchboard.test/webhooks/twilio/voice/step?flow=main&node=menu&lang=en&try=0',
+    );
 
     const queued = await call.press(menu, '1');
     expect(spoken(queued)).toContain('donor and store team');
-    expect(first(queued, 'Redirect')!.text).toBe('https://switchboard.test/webhooks/twilio/voice/wait?flow=main&node=donor&lang=en');
+    expect(first(queued, 'Redirect').text).toBe('https://switchboard.test/webhooks/twilio/voice/wait?flow=main&node=donor&lang=en');
 
     const offer = await sock.waitFor('reservation.created', (p) => p.channel === 'voice');
     expect(offer).toMatchObject({ channel: 'voice', queue: 'donor' });
@@ -79,16 +89,16 @@ describe('a call from incoming to hang-up', () => {
     // While the offer rings on the desk, the caller holds: position, estimate, music, again.
     const hold = await call.follow(queued);
     expect(spoken(hold)).toMatch(/^You are caller number 1 in line\. The estimated wait is (about|less than)/);
-    expect(first(hold, 'Play')!.text).toMatch(/\.mp3$/);
-    expect(first(hold, 'Redirect')!.text).toContain('/voice/wait?flow=main&node=donor');
+    expect(first(hold, 'Play').text).toMatch(/\.mp3$/);
+    expect(first(hold, 'Redirect').text).toContain('/voice/wait?flow=main&node=donor');
 
     const accepted = await app.api('POST', `/api/reservations/${offer.reservationId}/accept`, undefined, dana.token);
     expect(accepted.status).toBe(200);
 
     // The live call moves into a conference named after the conversation…
     const update = await eventually(() => restCalls(`/Calls/${call.sid}.json`)[0]);
-    const bridge = parseXml(update.params.Twiml!);
-    const conference = first(bridge, 'Conference')!;
+    const bridge = parseXml(update.params.Twiml);
+    const conference = first(bridge, 'Conference');
     expect(conference.text).toBe(`conv-${offer.conversationId}`);
     expect(conference.attrs).toMatchObject({ endConferenceOnExit: 'true', startConferenceOnEnter: 'false' });
     expect(spoken(bridge)).toBe('Connecting you to an agent now.');
@@ -114,7 +124,14 @@ describe('a call from incoming to hang-up', () => {
     expect(holdReq.params.Hold).toBe('true');
     // Once Twilio tells us the ConferenceSid, participants are addressed by it.
     const cf = 'CF' + 'c'.repeat(32);
-    expect((await app.twilioPost(`/webhooks/twilio/voice/conference?conversationId=${offer.conversationId}`, { ConferenceSid: cf, StatusCallbackEvent: 'conference-start' })).status).toBe(204);
+    expect(
+      (
+        await app.twilioPost(`/webhooks/twilio/voice/conference?conversationId=${offer.conversationId}`, {
+          ConferenceSid: cf,
+          StatusCallbackEvent: 'conference-start',
+        })
+      ).status,
+    ).toBe(204);
     await app.api('POST', `/api/voice/calls/${offer.conversationId}/unhold`, undefined, dana.token);
     const unhold = restCalls(`/Participants/${call.sid}.json`).at(-1)!;
     expect(unhold.path).toContain(`/Conferences/${cf}/`);
@@ -158,7 +175,9 @@ describe('a call from incoming to hang-up', () => {
     // Redelivery: nothing new happens.
     await call.status('completed', { CallDuration: '12' });
     await new Promise((r) => setTimeout(r, 300));
-    expect(sock.events.filter((e) => e.event === 'reservation.canceled' && e.payload.reservationId === offer.reservationId)).toHaveLength(1);
+    expect(sock.events.filter((e) => e.event === 'reservation.canceled' && e.payload.reservationId === offer.reservationId)).toHaveLength(
+      1,
+    );
     // Accepting the withdrawn offer fails.
     expect((await app.api('POST', `/api/reservations/${offer.reservationId}/accept`, undefined, pat.token)).status).toBe(409);
     await app.api('PUT', '/api/me/status', { status: 'away' }, pat.token);
@@ -169,8 +188,11 @@ describe('a call from incoming to hang-up', () => {
     const joy = await app.agent({ name: 'Joy', queues: ['it'] });
     const socks = { [ian.id]: await app.socket(ian.token), [joy.id]: await app.socket(joy.token) };
     const { call } = await callInto('4');
-    const first = await eventually(() =>
-      Object.entries(socks).flatMap(([id, s]) => s.events.filter((e) => e.event === 'reservation.created').map((e) => ({ id, offer: e.payload })))[0],
+    const first = await eventually(
+      () =>
+        Object.entries(socks).flatMap(([id, s]) =>
+          s.events.filter((e) => e.event === 'reservation.created').map((e) => ({ id, offer: e.payload })),
+        )[0],
     );
     const firstAgent = first.id === ian.id ? ian : joy;
     const other = first.id === ian.id ? joy : ian;
@@ -182,7 +204,7 @@ describe('a call from incoming to hang-up', () => {
     const back = await eventually(() => restCalls(`/Calls/${call.sid}.json`).find((r) => r.params.Url));
     expect(back.params.Url).toBe('https://switchboard.test/webhooks/twilio/voice/wait?flow=main&node=it&lang=en');
     // …and the other agent is offered the call (the one who missed it is skipped for a while).
-    const second = await socks[other.id]!.waitFor('reservation.created', (p) => p.conversationId === first.offer.conversationId);
+    const second = await socks[other.id].waitFor('reservation.created', (p) => p.conversationId === first.offer.conversationId);
     const c = await conv(first.offer.conversationId);
     expect(c.status).toBe('offered');
     expect((c.metadata as any).agentNoAnswer).toBe(1);
@@ -225,7 +247,9 @@ describe('when Twilio refuses', () => {
     await eventually(async () => (await conv(offer.conversationId)).status === 'waiting');
     const back = await eventually(() => restCalls(`/Calls/${call.sid}.json`).find((r) => r.params.Url));
     expect(back.params.Url).toContain('/voice/wait?flow=main&node=volunteer');
-    expect(app.twilio.requests.filter((r) => r.path.endsWith(`/Conferences/conv-${offer.conversationId}/Participants.json`))).toHaveLength(0);
+    expect(app.twilio.requests.filter((r) => r.path.endsWith(`/Conferences/conv-${offer.conversationId}/Participants.json`))).toHaveLength(
+      0,
+    );
     await call.status('completed');
     await eventually(async () => (await conv(offer.conversationId)).status === 'abandoned');
     await app.api('PUT', '/api/me/status', { status: 'away' }, wes.token);
@@ -241,14 +265,20 @@ describe('bad input', () => {
     expect((await app.twilioPost('/webhooks/twilio/voice', params, { signature: null })).status).toBe(403);
     // A continuation whose query was changed after signing (state lives in the URL, so it is signed too).
     const twilio = (await import('twilio')).default;
-    const signedFor = twilio.getExpectedTwilioSignature('test-auth-token-0123456789abcdef', 'https://switchboard.test/webhooks/twilio/voice/step?flow=main&node=menu&lang=en&try=0', { ...params, Digits: '1' });
+    const signedFor = twilio.getExpectedTwilioSignature(
+      'test-auth-token-0123456789abcdef',
+      'https://switchboard.test/webhooks/twilio/voice/step?flow=main&node=menu&lang=en&try=0',
+      { ...params, Digits: '1' },
+    );
     const tampered = await fetch(`${app.url}/webhooks/twilio/voice/step?flow=main&node=menu&lang=en&try=0&x=1`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signedFor },
       body: new URLSearchParams({ ...params, Digits: '1' }).toString(),
     });
     expect(tampered.status).toBe(403);
-    expect((await app.twilioPost('/webhooks/twilio/voice/status', { ...params, CallStatus: 'completed' }, { signature: 'nope' })).status).toBe(403);
+    expect(
+      (await app.twilioPost('/webhooks/twilio/voice/status', { ...params, CallStatus: 'completed' }, { signature: 'nope' })).status,
+    ).toBe(403);
     expect(await convOfCall(sid)).toBeUndefined();
     expect(await app.sb.deps.db.select().from(inboundEvents)).toHaveLength(before.length);
   });
@@ -262,7 +292,7 @@ describe('bad input', () => {
   it('a number no inbox knows gets the main flow', async () => {
     const call = simulateCall(app, { from: randomPhone(), to: '+15005550999' });
     const t = await call.ring();
-    expect(first(t, 'Gather')!.attrs.action).toContain('flow=main&node=language');
+    expect(first(t, 'Gather').attrs.action).toContain('flow=main&node=language');
   });
 
   it('keys not in the menu are retried, then the caller falls back to the general queue', async () => {
@@ -271,10 +301,10 @@ describe('bad input', () => {
     const retry1 = await call.press(menu, '7');
     expect(spoken(retry1)).toMatch(/^Sorry, that is not one of the options\. For donations/);
     const retry2 = await call.press(retry1, '#');
-    expect(first(retry2, 'Gather')!.attrs.action).toContain('try=2');
+    expect(first(retry2, 'Gather').attrs.action).toContain('try=2');
     expect(await convOfCall(call.sid)).toBeUndefined();
     const fallback = await call.press(retry2, '0');
-    expect(first(fallback, 'Redirect')!.text).toContain('node=donor');
+    expect(first(fallback, 'Redirect').text).toContain('node=donor');
     const c = await eventually(() => convOfCall(call.sid));
     expect(c.queueKey).toBe('donor');
     await call.status('completed');
@@ -293,17 +323,22 @@ describe('crisis line, voicemail and callbacks', () => {
     const c = await eventually(() => convOfCall(call.sid));
     expect(c).toMatchObject({ queueKey: 'crisis', priority: 200 });
     // Pretend the caller has waited past the flow's 60 s: the next hold turn dials out.
-    await app.sb.deps.db.update(conversations).set({ queuedAt: new Date(Date.now() - 61_000) }).where(eq(conversations.id, c.id));
+    await app.sb.deps.db
+      .update(conversations)
+      .set({ queuedAt: new Date(Date.now() - 61_000) })
+      .where(eq(conversations.id, c.id));
     const over = await call.follow(t);
-    const dial = first(over, 'Dial')!;
+    const dial = first(over, 'Dial');
     expect(all(dial, 'Number').map((n) => n.text)).toEqual(['+15555550911', '+15555550912']);
     expect((await conv(c.id)).metadata).toHaveProperty('overflowedAt');
     // Nobody answers: the caller is asked for a voicemail, which joins the same conversation.
-    const vm = await call.post(pathOf(dial.attrs.action!), { DialCallStatus: 'no-answer' });
-    const rec = first(vm, 'Record')!;
+    const vm = await call.post(pathOf(dial.attrs.action), { DialCallStatus: 'no-answer' });
+    const rec = first(vm, 'Record');
     const recSid = recordingSid();
-    const thanks = await call.post(pathOf(rec.attrs.action!), {
-      RecordingSid: recSid, RecordingUrl: `https://api.twilio.com/2010-04-01/Accounts/AC0/Recordings/${recSid}`, RecordingDuration: '14',
+    const thanks = await call.post(pathOf(rec.attrs.action), {
+      RecordingSid: recSid,
+      RecordingUrl: `https://api.twilio.com/2010-04-01/Accounts/AC0/Recordings/${recSid}`,
+      RecordingDuration: '14',
     });
     expect(all(thanks, 'Hangup')).toHaveLength(1);
     await call.status('completed', { CallDuration: '90' });
@@ -311,7 +346,10 @@ describe('crisis line, voicemail and callbacks', () => {
     expect(after.status).toBe('waiting');
     expect(after.metadata).toMatchObject({ mode: 'voicemail' });
     const msgs = await app.sb.deps.db.select().from(messages).where(eq(messages.conversationId, c.id));
-    expect(msgs.find((m) => m.externalId === recSid)?.media[0]).toMatchObject({ url: expect.stringMatching(new RegExp(`${recSid}\\.mp3$`)), contentType: 'audio/mpeg' });
+    expect(msgs.find((m) => m.externalId === recSid)?.media[0]).toMatchObject({
+      url: expect.stringMatching(new RegExp(`${recSid}\\.mp3$`)),
+      contentType: 'audio/mpeg',
+    });
   });
 
   it('after hours a caller leaves a voicemail; its transcription is attached later', async () => {
@@ -322,26 +360,30 @@ describe('crisis line, voicemail and callbacks', () => {
       const menu = await call.press(await call.ring(), '2');
       expect(spoken(menu)).toMatch(/^Nuestra oficina está cerrada/);
       const prompt = await call.press(menu, '1');
-      const rec = first(prompt, 'Record')!;
+      const rec = first(prompt, 'Record');
       expect(rec.attrs.action).toContain('/voice/voicemail?flow=main&node=voicemail&lang=es');
       const recSid = recordingSid();
       const recUrl = `https://api.twilio.com/2010-04-01/Accounts/AC0/Recordings/${recSid}`;
-      const done = await call.post(pathOf(rec.attrs.action!), { RecordingSid: recSid, RecordingUrl: recUrl, RecordingDuration: '21' });
+      const done = await call.post(pathOf(rec.attrs.action), { RecordingSid: recSid, RecordingUrl: recUrl, RecordingDuration: '21' });
       expect(spoken(done)).toMatch(/^Gracias/);
       // Redelivery of the Record action answers the same and stores nothing twice.
-      await call.post(pathOf(rec.attrs.action!), { RecordingSid: recSid, RecordingUrl: recUrl, RecordingDuration: '21' });
+      await call.post(pathOf(rec.attrs.action), { RecordingSid: recSid, RecordingUrl: recUrl, RecordingDuration: '21' });
       await call.status('completed', { CallDuration: '40' });
-      const c = (await convOfCall(call.sid))!;
+      const c = await convOfCall(call.sid);
       expect(c).toMatchObject({ queueKey: 'donor', status: 'waiting' });
       expect(c.metadata).toMatchObject({ mode: 'voicemail' });
-      const transcribed = await app.twilioPost(pathOf(rec.attrs.transcribeCallback!), {
-        TranscriptionSid: 'TR' + 'd'.repeat(32), TranscriptionText: 'Hola, llamo por mi recibo de donación', TranscriptionStatus: 'completed', RecordingSid: recSid, CallSid: call.sid,
+      const transcribed = await app.twilioPost(pathOf(rec.attrs.transcribeCallback), {
+        TranscriptionSid: 'TR' + 'd'.repeat(32),
+        TranscriptionText: 'Hola, llamo por mi recibo de donación',
+        TranscriptionStatus: 'completed',
+        RecordingSid: recSid,
+        CallSid: call.sid,
       });
       expect(transcribed.status).toBe(204);
       const msgs = await app.sb.deps.db.select().from(messages).where(eq(messages.conversationId, c.id)).orderBy(messages.createdAt);
       expect(msgs.map((m) => m.body)).toEqual(['Voicemail (21 s)', 'Hola, llamo por mi recibo de donación']);
-      expect(msgs[0]!.media).toEqual([{ url: `${recUrl}.mp3`, contentType: 'audio/mpeg', name: `voicemail-${recSid}.mp3` }]);
-      expect(msgs[1]!.metadata).toMatchObject({ kind: 'transcription', recordingSid: recSid });
+      expect(msgs[0].media).toEqual([{ url: `${recUrl}.mp3`, contentType: 'audio/mpeg', name: `voicemail-${recSid}.mp3` }]);
+      expect(msgs[1].metadata).toMatchObject({ kind: 'transcription', recordingSid: recSid });
     } finally {
       await app.api('PATCH', '/api/queues/donor', { businessHours: null });
     }
@@ -354,11 +396,11 @@ describe('crisis line, voicemail and callbacks', () => {
     const overflow = await call.follow(queued);
     expect(spoken(overflow)).toContain('To have an agent call you back, press 2');
     const prompt = await call.press(overflow, '2');
-    expect(first(prompt, 'Gather')!.attrs.action).toContain('/voice/callback?flow=main&node=volunteer&lang=en&mode=queue');
+    expect(first(prompt, 'Gather').attrs.action).toContain('/voice/callback?flow=main&node=volunteer&lang=en&mode=queue');
     const bye = await call.press(prompt, '');
     expect(spoken(bye)).toContain('call you back');
     await call.status('completed', { CallDuration: '75' });
-    const c = (await convOfCall(call.sid))!;
+    const c = await convOfCall(call.sid);
     expect(c.status).toBe('waiting');
     expect(c.metadata).toMatchObject({ mode: 'callback', callbackNumber: from });
 
@@ -379,12 +421,12 @@ describe('crisis line, voicemail and callbacks', () => {
     expect(leg.req.params.From).toBe(HOTLINE);
     // The contact answers: into the conference.
     const contact = simulateCall(app, { from: HOTLINE, to: from, sid: placed.body.callSid });
-    const joined = await contact.post(pathOf(out.params.Url!));
-    expect(first(joined, 'Conference')!.text).toBe(`conv-${c.id}`);
+    const joined = await contact.post(pathOf(out.params.Url));
+    expect(first(joined, 'Conference').text).toBe(`conv-${c.id}`);
     // A second call while this one is live is refused (voice capacity 1).
     expect((await app.api('POST', '/api/voice/calls', { phone: randomPhone() }, vic.token)).status).toBe(409);
     await leg.status('in-progress');
-    await contact.status('completed', { CallDuration: '33' }, pathOf(out.params.StatusCallback!));
+    await contact.status('completed', { CallDuration: '33' }, pathOf(out.params.StatusCallback));
     await eventually(async () => (await conv(c.id)).metadata.callDurationSeconds === 33);
   });
 });
@@ -423,7 +465,7 @@ describe('transfers', () => {
     expect(q.body.conversation).toMatchObject({ queue: 'crisis', status: 'waiting' });
     const moved = restCalls(`/Calls/${call.sid}.json`).at(-1)!;
     expect(moved.params.Url).toBe('https://switchboard.test/webhooks/twilio/voice/wait?flow=main&node=partner&lang=en');
-    const hold = await call.post(pathOf(moved.params.Url!));
+    const hold = await call.post(pathOf(moved.params.Url));
     expect(spoken(hold)).toContain('You are caller number');
     await call.status('completed');
     await eventually(async () => (await conv(offer.conversationId)).status === 'abandoned');
@@ -435,21 +477,30 @@ describe('recordings and softphone dialling', () => {
     const { call } = await callInto('4');
     const c = await eventually(() => convOfCall(call.sid));
     const recSid = recordingSid();
-    const params = { AccountSid: app.config.twilio.accountSid!, CallSid: call.sid, RecordingSid: recSid, RecordingUrl: `https://api.twilio.com/2010-04-01/Accounts/AC0/Recordings/${recSid}`, RecordingDuration: '64', RecordingStatus: 'completed' };
+    const params = {
+      AccountSid: app.config.twilio.accountSid!,
+      CallSid: call.sid,
+      RecordingSid: recSid,
+      RecordingUrl: `https://api.twilio.com/2010-04-01/Accounts/AC0/Recordings/${recSid}`,
+      RecordingDuration: '64',
+      RecordingStatus: 'completed',
+    };
     expect((await app.twilioPost(`/webhooks/twilio/voice/recording?conversationId=${c.id}`, params)).status).toBe(204);
     expect((await app.twilioPost(`/webhooks/twilio/voice/recording?conversationId=${c.id}`, params)).status).toBe(204);
-    const msgs = (await app.sb.deps.db.select().from(messages).where(eq(messages.conversationId, c.id))).filter((m) => m.externalId === recSid);
+    const msgs = (await app.sb.deps.db.select().from(messages).where(eq(messages.conversationId, c.id))).filter(
+      (m) => m.externalId === recSid,
+    );
     expect(msgs).toHaveLength(1);
     expect(msgs[0]).toMatchObject({ body: 'Call recording (64 s)', metadata: { kind: 'recording', durationSeconds: 64 } });
-    expect(msgs[0]!.media[0]!.url).toBe(`${params.RecordingUrl}.mp3`);
+    expect(msgs[0].media[0].url).toBe(`${params.RecordingUrl}.mp3`);
     await call.status('completed');
   });
 
   it("a call from the agent's softphone dials the number with the hotline as caller ID", async () => {
     const t = await simulateCall(app, { from: 'client:3f1c2f5e-8d2a-4c1b-9a57-1a2b3c4d5e6f', to: '+15557654321' }).ring();
-    const dial = first(t, 'Dial')!;
+    const dial = first(t, 'Dial');
     expect(dial.attrs.callerId).toBe(HOTLINE);
-    expect(first(dial, 'Number')!.text).toBe('+15557654321');
+    expect(first(dial, 'Number').text).toBe('+15557654321');
     const bad = await simulateCall(app, { from: 'client:someone', to: 'not-a-number' }).ring();
     expect(all(bad, 'Dial')).toHaveLength(0);
     expect(all(bad, 'Hangup')).toHaveLength(1);
@@ -464,7 +515,10 @@ describe('softphone token and outbound calls', () => {
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ identity: mo.id, expiresIn: 900 });
     const payload = JSON.parse(Buffer.from(r.body.token.split('.')[1], 'base64url').toString());
-    expect(payload.grants).toEqual({ identity: mo.id, voice: { incoming: { allow: true }, outgoing: { application_sid: 'AP' + 'b'.repeat(32) } } });
+    expect(payload.grants).toEqual({
+      identity: mo.id,
+      voice: { incoming: { allow: true }, outgoing: { application_sid: 'AP' + 'b'.repeat(32) } },
+    });
     expect(payload.exp - payload.iat).toBe(900);
     expect(payload.iss).toBe('SK' + 'a'.repeat(32));
   });
@@ -482,7 +536,7 @@ describe('softphone token and outbound calls', () => {
     // The contact does not pick up: the agent's leg is released too.
     const c = await conv(r.body.conversation.id);
     const legSid = (c.metadata as any).agentCallSid as string;
-    const status = restCalls('/Calls.json').at(-1)!.params.StatusCallback!;
+    const status = restCalls('/Calls.json').at(-1)!.params.StatusCallback;
     await app.twilioPost(pathOf(status), { CallSid: r.body.callSid, From: HOTLINE, To: phone, CallStatus: 'no-answer' });
     await eventually(() => restCalls(`/Calls/${legSid}.json`).find((x) => x.params.Status === 'completed'));
     expect((await conv(c.id)).metadata).toMatchObject({ callStatus: 'no-answer' });
@@ -495,14 +549,16 @@ describe('lost status callbacks', () => {
     const { call } = await callInto('3');
     const c = await eventually(() => convOfCall(call.sid));
     // Just heard from: not looked up.
-    await call.follow((await call.post(`/webhooks/twilio/voice/wait?flow=main&node=partner&lang=en`)));
+    await call.follow(await call.post(`/webhooks/twilio/voice/wait?flow=main&node=partner&lang=en`));
     const fetches = () => app.twilio.requests.filter((r) => r.method === 'GET' && r.path.endsWith(`/Calls/${call.sid}.json`)).length;
     expect(await sweepStaleCalls(app.sb.deps, client)).toBe(0);
     expect(fetches()).toBe(0);
     // Silent for 11 minutes, and Twilio says the call is over.
     await app.sb.deps.db
       .update(conversations)
-      .set({ metadata: sql`${conversations.metadata} || ${JSON.stringify({ lastHeardAt: new Date(Date.now() - 11 * 60_000).toISOString() })}::jsonb` })
+      .set({
+        metadata: sql`${conversations.metadata} || ${JSON.stringify({ lastHeardAt: new Date(Date.now() - 11 * 60_000).toISOString() })}::jsonb`,
+      })
       .where(eq(conversations.id, c.id));
     expect(await sweepStaleCalls(app.sb.deps, client)).toBe(0);
     app.twilio.setCallStatus(call.sid, 'completed');

@@ -47,7 +47,9 @@ describe('start-up with a broken flow', () => {
         IVR_FLOWS_DIR: dir,
       });
       expect(r.code).toBe(1);
-      expect(r.stderr).toContain(`Switchboard failed to start: ${join(dir, 'main.yaml')}: nodes.menu.choices.4.next: "it_help" is not a node of this flow`);
+      expect(r.stderr).toContain(
+        `Switchboard failed to start: ${join(dir, 'main.yaml')}: nodes.menu.choices.4.next: "it_help" is not a node of this flow`,
+      );
     } finally {
       await stores.drop();
     }
@@ -68,7 +70,9 @@ describe('voice without Twilio credentials', () => {
     const token = await app.api('GET', '/api/voice/token', undefined, ann.token);
     expect(token.status).toBe(503);
     expect(token.body.error.code).toBe('unavailable');
-    expect(token.body.error.message).toBe('the softphone is not configured: set TWILIO_ACCOUNT_SID, TWILIO_API_KEY, TWILIO_API_SECRET, TWILIO_TWIML_APP_SID');
+    expect(token.body.error.message).toBe(
+      'the softphone is not configured: set TWILIO_ACCOUNT_SID, TWILIO_API_KEY, TWILIO_API_SECRET, TWILIO_TWIML_APP_SID',
+    );
     const call = await app.api('POST', '/api/voice/calls', { phone: randomPhone() }, ann.token);
     expect(call.status).toBe(503);
     expect(call.body.error.message).toContain('TWILIO_ACCOUNT_SID');
@@ -78,7 +82,15 @@ describe('voice without Twilio credentials', () => {
 
   it('the voice routes are described in the OpenAPI document', async () => {
     const doc = await app.api('GET', '/api/openapi.json', undefined, null);
-    for (const path of ['/api/voice/token', '/api/voice/calls', '/api/voice/calls/{id}/hold', '/api/voice/calls/{id}/transfer', '/webhooks/twilio/voice', '/webhooks/twilio/voice/status', '/webhooks/twilio/voice/wait']) {
+    for (const path of [
+      '/api/voice/token',
+      '/api/voice/calls',
+      '/api/voice/calls/{id}/hold',
+      '/api/voice/calls/{id}/transfer',
+      '/webhooks/twilio/voice',
+      '/webhooks/twilio/voice/status',
+      '/webhooks/twilio/voice/wait',
+    ]) {
       expect(doc.body.paths[path], path).toBeDefined();
     }
   });

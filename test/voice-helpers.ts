@@ -6,7 +6,17 @@ export type XmlNode = { name: string; attrs: Record<string, string>; children: X
 
 const decode = (s: string) =>
   s.replace(/&(amp|lt|gt|quot|apos|#\d+);/g, (_, e: string) =>
-    e === 'amp' ? '&' : e === 'lt' ? '<' : e === 'gt' ? '>' : e === 'quot' ? '"' : e === 'apos' ? "'" : String.fromCharCode(Number(e.slice(1))),
+    e === 'amp'
+      ? '&'
+      : e === 'lt'
+        ? '<'
+        : e === 'gt'
+          ? '>'
+          : e === 'quot'
+            ? '"'
+            : e === 'apos'
+              ? "'"
+              : String.fromCharCode(Number(e.slice(1))),
   );
 
 /** A small, strict XML reader for TwiML answers (throws on anything malformed). */
@@ -19,14 +29,14 @@ export function parseXml(xml: string): XmlNode {
   while ((m = re.exec(xml))) {
     if (m.index !== consumed) throw new Error(`malformed XML at ${consumed}: ${xml.slice(consumed, consumed + 40)}`);
     consumed = re.lastIndex;
-    const top = stack[stack.length - 1]!;
+    const top = stack[stack.length - 1];
     if (m[0].startsWith('<?')) continue;
     if (m[1]) {
       if (top.name !== m[1]) throw new Error(`mismatched </${m[1]}> (open: ${top.name})`);
       stack.pop();
     } else if (m[2]) {
       const attrs: Record<string, string> = {};
-      for (const a of m[3]!.matchAll(/([\w:-]+)\s*=\s*"([^"]*)"/g)) attrs[a[1]!] = decode(a[2]!);
+      for (const a of m[3].matchAll(/([\w:-]+)\s*=\s*"([^"]*)"/g)) attrs[a[1]] = decode(a[2]);
       const node: XmlNode = { name: m[2], attrs, children: [], text: '' };
       top.children.push(node);
       if (!m[4]) stack.push(node);
@@ -55,7 +65,10 @@ export function all(node: XmlNode, name: string): XmlNode[] {
 
 export const first = (node: XmlNode, name: string) => all(node, name)[0];
 /** All spoken text, in order. */
-export const spoken = (node: XmlNode) => all(node, 'Say').map((s) => s.text).join(' ');
+export const spoken = (node: XmlNode) =>
+  all(node, 'Say')
+    .map((s) => s.text)
+    .join(' ');
 /** The path + query of an absolute continuation URL (Twilio posts to it next). */
 export const pathOf = (url: string) => {
   const u = new URL(url);
@@ -82,7 +95,7 @@ export function simulateCall(app: TestApp, opts: { from: string; to: string; sid
     press: (twiml: XmlNode, digits: string, extra: Record<string, string> = {}) => {
       const g = first(twiml, 'Gather');
       if (!g) throw new Error('no <Gather> to answer');
-      return post(pathOf(g.attrs.action!), { Digits: digits, ...extra });
+      return post(pathOf(g.attrs.action), { Digits: digits, ...extra });
     },
     /** Follows the response's <Redirect>. */
     follow: (twiml: XmlNode) => {

@@ -19,7 +19,10 @@ describe('Twilio voice payloads', () => {
   });
 
   it('recordings need a recording sid and URL', () => {
-    expect(ZRecording.parse({ RecordingSid: 'RE' + '1'.repeat(32), RecordingUrl: 'https://api.twilio.com/x', RecordingDuration: '7' }).RecordingDuration).toBe(7);
+    expect(
+      ZRecording.parse({ RecordingSid: 'RE' + '1'.repeat(32), RecordingUrl: 'https://api.twilio.com/x', RecordingDuration: '7' })
+        .RecordingDuration,
+    ).toBe(7);
     expect(ZRecording.safeParse({ RecordingSid: 'RE1', RecordingUrl: 'https://api.twilio.com/x' }).success).toBe(false);
   });
 

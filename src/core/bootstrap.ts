@@ -9,8 +9,13 @@ import type { Deps } from './ports.js';
  * First start: seeds the default queues (never overwriting an admin's edits)
  * and creates the first admin when no agent exists yet.
  */
-export async function bootstrap(deps: Pick<Deps, 'db' | 'log' | 'config'>): Promise<{ adminCreated?: { email: string; password?: string } }> {
-  await deps.db.insert(queues).values(DEFAULT_QUEUES.map((q) => ({ ...q }))).onConflictDoNothing();
+export async function bootstrap(
+  deps: Pick<Deps, 'db' | 'log' | 'config'>,
+): Promise<{ adminCreated?: { email: string; password?: string } }> {
+  await deps.db
+    .insert(queues)
+    .values(DEFAULT_QUEUES.map((q) => ({ ...q })))
+    .onConflictDoNothing();
   return deps.db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(7265433)`);
     const [{ n }] = (await tx.select({ n: sql<number>`count(*)::int` }).from(agents)) as [{ n: number }];

@@ -46,7 +46,7 @@ export function localTime(at: Date, timezone: string): { day: number; date: stri
       .map((p) => [p.type, p.value]),
   );
   return {
-    day: WEEKDAYS.indexOf(parts.weekday!),
+    day: WEEKDAYS.indexOf(parts.weekday),
     date: `${parts.year}-${parts.month}-${parts.day}`,
     minutes: Number(parts.hour) * 60 + Number(parts.minute),
   };

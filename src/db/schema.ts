@@ -107,8 +107,12 @@ export const agents = pgTable(
 export const agentQueues = pgTable(
   'agent_queues',
   {
-    agentId: uuid('agent_id').notNull().references(() => agents.id, { onDelete: 'cascade' }),
-    queueKey: text('queue_key').notNull().references(() => queues.key, { onDelete: 'cascade' }),
+    agentId: uuid('agent_id')
+      .notNull()
+      .references(() => agents.id, { onDelete: 'cascade' }),
+    queueKey: text('queue_key')
+      .notNull()
+      .references(() => queues.key, { onDelete: 'cascade' }),
     /** Skill level 1–5: higher is offered first. */
     level: integer('level').notNull().default(3),
   },
@@ -126,7 +130,9 @@ export const inboxes = pgTable(
     kind: text('kind').$type<'phone' | 'email' | 'slack'>().notNull(),
     /** E.164 number, email address (lower case) or Slack channel id. */
     address: text('address').notNull(),
-    queueKey: text('queue_key').notNull().references(() => queues.key),
+    queueKey: text('queue_key')
+      .notNull()
+      .references(() => queues.key),
     /** IVR flow name for phone inboxes (file in ivr-flows/ without extension). */
     flow: text('flow'),
     createdAt: createdAt(),
@@ -144,26 +150,29 @@ export const contactIdentities = pgTable(
   'contact_identities',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    contactId: uuid('contact_id').notNull().references(() => contacts.id, { onDelete: 'cascade' }),
+    contactId: uuid('contact_id')
+      .notNull()
+      .references(() => contacts.id, { onDelete: 'cascade' }),
     kind: text('kind').$type<IdentityKind>().notNull(),
     value: text('value').notNull(),
     /** SMS opt-out (STOP) for phone identities; null = may be texted. */
     optedOutAt: ts('opted_out_at'),
     createdAt: createdAt(),
   },
-  (t) => [
-    uniqueIndex('contact_identities_kind_value_unique').on(t.kind, t.value),
-    index('contact_identities_contact_idx').on(t.contactId),
-  ],
+  (t) => [uniqueIndex('contact_identities_kind_value_unique').on(t.kind, t.value), index('contact_identities_contact_idx').on(t.contactId)],
 );
 
 export const conversations = pgTable(
   'conversations',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    contactId: uuid('contact_id').notNull().references(() => contacts.id),
+    contactId: uuid('contact_id')
+      .notNull()
+      .references(() => contacts.id),
     channel: text('channel').$type<Channel>().notNull(),
-    queueKey: text('queue_key').notNull().references(() => queues.key),
+    queueKey: text('queue_key')
+      .notNull()
+      .references(() => queues.key),
     status: text('status').$type<ConversationStatus>().notNull().default('waiting'),
     priority: integer('priority').notNull().default(0),
     assigneeId: uuid('assignee_id').references(() => agents.id),
@@ -191,7 +200,10 @@ export const conversations = pgTable(
     /** How many steps of its queue's escalation plan have fired (steps run in `afterSeconds` order). */
     escalationStep: integer('escalation_step').notNull().default(0),
     /** Extra queues whose agents may also take it (escalation overflow). */
-    overflowQueues: text('overflow_queues').array().notNull().default(sql`'{}'::text[]`),
+    overflowQueues: text('overflow_queues')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
   },
   (t) => [
     uniqueIndex('conversations_one_open_per_thread')
@@ -200,7 +212,9 @@ export const conversations = pgTable(
     index('conversations_waiting_lane_idx')
       .on(t.queueKey, t.channel, t.priority.desc(), t.queuedAt)
       .where(sql`${t.status} = 'waiting'`),
-    index('conversations_assignee_idx').on(t.assigneeId, t.channel).where(sql`${t.status} = 'assigned'`),
+    index('conversations_assignee_idx')
+      .on(t.assigneeId, t.channel)
+      .where(sql`${t.status} = 'assigned'`),
     index('conversations_created_idx').on(t.createdAt.desc(), t.id.desc()),
     index('conversations_contact_idx').on(t.contactId),
     // Heads of overflow lanes: escalated waiting work, in routing order, filtered by queue.
@@ -235,7 +249,9 @@ export const messages = pgTable(
   (t) => [
     uniqueIndex('messages_channel_external_unique').on(t.channel, t.externalId),
     index('messages_conversation_idx').on(t.conversationId, t.createdAt),
-    index('messages_pending_idx').on(t.createdAt).where(sql`${t.status} in ('pending', 'sending')`),
+    index('messages_pending_idx')
+      .on(t.createdAt)
+      .where(sql`${t.status} in ('pending', 'sending')`),
   ],
 );
 
@@ -246,7 +262,9 @@ export const reservations = pgTable(
     conversationId: uuid('conversation_id')
       .notNull()
       .references(() => conversations.id, { onDelete: 'cascade' }),
-    agentId: uuid('agent_id').notNull().references(() => agents.id, { onDelete: 'cascade' }),
+    agentId: uuid('agent_id')
+      .notNull()
+      .references(() => agents.id, { onDelete: 'cascade' }),
     channel: text('channel').$type<Channel>().notNull(),
     status: text('status').$type<ReservationStatus>().notNull().default('pending'),
     reason: text('reason'),
@@ -259,7 +277,9 @@ export const reservations = pgTable(
     uniqueIndex('reservations_one_pending_per_conversation')
       .on(t.conversationId)
       .where(sql`${t.status} = 'pending'`),
-    index('reservations_agent_pending_idx').on(t.agentId, t.channel).where(sql`${t.status} = 'pending'`),
+    index('reservations_agent_pending_idx')
+      .on(t.agentId, t.channel)
+      .where(sql`${t.status} = 'pending'`),
     index('reservations_conversation_idx').on(t.conversationId, t.createdAt),
     // Offer figures over a rolling window.
     index('reservations_created_idx').on(t.createdAt),

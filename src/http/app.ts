@@ -30,10 +30,7 @@ export function createHttpApp(deps: Deps, opts: { redis: Redis; metrics: Metrics
     res.json({ ok: true });
   });
   app.get('/readyz', async (_req, res) => {
-    const [db, redis] = await Promise.allSettled([
-      deps.db.execute(sql`select 1`),
-      opts.redis.ping(),
-    ]);
+    const [db, redis] = await Promise.allSettled([deps.db.execute(sql`select 1`), opts.redis.ping()]);
     const checks = { postgres: db.status === 'fulfilled', redis: redis.status === 'fulfilled' };
     res.status(checks.postgres && checks.redis ? 200 : 503).json({ ok: checks.postgres && checks.redis, checks });
   });

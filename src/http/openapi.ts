@@ -38,11 +38,23 @@ const paths: Record<string, PathItem> = {
     post: {
       summary: 'Log in; returns a bearer token',
       tags: ['auth'],
-      requestBody: body({ type: 'object', required: ['email', 'password'], properties: { email: { type: 'string' }, password: { type: 'string' } } }),
-      responses: { '200': ok('token and agent', { type: 'object', properties: { token: { type: 'string' }, expiresIn: { type: 'integer' }, agent: { $ref: '#/components/schemas/Agent' } } }), '401': err },
+      requestBody: body({
+        type: 'object',
+        required: ['email', 'password'],
+        properties: { email: { type: 'string' }, password: { type: 'string' } },
+      }),
+      responses: {
+        '200': ok('token and agent', {
+          type: 'object',
+          properties: { token: { type: 'string' }, expiresIn: { type: 'integer' }, agent: { $ref: '#/components/schemas/Agent' } },
+        }),
+        '401': err,
+      },
     },
   },
-  '/api/auth/refresh': { post: authed({ summary: 'A fresh token for the calling agent (extension)', tags: ['auth'], responses: { '200': ok('token') } }) },
+  '/api/auth/refresh': {
+    post: authed({ summary: 'A fresh token for the calling agent (extension)', tags: ['auth'], responses: { '200': ok('token') } }),
+  },
   '/api/me': { get: authed({ summary: 'The calling agent', tags: ['agents'], responses: { '200': ok('agent') } }) },
   '/api/me/status': {
     put: authed({
@@ -62,25 +74,58 @@ const paths: Record<string, PathItem> = {
     }),
   },
   '/api/agents/{id}': {
-    patch: authed({ summary: 'Change an agent (admin)', tags: ['agents'], parameters: [idParam], requestBody: body({ $ref: '#/components/schemas/AgentInput' }), responses: { '200': ok('agent'), '404': err } }),
+    patch: authed({
+      summary: 'Change an agent (admin)',
+      tags: ['agents'],
+      parameters: [idParam],
+      requestBody: body({ $ref: '#/components/schemas/AgentInput' }),
+      responses: { '200': ok('agent'), '404': err },
+    }),
   },
   '/api/agents/{id}/status': {
-    put: authed({ summary: "Set an agent's presence (supervisor; extension)", tags: ['agents'], parameters: [idParam], requestBody: body({ type: 'object', properties: { status: { enum: ['available', 'away', 'offline'] } } }), responses: { '200': ok('agent') } }),
+    put: authed({
+      summary: "Set an agent's presence (supervisor; extension)",
+      tags: ['agents'],
+      parameters: [idParam],
+      requestBody: body({ type: 'object', properties: { status: { enum: ['available', 'away', 'offline'] } } }),
+      responses: { '200': ok('agent') },
+    }),
   },
   '/api/inboxes': {
     get: authed({ summary: 'List inboxes (admin)', tags: ['inboxes'], responses: { '200': ok('inboxes') } }),
-    post: authed({ summary: 'Create an inbox (admin)', tags: ['inboxes'], requestBody: body({ $ref: '#/components/schemas/InboxInput' }), responses: { '201': ok('inbox'), '409': err } }),
+    post: authed({
+      summary: 'Create an inbox (admin)',
+      tags: ['inboxes'],
+      requestBody: body({ $ref: '#/components/schemas/InboxInput' }),
+      responses: { '201': ok('inbox'), '409': err },
+    }),
   },
   '/api/inboxes/{id}': {
-    patch: authed({ summary: 'Change an inbox queue/flow (admin)', tags: ['inboxes'], parameters: [idParam], requestBody: body({ type: 'object', properties: { queue: { type: 'string' }, flow: { type: 'string', nullable: true } } }), responses: { '200': ok('inbox'), '404': err } }),
-    delete: authed({ summary: 'Delete an inbox (admin)', tags: ['inboxes'], parameters: [idParam], responses: { '204': { description: 'deleted' }, '404': err } }),
+    patch: authed({
+      summary: 'Change an inbox queue/flow (admin)',
+      tags: ['inboxes'],
+      parameters: [idParam],
+      requestBody: body({ type: 'object', properties: { queue: { type: 'string' }, flow: { type: 'string', nullable: true } } }),
+      responses: { '200': ok('inbox'), '404': err },
+    }),
+    delete: authed({
+      summary: 'Delete an inbox (admin)',
+      tags: ['inboxes'],
+      parameters: [idParam],
+      responses: { '204': { description: 'deleted' }, '404': err },
+    }),
   },
   '/api/conversations': {
     get: authed({
       summary: 'Conversations this agent may see, newest first',
       tags: ['conversations'],
       parameters: [
-        { name: 'status', in: 'query', schema: { enum: ['open', 'all', 'waiting', 'offered', 'assigned', 'resolved', 'abandoned'] }, description: 'default open' },
+        {
+          name: 'status',
+          in: 'query',
+          schema: { enum: ['open', 'all', 'waiting', 'offered', 'assigned', 'resolved', 'abandoned'] },
+          description: 'default open',
+        },
         { name: 'queue', in: 'query', schema: { type: 'string' } },
         { name: 'channel', in: 'query', schema: { enum: ['voice', 'sms', 'email', 'slack'] }, description: 'extension' },
         { name: 'mine', in: 'query', schema: { type: 'boolean' } },
@@ -88,11 +133,21 @@ const paths: Record<string, PathItem> = {
         { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100, default: 25 } },
         { name: 'cursor', in: 'query', schema: { type: 'string' } },
       ],
-      responses: { '200': ok('page', { type: 'object', properties: { conversations: { type: 'array', items: ConversationRef }, nextCursor: { type: 'string', nullable: true } } }) },
+      responses: {
+        '200': ok('page', {
+          type: 'object',
+          properties: { conversations: { type: 'array', items: ConversationRef }, nextCursor: { type: 'string', nullable: true } },
+        }),
+      },
     }),
   },
   '/api/conversations/{id}': {
-    get: authed({ summary: 'A conversation with its contact and messages', tags: ['conversations'], parameters: [idParam], responses: { '200': ok('conversation, contact, messages'), '404': err } }),
+    get: authed({
+      summary: 'A conversation with its contact and messages',
+      tags: ['conversations'],
+      parameters: [idParam],
+      responses: { '200': ok('conversation, contact, messages'), '404': err },
+    }),
   },
   '/api/conversations/{id}/messages': {
     post: authed({
@@ -104,25 +159,75 @@ const paths: Record<string, PathItem> = {
     }),
   },
   '/api/conversations/{id}/resolve': {
-    post: authed({ summary: 'Close it and free capacity', tags: ['conversations'], parameters: [idParam], requestBody: { required: false, ...json({ type: 'object', properties: { disposition: { type: 'string' }, note: { type: 'string' } } }) }, responses: { '200': ok('conversation'), '409': err } }),
+    post: authed({
+      summary: 'Close it and free capacity',
+      tags: ['conversations'],
+      parameters: [idParam],
+      requestBody: {
+        required: false,
+        ...json({ type: 'object', properties: { disposition: { type: 'string' }, note: { type: 'string' } } }),
+      },
+      responses: { '200': ok('conversation'), '409': err },
+    }),
   },
   '/api/conversations/{id}/transfer': {
-    post: authed({ summary: 'Hand it to another queue or offer it to one agent', tags: ['conversations'], parameters: [idParam], requestBody: body({ oneOf: [{ type: 'object', properties: { queue: { type: 'string' } } }, { type: 'object', properties: { agentId: { type: 'string', format: 'uuid' } } }] }), responses: { '200': ok('conversation'), '409': err } }),
+    post: authed({
+      summary: 'Hand it to another queue or offer it to one agent',
+      tags: ['conversations'],
+      parameters: [idParam],
+      requestBody: body({
+        oneOf: [
+          { type: 'object', properties: { queue: { type: 'string' } } },
+          { type: 'object', properties: { agentId: { type: 'string', format: 'uuid' } } },
+        ],
+      }),
+      responses: { '200': ok('conversation'), '409': err },
+    }),
   },
   '/api/reservations': {
-    get: authed({ summary: "The caller's live offers, as reservation.created payloads (extension)", tags: ['routing'], responses: { '200': ok('reservations') } }),
+    get: authed({
+      summary: "The caller's live offers, as reservation.created payloads (extension)",
+      tags: ['routing'],
+      responses: { '200': ok('reservations') },
+    }),
   },
-  '/api/reservations/{id}/accept': { post: authed({ summary: 'Accept an offer', tags: ['routing'], parameters: [idParam], responses: { '200': ok('conversation'), '404': err, '409': err } }) },
-  '/api/reservations/{id}/reject': { post: authed({ summary: 'Reject an offer', tags: ['routing'], parameters: [idParam], responses: { '200': ok('ok'), '404': err, '409': err } }) },
+  '/api/reservations/{id}/accept': {
+    post: authed({
+      summary: 'Accept an offer',
+      tags: ['routing'],
+      parameters: [idParam],
+      responses: { '200': ok('conversation'), '404': err, '409': err },
+    }),
+  },
+  '/api/reservations/{id}/reject': {
+    post: authed({
+      summary: 'Reject an offer',
+      tags: ['routing'],
+      parameters: [idParam],
+      responses: { '200': ok('ok'), '404': err, '409': err },
+    }),
+  },
   '/api/queues': { get: authed({ summary: 'Live figures per queue', tags: ['routing'], responses: { '200': ok('queues') } }) },
   '/healthz': { get: { summary: 'Liveness', tags: ['ops'], responses: { '200': ok('ok') } } },
-  '/readyz': { get: { summary: 'Readiness (Postgres and Redis)', tags: ['ops'], responses: { '200': ok('ready'), '503': ok('not ready') } } },
+  '/readyz': {
+    get: { summary: 'Readiness (Postgres and Redis)', tags: ['ops'], responses: { '200': ok('ready'), '503': ok('not ready') } },
+  },
   '/metrics': { get: { summary: 'Prometheus metrics', tags: ['ops'], responses: { '200': { description: 'text exposition format' } } } },
   '/webhooks/twilio/sms': {
-    post: { summary: 'Inbound SMS/MMS (signed by Twilio)', tags: ['webhooks'], requestBody: twilioForm(['MessageSid', 'From', 'To', 'Body', 'NumMedia']), responses: { '200': { description: 'TwiML' }, '400': { description: 'malformed' }, '403': { description: 'bad signature' } } },
+    post: {
+      summary: 'Inbound SMS/MMS (signed by Twilio)',
+      tags: ['webhooks'],
+      requestBody: twilioForm(['MessageSid', 'From', 'To', 'Body', 'NumMedia']),
+      responses: { '200': { description: 'TwiML' }, '400': { description: 'malformed' }, '403': { description: 'bad signature' } },
+    },
   },
   '/webhooks/twilio/sms/status': {
-    post: { summary: 'Outbound message status callback', tags: ['webhooks'], requestBody: twilioForm(['MessageSid', 'MessageStatus', 'ErrorCode']), responses: { '204': { description: 'stored' }, '403': { description: 'bad signature' } } },
+    post: {
+      summary: 'Outbound message status callback',
+      tags: ['webhooks'],
+      requestBody: twilioForm(['MessageSid', 'MessageStatus', 'ErrorCode']),
+      responses: { '204': { description: 'stored' }, '403': { description: 'bad signature' } },
+    },
   },
 };
 
@@ -139,13 +244,19 @@ export function openApiDocument(publicUrl: string) {
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
       responses: {
-        Error: ok('error', { type: 'object', properties: { error: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } } } } }),
+        Error: ok('error', {
+          type: 'object',
+          properties: { error: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } } } },
+        }),
       },
       schemas: {
         Agent: {
           type: 'object',
           properties: {
-            id: { type: 'string' }, email: { type: 'string' }, name: { type: 'string' }, role: { enum: ['agent', 'supervisor', 'admin'] },
+            id: { type: 'string' },
+            email: { type: 'string' },
+            name: { type: 'string' },
+            role: { enum: ['agent', 'supervisor', 'admin'] },
             presence: { enum: ['available', 'away', 'offline', 'busy', 'wrap-up'] },
             capacity: { type: 'object', additionalProperties: { type: 'integer' } },
             queues: { type: 'array', items: { type: 'object', properties: { queue: { type: 'string' }, level: { type: 'integer' } } } },
@@ -154,23 +265,46 @@ export function openApiDocument(publicUrl: string) {
         AgentInput: {
           type: 'object',
           properties: {
-            email: { type: 'string' }, name: { type: 'string' }, password: { type: 'string', minLength: 8 },
+            email: { type: 'string' },
+            name: { type: 'string' },
+            password: { type: 'string', minLength: 8 },
             role: { enum: ['agent', 'supervisor', 'admin'] },
-            queues: { type: 'array', items: { oneOf: [{ type: 'string' }, { type: 'object', properties: { queue: { type: 'string' }, level: { type: 'integer', minimum: 1, maximum: 5 } } }] } },
-            capacity: { type: 'object', properties: { voice: { type: 'integer' }, sms: { type: 'integer' }, email: { type: 'integer' }, slack: { type: 'integer' } } },
+            queues: {
+              type: 'array',
+              items: {
+                oneOf: [
+                  { type: 'string' },
+                  { type: 'object', properties: { queue: { type: 'string' }, level: { type: 'integer', minimum: 1, maximum: 5 } } },
+                ],
+              },
+            },
+            capacity: {
+              type: 'object',
+              properties: { voice: { type: 'integer' }, sms: { type: 'integer' }, email: { type: 'integer' }, slack: { type: 'integer' } },
+            },
           },
         },
         InboxInput: {
           type: 'object',
           required: ['kind', 'address', 'queue'],
-          properties: { kind: { enum: ['phone', 'email', 'slack'] }, address: { type: 'string' }, queue: { type: 'string' }, flow: { type: 'string' } },
+          properties: {
+            kind: { enum: ['phone', 'email', 'slack'] },
+            address: { type: 'string' },
+            queue: { type: 'string' },
+            flow: { type: 'string' },
+          },
         },
         Conversation: {
           type: 'object',
           properties: {
-            id: { type: 'string' }, channel: { enum: ['voice', 'sms', 'email', 'slack'] }, queue: { type: 'string' },
-            status: { enum: ['waiting', 'offered', 'assigned', 'resolved', 'abandoned'] }, assigneeId: { type: 'string', nullable: true },
-            contactId: { type: 'string' }, priority: { type: 'integer' }, createdAt: { type: 'string', format: 'date-time' },
+            id: { type: 'string' },
+            channel: { enum: ['voice', 'sms', 'email', 'slack'] },
+            queue: { type: 'string' },
+            status: { enum: ['waiting', 'offered', 'assigned', 'resolved', 'abandoned'] },
+            assigneeId: { type: 'string', nullable: true },
+            contactId: { type: 'string' },
+            priority: { type: 'integer' },
+            createdAt: { type: 'string', format: 'date-time' },
           },
         },
       },

@@ -15,10 +15,7 @@ const ZQueueKey = z.string().regex(/^[a-z0-9_-]+$/, 'queue keys are lower-case l
 const ZE164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number like +15551234567');
 
 /** A prompt: one string, or one per language (English is required; it is the fallback). */
-export const ZText = z.union([
-  z.string().min(1),
-  z.object({ en: z.string().min(1), es: z.string().min(1).optional() }).strict(),
-]);
+export const ZText = z.union([z.string().min(1), z.object({ en: z.string().min(1), es: z.string().min(1).optional() }).strict()]);
 export type Text = z.infer<typeof ZText>;
 
 const ZDigits = z.string().regex(/^[0-9*#]{1,4}$/, 'menu keys are 1–4 of 0-9 * #');
@@ -151,7 +148,18 @@ const ZDial = z
 
 const ZHangup = z.object({ type: z.literal('hangup'), text: ZText.optional() }).strict();
 
-export const ZNode = z.discriminatedUnion('type', [ZSay, ZPlay, ZGather, ZHours, ZLanguage, ZEnqueue, ZVoicemail, ZCallback, ZDial, ZHangup]);
+export const ZNode = z.discriminatedUnion('type', [
+  ZSay,
+  ZPlay,
+  ZGather,
+  ZHours,
+  ZLanguage,
+  ZEnqueue,
+  ZVoicemail,
+  ZCallback,
+  ZDial,
+  ZHangup,
+]);
 export type FlowNode = z.infer<typeof ZNode>;
 export type NodeOf<T extends FlowNode['type']> = Extract<FlowNode, { type: T }>;
 
@@ -178,13 +186,13 @@ export const ZFlow = z
     for (const id of Object.keys(flow.nodes)) {
       const seen = new Set<string>();
       let cur: string | undefined = id;
-      while (cur && flow.nodes[cur] && ['say', 'play', 'hours'].includes(flow.nodes[cur]!.type)) {
+      while (cur && flow.nodes[cur] && ['say', 'play', 'hours'].includes(flow.nodes[cur].type)) {
         if (seen.has(cur)) {
           ctx.addIssue({ code: 'custom', path: ['nodes', id], message: 'loops back to itself without asking the caller anything' });
           break;
         }
         seen.add(cur);
-        const n: FlowNode = flow.nodes[cur]!;
+        const n: FlowNode = flow.nodes[cur];
         cur = n.type === 'hours' ? n.open : 'next' in n ? n.next : undefined;
       }
     }
@@ -203,7 +211,8 @@ export function referencesOf(node: FlowNode): { path: string[]; to: string; labe
       add(['next'], node.next, 'then');
       break;
     case 'gather':
-      for (const [k, c] of Object.entries(node.choices)) add(['choices', k, 'next'], c.next, `press ${k}${c.speech.length ? ` / say "${c.speech.join('", "')}"` : ''}`);
+      for (const [k, c] of Object.entries(node.choices))
+        add(['choices', k, 'next'], c.next, `press ${k}${c.speech.length ? ` / say "${c.speech.join('", "')}"` : ''}`);
       add(['noInput'], node.noInput, 'no input');
       add(['fallback'], node.fallback, 'otherwise');
       break;

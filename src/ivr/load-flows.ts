@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { parse as parseYaml, type YAMLParseError } from 'yaml';
 import { ZFlow, type Flow } from './flow-schema.js';
 
 /** The flow used for any called number no inbox maps to a flow. */
@@ -32,7 +32,7 @@ export function parseFlow(file: string, text: string): Flow {
   }
   const parsed = ZFlow.safeParse(raw);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
+    const issue = parsed.error.issues[0];
     throw new FlowError(file, issue.path.join('.'), issue.message);
   }
   return parsed.data;
@@ -46,7 +46,9 @@ export function loadFlowsSync(dir: string): Map<string, Flow> {
   const abs = locate(dir);
   let files: string[];
   try {
-    files = readdirSync(abs).filter((f) => /\.ya?ml$/.test(f)).sort();
+    files = readdirSync(abs)
+      .filter((f) => /\.ya?ml$/.test(f))
+      .sort();
   } catch {
     throw new FlowError(dir, '', 'IVR flows directory not found (IVR_FLOWS_DIR)');
   }
@@ -54,7 +56,8 @@ export function loadFlowsSync(dir: string): Map<string, Flow> {
   for (const f of files) {
     const name = basename(f).replace(/\.ya?ml$/, '');
     const shown = join(dir, f);
-    if (!/^[a-z0-9_-]+$/i.test(name)) throw new FlowError(shown, '', 'flow file names are letters, digits, _ and - (the name is used in URLs)');
+    if (!/^[a-z0-9_-]+$/i.test(name))
+      throw new FlowError(shown, '', 'flow file names are letters, digits, _ and - (the name is used in URLs)');
     flows.set(name, parseFlow(shown, readFileSync(join(abs, f), 'utf8')));
   }
   if (!flows.has(DEFAULT_FLOW)) throw new FlowError(join(dir, `${DEFAULT_FLOW}.yaml`), '', 'the default flow is missing');

@@ -19,9 +19,7 @@ export type RenderContext = {
   queueHours(queue: string): BusinessHours | null | undefined;
 };
 
-export type Effect =
-  | { type: 'enqueue'; nodeId: string; node: NodeOf<'enqueue'> }
-  | { type: 'overflow'; nodeId: string };
+export type Effect = { type: 'enqueue'; nodeId: string; node: NodeOf<'enqueue'> } | { type: 'overflow'; nodeId: string };
 
 export type Rendered = { twiml: VoiceResponse; effect?: Effect };
 
@@ -33,19 +31,31 @@ const LANGUAGE_TAG: Record<Lang, string> = { en: 'en-US', es: 'es-MX' };
 const PHRASES = {
   invalid: { en: 'Sorry, that is not one of the options.', es: 'Lo sentimos, esa no es una de las opciones.' },
   noMessage: { en: 'We did not receive a message. Goodbye.', es: 'No recibimos ningún mensaje. Adiós.' },
-  voicemailThanks: { en: 'Thank you. Your message has been saved and we will get back to you.', es: 'Gracias. Su mensaje fue guardado y nos comunicaremos con usted.' },
-  leaveMessage: { en: 'Please leave your name, number and message after the tone. Press pound when you are done.', es: 'Deje su nombre, número y mensaje después del tono. Oprima la tecla de número al terminar.' },
+  voicemailThanks: {
+    en: 'Thank you. Your message has been saved and we will get back to you.',
+    es: 'Gracias. Su mensaje fue guardado y nos comunicaremos con usted.',
+  },
+  leaveMessage: {
+    en: 'Please leave your name, number and message after the tone. Press pound when you are done.',
+    es: 'Deje su nombre, número y mensaje después del tono. Oprima la tecla de número al terminar.',
+  },
   callbackPrompt: {
     en: 'Enter the phone number we should call you back on, followed by the pound key. To use the number you are calling from, just press pound.',
     es: 'Marque el número al que debemos llamarle, seguido de la tecla de número. Para usar el número desde el que llama, oprima la tecla de número.',
   },
-  callbackConfirm: { en: 'Thank you. An agent will call you back as soon as possible. Goodbye.', es: 'Gracias. Un agente le llamará lo antes posible. Adiós.' },
+  callbackConfirm: {
+    en: 'Thank you. An agent will call you back as soon as possible. Goodbye.',
+    es: 'Gracias. Un agente le llamará lo antes posible. Adiós.',
+  },
   overflowMenu: {
     en: 'We are sorry for the wait. To leave a voicemail, press 1. To have an agent call you back, press 2. Or stay on the line.',
     es: 'Lamentamos la espera. Para dejar un mensaje, oprima 1. Para que un agente le devuelva la llamada, oprima 2. O permanezca en la línea.',
   },
   connecting: { en: 'Connecting you to an agent now.', es: 'Le estamos comunicando con un agente.' },
-  sorry: { en: 'Sorry, we cannot take your call right now. Please call again later.', es: 'Lo sentimos, no podemos atender su llamada ahora. Llame más tarde.' },
+  sorry: {
+    en: 'Sorry, we cannot take your call right now. Please call again later.',
+    es: 'Lo sentimos, no podemos atender su llamada ahora. Llame más tarde.',
+  },
 } satisfies Record<string, Record<Lang, string>>;
 
 export type Phrase = keyof typeof PHRASES;
@@ -54,7 +64,13 @@ export function textFor(t: Text, lang: Lang): string {
   return typeof t === 'string' ? t : (t[lang] ?? t.en);
 }
 
-export function say(twiml: { say(attrs: Say, text: string): unknown }, flow: Flow | undefined, lang: Lang, text: Text, attrs: { voice?: string; language?: string } = {}) {
+export function say(
+  twiml: { say(attrs: Say, text: string): unknown },
+  flow: Flow | undefined,
+  lang: Lang,
+  text: Text,
+  attrs: { voice?: string; language?: string } = {},
+) {
   twiml.say(
     {
       voice: (attrs.voice ?? flow?.voices[lang]) as Say['voice'],
@@ -79,7 +95,14 @@ export function voiceUrl(publicUrl: string, action: string, params: Record<strin
 const stateParams = (st: CallState, node: string) => ({ flow: st.flow, node, lang: st.lang });
 
 /** Plays nodes from `nodeId` until one waits for the caller (or ends the call). */
-export function renderFrom(flow: Flow, st: CallState, nodeId: string, ctx: RenderContext, twiml: VoiceResponse = new twilio.twiml.VoiceResponse(), tries = 0): Rendered {
+export function renderFrom(
+  flow: Flow,
+  st: CallState,
+  nodeId: string,
+  ctx: RenderContext,
+  twiml: VoiceResponse = new twilio.twiml.VoiceResponse(),
+  tries = 0,
+): Rendered {
   let id: string | undefined = nodeId;
   // The schema rejects say/play/hours loops; this bound is a second guard.
   for (let steps = 0; id && steps < 100; steps++) {
@@ -108,7 +131,10 @@ export function renderFrom(flow: Flow, st: CallState, nodeId: string, ctx: Rende
           numDigits: 1,
           timeout: node.timeout,
           speechTimeout: 'auto',
-          hints: Object.values(node.choices).flatMap((c) => c.speech).join(', ') || undefined,
+          hints:
+            Object.values(node.choices)
+              .flatMap((c) => c.speech)
+              .join(', ') || undefined,
           action: voiceUrl(ctx.publicUrl, 'step', { ...stateParams(st, id), try: tries }),
           actionOnEmptyResult: true,
         });
@@ -142,7 +168,15 @@ export function renderFrom(flow: Flow, st: CallState, nodeId: string, ctx: Rende
   return { twiml };
 }
 
-function renderGather(twiml: VoiceResponse, flow: Flow, st: CallState, id: string, node: NodeOf<'gather'>, ctx: RenderContext, tries: number) {
+function renderGather(
+  twiml: VoiceResponse,
+  flow: Flow,
+  st: CallState,
+  id: string,
+  node: NodeOf<'gather'>,
+  ctx: RenderContext,
+  tries: number,
+) {
   const speech = node.input.includes('speech');
   const g = twiml.gather({
     input: node.input.split(' ') as VoiceResponse.GatherAttributes['input'],
@@ -152,7 +186,10 @@ function renderGather(twiml: VoiceResponse, flow: Flow, st: CallState, id: strin
       ? {
           speechTimeout: 'auto',
           language: LANGUAGE_TAG[st.lang] as VoiceResponse.GatherAttributes['language'],
-          hints: Object.values(node.choices).flatMap((c) => c.speech).join(', ') || undefined,
+          hints:
+            Object.values(node.choices)
+              .flatMap((c) => c.speech)
+              .join(', ') || undefined,
         }
       : {}),
     action: voiceUrl(ctx.publicUrl, 'step', { ...stateParams(st, id), try: tries }),
@@ -161,7 +198,14 @@ function renderGather(twiml: VoiceResponse, flow: Flow, st: CallState, id: strin
   say(g, flow, st.lang, node.prompt);
 }
 
-export function renderRecord(twiml: VoiceResponse, flow: Flow | undefined, st: CallState, id: string, ctx: RenderContext, opts: { maxLength: number; transcribe: boolean; mode?: string }) {
+export function renderRecord(
+  twiml: VoiceResponse,
+  flow: Flow | undefined,
+  st: CallState,
+  id: string,
+  ctx: RenderContext,
+  opts: { maxLength: number; transcribe: boolean; mode?: string },
+) {
   const params = { ...stateParams(st, id), mode: opts.mode };
   twiml.record({
     action: voiceUrl(ctx.publicUrl, 'voicemail', params),
@@ -177,7 +221,15 @@ export function renderRecord(twiml: VoiceResponse, flow: Flow | undefined, st: C
   twiml.hangup();
 }
 
-export function renderCallbackPrompt(twiml: VoiceResponse, flow: Flow | undefined, st: CallState, id: string, ctx: RenderContext, prompt?: Text, mode?: string) {
+export function renderCallbackPrompt(
+  twiml: VoiceResponse,
+  flow: Flow | undefined,
+  st: CallState,
+  id: string,
+  ctx: RenderContext,
+  prompt?: Text,
+  mode?: string,
+) {
   const g = twiml.gather({
     input: ['dtmf'],
     numDigits: 15,
@@ -209,7 +261,10 @@ export function matchChoice(choices: Record<string, { speech: string[] }>, input
     if (c.speech.some((w) => said.includes(` ${norm(w)} `))) return key;
   }
   // "one", "two"… spoken as the key itself.
-  const spokenKey = said.trim().split(' ').find((w) => w in choices);
+  const spokenKey = said
+    .trim()
+    .split(' ')
+    .find((w) => w in choices);
   return spokenKey;
 }
 
@@ -217,7 +272,14 @@ export function matchChoice(choices: Record<string, { speech: string[] }>, input
  * The caller answered a gather or language node (or said nothing): pick the
  * next node, repeat the prompt, or give up to the fallback.
  */
-export function renderStep(flow: Flow, st: CallState, nodeId: string, tries: number, input: CallerInput, ctx: RenderContext): Rendered & { lang: Lang } {
+export function renderStep(
+  flow: Flow,
+  st: CallState,
+  nodeId: string,
+  tries: number,
+  input: CallerInput,
+  ctx: RenderContext,
+): Rendered & { lang: Lang } {
   const node = flow.nodes[nodeId];
   const twiml = new twilio.twiml.VoiceResponse();
   if (!node) return { ...renderFrom(flow, st, flow.start, ctx, twiml), lang: st.lang };
@@ -229,12 +291,12 @@ export function renderStep(flow: Flow, st: CallState, nodeId: string, tries: num
       phrase(twiml, flow, st.lang, 'invalid');
       return { ...renderFrom(flow, st, nodeId, ctx, twiml, tries + 1), lang: st.lang };
     }
-    const lang = key ? node.choices[key]!.lang : node.default;
+    const lang = key ? node.choices[key].lang : node.default;
     return { ...renderFrom(flow, { ...st, lang }, node.next, ctx, twiml), lang };
   }
   if (node.type !== 'gather') return { ...renderFrom(flow, st, nodeId, ctx, twiml), lang: st.lang };
   const key = matchChoice(node.choices, input);
-  if (key) return { ...renderFrom(flow, st, node.choices[key]!.next, ctx, twiml), lang: st.lang };
+  if (key) return { ...renderFrom(flow, st, node.choices[key].next, ctx, twiml), lang: st.lang };
   if (tries < node.retries) {
     if (heardSomething) say(twiml, flow, st.lang, node.invalid ?? PHRASES.invalid);
     return { ...renderFrom(flow, st, nodeId, ctx, twiml, tries + 1), lang: st.lang };
@@ -269,7 +331,14 @@ export function positionText(info: Pick<WaitInfo, 'position' | 'estimatedWaitSec
  * One turn of the hold loop: position and estimated wait, hold audio, then
  * back here. After the max wait: the node's overflow, or a voicemail/callback offer.
  */
-export function renderWait(flow: Flow, st: CallState, nodeId: string, info: WaitInfo, ctx: RenderContext, fallbackNode?: NodeOf<'enqueue'>): Rendered {
+export function renderWait(
+  flow: Flow,
+  st: CallState,
+  nodeId: string,
+  info: WaitInfo,
+  ctx: RenderContext,
+  fallbackNode?: NodeOf<'enqueue'>,
+): Rendered {
   const found = flow.nodes[nodeId];
   // A call that never went through this flow's queue node (an outbound call moved to a queue) waits on a plain loop.
   const node = found?.type === 'enqueue' ? found : fallbackNode;

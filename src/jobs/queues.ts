@@ -96,11 +96,17 @@ export function createJobScheduler(q: Queues, log?: Logger): JobScheduler {
       );
     },
     async sendMessage(messageId) {
-      await enqueue('send-message', q.outbound.add('send-message', { messageId }, { ...JOB_OPTIONS.sendMessage, jobId: `send-${messageId}` }));
+      await enqueue(
+        'send-message',
+        q.outbound.add('send-message', { messageId }, { ...JOB_OPTIONS.sendMessage, jobId: `send-${messageId}` }),
+      );
     },
     async queueStats() {
       // Debounced: while one is waiting, more changes ride on it.
-      await enqueue('queue-stats', q.maintenance.add('queue-stats', {}, { ...JOB_OPTIONS.queueStats, deduplication: { id: 'queue-stats' } }));
+      await enqueue(
+        'queue-stats',
+        q.maintenance.add('queue-stats', {}, { ...JOB_OPTIONS.queueStats, deduplication: { id: 'queue-stats' } }),
+      );
     },
     async routingTimer(at) {
       // One job per second of due time: timers falling due together share one sweep (the sweep is idempotent).

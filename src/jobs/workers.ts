@@ -41,12 +41,19 @@ export const JOBS: Record<string, Record<string, JobDefinition<z.ZodType>>> = {
 };
 
 async function publishQueueStats(deps: Deps) {
-  deps.realtime.publish([rooms.supervisors], 'queue.stats', { queues: await queueStats(deps.db, undefined, { windowSeconds: deps.config.routing.statsWindowSeconds }) });
+  deps.realtime.publish([rooms.supervisors], 'queue.stats', {
+    queues: await queueStats(deps.db, undefined, { windowSeconds: deps.config.routing.statsWindowSeconds }),
+  });
 }
 
 /** Extra job handlers that channel modules register (voice, email…), by queue name and job name. */
-export function registerJob<S extends z.ZodType>(queue: keyof typeof QUEUE_NAMES, name: string, schema: S, handle: JobDefinition<S>['handle']) {
-  JOBS[QUEUE_NAMES[queue]]![name] = job(schema, handle) as JobDefinition<z.ZodType>;
+export function registerJob<S extends z.ZodType>(
+  queue: keyof typeof QUEUE_NAMES,
+  name: string,
+  schema: S,
+  handle: JobDefinition<S>['handle'],
+) {
+  JOBS[QUEUE_NAMES[queue]][name] = job(schema, handle);
 }
 
 /**
@@ -71,7 +78,9 @@ export async function startWorkers(deps: Deps, connection: ConnectionOptions, qu
       ),
   );
   for (const w of workers) {
-    w.on('failed', (j, err) => deps.log.warn({ queue: w.name, job: j?.name, jobId: j?.id, attempts: j?.attemptsMade, err: err.message }, 'job failed'));
+    w.on('failed', (j, err) =>
+      deps.log.warn({ queue: w.name, job: j?.name, jobId: j?.id, attempts: j?.attemptsMade, err: err.message }, 'job failed'),
+    );
     w.on('error', (err) => deps.log.error({ queue: w.name, err: err.message }, 'worker error'));
   }
   // One schedule for the whole installation, however many workers: BullMQ keeps it by id.

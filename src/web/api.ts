@@ -86,13 +86,26 @@ export const api = {
   me: () => request<{ agent: Agent }>('GET', '/api/me').then((r) => r.agent),
   pendingOffers: () => request<{ reservations: Offer[] }>('GET', '/api/reservations').then((r) => r.reservations),
   setStatus: (status: string) => request<{ agent: Agent }>('PUT', '/api/me/status', { status }).then((r) => r.agent),
-  conversations: (f: { status?: string; queue?: string; channel?: string; mine?: boolean; contactId?: string; limit?: number; cursor?: string }) =>
-    request<{ conversations: Conversation[]; nextCursor: string | null }>('GET', `/api/conversations${q({ ...f, mine: f.mine ? 'true' : undefined })}`),
+  conversations: (f: {
+    status?: string;
+    queue?: string;
+    channel?: string;
+    mine?: boolean;
+    contactId?: string;
+    limit?: number;
+    cursor?: string;
+  }) =>
+    request<{ conversations: Conversation[]; nextCursor: string | null }>(
+      'GET',
+      `/api/conversations${q({ ...f, mine: f.mine ? 'true' : undefined })}`,
+    ),
   conversation: (id: string) => request<ConversationDetail>('GET', `/api/conversations/${id}`),
   reply: (id: string, body: string, internal = false) =>
     request<{ message: Message }>('POST', `/api/conversations/${id}/messages`, { body, internal }).then((r) => r.message),
   resolve: (id: string, disposition: string, note: string) =>
-    request<{ conversation: Conversation }>('POST', `/api/conversations/${id}/resolve`, { disposition, ...(note ? { note } : {}) }).then((r) => r.conversation),
+    request<{ conversation: Conversation }>('POST', `/api/conversations/${id}/resolve`, { disposition, ...(note ? { note } : {}) }).then(
+      (r) => r.conversation,
+    ),
   transfer: (id: string, target: { queue: string } | { agentId: string }) =>
     request<{ conversation: Conversation }>('POST', `/api/conversations/${id}/transfer`, target).then((r) => r.conversation),
   accept: (reservationId: string) =>
@@ -100,7 +113,8 @@ export const api = {
   reject: (reservationId: string) => request<{ ok: true }>('POST', `/api/reservations/${reservationId}/reject`),
   queues: () => request<{ queues: QueueStats[] }>('GET', '/api/queues').then((r) => r.queues),
   agents: () => request<{ agents: Agent[] }>('GET', '/api/agents').then((r) => r.agents),
-  setAgentStatus: (id: string, status: string) => request<{ agent: Agent }>('PUT', `/api/agents/${id}/status`, { status }).then((r) => r.agent),
+  setAgentStatus: (id: string, status: string) =>
+    request<{ agent: Agent }>('PUT', `/api/agents/${id}/status`, { status }).then((r) => r.agent),
   directory: () => request<{ agents: DirectoryAgent[] }>('GET', '/api/directory/agents').then((r) => r.agents),
   today: () => request<TodayReport>('GET', '/api/reports/today'),
   voiceToken: () => request<{ token: string; identity?: string; ttlSeconds?: number; expiresIn?: number }>('GET', '/api/voice/token'),

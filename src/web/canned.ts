@@ -4,10 +4,26 @@ export type Canned = { id: string; title: string; body: string };
 export const CANNED: Canned[] = [
   { id: 'greet', title: 'Greeting', body: 'Hi {name}, this is {agent}. Thanks for reaching out — how can I help today?' },
   { id: 'lookup', title: 'Looking into it', body: 'Thanks, {name}. Give me a moment while I look into this for you.' },
-  { id: 'donation', title: 'Donation changed', body: 'All set, {name}: your monthly donation has been updated. You will get an email receipt shortly.' },
-  { id: 'receipt', title: 'Receipt resent', body: 'I have re-sent your receipt to the email we have on file. Please check your spam folder too.' },
-  { id: 'volunteer', title: 'Volunteer info', body: 'Thank you for volunteering, {name}! Our coordinator will contact you within two business days.' },
-  { id: 'crisis', title: 'Crisis resources', body: 'If you are in immediate danger, please call 911. You can also reach the 988 Suicide & Crisis Lifeline by calling or texting 988.' },
+  {
+    id: 'donation',
+    title: 'Donation changed',
+    body: 'All set, {name}: your monthly donation has been updated. You will get an email receipt shortly.',
+  },
+  {
+    id: 'receipt',
+    title: 'Receipt resent',
+    body: 'I have re-sent your receipt to the email we have on file. Please check your spam folder too.',
+  },
+  {
+    id: 'volunteer',
+    title: 'Volunteer info',
+    body: 'Thank you for volunteering, {name}! Our coordinator will contact you within two business days.',
+  },
+  {
+    id: 'crisis',
+    title: 'Crisis resources',
+    body: 'If you are in immediate danger, please call 911. You can also reach the 988 Suicide & Crisis Lifeline by calling or texting 988.',
+  },
   { id: 'close', title: 'Closing', body: 'Is there anything else I can help with, {name}? If not, have a great day!' },
 ];
 

@@ -43,5 +43,5 @@ export const initials = (name: string | null | undefined) =>
     .split(/[\s@._-]+/)
     .filter((w) => /^\p{L}/u.test(w))
     .slice(0, 2)
-    .map((w) => w[0]!.toUpperCase())
+    .map((w) => w[0].toUpperCase())
     .join('');

@@ -36,7 +36,7 @@ declare global {
 const twilioFactory: DeviceFactory = async (token) => {
   const { Device } = await import('@twilio/voice-sdk');
   // tokenWillExpire fires 60 s before the token lapses; closeProtection asks before closing the tab mid-call.
-  return new Device(token, { closeProtection: true, tokenRefreshMs: 60_000 }) as unknown as VoiceDevice;
+  return new Device(token, { closeProtection: true, tokenRefreshMs: 60_000 });
 };
 
 export const deviceFactory = (): DeviceFactory => window.__switchboardDeviceFactory ?? twilioFactory;
@@ -199,7 +199,11 @@ export class Phone {
     // Twilio may ring our leg before the HTTP answer arrives: expect it from now on.
     this.expected = { conversationId, peer: phone, outbound: true, until: Date.now() + 45_000 };
     try {
-      const r = await request<{ conversation: { id: string }; callSid: string | null }>('POST', '/api/voice/calls', conversationId ? { conversationId } : { phone });
+      const r = await request<{ conversation: { id: string }; callSid: string | null }>(
+        'POST',
+        '/api/voice/calls',
+        conversationId ? { conversationId } : { phone },
+      );
       this.emit({ type: 'linked', conversationId: r.conversation.id, callSid: r.callSid });
     } catch (err) {
       this.expected = null;

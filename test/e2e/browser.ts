@@ -25,7 +25,8 @@ function newestMtime(dir: string): number {
  */
 export function ensureWebBuilt() {
   const index = join(WEB_DIST, 'index.html');
-  const fresh = () => existsSync(index) && statSync(index).mtimeMs >= Math.max(newestMtime(WEB_SRC), statSync(join(ROOT, 'vite.config.ts')).mtimeMs);
+  const fresh = () =>
+    existsSync(index) && statSync(index).mtimeMs >= Math.max(newestMtime(WEB_SRC), statSync(join(ROOT, 'vite.config.ts')).mtimeMs);
   if (fresh()) return;
   const lock = join(ROOT, 'dist/.web-build.lock');
   mkdirSync(join(ROOT, 'dist'), { recursive: true });
@@ -42,7 +43,11 @@ export function ensureWebBuilt() {
     }
   }
   try {
-    if (!fresh()) execFileSync(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'error'], { cwd: ROOT, stdio: 'inherit' });
+    if (!fresh())
+      execFileSync(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'error'], {
+        cwd: ROOT,
+        stdio: 'inherit',
+      });
   } finally {
     rmSync(lock, { recursive: true, force: true });
   }
@@ -51,7 +56,17 @@ export function ensureWebBuilt() {
 export async function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-component-update',
+      '--disable-sync',
+      '--autoplay-policy=no-user-gesture-required',
+    ],
   });
 }
 

@@ -44,7 +44,9 @@ describe.runIf(chromiumAvailable())('the agent desk in a browser', () => {
     await logIn(desk, app.url, dana.email, PASSWORD);
     await screenshot(desk, 'flow-desk-empty');
     await desk.getByRole('group', { name: 'My presence' }).getByRole('button', { name: 'Available' }).click();
-    await expect.poll(async () => (await app.api('GET', '/api/agents')).body.agents.find((a: any) => a.id === dana.id)?.presence).toBe('available');
+    await expect
+      .poll(async () => (await app.api('GET', '/api/agents')).body.agents.find((a: any) => a.id === dana.id)?.presence)
+      .toBe('available');
 
     // A signed SMS arrives; the offer pops up with contact, channel, queue and a countdown.
     const donor = randomPhone();
@@ -66,7 +68,13 @@ describe.runIf(chromiumAvailable())('the agent desk in a browser', () => {
     await offer.waitFor({ state: 'detached' });
     const timeline = desk.getByRole('log', { name: 'Messages' });
     await timeline.getByText('Hi, I want to change my monthly donation').waitFor();
-    await expect.poll(async () => (await app.api('GET', '/api/conversations?status=assigned&queue=donor')).body.conversations.some((c: any) => c.assigneeId === dana.id)).toBe(true);
+    await expect
+      .poll(async () =>
+        (await app.api('GET', '/api/conversations?status=assigned&queue=donor')).body.conversations.some(
+          (c: any) => c.assigneeId === dana.id,
+        ),
+      )
+      .toBe(true);
 
     // Reply: Alt+R focuses the composer, a canned response fills it, Ctrl+Enter sends it as an SMS.
     await desk.keyboard.press('Alt+KeyR');
@@ -74,7 +82,10 @@ describe.runIf(chromiumAvailable())('the agent desk in a browser', () => {
     await expect.poll(() => desk.locator('#composer').inputValue()).toBe('Thanks, there. Give me a moment while I look into this for you.');
     await desk.locator('#composer').fill('Sure, I can help with that. Which plan are you on?');
     await desk.keyboard.press('Control+Enter');
-    const sent = await eventually(() => app.twilio.messages().find((m) => m.Body === 'Sure, I can help with that. Which plan are you on?'), { timeout: 15_000 });
+    const sent = await eventually(
+      () => app.twilio.messages().find((m) => m.Body === 'Sure, I can help with that. Which plan are you on?'),
+      { timeout: 15_000 },
+    );
     expect(sent).toMatchObject({ To: donor, From: HOTLINE });
     await timeline.getByText('Sure, I can help with that. Which plan are you on?').waitFor();
 
@@ -119,7 +130,9 @@ describe.runIf(chromiumAvailable())('the agent desk in a browser', () => {
     const select = wall.getByLabel('Presence of Eli Park');
     await expect.poll(() => select.inputValue()).toBe('available');
     await select.selectOption('away');
-    await expect.poll(async () => (await app.api('GET', '/api/agents')).body.agents.find((a: any) => a.id === eli.id)?.presence).toBe('away');
+    await expect
+      .poll(async () => (await app.api('GET', '/api/agents')).body.agents.find((a: any) => a.id === eli.id)?.presence)
+      .toBe('away');
   });
 
   it('a wrong password is refused on the login screen', async () => {
@@ -129,7 +142,10 @@ describe.runIf(chromiumAvailable())('the agent desk in a browser', () => {
     await page.getByLabel('Email').fill('nobody@example.org');
     await page.getByLabel('Password').fill('wrong-password');
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('alert').filter({ hasText: /wrong email or password/i }).waitFor();
+    await page
+      .getByRole('alert')
+      .filter({ hasText: /wrong email or password/i })
+      .waitFor();
     await screenshot(page, 'login', { docs: true });
   });
 });

@@ -12,7 +12,11 @@ import { FAKE_DEVICE_SCRIPT } from './fake-device.js';
  * reach Twilio from here. The token comes from Switchboard's GET /api/voice/token.
  */
 const PASSWORD = 'agent-password-1';
-const VOICE_ENV = { TWILIO_API_KEY: 'SK' + '1'.repeat(32), TWILIO_API_SECRET: 'test-api-secret-0123456789', TWILIO_TWIML_APP_SID: 'AP' + '2'.repeat(32) };
+const VOICE_ENV = {
+  TWILIO_API_KEY: 'SK' + '1'.repeat(32),
+  TWILIO_API_SECRET: 'test-api-secret-0123456789',
+  TWILIO_TWIML_APP_SID: 'AP' + '2'.repeat(32),
+};
 let app: TestApp;
 let plain: TestApp;
 let browser: Browser;
@@ -55,7 +59,7 @@ describe.runIf(chromiumAvailable())('the softphone', () => {
     // The Device got a real access token from GET /api/voice/token (a JWT for this agent).
     const tokens: string[] = await page.evaluate(() => (window as any).__fakeVoice.tokens);
     expect(tokens).toHaveLength(1);
-    expect(JSON.parse(Buffer.from(tokens[0]!.split('.')[1]!, 'base64url').toString()).grants.identity).toBe(agent.id);
+    expect(JSON.parse(Buffer.from(tokens[0].split('.')[1], 'base64url').toString()).grants.identity).toBe(agent.id);
 
     await page.evaluate(() => (window as any).__fakeVoice.ring('+15551230001', { conversationId: '00000000-0000-4000-8000-000000000001' }));
     await phone.getByText('Incoming call…').waitFor();
@@ -125,10 +129,20 @@ describe.runIf(chromiumAvailable())('the softphone', () => {
     const phone = page.getByTestId('softphone');
     await phone.getByTestId('softphone-status').filter({ hasText: 'Ready' }).waitFor();
     await page.getByRole('group', { name: 'My presence' }).getByRole('button', { name: 'Available' }).click();
-    await expect.poll(async () => (await app.api('GET', '/api/agents')).body.agents.find((a: any) => a.id === agent.id)?.presence).toBe('available');
+    await expect
+      .poll(async () => (await app.api('GET', '/api/agents')).body.agents.find((a: any) => a.id === agent.id)?.presence)
+      .toBe('available');
 
     const caller = '+15551230077';
-    const r = await ingestInbound(app.sb.deps, { channel: 'voice', externalId: 'CA' + randomBytes(16).toString('hex'), from: { kind: 'phone', value: caller }, inboxAddress: HOTLINE, threadKey: 'CA' + randomBytes(8).toString('hex'), body: 'Incoming call', metadata: { kind: 'call' } });
+    const r = await ingestInbound(app.sb.deps, {
+      channel: 'voice',
+      externalId: 'CA' + randomBytes(16).toString('hex'),
+      from: { kind: 'phone', value: caller },
+      inboxAddress: HOTLINE,
+      threadKey: 'CA' + randomBytes(8).toString('hex'),
+      body: 'Incoming call',
+      metadata: { kind: 'call' },
+    });
     const conversationId = (r as { conversation: { id: string } }).conversation.id;
     const offer = page.getByTestId('offer');
     await offer.getByText('Incoming call').waitFor();

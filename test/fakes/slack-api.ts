@@ -52,7 +52,15 @@ export async function startFakeSlack(token = 'xoxb-test-token'): Promise<FakeSla
     }
     switch (method) {
       case 'auth.test':
-        res.json({ ok: true, url: 'https://test.slack.example/', team: 'Test', team_id: 'T0001', user: 'switchboard', user_id: fake.botUserId, bot_id: fake.botId });
+        res.json({
+          ok: true,
+          url: 'https://test.slack.example/',
+          team: 'Test',
+          team_id: 'T0001',
+          user: 'switchboard',
+          user_id: fake.botUserId,
+          bot_id: fake.botId,
+        });
         return;
       case 'users.info': {
         if (fake.usersInfoDelayMs) await new Promise((r) => setTimeout(r, fake.usersInfoDelayMs));
@@ -61,7 +69,15 @@ export async function startFakeSlack(token = 'xoxb-test-token'): Promise<FakeSla
           res.json({ ok: false, error: 'user_not_found' });
           return;
         }
-        res.json({ ok: true, user: { id: u.id, name: u.name.toLowerCase(), real_name: u.name, profile: { real_name: u.name, display_name: u.name, ...(u.email ? { email: u.email } : {}) } } });
+        res.json({
+          ok: true,
+          user: {
+            id: u.id,
+            name: u.name.toLowerCase(),
+            real_name: u.name,
+            profile: { real_name: u.name, display_name: u.name, ...(u.email ? { email: u.email } : {}) },
+          },
+        });
         return;
       }
       case 'chat.postMessage': {

@@ -31,7 +31,13 @@ export async function startFakeTwilio() {
   app.use((req, res, next) => {
     const auth = Buffer.from((req.headers.authorization ?? '').replace(/^Basic /, ''), 'base64').toString();
     const m = req.path.match(/^\/2010-04-01\/Accounts\/([^/]+)\//);
-    requests.push({ method: req.method, path: req.path, params: { ...(req.body as Record<string, string>) }, accountSid: m?.[1] ?? '', authUser: auth.split(':')[0] ?? '' });
+    requests.push({
+      method: req.method,
+      path: req.path,
+      params: { ...(req.body as Record<string, string>) },
+      accountSid: m?.[1] ?? '',
+      authUser: auth.split(':')[0] ?? '',
+    });
     if (failNext && failNext.times > 0) {
       failNext.times -= 1;
       res.status(failNext.status).json({ code: failNext.code, message: failNext.message, status: failNext.status, more_info: '' });
@@ -43,15 +49,25 @@ export async function startFakeTwilio() {
   app.post('/2010-04-01/Accounts/:account/Messages.json', (req, res) => {
     const b = req.body as Record<string, string>;
     res.status(201).json({
-      sid: sid('SM'), account_sid: req.params.account, to: b.To, from: b.From, body: b.Body,
-      status: 'queued', num_media: '0', direction: 'outbound-api', date_created: new Date().toUTCString(),
-      api_version: '2010-04-01', uri: `/2010-04-01/Accounts/${req.params.account}/Messages.json`,
+      sid: sid('SM'),
+      account_sid: req.params.account,
+      to: b.To,
+      from: b.From,
+      body: b.Body,
+      status: 'queued',
+      num_media: '0',
+      direction: 'outbound-api',
+      date_created: new Date().toUTCString(),
+      api_version: '2010-04-01',
+      uri: `/2010-04-01/Accounts/${req.params.account}/Messages.json`,
     });
   });
 
   app.post('/2010-04-01/Accounts/:account/Calls.json', (req, res) => {
     const b = req.body as Record<string, string>;
-    res.status(201).json({ sid: sid('CA'), account_sid: req.params.account, to: b.To, from: b.From, status: 'queued', direction: 'outbound-api' });
+    res
+      .status(201)
+      .json({ sid: sid('CA'), account_sid: req.params.account, to: b.To, from: b.From, status: 'queued', direction: 'outbound-api' });
   });
 
   // Calls(sid).fetch(): the status a test set with setCallStatus (in-progress otherwise).
@@ -67,8 +83,12 @@ export async function startFakeTwilio() {
   app.all('/2010-04-01/Accounts/:account/Conferences/:conf/Participants{/:call}.json', (req, res) => {
     const b = req.body as Record<string, string>;
     res.status(req.method === 'POST' && !req.params.call ? 201 : 200).json({
-      account_sid: req.params.account, call_sid: req.params.call ?? sid('CA'), conference_sid: req.params.conf,
-      hold: b.Hold === 'true', muted: b.Muted === 'true', status: 'connected',
+      account_sid: req.params.account,
+      call_sid: req.params.call ?? sid('CA'),
+      conference_sid: req.params.conf,
+      hold: b.Hold === 'true',
+      muted: b.Muted === 'true',
+      status: 'connected',
     });
   });
 

@@ -31,7 +31,6 @@ import {
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-
 // ---------------------------------------------------------------- processes
 
 export type SbProcess = {
@@ -69,7 +68,7 @@ export async function startSwitchboardProcess(name: string, role: SbProcess['rol
     if (logs.length > 300) logs.shift();
     if (line.includes('"switchboard started"')) started();
   };
-  for (const stream of [child.stdout!, child.stderr!]) {
+  for (const stream of [child.stdout, child.stderr]) {
     let buf = '';
     stream.setEncoding('utf8');
     stream.on('data', (chunk: string) => {
@@ -114,7 +113,10 @@ export async function startSwitchboardProcess(name: string, role: SbProcess['rol
   };
 }
 
-export function switchboardEnv(o: { databaseUrl: string; redisUrl: string; redisPrefix: string; twilioApiUrl: string }, extra: Record<string, string> = {}) {
+export function switchboardEnv(
+  o: { databaseUrl: string; redisUrl: string; redisPrefix: string; twilioApiUrl: string },
+  extra: Record<string, string> = {},
+) {
   return {
     NODE_ENV: 'test',
     LOG_LEVEL: 'info',
@@ -143,9 +145,13 @@ export async function startPrivateRedis() {
   const port = await freePort();
   let child: ChildProcess | undefined;
   const up = async () => {
-    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'], {
-      stdio: 'ignore',
-    });
+    child = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'],
+      {
+        stdio: 'ignore',
+      },
+    );
     const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => 50 });
     probe.on('error', () => {});
     await eventually(async () => (await probe.ping()) === 'PONG', { timeout: 10_000 });
@@ -182,7 +188,7 @@ export async function startTcpProxy(targets: () => number[], opts: { mode?: 'rou
     const attempt = (n: number) => {
       if (n >= list.length) return void client.destroy();
       // first-alive: always the first target that accepts (a failover pair); else round-robin.
-      const port = opts.mode === 'first-alive' ? list[n]! : list[rr++ % list.length]!;
+      const port = opts.mode === 'first-alive' ? list[n] : list[rr++ % list.length];
       const up = net.connect(port, '127.0.0.1');
       let connected = false;
       up.once('connect', () => {
@@ -229,11 +235,22 @@ export async function startTcpProxy(targets: () => number[], opts: { mode?: 'rou
 
 // ---------------------------------------------------------------- API + bots
 
-export async function api<T = any>(url: string, method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: T }> {
+export async function api<T = any>(
+  url: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  token?: string,
+): Promise<{ status: number; body: T }> {
   const headers: Record<string, string> = {};
   if (token) headers.authorization = `Bearer ${token}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(url + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(15_000) });
+  const res = await fetch(url + path, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(15_000),
+  });
   const text = await res.text();
   let parsed: unknown = text;
   try {
@@ -280,17 +297,43 @@ export type Bot = {
  * Agents that accept every offer, send one reply (so outbound sends run too)
  * and resolve, freeing their capacity. `reply: false` skips the reply.
  */
-export async function startBots(url: string, adminToken: string, n: number, opts: { reply?: boolean; queue?: string; capacity?: number; onOffer?: (p: any, at: number) => void } = {}): Promise<Bot[]> {
+export async function startBots(
+  url: string,
+  adminToken: string,
+  n: number,
+  opts: { reply?: boolean; queue?: string; capacity?: number; onOffer?: (p: any, at: number) => void } = {},
+): Promise<Bot[]> {
   const bots: Bot[] = [];
   for (let i = 0; i < n; i++) {
     const email = `bot${i}.${randomBytes(3).toString('hex')}@example.org`;
-    const created = await apiRetry(url, 'POST', '/api/agents', { email, name: `Bot ${i}`, password: 'agent-password-1', role: 'agent', queues: [opts.queue ?? 'donor'], capacity: { sms: opts.capacity ?? 5 } }, adminToken);
+    const created = await apiRetry(
+      url,
+      'POST',
+      '/api/agents',
+      {
+        email,
+        name: `Bot ${i}`,
+        password: 'agent-password-1',
+        role: 'agent',
+        queues: [opts.queue ?? 'donor'],
+        capacity: { sms: opts.capacity ?? 5 },
+      },
+      adminToken,
+    );
     if (created.status !== 201) throw new Error(`create agent: ${created.status} ${JSON.stringify(created.body)}`);
     const login = await apiRetry(url, 'POST', '/api/auth/login', { email, password: 'agent-password-1' }, '');
     const token = login.body.token as string;
     await apiRetry(url, 'PUT', '/api/me/status', { status: 'available' }, token);
     const sock = await connectAgentSocket(url, token);
-    const bot: Bot = { id: created.body.agent.id, name: `Bot ${i}`, sock, offers: [], accepted: [], reconnects: 0, close: () => sock.close() };
+    const bot: Bot = {
+      id: created.body.agent.id,
+      name: `Bot ${i}`,
+      sock,
+      offers: [],
+      accepted: [],
+      reconnects: 0,
+      close: () => sock.close(),
+    };
     sock.socket.io.on('reconnect', () => (bot.reconnects += 1));
     sock.socket.on('reservation.created', (p: any) => {
       const at = Date.now();
@@ -302,14 +345,17 @@ export async function startBots(url: string, adminToken: string, n: number, opts
         bot.accepted.push(p.conversationId);
         if (opts.reply !== false) {
           // One attempt only: retrying a reply whose answer was lost could store it twice.
-          await api(url, 'POST', `/api/conversations/${p.conversationId}/messages`, { body: `reply ${p.conversationId}` }, token).catch(() => null);
+          await api(url, 'POST', `/api/conversations/${p.conversationId}/messages`, { body: `reply ${p.conversationId}` }, token).catch(
+            () => null,
+          );
         }
         await apiRetry(url, 'POST', `/api/conversations/${p.conversationId}/resolve`, { disposition: 'answered' }, token).catch(() => null);
       })();
     });
     // Offers lost to a fault lapse; three lapses in a row set an agent away. A bot just comes back.
     sock.socket.on('agent.presence', (p: any) => {
-      if (p.agentId === bot.id && p.presence !== 'available') void apiRetry(url, 'PUT', '/api/me/status', { status: 'available' }, token).catch(() => null);
+      if (p.agentId === bot.id && p.presence !== 'available')
+        void apiRetry(url, 'PUT', '/api/me/status', { status: 'available' }, token).catch(() => null);
     });
     bots.push(bot);
   }
@@ -352,7 +398,7 @@ export async function sendContacts(url: string, contacts: Contact[], concurrency
   let next = 0;
   const workers = Array.from({ length: concurrency }, async () => {
     while (next < contacts.length) {
-      const c = contacts[next++]!;
+      const c = contacts[next++];
       for (let attempt = 0; attempt < 60; attempt++) {
         c.sentAt ??= Date.now();
         const status = await postSms(url, c).catch((err: Error) => err.name || 'error');
@@ -417,7 +463,7 @@ export async function checkInvariants(databaseUrl: string, contacts: Contact[], 
       contactsWithExtraConversations: convs.filter((r) => r.n !== 1).length,
       stillOpen: convs.reduce((s, r) => s + r.open, 0),
       conversationsNotAcceptedOnce: accepted.filter((r) => r.n !== 1).length,
-      overlappingOffers: overlapping[0]!.n,
+      overlappingOffers: overlapping[0].n,
       stuckSends: Object.fromEntries(stuckSends.map((r) => [r.status, r.n])),
       repliesSentTwice: [...byBody.values()].filter((n) => n > 1).length,
       repliesSent: byBody.size,
@@ -437,7 +483,7 @@ export async function waitAllResolved(databaseUrl: string, contacts: Contact[], 
         const [row] = await sql<{ resolved: number }[]>`
           select count(*)::int as resolved from contact_identities ci join conversations c on c.contact_id = ci.contact_id
           where ci.kind = 'phone' and ci.value = any(${phones}) and c.status = 'resolved'`;
-        if (row!.resolved < contacts.length) throw new Error(`${row!.resolved}/${contacts.length} resolved`);
+        if (row.resolved < contacts.length) throw new Error(`${row.resolved}/${contacts.length} resolved`);
         return true;
       },
       { timeout, interval: 500 },
@@ -471,7 +517,10 @@ export async function startScenario(
         return u.toString();
       })()
     : stores.databaseUrl;
-  const env = switchboardEnv({ databaseUrl, redisUrl: redis?.url ?? TEST_REDIS_URL, redisPrefix: stores.redisPrefix, twilioApiUrl: fake.url }, o.env);
+  const env = switchboardEnv(
+    { databaseUrl, redisUrl: redis?.url ?? TEST_REDIS_URL, redisPrefix: stores.redisPrefix, twilioApiUrl: fake.url },
+    o.env,
+  );
   const procs: SbProcess[] = [];
   // The first web process migrates and seeds; the rest start together.
   const first = await startSwitchboardProcess('web-1', 'web', env);
@@ -501,7 +550,8 @@ export async function startScenario(
     sentBodies: () => fake.messages().map((m) => m.Body ?? ''),
     logsOf: (p: SbProcess) => p.logs.slice(-15).join('\n'),
     async stop() {
-      if (process.env.FAULT_DEBUG) for (const p of procs) process.stderr.write(`---- ${p.name} (exit ${p.child.exitCode})\n${p.logs.slice(-40).join('\n')}\n`);
+      if (process.env.FAULT_DEBUG)
+        for (const p of procs) process.stderr.write(`---- ${p.name} (exit ${p.child.exitCode})\n${p.logs.slice(-40).join('\n')}\n`);
       for (const b of bots) b.close();
       for (const p of procs) p.kill('SIGTERM');
       await Promise.race([Promise.all(procs.map((p) => p.exited)), sleep(15_000)]);
@@ -549,10 +599,7 @@ export async function expectNothingLostOrDoubled(sc: Scenario, contacts: Contact
  * resolve, and 100 contacts texting in. Resolves once routing is visibly under
  * way (20 offers made); `offers()` keeps counting.
  */
-export async function startLoad(
-  sc: Scenario,
-  opts: { agentsUrl: string; webhookUrl: string; concurrency?: number; gapMs?: number },
-) {
+export async function startLoad(sc: Scenario, opts: { agentsUrl: string; webhookUrl: string; concurrency?: number; gapMs?: number }) {
   let offers = 0;
   sc.bots.push(...(await startBots(opts.agentsUrl, sc.adminToken, 4, { onOffer: () => (offers += 1) })));
   const contacts = makeContacts(100);

@@ -42,7 +42,9 @@ describe('REDIS_PREFIX with a hash tag ({sb}) for Redis Cluster', () => {
     await app.sms('+15550001111', 'hello');
     const offer = await sock.waitFor('reservation.created');
     expect((await app.api('POST', `/api/reservations/${offer.reservationId}/accept`, undefined, agent.token)).status).toBe(200);
-    expect((await app.api('POST', `/api/conversations/${offer.conversationId}/messages`, { body: 'hi back' }, agent.token)).status).toBe(201);
+    expect((await app.api('POST', `/api/conversations/${offer.conversationId}/messages`, { body: 'hi back' }, agent.token)).status).toBe(
+      201,
+    );
     await sock.waitFor('message.created', (p) => p.message.body === 'hi back' && p.message.status === 'queued');
 
     const redis = new Redis(TEST_REDIS_URL);

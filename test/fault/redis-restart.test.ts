@@ -14,7 +14,7 @@ afterAll(async () => {
 
 describe('Redis restarts (empty: no persistence) under load', () => {
   it('workers, sockets and publishers recover by themselves; nothing lost or doubled', async () => {
-    const web = sc.webs[0]!;
+    const web = sc.webs[0];
     const { contacts, sending, offers } = await startLoad(sc, { agentsUrl: web.url, webhookUrl: web.url, gapMs: 40 });
 
     await sc.redis!.down();

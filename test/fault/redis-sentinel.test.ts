@@ -20,10 +20,17 @@ beforeAll(async () => {
   sentinel = spawn('redis-server', [join(dir, 'sentinel.conf'), '--sentinel'], { stdio: 'ignore' });
   const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => 100 });
   probe.on('error', () => {});
-  await eventually(async () => ((await probe.call('SENTINEL', 'get-master-addr-by-name', 'sbmaster')) as string[])[1] === String(master.port), { timeout: 10_000 });
+  await eventually(
+    async () => ((await probe.call('SENTINEL', 'get-master-addr-by-name', 'sbmaster')) as string[])[1] === String(master.port),
+    { timeout: 10_000 },
+  );
   probe.disconnect();
   // REDIS_URL points nowhere: only Sentinel knows where the master is.
-  app = await startTestApp('sentinel', { REDIS_URL: 'redis://127.0.0.1:1', REDIS_SENTINELS: `127.0.0.1:${port}`, REDIS_SENTINEL_NAME: 'sbmaster' });
+  app = await startTestApp('sentinel', {
+    REDIS_URL: 'redis://127.0.0.1:1',
+    REDIS_SENTINELS: `127.0.0.1:${port}`,
+    REDIS_SENTINEL_NAME: 'sbmaster',
+  });
 });
 afterAll(async () => {
   await app?.stop();

@@ -11,12 +11,13 @@ afterAll(async () => {
 
 describe('a worker is killed (kill -9) in the middle of routing under load', () => {
   it('loses no contact, offers each to one agent at a time, sends no reply twice', async () => {
-    const web = sc.webs[0]!;
+    const web = sc.webs[0];
     const { contacts, sending } = await startLoad(sc, { agentsUrl: web.url, webhookUrl: web.url, concurrency: 8 });
 
     // Kill whichever worker is routing right now (it logged offers most recently).
-    const lastOffer = (p: (typeof sc.workers)[number]) => p.logs.map((l, i) => (l.includes('"offers made"') ? i : -1)).reduce((a, b) => Math.max(a, b), -1);
-    const victim = [...sc.workers].sort((a, b) => lastOffer(b) - lastOffer(a))[0]!;
+    const lastOffer = (p: (typeof sc.workers)[number]) =>
+      p.logs.map((l, i) => (l.includes('"offers made"') ? i : -1)).reduce((a, b) => Math.max(a, b), -1);
+    const victim = [...sc.workers].sort((a, b) => lastOffer(b) - lastOffer(a))[0];
     victim.kill('SIGKILL');
     expect(await victim.exited).toBeNull();
 

@@ -39,7 +39,10 @@ export async function eventually<T>(
 
 /** A fresh database and Redis prefix for one test file; `drop()` removes both. */
 export async function isolatedStores(label = 'sb') {
-  const id = `${label.replace(/[^a-z0-9]/gi, '').toLowerCase().slice(0, 20)}_${randomBytes(4).toString('hex')}`;
+  const id = `${label
+    .replace(/[^a-z0-9]/gi, '')
+    .toLowerCase()
+    .slice(0, 20)}_${randomBytes(4).toString('hex')}`;
   const dbName = `sbt_${id}`;
   const url = new URL(PG_ADMIN_URL);
   url.pathname = `/${dbName}`;
@@ -92,7 +95,13 @@ export type TestApp = {
   adminToken: string;
   login(email: string, password: string): Promise<string>;
   /** Creates an agent (as admin), sets it available unless told otherwise, and returns its token and id. */
-  agent(opts: { name: string; queues?: (string | { queue: string; level: number })[]; capacity?: Record<string, number>; role?: string; available?: boolean }): Promise<{ id: string; token: string; email: string }>;
+  agent(opts: {
+    name: string;
+    queues?: (string | { queue: string; level: number })[];
+    capacity?: Record<string, number>;
+    role?: string;
+    available?: boolean;
+  }): Promise<{ id: string; token: string; email: string }>;
   /** POSTs a form to a Twilio webhook path, signed the way Twilio signs it (or with `signature`). */
   twilioPost(path: string, params: Record<string, string>, opts?: { signature?: string | null }): Promise<{ status: number; text: string }>;
   sms(from: string, body: string, extra?: Record<string, string>): Promise<{ status: number; text: string; sid: string }>;
@@ -163,7 +172,13 @@ export async function startTestApp(label: string, env: Record<string, string> = 
     async sms(from, body, extra = {}) {
       const sid = extra.MessageSid ?? 'SM' + randomBytes(16).toString('hex');
       const r = await app.twilioPost('/webhooks/twilio/sms', {
-        MessageSid: sid, AccountSid: TWILIO_ACCOUNT_SID, From: from, To: HOTLINE, Body: body, NumMedia: '0', ...extra,
+        MessageSid: sid,
+        AccountSid: TWILIO_ACCOUNT_SID,
+        From: from,
+        To: HOTLINE,
+        Body: body,
+        NumMedia: '0',
+        ...extra,
       });
       return { ...r, sid };
     },

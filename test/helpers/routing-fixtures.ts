@@ -25,9 +25,12 @@ export function routingFixtures(getApp: () => TestApp) {
       return address;
     },
     /** A text to `to` from a new (or given) number; resolves with the sender. */
-    text: (to: string, from = randomPhone(), body = 'hello') => getApp().sms(from, body, { To: to }).then(() => from),
+    text: (to: string, from = randomPhone(), body = 'hello') =>
+      getApp()
+        .sms(from, body, { To: to })
+        .then(() => from),
     /** A unique queue key with a readable prefix. */
     key: (prefix: string) => `${prefix}${randomBytes(3).toString('hex')}`,
-    conv: async (id: string) => (await getApp().sb.deps.db.select().from(conversations).where(eq(conversations.id, id)))[0]!,
+    conv: async (id: string) => (await getApp().sb.deps.db.select().from(conversations).where(eq(conversations.id, id)))[0],
   };
 }

@@ -1,22 +1,64 @@
 import { describe, expect, it } from 'vitest';
-import { deskReducer, initialDesk, secondsLeft, totalUnread, visibleConversations, type DeskAction, type DeskState } from '../../src/web/state/desk.js';
+import {
+  deskReducer,
+  initialDesk,
+  secondsLeft,
+  totalUnread,
+  visibleConversations,
+  type DeskAction,
+  type DeskState,
+} from '../../src/web/state/desk.js';
 import type { Agent, Conversation, Message, QueueStats } from '../../src/web/types.js';
 import { fillCanned } from '../../src/web/canned.js';
 import { initials, waitLabel } from '../../src/web/format.js';
 import { breached, liveWait } from '../../src/web/components/wallboard.js';
 
-const me: Agent = { id: 'a1', email: 'dana@example.org', name: 'Dana Reyes', role: 'agent', presence: 'available', capacity: { voice: 1, sms: 3, email: 5, slack: 3 }, queues: [{ queue: 'donor', level: 3 }], createdAt: '2026-11-23T09:00:00.000Z' };
+const me: Agent = {
+  id: 'a1',
+  email: 'dana@example.org',
+  name: 'Dana Reyes',
+  role: 'agent',
+  presence: 'available',
+  capacity: { voice: 1, sms: 3, email: 5, slack: 3 },
+  queues: [{ queue: 'donor', level: 3 }],
+  createdAt: '2026-11-23T09:00:00.000Z',
+};
 
 function conv(id: string, over: Partial<Conversation> = {}): Conversation {
   return {
-    id, channel: 'sms', queue: 'donor', status: 'assigned', assigneeId: 'a1', contactId: 'c-' + id, priority: 10, subject: null,
-    inboxAddress: '+15005550006', createdAt: '2026-01-01T10:00:00Z', lastMessageAt: '2026-01-01T10:00:00Z', acceptedAt: null, resolvedAt: null, disposition: null,
+    id,
+    channel: 'sms',
+    queue: 'donor',
+    status: 'assigned',
+    assigneeId: 'a1',
+    contactId: 'c-' + id,
+    priority: 10,
+    subject: null,
+    inboxAddress: '+15005550006',
+    createdAt: '2026-01-01T10:00:00Z',
+    lastMessageAt: '2026-01-01T10:00:00Z',
+    acceptedAt: null,
+    resolvedAt: null,
+    disposition: null,
     contact: { id: 'c-' + id, name: null, address: '+15551230000' },
     ...over,
   };
 }
 function msg(id: string, conversationId: string, over: Partial<Message> = {}): Message {
-  return { id, conversationId, channel: 'sms', direction: 'inbound', body: 'hi', internal: false, status: 'received', authorAgentId: null, media: [], metadata: {}, createdAt: '2026-01-01T10:05:00Z', ...over };
+  return {
+    id,
+    conversationId,
+    channel: 'sms',
+    direction: 'inbound',
+    body: 'hi',
+    internal: false,
+    status: 'received',
+    authorAgentId: null,
+    media: [],
+    metadata: {},
+    createdAt: '2026-01-01T10:05:00Z',
+    ...over,
+  };
 }
 const run = (...actions: DeskAction[]) => actions.reduce(deskReducer, { ...initialDesk, me } as DeskState);
 
@@ -37,20 +79,32 @@ describe('the desk state', () => {
   });
 
   it('live messages join the open timeline once, and move the conversation to the top', () => {
-    let s = run({ type: 'conversations.loaded', conversations: [conv('x'), conv('y', { lastMessageAt: '2026-01-01T10:01:00Z' })] }, { type: 'select', id: 'x' });
+    let s = run(
+      { type: 'conversations.loaded', conversations: [conv('x'), conv('y', { lastMessageAt: '2026-01-01T10:01:00Z' })] },
+      { type: 'select', id: 'x' },
+    );
     expect(visibleConversations(s).map((c) => c.id)).toEqual(['y', 'x']);
-    s = deskReducer(s, { type: 'detail.loaded', detail: { conversation: conv('x'), contact: { id: 'c-x', name: null, identities: [] }, messages: [msg('m1', 'x')] } });
+    s = deskReducer(s, {
+      type: 'detail.loaded',
+      detail: { conversation: conv('x'), contact: { id: 'c-x', name: null, identities: [] }, messages: [msg('m1', 'x')] },
+    });
     const m2 = msg('m2', 'x', { createdAt: '2026-01-01T10:09:00Z' });
     s = deskReducer(s, { type: 'message.created', conversationId: 'x', message: m2 });
     // The API answer to our own send and the socket event both arrive: still one message.
     s = deskReducer(s, { type: 'message.created', conversationId: 'x', message: { ...m2, status: 'queued' } });
-    expect(s.detail!.messages.map((m) => [m.id, m.status])).toEqual([['m1', 'received'], ['m2', 'queued']]);
+    expect(s.detail!.messages.map((m) => [m.id, m.status])).toEqual([
+      ['m1', 'received'],
+      ['m2', 'queued'],
+    ]);
     expect(visibleConversations(s).map((c) => c.id)).toEqual(['x', 'y']);
   });
 
   it('a detail answer for a conversation no longer selected is dropped', () => {
     let s = run({ type: 'select', id: 'a' }, { type: 'select', id: 'b' });
-    s = deskReducer(s, { type: 'detail.loaded', detail: { conversation: conv('a'), contact: { id: 'c-a', name: null, identities: [] }, messages: [] } });
+    s = deskReducer(s, {
+      type: 'detail.loaded',
+      detail: { conversation: conv('a'), contact: { id: 'c-a', name: null, identities: [] }, messages: [] },
+    });
     expect(s.detail).toBeNull();
   });
 
@@ -65,7 +119,10 @@ describe('the desk state', () => {
         conv('done', { status: 'resolved' }),
       ],
     });
-    const ids = (f: Partial<DeskState['filters']>) => visibleConversations(deskReducer(s, { type: 'filters', filters: f })).map((c) => c.id).sort();
+    const ids = (f: Partial<DeskState['filters']>) =>
+      visibleConversations(deskReducer(s, { type: 'filters', filters: f }))
+        .map((c) => c.id)
+        .sort();
     expect(ids({})).toEqual(['mine-email', 'mine-sms']);
     expect(ids({ channel: 'email' })).toEqual(['mine-email']);
     expect(ids({ scope: 'queues' })).toEqual(['mine-email', 'mine-sms', 'theirs', 'waiting']);
@@ -77,14 +134,22 @@ describe('the desk state', () => {
   it('socket updates keep the contact the list gave and follow assignment', () => {
     let s = run({ type: 'conversations.loaded', conversations: [conv('x', { status: 'waiting', assigneeId: null })] });
     const { contact: _c, ...bare } = conv('x', { status: 'offered', assigneeId: null });
-    s = deskReducer(s, { type: 'conversation.updated', conversation: bare as Conversation });
+    s = deskReducer(s, { type: 'conversation.updated', conversation: bare });
     expect(s.conversations.x).toMatchObject({ status: 'offered', contact: { address: '+15551230000' } });
     s = deskReducer(s, { type: 'conversation.assigned', conversationId: 'x', agentId: 'a1' });
     expect(s.conversations.x).toMatchObject({ status: 'assigned', assigneeId: 'a1' });
   });
 
   it('offers appear once and go when answered or canceled; presence events touch only me', () => {
-    const offer = { reservationId: 'r1', conversationId: 'x', channel: 'sms' as const, queue: 'donor', priority: 10, contact: { id: 'c', name: null, address: '+1555' }, expiresAt: '2026-01-01T10:00:30Z' };
+    const offer = {
+      reservationId: 'r1',
+      conversationId: 'x',
+      channel: 'sms' as const,
+      queue: 'donor',
+      priority: 10,
+      contact: { id: 'c', name: null, address: '+1555' },
+      expiresAt: '2026-01-01T10:00:30Z',
+    };
     let s = run({ type: 'offer.created', offer }, { type: 'offer.created', offer });
     expect(s.offers).toHaveLength(1);
     expect(secondsLeft(offer, Date.parse('2026-01-01T10:00:10.2Z'))).toBe(20);
@@ -113,11 +178,37 @@ describe('desk helpers', () => {
   });
 
   it('the wallboard advances the longest wait between updates and flags SLA breaches', () => {
-    const period = { created: 1, answered: 0, answeredInSla: 0, abandoned: 0, offers: { accepted: 0, rejected: 0, timedOut: 0, canceled: 0 }, serviceLevel: null, abandonRate: null };
+    const period = {
+      created: 1,
+      answered: 0,
+      answeredInSla: 0,
+      abandoned: 0,
+      offers: { accepted: 0, rejected: 0, timedOut: 0, canceled: 0 },
+      serviceLevel: null,
+      abandonRate: null,
+    };
     const q: QueueStats = {
-      key: 'donor', name: 'Donor', priority: 10, slaSeconds: 60, maxWaitSeconds: 600, businessHours: null, escalation: [], emailFrom: null, open: true,
-      waiting: 1, offered: 0, assigned: 0, longestWaitSeconds: 50, byPriority: { 10: 1 }, agentsAvailable: 0, agentsOnline: 0, agentsEligible: 0,
-      window: { ...period, seconds: 3600 }, today: period, serviceLevel: null, abandonRate: null,
+      key: 'donor',
+      name: 'Donor',
+      priority: 10,
+      slaSeconds: 60,
+      maxWaitSeconds: 600,
+      businessHours: null,
+      escalation: [],
+      emailFrom: null,
+      open: true,
+      waiting: 1,
+      offered: 0,
+      assigned: 0,
+      longestWaitSeconds: 50,
+      byPriority: { 10: 1 },
+      agentsAvailable: 0,
+      agentsOnline: 0,
+      agentsEligible: 0,
+      window: { ...period, seconds: 3600 },
+      today: period,
+      serviceLevel: null,
+      abandonRate: null,
     };
     const fetched = 1_000_000;
     expect(liveWait(q, fetched, fetched + 5_000)).toBe(55);

@@ -39,7 +39,12 @@ describe("the wallboard's figures", () => {
     expect(denied.body.error.code).toBe('forbidden');
     const dir = await app.api('GET', '/api/directory/agents', undefined, bo.token);
     expect(dir.status).toBe(200);
-    expect(dir.body.agents.find((a: any) => a.id === bo.id)).toEqual({ id: bo.id, name: 'Bo', presence: 'offline', queues: ['it', 'partner'] });
+    expect(dir.body.agents.find((a: any) => a.id === bo.id)).toEqual({
+      id: bo.id,
+      name: 'Bo',
+      presence: 'offline',
+      queues: ['it', 'partner'],
+    });
     expect(Object.keys(dir.body.agents[0]).sort()).toEqual(['id', 'name', 'presence', 'queues']); // no emails or roles
     expect((await app.api('GET', '/api/directory/agents', undefined, null)).status).toBe(401);
     const doc = (await app.api('GET', '/api/openapi.json')).body;

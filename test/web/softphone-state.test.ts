@@ -1,6 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { describeVoiceError, formatDuration, initialSoftphone, softphoneActions, softphoneReducer, type SoftphoneEvent, type SoftphoneState } from '../../src/web/state/softphone.js';
+import {
+  describeVoiceError,
+  formatDuration,
+  initialSoftphone,
+  softphoneActions,
+  softphoneReducer,
+  type SoftphoneEvent,
+  type SoftphoneState,
+} from '../../src/web/state/softphone.js';
 
 const run = (...events: SoftphoneEvent[]) => events.reduce(softphoneReducer, initialSoftphone);
 const ready = () => run({ type: 'register.start' }, { type: 'register.ok' });
@@ -60,7 +68,12 @@ describe('the softphone state machine', () => {
     const event = fc.oneof(
       fc.constant<SoftphoneEvent>({ type: 'register.ok' }),
       fc.constant<SoftphoneEvent>({ type: 'answer' }),
-      fc.record({ type: fc.constant('incoming' as const), peer: fc.string(), callSid: fc.constant(null), conversationId: fc.option(fc.uuid()) }),
+      fc.record({
+        type: fc.constant('incoming' as const),
+        peer: fc.string(),
+        callSid: fc.constant(null),
+        conversationId: fc.option(fc.uuid()),
+      }),
       fc.record({ type: fc.constant('dial' as const), to: fc.string(), conversationId: fc.constant(null) }),
       fc.record({ type: fc.constant('call.accepted' as const), at: fc.nat() }),
       fc.record({ type: fc.constant('call.ended' as const), at: fc.nat() }),

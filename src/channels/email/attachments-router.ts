@@ -58,7 +58,10 @@ addOpenApiPaths({
       security: [{ bearer: [] }],
       parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
       responses: {
-        '200': { description: 'the file, as an attachment download', content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } },
+        '200': {
+          description: 'the file, as an attachment download',
+          content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } },
+        },
         '401': { $ref: '#/components/responses/Error' },
         '403': { $ref: '#/components/responses/Error' },
         '404': { $ref: '#/components/responses/Error' },

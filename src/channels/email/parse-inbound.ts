@@ -25,7 +25,9 @@ export function parseEmail(mail: ParsedMail, raw: Buffer, envelope: EmailEnvelop
   const sender = firstAddress(mail.from) ?? (envelope.mailFrom ? { address: envelope.mailFrom, name: '' } : undefined);
   if (!sender?.address) return null;
 
-  const messageId = mail.messageId ? normaliseId(mail.messageId) : `<sha256.${createHash('sha256').update(raw).digest('hex')}@switchboard.invalid>`;
+  const messageId = mail.messageId
+    ? normaliseId(mail.messageId)
+    : `<sha256.${createHash('sha256').update(raw).digest('hex')}@switchboard.invalid>`;
   const references = messageIdsIn(mail.references);
   const inReplyTo = messageIdsIn(mail.inReplyTo);
   // The most recent message we signed, among those it answers.
@@ -34,7 +36,7 @@ export function parseEmail(mail: ParsedMail, raw: Buffer, envelope: EmailEnvelop
 
   const fullText = (mail.text ?? '').replace(/\r\n/g, '\n').trim();
   const html = mail.html ? sanitizeEmailHtml(mail.html) : undefined;
-  const localPart = envelope.recipient.split('@')[0]!.split('+')[0]!.toLowerCase();
+  const localPart = envelope.recipient.split('@')[0].split('+')[0].toLowerCase();
   // Our own reply coming back (a contact address that forwards to us): never a new conversation.
   const autoReply = signer.conversationOf(messageId) ? 'our own mail looped back' : autoReplyReason(mail, envelope);
 
@@ -102,10 +104,10 @@ export function trimQuoted(text: string): string {
   const lines = text.replace(/\r\n/g, '\n').split('\n');
   let cut = lines.length;
   for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!.trim();
+    const line = lines[i].trim();
     const two = `${line} ${lines[i + 1]?.trim() ?? ''}`;
     const startsHistory =
-      /^-- ?$/.test(lines[i]!.replace(/\s+$/, ' ')) ||
+      /^-- ?$/.test(lines[i].replace(/\s+$/, ' ')) ||
       /^-{2,}\s*(original message|forwarded message)\s*-{2,}/i.test(line) ||
       /^_{10,}$/.test(line) ||
       /^(on|le|am|el|op)\s.{0,300}(wrote|a écrit|schrieb|escribió|schreef)\s?:$/i.test(line) ||
@@ -118,9 +120,9 @@ export function trimQuoted(text: string): string {
     }
   }
   const kept = lines.slice(0, cut);
-  while (kept.length && !kept[kept.length - 1]!.trim()) kept.pop();
+  while (kept.length && !kept[kept.length - 1].trim()) kept.pop();
   // Mobile signatures sit on the last line.
-  if (kept.length && /^sent from my /i.test(kept[kept.length - 1]!.trim())) kept.pop();
+  if (kept.length && /^sent from my /i.test(kept[kept.length - 1].trim())) kept.pop();
   return kept.join('\n').trim();
 }
 
@@ -147,9 +149,13 @@ function headerText(v: HeaderValue | undefined): string {
   if (typeof v === 'string') return v.trim();
   if (v instanceof Date) return v.toISOString();
   if (Array.isArray(v)) return v.map((x) => headerText(x as HeaderValue)).join(', ');
-  if (typeof v === 'object' && 'value' in v && typeof (v as { value: unknown }).value === 'string') return ((v as { value: string }).value).trim();
-  if (typeof v === 'object' && 'text' in v) return String((v as { text: unknown }).text).trim();
-  return String(v);
+  if (typeof v === 'object' && 'value' in v && typeof (v as { value: unknown }).value === 'string')
+    return (v as { value: string }).value.trim();
+  if (typeof v === 'object' && 'text' in v) {
+    const text = (v as { text: unknown }).text;
+    return typeof text === 'string' ? text.trim() : '';
+  }
+  return typeof v === 'number' || typeof v === 'boolean' ? String(v) : '';
 }
 
 function normaliseId(id: string): string {
@@ -163,6 +169,12 @@ function safeFilename(name: string | undefined): string | undefined {
 }
 
 function extensionFor(type: string): string {
-  const known: Record<string, string> = { 'image/png': '.png', 'image/jpeg': '.jpg', 'application/pdf': '.pdf', 'text/plain': '.txt', 'message/delivery-status': '.txt' };
+  const known: Record<string, string> = {
+    'image/png': '.png',
+    'image/jpeg': '.jpg',
+    'application/pdf': '.pdf',
+    'text/plain': '.txt',
+    'message/delivery-status': '.txt',
+  };
   return known[type] ?? '.bin';
 }

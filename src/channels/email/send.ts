@@ -36,14 +36,20 @@ export function emailSender(deps: Omit<Deps, 'channels'>, transport: Transporter
       const parentId = meta.messageId ?? lastInbound?.externalId ?? undefined;
       const chain = [...(meta.references ?? []), ...(parentId ? [parentId] : [])];
       // Keep the root and the most recent ids: long chains get folded by some servers.
-      const references = chain.length > 20 ? [chain[0]!, ...chain.slice(-19)] : chain;
+      const references = chain.length > 20 ? [chain[0], ...chain.slice(-19)] : chain;
       const messageId = signer.messageIdFor(conversation.id, message.id);
       const subject = replySubject(conversation.subject);
-      const replyTo = config.mail.inboundDomain && conversation.inboxAddress.endsWith(`@${config.mail.inboundDomain}`) ? conversation.inboxAddress : undefined;
+      const replyTo =
+        config.mail.inboundDomain && conversation.inboxAddress.endsWith(`@${config.mail.inboundDomain}`)
+          ? conversation.inboxAddress
+          : undefined;
 
       try {
         await transport.sendMail({
-          from: { name: author ? `${author.name}${queue ? ` (${queue.name})` : ''}` : (queue?.name ?? 'Switchboard'), address: bareAddress(fromAddress) },
+          from: {
+            name: author ? `${author.name}${queue ? ` (${queue.name})` : ''}` : (queue?.name ?? 'Switchboard'),
+            address: bareAddress(fromAddress),
+          },
           to: recipient,
           ...(replyTo && replyTo !== bareAddress(fromAddress) ? { replyTo } : {}),
           subject,
@@ -73,7 +79,7 @@ export function replySubject(subject: string | null | undefined): string {
 /** "Name <a@b>" → a@b (MAIL_FROM may carry a display name). */
 function bareAddress(from: string): string {
   const m = /<([^>]+)>/.exec(from);
-  return (m ? m[1]! : from).trim();
+  return (m ? m[1] : from).trim();
 }
 
 function escapeHtml(s: string): string {

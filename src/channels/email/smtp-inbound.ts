@@ -50,7 +50,7 @@ export async function startInboundSmtp(deps: Deps, signer: ThreadSigner): Promis
           return;
         }
         const mailFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
-        const recipient = session.envelope.rcptTo[0]!.address.toLowerCase();
+        const recipient = session.envelope.rcptTo[0].address.toLowerCase();
         receiveEmail(deps, Buffer.concat(chunks, size), { recipient, mailFrom }, signer).then(
           // The same answer for a redelivery as for the first delivery.
           () => callback(null, 'Message accepted'),

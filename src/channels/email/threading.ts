@@ -42,7 +42,12 @@ export function threadSigner(config: Config): ThreadSigner {
 export function mailDomain(config: Config): string {
   if (config.mail.inboundDomain) return config.mail.inboundDomain;
   const at = config.mail.from?.lastIndexOf('@') ?? -1;
-  if (config.mail.from && at > 0) return config.mail.from.slice(at + 1).replace(/>.*$/, '').trim().toLowerCase();
+  if (config.mail.from && at > 0)
+    return config.mail.from
+      .slice(at + 1)
+      .replace(/>.*$/, '')
+      .trim()
+      .toLowerCase();
   return 'switchboard.invalid';
 }
 
@@ -53,5 +58,8 @@ export function messageIdsIn(value: string | string[] | undefined): string[] {
   const ids = text.match(/<[^<>\s]+>/g);
   if (ids) return ids;
   // Some clients omit the brackets.
-  return text.split(/\s+/).filter((s) => s.includes('@')).map((s) => `<${s}>`);
+  return text
+    .split(/\s+/)
+    .filter((s) => s.includes('@'))
+    .map((s) => `<${s}>`);
 }

@@ -82,7 +82,7 @@ export function createSlackApp(deps: Deps, client: WebClient, signingSecret: str
       inboxAddress: channel,
       threadKey: `${channel}:${ts}`,
       queue: queue.key,
-      subject: `${queue.name}: ${request.text.split('\n')[0]!.slice(0, 80)}`,
+      subject: `${queue.name}: ${request.text.split('\n')[0].slice(0, 80)}`,
       body: request.text,
       metadata: { slack: { channel, threadTs: ts, team: body.team?.id, via: 'helpdesk' } },
     });

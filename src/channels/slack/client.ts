@@ -21,7 +21,11 @@ export function botIdentity(client: WebClient): () => Promise<SlackIdentity> {
   let pending: Promise<SlackIdentity> | undefined;
   return () =>
     (pending ??= client.auth.test().then(
-      (r) => ({ botUserId: String(r.user_id), botId: r.bot_id ? String(r.bot_id) : undefined, teamId: r.team_id ? String(r.team_id) : undefined }),
+      (r) => ({
+        botUserId: String(r.user_id),
+        botId: r.bot_id ? String(r.bot_id) : undefined,
+        teamId: r.team_id ? String(r.team_id) : undefined,
+      }),
       (err: unknown) => {
         pending = undefined;
         throw err;

@@ -29,7 +29,12 @@ export function helpdeskModal(queues: Pick<QueueRow, 'key' | 'name'>[], text = '
         type: 'input',
         block_id: 'details',
         label: { type: 'plain_text', text: 'How can we help?' },
-        element: { type: 'plain_text_input', action_id: 'text', multiline: true, ...(text.trim() ? { initial_value: text.trim().slice(0, 3000) } : {}) },
+        element: {
+          type: 'plain_text_input',
+          action_id: 'text',
+          multiline: true,
+          ...(text.trim() ? { initial_value: text.trim().slice(0, 3000) } : {}),
+        },
       },
     ],
   };

@@ -28,11 +28,16 @@ addOpenApiPaths({
         required: true,
         content: {
           'application/json': { schema: { type: 'object', description: 'event_callback or url_verification' } },
-          'application/x-www-form-urlencoded': { schema: { type: 'object', description: 'slash command fields, or `payload` (JSON) for interactivity' } },
+          'application/x-www-form-urlencoded': {
+            schema: { type: 'object', description: 'slash command fields, or `payload` (JSON) for interactivity' },
+          },
         },
       },
       responses: {
-        '200': { description: 'acknowledged (work continues after the answer); the challenge for url_verification; modal errors for a bad submission' },
+        '200': {
+          description:
+            'acknowledged (work continues after the answer); the challenge for url_verification; modal errors for a bad submission',
+        },
         '401': { description: 'missing or wrong X-Slack-Signature, or X-Slack-Request-Timestamp more than 5 minutes off' },
       },
     },

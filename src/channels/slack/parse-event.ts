@@ -57,7 +57,14 @@ export function parseSlackMessage(
       .filter((f) => f.url_private || f.permalink)
       .map((f) => ({ url: (f.permalink ?? f.url_private)!, contentType: f.mimetype, name: f.name, size: f.size })),
     metadata: {
-      slack: { channel: e.channel, threadTs: root, ts: e.ts, team: e.team ?? ctx.teamId, eventId: ctx.eventId, channelType: e.channel_type },
+      slack: {
+        channel: e.channel,
+        threadTs: root,
+        ts: e.ts,
+        team: e.team ?? ctx.teamId,
+        eventId: ctx.eventId,
+        channelType: e.channel_type,
+      },
     },
   };
 }

@@ -36,7 +36,10 @@ export class SwitchboardSlackReceiver implements Receiver {
       const check = checkSlackSignature(signingSecret, raw, req.get('x-slack-signature'), req.get('x-slack-request-timestamp'));
       if (!check.ok) {
         log.warn({ reason: check.reason }, 'slack request refused: bad signature');
-        res.status(401).type('text/plain').send(check.reason === 'stale' ? 'stale timestamp' : 'invalid signature');
+        res
+          .status(401)
+          .type('text/plain')
+          .send(check.reason === 'stale' ? 'stale timestamp' : 'invalid signature');
         return;
       }
       const body = parseBody(raw, req.get('content-type') ?? '');

@@ -8,7 +8,17 @@ import { escapeSlack } from './parse-event.js';
 type SlackMeta = { channel?: string; threadTs?: string };
 
 /** Slack errors that no retry will fix. */
-const PERMANENT = new Set(['channel_not_found', 'not_in_channel', 'is_archived', 'msg_too_long', 'no_text', 'invalid_auth', 'account_inactive', 'token_revoked', 'restricted_action']);
+const PERMANENT = new Set([
+  'channel_not_found',
+  'not_in_channel',
+  'is_archived',
+  'msg_too_long',
+  'no_text',
+  'invalid_auth',
+  'account_inactive',
+  'token_revoked',
+  'restricted_action',
+]);
 
 /**
  * Agent replies go into the conversation's Slack thread (`chat.postMessage`
@@ -41,7 +51,10 @@ export function slackSender(deps: Omit<Deps, 'channels'>, client: WebClient): Ch
     },
     async onResolved(conversation) {
       const name = await agentName(conversation.assigneeId);
-      await post(conversation, `:white_check_mark: ${name ? `${escapeSlack(name)} marked this request resolved` : 'This request was resolved'}. Reply in this thread if you need anything else.`);
+      await post(
+        conversation,
+        `:white_check_mark: ${name ? `${escapeSlack(name)} marked this request resolved` : 'This request was resolved'}. Reply in this thread if you need anything else.`,
+      );
     },
   };
 }

@@ -21,7 +21,10 @@ export const OPT_IN_WORDS = ['START', 'YES', 'UNSTOP'];
 export const HELP_WORDS = ['HELP', 'INFO'];
 
 export function keywordOf(body: string): 'opt-out' | 'opt-in' | 'help' | undefined {
-  const word = body.trim().toUpperCase().replace(/[.!]+$/, '');
+  const word = body
+    .trim()
+    .toUpperCase()
+    .replace(/[.!]+$/, '');
   if (OPT_OUT_WORDS.includes(word)) return 'opt-out';
   if (OPT_IN_WORDS.includes(word)) return 'opt-in';
   if (HELP_WORDS.includes(word)) return 'help';
@@ -32,7 +35,7 @@ export function keywordOf(body: string): 'opt-out' | 'opt-in' | 'help' | undefin
 export function parseTwilioSms(p: TwilioSms): InboundMessage {
   const raw = p as Record<string, unknown>;
   const media = Array.from({ length: p.NumMedia }, (_, i) => ({
-    url: String(raw[`MediaUrl${i}`] ?? ''),
+    url: typeof raw[`MediaUrl${i}`] === 'string' ? (raw[`MediaUrl${i}`] as string) : '',
     contentType: raw[`MediaContentType${i}`] ? String(raw[`MediaContentType${i}`]) : undefined,
   })).filter((m) => m.url);
   return {

@@ -16,7 +16,17 @@ export const HELP_REPLY =
 
 /** Delivery progress; a late callback never moves a message backwards. */
 const STATUS_RANK: Record<string, number> = {
-  pending: 0, sending: 1, accepted: 2, scheduled: 2, queued: 3, sent: 4, failed: 5, undelivered: 5, delivered: 6, read: 7, canceled: 5,
+  pending: 0,
+  sending: 1,
+  accepted: 2,
+  scheduled: 2,
+  queued: 3,
+  sent: 4,
+  failed: 5,
+  undelivered: 5,
+  delivered: 6,
+  read: 7,
+  canceled: 5,
 };
 
 const ZStatusCallback = z
@@ -35,7 +45,10 @@ export function smsRouter(deps: Deps): Router {
   r.post('/webhooks/twilio/sms', ...twilioIn, async (req, res) => {
     const parsed = ZTwilioSms.safeParse(req.body);
     if (!parsed.success) {
-      res.status(400).type('text/plain').send(`bad Twilio SMS webhook: ${zodReason(parsed.error)}`);
+      res
+        .status(400)
+        .type('text/plain')
+        .send(`bad Twilio SMS webhook: ${zodReason(parsed.error)}`);
       return;
     }
     const inbound = parseTwilioSms(parsed.data);
@@ -49,7 +62,10 @@ export function smsRouter(deps: Deps): Router {
   r.post('/webhooks/twilio/sms/status', ...twilioIn, async (req, res) => {
     const parsed = ZStatusCallback.safeParse(req.body);
     if (!parsed.success) {
-      res.status(400).type('text/plain').send(`bad status callback: ${zodReason(parsed.error)}`);
+      res
+        .status(400)
+        .type('text/plain')
+        .send(`bad status callback: ${zodReason(parsed.error)}`);
       return;
     }
     const { MessageSid, MessageStatus, ErrorCode } = parsed.data;

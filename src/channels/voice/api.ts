@@ -33,7 +33,10 @@ const ZPlaceCall = z
     from: ZE164.optional(),
   })
   .strict()
-  .refine((v) => [v.conversationId, v.contactId, v.phone].filter(Boolean).length === 1, 'give exactly one of conversationId, contactId, phone');
+  .refine(
+    (v) => [v.conversationId, v.contactId, v.phone].filter(Boolean).length === 1,
+    'give exactly one of conversationId, contactId, phone',
+  );
 const ZTransfer = z.union([z.object({ queue: z.string().min(1) }).strict(), z.object({ agentId: z.string().uuid() }).strict()]);
 
 /**
@@ -98,14 +101,22 @@ export function voiceApiRouter(deps: Deps, client: TwilioClient | null): Router 
              + (select count(*) from ${reservations} where agent_id = ${actor.id} and channel = 'voice' and status = 'pending') as n
       `)) as unknown as [{ n: number | string }];
       if (Number(n) >= (agent?.capacity.voice ?? 1)) throw new AppError('at_capacity', 'you are already on a call');
-      const meta = { direction: 'outbound', mode: 'call', endedAt: null, callStatus: null, bridgedAt: null, answeredAt: null, agentCallSid: null };
+      const meta = {
+        direction: 'outbound',
+        mode: 'call',
+        endedAt: null,
+        callStatus: null,
+        bridgedAt: null,
+        answeredAt: null,
+        agentCallSid: null,
+      };
       if (reuse) {
         const [row] = await tx
           .update(conversations)
           .set({ metadata: sql`${conversations.metadata} || ${JSON.stringify(meta)}::jsonb` })
           .where(eq(conversations.id, reuse.id))
           .returning();
-        return row!;
+        return row;
       }
       const [row] = await tx
         .insert(conversations)
@@ -121,7 +132,7 @@ export function voiceApiRouter(deps: Deps, client: TwilioClient | null): Router 
           metadata: meta,
         })
         .returning();
-      return row!;
+      return row;
     });
 
     let callSid: string;
@@ -139,17 +150,30 @@ export function voiceApiRouter(deps: Deps, client: TwilioClient | null): Router 
     } catch (err) {
       log.warn({ err: (err as Error).message, conversationId: conversation.id }, 'outbound call failed');
       if (!reuse) {
-        await db.update(conversations).set({ status: 'resolved', resolvedAt: new Date(), disposition: 'call failed' }).where(eq(conversations.id, conversation.id));
+        await db
+          .update(conversations)
+          .set({ status: 'resolved', resolvedAt: new Date(), disposition: 'call failed' })
+          .where(eq(conversations.id, conversation.id));
       }
       throw new AppError('unavailable', `Twilio did not place the call: ${(err as Error).message}`);
     }
-    await patchCall(db, conversation.id, { callSid, conference: conferenceName(conversation.id) }, { threadKey: callSid, inboxAddress: from });
-    const agentCallSid = await dialAgentIn(deps, twilioClient, { ...conversation, inboxAddress: from }, actor.id).catch(async (err: unknown) => {
-      // The contact must not answer into an empty conference.
-      await twilioClient.calls(callSid).update({ status: 'canceled' }).catch(() => {});
-      await patchCall(db, conversation.id, { endedAt: new Date().toISOString(), callStatus: 'canceled' });
-      throw new AppError('unavailable', `Twilio did not ring your softphone: ${(err as Error).message}`);
-    });
+    await patchCall(
+      db,
+      conversation.id,
+      { callSid, conference: conferenceName(conversation.id) },
+      { threadKey: callSid, inboxAddress: from },
+    );
+    const agentCallSid = await dialAgentIn(deps, twilioClient, { ...conversation, inboxAddress: from }, actor.id).catch(
+      async (err: unknown) => {
+        // The contact must not answer into an empty conference.
+        await twilioClient
+          .calls(callSid)
+          .update({ status: 'canceled' })
+          .catch(() => {});
+        await patchCall(db, conversation.id, { endedAt: new Date().toISOString(), callStatus: 'canceled' });
+        throw new AppError('unavailable', `Twilio did not ring your softphone: ${(err as Error).message}`);
+      },
+    );
     const updated = await patchCall(db, conversation.id, { agentCallSid, bridgedAgentId: actor.id });
     const [message] = await db
       .insert(messages)
@@ -165,7 +189,7 @@ export function voiceApiRouter(deps: Deps, client: TwilioClient | null): Router 
       })
       .returning();
     publishConversationChange(deps, updated!);
-    publishMessage(deps, updated!, message!);
+    publishMessage(deps, updated!, message);
     log.info({ conversationId: conversation.id, to: maskPhone(target.phone) }, 'outbound call placed');
     res.status(201).json({ conversation: toPublicConversation(updated!), callSid });
   });
@@ -215,7 +239,10 @@ export function voiceApiRouter(deps: Deps, client: TwilioClient | null): Router 
     return c;
   }
 
-  async function resolveTarget(actor: Actor, input: z.output<typeof ZPlaceCall>): Promise<{ contactId: string; phone: string; source?: ConversationRow }> {
+  async function resolveTarget(
+    actor: Actor,
+    input: z.output<typeof ZPlaceCall>,
+  ): Promise<{ contactId: string; phone: string; source?: ConversationRow }> {
     if (input.phone) {
       const { contactId } = await findOrCreateContact(db, { kind: 'phone', value: input.phone });
       return { contactId, phone: input.phone };

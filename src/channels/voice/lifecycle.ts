@@ -122,10 +122,13 @@ export async function handleCallStatus(deps: Deps, client: TwilioClient | null, 
   switch (follow.kind) {
     case 'none':
       return;
-    case 'abandoned':
+    case 'abandoned': {
       publishCanceled(deps, follow.canceled, 'caller hung up');
       publishConversationChange(deps, follow.conversation);
-      deps.log.info({ conversationId: follow.conversation.id, waitSeconds: metaOf(follow.conversation).waitSeconds }, 'caller hung up while waiting');
+      deps.log.info(
+        { conversationId: follow.conversation.id, waitSeconds: metaOf(follow.conversation).waitSeconds },
+        'caller hung up while waiting',
+      );
       if (follow.conversation.assigneeId) await markCallEnded(deps, follow.conversation.assigneeId);
       const agentLeg = metaOf(follow.conversation).agentCallSid;
       if (client && agentLeg) {
@@ -137,6 +140,7 @@ export async function handleCallStatus(deps: Deps, client: TwilioClient | null, 
       }
       await deps.jobs.dispatch('caller hung up');
       return;
+    }
     case 'ended': {
       publishConversationChange(deps, follow.conversation);
       const meta = metaOf(follow.conversation);
@@ -155,7 +159,9 @@ export async function handleCallStatus(deps: Deps, client: TwilioClient | null, 
       await markOnCall(deps, follow.agentId);
       // A caller held for a transfer is back on the line as soon as the new agent answers.
       if (client && metaOf(follow.conversation).onHold) {
-        await setHold(deps, client, follow.conversation, false).catch((err) => deps.log.warn({ err: err.message }, 'could not take the caller off hold'));
+        await setHold(deps, client, follow.conversation, false).catch((err) =>
+          deps.log.warn({ err: err.message }, 'could not take the caller off hold'),
+        );
       }
       return;
     }
@@ -169,7 +175,9 @@ export async function handleCallStatus(deps: Deps, client: TwilioClient | null, 
         await client
           .calls(meta.callSid)
           .update(update)
-          .catch((err) => deps.log.warn({ err: err.message, conversationId: follow.conversation.id }, 'could not move the caller back to the queue'));
+          .catch((err) =>
+            deps.log.warn({ err: err.message, conversationId: follow.conversation.id }, 'could not move the caller back to the queue'),
+          );
       }
       deps.log.info({ conversationId: follow.conversation.id, agentId: follow.agentId }, 'agent did not answer; call offered again');
       await deps.jobs.dispatch('agent did not answer');
@@ -201,7 +209,7 @@ export async function resolveAnsweredElsewhere(deps: Deps, callSid: string, disp
       .set({ status: 'resolved', resolvedAt: sql`now()`, disposition })
       .where(eq(conversations.id, c.id))
       .returning();
-    return { row: row!, canceled };
+    return { row: row, canceled };
   });
   if (!done) return;
   publishCanceled(deps, done.canceled, 'taken elsewhere');

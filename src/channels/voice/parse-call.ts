@@ -19,7 +19,10 @@ export type CallWebhook = z.output<typeof ZCallWebhook>;
 
 /** Where a call is in its flow: carried in continuation URLs' query strings. */
 export const ZFlowState = z.object({
-  flow: z.string().regex(/^[A-Za-z0-9_-]+$/).default('main'),
+  flow: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/)
+    .default('main'),
   node: z.string().regex(/^[A-Za-z0-9_-]+$/),
   lang: z.enum(LANGS).default('en'),
   try: z.coerce.number().int().min(0).max(10).default(0),

@@ -67,7 +67,7 @@ export function voiceRouter(deps: Deps, flows: Flows, client: TwilioClient | nul
   function parseCall(res: Response, body: unknown): CallWebhook | null {
     const parsed = ZCallWebhook.safeParse(body);
     if (!parsed.success) {
-      badRequest(res, 'voice', parsed.error.issues[0]!.message);
+      badRequest(res, 'voice', parsed.error.issues[0].message);
       return null;
     }
     return parsed.data;
@@ -83,14 +83,26 @@ export function voiceRouter(deps: Deps, flows: Flows, client: TwilioClient | nul
     }
     const { node, nodeId } = effect;
     try {
-      const result = await ingestInbound(deps, callMessage(call, {
-        externalId: call.CallSid,
-        queue: node.queue,
-        priorityBoost: node.priority,
-        body: `Call from the ${st.flow} line (${nodeId})`,
-        metadata: { callSid: call.CallSid, direction: 'inbound', flow: st.flow, node: nodeId, lang: st.lang, mode: 'call', record: node.record },
-      }));
-      if (!result.duplicate) log.info({ conversationId: result.conversation?.id, queue: node.queue, from: maskPhone(call.From) }, 'call enqueued');
+      const result = await ingestInbound(
+        deps,
+        callMessage(call, {
+          externalId: call.CallSid,
+          queue: node.queue,
+          priorityBoost: node.priority,
+          body: `Call from the ${st.flow} line (${nodeId})`,
+          metadata: {
+            callSid: call.CallSid,
+            direction: 'inbound',
+            flow: st.flow,
+            node: nodeId,
+            lang: st.lang,
+            mode: 'call',
+            record: node.record,
+          },
+        }),
+      );
+      if (!result.duplicate)
+        log.info({ conversationId: result.conversation?.id, queue: node.queue, from: maskPhone(call.From) }, 'call enqueued');
       return twiml;
     } catch (err) {
       log.error({ err, queue: node.queue, flow: st.flow }, 'could not enqueue the call');
@@ -132,7 +144,7 @@ export function voiceRouter(deps: Deps, flows: Flows, client: TwilioClient | nul
     const call = parseCall(res, req.body);
     if (!call) return;
     const q = ZFlowState.safeParse(req.query);
-    if (!q.success) return badRequest(res, 'voice step', q.error.issues[0]!.message);
+    if (!q.success) return badRequest(res, 'voice step', q.error.issues[0].message);
     const { name, flow } = flowNamed(q.data.flow);
     const st: CallState = { flow: name, lang: q.data.lang };
     const out = renderStep(flow, st, q.data.node, q.data.try, { digits: call.Digits, speech: call.SpeechResult }, await renderContext());
@@ -144,7 +156,7 @@ export function voiceRouter(deps: Deps, flows: Flows, client: TwilioClient | nul
     const call = parseCall(res, req.body);
     if (!call) return;
     const q = ZFlowState.safeParse(req.query);
-    if (!q.success) return badRequest(res, 'voice wait', q.error.issues[0]!.message);
+    if (!q.success) return badRequest(res, 'voice wait', q.error.issues[0].message);
     const { name, flow } = flowNamed(q.data.flow);
     const st: CallState = { flow: name, lang: q.data.lang };
     const c = await findCallConversation(db, call.CallSid);
@@ -177,7 +189,7 @@ export function voiceRouter(deps: Deps, flows: Flows, client: TwilioClient | nul
     const call = parseCall(res, req.body);
     if (!call) return;
     const q = ZFlowState.safeParse(req.query);
-    if (!q.success) return badRequest(res, 'voice overflow', q.error.issues[0]!.message);
+    if (!q.success) return badRequest(res, 'voice overflow', q.error.issues[0].message);
     const { name, flow } = flowNamed(q.data.flow);
     const st: CallState = { flow: name, lang: q.data.lang };
     const ctx = await renderContext();
@@ -201,7 +213,7 @@ export function voiceRouter(deps: Deps, flows: Flows, client: TwilioClient | nul
     const call = parseCall(res, req.body);
     if (!call) return;
     const q = ZFlowState.safeParse(req.query);
-    if (!q.success) return badRequest(res, 'voicemail', q.error.issues[0]!.message);
+    if (!q.success) return badRequest(res, 'voicemail', q.error.issues[0].message);
     const { name, flow } = flowNamed(q.data.flow);
     const st: CallState = { flow: name, lang: q.data.lang };
     const twiml = new twilio.twiml.VoiceResponse();
@@ -214,19 +226,32 @@ export function voiceRouter(deps: Deps, flows: Flows, client: TwilioClient | nul
     const node = flow.nodes[q.data.node];
     const queue = node?.type === 'voicemail' ? node.queue : undefined;
     const { RecordingSid, RecordingUrl, RecordingDuration } = rec.data;
-    const result = await ingestInbound(deps, callMessage(call, {
-      externalId: RecordingSid,
-      queue,
-      body: `Voicemail (${RecordingDuration} s)`,
-      media: [{ url: `${RecordingUrl}.mp3`, contentType: 'audio/mpeg', name: `voicemail-${RecordingSid}.mp3` }],
-      metadata: { kind: 'voicemail', recordingSid: RecordingSid, durationSeconds: RecordingDuration },
-      conversationMetadata: { callSid: call.CallSid, direction: 'inbound', flow: name, lang: st.lang, mode: 'voicemail' },
-    }));
+    const result = await ingestInbound(
+      deps,
+      callMessage(call, {
+        externalId: RecordingSid,
+        queue,
+        body: `Voicemail (${RecordingDuration} s)`,
+        media: [{ url: `${RecordingUrl}.mp3`, contentType: 'audio/mpeg', name: `voicemail-${RecordingSid}.mp3` }],
+        metadata: { kind: 'voicemail', recordingSid: RecordingSid, durationSeconds: RecordingDuration },
+        conversationMetadata: { callSid: call.CallSid, direction: 'inbound', flow: name, lang: st.lang, mode: 'voicemail' },
+      }),
+    );
     if (!result.duplicate && result.conversation) {
       await patchCall(db, result.conversation.id, { mode: 'voicemail', callSid: call.CallSid });
       log.info({ conversationId: result.conversation.id, seconds: RecordingDuration }, 'voicemail stored');
     }
-    say(twiml, flow, st.lang, node?.type === 'voicemail' && node.thanks ? node.thanks : { en: 'Thank you. Your message has been saved and we will get back to you. Goodbye.', es: 'Gracias. Su mensaje fue guardado y nos comunicaremos con usted. Adiós.' });
+    say(
+      twiml,
+      flow,
+      st.lang,
+      node?.type === 'voicemail' && node.thanks
+        ? node.thanks
+        : {
+            en: 'Thank you. Your message has been saved and we will get back to you. Goodbye.',
+            es: 'Gracias. Su mensaje fue guardado y nos comunicaremos con usted. Adiós.',
+          },
+    );
     twiml.hangup();
     sendTwiml(res, twiml);
   });
@@ -234,7 +259,7 @@ export function voiceRouter(deps: Deps, flows: Flows, client: TwilioClient | nul
   // Voicemail transcription (arrives minutes later): attached to the voicemail's conversation.
   r.post('/webhooks/twilio/voice/transcription', ...twilioIn, async (req, res) => {
     const parsed = ZTranscription.safeParse(req.body);
-    if (!parsed.success) return badRequest(res, 'transcription', parsed.error.issues[0]!.message);
+    if (!parsed.success) return badRequest(res, 'transcription', parsed.error.issues[0].message);
     const t = parsed.data;
     const [recording] = await db
       .select()
@@ -256,11 +281,14 @@ export function voiceRouter(deps: Deps, flows: Flows, client: TwilioClient | nul
   r.post('/webhooks/twilio/voice/recording', ...twilioIn, async (req, res) => {
     const parsed = ZRecording.safeParse(req.body);
     const conversationId = typeof req.query.conversationId === 'string' ? req.query.conversationId : undefined;
-    if (!parsed.success) return badRequest(res, 'recording', parsed.error.issues[0]!.message);
+    if (!parsed.success) return badRequest(res, 'recording', parsed.error.issues[0].message);
     const rec = parsed.data;
-    const c = conversationId && /^[0-9a-f-]{36}$/i.test(conversationId)
-      ? await loadConversation(db, conversationId)
-      : rec.CallSid ? await findCallConversation(db, rec.CallSid) : undefined;
+    const c =
+      conversationId && /^[0-9a-f-]{36}$/i.test(conversationId)
+        ? await loadConversation(db, conversationId)
+        : rec.CallSid
+          ? await findCallConversation(db, rec.CallSid)
+          : undefined;
     if (c && (rec.RecordingStatus ?? 'completed') === 'completed') {
       await attachMessage(c.id, {
         externalId: rec.RecordingSid,
@@ -277,19 +305,29 @@ export function voiceRouter(deps: Deps, flows: Flows, client: TwilioClient | nul
     const call = parseCall(res, req.body);
     if (!call) return;
     const q = ZFlowState.safeParse(req.query);
-    if (!q.success) return badRequest(res, 'callback', q.error.issues[0]!.message);
+    if (!q.success) return badRequest(res, 'callback', q.error.issues[0].message);
     const { name, flow } = flowNamed(q.data.flow);
     const st: CallState = { flow: name, lang: q.data.lang };
     const node = flow.nodes[q.data.node];
     const number = callbackNumber(call.Digits, call.From);
-    const result = await ingestInbound(deps, callMessage(call, {
-      externalId: `${call.CallSid}:callback`,
-      queue: node?.type === 'callback' ? node.queue : undefined,
-      priorityBoost: node?.type === 'callback' ? node.priority : 0,
-      body: `Callback requested to ${number}`,
-      metadata: { kind: 'callback', callbackNumber: number },
-      conversationMetadata: { callSid: call.CallSid, direction: 'inbound', flow: name, lang: st.lang, mode: 'callback', callbackNumber: number },
-    }));
+    const result = await ingestInbound(
+      deps,
+      callMessage(call, {
+        externalId: `${call.CallSid}:callback`,
+        queue: node?.type === 'callback' ? node.queue : undefined,
+        priorityBoost: node?.type === 'callback' ? node.priority : 0,
+        body: `Callback requested to ${number}`,
+        metadata: { kind: 'callback', callbackNumber: number },
+        conversationMetadata: {
+          callSid: call.CallSid,
+          direction: 'inbound',
+          flow: name,
+          lang: st.lang,
+          mode: 'callback',
+          callbackNumber: number,
+        },
+      }),
+    );
     if (!result.duplicate && result.conversation) {
       await patchCall(db, result.conversation.id, { mode: 'callback', callbackNumber: number, callSid: call.CallSid });
       log.info({ conversationId: result.conversation.id, number: maskPhone(number) }, 'callback requested');
@@ -306,10 +344,10 @@ export function voiceRouter(deps: Deps, flows: Flows, client: TwilioClient | nul
     const call = parseCall(res, req.body);
     if (!call) return;
     const q = ZFlowState.safeParse(req.query);
-    if (!q.success) return badRequest(res, 'dial result', q.error.issues[0]!.message);
+    if (!q.success) return badRequest(res, 'dial result', q.error.issues[0].message);
     const { name, flow } = flowNamed(q.data.flow);
     const st: CallState = { flow: name, lang: q.data.lang };
-    const status = String((req.body as Record<string, unknown>).DialCallStatus ?? '');
+    const status = formField(req.body, 'DialCallStatus');
     const twiml = new twilio.twiml.VoiceResponse();
     if (status === 'completed' || status === 'answered') {
       await resolveAnsweredElsewhere(deps, call.CallSid, 'answered by on-call');
@@ -340,7 +378,7 @@ export function voiceRouter(deps: Deps, flows: Flows, client: TwilioClient | nul
   // Conference events: remember the ConferenceSid (hold and transfers address participants by it).
   r.post('/webhooks/twilio/voice/conference', ...twilioIn, async (req, res) => {
     const id = typeof req.query.conversationId === 'string' ? req.query.conversationId : '';
-    const sid = String((req.body as Record<string, unknown>).ConferenceSid ?? '');
+    const sid = formField(req.body, 'ConferenceSid');
     if (/^[0-9a-f-]{36}$/i.test(id) && /^CF[0-9a-fA-F]{32}$/.test(sid)) {
       const c = await loadConversation(db, id);
       if (c && metaOf(c).conferenceSid !== sid) await patchCall(db, c.id, { conferenceSid: sid });
@@ -351,8 +389,8 @@ export function voiceRouter(deps: Deps, flows: Flows, client: TwilioClient | nul
   r.post('/webhooks/twilio/voice/status', ...twilioIn, async (req, res) => {
     const call = ZCallWebhook.safeParse(req.body);
     const q = ZStatusQuery.safeParse(req.query);
-    if (!call.success) return badRequest(res, 'call status', call.error.issues[0]!.message);
-    if (!q.success) return badRequest(res, 'call status', q.error.issues[0]!.message);
+    if (!call.success) return badRequest(res, 'call status', call.error.issues[0].message);
+    if (!q.success) return badRequest(res, 'call status', q.error.issues[0].message);
     if (!call.data.CallStatus) return badRequest(res, 'call status', 'CallStatus is required');
     const duration = Number((req.body as Record<string, unknown>).CallDuration ?? NaN);
     await handleCallStatus(deps, client, {
@@ -368,7 +406,12 @@ export function voiceRouter(deps: Deps, flows: Flows, client: TwilioClient | nul
 
   async function attachMessage(
     conversationId: string,
-    m: { externalId: string; body: string; media?: { url: string; contentType?: string; name?: string }[]; metadata: Record<string, unknown> },
+    m: {
+      externalId: string;
+      body: string;
+      media?: { url: string; contentType?: string; name?: string }[];
+      metadata: Record<string, unknown>;
+    },
   ) {
     const [row] = await db
       .insert(messages)
@@ -376,7 +419,11 @@ export function voiceRouter(deps: Deps, flows: Flows, client: TwilioClient | nul
       .onConflictDoNothing()
       .returning();
     if (!row) return;
-    const [c] = await db.update(conversations).set({ lastMessageAt: row.createdAt }).where(eq(conversations.id, conversationId)).returning();
+    const [c] = await db
+      .update(conversations)
+      .set({ lastMessageAt: row.createdAt })
+      .where(eq(conversations.id, conversationId))
+      .returning();
     if (c) publishMessage(deps, c, row);
   }
 
@@ -384,7 +431,7 @@ export function voiceRouter(deps: Deps, flows: Flows, client: TwilioClient | nul
   async function softphoneDial(call: CallWebhook): Promise<VoiceResponse> {
     const twiml = new twilio.twiml.VoiceResponse();
     const to = call.To;
-    const hotline = String((call as Record<string, unknown>).CallerId ?? '') || (await defaultHotline());
+    const hotline = formField(call, 'CallerId') || (await defaultHotline());
     if (!/^\+[1-9]\d{6,14}$/.test(to) || !hotline) {
       twiml.say('This call cannot be placed.');
       twiml.hangup();
@@ -406,4 +453,10 @@ export function voiceRouter(deps: Deps, flows: Flows, client: TwilioClient | nul
 export async function listPhoneInboxes(deps: Pick<Deps, 'db'>): Promise<string[]> {
   const rows = await deps.db.select({ address: inboxes.address }).from(inboxes).where(eq(inboxes.kind, 'phone')).orderBy(inboxes.createdAt);
   return rows.map((r) => r.address);
+}
+
+/** A form field as text ('' when absent or not a string). */
+function formField(body: unknown, name: string): string {
+  const v = (body as Record<string, unknown> | undefined)?.[name];
+  return typeof v === 'string' ? v : '';
 }

@@ -37,7 +37,12 @@ export async function sweepStaleCalls(deps: Deps, client: TwilioClient, staleAft
     try {
       const call = await client.calls(callSid).fetch();
       if (!isFinalStatus(call.status)) continue;
-      await handleCallStatus(deps, client, { leg: 'caller', callSid, status: call.status, durationSeconds: call.duration ? Number(call.duration) : undefined });
+      await handleCallStatus(deps, client, {
+        leg: 'caller',
+        callSid,
+        status: call.status,
+        durationSeconds: call.duration ? Number(call.duration) : undefined,
+      });
       ended++;
     } catch (err) {
       deps.log.warn({ err: (err as Error).message, conversationId: c.id }, 'could not check a silent call');

@@ -13,7 +13,10 @@ import type { Deps } from '../ports.js';
  */
 export async function stampDesks(db: DbOrTx, agentIds: string[]) {
   if (agentIds.length === 0) return;
-  await db.update(agents).set({ lastSeenAt: sql`now()` }).where(inArray(agents.id, [...new Set(agentIds)]));
+  await db
+    .update(agents)
+    .set({ lastSeenAt: sql`now()` })
+    .where(inArray(agents.id, [...new Set(agentIds)]));
 }
 
 /** A desk socket closed: stamp, and check once the grace period has passed. */

@@ -11,16 +11,22 @@ export const ZQueueMembership = z.union([
 ]);
 
 export const ZCapacity = z
-  .object(Object.fromEntries(CHANNELS.map((c) => [c, z.number().int().min(0).max(100).optional()])) as Record<
-    (typeof CHANNELS)[number],
-    z.ZodOptional<z.ZodNumber>
-  >)
+  .object(
+    Object.fromEntries(CHANNELS.map((c) => [c, z.number().int().min(0).max(100).optional()])) as Record<
+      (typeof CHANNELS)[number],
+      z.ZodOptional<z.ZodNumber>
+    >,
+  )
   .strict();
 
 export const ZCreateAgent = z
   .object({
     // local@host: intranet hosts (the contract's admin@localhost) are fine for logins.
-    email: z.string().trim().regex(/^[^\s@]+@[^\s@]+$/, 'must be an email address').max(320),
+    email: z
+      .string()
+      .trim()
+      .regex(/^[^\s@]+@[^\s@]+$/, 'must be an email address')
+      .max(320),
     name: z.string().min(1).max(200),
     password: z.string().min(8, 'password must be at least 8 characters'),
     role: z.enum(ROLES).default('agent'),
@@ -135,7 +141,10 @@ export async function listAgents(db: DbOrTx): Promise<PublicAgent[]> {
 
 /** Checks credentials; the same answer (null) for an unknown email and a wrong password. */
 export async function checkCredentials(db: DbOrTx, email: string, password: string): Promise<AgentRow | null> {
-  const [a] = await db.select().from(agents).where(eq(sql`lower(${agents.email})`, email.toLowerCase()));
+  const [a] = await db
+    .select()
+    .from(agents)
+    .where(eq(sql`lower(${agents.email})`, email.toLowerCase()));
   if (!a) {
     await hash(password); // spend the same time either way
     return null;

@@ -3,14 +3,7 @@ import type { Tx } from '../../db/client.js';
 import { claimInboundEvent } from '../../db/queries/inbound-events.js';
 import { findOrCreateContact, setOptOut } from '../../db/queries/contacts.js';
 import { findInbox, getQueue } from '../../db/queries/queues.js';
-import {
-  conversations,
-  messages,
-  OPEN_STATUSES,
-  type Channel,
-  type ConversationRow,
-  type MessageRow,
-} from '../../db/schema.js';
+import { conversations, messages, OPEN_STATUSES, type Channel, type ConversationRow, type MessageRow } from '../../db/schema.js';
 import { AppError } from '../errors.js';
 import type { Deps } from '../ports.js';
 import { publishConversationChange, publishMessage } from './publish.js';
@@ -114,9 +107,12 @@ async function ingestInTx(tx: Tx, msg: ParsedInbound): Promise<IngestResult> {
     })
     .returning();
   if (!opened) {
-    await tx.update(conversations).set({ lastMessageAt: sql`now()` }).where(eq(conversations.id, conversation.id));
+    await tx
+      .update(conversations)
+      .set({ lastMessageAt: sql`now()` })
+      .where(eq(conversations.id, conversation.id));
   }
-  return { duplicate: false, conversation, message: message!, contactId, opened };
+  return { duplicate: false, conversation, message: message, contactId, opened };
 }
 
 /**
@@ -137,12 +133,7 @@ async function findOpenConversation(tx: Tx, contactId: string, msg: ParsedInboun
     .select()
     .from(conversations)
     .where(
-      and(
-        eq(conversations.contactId, contactId),
-        eq(conversations.channel, msg.channel),
-        eq(conversations.threadKey, msg.threadKey),
-        open,
-      ),
+      and(eq(conversations.contactId, contactId), eq(conversations.channel, msg.channel), eq(conversations.threadKey, msg.threadKey), open),
     )
     .limit(1);
   return row;

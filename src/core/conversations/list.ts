@@ -61,9 +61,15 @@ export async function listConversations(db: DbOrTx, actor: Actor, q: z.output<ty
     .limit(q.limit + 1);
   const page = rows.slice(0, q.limit);
   const contactRows = page.length
-    ? await db.select().from(contacts).where(inArray(contacts.id, [...new Set(page.map((r) => r.contactId))]))
+    ? await db
+        .select()
+        .from(contacts)
+        .where(inArray(contacts.id, [...new Set(page.map((r) => r.contactId))]))
     : [];
-  const idents = await identitiesOf(db, contactRows.map((c) => c.id));
+  const idents = await identitiesOf(
+    db,
+    contactRows.map((c) => c.id),
+  );
   const last = page[page.length - 1];
   return {
     conversations: page.map((r) => {
@@ -83,7 +89,11 @@ export async function getConversation(db: DbOrTx, actor: Actor, id: string) {
   const c = await loadVisibleConversation(db, actor, id);
   const [contact] = await db.select().from(contacts).where(eq(contacts.id, c.contactId));
   const identities = await identitiesOf(db, [c.contactId]);
-  const timeline = await db.select().from(messages).where(eq(messages.conversationId, id)).orderBy(asc(messages.createdAt), asc(messages.id));
+  const timeline = await db
+    .select()
+    .from(messages)
+    .where(eq(messages.conversationId, id))
+    .orderBy(asc(messages.createdAt), asc(messages.id));
   return {
     conversation: toPublicConversation(c),
     contact: {
@@ -95,4 +105,3 @@ export async function getConversation(db: DbOrTx, actor: Actor, id: string) {
     messages: timeline.map(toPublicMessage),
   };
 }
-

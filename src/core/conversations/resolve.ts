@@ -8,12 +8,7 @@ import { loadVisibleConversation } from './load.js';
 import { publishConversationChange } from './publish.js';
 
 /** Closes a conversation and frees the agent's capacity; a later message opens a new one. */
-export async function resolveConversation(
-  deps: Deps,
-  actor: Actor,
-  id: string,
-  input: { disposition?: string; note?: string } = {},
-) {
+export async function resolveConversation(deps: Deps, actor: Actor, id: string, input: { disposition?: string; note?: string } = {}) {
   const { conversation, canceled } = await deps.db.transaction(async (tx) => {
     const c = await loadVisibleConversation(tx, actor, id, { forUpdate: true });
     if (c.status === 'resolved') throw new AppError('conflict', 'conversation is already resolved');
@@ -31,7 +26,7 @@ export async function resolveConversation(
       })
       .where(eq(conversations.id, id))
       .returning();
-    return { conversation: updated!, canceled };
+    return { conversation: updated, canceled };
   });
   publishCanceled(deps, canceled, 'resolved');
   publishConversationChange(deps, conversation);

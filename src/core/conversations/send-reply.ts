@@ -66,10 +66,9 @@ export async function sendReply(deps: Deps, actor: Actor, conversationId: string
     const patch: Partial<typeof conversations.$inferInsert> = { lastMessageAt: new Date() };
     if (!internal && !conversation.firstReplyAt) patch.firstReplyAt = new Date();
     await tx.update(conversations).set(patch).where(eq(conversations.id, conversationId));
-    return { conversation, message: message! };
+    return { conversation, message: message };
   });
   publishMessage(deps, conversation, message);
   if (!internal) await deps.jobs.sendMessage(message.id);
   return toPublicMessage(message);
 }
-

@@ -45,10 +45,10 @@ export async function transferConversation(deps: Deps, actor: Actor, id: string,
       if (!routable || routable.free[c.channel] <= 0) {
         throw new AppError('at_capacity', `${agent.name} is not available for ${c.channel} right now`);
       }
-      offer = await createOffer(tx, deps, waiting!, agent.id, new Date());
+      offer = await createOffer(tx, deps, waiting, agent.id, new Date());
     }
     const [final] = await tx.select().from(conversations).where(eq(conversations.id, id));
-    return { conversation: final!, canceled, previousAssignee, offer };
+    return { conversation: final, canceled, previousAssignee, offer };
   });
   publishCanceled(deps, result.canceled, 'transferred');
   const also = result.previousAssignee ? [rooms.agent(result.previousAssignee)] : [];

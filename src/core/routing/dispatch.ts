@@ -1,6 +1,15 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { DbOrTx, Tx } from '../../db/client.js';
-import { agents, contactIdentities, contacts, conversations, reservations, type Capacity, type Channel, type Presence } from '../../db/schema.js';
+import {
+  agents,
+  contactIdentities,
+  contacts,
+  conversations,
+  reservations,
+  type Capacity,
+  type Channel,
+  type Presence,
+} from '../../db/schema.js';
 import { publishConversationChange } from '../conversations/publish.js';
 import { rooms, type Deps, type RealtimeEvents } from '../ports.js';
 import { openLanes, planOffers, ROUTABLE_PRESENCES, type Lane, type RoutableAgent, type WaitingConversation } from './policy.js';
@@ -56,7 +65,11 @@ async function dispatchRound(tx: Tx, deps: Deps, now: Date): Promise<Offer[]> {
   const waiting = await loadLaneHeads(tx, lanes);
   if (waiting.length === 0) return [];
   await loadStickyAgents(tx, waiting, deps.config.routing.stickyWindowSeconds);
-  const declined = await loadRecentDeclines(tx, waiting.map((w) => w.id), deps.config.routing.reofferCooldownSeconds);
+  const declined = await loadRecentDeclines(
+    tx,
+    waiting.map((w) => w.id),
+    deps.config.routing.reofferCooldownSeconds,
+  );
   const plan = planOffers(waiting, pool, declined, now);
   const offers: Offer[] = [];
   for (const { conversation, agent } of plan) {
@@ -67,9 +80,7 @@ async function dispatchRound(tx: Tx, deps: Deps, now: Date): Promise<Offer[]> {
 }
 
 export function offerTimeoutSeconds(deps: Deps, channel: Channel): number {
-  return channel === 'voice'
-    ? deps.config.routing.voiceReservationTimeoutSeconds
-    : deps.config.routing.reservationTimeoutSeconds;
+  return channel === 'voice' ? deps.config.routing.voiceReservationTimeoutSeconds : deps.config.routing.reservationTimeoutSeconds;
 }
 
 /** Writes one offer; null if the conversation stopped waiting meanwhile (caller hung up, transferred). */
@@ -95,7 +106,7 @@ export async function createOffer(
     .returning({ id: reservations.id });
   await tx.update(agents).set({ lastOfferedAt: now }).where(eq(agents.id, agentId));
   return {
-    reservationId: r!.id,
+    reservationId: r.id,
     conversationId: updated.id,
     agentId,
     channel: updated.channel,
@@ -132,11 +143,19 @@ export async function announceOffers(deps: Deps, offers: Offer[]): Promise<void>
   if (offers.length === 0) return;
   const payloads = await offerPayloads(deps.db, offers);
   for (const [i, o] of offers.entries()) {
-    deps.realtime.publish([rooms.agent(o.agentId)], 'reservation.created', payloads[i]!);
+    deps.realtime.publish([rooms.agent(o.agentId)], 'reservation.created', payloads[i]);
     await deps.jobs.reservationTimeout(o.reservationId, o.expiresAt);
   }
   deps.log.info({ offers: offers.length }, 'offers made');
-  const changed = await deps.db.select().from(conversations).where(inArray(conversations.id, offers.map((o) => o.conversationId)));
+  const changed = await deps.db
+    .select()
+    .from(conversations)
+    .where(
+      inArray(
+        conversations.id,
+        offers.map((o) => o.conversationId),
+      ),
+    );
   for (const c of changed) publishConversationChange(deps, c);
 }
 
@@ -164,7 +183,10 @@ export async function loadRoutableAgents(tx: DbOrTx): Promise<RoutableAgent[]> {
          ) x group by channel
        ) u) as used
     from agents a
-    where a.presence in (${sql.join(ROUTABLE_PRESENCES.map((p) => sql`${p}`), sql`, `)})
+    where a.presence in (${sql.join(
+      ROUTABLE_PRESENCES.map((p) => sql`${p}`),
+      sql`, `,
+    )})
   `)) as unknown as AgentLoadRow[];
   return rows
     .filter((r) => r.levels && Object.keys(r.levels).length > 0)
@@ -249,10 +271,16 @@ async function loadStickyAgents(tx: Tx, waiting: WaitingConversation[], windowSe
   const contactIds = [...new Set(waiting.map((w) => w.contactId))];
   const rows = (await tx.execute(sql`
     select distinct on (contact_id) contact_id, assignee_id from conversations
-    where contact_id in (${sql.join(contactIds.map((id) => sql`${id}::uuid`), sql`, `)})
+    where contact_id in (${sql.join(
+      contactIds.map((id) => sql`${id}::uuid`),
+      sql`, `,
+    )})
       and assignee_id is not null and accepted_at > now() - make_interval(secs => ${windowSeconds})
       -- a conversation transferred away must not stick to the agent who handed it on
-      and id not in (${sql.join(waiting.map((w) => sql`${w.id}::uuid`), sql`, `)})
+      and id not in (${sql.join(
+        waiting.map((w) => sql`${w.id}::uuid`),
+        sql`, `,
+      )})
     order by contact_id, accepted_at desc
   `)) as unknown as { contact_id: string; assignee_id: string }[];
   const last = new Map(rows.map((r) => [r.contact_id, r.assignee_id]));

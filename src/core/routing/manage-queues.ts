@@ -7,19 +7,34 @@ import { AppError, notFound } from '../errors.js';
 
 export const ZEscalationStep = z
   .object({
-    afterSeconds: z.number().int().min(0).max(7 * 24 * 3600),
+    afterSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(7 * 24 * 3600),
     addQueues: z.array(z.string().min(1)).optional(),
     raisePriority: z.number().int().min(1).max(1000).optional(),
     notifySupervisors: z.boolean().optional(),
   })
   .strict()
-  .refine((s) => (s.addQueues?.length ?? 0) > 0 || s.raisePriority !== undefined || s.notifySupervisors, 'a step must do something: addQueues, raisePriority or notifySupervisors');
+  .refine(
+    (s) => (s.addQueues?.length ?? 0) > 0 || s.raisePriority !== undefined || s.notifySupervisors,
+    'a step must do something: addQueues, raisePriority or notifySupervisors',
+  );
 
 const fields = {
   name: z.string().trim().min(1).max(200),
   priority: z.number().int().min(0).max(10_000),
-  slaSeconds: z.number().int().min(1).max(7 * 24 * 3600),
-  maxWaitSeconds: z.number().int().min(1).max(7 * 24 * 3600),
+  slaSeconds: z
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 24 * 3600),
+  maxWaitSeconds: z
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 24 * 3600),
   businessHours: ZBusinessHours.nullable(),
   escalation: z.array(ZEscalationStep).max(20),
   emailFrom: z.email().nullable(),

@@ -1,4 +1,4 @@
-import type { BusinessHours, Capacity, Channel, EscalationStep, Presence } from '../../db/schema.js';
+import type { Capacity, Channel, EscalationStep, Presence } from '../../db/schema.js';
 
 /**
  * The routing policy, as pure functions: who may take what, in which order.
@@ -186,7 +186,7 @@ export function escalate(
     notifySupervisors: false,
   };
   for (let i = conv.escalationStep; i < steps.length; i++) {
-    const s = steps[i]!;
+    const s = steps[i];
     if (s.afterSeconds > waitedSeconds) break;
     out.fired.push(i);
     out.step = i + 1;

@@ -54,14 +54,28 @@ export type QueueStats = {
 };
 
 type Row = {
-  key: string; name: string; priority: number; sla_seconds: number; max_wait_seconds: number;
-  business_hours: BusinessHours | null; escalation: EscalationStep[] | null; email_from: string | null;
-  waiting: number; offered: number; assigned: number; longest: number | null;
-  agents_available: number; agents_online: number;
+  key: string;
+  name: string;
+  priority: number;
+  sla_seconds: number;
+  max_wait_seconds: number;
+  business_hours: BusinessHours | null;
+  escalation: EscalationStep[] | null;
+  email_from: string | null;
+  waiting: number;
+  offered: number;
+  assigned: number;
+  longest: number | null;
+  agents_available: number;
+  agents_online: number;
 };
 type PeriodRow = {
-  queue_key: string; period: 'window' | 'today';
-  created: number; answered: number; answered_in_sla: number; abandoned: number;
+  queue_key: string;
+  period: 'window' | 'today';
+  created: number;
+  answered: number;
+  answered_in_sla: number;
+  abandoned: number;
 };
 type OfferRow = { queue_key: string; period: 'window' | 'today'; status: string; n: number };
 
@@ -160,7 +174,9 @@ export async function queueStats(
       const byPriority: Record<string, number> = {};
       for (const w of waitingByPriority) if (w.queue_key === r.key) byPriority[String(w.priority)] = w.n;
       const agentsEligible = pool.filter(
-        (a) => a.levels[r.key] !== undefined && (Object.keys(a.free) as (keyof typeof a.free)[]).some((ch) => a.free[ch] > 0 && acceptsChannel(a.presence, ch)),
+        (a) =>
+          a.levels[r.key] !== undefined &&
+          (Object.keys(a.free) as (keyof typeof a.free)[]).some((ch) => a.free[ch] > 0 && acceptsChannel(a.presence, ch)),
       ).length;
       return {
         key: r.key,

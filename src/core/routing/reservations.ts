@@ -76,7 +76,10 @@ export async function expireReservation(deps: Deps, reservationId: string) {
       .returning();
     let withdrawn: Released[] | null = null;
     if (a && shouldSetAway(a.presence, a.consecutiveTimeouts, limit)) {
-      await tx.update(agents).set({ presence: 'away', presenceChangedAt: sql`now()`, consecutiveTimeouts: 0 }).where(eq(agents.id, a.id));
+      await tx
+        .update(agents)
+        .set({ presence: 'away', presenceChangedAt: sql`now()`, consecutiveTimeouts: 0 })
+        .where(eq(agents.id, a.id));
       withdrawn = await cancelPendingOffersInTx(tx, a.id, 'agent unavailable');
     }
     return { ...released, withdrawn };
@@ -107,11 +110,18 @@ export type Released = Awaited<ReturnType<typeof releaseOffer>>;
  * ROUTER_LOCK when presence changes, so no offer slips in between); `channel`
  * limits it (a call starting withdraws only voice offers).
  */
-export async function cancelPendingOffersInTx(tx: Tx, agentId: string, reason: string, channel?: ReservationRow['channel']): Promise<Released[]> {
+export async function cancelPendingOffersInTx(
+  tx: Tx,
+  agentId: string,
+  reason: string,
+  channel?: ReservationRow['channel'],
+): Promise<Released[]> {
   const pending = await tx
     .select()
     .from(reservations)
-    .where(and(eq(reservations.agentId, agentId), eq(reservations.status, 'pending'), channel ? eq(reservations.channel, channel) : undefined))
+    .where(
+      and(eq(reservations.agentId, agentId), eq(reservations.status, 'pending'), channel ? eq(reservations.channel, channel) : undefined),
+    )
     .for('update');
   const out = [];
   for (const r of pending) out.push(await releaseOffer(tx, r, 'canceled', reason));
@@ -166,12 +176,7 @@ async function releaseOffer(tx: Tx, r: ReservationRow, status: 'rejected' | 'tim
   return { reservation: r, conversation: c ?? null };
 }
 
-async function afterRelease(
-  deps: Deps,
-  done: { reservation: ReservationRow; conversation: unknown },
-  reason: string,
-  redispatch = true,
-) {
+async function afterRelease(deps: Deps, done: { reservation: ReservationRow; conversation: unknown }, reason: string, redispatch = true) {
   publishCanceled(deps, done.reservation, reason);
   const conv = done.conversation as Parameters<typeof publishConversationChange>[1] | null;
   if (conv) publishConversationChange(deps, conv);

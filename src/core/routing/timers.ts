@@ -88,7 +88,7 @@ async function runEscalations(deps: Deps): Promise<number> {
     const plan = sortedPlan(q.escalation ?? []);
     if (plan.length === 0) continue;
     const ceiling = priorityCeiling(q.priority, priorities);
-    const first = plan[0]!.afterSeconds;
+    const first = plan[0].afterSeconds;
     const alerts: { conversationId: string; waited: number; afterSeconds: number }[] = [];
     const changed = await deps.db.transaction(async (tx) => {
       const due = (await tx.execute(sql`
@@ -111,7 +111,7 @@ async function runEscalations(deps: Deps): Promise<number> {
           ceiling,
         );
         if (out.fired.length === 0) continue;
-        const log = out.fired.map((i) => ({ step: i, afterSeconds: plan[i]!.afterSeconds, at: new Date().toISOString() }));
+        const log = out.fired.map((i) => ({ step: i, afterSeconds: plan[i].afterSeconds, at: new Date().toISOString() }));
         await tx.execute(sql`
           update conversations set
             escalation_step = ${out.step},
@@ -122,7 +122,7 @@ async function runEscalations(deps: Deps): Promise<number> {
         `);
         n++;
         if (out.notifySupervisors) {
-          const at = plan[out.fired.findLast((i) => plan[i]!.notifySupervisors)!]!.afterSeconds;
+          const at = plan[out.fired.findLast((i) => plan[i].notifySupervisors)!].afterSeconds;
           alerts.push({ conversationId: c.id, waited: c.waited, afterSeconds: at });
         }
       }
@@ -147,4 +147,9 @@ async function runEscalations(deps: Deps): Promise<number> {
 }
 
 const sqlTextArray = (items: string[]) =>
-  items.length === 0 ? sql`'{}'::text[]` : sql`array[${sql.join(items.map((i) => sql`${i}`), sql`, `)}]::text[]`;
+  items.length === 0
+    ? sql`'{}'::text[]`
+    : sql`array[${sql.join(
+        items.map((i) => sql`${i}`),
+        sql`, `,
+      )}]::text[]`;

@@ -35,8 +35,11 @@ export async function findOrCreateContact(
   }
   let created = false;
   if (!contactId) {
-    const [c] = await tx.insert(contacts).values({ name: opts.name ?? null }).returning({ id: contacts.id });
-    contactId = c!.id;
+    const [c] = await tx
+      .insert(contacts)
+      .values({ name: opts.name ?? null })
+      .returning({ id: contacts.id });
+    contactId = c.id;
     created = true;
   }
   // DO UPDATE (a no-op) so RETURNING gives the row even when a concurrent insert won.
@@ -48,12 +51,12 @@ export async function findOrCreateContact(
       set: { kind: sql`excluded.kind` },
     })
     .returning();
-  if (row!.contactId !== contactId && created) {
+  if (row.contactId !== contactId && created) {
     await tx.delete(contacts).where(eq(contacts.id, contactId));
     created = false;
   }
-  await addIdentities(tx, row!.contactId, aka);
-  return { contactId: row!.contactId, identity: row!, created };
+  await addIdentities(tx, row.contactId, aka);
+  return { contactId: row.contactId, identity: row, created };
 }
 
 async function addIdentities(tx: DbOrTx, contactId: string, ids: Identity[]) {

@@ -1,7 +1,6 @@
 import { Router } from 'express';
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
-import { isSupervisor } from '../../core/agents/actor.js';
 import {
   checkCredentials,
   createAgent,
@@ -37,12 +36,17 @@ const ZInbox = z
     kind: z.enum(['phone', 'email', 'slack']),
     address: z.string().min(1),
     queue: z.string().min(1),
-    flow: z.string().regex(/^[a-z0-9_-]+$/i).nullish(),
+    flow: z
+      .string()
+      .regex(/^[a-z0-9_-]+$/i)
+      .nullish(),
   })
   .strict()
   .superRefine((v, ctx) => {
-    if (v.kind === 'phone' && !/^\+[1-9]\d{6,14}$/.test(v.address)) ctx.addIssue({ code: 'custom', path: ['address'], message: 'must be an E.164 number' });
-    if (v.kind === 'email' && !z.email().safeParse(v.address).success) ctx.addIssue({ code: 'custom', path: ['address'], message: 'must be an email address' });
+    if (v.kind === 'phone' && !/^\+[1-9]\d{6,14}$/.test(v.address))
+      ctx.addIssue({ code: 'custom', path: ['address'], message: 'must be an E.164 number' });
+    if (v.kind === 'email' && !z.email().safeParse(v.address).success)
+      ctx.addIssue({ code: 'custom', path: ['address'], message: 'must be an email address' });
   });
 
 /** The agent API (contract: "Agent API"). Every route but login needs a bearer token. */
@@ -54,7 +58,11 @@ export function apiRouter(deps: Deps): Router {
     const { email, password } = parse(ZLogin, req.body);
     const agent = await checkCredentials(db, email, password);
     if (!agent) throw new AppError('unauthorized', 'wrong email or password');
-    res.json({ token: await issueToken(deps.config.jwtSecret, agent.id), expiresIn: TOKEN_TTL_SECONDS, agent: await publicAgent(db, agent.id) });
+    res.json({
+      token: await issueToken(deps.config.jwtSecret, agent.id),
+      expiresIn: TOKEN_TTL_SECONDS,
+      agent: await publicAgent(db, agent.id),
+    });
   });
 
   r.use(requireAuth(deps));
@@ -90,7 +98,11 @@ export function apiRouter(deps: Deps): Router {
     if (before) {
       // Leave only rooms no longer wanted: leaving agent:<id> would lose the sockets the join targets.
       const after = roomsFor(await loadActor(db, id));
-      deps.realtime.moveSockets(id, roomsFor(before).filter((room) => !after.includes(room)), after);
+      deps.realtime.moveSockets(
+        id,
+        roomsFor(before).filter((room) => !after.includes(room)),
+        after,
+      );
     }
     // New queues or capacity may match waiting work at once.
     await deps.jobs.dispatch('agent changed');
@@ -123,7 +135,18 @@ export function apiRouter(deps: Deps): Router {
 
   r.patch('/inboxes/:id', requireRoles('admin'), async (req, res) => {
     const { id } = parse(ZId, req.params);
-    const v = parse(z.object({ queue: z.string().min(1).optional(), flow: z.string().regex(/^[a-z0-9_-]+$/i).nullish() }).strict(), req.body);
+    const v = parse(
+      z
+        .object({
+          queue: z.string().min(1).optional(),
+          flow: z
+            .string()
+            .regex(/^[a-z0-9_-]+$/i)
+            .nullish(),
+        })
+        .strict(),
+      req.body,
+    );
     const [row] = await db
       .update(inboxes)
       .set({ ...(v.queue ? { queueKey: v.queue } : {}), ...(v.flow !== undefined ? { flow: v.flow } : {}) })

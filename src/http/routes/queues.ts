@@ -64,7 +64,10 @@ const QueueInput = {
       type: ['object', 'null'],
       properties: {
         timezone: { type: 'string' },
-        open: { type: 'array', items: { type: 'object', properties: { day: { type: 'integer' }, from: { type: 'string' }, to: { type: 'string' } } } },
+        open: {
+          type: 'array',
+          items: { type: 'object', properties: { day: { type: 'integer' }, from: { type: 'string' }, to: { type: 'string' } } },
+        },
         holidays: { type: 'array', items: { type: 'string', format: 'date' } },
       },
     },
@@ -86,12 +89,21 @@ const QueueInput = {
 };
 const keyParam = { name: 'key', in: 'path', required: true, schema: { type: 'string' } };
 const secured = { security: [{ bearer: [] }] };
-const errs = { '400': { $ref: '#/components/responses/Error' }, '401': { $ref: '#/components/responses/Error' }, '403': { $ref: '#/components/responses/Error' } };
+const errs = {
+  '400': { $ref: '#/components/responses/Error' },
+  '401': { $ref: '#/components/responses/Error' },
+  '403': { $ref: '#/components/responses/Error' },
+};
 const json = (description: string) => ({ description, content: { 'application/json': { schema: { type: 'object' } } } });
 
 addOpenApiPaths({
   '/api/queues': {
-    get: { summary: 'Queues with live figures (waiting, longest wait, by priority, agents, offers, service level, abandon rate)', tags: ['queues'], ...secured, responses: { '200': json('{queues}'), ...errs } },
+    get: {
+      summary: 'Queues with live figures (waiting, longest wait, by priority, agents, offers, service level, abandon rate)',
+      tags: ['queues'],
+      ...secured,
+      responses: { '200': json('{queues}'), ...errs },
+    },
     post: {
       summary: 'Create a queue (admin; extension)',
       tags: ['queues'],
@@ -101,7 +113,13 @@ addOpenApiPaths({
     },
   },
   '/api/queues/{key}': {
-    get: { summary: 'One queue with live figures (extension)', tags: ['queues'], ...secured, parameters: [keyParam], responses: { '200': json('{queue}'), '404': { $ref: '#/components/responses/Error' }, ...errs } },
+    get: {
+      summary: 'One queue with live figures (extension)',
+      tags: ['queues'],
+      ...secured,
+      parameters: [keyParam],
+      responses: { '200': json('{queue}'), '404': { $ref: '#/components/responses/Error' }, ...errs },
+    },
     patch: {
       summary: 'Change a queue: priority, target, hours, escalation plan, max wait, email From (admin; extension)',
       tags: ['queues'],

@@ -33,8 +33,11 @@ export function reportsRouter(deps: Deps): Router {
       hour,
       ...(Object.fromEntries(CHANNELS.map((c) => [c, 0])) as Record<Channel, number>),
     }));
-    for (const h of hours) byHour[h.hour]![h.channel] += h.count;
-    const byChannel = CHANNELS.map((channel) => ({ channel, count: hours.filter((h) => h.channel === channel).reduce((a, h) => a + h.count, 0) }));
+    for (const h of hours) byHour[h.hour][h.channel] += h.count;
+    const byChannel = CHANNELS.map((channel) => ({
+      channel,
+      count: hours.filter((h) => h.channel === channel).reduce((a, h) => a + h.count, 0),
+    }));
     const agentLoad: Record<string, Partial<Record<Channel, number>>> = {};
     for (const l of load) (agentLoad[l.agent_id] ??= {})[l.channel] = l.count;
     res.json({ byChannel, byHour, agentLoad });
@@ -44,7 +47,13 @@ export function reportsRouter(deps: Deps): Router {
     const rows = await db.select({ id: agents.id, name: agents.name, presence: agents.presence }).from(agents).orderBy(asc(agents.name));
     const memberships = await db.select({ agentId: agentQueues.agentId, queue: agentQueues.queueKey }).from(agentQueues);
     res.json({
-      agents: rows.map((a) => ({ ...a, queues: memberships.filter((m) => m.agentId === a.id).map((m) => m.queue).sort() })),
+      agents: rows.map((a) => ({
+        ...a,
+        queues: memberships
+          .filter((m) => m.agentId === a.id)
+          .map((m) => m.queue)
+          .sort(),
+      })),
     });
   });
 
@@ -59,7 +68,8 @@ addOpenApiPaths({
       security: [{ bearer: [] }],
       responses: {
         '200': {
-          description: '`byChannel: [{channel, count}]`, `byHour: [{hour, voice, sms, email, slack}]` (24 rows, server time zone), `agentLoad: {agentId: {channel: count}}`',
+          description:
+            '`byChannel: [{channel, count}]`, `byHour: [{hour, voice, sms, email, slack}]` (24 rows, server time zone), `agentLoad: {agentId: {channel: count}}`',
           content: { 'application/json': { schema: { type: 'object' } } },
         },
         '401': { $ref: '#/components/responses/Error' },

@@ -35,7 +35,11 @@ function Shell({ onLogout }: { onLogout: () => void }) {
   const [reloadTick, setReloadTick] = useState(0);
   // Socket payloads carry no contact: a conversation we have not listed yet triggers one (debounced) reload.
   const known = useRef(new Set<string>());
-  known.current = new Set(Object.values(state.conversations).filter((c) => c.contact).map((c) => c.id));
+  known.current = new Set(
+    Object.values(state.conversations)
+      .filter((c) => c.contact)
+      .map((c) => c.id),
+  );
   const reloadSoon = useRef<ReturnType<typeof setTimeout> | null>(null);
   const tried = useRef(new Set<string>()); // at most one reload per unknown conversation
 
@@ -50,7 +54,10 @@ function Shell({ onLogout }: { onLogout: () => void }) {
   }, []);
 
   useEffect(() => {
-    api.me().then((agent) => dispatch({ type: 'me', agent }), () => {});
+    api.me().then(
+      (agent) => dispatch({ type: 'me', agent }),
+      () => {},
+    );
   }, []);
 
   const openConversation = useCallback((id: string) => {
@@ -66,7 +73,10 @@ function Shell({ onLogout }: { onLogout: () => void }) {
         if (status === 'online') {
           setReloadTick((t) => t + 1); // catch up on what we missed
           // Offers made while the page was away (reloaded, reconnecting) are still ringing.
-          void api.pendingOffers().then((offers) => offers.forEach((offer) => dispatch({ type: 'offer.created', offer })), () => {});
+          void api.pendingOffers().then(
+            (offers) => offers.forEach((offer) => dispatch({ type: 'offer.created', offer })),
+            () => {},
+          );
         }
       },
       onAuthError: onLogout,
@@ -122,23 +132,30 @@ function Shell({ onLogout }: { onLogout: () => void }) {
   // Offers expire on the server; drop stale toasts locally too.
   useEffect(() => {
     const t = setInterval(() => {
-      for (const o of state.offers) if (Date.parse(o.expiresAt) < Date.now() - 1000) dispatch({ type: 'offer.removed', reservationId: o.reservationId });
+      for (const o of state.offers)
+        if (Date.parse(o.expiresAt) < Date.now() - 1000) dispatch({ type: 'offer.removed', reservationId: o.reservationId });
     }, 1000);
     return () => clearInterval(t);
   }, [state.offers]);
 
-  const accept = useCallback(async (offer: Offer) => {
-    dispatch({ type: 'offer.removed', reservationId: offer.reservationId });
-    try {
-      if (offer.channel === 'voice') dispatchEvent(new CustomEvent('sb:voice-accepted', { detail: { conversationId: offer.conversationId, peer: offer.contact.address } }));
-      const c = await api.accept(offer.reservationId);
-      dispatch({ type: 'conversation.updated', conversation: { ...c, contact: offer.contact } });
-      dispatch({ type: 'filters', filters: { scope: 'mine', status: 'open' } });
-      openConversation(c.id);
-    } catch (err) {
-      alert(`Could not accept: ${(err as Error).message}`);
-    }
-  }, [openConversation]);
+  const accept = useCallback(
+    async (offer: Offer) => {
+      dispatch({ type: 'offer.removed', reservationId: offer.reservationId });
+      try {
+        if (offer.channel === 'voice')
+          dispatchEvent(
+            new CustomEvent('sb:voice-accepted', { detail: { conversationId: offer.conversationId, peer: offer.contact.address } }),
+          );
+        const c = await api.accept(offer.reservationId);
+        dispatch({ type: 'conversation.updated', conversation: { ...c, contact: offer.contact } });
+        dispatch({ type: 'filters', filters: { scope: 'mine', status: 'open' } });
+        openConversation(c.id);
+      } catch (err) {
+        alert(`Could not accept: ${(err as Error).message}`);
+      }
+    },
+    [openConversation],
+  );
   const reject = useCallback(async (offer: Offer) => {
     dispatch({ type: 'offer.removed', reservationId: offer.reservationId });
     await api.reject(offer.reservationId).catch(() => {});

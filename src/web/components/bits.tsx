@@ -4,7 +4,8 @@ import type { Channel } from '../types.js';
 
 const PATHS: Record<string, string> = {
   sms: 'M4 5h16v11H8l-4 4z',
-  voice: 'M6.6 10.8a15 15 0 0 0 6.6 6.6l2.2-2.2a1 1 0 0 1 1-.25 11.4 11.4 0 0 0 3.6.57 1 1 0 0 1 1 1V20a1 1 0 0 1-1 1A17 17 0 0 1 3 4a1 1 0 0 1 1-1h3.5a1 1 0 0 1 1 1c0 1.25.2 2.45.57 3.57a1 1 0 0 1-.25 1z',
+  voice:
+    'M6.6 10.8a15 15 0 0 0 6.6 6.6l2.2-2.2a1 1 0 0 1 1-.25 11.4 11.4 0 0 0 3.6.57 1 1 0 0 1 1 1V20a1 1 0 0 1-1 1A17 17 0 0 1 3 4a1 1 0 0 1 1-1h3.5a1 1 0 0 1 1 1c0 1.25.2 2.45.57 3.57a1 1 0 0 1-.25 1z',
   email: 'M3 6h18v12H3zM3 6l9 7 9-7',
   slack: 'M9 3 7 21M17 3l-2 18M4 8h17M3 16h17',
   mute: 'M12 3a3 3 0 0 0-3 3v6a3 3 0 0 0 6 0V6a3 3 0 0 0-3-3zM5 11a7 7 0 0 0 14 0M12 18v3',
@@ -18,7 +19,7 @@ const PATHS: Record<string, string> = {
   person: 'M12 12a4 4 0 1 0 0-8 4 4 0 0 0 0 8zM4 21a8 8 0 0 1 16 0',
 };
 
-export function Icon({ name, size = 16, className }: { name: keyof typeof PATHS | string; size?: number; className?: string }) {
+export function Icon({ name, size = 16, className }: { name: keyof typeof PATHS; size?: number; className?: string }) {
   const filled = name === 'voice' || name === 'play' || name === 'hangup';
   return (
     <svg

@@ -58,7 +58,10 @@ export function ContactPanel({ detail, onOpen }: { detail: ConversationDetail | 
                 <ChannelBadge channel={c.channel} />
                 <span className="past-main">
                   <span>{c.subject ?? c.queue}</span>
-                  <span className="muted small">{dayAndTime(c.createdAt)}{c.disposition ? ` · ${c.disposition}` : ''}</span>
+                  <span className="muted small">
+                    {dayAndTime(c.createdAt)}
+                    {c.disposition ? ` · ${c.disposition}` : ''}
+                  </span>
                 </span>
                 <StatusPill status={c.status} />
               </button>

@@ -7,7 +7,17 @@ import type { Agent, ConversationDetail, DirectoryAgent, QueueStats } from '../t
 import { ChannelBadge, Empty, StatusPill } from './bits.js';
 import { Timeline } from './timeline.js';
 
-export function ConversationView({ me, detail, loading, dispatch }: { me: Agent | null; detail: ConversationDetail | null; loading: boolean; dispatch: Dispatch<DeskAction> }) {
+export function ConversationView({
+  me,
+  detail,
+  loading,
+  dispatch,
+}: {
+  me: Agent | null;
+  detail: ConversationDetail | null;
+  loading: boolean;
+  dispatch: Dispatch<DeskAction>;
+}) {
   const [dialog, setDialog] = useState<null | 'resolve' | 'transfer'>(null);
   const open = detail && ['waiting', 'offered', 'assigned'].includes(detail.conversation.status);
   useEffect(() => {
@@ -25,7 +35,11 @@ export function ConversationView({ me, detail, loading, dispatch }: { me: Agent 
   if (!detail) {
     return (
       <section className="conversation" aria-label="Conversation">
-        {loading ? <div className="loading">Loading…</div> : <Empty title="No conversation selected">Pick one from the inbox, or accept an incoming offer.</Empty>}
+        {loading ? (
+          <div className="loading">Loading…</div>
+        ) : (
+          <Empty title="No conversation selected">Pick one from the inbox, or accept an incoming offer.</Empty>
+        )}
       </section>
     );
   }
@@ -65,12 +79,24 @@ export function ConversationView({ me, detail, loading, dispatch }: { me: Agent 
         <div className="composer-closed muted">This conversation is {c.status}. A new message from the contact opens a new one.</div>
       )}
       {dialog === 'resolve' && <ResolveDialog id={c.id} onClose={() => setDialog(null)} dispatch={dispatch} />}
-      {dialog === 'transfer' && <TransferDialog id={c.id} currentQueue={c.queue} onClose={() => setDialog(null)} dispatch={dispatch} meId={me?.id} />}
+      {dialog === 'transfer' && (
+        <TransferDialog id={c.id} currentQueue={c.queue} onClose={() => setDialog(null)} dispatch={dispatch} meId={me?.id} />
+      )}
     </section>
   );
 }
 
-function Composer({ detail, me, mine, dispatch }: { detail: ConversationDetail; me: Agent | null; mine: boolean; dispatch: Dispatch<DeskAction> }) {
+function Composer({
+  detail,
+  me,
+  mine,
+  dispatch,
+}: {
+  detail: ConversationDetail;
+  me: Agent | null;
+  mine: boolean;
+  dispatch: Dispatch<DeskAction>;
+}) {
   const [text, setText] = useState('');
   const c = detail.conversation;
   // A call has no text channel to answer on: notes here, the phone panel to call back.
@@ -79,7 +105,9 @@ function Composer({ detail, me, mine, dispatch }: { detail: ConversationDetail; 
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const ref = useRef<HTMLTextAreaElement>(null);
-  const optedOut = detail.contact.identities.some((i) => i.optedOut && (c.channel === 'sms' ? i.kind === 'phone' : c.channel === 'email' ? i.kind === 'email' : false));
+  const optedOut = detail.contact.identities.some(
+    (i) => i.optedOut && (c.channel === 'sms' ? i.kind === 'phone' : c.channel === 'email' ? i.kind === 'email' : false),
+  );
   useEffect(() => {
     setText('');
     setError(null);
@@ -122,11 +150,19 @@ function Composer({ detail, me, mine, dispatch }: { detail: ConversationDetail; 
           >
             Reply
           </button>
-          <button type="button" role="tab" aria-selected={mode === 'note'} className={mode === 'note' ? 'on' : ''} onClick={() => setMode('note')}>
+          <button
+            type="button"
+            role="tab"
+            aria-selected={mode === 'note'}
+            className={mode === 'note' ? 'on' : ''}
+            onClick={() => setMode('note')}
+          >
             Internal note
           </button>
         </div>
-        <label className="sr-only" htmlFor="canned">Canned response</label>
+        <label className="sr-only" htmlFor="canned">
+          Canned response
+        </label>
         <select
           id="canned"
           className="canned"
@@ -158,7 +194,11 @@ function Composer({ detail, me, mine, dispatch }: { detail: ConversationDetail; 
         value={text}
         onChange={(e) => setText(e.target.value)}
         onKeyDown={onKey}
-        placeholder={mode === 'note' ? 'Write a note only agents can see…' : `Reply to ${contactLabel({ name: detail.contact.name, address: detail.contact.identities[0]?.value })} by ${channelName}…`}
+        placeholder={
+          mode === 'note'
+            ? 'Write a note only agents can see…'
+            : `Reply to ${contactLabel({ name: detail.contact.name, address: detail.contact.identities[0]?.value })} by ${channelName}…`
+        }
         aria-keyshortcuts="Alt+R"
       />
       <div className="composer-foot">
@@ -168,7 +208,8 @@ function Composer({ detail, me, mine, dispatch }: { detail: ConversationDetail; 
           </span>
         ) : (
           <span className="muted small">
-            <kbd>Ctrl</kbd> + <kbd>Enter</kbd> to send{c.channel === 'sms' && mode === 'reply' ? ` · ${text.length} chars, ${Math.max(1, Math.ceil(text.length / 153))} SMS` : ''}
+            <kbd>Ctrl</kbd> + <kbd>Enter</kbd> to send
+            {c.channel === 'sms' && mode === 'reply' ? ` · ${text.length} chars, ${Math.max(1, Math.ceil(text.length / 153))} SMS` : ''}
           </span>
         )}
         <button className={`btn ${mode === 'note' ? 'btn-note' : 'btn-primary'}`} disabled={busy || !text.trim()}>
@@ -180,7 +221,7 @@ function Composer({ detail, me, mine, dispatch }: { detail: ConversationDetail; 
 }
 
 function ResolveDialog({ id, onClose, dispatch }: { id: string; onClose: () => void; dispatch: Dispatch<DeskAction> }) {
-  const [disposition, setDisposition] = useState(DISPOSITIONS[0]!.code);
+  const [disposition, setDisposition] = useState(DISPOSITIONS[0].code);
   const [note, setNote] = useState('');
   const [error, setError] = useState<string | null>(null);
   async function submit(e: FormEvent) {
@@ -212,7 +253,11 @@ function ResolveDialog({ id, onClose, dispatch }: { id: string; onClose: () => v
           </span>
           <textarea rows={3} value={note} onChange={(e) => setNote(e.target.value)} />
         </label>
-        {error && <p className="form-error" role="alert">{error}</p>}
+        {error && (
+          <p className="form-error" role="alert">
+            {error}
+          </p>
+        )}
         <div className="modal-actions">
           <button type="button" className="btn" onClick={onClose}>
             Cancel
@@ -241,7 +286,10 @@ export function TransferDialog(props: {
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     api.queues().then(setQueues, () => {});
-    api.directory().then((a) => setAgents(a.filter((x) => x.id !== meId)), () => {});
+    api.directory().then(
+      (a) => setAgents(a.filter((x) => x.id !== meId)),
+      () => {},
+    );
   }, [meId]);
   async function submit(e: FormEvent) {
     e.preventDefault();
@@ -283,7 +331,11 @@ export function TransferDialog(props: {
             </optgroup>
           </select>
         </label>
-        {error && <p className="form-error" role="alert">{error}</p>}
+        {error && (
+          <p className="form-error" role="alert">
+            {error}
+          </p>
+        )}
         <div className="modal-actions">
           <button type="button" className="btn" onClick={onClose}>
             Cancel
@@ -312,4 +364,3 @@ export function Modal({ title, onClose, children }: { title: string; onClose: ()
     </div>
   );
 }
-

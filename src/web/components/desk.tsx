@@ -13,7 +13,13 @@ export function Desk({ state, dispatch, reloadTick }: { state: DeskState; dispat
   useEffect(() => {
     let stale = false;
     api
-      .conversations({ status: filters.status, queue: filters.queue || undefined, channel: filters.channel || undefined, mine: filters.scope === 'mine', limit: 100 })
+      .conversations({
+        status: filters.status,
+        queue: filters.queue || undefined,
+        channel: filters.channel || undefined,
+        mine: filters.scope === 'mine',
+        limit: 100,
+      })
       .then((r) => !stale && dispatch({ type: 'conversations.loaded', conversations: r.conversations }))
       .catch(() => {});
     return () => {

@@ -9,7 +9,10 @@ export function Inbox({ state, dispatch }: { state: DeskState; dispatch: Dispatc
   const [queues, setQueues] = useState<string[]>([]);
   const [, tick] = useState(0);
   useEffect(() => {
-    api.queues().then((q) => setQueues(q.map((x) => x.key)), () => {});
+    api.queues().then(
+      (q) => setQueues(q.map((x) => x.key)),
+      () => {},
+    );
     const t = setInterval(() => tick((n) => n + 1), 30_000); // keep "5m ago" fresh
     return () => clearInterval(t);
   }, []);
@@ -21,15 +24,27 @@ export function Inbox({ state, dispatch }: { state: DeskState; dispatch: Dispatc
     <nav className="inbox" aria-label="Inbox">
       <div className="inbox-head">
         <div className="seg" role="tablist" aria-label="Whose conversations">
-          <button role="tab" aria-selected={f.scope === 'mine'} className={f.scope === 'mine' ? 'on' : ''} onClick={() => set({ scope: 'mine' })}>
+          <button
+            role="tab"
+            aria-selected={f.scope === 'mine'}
+            className={f.scope === 'mine' ? 'on' : ''}
+            onClick={() => set({ scope: 'mine' })}
+          >
             Mine
           </button>
-          <button role="tab" aria-selected={f.scope === 'queues'} className={f.scope === 'queues' ? 'on' : ''} onClick={() => set({ scope: 'queues' })}>
+          <button
+            role="tab"
+            aria-selected={f.scope === 'queues'}
+            className={f.scope === 'queues' ? 'on' : ''}
+            onClick={() => set({ scope: 'queues' })}
+          >
             My queues
           </button>
         </div>
         <div className="filters">
-          <label className="sr-only" htmlFor="f-channel">Channel</label>
+          <label className="sr-only" htmlFor="f-channel">
+            Channel
+          </label>
           <select id="f-channel" value={f.channel} onChange={(e) => set({ channel: e.target.value as Filters['channel'] })}>
             <option value="">Channels</option>
             {CHANNELS.map((c) => (
@@ -38,7 +53,9 @@ export function Inbox({ state, dispatch }: { state: DeskState; dispatch: Dispatc
               </option>
             ))}
           </select>
-          <label className="sr-only" htmlFor="f-queue">Queue</label>
+          <label className="sr-only" htmlFor="f-queue">
+            Queue
+          </label>
           <select id="f-queue" value={f.queue} onChange={(e) => set({ queue: e.target.value })}>
             <option value="">Queues</option>
             {queues.map((q) => (
@@ -47,7 +64,9 @@ export function Inbox({ state, dispatch }: { state: DeskState; dispatch: Dispatc
               </option>
             ))}
           </select>
-          <label className="sr-only" htmlFor="f-status">Status</label>
+          <label className="sr-only" htmlFor="f-status">
+            Status
+          </label>
           <select id="f-status" value={f.status} onChange={(e) => set({ status: e.target.value as Filters['status'] })}>
             <option value="open">Open</option>
             <option value="waiting">Waiting</option>

@@ -18,7 +18,7 @@ export function Login({ onLoggedIn }: { onLoggedIn: () => void }) {
       onLoggedIn();
     } catch (err) {
       const m = (err as Error).message || 'Login failed';
-      setError(m[0]!.toUpperCase() + m.slice(1));
+      setError(m[0].toUpperCase() + m.slice(1));
     } finally {
       setBusy(false);
     }

@@ -4,7 +4,15 @@ import { secondsLeft } from '../state/desk.js';
 import type { Offer } from '../types.js';
 import { ChannelBadge } from './bits.js';
 
-export function OfferToasts({ offers, onAccept, onReject }: { offers: Offer[]; onAccept: (o: Offer) => void; onReject: (o: Offer) => void }) {
+export function OfferToasts({
+  offers,
+  onAccept,
+  onReject,
+}: {
+  offers: Offer[];
+  onAccept: (o: Offer) => void;
+  onReject: (o: Offer) => void;
+}) {
   const [now, setNow] = useState(Date.now());
   const total = useRef(new Map<string, number>());
   useEffect(() => {
@@ -20,7 +28,13 @@ export function OfferToasts({ offers, onAccept, onReject }: { offers: Offer[]; o
         if (!total.current.has(o.reservationId)) total.current.set(o.reservationId, Math.max(1, left));
         const share = left / total.current.get(o.reservationId)!;
         return (
-          <section key={o.reservationId} className={`toast toast-${o.channel}`} role="alertdialog" aria-label={`Incoming ${channelLabel(o.channel)} from ${contactLabel(o.contact)}`} data-testid="offer">
+          <section
+            key={o.reservationId}
+            className={`toast toast-${o.channel}`}
+            role="alertdialog"
+            aria-label={`Incoming ${channelLabel(o.channel)} from ${contactLabel(o.contact)}`}
+            data-testid="offer"
+          >
             <div className="toast-head">
               <ChannelBadge channel={o.channel} />
               <span className="toast-title">Incoming {channelLabel(o.channel).toLowerCase()}</span>

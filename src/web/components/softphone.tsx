@@ -49,7 +49,9 @@ export function Softphone({ dialTarget, conversationId }: { dialTarget: string; 
     e.preventDefault();
     if (can.dial && number.trim()) void p?.dial(number.trim(), number.trim() === dialTarget ? conversationId : null);
   };
-  const deviceLabel = { off: 'Off', registering: 'Connecting…', ready: 'Ready', unavailable: 'Not configured', error: 'Error' }[state.device];
+  const deviceLabel = { off: 'Off', registering: 'Connecting…', ready: 'Ready', unavailable: 'Not configured', error: 'Error' }[
+    state.device
+  ];
 
   return (
     <section className={`panel softphone ${call ? `sp-${call.phase}` : ''}`} aria-label="Softphone" data-testid="softphone">
@@ -80,7 +82,15 @@ export function Softphone({ dialTarget, conversationId }: { dialTarget: string; 
         <div className="sp-call" data-testid="call">
           <div className="sp-peer">{call.peer}</div>
           <div className="sp-phase" aria-live="polite">
-            {call.phase === 'ringing' ? 'Incoming call…' : call.phase === 'connecting' ? (call.direction === 'outbound' ? 'Calling…' : 'Connecting…') : call.held ? 'On hold' : 'In call'}
+            {call.phase === 'ringing'
+              ? 'Incoming call…'
+              : call.phase === 'connecting'
+                ? call.direction === 'outbound'
+                  ? 'Calling…'
+                  : 'Connecting…'
+                : call.held
+                  ? 'On hold'
+                  : 'In call'}
             {call.phase === 'open' && call.startedAt && (
               <span className="sp-timer" data-testid="call-timer">
                 {formatDuration((now - call.startedAt) / 1000)}
@@ -99,22 +109,44 @@ export function Softphone({ dialTarget, conversationId }: { dialTarget: string; 
           ) : (
             <>
               <div className="sp-controls">
-                <button className={`sp-ctl ${call.muted ? 'on' : ''}`} disabled={!can.mute} aria-pressed={call.muted} onClick={() => p?.mute(!call.muted)}>
+                <button
+                  className={`sp-ctl ${call.muted ? 'on' : ''}`}
+                  disabled={!can.mute}
+                  aria-pressed={call.muted}
+                  onClick={() => p?.mute(!call.muted)}
+                >
                   <Icon name="mute" /> {call.muted ? 'Unmute' : 'Mute'}
                 </button>
-                <button className={`sp-ctl ${call.held ? 'on' : ''}`} disabled={!can.hold} aria-pressed={call.held} onClick={() => call.conversationId && void p?.hold(call.conversationId, !call.held)}>
+                <button
+                  className={`sp-ctl ${call.held ? 'on' : ''}`}
+                  disabled={!can.hold}
+                  aria-pressed={call.held}
+                  onClick={() => call.conversationId && void p?.hold(call.conversationId, !call.held)}
+                >
                   <Icon name="pause" /> {call.held ? 'Resume' : 'Hold'}
                 </button>
-                <button className={`sp-ctl ${keypad ? 'on' : ''}`} disabled={!can.keypad} aria-pressed={keypad} onClick={() => setKeypad((k) => !k)}>
+                <button
+                  className={`sp-ctl ${keypad ? 'on' : ''}`}
+                  disabled={!can.keypad}
+                  aria-pressed={keypad}
+                  onClick={() => setKeypad((k) => !k)}
+                >
                   <Icon name="keypad" /> Keypad
                 </button>
-                <button className="sp-ctl" disabled={!can.transfer} onClick={() => setTransfer(true)} title={can.transfer ? 'Transfer this call' : 'No conversation linked to this call'}>
+                <button
+                  className="sp-ctl"
+                  disabled={!can.transfer}
+                  onClick={() => setTransfer(true)}
+                  title={can.transfer ? 'Transfer this call' : 'No conversation linked to this call'}
+                >
                   <Icon name="transfer" /> Transfer
                 </button>
               </div>
               {keypad && (
                 <div className="keypad" role="group" aria-label="Keypad">
-                  <output className="keypad-digits" aria-label="Digits sent">{call.digits || ' '}</output>
+                  <output className="keypad-digits" aria-label="Digits sent">
+                    {call.digits || ' '}
+                  </output>
                   {KEYS.map((k) => (
                     <button key={k} onClick={() => p?.digit(k)} aria-label={`Digit ${k}`}>
                       {k}
@@ -130,8 +162,18 @@ export function Softphone({ dialTarget, conversationId }: { dialTarget: string; 
         </div>
       ) : state.device === 'unavailable' ? null : (
         <form className="sp-dial" onSubmit={dial}>
-          <label className="sr-only" htmlFor="dial-number">Number to call</label>
-          <input id="dial-number" type="tel" inputMode="tel" placeholder="+1 555 010 0000" value={number} onChange={(e) => setNumber(e.target.value)} disabled={state.device !== 'ready'} />
+          <label className="sr-only" htmlFor="dial-number">
+            Number to call
+          </label>
+          <input
+            id="dial-number"
+            type="tel"
+            inputMode="tel"
+            placeholder="+1 555 010 0000"
+            value={number}
+            onChange={(e) => setNumber(e.target.value)}
+            disabled={state.device !== 'ready'}
+          />
           <button className="btn btn-success" disabled={!can.dial || !number.trim()} aria-label="Call">
             <Icon name="voice" size={14} /> Call
           </button>
@@ -143,7 +185,13 @@ export function Softphone({ dialTarget, conversationId }: { dialTarget: string; 
         </p>
       )}
       {transfer && call?.conversationId && (
-        <TransferDialog id={call.conversationId} currentQueue="" title="Transfer call" onClose={() => setTransfer(false)} submit={(target) => p!.transfer(call.conversationId!, target)} />
+        <TransferDialog
+          id={call.conversationId}
+          currentQueue=""
+          title="Transfer call"
+          onClose={() => setTransfer(false)}
+          submit={(target) => p!.transfer(call.conversationId!, target)}
+        />
       )}
     </section>
   );

@@ -90,8 +90,12 @@ function MessageItem({ m, me, subject }: { m: Message; me: Agent | null; subject
         )}
         {x.autoReply && <div className="pill">auto-reply</div>}
         {heading && <div className="msg-subject">{heading}</div>}
-        {m.body && !(x.voiceLabel && /^(Voicemail|Call recording) \(\d+ s\)$/.test(m.body)) && <div className={x.transcript ? 'msg-transcript' : 'msg-body'}>{x.transcript ? `“${m.body}”` : m.body}</div>}
-        {x.recordingUrl && <audio className="recording" controls preload="none" src={x.recordingUrl} aria-label={x.voiceLabel ?? 'Recording'} />}
+        {m.body && !(x.voiceLabel && /^(Voicemail|Call recording) \(\d+ s\)$/.test(m.body)) && (
+          <div className={x.transcript ? 'msg-transcript' : 'msg-body'}>{x.transcript ? `“${m.body}”` : m.body}</div>
+        )}
+        {x.recordingUrl && (
+          <audio className="recording" controls preload="none" src={x.recordingUrl} aria-label={x.voiceLabel ?? 'Recording'} />
+        )}
         {x.attachments.length > 0 && (
           <ul className="attachments" aria-label="Attachments">
             {x.attachments.map((a: Media, i) => (

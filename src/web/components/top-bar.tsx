@@ -1,4 +1,4 @@
-import type { Agent, Presence } from '../types.js';
+import type { Agent } from '../types.js';
 import { initials } from '../format.js';
 
 const SETTABLE: { value: 'available' | 'away' | 'offline'; label: string }[] = [
@@ -7,7 +7,7 @@ const SETTABLE: { value: 'available' | 'away' | 'offline'; label: string }[] = [
   { value: 'offline', label: 'Offline' },
 ];
 
-export function PresenceDot({ presence }: { presence: Presence | string }) {
+export function PresenceDot({ presence }: { presence: string }) {
   return <span className={`dot dot-${presence}`} aria-hidden="true" />;
 }
 
@@ -30,10 +30,18 @@ export function TopBar(props: {
       </div>
       {me && me.role !== 'agent' && (
         <nav className="tabs" aria-label="Views">
-          <button className={view === 'desk' ? 'tab active' : 'tab'} aria-current={view === 'desk' ? 'page' : undefined} onClick={() => props.onNavigate('desk')}>
+          <button
+            className={view === 'desk' ? 'tab active' : 'tab'}
+            aria-current={view === 'desk' ? 'page' : undefined}
+            onClick={() => props.onNavigate('desk')}
+          >
             Desk
           </button>
-          <button className={view === 'wallboard' ? 'tab active' : 'tab'} aria-current={view === 'wallboard' ? 'page' : undefined} onClick={() => props.onNavigate('wallboard')}>
+          <button
+            className={view === 'wallboard' ? 'tab active' : 'tab'}
+            aria-current={view === 'wallboard' ? 'page' : undefined}
+            onClick={() => props.onNavigate('wallboard')}
+          >
             Wallboard
           </button>
         </nav>
@@ -56,7 +64,11 @@ export function TopBar(props: {
               {p.label}
             </button>
           ))}
-          {system && <span className={`presence-system on-${me.presence}`} title="Set by Switchboard while you work">{me.presence === 'busy' ? 'Busy' : 'Wrap-up'}</span>}
+          {system && (
+            <span className={`presence-system on-${me.presence}`} title="Set by Switchboard while you work">
+              {me.presence === 'busy' ? 'Busy' : 'Wrap-up'}
+            </span>
+          )}
         </div>
       )}
       <button className="icon-btn" onClick={props.onHelp} aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)">
@@ -64,7 +76,9 @@ export function TopBar(props: {
       </button>
       {me && (
         <div className="me" title={me.email}>
-          <span className="avatar" aria-hidden="true">{initials(me.name)}</span>
+          <span className="avatar" aria-hidden="true">
+            {initials(me.name)}
+          </span>
           <span className="me-name">{me.name}</span>
         </div>
       )}

@@ -13,7 +13,8 @@ const CHANNEL_COLOR: Record<Channel, string> = { sms: '#16a34a', voice: '#2563eb
 type Alert = { conversationId: string; queue: string; waitingSeconds: number; reason: string; at: number };
 
 /** Longest wait now, advancing between server updates. */
-export const liveWait = (q: QueueStats, fetchedAt: number, now: number) => (q.waiting + q.offered > 0 ? q.longestWaitSeconds + Math.max(0, (now - fetchedAt) / 1000) : 0);
+export const liveWait = (q: QueueStats, fetchedAt: number, now: number) =>
+  q.waiting + q.offered > 0 ? q.longestWaitSeconds + Math.max(0, (now - fetchedAt) / 1000) : 0;
 export const breached = (q: QueueStats, wait: number) => q.waiting + q.offered > 0 && wait > q.slaSeconds;
 
 export function Wallboard({ bus, onOpenConversation }: { bus: EventBus; onOpenConversation: (id: string) => void }) {
@@ -26,11 +27,21 @@ export function Wallboard({ bus, onOpenConversation }: { bus: EventBus; onOpenCo
   const [now, setNow] = useState(Date.now());
   const refetchTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
 
-  const loadQueues = useCallback(() => api.queues().then((list) => setQueues({ list, at: Date.now() }), () => {}), []);
+  const loadQueues = useCallback(
+    () =>
+      api.queues().then(
+        (list) => setQueues({ list, at: Date.now() }),
+        () => {},
+      ),
+    [],
+  );
   const loadRest = useCallback(() => {
     api.agents().then(setAgents, () => {});
     api.today().then(setReport, () => {});
-    api.conversations({ status: 'open', limit: 100 }).then((r) => setOpen(r.conversations), () => {});
+    api.conversations({ status: 'open', limit: 100 }).then(
+      (r) => setOpen(r.conversations),
+      () => {},
+    );
   }, []);
 
   useEffect(() => {
@@ -63,7 +74,6 @@ export function Wallboard({ bus, onOpenConversation }: { bus: EventBus; onOpenCo
   );
 
   const list = queues.list;
-  const minPriority = Math.min(...list.map((q) => q.priority));
   const ws = list[0]?.window?.seconds;
   const windowLabel = ws ? ` · ${ws % 3600 === 0 ? `${ws / 3600}h` : `${Math.round(ws / 60)}m`}` : '';
   const totals = list.reduce(
@@ -96,7 +106,11 @@ export function Wallboard({ bus, onOpenConversation }: { bus: EventBus; onOpenCo
         <Kpi label="Longest wait" value={waitLabel(totals.longest)} tone={totals.breaches ? 'danger' : undefined} />
         <Kpi label="Service level today" value={percent(sl)} tone={sl !== null && sl < 80 ? 'danger' : 'ok'} />
         <Kpi label="Abandon rate today" value={percent(abandon)} tone={abandon !== null && abandon > 5 ? 'danger' : undefined} />
-        <Kpi label="Agents available" value={`${agents.filter((a) => a.presence === 'available').length} / ${online.length}`} sub="available / online" />
+        <Kpi
+          label="Agents available"
+          value={`${agents.filter((a) => a.presence === 'available').length} / ${online.length}`}
+          sub="available / online"
+        />
         <Kpi label="SLA breaches" value={String(totals.breaches)} tone={totals.breaches ? 'danger' : 'ok'} sub="queues over target" />
       </section>
 
@@ -107,13 +121,27 @@ export function Wallboard({ bus, onOpenConversation }: { bus: EventBus; onOpenCo
             <thead>
               <tr>
                 <th scope="col">Queue</th>
-                <th scope="col" className="num">Waiting</th>
-                <th scope="col" className="num">Longest</th>
-                <th scope="col" className="num">Target</th>
-                <th scope="col" className="num">SL %{windowLabel}</th>
-                <th scope="col" className="num">Abandon{windowLabel}</th>
-                <th scope="col" className="num">Answered today</th>
-                <th scope="col" className="num">Agents</th>
+                <th scope="col" className="num">
+                  Waiting
+                </th>
+                <th scope="col" className="num">
+                  Longest
+                </th>
+                <th scope="col" className="num">
+                  Target
+                </th>
+                <th scope="col" className="num">
+                  SL %{windowLabel}
+                </th>
+                <th scope="col" className="num">
+                  Abandon{windowLabel}
+                </th>
+                <th scope="col" className="num">
+                  Answered today
+                </th>
+                <th scope="col" className="num">
+                  Agents
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -195,7 +223,10 @@ export function Wallboard({ bus, onOpenConversation }: { bus: EventBus; onOpenCo
           <h2 className="card-title">Today by channel</h2>
           <div className="chart">
             <ResponsiveContainer width="100%" height="100%">
-              <BarChart data={report?.byChannel.map((c) => ({ name: channelLabel(c.channel), channel: c.channel, count: c.count })) ?? []} margin={{ top: 8, right: 8, bottom: 0, left: -20 }}>
+              <BarChart
+                data={report?.byChannel.map((c) => ({ name: channelLabel(c.channel), channel: c.channel, count: c.count })) ?? []}
+                margin={{ top: 8, right: 8, bottom: 0, left: -20 }}
+              >
                 <CartesianGrid strokeDasharray="3 3" vertical={false} stroke="#e5e7eb" />
                 <XAxis dataKey="name" tickLine={false} axisLine={false} fontSize={12} />
                 <YAxis allowDecimals={false} tickLine={false} axisLine={false} fontSize={12} />
@@ -214,7 +245,10 @@ export function Wallboard({ bus, onOpenConversation }: { bus: EventBus; onOpenCo
           <h2 className="card-title">Today by hour</h2>
           <div className="chart">
             <ResponsiveContainer width="100%" height="100%">
-              <BarChart data={hourData.map((h) => ({ ...h, label: `${String(h.hour).padStart(2, '0')}h` }))} margin={{ top: 8, right: 8, bottom: 0, left: -20 }}>
+              <BarChart
+                data={hourData.map((h) => ({ ...h, label: `${String(h.hour).padStart(2, '0')}h` }))}
+                margin={{ top: 8, right: 8, bottom: 0, left: -20 }}
+              >
                 <CartesianGrid strokeDasharray="3 3" vertical={false} stroke="#e5e7eb" />
                 <XAxis dataKey="label" tickLine={false} axisLine={false} fontSize={11} interval="preserveStartEnd" />
                 <YAxis allowDecimals={false} tickLine={false} axisLine={false} fontSize={12} />
@@ -300,7 +334,19 @@ export function Wallboard({ bus, onOpenConversation }: { bus: EventBus; onOpenCo
   );
 }
 
-function Kpi({ label, value, sub, tone, testId }: { label: string; value: string; sub?: string; tone?: 'ok' | 'warn' | 'danger'; testId?: string }) {
+function Kpi({
+  label,
+  value,
+  sub,
+  tone,
+  testId,
+}: {
+  label: string;
+  value: string;
+  sub?: string;
+  tone?: 'ok' | 'warn' | 'danger';
+  testId?: string;
+}) {
   return (
     <div className={`kpi ${tone ? `kpi-${tone}` : ''}`}>
       <div className="kpi-label">{label}</div>

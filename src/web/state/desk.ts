@@ -4,7 +4,12 @@ import type { Agent, Channel, Conversation, ConversationDetail, Message, Offer, 
  * The agent desk's client state as one pure reducer: API loads and socket
  * events both become actions, so the live behaviour is testable without a browser.
  */
-export type Filters = { scope: 'mine' | 'queues'; channel: Channel | ''; queue: string; status: 'open' | 'waiting' | 'assigned' | 'resolved' | 'all' };
+export type Filters = {
+  scope: 'mine' | 'queues';
+  channel: Channel | '';
+  queue: string;
+  status: 'open' | 'waiting' | 'assigned' | 'resolved' | 'all';
+};
 
 export type DeskState = {
   me: Agent | null;
@@ -62,7 +67,9 @@ export function deskReducer(state: DeskState, action: DeskAction): DeskState {
       // Socket payloads carry no contact; keep the one the list gave us.
       const merged = { ...prev, ...action.conversation, contact: action.conversation.contact ?? prev?.contact };
       const detail =
-        state.detail?.conversation.id === merged.id ? { ...state.detail, conversation: { ...state.detail.conversation, ...action.conversation } } : state.detail;
+        state.detail?.conversation.id === merged.id
+          ? { ...state.detail, conversation: { ...state.detail.conversation, ...action.conversation } }
+          : state.detail;
       return { ...state, conversations: { ...state.conversations, [merged.id]: merged }, detail };
     }
     case 'conversation.assigned': {
@@ -99,8 +106,16 @@ export function deskReducer(state: DeskState, action: DeskAction): DeskState {
       if (action.detail.conversation.id !== state.selectedId) return state;
       const prev = state.conversations[action.detail.conversation.id];
       const c = action.detail.conversation;
-      const contact = { id: action.detail.contact.id, name: action.detail.contact.name, address: action.detail.contact.identities[0]?.value ?? null };
-      return { ...state, detail: action.detail, conversations: { ...state.conversations, [c.id]: { ...prev, ...c, contact: prev?.contact ?? contact } } };
+      const contact = {
+        id: action.detail.contact.id,
+        name: action.detail.contact.name,
+        address: action.detail.contact.identities[0]?.value ?? null,
+      };
+      return {
+        ...state,
+        detail: action.detail,
+        conversations: { ...state.conversations, [c.id]: { ...prev, ...c, contact: prev?.contact ?? contact } },
+      };
     }
     case 'filters':
       return { ...state, filters: { ...state.filters, ...action.filters } };
@@ -123,6 +138,7 @@ export function visibleConversations(state: DeskState): Conversation[] {
 }
 
 /** Seconds left on an offer (never negative). */
-export const secondsLeft = (offer: Pick<Offer, 'expiresAt'>, now = Date.now()) => Math.max(0, Math.ceil((Date.parse(offer.expiresAt) - now) / 1000));
+export const secondsLeft = (offer: Pick<Offer, 'expiresAt'>, now = Date.now()) =>
+  Math.max(0, Math.ceil((Date.parse(offer.expiresAt) - now) / 1000));
 
 export const totalUnread = (state: DeskState) => Object.values(state.unread).reduce((a, b) => a + b, 0);

@@ -19,7 +19,12 @@ export type ActiveCall = {
   digits: string;
 };
 
-export type SoftphoneState = { device: DeviceStatus; call: ActiveCall | null; error: string | null; lastCall: { peer: string; seconds: number } | null };
+export type SoftphoneState = {
+  device: DeviceStatus;
+  call: ActiveCall | null;
+  error: string | null;
+  lastCall: { peer: string; seconds: number } | null;
+};
 
 export type SoftphoneEvent =
   | { type: 'register.start' }
@@ -53,13 +58,41 @@ export function softphoneReducer(s: SoftphoneState, e: SoftphoneEvent): Softphon
     case 'incoming':
       // One call at a time: a second ring while busy is left to the SDK (it is rejected there).
       if (s.call || s.device !== 'ready') return s;
-      return { ...s, error: null, call: { phase: 'ringing', direction: 'inbound', peer: e.peer, callSid: e.callSid, conversationId: e.conversationId, startedAt: null, muted: false, held: false, digits: '' } };
+      return {
+        ...s,
+        error: null,
+        call: {
+          phase: 'ringing',
+          direction: 'inbound',
+          peer: e.peer,
+          callSid: e.callSid,
+          conversationId: e.conversationId,
+          startedAt: null,
+          muted: false,
+          held: false,
+          digits: '',
+        },
+      };
     case 'answer':
       if (s.call?.phase !== 'ringing') return s;
       return { ...s, call: { ...s.call, phase: 'connecting' } };
     case 'dial':
       if (s.call || s.device !== 'ready' || !e.to.trim()) return s;
-      return { ...s, error: null, call: { phase: 'connecting', direction: 'outbound', peer: e.to.trim(), callSid: null, conversationId: e.conversationId, startedAt: null, muted: false, held: false, digits: '' } };
+      return {
+        ...s,
+        error: null,
+        call: {
+          phase: 'connecting',
+          direction: 'outbound',
+          peer: e.to.trim(),
+          callSid: null,
+          conversationId: e.conversationId,
+          startedAt: null,
+          muted: false,
+          held: false,
+          digits: '',
+        },
+      };
     case 'linked':
       // The server placed our outbound call: it now belongs to a conversation.
       if (!s.call) return s;
@@ -122,7 +155,9 @@ export function describeVoiceError(err: unknown): string {
     return 'Microphone blocked: allow microphone access for this site, then try again.';
   }
   if (name === 'NotFoundError' || code === 31402) return 'No microphone found: plug one in and try again.';
-  if (code === 20101 || code === 20104 || code === 31204 || code === 31205) return 'Voice token rejected or expired; reconnecting the phone.';
-  if (code === 31005 || code === 31009 || code === 53000 || code === 31000) return 'Lost the connection to the voice service; check your network.';
+  if (code === 20101 || code === 20104 || code === 31204 || code === 31205)
+    return 'Voice token rejected or expired; reconnecting the phone.';
+  if (code === 31005 || code === 31009 || code === 53000 || code === 31000)
+    return 'Lost the connection to the voice service; check your network.';
   return e?.message ? `Phone error: ${e.message}` : 'Phone error';
 }
