@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { findOrCreateContact } from '../../db/queries/contacts.js';
-import { listPhoneInboxes } from '../../db/queries/queues.js';
+import { findInbox, listPhoneInboxes } from '../../db/queries/queues.js';
 import { agents, contactIdentities, contacts, conversations, messages, type ConversationRow } from '../../db/schema.js';
 import type { Actor } from '../agents/actor.js';
 import { loadVisibleConversation } from '../conversations/load.js';
@@ -12,6 +12,7 @@ import { AppError, notFound } from '../errors.js';
 import type { CallControl, Deps } from '../ports.js';
 import { conferenceName, metaOf, type CallMeta } from './call-meta.js';
 import { callControlOf } from './call-control.js';
+import { checkOutboundDestination } from './check-outbound-destination.js';
 import { agentRingSeconds } from './connect-call-to-agent.js';
 import { countAgentCalls, patchCall } from './queries.js';
 
@@ -40,7 +41,7 @@ type Target = { contactId: string; phone: string; source?: ConversationRow };
  * contact's call and the agent's softphone meet in the conversation's
  * conference. A callback or voicemail the agent holds is called back in the
  * same conversation; otherwise a new voice conversation, assigned to the
- * agent, is opened. The agent's voice capacity holds
+ * agent, is opened in the hotline's queue. The agent's voice capacity holds
  * for calls they place as for calls they are offered.
  */
 export async function placeOutboundCall(deps: Deps, actor: Actor, input: PlaceCall) {
@@ -51,6 +52,8 @@ export async function placeOutboundCall(deps: Deps, actor: Actor, input: PlaceCa
   const from = input.from ?? (target.source && hotlines.includes(target.source.inboxAddress) ? target.source.inboxAddress : hotlines[0]);
   if (!from) throw new AppError('unavailable', 'no hotline number: add a phone inbox first');
   if (!hotlines.includes(from)) throw new AppError('bad_request', 'from: not one of the hotline numbers (phone inboxes)');
+  const check = await checkOutboundDestination(deps, { to: target.phone, from, agentId: actor.id });
+  if (!check.ok) throw new AppError('conflict', check.reason);
 
   const reuse = target.source && canCallBackIn(target.source, actor) ? target.source : undefined;
   const conversation = await db.transaction(async (tx) => {
@@ -69,7 +72,7 @@ export async function placeOutboundCall(deps: Deps, actor: Actor, input: PlaceCa
       agentCallSid: null,
     };
     if (reuse) return (await patchCall(tx, reuse.id, meta))!;
-    const queueKey = target.source?.queueKey ?? DEFAULT_QUEUE_BY_CHANNEL.voice;
+    const queueKey = target.source?.queueKey ?? (await findInbox(tx, 'phone', from))?.queueKey ?? DEFAULT_QUEUE_BY_CHANNEL.voice;
     const [row] = await tx
       .insert(conversations)
       .values({
