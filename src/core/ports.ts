@@ -92,9 +92,12 @@ export type ChannelRegistry = Partial<Record<Channel, ChannelSender>>;
 
 export type PublicConversation = {
   id: string;
+  /** Human reference shown as `#1042`. */
+  number: number;
   channel: Channel;
   queue: string;
   status: ConversationStatus;
+  snoozedUntil: string | null;
   assigneeId: string | null;
   contactId: string;
   priority: number;
@@ -124,9 +127,11 @@ export type PublicMessage = {
 export function toPublicConversation(c: ConversationRow): PublicConversation {
   return {
     id: c.id,
+    number: c.number,
     channel: c.channel,
     queue: c.queueKey,
     status: c.status,
+    snoozedUntil: c.snoozedUntil?.toISOString() ?? null,
     assigneeId: c.assigneeId,
     contactId: c.contactId,
     priority: c.priority,

@@ -26,11 +26,14 @@ export type Presence = (typeof PRESENCES)[number];
 
 /**
  * waiting: needs an agent, no live offer · offered: one live reservation ·
- * assigned: an agent owns it · resolved: closed · abandoned: the contact left before an agent took it.
+ * assigned: an agent owns it · pending: the agent waits on the contact · snoozed: put aside until
+ * `snoozedUntil` · resolved: closed · abandoned: the contact left before an agent took it.
+ * Only `assigned` counts against an agent's capacity.
  */
-export const CONVERSATION_STATUSES = ['waiting', 'offered', 'assigned', 'resolved', 'abandoned'] as const;
+export const CONVERSATION_STATUSES = ['waiting', 'offered', 'assigned', 'pending', 'snoozed', 'resolved', 'abandoned'] as const;
 export type ConversationStatus = (typeof CONVERSATION_STATUSES)[number];
-export const OPEN_STATUSES = ['waiting', 'offered', 'assigned'] as const;
+/** Not closed: a new message from the contact joins it rather than opening another. */
+export const OPEN_STATUSES = ['waiting', 'offered', 'assigned', 'pending', 'snoozed'] as const;
 
 export const RESERVATION_STATUSES = ['pending', 'accepted', 'rejected', 'timeout', 'canceled'] as const;
 export type ReservationStatus = (typeof RESERVATION_STATUSES)[number];
@@ -140,9 +143,18 @@ export const inboxes = pgTable(
   (t) => [uniqueIndex('inboxes_kind_address_unique').on(t.kind, t.address)],
 );
 
+export const LANGUAGES = ['en', 'es'] as const;
+export type Language = (typeof LANGUAGES)[number];
+
 export const contacts = pgTable('contacts', {
   id: uuid('id').primaryKey().defaultRandom(),
   name: text('name'),
+  /** Language for texts sent to this contact (set by the IVR choice or an agent); null = English. */
+  language: text('language').$type<Language>(),
+  /** Agents' notes about the contact (not shown to the contact). */
+  notes: text('notes'),
+  /** Free-form facts such as a donor id or a volunteer role. */
+  attributes: jsonb('attributes').$type<Record<string, string>>().notNull().default({}),
   createdAt: createdAt(),
 });
 
@@ -166,6 +178,8 @@ export const conversations = pgTable(
   'conversations',
   {
     id: uuid('id').primaryKey().defaultRandom(),
+    /** Human reference (#1042), increasing from 1000; contacts see it in auto-replies. */
+    number: integer('number').notNull().generatedByDefaultAsIdentity({ startWith: 1000 }),
     contactId: uuid('contact_id')
       .notNull()
       .references(() => contacts.id),
@@ -174,6 +188,8 @@ export const conversations = pgTable(
       .notNull()
       .references(() => queues.key),
     status: text('status').$type<ConversationStatus>().notNull().default('waiting'),
+    /** A snoozed conversation comes back to its assignee at this time. */
+    snoozedUntil: ts('snoozed_until'),
     priority: integer('priority').notNull().default(0),
     assigneeId: uuid('assignee_id').references(() => agents.id),
     /** Our side of the channel: the hotline number, the inbound email address, the Slack channel. */
@@ -208,7 +224,8 @@ export const conversations = pgTable(
   (t) => [
     uniqueIndex('conversations_one_open_per_thread')
       .on(t.contactId, t.channel, t.threadKey)
-      .where(sql`${t.status} in ('waiting', 'offered', 'assigned')`),
+      .where(sql`${t.status} in ('waiting', 'offered', 'assigned', 'pending', 'snoozed')`),
+    uniqueIndex('conversations_number_unique').on(t.number),
     index('conversations_waiting_lane_idx')
       .on(t.queueKey, t.channel, t.priority.desc(), t.queuedAt)
       .where(sql`${t.status} = 'waiting'`),
@@ -325,6 +342,34 @@ export const attachments = pgTable(
   (t) => [index('attachments_message_idx').on(t.messageId)],
 );
 
+/**
+ * Who did what, append-only: logins and failures, changes to agents, queues and inboxes (with
+ * before/after), exports, erasures, supervisors opening conversations outside their queues.
+ * Written in the same transaction as the change. No foreign keys: entries outlive what they name.
+ */
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    at: ts('at').notNull().defaultNow(),
+    /** The agent who acted; null for the system or an unauthenticated caller (a failed login). */
+    actorId: uuid('actor_id'),
+    /** Dotted verb, e.g. `auth.login`, `auth.login_failed`, `agent.update`, `contact.erase`. */
+    action: text('action').notNull(),
+    /** What it acted on, e.g. `agent:<uuid>`, `queue:donor`, `conversation:<uuid>`. */
+    target: text('target'),
+    /** Client address as seen through the configured proxies. */
+    ip: text('ip'),
+    /** Before/after and other facts; never message bodies or secrets. */
+    details: jsonb('details').$type<Record<string, unknown>>().notNull().default({}),
+  },
+  (t) => [
+    index('audit_log_at_idx').on(t.at.desc()),
+    index('audit_log_actor_idx').on(t.actorId, t.at.desc()),
+    index('audit_log_action_idx').on(t.action, t.at.desc()),
+  ],
+);
+
 export type QueueRow = typeof queues.$inferSelect;
 export type AgentRow = typeof agents.$inferSelect;
 export type ContactRow = typeof contacts.$inferSelect;
@@ -334,3 +379,4 @@ export type MessageRow = typeof messages.$inferSelect;
 export type ReservationRow = typeof reservations.$inferSelect;
 export type InboxRow = typeof inboxes.$inferSelect;
 export type AttachmentRow = typeof attachments.$inferSelect;
+export type AuditRow = typeof auditLog.$inferSelect;

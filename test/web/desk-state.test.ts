@@ -27,9 +27,11 @@ const me: Agent = {
 function conv(id: string, over: Partial<Conversation> = {}): Conversation {
   return {
     id,
+    number: 1000,
     channel: 'sms',
     queue: 'donor',
     status: 'assigned',
+    snoozedUntil: null,
     assigneeId: 'a1',
     contactId: 'c-' + id,
     priority: 10,

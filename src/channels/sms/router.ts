@@ -4,15 +4,13 @@ import twilio from 'twilio';
 import { z } from 'zod';
 import { ingestInbound } from '../../core/conversations/ingest-inbound.js';
 import { publishMessage } from '../../core/conversations/publish.js';
+import { contactText } from '../../core/contact-texts.js';
 import { zodReason } from '../../core/errors.js';
 import type { Deps } from '../../core/ports.js';
 import { claimInboundEvent } from '../../db/queries/inbound-events.js';
 import { conversations, messages } from '../../db/schema.js';
 import { twilioWebhook } from '../twilio/verify.js';
 import { parseTwilioSms, ZTwilioSms } from './parse-inbound.js';
-
-export const HELP_REPLY =
-  'You reached the service desk. Reply with your question and an agent will answer. Reply STOP to opt out, START to opt back in.';
 
 /** Delivery progress; a late callback never moves a message backwards. */
 const STATUS_RANK: Record<string, number> = {
@@ -55,7 +53,7 @@ export function smsRouter(deps: Deps): Router {
     await ingestInbound(deps, inbound);
     // The answer depends only on the message, so a redelivery gets the same one.
     const twiml = new twilio.twiml.MessagingResponse();
-    if (inbound.control === 'help') twiml.message(HELP_REPLY);
+    if (inbound.control === 'help') twiml.message(contactText('sms.help', null));
     res.type('text/xml').send(twiml.toString());
   });
 
