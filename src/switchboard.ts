@@ -55,7 +55,8 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
   };
   const modules = opts.modules ?? CHANNEL_MODULES;
   const calls = modules.map((m) => m.callControl?.(base)).find((c) => c) ?? null;
-  const deps: Deps = { ...base, calls, channels: {} };
+  const metrics = createMetrics();
+  const deps: Deps = { ...base, calls, channels: {}, metrics };
   Object.assign(deps.channels, ...modules.map((m) => m.senders?.(deps) ?? {}), opts.channelOverrides);
   await bootstrap(deps);
 
@@ -79,7 +80,6 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
     });
   }
   if (config.role !== 'worker') {
-    const metrics = createMetrics();
     const app = createHttpApp(deps, { redis, metrics, webhooks: modules.flatMap((m) => m.routers?.(deps) ?? []) });
     http = createServer(app);
     const pub = connectRedis(config, redisOpts);

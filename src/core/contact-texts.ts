@@ -10,6 +10,11 @@ const TEXTS = {
     en: 'You reached the service desk. Reply with your question and an agent will answer. Reply STOP to opt out, START to opt back in.',
     es: 'Ha contactado con el servicio de atención. Responda con su pregunta y un agente le contestará. Responda STOP para darse de baja y START para volver a recibir mensajes.',
   },
+  // Sent once per conversation when the crisis matcher flags it (self-harm or an emergency); an admin may replace it.
+  'crisis.resources': {
+    en: 'If you are thinking about suicide or are in crisis, call or text 988 (Suicide & Crisis Lifeline), any time, free. If you or someone else is in danger right now, call 911. A person from our team is reading your message.',
+    es: 'Si está pensando en el suicidio o pasa por una crisis, llame al 988 y oprima 2, o envíe AYUDA por mensaje de texto al 988 (Línea de Prevención del Suicidio y Crisis), a cualquier hora y gratis. Si usted u otra persona corre peligro ahora, llame al 911. Una persona de nuestro equipo está leyendo su mensaje.',
+  },
 } satisfies Record<string, Record<Language, string>>;
 
 export type ContactTextKey = keyof typeof TEXTS;

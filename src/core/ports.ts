@@ -1,6 +1,6 @@
 import type { Config } from '../config.js';
 import type { Db } from '../db/client.js';
-import type { Channel, ConversationRow, ConversationStatus, MessageRow } from '../db/schema.js';
+import type { Channel, ConversationRisk, ConversationRow, ConversationStatus, MessageRow } from '../db/schema.js';
 import type { Logger } from '../logger.js';
 
 /**
@@ -17,6 +17,15 @@ export type Deps = {
   channels: ChannelRegistry;
   /** Live call control (voice); null when no telephony vendor is configured. */
   calls: CallControl | null;
+  /** Counters the core keeps (Prometheus at `/metrics`); absent in tools that do not export any. */
+  metrics?: CoreMetrics;
+};
+
+/** Counters the core increments; per process, as Prometheus scrapes each process. */
+export type CoreMetrics = {
+  crisisDetections: { inc(labels: { level: string; channel: string }): void };
+  /** The crisis check failed (the message was stored unflagged): alert on any increase. */
+  crisisMatcherErrors: { inc(): void };
 };
 
 /** Schedules follow-up work. Every job is idempotent: Postgres holds the truth, jobs only re-drive it. */
@@ -61,6 +70,18 @@ export type RealtimeEvents = {
   'message.updated': { conversationId: string; message: PublicMessage };
   'queue.stats': { queues: unknown[] };
   'agent.presence': { agentId: string; presence: string; reason?: string };
+  /** To supervisors (and the assignee, if any): an inbound text matched the crisis phrases. */
+  'crisis.detected': {
+    conversationId: string;
+    number: number;
+    queue: string;
+    channel: Channel;
+    level: 'high' | 'medium';
+    reasons: string[];
+    categories: string[];
+    assigneeId: string | null;
+    status: ConversationStatus;
+  };
   'supervisor.alert': { conversationId: string; queue: string; waitingSeconds: number; reason: string };
 };
 
@@ -146,6 +167,8 @@ export type PublicConversation = {
   acceptedAt: string | null;
   resolvedAt: string | null;
   disposition: string | null;
+  /** What the crisis matcher found in its inbound texts; null when nothing. */
+  risk: ConversationRisk | null;
 };
 
 export type PublicMessage = {
@@ -182,6 +205,7 @@ export function toPublicConversation(c: ConversationRow): PublicConversation {
     acceptedAt: c.acceptedAt?.toISOString() ?? null,
     resolvedAt: c.resolvedAt?.toISOString() ?? null,
     disposition: c.disposition,
+    risk: c.risk ?? null,
   };
 }
 

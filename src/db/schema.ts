@@ -55,6 +55,22 @@ export type EscalationStep = {
   notifySupervisors?: boolean;
 };
 
+/**
+ * What the crisis matcher found in a conversation's inbound texts (merged over its messages):
+ * the highest level, every kind of crisis and the words that matched. See docs/crisis.md.
+ */
+export type ConversationRisk = {
+  level: 'high' | 'medium';
+  categories: ('self-harm' | 'violence' | 'emergency')[];
+  reasons: string[];
+  /** First and latest detection (ISO). */
+  detectedAt: string;
+  lastDetectedAt: string;
+};
+
+/** A text per language (`en` always; `es` when given): incident notices, configured resources text. */
+export type LocalizedText = { en: string; es?: string };
+
 export type BusinessHours = {
   timezone: string;
   /** day 0 = Sunday; times "HH:MM" in that timezone */
@@ -220,6 +236,10 @@ export const conversations = pgTable(
       .array()
       .notNull()
       .default(sql`'{}'::text[]`),
+    /** Set when an inbound text matched the crisis phrases; never cleared (the history matters). */
+    risk: jsonb('risk').$type<ConversationRisk>(),
+    /** When the crisis-resources text was queued: at most once per conversation. */
+    crisisResourcesSentAt: ts('crisis_resources_sent_at'),
   },
   (t) => [
     uniqueIndex('conversations_one_open_per_thread')
@@ -238,6 +258,10 @@ export const conversations = pgTable(
     index('conversations_overflow_lane_idx')
       .on(t.channel, t.priority.desc(), t.queuedAt)
       .where(sql`${t.status} = 'waiting' and cardinality(${t.overflowQueues}) > 0`),
+    // Open risk-flagged work, for the supervisors' crisis banner.
+    index('conversations_open_risk_idx')
+      .on(t.lastMessageAt.desc())
+      .where(sql`${t.risk} is not null and ${t.status} in ('waiting', 'offered', 'assigned', 'pending', 'snoozed')`),
   ],
 );
 
@@ -373,6 +397,87 @@ export const auditLog = pgTable(
   ],
 );
 
+/** Phrases an admin added to the crisis matcher (`PUT /api/crisis/terms`), on top of the built-in ones. */
+export const crisisTerms = pgTable(
+  'crisis_terms',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    language: text('language').$type<Language>().notNull(),
+    level: text('level').$type<'high' | 'medium'>().notNull(),
+    phrase: text('phrase').notNull(),
+    createdBy: uuid('created_by'),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('crisis_terms_unique').on(t.language, t.level, t.phrase)],
+);
+
+/** Crisis settings, one row (id 1): the resources text contacts get, the staff Slack channel for incidents. */
+export const crisisSettings = pgTable(
+  'crisis_settings',
+  {
+    id: integer('id').primaryKey().default(1),
+    /** Replaces the built-in crisis-resources text (988, 911) per language; null = built-in. */
+    resourcesText: jsonb('resources_text').$type<LocalizedText | null>(),
+    /** Slack channel id where declared and resolved incidents are posted for staff; null = none. */
+    staffSlackChannel: text('staff_slack_channel'),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [check('crisis_settings_one_row', sql`${t.id} = 1`)],
+);
+
+export const INCIDENT_STATUSES = ['open', 'resolved'] as const;
+export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
+
+/**
+ * A major incident a supervisor declared (donation page down, office closed, event cancelled):
+ * while open, callers hear its public message and auto-replies carry it; linked conversations
+ * hear its resolution.
+ */
+export const incidents = pgTable(
+  'incidents',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    title: text('title').notNull(),
+    publicMessage: jsonb('public_message').$type<LocalizedText>().notNull(),
+    /** Queues it concerns; empty = every queue. */
+    queues: text('queues')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
+    status: text('status').$type<IncidentStatus>().notNull().default('open'),
+    declaredBy: uuid('declared_by').references(() => agents.id),
+    declaredAt: ts('declared_at').notNull().defaultNow(),
+    resolvedBy: uuid('resolved_by').references(() => agents.id),
+    resolvedAt: ts('resolved_at'),
+    resolutionMessage: jsonb('resolution_message').$type<LocalizedText | null>(),
+    /** Where the staff Slack post went (channel, ts), to thread the resolution under it. */
+    slackPost: jsonb('slack_post').$type<{ channel: string; ts: string } | null>(),
+  },
+  (t) => [
+    index('incidents_open_idx')
+      .on(t.declaredAt.desc())
+      .where(sql`${t.status} = 'open'`),
+  ],
+);
+
+/** Conversations an agent linked to an incident; each hears the resolution once. */
+export const incidentConversations = pgTable(
+  'incident_conversations',
+  {
+    incidentId: uuid('incident_id')
+      .notNull()
+      .references(() => incidents.id, { onDelete: 'cascade' }),
+    conversationId: uuid('conversation_id')
+      .notNull()
+      .references(() => conversations.id, { onDelete: 'cascade' }),
+    linkedBy: uuid('linked_by').references(() => agents.id),
+    linkedAt: ts('linked_at').notNull().defaultNow(),
+    /** When the resolution message was queued to this contact. */
+    notifiedAt: ts('notified_at'),
+  },
+  (t) => [primaryKey({ columns: [t.incidentId, t.conversationId] }), index('incident_conversations_conversation_idx').on(t.conversationId)],
+);
+
 export type QueueRow = typeof queues.$inferSelect;
 export type AgentRow = typeof agents.$inferSelect;
 export type ContactRow = typeof contacts.$inferSelect;
@@ -383,3 +488,5 @@ export type ReservationRow = typeof reservations.$inferSelect;
 export type InboxRow = typeof inboxes.$inferSelect;
 export type AttachmentRow = typeof attachments.$inferSelect;
 export type AuditRow = typeof auditLog.$inferSelect;
+export type CrisisTermRow = typeof crisisTerms.$inferSelect;
+export type IncidentRow = typeof incidents.$inferSelect;

@@ -12,6 +12,17 @@ export function createMetrics() {
       labelNames: ['method', 'route', 'status'] as const,
       registers: [registry],
     }),
+    crisisDetections: new Counter({
+      name: 'switchboard_crisis_detections_total',
+      help: 'Conversations flagged (or raised) by the crisis matcher, by level and channel',
+      labelNames: ['level', 'channel'] as const,
+      registers: [registry],
+    }),
+    crisisMatcherErrors: new Counter({
+      name: 'switchboard_crisis_check_errors_total',
+      help: 'Inbound texts whose crisis check failed (stored unflagged); any increase needs a look',
+      registers: [registry],
+    }),
     httpDuration: new Histogram({
       name: 'switchboard_http_request_duration_seconds',
       help: 'HTTP request duration',

@@ -169,7 +169,7 @@ const paths: Record<string, PathItem> = {
   },
   '/api/conversations/{id}/resolve': {
     post: authed({
-      summary: 'Close it and free capacity',
+      summary: 'Close it and free capacity; a risk-flagged conversation needs a `note` (400 without)',
       tags: ['conversations'],
       parameters: [idParam],
       requestBody: {
@@ -314,6 +314,18 @@ export function openApiDocument(publicUrl: string) {
             contactId: { type: 'string' },
             priority: { type: 'integer' },
             createdAt: { type: 'string', format: 'date-time' },
+            risk: {
+              type: 'object',
+              nullable: true,
+              description: 'What the crisis matcher found in its inbound texts (docs/crisis.md)',
+              properties: {
+                level: { enum: ['high', 'medium'] },
+                categories: { type: 'array', items: { enum: ['self-harm', 'violence', 'emergency'] } },
+                reasons: { type: 'array', items: { type: 'string' } },
+                detectedAt: { type: 'string', format: 'date-time' },
+                lastDetectedAt: { type: 'string', format: 'date-time' },
+              },
+            },
           },
         },
       },

@@ -17,9 +17,19 @@ export type RenderContext = {
   now: Date;
   /** Business hours an admin set on a queue (null: always open). */
   queueHours(queue: string): BusinessHours | null | undefined;
+  /** Does what the caller said sound like a crisis? Then they go straight to the crisis queue. */
+  crisisSpeech?(speech: string): boolean;
 };
 
-export type Effect = { type: 'enqueue'; nodeId: string; node: NodeOf<'enqueue'> } | { type: 'overflow'; nodeId: string };
+export type Effect =
+  | {
+      type: 'enqueue';
+      nodeId: string;
+      node: NodeOf<'enqueue'>;
+      /** What the caller said at the step that led here: it becomes part of their conversation (and is checked for a crisis). */
+      heard?: string;
+    }
+  | { type: 'overflow'; nodeId: string };
 
 export type Rendered = { twiml: VoiceResponse; effect?: Effect };
 
@@ -280,8 +290,23 @@ export function renderStep(
   input: CallerInput,
   ctx: RenderContext,
 ): Rendered & { lang: Lang } {
+  const speech = input.speech?.trim();
+  const out = stepResult(flow, st, nodeId, tries, input, ctx);
+  return out.effect?.type === 'enqueue' && speech ? { ...out, effect: { ...out.effect, heard: speech } } : out;
+}
+
+function stepResult(
+  flow: Flow,
+  st: CallState,
+  nodeId: string,
+  tries: number,
+  input: CallerInput,
+  ctx: RenderContext,
+): Rendered & { lang: Lang } {
   const node = flow.nodes[nodeId];
   const twiml = new twilio.twiml.VoiceResponse();
+  // Words of a crisis at any prompt skip the menu: no "that is not one of the options" for them.
+  if (input.speech?.trim() && ctx.crisisSpeech?.(input.speech)) return { ...renderCrisis(flow, st, ctx, twiml), lang: st.lang };
   if (!node) return { ...renderFrom(flow, st, flow.start, ctx, twiml), lang: st.lang };
   const heardSomething = Boolean(input.digits || input.speech?.trim());
   if (node.type === 'language') {
@@ -303,6 +328,27 @@ export function renderStep(
   }
   const to = heardSomething ? node.fallback : (node.noInput ?? node.fallback);
   return { ...renderFrom(flow, st, to, ctx, twiml), lang: st.lang };
+}
+
+const CRISIS_NODE: NodeOf<'enqueue'> = {
+  type: 'enqueue',
+  queue: 'crisis',
+  priority: 100,
+  refreshSeconds: 15,
+  record: false,
+  announcement: {
+    en: 'Please stay on the line. A crisis counselor will be with you shortly. If you are in immediate danger, hang up and dial 9 1 1.',
+    es: 'Permanezca en la línea. Un consejero de crisis le atenderá en breve. Si está en peligro inmediato, cuelgue y marque 9 1 1.',
+  },
+};
+
+/** The flow's own crisis queue node if it has one (its announcement, its overflow), a built-in one otherwise. */
+function renderCrisis(flow: Flow, st: CallState, ctx: RenderContext, twiml: VoiceResponse): Rendered {
+  const own = Object.entries(flow.nodes).find(([, n]) => n.type === 'enqueue' && n.queue === CRISIS_NODE.queue);
+  if (own) return renderFrom(flow, st, own[0], ctx, twiml);
+  say(twiml, flow, st.lang, CRISIS_NODE.announcement!);
+  twiml.redirect({ method: 'POST' }, voiceUrl(ctx.publicUrl, 'wait', stateParams(st, 'crisis')));
+  return { twiml, effect: { type: 'enqueue', nodeId: 'crisis', node: CRISIS_NODE } };
 }
 
 export type WaitInfo = {

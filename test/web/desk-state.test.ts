@@ -42,6 +42,7 @@ function conv(id: string, over: Partial<Conversation> = {}): Conversation {
     acceptedAt: null,
     resolvedAt: null,
     disposition: null,
+    risk: null,
     contact: { id: 'c-' + id, name: null, address: '+15551230000' },
     ...over,
   };

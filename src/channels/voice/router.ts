@@ -15,6 +15,7 @@ import { requestCallback } from '../../core/calls/request-callback.js';
 import { resolveAnsweredElsewhere } from '../../core/calls/resolve-answered-elsewhere.js';
 import { storeVoicemail } from '../../core/calls/store-voicemail.js';
 import { takeHoldTurn } from '../../core/calls/take-hold-turn.js';
+import { crisisCallContext } from '../../core/crisis/ivr-context.js';
 import type { Deps } from '../../core/ports.js';
 import { findInbox, listQueues } from '../../db/queries/queues.js';
 import type { Flow } from '../../ivr/flow-schema.js';
@@ -108,6 +109,7 @@ export function voiceRouter(deps: Deps, flows: Flows): Router {
       publicUrl: deps.config.publicUrl,
       now: new Date(),
       queueHours: (key) => queues.find((q) => q.key === key)?.businessHours ?? null,
+      ...(await crisisCallContext(db, log)),
     };
   }
 
@@ -128,6 +130,7 @@ export function voiceRouter(deps: Deps, flows: Flows): Router {
         queue: node.queue,
         priorityBoost: node.priority,
         record: node.record,
+        heard: effect.heard,
       });
       if (!result.duplicate)
         log.info({ conversationId: result.conversation?.id, queue: node.queue, from: maskPhone(call.From) }, 'call enqueued');

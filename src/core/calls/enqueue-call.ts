@@ -12,6 +12,8 @@ export type EnqueueCall = CallRef & {
   priorityBoost: number;
   /** Record the call once an agent answers. */
   record: boolean;
+  /** What the caller said at the menu (speech recognition): kept with the call, and checked for a crisis. */
+  heard?: string;
 };
 
 /**
@@ -25,7 +27,7 @@ export async function enqueueCall(deps: Deps, call: EnqueueCall): Promise<Ingest
       externalId: call.callSid,
       queue: call.queue,
       priorityBoost: call.priorityBoost,
-      body: `Call from the ${call.flow} line (${call.node})`,
+      body: `Call from the ${call.flow} line (${call.node})${call.heard ? `\nThe caller said: "${call.heard}"` : ''}`,
       metadata: {
         callSid: call.callSid,
         direction: 'inbound',
@@ -34,6 +36,7 @@ export async function enqueueCall(deps: Deps, call: EnqueueCall): Promise<Ingest
         lang: call.lang,
         mode: 'call',
         record: call.record,
+        ...(call.heard ? { heard: call.heard } : {}),
       },
     }),
   );

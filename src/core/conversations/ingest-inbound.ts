@@ -4,6 +4,7 @@ import { claimInboundEvent } from '../../db/queries/inbound-events.js';
 import { findOrCreateContact, setOptOut } from '../../db/queries/contacts.js';
 import { findInbox, getQueue } from '../../db/queries/queues.js';
 import { conversations, messages, OPEN_STATUSES, type Channel, type ConversationRow, type MessageRow } from '../../db/schema.js';
+import { flagRiskInTx, publishRiskFlag, type RiskFlag } from '../crisis/flag-risk.js';
 import { AppError } from '../errors.js';
 import type { Deps } from '../ports.js';
 import { publishConversationChange, publishMessage } from './publish.js';
@@ -36,7 +37,12 @@ const INBOX_KIND: Record<Channel, 'phone' | 'email' | 'slack'> = {
  */
 export async function ingestInbound(deps: Deps, input: InboundMessage): Promise<IngestResult> {
   const msg = ZInboundMessage.parse(input);
-  const result = await deps.db.transaction(async (tx) => ingestInTx(tx, msg));
+  const { stored, risk } = await deps.db.transaction(async (tx) => {
+    const stored = await ingestInTx(tx, msg);
+    return { stored, risk: await checkForCrisis(deps, tx, msg, stored) };
+  });
+  // A crisis moves the conversation (queue, priority): everything below speaks of it as it is now.
+  const result: IngestResult = risk && !stored.duplicate ? { ...stored, conversation: risk.conversation } : stored;
   if (!result.duplicate) {
     if (result.message && result.conversation) publishMessage(deps, result.conversation, result.message);
     if (result.opened && result.conversation) {
@@ -53,8 +59,23 @@ export async function ingestInbound(deps: Deps, input: InboundMessage): Promise<
       },
       'inbound stored',
     );
+    if (risk) await publishRiskFlag(deps, risk);
   }
   return result;
+}
+
+/** Every text a contact writes is checked for a crisis, in the same transaction; machine mail and SMS keywords are not. */
+async function checkForCrisis(deps: Deps, tx: Tx, msg: ParsedInbound, stored: IngestResult): Promise<RiskFlag | null> {
+  if (stored.duplicate || !stored.conversation || !stored.message || msg.control) return null;
+  // A call's body is our own description ("Call from the crisis line"); what the caller said is `heard`.
+  // The subject is a sentence of its own: "Re: I can't go on" + a body that says nothing more.
+  const text =
+    msg.channel === 'voice'
+      ? typeof msg.metadata.heard === 'string'
+        ? msg.metadata.heard
+        : ''
+      : [msg.subject, msg.body].filter(Boolean).join('\n\n');
+  return flagRiskInTx(deps, tx, { conversation: stored.conversation, message: stored.message, text });
 }
 
 async function ingestInTx(tx: Tx, msg: ParsedInbound): Promise<IngestResult> {

@@ -15,6 +15,10 @@ export async function resolveConversation(deps: Deps, actor: Actor, id: string, 
     if (c.assigneeId !== actor.id && !isSupervisor(actor)) {
       throw forbidden('only the assigned agent (or a supervisor) can resolve it');
     }
+    // Someone at risk is never closed in silence: whoever closes it says what was done.
+    if (c.risk && !input.note?.trim()) {
+      throw new AppError('bad_request', 'note: a note is required to resolve a risk-flagged conversation', { field: 'note' });
+    }
     const canceled = await cancelOfferInTx(tx, id, 'resolved');
     const [updated] = await tx
       .update(conversations)

@@ -59,7 +59,13 @@ export type CompiledRules = {
   fillers: ReadonlySet<string>;
 };
 
-export type Risk = { level: RiskLevel; categories: RiskCategory[]; reasons: string[] };
+export type Risk = {
+  level: RiskLevel;
+  categories: RiskCategory[];
+  reasons: string[];
+  /** Languages of the phrases that matched: a reply can follow the contact's own words. */
+  languages: string[];
+};
 
 /** How far back (in words, within the clause) a negator reaches. */
 const NEGATION_REACH = 3;
@@ -217,7 +223,8 @@ function combine(hits: Hit[]): Risk | null {
   }
   if (level === 0) return null;
   const reasons = [...new Set([...counted].sort(byPosition).map((h) => `${h.term.category}: ${h.words}`))];
-  return { level: level === 2 ? 'high' : 'medium', categories: [...categories], reasons };
+  const languages = [...new Set([...counted].map((h) => h.term.language))];
+  return { level: level === 2 ? 'high' : 'medium', categories: [...categories], reasons, languages };
 }
 
 const byPosition = (a: Hit, b: Hit) => a.span.start - b.span.start || rank(b.term.level) - rank(a.term.level);

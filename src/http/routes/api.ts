@@ -24,6 +24,7 @@ import { queuesRouter } from './queues.js';
 import { roomsFor } from '../../realtime/server.js';
 import { inboxes } from '../../db/schema.js';
 import { actorOf, parse, requireAuth, requireRoles, requireSupervisor } from '../middleware.js';
+import { crisisRouter } from './crisis.js';
 import { reportsRouter } from './reports.js';
 
 const ZId = z.object({ id: z.string().uuid('id must be a UUID') });
@@ -217,6 +218,8 @@ export function apiRouter(deps: Deps): Router {
 
   // Queues and their live figures: src/http/routes/queues.ts (routing).
   r.use(queuesRouter(deps));
+  // Crisis phrases, settings and open risks: src/http/routes/crisis.ts.
+  r.use(crisisRouter(deps));
 
   return r;
 }
