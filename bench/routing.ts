@@ -52,6 +52,7 @@ async function main() {
     },
     realtime: { publish: (_to, event) => void (event === 'reservation.created' && offers++), moveSockets: () => {} },
     channels: {},
+    calls: null,
   };
   await db
     .insert(queues)
