@@ -28,6 +28,8 @@ export const JOB_OPTIONS = {
   // Sends retry for about 10 minutes (vendor outages); a 4xx from the vendor fails at once.
   sendMessage: { ...base, attempts: 12, backoff: { type: 'exponential', delay: 1000 } } satisfies JobsOptions,
   queueStats: { ...base, attempts: 1, delay: 300 } satisfies JobsOptions,
+  // A failed sweep is retried soon; the reconciler runs the same sweep every few seconds anyway.
+  requestTimer: { ...base, attempts: 3, backoff: { type: 'exponential', delay: 500 } } satisfies JobsOptions,
 } as const;
 
 export type Queues = {
@@ -114,6 +116,18 @@ export function createJobScheduler(q: Queues, log?: Logger): JobScheduler {
       await enqueue(
         'routing-timers',
         q.routing.add('routing-timers', {}, { ...JOB_OPTIONS.dispatch, jobId: `timers-${due}`, delay: Math.max(0, due - Date.now()) + 50 }),
+      );
+    },
+    async requestTimer(at) {
+      // Same shape as routing timers: one wake-up per second of due time; the sweep finds what is due in Postgres.
+      const due = Math.ceil(at.getTime() / 1000) * 1000;
+      await enqueue(
+        'request-timers',
+        q.maintenance.add(
+          'request-timers',
+          {},
+          { ...JOB_OPTIONS.requestTimer, jobId: `request-timers-${due}`, delay: Math.max(0, due - Date.now()) + 50 },
+        ),
       );
     },
   };
