@@ -53,6 +53,7 @@ async function main() {
     },
     realtime: { publish: (_to, event) => void (event === 'reservation.created' && offers++), moveSockets: () => {} },
     channels: {},
+    calls: null,
   };
   await db
     .insert(queues)

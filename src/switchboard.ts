@@ -50,12 +50,13 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
     config,
     db: dbHandle.db,
     log,
-    jobs: createJobScheduler(queues, log),
+    jobs: createJobScheduler(queues, log, { sendAttempts: config.sends.attempts }),
     realtime: createPublisher(redis, config.redisPrefix),
   };
   const modules = opts.modules ?? CHANNEL_MODULES;
-  const channels: ChannelRegistry = Object.assign({}, ...modules.map((m) => m.senders?.(base) ?? {}), opts.channelOverrides);
-  const deps: Deps = { ...base, channels };
+  const calls = modules.map((m) => m.callControl?.(base)).find((c) => c) ?? null;
+  const deps: Deps = { ...base, calls, channels: {} };
+  Object.assign(deps.channels, ...modules.map((m) => m.senders?.(deps) ?? {}), opts.channelOverrides);
   await bootstrap(deps);
 
   const stops: (() => Promise<void>)[] = [];

@@ -23,10 +23,19 @@ const sid = (prefix: string) => prefix + randomBytes(16).toString('hex');
  */
 export async function startFakeTwilio() {
   const requests: FakeTwilioRequest[] = [];
-  let failNext: { status: number; code: number; message: string; times: number } | null = null;
+  let failNext: { status: number; code: number; message: string; times: number; pathEndsWith?: string } | null = null;
   const callStatuses = new Map<string, string>();
+  let holding = false;
+  const held: { params: Record<string, string> }[] = [];
   const app = express();
   app.use(express.urlencoded({ extended: false }));
+
+  // While holding, a message send is taken in and never answered (nor counted as sent): the
+  // moment a sender is "in the vendor call", for tests that kill it there.
+  app.post('/2010-04-01/Accounts/:account/Messages.json', (req, _res, next) => {
+    if (!holding) return next();
+    held.push({ params: { ...(req.body as Record<string, string>) } });
+  });
 
   app.use((req, res, next) => {
     const auth = Buffer.from((req.headers.authorization ?? '').replace(/^Basic /, ''), 'base64').toString();
@@ -38,7 +47,7 @@ export async function startFakeTwilio() {
       accountSid: m?.[1] ?? '',
       authUser: auth.split(':')[0] ?? '',
     });
-    if (failNext && failNext.times > 0) {
+    if (failNext && failNext.times > 0 && (!failNext.pathEndsWith || req.path.endsWith(failNext.pathEndsWith))) {
       failNext.times -= 1;
       res.status(failNext.status).json({ code: failNext.code, message: failNext.message, status: failNext.status, more_info: '' });
       return;
@@ -107,9 +116,18 @@ export async function startFakeTwilio() {
     setCallStatus(callSid: string, status: string) {
       callStatuses.set(callSid, status);
     },
-    /** The next `times` requests fail with this Twilio error. */
-    failNext(status: number, code: number, message: string, times = 1) {
-      failNext = { status, code, message, times };
+    /** From now on message sends hang unanswered (and are not counted) until `release()`. */
+    holdMessages() {
+      holding = true;
+    },
+    release() {
+      holding = false;
+    },
+    /** Message sends taken in while holding. */
+    held: () => held.map((h) => h.params),
+    /** The next `times` requests (to a path ending in `pathEndsWith`, when given) fail with this Twilio error. */
+    failNext(status: number, code: number, message: string, times = 1, pathEndsWith?: string) {
+      failNext = { status, code, message, times, pathEndsWith };
     },
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
