@@ -6,4 +6,11 @@ ALTER TABLE "queues" ADD COLUMN "auto_resolve_pending_seconds" integer DEFAULT 6
 ALTER TABLE "conversations" ADD CONSTRAINT "conversations_contact_identity_id_contact_identities_id_fk" FOREIGN KEY ("contact_identity_id") REFERENCES "public"."contact_identities"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "conversations_tags_idx" ON "conversations" USING gin ("tags");--> statement-breakpoint
 CREATE INDEX "conversations_snoozed_until_idx" ON "conversations" USING btree ("snoozed_until") WHERE "conversations"."status" = 'snoozed';--> statement-breakpoint
-CREATE INDEX "conversations_pending_since_idx" ON "conversations" USING btree ("pending_since") WHERE "conversations"."status" = 'pending';
+CREATE INDEX "conversations_pending_since_idx" ON "conversations" USING btree ("pending_since") WHERE "conversations"."status" = 'pending';--> statement-breakpoint
+-- Existing conversations talk to the contact's (only, before merges existed) address on their channel.
+UPDATE "conversations" c SET "contact_identity_id" = (
+  SELECT i.id FROM "contact_identities" i
+  WHERE i.contact_id = c.contact_id
+    AND i.kind = CASE c.channel WHEN 'email' THEN 'email' WHEN 'slack' THEN 'slack' ELSE 'phone' END
+  ORDER BY i.created_at, i.id LIMIT 1
+);
