@@ -26,6 +26,7 @@ import { PG, pgCodeOf } from '../../db/errors.js';
 import { inboxes } from '../../db/schema.js';
 import { actorOf, parse, requireAuth, requireRoles, requireSupervisor } from '../middleware.js';
 import { reportsRouter } from './reports.js';
+import { requestsRouter } from './requests.js';
 
 const ZId = z.object({ id: z.string().uuid('id must be a UUID') });
 const ZLogin = z.object({ email: z.string().min(1), password: z.string().min(1) });
@@ -218,6 +219,8 @@ export function apiRouter(deps: Deps): Router {
 
   // Queues and their live figures: src/http/routes/queues.ts (routing).
   r.use(queuesRouter(deps));
+  // Statuses, tags, outbound, contacts, search: src/http/routes/requests.ts (service desk).
+  r.use(requestsRouter(deps));
 
   return r;
 }
