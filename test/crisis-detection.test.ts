@@ -3,6 +3,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog, contactIdentities, conversations, crisisTerms, messages } from '../src/db/schema.js';
+import { runRequestTimers } from '../src/core/requests/timers.js';
 import { startFakeSlack, type FakeSlack } from './fakes/slack-api.js';
 import { eventually, freePort, HOTLINE, randomPhone, startTestApp, type AgentSocket, type TestApp } from './helpers/harness.js';
 import { first, pathOf, recordingSid, simulateCall, spoken } from './voice-helpers.js';
@@ -118,6 +119,39 @@ describe('a crisis texted by SMS', () => {
       dana.token,
     );
     expect(noted.status).toBe(200);
+  });
+
+  it('is never closed automatically: a stale pending risk-flagged conversation stays, an ordinary one is resolved', async () => {
+    const paz = await app.agent({ name: 'Paz', queues: ['donor'], available: false });
+    // Outbound texts go from a hotline number.
+    expect((await app.api('POST', '/api/inboxes', { kind: 'phone', address: HOTLINE, queue: 'donor' })).status).toBe(201);
+    // Conversations Paz opened (outbound), so nobody else's offers get in the way.
+    const open = async (phone: string) => {
+      const r = await app.api(
+        'POST',
+        '/api/conversations',
+        { channel: 'sms', to: phone, queue: 'donor', body: 'Following up on your gift.' },
+        paz.token,
+      );
+      expect(r.status).toBe(201);
+      return r.body.conversation.id as string;
+    };
+    const riskPhone = randomPhone();
+    const atRisk = await open(riskPhone);
+    const ordinary = await open(randomPhone());
+    await app.sms(riskPhone, 'I feel like such a burden to everyone');
+    await eventually(async () => (await db().select().from(conversations).where(eq(conversations.id, atRisk)))[0].risk);
+    for (const id of [atRisk, ordinary]) {
+      expect((await app.api('PATCH', `/api/conversations/${id}`, { status: 'pending' }, paz.token)).status).toBe(200);
+    }
+    await db()
+      .update(conversations)
+      .set({ pendingSince: new Date(Date.now() - 30 * 24 * 3600 * 1000) })
+      .where(sql`${conversations.id} in (${atRisk}, ${ordinary})`);
+    await runRequestTimers(app.sb.deps);
+    const status = async (id: string) => (await db().select().from(conversations).where(eq(conversations.id, id)))[0].status;
+    expect(await status(ordinary)).toBe('resolved');
+    expect(await status(atRisk)).toBe('pending');
   });
 
   it('ignores a redelivered webhook', async () => {

@@ -15,6 +15,10 @@ const TEXTS = {
     en: 'If you are thinking about suicide or are in crisis, call or text 988 (Suicide & Crisis Lifeline), any time, free. If you or someone else is in danger right now, call 911. A person from our team is reading your message.',
     es: 'Si está pensando en el suicidio o pasa por una crisis, llame al 988 y oprima 2, o envíe AYUDA por mensaje de texto al 988 (Línea de Prevención del Suicidio y Crisis), a cualquier hora y gratis. Si usted u otra persona corre peligro ahora, llame al 911. Una persona de nuestro equipo está leyendo su mensaje.',
   },
+  'pending.auto-resolved': {
+    en: 'We have not heard back from you, so we closed request #{number}. Reply any time if you still need help.',
+    es: 'Como no hemos recibido respuesta, hemos cerrado la solicitud #{number}. Responda cuando quiera si aún necesita ayuda.',
+  },
 } satisfies Record<string, Record<Language, string>>;
 
 export type ContactTextKey = keyof typeof TEXTS;
