@@ -35,10 +35,10 @@ addOpenApiPaths({
       },
       responses: {
         '200': {
-          description:
-            'acknowledged (work continues after the answer); the challenge for url_verification; modal errors for a bad submission',
+          description: 'acknowledged once stored; the challenge for url_verification; modal errors for a bad submission',
         },
         '401': { description: 'missing or wrong X-Slack-Signature, or X-Slack-Request-Timestamp more than 5 minutes off' },
+        '500': { description: 'could not be stored: Slack retries the event (a modal shows the person an error)' },
       },
     },
   },
