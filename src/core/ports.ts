@@ -64,6 +64,8 @@ export type JobScheduler = {
   queueStats(): Promise<void>;
   /** Run the routing timers (wrap-up ends, offline grace, escalation steps) at `at`; the reconciler also runs them. */
   routingTimer(at: Date): Promise<void>;
+  /** Run the request timers (snoozes ending, stale pending, SLA warnings and breaches) at `at`; the reconciler also runs them. */
+  requestTimer(at: Date): Promise<void>;
 };
 
 /** Socket.IO rooms: one per agent, one per queue (its agents), one for supervisors and admins. */
@@ -166,6 +168,9 @@ export type PublicConversation = {
   queue: string;
   status: ConversationStatus;
   snoozedUntil: string | null;
+  /** Since when it waits on the contact (status `pending`). */
+  pendingSince: string | null;
+  tags: string[];
   assigneeId: string | null;
   contactId: string;
   priority: number;
@@ -202,6 +207,8 @@ export function toPublicConversation(c: ConversationRow): PublicConversation {
     queue: c.queueKey,
     status: c.status,
     snoozedUntil: c.snoozedUntil?.toISOString() ?? null,
+    pendingSince: c.pendingSince?.toISOString() ?? null,
+    tags: c.tags,
     assigneeId: c.assigneeId,
     contactId: c.contactId,
     priority: c.priority,

@@ -1,7 +1,9 @@
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import { migrate } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
+import { APP_ROOT } from '../app-root.js';
+import { PG, pgCodeOf } from './errors.js';
 import * as schema from './schema.js';
 
 export type Db = PostgresJsDatabase<typeof schema>;
@@ -9,7 +11,7 @@ export type Db = PostgresJsDatabase<typeof schema>;
 export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 export type DbOrTx = Db | Tx;
 
-export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations', import.meta.url));
+export const MIGRATIONS_DIR = join(APP_ROOT, 'migrations');
 
 export type DbHandle = { db: Db; close: () => Promise<void> };
 
@@ -43,7 +45,7 @@ export async function ensureDatabase(url: string): Promise<void> {
         await client.unsafe(`create database "${name.replace(/"/g, '""')}"`);
       } catch (err) {
         // Another process created it between our check and our create: fine.
-        if ((err as { code?: string }).code !== '42P04') throw err;
+        if (pgCodeOf(err) !== PG.duplicateDatabase) throw err;
       }
     }
   } finally {

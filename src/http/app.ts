@@ -1,15 +1,17 @@
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import express, { type Express, type Router } from 'express';
 import { sql } from 'drizzle-orm';
 import type { Redis } from 'ioredis';
 import type { Deps } from '../core/ports.js';
 import { errorHandler } from './middleware.js';
+import { refuseNulInUrl, sanitizeBody } from './sanitize-input.js';
 import type { Metrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
 import { apiRouter } from './routes/api.js';
+import { APP_ROOT } from '../app-root.js';
 
-export const WEB_DIST = fileURLToPath(new URL('../../dist/web', import.meta.url));
+export const WEB_DIST = join(APP_ROOT, 'dist/web');
 
 export function createHttpApp(deps: Deps, opts: { redis: Redis; metrics: Metrics; webhooks: Router[] }): Express {
   const app = express();
@@ -25,6 +27,7 @@ export function createHttpApp(deps: Deps, opts: { redis: Redis; metrics: Metrics
     });
     next();
   });
+  app.use(refuseNulInUrl);
 
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true });
@@ -44,7 +47,7 @@ export function createHttpApp(deps: Deps, opts: { redis: Redis; metrics: Metrics
   app.get('/api/openapi.json', (_req, res) => {
     res.json(openApiDocument(deps.config.publicUrl));
   });
-  app.use('/api', express.json({ limit: '1mb' }), apiRouter(deps));
+  app.use('/api', express.json({ limit: '1mb' }), sanitizeBody, apiRouter(deps));
   app.use('/api', (_req, res) => {
     res.status(404).json({ error: { code: 'not_found', message: 'no such API route' } });
   });
