@@ -1,7 +1,8 @@
 import type { Config } from '../config.js';
 import type { Db } from '../db/client.js';
-import type { Channel, ConversationRow, ConversationStatus, MessageRow } from '../db/schema.js';
+import type { Channel, ConversationRow, ConversationStatus, MessageRow, Presence } from '../db/schema.js';
 import type { Logger } from '../logger.js';
+import type { QueueStats } from './routing/queue-stats.js';
 
 /**
  * What the core needs from the outside world. `main.ts` (and the test harness)
@@ -91,8 +92,8 @@ export type RealtimeEvents = {
   'message.created': { conversationId: string; message: PublicMessage };
   /** A message changed after it was created: delivery status, or `failed` with `error`. */
   'message.updated': { conversationId: string; message: PublicMessage };
-  'queue.stats': { queues: unknown[] };
-  'agent.presence': { agentId: string; presence: string; reason?: string };
+  'queue.stats': { queues: QueueStats[] };
+  'agent.presence': { agentId: string; presence: Presence; reason?: string };
   'supervisor.alert': { conversationId: string; queue: string; waitingSeconds: number; reason: string };
 };
 

@@ -11,7 +11,7 @@ import {
 import type { Agent, Conversation, Message, QueueStats } from '../../src/web/types.js';
 import { fillCanned } from '../../src/web/canned.js';
 import { initials, waitLabel } from '../../src/web/format.js';
-import { breached, liveWait } from '../../src/web/components/wallboard.js';
+import { breached, liveWait } from '../../src/web/screens/wallboard/figures.js';
 
 const me: Agent = {
   id: 'a1',
