@@ -3,7 +3,7 @@ import { contactIdentities, conversations, messages } from '../../db/schema.js';
 import { AppError } from '../errors.js';
 import type { Deps } from '../ports.js';
 import { publishMessage } from './publish.js';
-import { IDENTITY_FOR_CHANNEL } from './send-reply.js';
+import { IDENTITY_FOR_CHANNEL } from '../channel-identity.js';
 
 /** Thrown for a send that must not be retried (the job layer turns it into UnrecoverableError). */
 export class PermanentSendError extends Error {}

@@ -3,7 +3,7 @@ import type { DbOrTx } from '../../db/client.js';
 import { contactIdentities, conversations, messages, type ConversationRow, type MessageRow } from '../../db/schema.js';
 import type { Deps } from '../ports.js';
 import { publishMessage } from './publish.js';
-import { IDENTITY_FOR_CHANNEL } from './send-reply.js';
+import { IDENTITY_FOR_CHANNEL } from '../channel-identity.js';
 
 /** Why Switchboard wrote to the contact by itself; kept in the message's metadata as `system`. */
 export type SystemMessageKind = 'auto-reply' | 'crisis-resources' | 'csat' | 'incident' | 'notice';
