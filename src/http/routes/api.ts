@@ -14,6 +14,7 @@ import { SETTABLE_PRESENCES, setPresence } from '../../core/agents/set-presence.
 import { issueToken, loadActor, TOKEN_TTL_SECONDS } from '../../core/agents/tokens.js';
 import { getConversation, listConversations, ZListQuery } from '../../core/conversations/list.js';
 import { resolveConversation } from '../../core/conversations/resolve.js';
+import { retrySend } from '../../core/conversations/retry-send.js';
 import { sendReply } from '../../core/conversations/send-reply.js';
 import { transferConversation } from '../../core/conversations/transfer.js';
 import { AppError } from '../../core/errors.js';
@@ -176,6 +177,12 @@ export function apiRouter(deps: Deps): Router {
     const { id } = parse(ZId, req.params);
     const message = await sendReply(deps, actorOf(req), id, parse(ZReply, req.body));
     res.status(201).json({ message });
+  });
+
+  // A reply that ended `failed` (or `undelivered`) goes out again.
+  r.post('/messages/:id/retry', async (req, res) => {
+    const { id } = parse(ZId, req.params);
+    res.status(202).json({ message: await retrySend(deps, actorOf(req), id) });
   });
 
   r.post('/conversations/:id/resolve', async (req, res) => {
