@@ -5,6 +5,7 @@ import { sql } from 'drizzle-orm';
 import type { Redis } from 'ioredis';
 import type { Deps } from '../core/ports.js';
 import { errorHandler } from './middleware.js';
+import { refuseNulInUrl, sanitizeBody } from './sanitize-input.js';
 import type { Metrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
 import { apiRouter } from './routes/api.js';
@@ -26,6 +27,7 @@ export function createHttpApp(deps: Deps, opts: { redis: Redis; metrics: Metrics
     });
     next();
   });
+  app.use(refuseNulInUrl);
 
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true });
@@ -45,7 +47,7 @@ export function createHttpApp(deps: Deps, opts: { redis: Redis; metrics: Metrics
   app.get('/api/openapi.json', (_req, res) => {
     res.json(openApiDocument(deps.config.publicUrl));
   });
-  app.use('/api', express.json({ limit: '1mb' }), apiRouter(deps));
+  app.use('/api', express.json({ limit: '1mb' }), sanitizeBody, apiRouter(deps));
   app.use('/api', (_req, res) => {
     res.status(404).json({ error: { code: 'not_found', message: 'no such API route' } });
   });

@@ -1,3 +1,4 @@
+/** Every call the desk makes to Switchboard's API, in one place (screens never build URLs themselves). */
 import type { Agent, Conversation, ConversationDetail, DirectoryAgent, Message, Offer, QueueStats, TodayReport } from './types.js';
 
 /** An API error with the server's `{error: {code, message}}` body. */
@@ -119,4 +120,10 @@ export const api = {
   directory: () => request<{ agents: DirectoryAgent[] }>('GET', '/api/directory/agents').then((r) => r.agents),
   today: () => request<TodayReport>('GET', '/api/reports/today'),
   voiceToken: () => request<{ token: string; identity?: string; ttlSeconds?: number; expiresIn?: number }>('GET', '/api/voice/token'),
+  /** Calls a contact (a number, or a conversation's contact); the agent's softphone leg rings in once they answer. */
+  placeCall: (target: { conversationId: string } | { phone: string }) =>
+    request<{ conversation: { id: string }; callSid: string | null }>('POST', '/api/voice/calls', target),
+  holdCall: (conversationId: string, held: boolean) => request('POST', `/api/voice/calls/${conversationId}/${held ? 'hold' : 'unhold'}`),
+  transferCall: (conversationId: string, target: { queue: string } | { agentId: string }) =>
+    request('POST', `/api/voice/calls/${conversationId}/transfer`, target),
 };

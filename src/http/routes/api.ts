@@ -23,9 +23,11 @@ import { toPublicConversation, type Deps } from '../../core/ports.js';
 import { acceptReservation, listPendingOffers, rejectReservation } from '../../core/routing/reservations.js';
 import { queuesRouter } from './queues.js';
 import { roomsFor } from '../../realtime/server.js';
+import { PG, pgCodeOf } from '../../db/errors.js';
 import { IDENTITY_KINDS, inboxes } from '../../db/schema.js';
 import { actorOf, parse, requireAuth, requireRoles, requireSupervisor } from '../middleware.js';
 import { reportsRouter } from './reports.js';
+import { requestsRouter } from './requests.js';
 
 const ZId = z.object({ id: z.string().uuid('id must be a UUID') });
 const ZLogin = z.object({ email: z.string().min(1), password: z.string().min(1) });
@@ -148,12 +150,12 @@ export function apiRouter(deps: Deps): Router {
         .strict(),
       req.body,
     );
-    const [row] = await db
-      .update(inboxes)
-      .set({ ...(v.queue ? { queueKey: v.queue } : {}), ...(v.flow !== undefined ? { flow: v.flow } : {}) })
-      .where(eq(inboxes.id, id))
-      .returning()
-      .catch(rethrowFk);
+    const patch = { ...(v.queue ? { queueKey: v.queue } : {}), ...(v.flow !== undefined ? { flow: v.flow } : {}) };
+    // An empty PATCH changes nothing: answer with the inbox as it is (drizzle refuses an empty SET).
+    const [row] =
+      Object.keys(patch).length === 0
+        ? await db.select().from(inboxes).where(eq(inboxes.id, id))
+        : await db.update(inboxes).set(patch).where(eq(inboxes.id, id)).returning().catch(rethrowFk);
     if (!row) throw new AppError('not_found', 'inbox not found');
     res.json({ inbox: publicInbox(row) });
   });
@@ -217,6 +219,8 @@ export function apiRouter(deps: Deps): Router {
 
   // Queues and their live figures: src/http/routes/queues.ts (routing).
   r.use(queuesRouter(deps));
+  // Statuses, tags, outbound, contacts, search: src/http/routes/requests.ts (service desk).
+  r.use(requestsRouter(deps));
 
   return r;
 }
@@ -226,6 +230,6 @@ function publicInbox(i: typeof inboxes.$inferSelect) {
 }
 
 function rethrowFk(err: unknown): never {
-  if ((err as { code?: string }).code === '23503') throw new AppError('bad_request', 'queue: unknown queue');
+  if (pgCodeOf(err) === PG.foreignKeyViolation) throw new AppError('bad_request', 'queue: unknown queue');
   throw err;
 }

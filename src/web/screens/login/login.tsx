@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
-import { api } from '../api.js';
-import { askNotificationPermission } from '../alerts.js';
+import { api } from '../../api.js';
+import { askNotificationPermission } from '../../alerts.js';
 
 export function Login({ onLoggedIn }: { onLoggedIn: () => void }) {
   const [email, setEmail] = useState('');
