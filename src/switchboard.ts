@@ -10,6 +10,7 @@ import type { ChannelRegistry, Deps } from './core/ports.js';
 import { connectDb, ensureDatabase, migrateDb } from './db/client.js';
 import { createHttpApp } from './http/app.js';
 import { createMetrics } from './http/metrics.js';
+import { createWebhookJournal } from './channels/twilio/webhook-journal.js';
 import { createJobScheduler, createQueues, ensureReconcileSchedule } from './jobs/queues.js';
 import { startWorkers } from './jobs/workers.js';
 import { createLogger, type Logger } from './logger.js';
@@ -55,7 +56,9 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
   };
   const modules = opts.modules ?? CHANNEL_MODULES;
   const calls = modules.map((m) => m.callControl?.(base)).find((c) => c) ?? null;
-  const deps: Deps = { ...base, calls, channels: {} };
+  // Web processes keep webhooks they cannot commit (Postgres away) in a local journal; see webhook-journal.ts.
+  const journal = config.role === 'worker' ? undefined : await createWebhookJournal(config.webhookJournalDir, log);
+  const deps: Deps = { ...base, calls, channels: {}, journal };
   Object.assign(deps.channels, ...modules.map((m) => m.senders?.(deps) ?? {}), opts.channelOverrides);
   await bootstrap(deps);
 
@@ -81,6 +84,9 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
   if (config.role !== 'worker') {
     const metrics = createMetrics();
     const app = createHttpApp(deps, { redis, metrics, webhooks: modules.flatMap((m) => m.routers?.(deps) ?? []) });
+    // Replayers are registered with the routes: replay (this process' journal and any orphaned one) from now on.
+    journal?.start();
+    stops.push(async () => journal?.stop());
     http = createServer(app);
     const pub = connectRedis(config, redisOpts);
     const sub = connectRedis(config, redisOpts);
