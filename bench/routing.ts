@@ -50,7 +50,7 @@ async function main() {
       queueStats: async () => {},
       routingTimer: async () => {},
     },
-    realtime: { publish: (_to, event) => void (event === 'reservation.created' && offers++), moveSockets: () => {} },
+    realtime: { publish: (_to, event) => void (event === 'reservation.created' && offers++), moveSockets: () => {}, disconnectAgent: () => {} },
     channels: {},
   };
   await db

@@ -9,7 +9,8 @@ import { bootstrap } from './core/bootstrap.js';
 import type { ChannelRegistry, Deps } from './core/ports.js';
 import { connectDb, ensureDatabase, migrateDb } from './db/client.js';
 import { createHttpApp } from './http/app.js';
-import { createMetrics } from './http/metrics.js';
+import { createMetrics, startMetricsServer } from './http/metrics.js';
+import { configurePasswordHashing } from './core/auth/passwords.js';
 import { createJobScheduler, createQueues, ensureReconcileSchedule } from './jobs/queues.js';
 import { startWorkers } from './jobs/workers.js';
 import { createLogger, type Logger } from './logger.js';
@@ -35,6 +36,7 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
   if (config.jwtSecretGenerated) {
     log.warn('JWT_SECRET is not set: generated one for this process; tokens will not survive a restart or work across processes');
   }
+  configurePasswordHashing(config.access.passwordHashConcurrency);
   await ensureDatabase(config.databaseUrl);
   await migrateDb(config.databaseUrl);
   const dbHandle = connectDb(config.databaseUrl);
@@ -80,6 +82,10 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
   if (config.role !== 'worker') {
     const metrics = createMetrics();
     const app = createHttpApp(deps, { redis, metrics, webhooks: modules.flatMap((m) => m.routers?.(deps) ?? []) });
+    if (config.metrics.port) {
+      const metricsServer = await startMetricsServer(metrics, config.metrics.port);
+      stops.push(() => metricsServer.close());
+    }
     http = createServer(app);
     const pub = connectRedis(config, redisOpts);
     const sub = connectRedis(config, redisOpts);
