@@ -50,7 +50,11 @@ async function main() {
       queueStats: async () => {},
       routingTimer: async () => {},
     },
-    realtime: { publish: (_to, event) => void (event === 'reservation.created' && offers++), moveSockets: () => {}, disconnectAgent: () => {} },
+    realtime: {
+      publish: (_to, event) => void (event === 'reservation.created' && offers++),
+      moveSockets: () => {},
+      disconnectAgent: () => {},
+    },
     channels: {},
   };
   await db

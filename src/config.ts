@@ -113,12 +113,7 @@ export const ZEnv = z.object({
   METRICS_TOKEN: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
   /** Serve /metrics (without a token) on this port, bound to 127.0.0.1 only. */
   METRICS_PORT: optionalString.pipe(
-    z
-      .string()
-      .regex(/^\d+$/, 'must be a port number')
-      .transform(Number)
-      .pipe(z.number().int().min(1).max(65535))
-      .optional(),
+    z.string().regex(/^\d+$/, 'must be a port number').transform(Number).pipe(z.number().int().min(1).max(65535)).optional(),
   ),
 });
 
@@ -196,7 +191,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { envFile
   const oidcParts = { OIDC_ISSUER: e.OIDC_ISSUER, OIDC_CLIENT_ID: e.OIDC_CLIENT_ID, OIDC_CLIENT_SECRET: e.OIDC_CLIENT_SECRET };
   const oidcMissing = Object.entries(oidcParts).filter(([, v]) => !v);
   if (oidcMissing.length > 0 && oidcMissing.length < 3) {
-    throw new ConfigError(`Invalid configuration: ${oidcMissing[0]![0]}: required when any OIDC_ variable is set`);
+    throw new ConfigError(`Invalid configuration: ${oidcMissing[0][0]}: required when any OIDC_ variable is set`);
   }
   const jwtSecret = e.JWT_SECRET ?? randomBytes(32).toString('hex');
   return {

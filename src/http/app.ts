@@ -15,10 +15,7 @@ import { apiRouter } from './routes/api.js';
 
 export const WEB_DIST = fileURLToPath(new URL('../../dist/web', import.meta.url));
 
-export function createHttpApp(
-  deps: Deps,
-  opts: { redis: Redis; metrics: Metrics; webhooks: Router[]; throttle?: LoginThrottle },
-): Express {
+export function createHttpApp(deps: Deps, opts: { redis: Redis; metrics: Metrics; webhooks: Router[]; throttle?: LoginThrottle }): Express {
   const app = express();
   app.disable('x-powered-by');
   // The client address (throttling, audit) is taken TRUST_PROXY hops back in X-Forwarded-For;
@@ -59,7 +56,10 @@ export function createHttpApp(
       return;
     }
     if (!sameSecret(bearerToken(req) ?? '', expected)) {
-      res.status(401).set('WWW-Authenticate', 'Bearer').json({ error: { code: 'unauthorized', message: 'metrics need METRICS_TOKEN' } });
+      res
+        .status(401)
+        .set('WWW-Authenticate', 'Bearer')
+        .json({ error: { code: 'unauthorized', message: 'metrics need METRICS_TOKEN' } });
       return;
     }
     res.type(opts.metrics.registry.contentType).send(await opts.metrics.registry.metrics());

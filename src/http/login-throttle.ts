@@ -38,7 +38,11 @@ end
 return hit
 `;
 
-export function createRedisLoginThrottle(redis: Redis, prefix: string, opts: { maxFailures: number; windowSeconds: number }): LoginThrottle {
+export function createRedisLoginThrottle(
+  redis: Redis,
+  prefix: string,
+  opts: { maxFailures: number; windowSeconds: number },
+): LoginThrottle {
   const full = (keys: string[]) => keys.map((k) => `${prefix}:login-throttle:${k}`);
   const windowMs = opts.windowSeconds * 1000;
   return {
@@ -49,7 +53,7 @@ export function createRedisLoginThrottle(redis: Redis, prefix: string, opts: { m
     },
     async failed(keys) {
       const hit = (await redis.eval(AT_LIMIT, keys.length, ...full(keys), opts.maxFailures)) as number[];
-      return hit.map((i) => keys[i - 1]!);
+      return hit.map((i) => keys[i - 1]);
     },
     async withdraw(keys, ticket) {
       const pipe = redis.pipeline();

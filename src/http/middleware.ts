@@ -42,7 +42,10 @@ export function requireAuth(deps: Deps): RequestHandler {
 }
 
 /** The client address, as express resolved it through TRUST_PROXY hops (never a raw X-Forwarded-For). */
-export const clientIp = (req: Request): string | null => req.ip ?? req.socket.remoteAddress ?? null;
+export const clientIp = (req: Request): string | null => {
+  const ip = req.ip ?? req.socket.remoteAddress ?? null;
+  return ip?.startsWith('::ffff:') ? ip.slice(7) : ip; // IPv4 as IPv4, not its IPv6-mapped form
+};
 
 /** Who acts and from where, for `recordAudit`. */
 export const auditContext = (req: Request): AuditContext => ({ actorId: req.actor?.id ?? null, ip: clientIp(req) });

@@ -36,7 +36,13 @@ export async function changeOwnPassword(
   if (!attempt.allowed) throw retryAfter('too_many_requests', 'too many failed attempts; try again later', attempt.retryAfterSeconds);
   if (!(await verifyPassword(a.passwordHash, data.current))) {
     await ctx.throttle.failed(keys, attempt.ticket);
-    await recordAudit(deps.db, { actorId: agentId, ip: ctx.ip, action: 'auth.login_failed', target: `agent:${agentId}`, details: { email: a.email, reason: 'password_change' } });
+    await recordAudit(deps.db, {
+      actorId: agentId,
+      ip: ctx.ip,
+      action: 'auth.login_failed',
+      target: `agent:${agentId}`,
+      details: { email: a.email, reason: 'password_change' },
+    });
     throw new AppError('bad_request', 'current: wrong password');
   }
   await ctx.throttle.withdraw(keys, attempt.ticket);

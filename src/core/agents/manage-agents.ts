@@ -103,12 +103,7 @@ export async function createAgent(db: DbOrTx, input: CreateAgent, audit?: AuditC
  * through deactivate-agent.ts). A new password revokes the agent's tokens: the HTTP layer
  * then disconnects its sockets.
  */
-export async function updateAgent(
-  db: DbOrTx,
-  id: string,
-  input: Omit<UpdateAgent, 'active'>,
-  audit?: AuditContext,
-): Promise<PublicAgent> {
+export async function updateAgent(db: DbOrTx, id: string, input: Omit<UpdateAgent, 'active'>, audit?: AuditContext): Promise<PublicAgent> {
   const { active: _ignored, ...data } = ZUpdateAgent.parse(input);
   return db.transaction(async (tx) => {
     const [current] = await tx.select().from(agents).where(eq(agents.id, id)).for('update');

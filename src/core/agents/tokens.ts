@@ -84,7 +84,13 @@ export async function authenticate(
   if (!token) throw new AppError('unauthorized', 'missing bearer token');
   const session = await verifyToken(config.jwtSecret, token, kind);
   const [a] = await db
-    .select({ id: agents.id, role: agents.role, active: agents.active, tokenVersion: agents.tokenVersion, mfaEnabledAt: agents.mfaEnabledAt })
+    .select({
+      id: agents.id,
+      role: agents.role,
+      active: agents.active,
+      tokenVersion: agents.tokenVersion,
+      mfaEnabledAt: agents.mfaEnabledAt,
+    })
     .from(agents)
     .where(eq(agents.id, session.agentId));
   if (!a) throw new AppError('unauthorized', 'agent no longer exists');

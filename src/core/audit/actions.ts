@@ -19,7 +19,7 @@ export const AUDIT_ACTIONS = {
   // Administration (details carry before/after)
   'agent.create': 'an admin created an agent (or single sign-on provisioned one: details.via = oidc)',
   'agent.update': 'an admin changed an agent (never the password itself: details.passwordChanged)',
-  'agent.deactivate': "an admin deactivated an agent: its tokens are refused and its sockets closed",
+  'agent.deactivate': 'an admin deactivated an agent: its tokens are refused and its sockets closed',
   'agent.reactivate': 'an admin restored an agent',
   'agent.mfa_reset': "an admin removed an agent's second factor",
   'queue.create': 'an admin created a queue',
@@ -34,7 +34,7 @@ export const AUDIT_ACTIONS = {
   'disposition.update': 'a disposition code was changed',
   'disposition.delete': 'a disposition code was removed',
   // Data access
-  'conversation.view': "a supervisor or admin opened a conversation outside their own queues (at most once per 10 minutes each)",
+  'conversation.view': 'a supervisor or admin opened a conversation outside their own queues (at most once per 10 minutes each)',
   'report.export': 'a report was exported (details: format, range)',
   'audit.export': 'the audit log was exported as CSV',
   'contact.erase': "a contact's data was erased",

@@ -123,9 +123,6 @@ export async function checkSecondFactor(db: DbOrTx, key: string, a: AgentRow, co
 /** For `GET /api/me`: whether MFA is on and how many recovery codes are left. */
 export async function mfaStatus(db: DbOrTx, agentId: string) {
   const a = await loadAgent(db, agentId);
-  const codes = await db
-    .select({ usedAt: mfaRecoveryCodes.usedAt })
-    .from(mfaRecoveryCodes)
-    .where(eq(mfaRecoveryCodes.agentId, agentId));
+  const codes = await db.select({ usedAt: mfaRecoveryCodes.usedAt }).from(mfaRecoveryCodes).where(eq(mfaRecoveryCodes.agentId, agentId));
   return { enabled: !!a.mfaEnabledAt, recoveryCodesLeft: codes.filter((c) => !c.usedAt).length };
 }

@@ -80,13 +80,25 @@ export async function signInWithPassword(
 
   await notAGuess();
   await db.transaction(async (tx) => {
-    await recordAudit(tx, { actorId: agent.id, ip: ctx.ip, action: 'auth.login', target: `agent:${agent.id}`, details: { via: 'password', mfa } });
+    await recordAudit(tx, {
+      actorId: agent.id,
+      ip: ctx.ip,
+      action: 'auth.login',
+      target: `agent:${agent.id}`,
+      details: { via: 'password', mfa },
+    });
     if (mfa === 'recovery') {
       const [{ left }] = (await tx
         .select({ left: sql<number>`count(*)::int` })
         .from(mfaRecoveryCodes)
         .where(and(eq(mfaRecoveryCodes.agentId, agent.id), isNull(mfaRecoveryCodes.usedAt)))) as [{ left: number }];
-      await recordAudit(tx, { actorId: agent.id, ip: ctx.ip, action: 'auth.mfa_recovery_used', target: `agent:${agent.id}`, details: { left } });
+      await recordAudit(tx, {
+        actorId: agent.id,
+        ip: ctx.ip,
+        action: 'auth.mfa_recovery_used',
+        target: `agent:${agent.id}`,
+        details: { left },
+      });
     }
   });
   return { agent, session: newSession(config, agent, 'password') };

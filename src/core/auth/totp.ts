@@ -42,6 +42,4 @@ export function newRecoveryCodes(n = 10): string[] {
 export const looksLikeRecoveryCode = (code: string) => /^[a-z2-9]{5}-?[a-z2-9]{5}$/i.test(code.trim());
 
 export const hashRecoveryCode = (key: string, code: string) =>
-  createHmac('sha256', key)
-    .update(code.trim().toLowerCase().replace('-', ''))
-    .digest('hex');
+  createHmac('sha256', key).update(code.trim().toLowerCase().replace('-', '')).digest('hex');

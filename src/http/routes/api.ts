@@ -1,14 +1,7 @@
 import { Router } from 'express';
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
-import {
-  createAgent,
-  listAgents,
-  publicAgent,
-  updateAgent,
-  ZCreateAgent,
-  ZUpdateAgent,
-} from '../../core/agents/manage-agents.js';
+import { createAgent, listAgents, publicAgent, updateAgent, ZCreateAgent, ZUpdateAgent } from '../../core/agents/manage-agents.js';
 import { SETTABLE_PRESENCES, setPresence } from '../../core/agents/set-presence.js';
 import { setAgentActive } from '../../core/agents/deactivate-agent.js';
 import { disconnectAgent } from '../../core/agents/revoke-tokens.js';
@@ -138,7 +131,12 @@ export function apiRouter(deps: Deps, opts: { throttle: LoginThrottle }): Router
     const inbox = await db.transaction(async (tx) => {
       const rows = await tx
         .insert(inboxes)
-        .values({ kind: v.kind, address: v.kind === 'email' ? v.address.toLowerCase() : v.address, queueKey: v.queue, flow: v.flow ?? null })
+        .values({
+          kind: v.kind,
+          address: v.kind === 'email' ? v.address.toLowerCase() : v.address,
+          queueKey: v.queue,
+          flow: v.flow ?? null,
+        })
         .onConflictDoNothing()
         .returning()
         .catch(rethrowFk);
@@ -173,8 +171,13 @@ export function apiRouter(deps: Deps, opts: { throttle: LoginThrottle }): Router
         .where(eq(inboxes.id, id))
         .returning()
         .catch(rethrowFk);
-      const after = publicInbox(row!);
-      await recordAudit(tx, { ...auditContext(req), action: 'inbox.update', target: `inbox:${id}`, details: { before: publicInbox(old), after } });
+      const after = publicInbox(row);
+      await recordAudit(tx, {
+        ...auditContext(req),
+        action: 'inbox.update',
+        target: `inbox:${id}`,
+        details: { before: publicInbox(old), after },
+      });
       return after;
     });
     res.json({ inbox });
@@ -185,7 +188,12 @@ export function apiRouter(deps: Deps, opts: { throttle: LoginThrottle }): Router
     await db.transaction(async (tx) => {
       const rows = await tx.delete(inboxes).where(eq(inboxes.id, id)).returning();
       if (!rows[0]) throw new AppError('not_found', 'inbox not found');
-      await recordAudit(tx, { ...auditContext(req), action: 'inbox.delete', target: `inbox:${id}`, details: { before: publicInbox(rows[0]) } });
+      await recordAudit(tx, {
+        ...auditContext(req),
+        action: 'inbox.delete',
+        target: `inbox:${id}`,
+        details: { before: publicInbox(rows[0]) },
+      });
     });
     res.status(204).end();
   });

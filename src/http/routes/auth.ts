@@ -49,7 +49,11 @@ export function authRouter(deps: Deps, throttle: LoginThrottle): Router {
         });
     const access = await issueAccessToken(config, auth.session);
     await recordAudit(db, { actorId: auth.actor.id, ip: clientIp(req), action: 'auth.refresh', target: `agent:${auth.actor.id}` });
-    res.json({ token: access.token, expiresIn: access.expiresIn, sessionExpiresAt: new Date(auth.session.sessionExpiresAt * 1000).toISOString() });
+    res.json({
+      token: access.token,
+      expiresIn: access.expiresIn,
+      sessionExpiresAt: new Date(auth.session.sessionExpiresAt * 1000).toISOString(),
+    });
   });
 
   r.post('/auth/logout', async (req, res) => {
