@@ -23,7 +23,7 @@ async function login(url: string, email: string, password: string, forwardedFor:
     headers: { 'content-type': 'application/json', 'x-forwarded-for': forwardedFor },
     body: JSON.stringify({ email, password }),
   });
-  return { status: res.status, retryAfter: res.headers.get('retry-after'), body: (await res.json()) };
+  return { status: res.status, retryAfter: res.headers.get('retry-after'), body: await res.json() };
 }
 
 async function createAgent(name: string) {

@@ -28,7 +28,7 @@ async function login(body: Record<string, unknown>, from: string) {
     headers: { 'content-type': 'application/json', 'x-forwarded-for': from },
     body: JSON.stringify(body),
   });
-  return { status: res.status, body: (await res.json()), headers: res.headers };
+  return { status: res.status, body: await res.json(), headers: res.headers };
 }
 
 const refreshCookie = (headers: Headers) =>
@@ -42,7 +42,7 @@ async function refresh(opts: { cookie?: string; token?: string }) {
   if (opts.cookie) headers.cookie = opts.cookie;
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;
   const res = await fetch(`${app.url}/api/auth/refresh`, { method: 'POST', headers });
-  return { status: res.status, body: (await res.json()) };
+  return { status: res.status, body: await res.json() };
 }
 
 /** The error a socket handshake gets (no reconnection attempts). */
