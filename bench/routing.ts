@@ -56,6 +56,7 @@ async function main() {
       disconnectAgent: () => {},
     },
     channels: {},
+    calls: null,
   };
   await db
     .insert(queues)

@@ -56,8 +56,9 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
     realtime: createPublisher(redis, config.redisPrefix),
   };
   const modules = opts.modules ?? CHANNEL_MODULES;
-  const channels: ChannelRegistry = Object.assign({}, ...modules.map((m) => m.senders?.(base) ?? {}), opts.channelOverrides);
-  const deps: Deps = { ...base, channels };
+  const calls = modules.map((m) => m.callControl?.(base)).find((c) => c) ?? null;
+  const deps: Deps = { ...base, calls, channels: {} };
+  Object.assign(deps.channels, ...modules.map((m) => m.senders?.(deps) ?? {}), opts.channelOverrides);
   await bootstrap(deps);
 
   const stops: (() => Promise<void>)[] = [];

@@ -1,6 +1,5 @@
 import { eq, sql } from 'drizzle-orm';
-import { createTwilioClient } from '../src/channels/twilio/client.js';
-import { sweepStaleCalls } from '../src/channels/voice/sweep.js';
+import { sweepStaleCalls } from '../src/core/calls/sweep-stale-calls.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agents, conversations, inboundEvents, messages, reservations } from '../src/db/schema.js';
 import { eventually as eventuallyMaybe, HOTLINE, randomPhone, startTestApp, type TestApp } from './helpers/harness.js';
@@ -545,13 +544,12 @@ describe('softphone token and outbound calls', () => {
 
 describe('lost status callbacks', () => {
   it('a caller whose hang-up callback never came is found by the sweep and marked abandoned', async () => {
-    const client = createTwilioClient(app.config.twilio)!;
     const { call } = await callInto('3');
     const c = await eventually(() => convOfCall(call.sid));
     // Just heard from: not looked up.
     await call.follow(await call.post(`/webhooks/twilio/voice/wait?flow=main&node=partner&lang=en`));
     const fetches = () => app.twilio.requests.filter((r) => r.method === 'GET' && r.path.endsWith(`/Calls/${call.sid}.json`)).length;
-    expect(await sweepStaleCalls(app.sb.deps, client)).toBe(0);
+    expect(await sweepStaleCalls(app.sb.deps)).toBe(0);
     expect(fetches()).toBe(0);
     // Silent for 11 minutes, and Twilio says the call is over.
     await app.sb.deps.db
@@ -560,9 +558,9 @@ describe('lost status callbacks', () => {
         metadata: sql`${conversations.metadata} || ${JSON.stringify({ lastHeardAt: new Date(Date.now() - 11 * 60_000).toISOString() })}::jsonb`,
       })
       .where(eq(conversations.id, c.id));
-    expect(await sweepStaleCalls(app.sb.deps, client)).toBe(0);
+    expect(await sweepStaleCalls(app.sb.deps)).toBe(0);
     app.twilio.setCallStatus(call.sid, 'completed');
-    expect(await sweepStaleCalls(app.sb.deps, client)).toBe(1);
+    expect(await sweepStaleCalls(app.sb.deps)).toBe(1);
     expect(fetches()).toBe(2);
     const after = await conv(c.id);
     expect(after.status).toBe('abandoned');

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { callbackNumber, isFinalStatus, ZCallWebhook, ZFlowState, ZRecording } from '../src/channels/voice/parse-call.js';
+import { ZCallWebhook, ZFlowState, ZRecording } from '../src/channels/voice/parse-call.js';
+import { isFinalStatus } from '../src/core/calls/call-meta.js';
+import { callbackNumber } from '../src/core/calls/callback-number.js';
 
 const incoming = JSON.parse(readFileSync('test/fixtures/twilio-voice-incoming.json', 'utf8')) as Record<string, string>;
 

@@ -1,5 +1,5 @@
 import type { Router } from 'express';
-import type { ChannelRegistry, Deps } from '../core/ports.js';
+import type { CallControl, ChannelRegistry, Deps } from '../core/ports.js';
 
 /**
  * What a channel brings to Switchboard. `main` collects the modules; each
@@ -7,8 +7,13 @@ import type { ChannelRegistry, Deps } from '../core/ports.js';
  */
 export type ChannelModule = {
   name: string;
-  /** Outbound senders this module provides (only when its vendor is configured). */
-  senders?(deps: Omit<Deps, 'channels'>): ChannelRegistry;
+  /**
+   * Outbound senders this module provides (only when its vendor is configured).
+   * `deps.channels` is filled with every module's senders before any is called.
+   */
+  senders?(deps: Deps): ChannelRegistry;
+  /** Live call control, from the one module that speaks to a telephony vendor (when it is configured). */
+  callControl?(deps: Omit<Deps, 'channels' | 'calls'>): CallControl | null;
   /** Webhook routes, mounted at the app root before the JSON API (they parse their own bodies). */
   routers?(deps: Deps): Router[];
   /** Long-running listeners (an SMTP server…), started in web processes. */

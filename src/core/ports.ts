@@ -15,6 +15,8 @@ export type Deps = {
   jobs: JobScheduler;
   realtime: RealtimePublisher;
   channels: ChannelRegistry;
+  /** Live call control (voice); null when no telephony vendor is configured. */
+  calls: CallControl | null;
 };
 
 /** Schedules follow-up work. Every job is idempotent: Postgres holds the truth, jobs only re-drive it. */
@@ -91,6 +93,37 @@ export type ChannelSender = {
 };
 
 export type ChannelRegistry = Partial<Record<Channel, ChannelSender>>;
+
+/**
+ * Live call control: what `core/calls` asks of the telephony vendor. The core
+ * decides when (and stores what happened); the adapter (Twilio's, in
+ * `channels/voice`) only translates each request into the vendor's REST call.
+ * A call joins its conversation's conference (`conferenceName`); the adapter
+ * builds every webhook URL itself. Failures throw an Error whose message is
+ * fit to show the agent.
+ */
+export type CallControl = {
+  /** Rings a contact from one of our numbers; once they answer they join the conversation's conference. Returns the new call's id. */
+  dialContact(opts: { conversationId: string; to: string; from: string }): Promise<string>;
+  /**
+   * Rings an agent's softphone into the conversation's conference (caller ID
+   * the conversation's `inboxAddress`) for up to `ringSeconds`; its status
+   * callbacks come back as the `agent` leg. Returns the agent leg's call id.
+   */
+  ringAgent(conversation: ConversationRow, agentId: string, ringSeconds: number): Promise<string>;
+  /** Moves a caller's live call (in the IVR's hold loop) into the conversation's conference. */
+  moveCallerToConference(conversation: ConversationRow): Promise<void>;
+  /** Sends a live caller back to the hold loop of the flow node they queued through. */
+  returnCallerToHoldLoop(conversation: ConversationRow): Promise<void>;
+  /** Puts a conference participant (the caller) on hold with hold audio, or back. */
+  holdParticipant(conversation: ConversationRow, callSid: string, hold: boolean): Promise<void>;
+  /** Drops a participant (an agent's leg) from the conversation's conference. */
+  dropParticipant(conversation: ConversationRow, callSid: string): Promise<void>;
+  /** Ends a call: `canceled` while it still rings, `completed` once in progress. */
+  endCall(callSid: string, how: 'canceled' | 'completed'): Promise<void>;
+  /** The vendor's view of a call (asked when its status callback may have been missed). */
+  fetchCall(callSid: string): Promise<{ status: string; durationSeconds?: number }>;
+};
 
 export type PublicConversation = {
   id: string;

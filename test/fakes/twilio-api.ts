@@ -23,7 +23,7 @@ const sid = (prefix: string) => prefix + randomBytes(16).toString('hex');
  */
 export async function startFakeTwilio() {
   const requests: FakeTwilioRequest[] = [];
-  let failNext: { status: number; code: number; message: string; times: number } | null = null;
+  let failNext: { status: number; code: number; message: string; times: number; pathEndsWith?: string } | null = null;
   const callStatuses = new Map<string, string>();
   const app = express();
   app.use(express.urlencoded({ extended: false }));
@@ -38,7 +38,7 @@ export async function startFakeTwilio() {
       accountSid: m?.[1] ?? '',
       authUser: auth.split(':')[0] ?? '',
     });
-    if (failNext && failNext.times > 0) {
+    if (failNext && failNext.times > 0 && (!failNext.pathEndsWith || req.path.endsWith(failNext.pathEndsWith))) {
       failNext.times -= 1;
       res.status(failNext.status).json({ code: failNext.code, message: failNext.message, status: failNext.status, more_info: '' });
       return;
@@ -107,9 +107,9 @@ export async function startFakeTwilio() {
     setCallStatus(callSid: string, status: string) {
       callStatuses.set(callSid, status);
     },
-    /** The next `times` requests fail with this Twilio error. */
-    failNext(status: number, code: number, message: string, times = 1) {
-      failNext = { status, code, message, times };
+    /** The next `times` requests (to a path ending in `pathEndsWith`, when given) fail with this Twilio error. */
+    failNext(status: number, code: number, message: string, times = 1, pathEndsWith?: string) {
+      failNext = { status, code, message, times, pathEndsWith };
     },
     close: () => new Promise<void>((r) => server.close(() => r())),
   };

@@ -1,13 +1,22 @@
-import { Router, type Response } from 'express';
-import { and, eq } from 'drizzle-orm';
+import { Router, type RequestHandler, type Response } from 'express';
 import twilio from 'twilio';
 import type VoiceResponse from 'twilio/lib/twiml/VoiceResponse.js';
-import { ingestInbound } from '../../core/conversations/ingest-inbound.js';
-import type { InboundMessage } from '../../core/conversations/types.js';
-import { publishMessage } from '../../core/conversations/publish.js';
+import { attachCallRecording } from '../../core/calls/attach-call-recording.js';
+import { attachTranscription } from '../../core/calls/attach-transcription.js';
+import type { CallRef } from '../../core/calls/call-ref.js';
+import { chooseOverflow } from '../../core/calls/choose-overflow.js';
+import { enqueueCall } from '../../core/calls/enqueue-call.js';
+import { findCall } from '../../core/calls/find-call.js';
+import { handleCallStatus } from '../../core/calls/handle-call-status.js';
+import { markCallOverflowed } from '../../core/calls/mark-call-overflowed.js';
+import { planSoftphoneDial } from '../../core/calls/plan-softphone-dial.js';
+import { recordConference } from '../../core/calls/record-conference.js';
+import { requestCallback } from '../../core/calls/request-callback.js';
+import { resolveAnsweredElsewhere } from '../../core/calls/resolve-answered-elsewhere.js';
+import { storeVoicemail } from '../../core/calls/store-voicemail.js';
+import { takeHoldTurn } from '../../core/calls/take-hold-turn.js';
 import type { Deps } from '../../core/ports.js';
-import { findInbox, getQueue, listQueues } from '../../db/queries/queues.js';
-import { conversations, inboxes, messages } from '../../db/schema.js';
+import { findInbox, listQueues } from '../../db/queries/queues.js';
 import type { Flow } from '../../ivr/flow-schema.js';
 import { DEFAULT_FLOW, type Flows } from '../../ivr/load-flows.js';
 import {
@@ -23,12 +32,9 @@ import {
   type RenderContext,
 } from '../../ivr/render.js';
 import { maskPhone } from '../../logger.js';
-import type { TwilioClient } from '../twilio/client.js';
 import { twilioWebhook } from '../twilio/verify.js';
-import { conferenceTwiml } from './bridge.js';
-import { findCallConversation, loadConversation, metaOf, patchCall, waitInfoFor } from './calls.js';
-import { handleCallStatus, resolveAnsweredElsewhere } from './lifecycle.js';
-import { callbackNumber, ZCallWebhook, ZFlowState, ZRecording, ZStatusQuery, ZTranscription, type CallWebhook } from './parse-call.js';
+import { agentOfClient, conferenceTwiml } from './conference.js';
+import { ZCallWebhook, ZFlowState, ZRecording, ZStatusQuery, ZTranscription, type CallWebhook, type FlowStateQuery } from './parse-call.js';
 
 const sendTwiml = (res: Response, twiml: VoiceResponse | string) => {
   res.type('text/xml').send(typeof twiml === 'string' ? twiml : twiml.toString());
@@ -38,13 +44,34 @@ const badRequest = (res: Response, what: string, message: string) => {
   res.status(400).type('text/plain').send(`bad Twilio ${what} webhook: ${message}`);
 };
 
+/** Where a continuation stands in its flow: the query's state, the flow it names (main if unknown). */
+type FlowStep = { query: FlowStateQuery; flow: Flow; st: CallState };
+
+/** The call fields the opening middleware parsed (every call webhook). */
+const callOf = (res: Response) => res.locals.call as CallWebhook;
+/** The flow state the opening middleware parsed (flow continuations). */
+const stepOf = (res: Response) => res.locals.step as FlowStep;
+
+/** The call as the core names it: a withheld caller ID is `anonymous`. */
+const refOf = (call: CallWebhook): CallRef => ({ callSid: call.CallSid, from: call.From || 'anonymous', to: call.To });
+
+/** A form field as text ('' when absent or not a string). */
+function formField(body: unknown, name: string): string {
+  const v = (body as Record<string, unknown> | undefined)?.[name];
+  return typeof v === 'string' ? v : '';
+}
+
+/** Is this the conversation id we put in a callback URL? */
+const isUuid = (s: string) => /^[0-9a-f-]{36}$/i.test(s);
+
 /**
  * Twilio's voice webhooks (contract: "Inbound channels"): the incoming call,
  * the flow's continuations (state in the query string) and status callbacks.
  * Every route checks the signature first. The adapter translates; the IVR
- * interpreter decides what the caller hears; the core decides routing.
+ * interpreter decides what the caller hears; `core/calls` decides what
+ * happens to the call.
  */
-export function voiceRouter(deps: Deps, flows: Flows, client: TwilioClient | null): Router {
+export function voiceRouter(deps: Deps, flows: Flows): Router {
   const r = Router();
   const twilioIn = twilioWebhook(deps);
   const { db, log } = deps;
@@ -53,6 +80,27 @@ export function voiceRouter(deps: Deps, flows: Flows, client: TwilioClient | nul
     const flow = flows.get(name);
     return flow ? { name, flow } : { name: DEFAULT_FLOW, flow: flows.get(DEFAULT_FLOW)! };
   };
+
+  /**
+   * The opening every call webhook shares: the form body and its signature,
+   * then the call fields; for a flow continuation (`what` names it in errors)
+   * also the flow state in the query. Bad input is a 400 naming the field.
+   */
+  function callWebhook(what?: string): RequestHandler[] {
+    const parseCall: RequestHandler = (req, res, next) => {
+      const call = ZCallWebhook.safeParse(req.body);
+      if (!call.success) return badRequest(res, 'voice', call.error.issues[0].message);
+      res.locals.call = call.data;
+      if (what) {
+        const q = ZFlowState.safeParse(req.query);
+        if (!q.success) return badRequest(res, what, q.error.issues[0].message);
+        const { name, flow } = flowNamed(q.data.flow);
+        res.locals.step = { query: q.data, flow, st: { flow: name, lang: q.data.lang } } satisfies FlowStep;
+      }
+      next();
+    };
+    return [...twilioIn, parseCall];
+  }
 
   async function renderContext(): Promise<RenderContext> {
     const queues = await listQueues(db);
@@ -63,44 +111,24 @@ export function voiceRouter(deps: Deps, flows: Flows, client: TwilioClient | nul
     };
   }
 
-  /** Parses the form body and, for continuations, the flow state in the query. */
-  function parseCall(res: Response, body: unknown): CallWebhook | null {
-    const parsed = ZCallWebhook.safeParse(body);
-    if (!parsed.success) {
-      badRequest(res, 'voice', parsed.error.issues[0].message);
-      return null;
-    }
-    return parsed.data;
-  }
-
-  /** Carries out what the interpreter asked for before Twilio gets the TwiML. */
+  /** Hands what the interpreter asked for to the core before Twilio gets the TwiML. */
   async function applyEffect(effect: Effect | undefined, call: CallWebhook, st: CallState, twiml: VoiceResponse): Promise<VoiceResponse> {
     if (!effect) return twiml;
     if (effect.type === 'overflow') {
-      const c = await findCallConversation(db, call.CallSid);
-      if (c && !metaOf(c).overflowedAt) await patchCall(db, c.id, { overflowedAt: new Date().toISOString() });
+      await markCallOverflowed(deps, call.CallSid);
       return twiml;
     }
     const { node, nodeId } = effect;
     try {
-      const result = await ingestInbound(
-        deps,
-        callMessage(call, {
-          externalId: call.CallSid,
-          queue: node.queue,
-          priorityBoost: node.priority,
-          body: `Call from the ${st.flow} line (${nodeId})`,
-          metadata: {
-            callSid: call.CallSid,
-            direction: 'inbound',
-            flow: st.flow,
-            node: nodeId,
-            lang: st.lang,
-            mode: 'call',
-            record: node.record,
-          },
-        }),
-      );
+      const result = await enqueueCall(deps, {
+        ...refOf(call),
+        flow: st.flow,
+        node: nodeId,
+        lang: st.lang,
+        queue: node.queue,
+        priorityBoost: node.priority,
+        record: node.record,
+      });
       if (!result.duplicate)
         log.info({ conversationId: result.conversation?.id, queue: node.queue, from: maskPhone(call.From) }, 'call enqueued');
       return twiml;
@@ -113,22 +141,21 @@ export function voiceRouter(deps: Deps, flows: Flows, client: TwilioClient | nul
     }
   }
 
-  const callMessage = (call: CallWebhook, m: Omit<InboundMessage, 'channel' | 'from' | 'inboxAddress' | 'threadKey'>): InboundMessage => ({
-    channel: 'voice',
-    from: { kind: 'phone', value: call.From || 'anonymous' },
-    inboxAddress: call.To,
-    threadKey: call.CallSid,
-    ...m,
-  });
-
   // Incoming call: the flow of the called number (an inbox's `flow`), `main` otherwise.
-  r.post('/webhooks/twilio/voice', ...twilioIn, async (req, res) => {
-    const call = parseCall(res, req.body);
-    if (!call) return;
-    if (call.From.startsWith('client:')) {
+  r.post('/webhooks/twilio/voice', ...callWebhook(), async (req, res) => {
+    const call = callOf(res);
+    const agentId = agentOfClient(call.From);
+    if (agentId !== null) {
       // The agent's softphone placing a call through the TwiML App.
-      sendTwiml(res, await softphoneDial(call));
-      return;
+      const plan = await planSoftphoneDial(deps, { agentId, to: call.To, callerId: formField(call, 'CallerId') });
+      const twiml = new twilio.twiml.VoiceResponse();
+      if (plan.dial) {
+        twiml.dial({ callerId: plan.callerId }).number(plan.to);
+      } else {
+        twiml.say('This call cannot be placed.');
+        twiml.hangup();
+      }
+      return sendTwiml(res, twiml);
     }
     const inbox = call.To ? await findInbox(db, 'phone', call.To) : undefined;
     const { name, flow } = flowNamed(inbox?.flow ?? DEFAULT_FLOW);
@@ -140,68 +167,53 @@ export function voiceRouter(deps: Deps, flows: Flows, client: TwilioClient | nul
   });
 
   // A gather or language choice answered (or timed out: Digits empty).
-  r.post('/webhooks/twilio/voice/step', ...twilioIn, async (req, res) => {
-    const call = parseCall(res, req.body);
-    if (!call) return;
-    const q = ZFlowState.safeParse(req.query);
-    if (!q.success) return badRequest(res, 'voice step', q.error.issues[0].message);
-    const { name, flow } = flowNamed(q.data.flow);
-    const st: CallState = { flow: name, lang: q.data.lang };
-    const out = renderStep(flow, st, q.data.node, q.data.try, { digits: call.Digits, speech: call.SpeechResult }, await renderContext());
+  r.post('/webhooks/twilio/voice/step', ...callWebhook('voice step'), async (_req, res) => {
+    const call = callOf(res);
+    const { query, flow, st } = stepOf(res);
+    const out = renderStep(flow, st, query.node, query.try, { digits: call.Digits, speech: call.SpeechResult }, await renderContext());
     sendTwiml(res, await applyEffect(out.effect, call, { ...st, lang: out.lang }, out.twiml));
   });
 
   // The hold loop: position and estimated wait, hold audio, again; the overflow after the max wait.
-  r.post('/webhooks/twilio/voice/wait', ...twilioIn, async (req, res) => {
-    const call = parseCall(res, req.body);
-    if (!call) return;
-    const q = ZFlowState.safeParse(req.query);
-    if (!q.success) return badRequest(res, 'voice wait', q.error.issues[0].message);
-    const { name, flow } = flowNamed(q.data.flow);
-    const st: CallState = { flow: name, lang: q.data.lang };
-    const c = await findCallConversation(db, call.CallSid);
+  r.post('/webhooks/twilio/voice/wait', ...callWebhook('voice wait'), async (req, res) => {
+    const call = callOf(res);
+    const { query, flow, st } = stepOf(res);
+    const node = flow.nodes[query.node];
+    const ctx = await renderContext();
+    const turn = await takeHoldTurn(deps, {
+      callSid: call.CallSid,
+      now: ctx.now,
+      nodeMaxWaitSeconds: node?.type === 'enqueue' ? node.maxWaitSeconds : undefined,
+    });
     const twiml = new twilio.twiml.VoiceResponse();
-    if (c?.status === 'assigned') {
-      // An agent took it: the bridge replaces this TwiML any moment now.
+    if (turn.kind === 'bridging') {
       twiml.pause({ length: 3 });
       twiml.redirect({ method: 'POST' }, deps.config.publicUrl + req.originalUrl);
       return sendTwiml(res, twiml);
     }
-    if (!c || (c.status !== 'waiting' && c.status !== 'offered')) {
+    if (turn.kind === 'gone') {
       twiml.hangup();
       return sendTwiml(res, twiml);
     }
-    // Proof of life for the sweep that catches hang-ups whose status callback never came.
-    await patchCall(db, c.id, { lastHeardAt: new Date().toISOString() });
-    const node = flow.nodes[q.data.node];
-    const queue = await getQueue(db, c.queueKey);
-    const maxWaitSeconds = (node?.type === 'enqueue' ? node.maxWaitSeconds : undefined) ?? queue?.maxWaitSeconds ?? 600;
-    const ctx = await renderContext();
-    const info = await waitInfoFor(db, c);
-    const waitedSeconds = Math.round((ctx.now.getTime() - c.queuedAt.getTime()) / 1000);
-    const plain = { type: 'enqueue', queue: c.queueKey, priority: 0, refreshSeconds: 30, record: false } as const;
-    const out = renderWait(flow, st, q.data.node, { ...info, waitedSeconds, maxWaitSeconds }, ctx, plain);
+    const { position, estimatedWaitSeconds, waitedSeconds, maxWaitSeconds } = turn;
+    const plain = { type: 'enqueue', queue: turn.conversation.queueKey, priority: 0, refreshSeconds: 30, record: false } as const;
+    const out = renderWait(flow, st, query.node, { position, estimatedWaitSeconds, waitedSeconds, maxWaitSeconds }, ctx, plain);
     sendTwiml(res, await applyEffect(out.effect, call, st, out.twiml));
   });
 
   // After the max wait: 1 = voicemail, 2 = callback, anything else = keep waiting.
-  r.post('/webhooks/twilio/voice/overflow', ...twilioIn, async (req, res) => {
-    const call = parseCall(res, req.body);
-    if (!call) return;
-    const q = ZFlowState.safeParse(req.query);
-    if (!q.success) return badRequest(res, 'voice overflow', q.error.issues[0].message);
-    const { name, flow } = flowNamed(q.data.flow);
-    const st: CallState = { flow: name, lang: q.data.lang };
+  r.post('/webhooks/twilio/voice/overflow', ...callWebhook('voice overflow'), async (req, res) => {
+    const call = callOf(res);
+    const { query, flow, st } = stepOf(res);
     const ctx = await renderContext();
     const twiml = new twilio.twiml.VoiceResponse();
-    const c = await findCallConversation(db, call.CallSid);
-    if (call.Digits === '1' && c) {
-      // From now on the conversation is a voicemail to call back, whether or not they speak.
-      await patchCall(db, c.id, { mode: 'voicemail' });
+    const asked = call.Digits === '1' ? 'voicemail' : call.Digits === '2' ? 'callback' : 'keep-waiting';
+    const chosen = await chooseOverflow(deps, call.CallSid, asked);
+    if (chosen === 'voicemail') {
       phrase(twiml, flow, st.lang, 'leaveMessage');
-      renderRecord(twiml, flow, st, q.data.node, ctx, { maxLength: 180, transcribe: true, mode: 'queue' });
-    } else if (call.Digits === '2' && c) {
-      renderCallbackPrompt(twiml, flow, st, q.data.node, ctx, undefined, 'queue');
+      renderRecord(twiml, flow, st, query.node, ctx, { maxLength: 180, transcribe: true, mode: 'queue' });
+    } else if (chosen === 'callback') {
+      renderCallbackPrompt(twiml, flow, st, query.node, ctx, undefined, 'queue');
     } else {
       twiml.redirect({ method: 'POST' }, ctx.publicUrl + req.originalUrl.replace('/overflow', '/wait'));
     }
@@ -209,13 +221,9 @@ export function voiceRouter(deps: Deps, flows: Flows, client: TwilioClient | nul
   });
 
   // A recorded voicemail (flow voicemail node, or a caller tired of waiting).
-  r.post('/webhooks/twilio/voice/voicemail', ...twilioIn, async (req, res) => {
-    const call = parseCall(res, req.body);
-    if (!call) return;
-    const q = ZFlowState.safeParse(req.query);
-    if (!q.success) return badRequest(res, 'voicemail', q.error.issues[0].message);
-    const { name, flow } = flowNamed(q.data.flow);
-    const st: CallState = { flow: name, lang: q.data.lang };
+  r.post('/webhooks/twilio/voice/voicemail', ...callWebhook('voicemail'), async (req, res) => {
+    const call = callOf(res);
+    const { query, flow, st } = stepOf(res);
     const twiml = new twilio.twiml.VoiceResponse();
     const rec = ZRecording.safeParse(req.body);
     if (!rec.success || rec.data.RecordingDuration < 1) {
@@ -223,24 +231,16 @@ export function voiceRouter(deps: Deps, flows: Flows, client: TwilioClient | nul
       twiml.hangup();
       return sendTwiml(res, twiml);
     }
-    const node = flow.nodes[q.data.node];
-    const queue = node?.type === 'voicemail' ? node.queue : undefined;
-    const { RecordingSid, RecordingUrl, RecordingDuration } = rec.data;
-    const result = await ingestInbound(
-      deps,
-      callMessage(call, {
-        externalId: RecordingSid,
-        queue,
-        body: `Voicemail (${RecordingDuration} s)`,
-        media: [{ url: `${RecordingUrl}.mp3`, contentType: 'audio/mpeg', name: `voicemail-${RecordingSid}.mp3` }],
-        metadata: { kind: 'voicemail', recordingSid: RecordingSid, durationSeconds: RecordingDuration },
-        conversationMetadata: { callSid: call.CallSid, direction: 'inbound', flow: name, lang: st.lang, mode: 'voicemail' },
-      }),
-    );
-    if (!result.duplicate && result.conversation) {
-      await patchCall(db, result.conversation.id, { mode: 'voicemail', callSid: call.CallSid });
-      log.info({ conversationId: result.conversation.id, seconds: RecordingDuration }, 'voicemail stored');
-    }
+    const node = flow.nodes[query.node];
+    await storeVoicemail(deps, {
+      ...refOf(call),
+      flow: st.flow,
+      lang: st.lang,
+      queue: node?.type === 'voicemail' ? node.queue : undefined,
+      recordingSid: rec.data.RecordingSid,
+      mediaUrl: `${rec.data.RecordingUrl}.mp3`,
+      durationSeconds: rec.data.RecordingDuration,
+    });
     say(
       twiml,
       flow,
@@ -261,18 +261,11 @@ export function voiceRouter(deps: Deps, flows: Flows, client: TwilioClient | nul
     const parsed = ZTranscription.safeParse(req.body);
     if (!parsed.success) return badRequest(res, 'transcription', parsed.error.issues[0].message);
     const t = parsed.data;
-    const [recording] = await db
-      .select()
-      .from(messages)
-      .where(and(eq(messages.channel, 'voice'), eq(messages.externalId, t.RecordingSid)));
-    if (!recording || t.TranscriptionStatus !== 'completed') {
-      res.status(204).end();
-      return;
-    }
-    await attachMessage(recording.conversationId, {
-      externalId: t.TranscriptionSid,
-      body: t.TranscriptionText,
-      metadata: { kind: 'transcription', recordingSid: t.RecordingSid },
+    await attachTranscription(deps, {
+      transcriptionSid: t.TranscriptionSid,
+      recordingSid: t.RecordingSid,
+      text: t.TranscriptionText,
+      completed: t.TranscriptionStatus === 'completed',
     });
     res.status(204).end();
   });
@@ -280,57 +273,35 @@ export function voiceRouter(deps: Deps, flows: Flows, client: TwilioClient | nul
   // A call recording is ready (calls recorded from the moment an agent answers).
   r.post('/webhooks/twilio/voice/recording', ...twilioIn, async (req, res) => {
     const parsed = ZRecording.safeParse(req.body);
-    const conversationId = typeof req.query.conversationId === 'string' ? req.query.conversationId : undefined;
+    const conversationId = typeof req.query.conversationId === 'string' ? req.query.conversationId : '';
     if (!parsed.success) return badRequest(res, 'recording', parsed.error.issues[0].message);
     const rec = parsed.data;
-    const c =
-      conversationId && /^[0-9a-f-]{36}$/i.test(conversationId)
-        ? await loadConversation(db, conversationId)
-        : rec.CallSid
-          ? await findCallConversation(db, rec.CallSid)
-          : undefined;
-    if (c && (rec.RecordingStatus ?? 'completed') === 'completed') {
-      await attachMessage(c.id, {
-        externalId: rec.RecordingSid,
-        body: `Call recording (${rec.RecordingDuration} s)`,
-        media: [{ url: `${rec.RecordingUrl}.mp3`, contentType: 'audio/mpeg', name: `call-${rec.RecordingSid}.mp3` }],
-        metadata: { kind: 'recording', recordingSid: rec.RecordingSid, durationSeconds: rec.RecordingDuration },
-      });
-    }
+    await attachCallRecording(deps, {
+      conversationId: isUuid(conversationId) ? conversationId : undefined,
+      callSid: rec.CallSid,
+      recordingSid: rec.RecordingSid,
+      mediaUrl: `${rec.RecordingUrl}.mp3`,
+      durationSeconds: rec.RecordingDuration,
+      completed: (rec.RecordingStatus ?? 'completed') === 'completed',
+    });
     res.status(204).end();
   });
 
   // A callback request: the number keyed in (or the caller's own), then goodbye.
-  r.post('/webhooks/twilio/voice/callback', ...twilioIn, async (req, res) => {
-    const call = parseCall(res, req.body);
-    if (!call) return;
-    const q = ZFlowState.safeParse(req.query);
-    if (!q.success) return badRequest(res, 'callback', q.error.issues[0].message);
-    const { name, flow } = flowNamed(q.data.flow);
-    const st: CallState = { flow: name, lang: q.data.lang };
-    const node = flow.nodes[q.data.node];
-    const number = callbackNumber(call.Digits, call.From);
-    const result = await ingestInbound(
-      deps,
-      callMessage(call, {
-        externalId: `${call.CallSid}:callback`,
-        queue: node?.type === 'callback' ? node.queue : undefined,
-        priorityBoost: node?.type === 'callback' ? node.priority : 0,
-        body: `Callback requested to ${number}`,
-        metadata: { kind: 'callback', callbackNumber: number },
-        conversationMetadata: {
-          callSid: call.CallSid,
-          direction: 'inbound',
-          flow: name,
-          lang: st.lang,
-          mode: 'callback',
-          callbackNumber: number,
-        },
-      }),
-    );
-    if (!result.duplicate && result.conversation) {
-      await patchCall(db, result.conversation.id, { mode: 'callback', callbackNumber: number, callSid: call.CallSid });
-      log.info({ conversationId: result.conversation.id, number: maskPhone(number) }, 'callback requested');
+  r.post('/webhooks/twilio/voice/callback', ...callWebhook('callback'), async (_req, res) => {
+    const call = callOf(res);
+    const { query, flow, st } = stepOf(res);
+    const node = flow.nodes[query.node];
+    const result = await requestCallback(deps, {
+      ...refOf(call),
+      flow: st.flow,
+      lang: st.lang,
+      digits: call.Digits,
+      queue: node?.type === 'callback' ? node.queue : undefined,
+      priorityBoost: node?.type === 'callback' ? node.priority : 0,
+    });
+    if (!result.duplicate && result.conversationId) {
+      log.info({ conversationId: result.conversationId, number: maskPhone(result.number) }, 'callback requested');
     }
     const twiml = new twilio.twiml.VoiceResponse();
     if (node?.type === 'callback' && node.confirm) say(twiml, flow, st.lang, node.confirm);
@@ -340,13 +311,9 @@ export function voiceRouter(deps: Deps, flows: Flows, client: TwilioClient | nul
   });
 
   // A dial-out finished: answered → done; otherwise the node's `next` (or goodbye).
-  r.post('/webhooks/twilio/voice/dial-result', ...twilioIn, async (req, res) => {
-    const call = parseCall(res, req.body);
-    if (!call) return;
-    const q = ZFlowState.safeParse(req.query);
-    if (!q.success) return badRequest(res, 'dial result', q.error.issues[0].message);
-    const { name, flow } = flowNamed(q.data.flow);
-    const st: CallState = { flow: name, lang: q.data.lang };
+  r.post('/webhooks/twilio/voice/dial-result', ...callWebhook('dial result'), async (req, res) => {
+    const call = callOf(res);
+    const { query, flow, st } = stepOf(res);
     const status = formField(req.body, 'DialCallStatus');
     const twiml = new twilio.twiml.VoiceResponse();
     if (status === 'completed' || status === 'answered') {
@@ -354,7 +321,7 @@ export function voiceRouter(deps: Deps, flows: Flows, client: TwilioClient | nul
       twiml.hangup();
       return sendTwiml(res, twiml);
     }
-    const node = flow.nodes[q.data.node];
+    const node = flow.nodes[query.node];
     if (node?.type === 'dial' && node.next) {
       const out = renderFrom(flow, st, node.next, await renderContext(), twiml);
       return sendTwiml(res, await applyEffect(out.effect, call, st, out.twiml));
@@ -366,23 +333,20 @@ export function voiceRouter(deps: Deps, flows: Flows, client: TwilioClient | nul
   // The contact answered an outbound call from the desk: into the conversation's conference.
   r.post('/webhooks/twilio/voice/connect', ...twilioIn, async (req, res) => {
     const id = typeof req.query.conversationId === 'string' ? req.query.conversationId : '';
-    const c = /^[0-9a-f-]{36}$/i.test(id) ? await loadConversation(db, id) : undefined;
+    const c = isUuid(id) ? await findCall(deps, { conversationId: id }) : undefined;
     if (!c) {
       const twiml = new twilio.twiml.VoiceResponse();
       twiml.hangup();
       return sendTwiml(res, twiml);
     }
-    sendTwiml(res, conferenceTwiml(deps, flows, c, { greet: false }));
+    sendTwiml(res, conferenceTwiml(deps.config, flows, c, { greet: false }));
   });
 
   // Conference events: remember the ConferenceSid (hold and transfers address participants by it).
   r.post('/webhooks/twilio/voice/conference', ...twilioIn, async (req, res) => {
     const id = typeof req.query.conversationId === 'string' ? req.query.conversationId : '';
     const sid = formField(req.body, 'ConferenceSid');
-    if (/^[0-9a-f-]{36}$/i.test(id) && /^CF[0-9a-fA-F]{32}$/.test(sid)) {
-      const c = await loadConversation(db, id);
-      if (c && metaOf(c).conferenceSid !== sid) await patchCall(db, c.id, { conferenceSid: sid });
-    }
+    if (isUuid(id) && /^CF[0-9a-fA-F]{32}$/.test(sid)) await recordConference(deps, id, sid);
     res.status(204).end();
   });
 
@@ -393,7 +357,7 @@ export function voiceRouter(deps: Deps, flows: Flows, client: TwilioClient | nul
     if (!q.success) return badRequest(res, 'call status', q.error.issues[0].message);
     if (!call.data.CallStatus) return badRequest(res, 'call status', 'CallStatus is required');
     const duration = Number((req.body as Record<string, unknown>).CallDuration ?? NaN);
-    await handleCallStatus(deps, client, {
+    await handleCallStatus(deps, {
       leg: q.data.leg,
       conversationId: q.data.conversationId,
       agentId: q.data.agentId,
@@ -404,59 +368,5 @@ export function voiceRouter(deps: Deps, flows: Flows, client: TwilioClient | nul
     res.status(204).end();
   });
 
-  async function attachMessage(
-    conversationId: string,
-    m: {
-      externalId: string;
-      body: string;
-      media?: { url: string; contentType?: string; name?: string }[];
-      metadata: Record<string, unknown>;
-    },
-  ) {
-    const [row] = await db
-      .insert(messages)
-      .values({ conversationId, channel: 'voice', direction: 'inbound', status: 'received', media: m.media ?? [], ...m })
-      .onConflictDoNothing()
-      .returning();
-    if (!row) return;
-    const [c] = await db
-      .update(conversations)
-      .set({ lastMessageAt: row.createdAt })
-      .where(eq(conversations.id, conversationId))
-      .returning();
-    if (c) publishMessage(deps, c, row);
-  }
-
-  /** `<Dial>` for a call the agent's softphone places (To = the number typed in the desk). */
-  async function softphoneDial(call: CallWebhook): Promise<VoiceResponse> {
-    const twiml = new twilio.twiml.VoiceResponse();
-    const to = call.To;
-    const hotline = formField(call, 'CallerId') || (await defaultHotline());
-    if (!/^\+[1-9]\d{6,14}$/.test(to) || !hotline) {
-      twiml.say('This call cannot be placed.');
-      twiml.hangup();
-      return twiml;
-    }
-    twiml.dial({ callerId: hotline }).number(to);
-    return twiml;
-  }
-
-  async function defaultHotline(): Promise<string> {
-    const all = await listPhoneInboxes(deps);
-    return all[0] ?? '';
-  }
-
   return r;
-}
-
-/** The hotline numbers (phone inboxes), oldest first: the first is the default caller ID. */
-export async function listPhoneInboxes(deps: Pick<Deps, 'db'>): Promise<string[]> {
-  const rows = await deps.db.select({ address: inboxes.address }).from(inboxes).where(eq(inboxes.kind, 'phone')).orderBy(inboxes.createdAt);
-  return rows.map((r) => r.address);
-}
-
-/** A form field as text ('' when absent or not a string). */
-function formField(body: unknown, name: string): string {
-  const v = (body as Record<string, unknown> | undefined)?.[name];
-  return typeof v === 'string' ? v : '';
 }

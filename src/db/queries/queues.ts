@@ -18,3 +18,9 @@ export async function findInbox(tx: DbOrTx, kind: 'phone' | 'email' | 'slack', a
     .where(and(eq(inboxes.kind, kind), eq(inboxes.address, address)));
   return inbox;
 }
+
+/** The hotline numbers (phone inboxes), oldest first: the first is the default caller ID. */
+export async function listPhoneInboxes(tx: DbOrTx): Promise<string[]> {
+  const rows = await tx.select({ address: inboxes.address }).from(inboxes).where(eq(inboxes.kind, 'phone')).orderBy(inboxes.createdAt);
+  return rows.map((r) => r.address);
+}

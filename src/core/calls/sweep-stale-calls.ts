@@ -1,23 +1,23 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import type { Deps } from '../../core/ports.js';
 import { conversations } from '../../db/schema.js';
-import type { TwilioClient } from '../twilio/client.js';
-import { metaOf } from './calls.js';
-import { handleCallStatus } from './lifecycle.js';
-import { isFinalStatus } from './parse-call.js';
+import type { Deps } from '../ports.js';
+import { isFinalStatus, metaOf } from './call-meta.js';
+import { handleCallStatus } from './handle-call-status.js';
 
-/** A waiting caller's hold loop asks for TwiML at least this often; longer silence means ask Twilio. */
+/** A waiting caller's hold loop asks for TwiML at least this often; longer silence means ask the vendor. */
 export const STALE_AFTER_SECONDS = 10 * 60;
 export const SWEEP_INTERVAL_SECONDS = 60;
 
 /**
  * Catches callers who hung up while we missed the status callback (a deploy,
  * a network blip): waiting calls not heard from for a while are looked up at
- * Twilio, and finished ones go through the same lifecycle as the callback.
- * Harmless when run by several processes at once (the lifecycle claims each
- * CallSid+CallStatus once).
+ * the vendor, and finished ones go through the same handling as the callback.
+ * Harmless when run by several processes at once (each CallSid+CallStatus is
+ * handled once). Returns how many calls it ended.
  */
-export async function sweepStaleCalls(deps: Deps, client: TwilioClient, staleAfterSeconds = STALE_AFTER_SECONDS): Promise<number> {
+export async function sweepStaleCalls(deps: Deps, staleAfterSeconds = STALE_AFTER_SECONDS): Promise<number> {
+  const calls = deps.calls;
+  if (!calls) return 0;
   const stale = await deps.db
     .select()
     .from(conversations)
@@ -35,14 +35,9 @@ export async function sweepStaleCalls(deps: Deps, client: TwilioClient, staleAft
   for (const c of stale) {
     const callSid = metaOf(c).callSid!;
     try {
-      const call = await client.calls(callSid).fetch();
+      const call = await calls.fetchCall(callSid);
       if (!isFinalStatus(call.status)) continue;
-      await handleCallStatus(deps, client, {
-        leg: 'caller',
-        callSid,
-        status: call.status,
-        durationSeconds: call.duration ? Number(call.duration) : undefined,
-      });
+      await handleCallStatus(deps, { leg: 'caller', callSid, status: call.status, durationSeconds: call.durationSeconds });
       ended++;
     } catch (err) {
       deps.log.warn({ err: (err as Error).message, conversationId: c.id }, 'could not check a silent call');

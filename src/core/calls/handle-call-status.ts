@@ -1,25 +1,27 @@
 import { and, desc, eq, sql } from 'drizzle-orm';
-import { markCallEnded, markOnCall } from '../../core/agents/set-presence.js';
-import { publishConversationChange } from '../../core/conversations/publish.js';
-import { rooms, type Deps } from '../../core/ports.js';
-import { cancelOfferInTx, publishCanceled } from '../../core/routing/reservations.js';
 import { claimInboundEvent } from '../../db/queries/inbound-events.js';
-import { conversations, reservations, type ConversationRow, type ReservationRow } from '../../db/schema.js';
-import type { TwilioClient } from '../twilio/client.js';
-import { setHold, waitUrlOf } from './bridge.js';
-import { findCallConversation, loadConversation, metaOf, patchCall } from './calls.js';
-import { isFinalStatus } from './parse-call.js';
+import { reservations, type ConversationRow, type ReservationRow } from '../../db/schema.js';
+import { markCallEnded, markOnCall } from '../agents/set-presence.js';
+import { publishConversationChange } from '../conversations/publish.js';
+import { rooms, type Deps } from '../ports.js';
+import { cancelOfferInTx, publishCanceled } from '../routing/reservations.js';
+import { isFinalStatus, metaOf } from './call-meta.js';
+import { holdCaller } from './hold-caller.js';
+import { findCallConversation, loadConversation, patchCall } from './queries.js';
 
-type StatusInput = {
+export type CallStatus = {
+  /** caller: an inbound caller's call · agent: an agent's softphone leg · outbound: the contact's leg of a call from the desk */
   leg: 'caller' | 'agent' | 'outbound';
+  /** The conversation the status callback names (agent and outbound legs); else found by `callSid`. */
   conversationId?: string;
   agentId?: string;
   callSid: string;
+  /** The vendor's call status (queued, ringing, in-progress, completed, busy, no-answer, failed, canceled). */
   status: string;
   durationSeconds?: number;
 };
 
-/** What to do with Twilio after the database says what happened. */
+/** What to do with the vendor after the database says what happened. */
 type FollowUp =
   | { kind: 'none' }
   | { kind: 'abandoned'; conversation: ConversationRow; canceled: ReservationRow | null }
@@ -34,9 +36,10 @@ const secondsSince = (iso: string | Date | undefined, now: Date) =>
 /**
  * A call status callback. Each CallSid+CallStatus is handled once (a
  * redelivery changes nothing); the database change and the claim share a
- * transaction; calls to Twilio and pushes follow the commit.
+ * transaction; calls to the vendor and pushes follow the commit. Without call
+ * control (voice not configured) the database still follows the call.
  */
-export async function handleCallStatus(deps: Deps, client: TwilioClient | null, input: StatusInput): Promise<void> {
+export async function handleCallStatus(deps: Deps, input: CallStatus): Promise<void> {
   const now = new Date();
   const follow = await deps.db.transaction(async (tx): Promise<FollowUp> => {
     if (!(await claimInboundEvent(tx, `voice:status:${input.leg}`, `${input.callSid}:${input.status}`))) return { kind: 'none' };
@@ -118,25 +121,26 @@ export async function handleCallStatus(deps: Deps, client: TwilioClient | null, 
     const row = await patchCall(tx, c.id, { ...ended, talkSeconds, bridgedAt: null, onHold: false });
     return { kind: 'ended', conversation: row!, agentId: c.status === 'assigned' ? c.assigneeId : null };
   });
+  await carryOut(deps, follow);
+}
 
+async function carryOut(deps: Deps, follow: FollowUp): Promise<void> {
+  const { calls, log } = deps;
   switch (follow.kind) {
     case 'none':
       return;
     case 'abandoned': {
       publishCanceled(deps, follow.canceled, 'caller hung up');
       publishConversationChange(deps, follow.conversation);
-      deps.log.info(
+      log.info(
         { conversationId: follow.conversation.id, waitSeconds: metaOf(follow.conversation).waitSeconds },
         'caller hung up while waiting',
       );
       if (follow.conversation.assigneeId) await markCallEnded(deps, follow.conversation.assigneeId);
       const agentLeg = metaOf(follow.conversation).agentCallSid;
-      if (client && agentLeg) {
+      if (calls && agentLeg) {
         // The agent's softphone may still be ringing for a caller who is gone.
-        await client
-          .calls(agentLeg)
-          .update({ status: 'canceled' })
-          .catch((err) => deps.log.debug({ err: err.message }, 'agent leg already ended'));
+        await calls.endCall(agentLeg, 'canceled').catch((err: Error) => log.debug({ err: err.message }, 'agent leg already ended'));
       }
       await deps.jobs.dispatch('caller hung up');
       return;
@@ -144,12 +148,11 @@ export async function handleCallStatus(deps: Deps, client: TwilioClient | null, 
     case 'ended': {
       publishConversationChange(deps, follow.conversation);
       const meta = metaOf(follow.conversation);
-      if (client && meta.direction === 'outbound' && meta.agentCallSid) {
+      if (calls && meta.direction === 'outbound' && meta.agentCallSid) {
         // The contact hung up (or never answered): release the agent's softphone leg too.
-        await client
-          .calls(meta.agentCallSid)
-          .update({ status: 'completed' })
-          .catch((err) => deps.log.debug({ err: err.message }, 'agent leg already ended'));
+        await calls
+          .endCall(meta.agentCallSid, 'completed')
+          .catch((err: Error) => log.debug({ err: err.message }, 'agent leg already ended'));
       }
       if (follow.agentId) await markCallEnded(deps, follow.agentId);
       return;
@@ -158,9 +161,9 @@ export async function handleCallStatus(deps: Deps, client: TwilioClient | null, 
       publishConversationChange(deps, follow.conversation);
       await markOnCall(deps, follow.agentId);
       // A caller held for a transfer is back on the line as soon as the new agent answers.
-      if (client && metaOf(follow.conversation).onHold) {
-        await setHold(deps, client, follow.conversation, false).catch((err) =>
-          deps.log.warn({ err: err.message }, 'could not take the caller off hold'),
+      if (calls && metaOf(follow.conversation).onHold) {
+        await holdCaller(deps, calls, follow.conversation, false).catch((err: Error) =>
+          log.warn({ err: err.message }, 'could not take the caller off hold'),
         );
       }
       return;
@@ -168,50 +171,28 @@ export async function handleCallStatus(deps: Deps, client: TwilioClient | null, 
     case 'agent-missed': {
       publishConversationChange(deps, follow.conversation, [rooms.agent(follow.agentId)]);
       const meta = metaOf(follow.conversation);
-      const wait = waitUrlOf(deps, follow.conversation);
-      if (client && meta.callSid && !meta.endedAt) {
+      if (calls && meta.callSid && !meta.endedAt) {
         // Inbound: the caller goes back to the hold loop. Outbound: nobody is there to call.
-        const update = meta.direction === 'outbound' || !wait ? { status: 'completed' as const } : { url: wait, method: 'POST' };
-        await client
-          .calls(meta.callSid)
-          .update(update)
-          .catch((err) =>
-            deps.log.warn({ err: err.message, conversationId: follow.conversation.id }, 'could not move the caller back to the queue'),
-          );
+        const moved =
+          meta.direction === 'outbound' ? calls.endCall(meta.callSid, 'completed') : calls.returnCallerToHoldLoop(follow.conversation);
+        await moved.catch((err: Error) =>
+          log.warn({ err: err.message, conversationId: follow.conversation.id }, 'could not move the caller back to the queue'),
+        );
       }
-      deps.log.info({ conversationId: follow.conversation.id, agentId: follow.agentId }, 'agent did not answer; call offered again');
+      log.info({ conversationId: follow.conversation.id, agentId: follow.agentId }, 'agent did not answer; call offered again');
       await deps.jobs.dispatch('agent did not answer');
       return;
     }
     case 'agent-left': {
       // The agent hung up: the caller has nobody left to talk to.
       const meta = metaOf(follow.conversation);
-      if (client && follow.hangupCaller && meta.callSid && !meta.endedAt) {
-        await client
-          .calls(meta.callSid)
-          .update({ status: 'completed' })
-          .catch((err) => deps.log.warn({ err: err.message }, 'could not end the caller leg'));
+      if (calls && follow.hangupCaller && meta.callSid && !meta.endedAt) {
+        await calls
+          .endCall(meta.callSid, 'completed')
+          .catch((err: Error) => log.warn({ err: err.message }, 'could not end the caller leg'));
       }
       await markCallEnded(deps, follow.agentId);
       return;
     }
   }
-}
-
-/** The on-call (dial-out) answered a waiting caller: the conversation is done. */
-export async function resolveAnsweredElsewhere(deps: Deps, callSid: string, disposition: string) {
-  const done = await deps.db.transaction(async (tx) => {
-    const c = await findCallConversation(tx, callSid, { forUpdate: true });
-    if (!c || (c.status !== 'waiting' && c.status !== 'offered')) return null;
-    const canceled = await cancelOfferInTx(tx, c.id, 'taken elsewhere');
-    const [row] = await tx
-      .update(conversations)
-      .set({ status: 'resolved', resolvedAt: sql`now()`, disposition })
-      .where(eq(conversations.id, c.id))
-      .returning();
-    return { row: row, canceled };
-  });
-  if (!done) return;
-  publishCanceled(deps, done.canceled, 'taken elsewhere');
-  publishConversationChange(deps, done.row);
 }
