@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import './access-openapi.js';
 import { z } from 'zod';
 import { changeOwnPassword, ZChangePassword } from '../../core/agents/change-password.js';
 import { publicAgent } from '../../core/agents/manage-agents.js';
