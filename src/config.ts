@@ -66,6 +66,13 @@ export const ZEnv = z.object({
   REOFFER_COOLDOWN_SECONDS: intFrom(60, 0),
   /** Period of the reconciler that re-drives anything a crash or a Redis outage left behind. */
   RECONCILE_INTERVAL_SECONDS: intFrom(5, 1),
+  /** How many times a send is tried (exponential back-off from 1 s) before the reply ends `failed`. */
+  SEND_ATTEMPTS: intFrom(12, 1),
+  /**
+   * A reply still `sending` this long after it was claimed lost its sender mid-call (a killed worker):
+   * it is reported `failed` ("outcome unknown") rather than sent again blindly.
+   */
+  SEND_UNKNOWN_AFTER_SECONDS: intFrom(120, 1),
   /** Offers an agent may let time out in a row before being set `away`. */
   MAX_CONSECUTIVE_TIMEOUTS: intFrom(3, 1),
   /** Seconds in `wrap-up` after a call before the agent is available again. */
@@ -155,6 +162,7 @@ export type Config = {
     stickyWindowSeconds: number;
     statsWindowSeconds: number;
   };
+  sends: { attempts: number; unknownAfterSeconds: number };
   ivrFlowsDir: string;
   access: {
     trustProxyHops: number;
@@ -243,6 +251,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { envFile
       stickyWindowSeconds: e.STICKY_WINDOW_SECONDS,
       statsWindowSeconds: e.STATS_WINDOW_SECONDS,
     },
+    sends: { attempts: e.SEND_ATTEMPTS, unknownAfterSeconds: e.SEND_UNKNOWN_AFTER_SECONDS },
     ivrFlowsDir: e.IVR_FLOWS_DIR,
     access: {
       trustProxyHops: e.TRUST_PROXY,

@@ -52,7 +52,7 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
     config,
     db: dbHandle.db,
     log,
-    jobs: createJobScheduler(queues, log),
+    jobs: createJobScheduler(queues, log, { sendAttempts: config.sends.attempts }),
     realtime: createPublisher(redis, config.redisPrefix),
   };
   const modules = opts.modules ?? CHANNEL_MODULES;

@@ -25,8 +25,11 @@ export type JobScheduler = {
   dispatch(reason: string): Promise<void>;
   /** Expire the offer at `expiresAt` unless it was answered. */
   reservationTimeout(reservationId: string, expiresAt: Date): Promise<void>;
-  /** Deliver an outbound message stored as `pending`. */
-  sendMessage(messageId: string): Promise<void>;
+  /**
+   * Deliver an outbound message stored as `pending`. A finished job of the same id never blocks it;
+   * `fresh` (an agent's retry) also gets past a job still held by a dead worker until its lock expires.
+   */
+  sendMessage(messageId: string, opts?: { fresh?: boolean }): Promise<void>;
   /** Push fresh queue figures to supervisors (debounced). */
   queueStats(): Promise<void>;
   /** Run the routing timers (wrap-up ends, offline grace, escalation steps) at `at`; the reconciler also runs them. */
@@ -54,6 +57,8 @@ export type RealtimeEvents = {
   'conversation.assigned': { conversationId: string; agentId: string };
   'conversation.updated': { conversation: PublicConversation };
   'message.created': { conversationId: string; message: PublicMessage };
+  /** A message changed after it was created: delivery status, or `failed` with `error`. */
+  'message.updated': { conversationId: string; message: PublicMessage };
   'queue.stats': { queues: unknown[] };
   'agent.presence': { agentId: string; presence: string; reason?: string };
   'supervisor.alert': { conversationId: string; queue: string; waitingSeconds: number; reason: string };
@@ -153,6 +158,8 @@ export type PublicMessage = {
   body: string;
   internal: boolean;
   status: string;
+  /** Why a send failed (the vendor's reason); null otherwise. */
+  error: string | null;
   authorAgentId: string | null;
   media: MessageRow['media'];
   metadata: Record<string, unknown>;
@@ -189,6 +196,7 @@ export function toPublicMessage(m: MessageRow): PublicMessage {
     body: m.body,
     internal: m.internal,
     status: m.status,
+    error: m.error,
     authorAgentId: m.authorAgentId,
     media: m.media,
     metadata: m.metadata,

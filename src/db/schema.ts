@@ -283,7 +283,10 @@ export const messages = pgTable(
     externalId: text('external_id'),
     /** received · note · pending → sending → sent/queued → delivered/read · failed/undelivered */
     status: text('status').notNull().default('received'),
+    /** Why a send failed (the vendor's reason), shown to agents beside a Retry button. */
     error: text('error'),
+    /** When the current send attempt claimed it (pending → sending); a send stuck past this is reported failed. */
+    sendingAt: ts('sending_at'),
     /** Media URLs (MMS) and attachments, stored as references; the server never fetches MMS media. */
     media: jsonb('media').$type<{ url: string; contentType?: string; name?: string; size?: number }[]>().notNull().default([]),
     metadata: jsonb('metadata').$type<Record<string, unknown>>().notNull().default({}),

@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import express, { type Express, type Router } from 'express';
 import { sql } from 'drizzle-orm';
 import type { Redis } from 'ioredis';
@@ -12,8 +12,9 @@ import type { Metrics } from './metrics.js';
 import { securityHeaders } from './security-headers.js';
 import { openApiDocument } from './openapi.js';
 import { apiRouter } from './routes/api.js';
+import { APP_ROOT } from '../app-root.js';
 
-export const WEB_DIST = fileURLToPath(new URL('../../dist/web', import.meta.url));
+export const WEB_DIST = join(APP_ROOT, 'dist/web');
 
 export function createHttpApp(deps: Deps, opts: { redis: Redis; metrics: Metrics; webhooks: Router[]; throttle?: LoginThrottle }): Express {
   const app = express();

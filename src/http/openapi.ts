@@ -161,6 +161,15 @@ const paths: Record<string, PathItem> = {
       responses: { '201': ok('message'), '409': err, '503': err },
     }),
   },
+  '/api/messages/{id}/retry': {
+    post: authed({
+      summary:
+        'Send a reply that ended `failed` (or `undelivered`) again: back to `pending` with a fresh send job; pushed as `message.updated`',
+      tags: ['conversations'],
+      parameters: [idParam],
+      responses: { '202': ok('message'), '400': err, '403': err, '404': err, '409': err },
+    }),
+  },
   '/api/conversations/{id}/resolve': {
     post: authed({
       summary: 'Close it and free capacity',

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, isAbsolute, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parse as parseYaml, type YAMLParseError } from 'yaml';
+import { APP_ROOT } from '../app-root.js';
 import { ZFlow, type Flow } from './flow-schema.js';
 
 /** The flow used for any called number no inbox maps to a flow. */
@@ -64,13 +64,11 @@ export function loadFlowsSync(dir: string): Map<string, Flow> {
   return flows;
 }
 
-/** The repository root: a relative IVR_FLOWS_DIR is found from there when the process runs elsewhere. */
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-
+/** A relative IVR_FLOWS_DIR is found from the installation's root when the process runs elsewhere. */
 function locate(dir: string): string {
   const fromCwd = resolve(dir);
   if (isAbsolute(dir) || existsSync(fromCwd)) return fromCwd;
-  const fromRoot = resolve(ROOT, dir);
+  const fromRoot = resolve(APP_ROOT, dir);
   return existsSync(fromRoot) ? fromRoot : fromCwd;
 }
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
 import type { JobScheduler } from '../core/ports.js';
 import type { Logger } from '../logger.js';
@@ -25,7 +26,8 @@ const base: JobsOptions = {
 export const JOB_OPTIONS = {
   dispatch: { ...base, attempts: 5, backoff: { type: 'exponential', delay: 200 } } satisfies JobsOptions,
   reservationTimeout: { ...base, attempts: 5, backoff: { type: 'exponential', delay: 500 } } satisfies JobsOptions,
-  // Sends retry for about 10 minutes (vendor outages); a 4xx from the vendor fails at once.
+  // Sends retry with back-off 1 s, 2 s, 4 s… (12 attempts ≈ 34 minutes of vendor outage, SEND_ATTEMPTS);
+  // a 4xx from the vendor, or the last attempt's error, ends the reply `failed`.
   sendMessage: { ...base, attempts: 12, backoff: { type: 'exponential', delay: 1000 } } satisfies JobsOptions,
   queueStats: { ...base, attempts: 1, delay: 300 } satisfies JobsOptions,
 } as const;
@@ -65,7 +67,7 @@ export function createQueues(connection: ConnectionOptions, prefix: string, log?
 export const ENQUEUE_WAIT_MS = 2_000;
 
 /** The core's `JobScheduler`, carried out with BullMQ. jobIds derive from records, so re-adding is harmless. */
-export function createJobScheduler(q: Queues, log?: Logger): JobScheduler {
+export function createJobScheduler(q: Queues, log?: Logger, opts: { sendAttempts?: number } = {}): JobScheduler {
   const enqueue = async (job: string, adding: Promise<unknown>) => {
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<'late'>((resolve) => {
@@ -95,10 +97,18 @@ export function createJobScheduler(q: Queues, log?: Logger): JobScheduler {
         ),
       );
     },
-    async sendMessage(messageId) {
+    async sendMessage(messageId, o = {}) {
+      // A second job for one message is harmless: only the run that claims it (pending → sending) sends.
+      const jobId = o.fresh ? `send-${messageId}-${randomUUID()}` : `send-${messageId}`;
       await enqueue(
         'send-message',
-        q.outbound.add('send-message', { messageId }, { ...JOB_OPTIONS.sendMessage, jobId: `send-${messageId}` }),
+        clearFinished(q.outbound, jobId).then(() =>
+          q.outbound.add(
+            'send-message',
+            { messageId },
+            { ...JOB_OPTIONS.sendMessage, attempts: opts.sendAttempts ?? JOB_OPTIONS.sendMessage.attempts, jobId },
+          ),
+        ),
       );
     },
     async queueStats() {
@@ -117,6 +127,17 @@ export function createJobScheduler(q: Queues, log?: Logger): JobScheduler {
       );
     },
   };
+}
+
+/**
+ * BullMQ ignores `add` while a job of that id still exists, finished or not
+ * (`removeOnFail` keeps the last 1000 failed ones): a retried or re-driven
+ * send would silently never run. A finished job is history — drop it first.
+ * A waiting, delayed or active one stays: that send is still on its way.
+ */
+async function clearFinished(queue: Queue, jobId: string) {
+  const state = await queue.getJobState(jobId);
+  if (state === 'completed' || state === 'failed') await queue.remove(jobId);
 }
 
 /**

@@ -10,7 +10,12 @@ import { runRoutingTimers } from '../core/routing/timers.js';
 import { QUEUE_NAMES, type Queues } from './queues.js';
 
 /** A job is data: a name, a schema for its payload, and a handler. */
-type JobDefinition<S extends z.ZodType> = { schema: S; handle: (deps: Deps, data: z.output<S>) => Promise<unknown> };
+type JobDefinition<S extends z.ZodType> = {
+  schema: S;
+  handle: (deps: Deps, data: z.output<S>, job: JobInfo) => Promise<unknown>;
+};
+/** What a handler may know about its own run. */
+export type JobInfo = { lastAttempt: boolean };
 const job = <S extends z.ZodType>(schema: S, handle: JobDefinition<S>['handle']): JobDefinition<S> => ({ schema, handle });
 
 export const JOBS: Record<string, Record<string, JobDefinition<z.ZodType>>> = {
@@ -21,9 +26,10 @@ export const JOBS: Record<string, Record<string, JobDefinition<z.ZodType>>> = {
     'routing-timers': job(z.object({}).passthrough(), (deps) => runRoutingTimers(deps)),
   },
   [QUEUE_NAMES.outbound]: {
-    'send-message': job(z.object({ messageId: z.string().uuid() }), async (deps, d) => {
+    'send-message': job(z.object({ messageId: z.string().uuid() }), async (deps, d, info) => {
       try {
-        return await deliverMessage(deps, d.messageId);
+        // On the last attempt a vendor error ends the reply `failed` (visible, with a Retry button).
+        return await deliverMessage(deps, d.messageId, { lastAttempt: info.lastAttempt });
       } catch (err) {
         // A vendor's 4xx will not get better by retrying.
         if (err instanceof PermanentSendError) throw new UnrecoverableError(err.message);
@@ -72,7 +78,7 @@ export async function startWorkers(deps: Deps, connection: ConnectionOptions, qu
           if (!def) throw new UnrecoverableError(`unknown job ${name}/${j.name}`);
           const parsed = def.schema.safeParse(j.data);
           if (!parsed.success) throw new UnrecoverableError(`bad payload for ${j.name}: ${parsed.error.message}`);
-          return def.handle(deps, parsed.data);
+          return def.handle(deps, parsed.data, { lastAttempt: j.attemptsMade + 1 >= (j.opts.attempts ?? 1) });
         },
         { connection, prefix: deps.config.redisPrefix, concurrency: CONCURRENCY[name] },
       ),

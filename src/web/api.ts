@@ -102,6 +102,7 @@ export const api = {
   conversation: (id: string) => request<ConversationDetail>('GET', `/api/conversations/${id}`),
   reply: (id: string, body: string, internal = false) =>
     request<{ message: Message }>('POST', `/api/conversations/${id}/messages`, { body, internal }).then((r) => r.message),
+  retry: (messageId: string) => request<{ message: Message }>('POST', `/api/messages/${messageId}/retry`).then((r) => r.message),
   resolve: (id: string, disposition: string, note: string) =>
     request<{ conversation: Conversation }>('POST', `/api/conversations/${id}/resolve`, { disposition, ...(note ? { note } : {}) }).then(
       (r) => r.conversation,

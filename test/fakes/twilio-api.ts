@@ -25,8 +25,17 @@ export async function startFakeTwilio() {
   const requests: FakeTwilioRequest[] = [];
   let failNext: { status: number; code: number; message: string; times: number; pathEndsWith?: string } | null = null;
   const callStatuses = new Map<string, string>();
+  let holding = false;
+  const held: { params: Record<string, string> }[] = [];
   const app = express();
   app.use(express.urlencoded({ extended: false }));
+
+  // While holding, a message send is taken in and never answered (nor counted as sent): the
+  // moment a sender is "in the vendor call", for tests that kill it there.
+  app.post('/2010-04-01/Accounts/:account/Messages.json', (req, _res, next) => {
+    if (!holding) return next();
+    held.push({ params: { ...(req.body as Record<string, string>) } });
+  });
 
   app.use((req, res, next) => {
     const auth = Buffer.from((req.headers.authorization ?? '').replace(/^Basic /, ''), 'base64').toString();
@@ -107,6 +116,15 @@ export async function startFakeTwilio() {
     setCallStatus(callSid: string, status: string) {
       callStatuses.set(callSid, status);
     },
+    /** From now on message sends hang unanswered (and are not counted) until `release()`. */
+    holdMessages() {
+      holding = true;
+    },
+    release() {
+      holding = false;
+    },
+    /** Message sends taken in while holding. */
+    held: () => held.map((h) => h.params),
     /** The next `times` requests (to a path ending in `pathEndsWith`, when given) fail with this Twilio error. */
     failNext(status: number, code: number, message: string, times = 1, pathEndsWith?: string) {
       failNext = { status, code, message, times, pathEndsWith };

@@ -24,7 +24,8 @@ import {
 
 /**
  * Real processes for the fault suite and the benchmark: Switchboard started
- * the way an operator starts it (`tsx src/main.ts`, ROLE=web|worker), a
+ * as separate processes (from source through tsx, ROLE=web|worker; the
+ * compiled build is started by test/production-build.test.ts), a
  * private redis-server, TCP proxies to cut Postgres or balance web processes,
  * agent "bots" that accept every offer, and a sender that retries like Twilio.
  */
@@ -53,10 +54,16 @@ export type SbProcess = {
  * `npx tsx`, whose wrapper processes would swallow a kill -9), and resolves
  * once it logs "switchboard started".
  */
-export async function startSwitchboardProcess(name: string, role: SbProcess['role'], env: Record<string, string>): Promise<SbProcess> {
+export async function startSwitchboardProcess(
+  name: string,
+  role: SbProcess['role'],
+  env: Record<string, string>,
+  /** Another way to start it, e.g. the compiled `dist/main.js` of a built tree. */
+  how: { args: string[]; cwd: string } = { args: ['--import', 'tsx', 'src/main.ts'], cwd: ROOT },
+): Promise<SbProcess> {
   const port = role === 'worker' ? 0 : await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: ROOT,
+  const child = spawn(process.execPath, how.args, {
+    cwd: how.cwd,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env, ROLE: role, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

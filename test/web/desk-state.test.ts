@@ -57,6 +57,7 @@ function msg(id: string, conversationId: string, over: Partial<Message> = {}): M
     body: 'hi',
     internal: false,
     status: 'received',
+    error: null,
     authorAgentId: null,
     media: [],
     metadata: {},
@@ -101,6 +102,24 @@ describe('the desk state', () => {
       ['m2', 'queued'],
     ]);
     expect(visibleConversations(s).map((c) => c.id)).toEqual(['x', 'y']);
+  });
+
+  it('a reply that failed shows its reason in place, and an update for a message not on screen changes nothing', () => {
+    let s = run({ type: 'conversations.loaded', conversations: [conv('x')] }, { type: 'select', id: 'x' });
+    const m1 = msg('m1', 'x', { direction: 'outbound', status: 'sending' });
+    s = deskReducer(s, {
+      type: 'detail.loaded',
+      detail: { conversation: conv('x'), contact: { id: 'c-x', name: null, identities: [] }, messages: [m1] },
+    });
+    s = deskReducer(s, {
+      type: 'message.updated',
+      conversationId: 'x',
+      message: { ...m1, status: 'failed', error: 'error 21211: invalid number' },
+    });
+    expect(s.detail!.messages).toMatchObject([{ id: 'm1', status: 'failed', error: 'error 21211: invalid number' }]);
+    const same = deskReducer(s, { type: 'message.updated', conversationId: 'x', message: msg('m9', 'x') });
+    expect(same).toBe(s);
+    expect(s.unread.x).toBeUndefined();
   });
 
   it('a detail answer for a conversation no longer selected is dropped', () => {

@@ -3,7 +3,7 @@ import { and, eq } from 'drizzle-orm';
 import twilio from 'twilio';
 import { z } from 'zod';
 import { ingestInbound } from '../../core/conversations/ingest-inbound.js';
-import { publishMessage } from '../../core/conversations/publish.js';
+import { publishMessageUpdate } from '../../core/conversations/publish.js';
 import { contactText } from '../../core/contact-texts.js';
 import { zodReason } from '../../core/errors.js';
 import type { Deps } from '../../core/ports.js';
@@ -83,7 +83,7 @@ export function smsRouter(deps: Deps): Router {
       const [c] = await tx.select().from(conversations).where(eq(conversations.id, m.conversationId));
       return row && c ? { message: row, conversation: c } : null;
     });
-    if (updated) publishMessage(deps, updated.conversation, updated.message);
+    if (updated) publishMessageUpdate(deps, updated.conversation, updated.message);
     res.status(204).end();
   });
 

@@ -15,6 +15,14 @@ export function publishMessage(deps: Deps, conversation: ConversationRow, messag
   });
 }
 
+/** A message already shown changed (sent, delivered, failed with a reason): pushed as `message.updated`. */
+export function publishMessageUpdate(deps: Deps, conversation: ConversationRow, message: MessageRow) {
+  deps.realtime.publish(audienceOf(conversation), 'message.updated', {
+    conversationId: conversation.id,
+    message: toPublicMessage(message),
+  });
+}
+
 export function publishConversationChange(deps: Deps, conversation: ConversationRow, also: string[] = []) {
   deps.realtime.publish([...audienceOf(conversation), ...also], 'conversation.updated', {
     conversation: toPublicConversation(conversation),

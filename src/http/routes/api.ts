@@ -12,6 +12,7 @@ import { resetMfa } from '../../core/auth/mfa.js';
 import { getConversation, listConversations, ZListQuery } from '../../core/conversations/list.js';
 import { recordConversationView } from '../../core/conversations/record-view.js';
 import { resolveConversation } from '../../core/conversations/resolve.js';
+import { retrySend } from '../../core/conversations/retry-send.js';
 import { sendReply } from '../../core/conversations/send-reply.js';
 import { transferConversation } from '../../core/conversations/transfer.js';
 import { AppError } from '../../core/errors.js';
@@ -212,6 +213,12 @@ export function apiRouter(deps: Deps, opts: { throttle: LoginThrottle }): Router
     const { id } = parse(ZId, req.params);
     const message = await sendReply(deps, actorOf(req), id, parse(ZReply, req.body));
     res.status(201).json({ message });
+  });
+
+  // A reply that ended `failed` (or `undelivered`) goes out again.
+  r.post('/messages/:id/retry', async (req, res) => {
+    const { id } = parse(ZId, req.params);
+    res.status(202).json({ message: await retrySend(deps, actorOf(req), id) });
   });
 
   r.post('/conversations/:id/resolve', async (req, res) => {

@@ -108,6 +108,9 @@ function Shell({ onLogout }: { onLogout: () => void }) {
           case 'message.created':
             dispatch({ type: 'message.created', conversationId: p.conversationId, message: p.message });
             break;
+          case 'message.updated':
+            dispatch({ type: 'message.updated', conversationId: p.conversationId, message: p.message });
+            break;
           case 'agent.presence':
             dispatch({ type: 'presence', agentId: p.agentId, presence: p.presence });
             break;

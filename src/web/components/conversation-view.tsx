@@ -72,7 +72,16 @@ export function ConversationView({
           </div>
         )}
       </header>
-      <Timeline messages={detail.messages} me={me} subject={c.subject} />
+      <Timeline
+        messages={detail.messages}
+        me={me}
+        subject={c.subject}
+        onRetry={
+          open && (mine || me?.role !== 'agent')
+            ? async (m) => dispatch({ type: 'message.updated', conversationId: c.id, message: await api.retry(m.id) })
+            : undefined
+        }
+      />
       {open ? (
         <Composer detail={detail} me={me} mine={mine} dispatch={dispatch} />
       ) : (

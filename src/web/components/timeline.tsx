@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { clock, formatBytes, waitLabel } from '../format.js';
 import type { Agent, Media, Message } from '../types.js';
 import { ChannelBadge, Icon } from './bits.js';
@@ -34,7 +34,20 @@ export function messageExtras(m: Message) {
   };
 }
 
-export function Timeline({ messages, me, subject }: { messages: Message[]; me: Agent | null; subject?: string | null }) {
+/** Sends a failed reply again; absent when the viewer may not (not the assignee, conversation closed). */
+type OnRetry = (m: Message) => Promise<void>;
+
+export function Timeline({
+  messages,
+  me,
+  subject,
+  onRetry,
+}: {
+  messages: Message[];
+  me: Agent | null;
+  subject?: string | null;
+  onRetry?: OnRetry;
+}) {
   const end = useRef<HTMLDivElement>(null);
   useEffect(() => {
     end.current?.scrollIntoView({ block: 'end' });
@@ -55,7 +68,7 @@ export function Timeline({ messages, me, subject }: { messages: Message[]; me: A
                 <span>{new Date(m.createdAt).toLocaleDateString([], { weekday: 'long', month: 'short', day: 'numeric' })}</span>
               </div>
             )}
-            <MessageItem m={m} me={me} subject={m.id === firstEmail ? subject : null} />
+            <MessageItem m={m} me={me} subject={m.id === firstEmail ? subject : null} onRetry={onRetry} />
           </div>
         );
       })}
@@ -64,7 +77,7 @@ export function Timeline({ messages, me, subject }: { messages: Message[]; me: A
   );
 }
 
-function MessageItem({ m, me, subject }: { m: Message; me: Agent | null; subject?: string | null }) {
+function MessageItem({ m, me, subject, onRetry }: { m: Message; me: Agent | null; subject?: string | null; onRetry?: OnRetry }) {
   const x = messageExtras(m);
   const heading = x.subject ?? subject ?? null;
   if (m.internal) {
@@ -117,6 +130,35 @@ function MessageItem({ m, me, subject }: { m: Message; me: Agent | null; subject
         <time dateTime={m.createdAt}>{clock(m.createdAt)}</time>
         {m.direction === 'outbound' && <span className={`delivery delivery-${m.status}`}>{m.status}</span>}
       </div>
+      {m.direction === 'outbound' && (m.status === 'failed' || m.status === 'undelivered') && <SendFailure m={m} onRetry={onRetry} />}
+    </div>
+  );
+}
+
+/** Why a reply did not reach the contact, and a way to send it again. */
+function SendFailure({ m, onRetry }: { m: Message; onRetry?: OnRetry }) {
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<string | null>(null);
+  const retry = async () => {
+    setBusy(true);
+    setProblem(null);
+    try {
+      await onRetry!(m);
+    } catch (err) {
+      setProblem(err instanceof Error ? err.message : 'Could not retry');
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div className="send-failure" role="alert" data-testid="send-failure">
+      <span>Not delivered{m.error ? `: ${m.error}` : ''}</span>
+      {onRetry && (
+        <button className="btn" onClick={() => void retry()} disabled={busy}>
+          {busy ? 'Retrying…' : 'Retry'}
+        </button>
+      )}
+      {problem && <span className="muted"> {problem}</span>}
     </div>
   );
 }

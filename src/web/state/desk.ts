@@ -30,6 +30,7 @@ export type DeskAction =
   | { type: 'conversation.updated'; conversation: Conversation }
   | { type: 'conversation.assigned'; conversationId: string; agentId: string }
   | { type: 'message.created'; conversationId: string; message: Message }
+  | { type: 'message.updated'; conversationId: string; message: Message }
   | { type: 'offer.created'; offer: Offer }
   | { type: 'offer.removed'; reservationId: string }
   | { type: 'select'; id: string | null }
@@ -90,6 +91,13 @@ export function deskReducer(state: DeskState, action: DeskAction): DeskState {
       const counts = message.direction === 'inbound' && !message.internal && state.selectedId !== conversationId;
       const unread = counts ? { ...state.unread, [conversationId]: (state.unread[conversationId] ?? 0) + 1 } : state.unread;
       return { ...state, conversations, detail, unread };
+    }
+    case 'message.updated': {
+      // A status change (sent, delivered, failed with its reason) of a message already shown.
+      const { conversationId, message } = action;
+      const detail = state.detail;
+      if (detail?.conversation.id !== conversationId || !detail.messages.some((m) => m.id === message.id)) return state;
+      return { ...state, detail: { ...detail, messages: detail.messages.map((m) => (m.id === message.id ? message : m)) } };
     }
     case 'offer.created':
       if (state.offers.some((o) => o.reservationId === action.offer.reservationId)) return state;
