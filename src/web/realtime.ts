@@ -1,9 +1,11 @@
 import { io, type Socket } from 'socket.io-client';
-import { session } from './api.js';
+import { refreshSession, session } from './api.js';
 
 /**
- * One Socket.IO connection per tab. The token is read on every (re)connect,
- * so a refreshed token is used after a network drop; socket.io-client retries by itself.
+ * One Socket.IO connection per tab. The token is read on every (re)connect (renewed from the
+ * refresh cookie when it has expired), so the socket survives network drops; socket.io-client
+ * retries by itself. A refused handshake or a server-side disconnect (the agent's tokens were
+ * revoked) ends the session unless the cookie still yields a token.
  */
 export function connectRealtime(handlers: {
   onStatus: (status: 'online' | 'offline') => void;
@@ -13,15 +15,41 @@ export function connectRealtime(handlers: {
   const socket = io({
     path: '/socket.io',
     transports: ['websocket'],
-    auth: (cb) => cb({ token: session.get()?.token }),
+    auth: (cb) => {
+      const s = session.get();
+      if (s) cb({ token: s.token });
+      else
+        refreshSession().then(
+          (token) => cb({ token }),
+          () => cb({}),
+        );
+    },
     reconnectionDelay: 500,
     reconnectionDelayMax: 5000,
   });
-  socket.on('connect', () => handlers.onStatus('online'));
-  socket.on('disconnect', () => handlers.onStatus('offline'));
+  let authFailures = 0; // a handshake refused again right after a good refresh is not worth retrying forever
+  const recheck = () => {
+    if (++authFailures > 3) return handlers.onAuthError();
+    refreshSession().then(
+      () => socket.connect(),
+      () => handlers.onAuthError(),
+    );
+  };
+  socket.on('connect', () => {
+    authFailures = 0;
+    handlers.onStatus('online');
+  });
+  socket.on('disconnect', (reason) => {
+    handlers.onStatus('offline');
+    // The server closed it: our tokens were revoked (deactivation, a password change elsewhere).
+    if (reason === 'io server disconnect') recheck();
+  });
   socket.on('connect_error', (err) => {
     handlers.onStatus('offline');
-    if (/unauthori[sz]ed|token/i.test(err.message) && !session.get()) handlers.onAuthError();
+    if (/unauthori[sz]ed|token|deactivated|revoked/i.test(err.message)) {
+      session.clear();
+      recheck();
+    }
   });
   socket.onAny((event: string, payload: unknown) => handlers.onEvent(event, payload));
   return socket;

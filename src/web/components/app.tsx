@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
-import { api, session, setUnauthorizedHandler } from '../api.js';
+import { api, refreshSession, session, setUnauthorizedHandler } from '../api.js';
 import { chime, notifyOffer } from '../alerts.js';
 import { connectRealtime } from '../realtime.js';
 import { deskReducer, initialDesk, totalUnread } from '../state/desk.js';
@@ -7,24 +7,49 @@ import type { Offer } from '../types.js';
 import { Desk } from './desk.js';
 import { Login } from './login.js';
 import { OfferToasts } from './offer-toast.js';
-import { TopBar } from './top-bar.js';
+import { TopBar, type View } from './top-bar.js';
 import { Wallboard } from './wallboard.js';
 import { ShortcutsHelp } from './shortcuts.js';
+import { SecurityPage } from './security-page.js';
+import { AuditLog } from './admin/audit-log.js';
 
 export type EventBus = { subscribe(fn: (event: string, payload: any) => void): () => void };
-type View = 'desk' | 'wallboard';
 
 export function App() {
-  const [authed, setAuthed] = useState(() => !!session.get());
+  // 'checking': a reload or a new tab resumes the session from the refresh cookie, if any.
+  const [auth, setAuth] = useState<'checking' | 'in' | 'out'>('checking');
   const logout = useCallback(() => {
-    session.clear();
-    setAuthed(false);
+    void api.logout();
+    setAuth('out');
   }, []);
-  useEffect(() => setUnauthorizedHandler(logout), [logout]);
-  return authed ? <Shell onLogout={logout} /> : <Login onLoggedIn={() => setAuthed(true)} />;
+  useEffect(() => setUnauthorizedHandler(() => setAuth('out')), []);
+  useEffect(() => {
+    refreshSession().then(
+      () => setAuth('in'),
+      () => setAuth('out'),
+    );
+  }, []);
+  if (auth === 'checking') return null;
+  return auth === 'in' ? <EnrolmentGate onLogout={logout} /> : <Login onLoggedIn={() => setAuth('in')} />;
 }
 
-const viewFromPath = (): View => (location.pathname.startsWith('/wallboard') ? 'wallboard' : 'desk');
+/** A role that requires MFA (MFA_REQUIRED_FOR) opens nothing until the agent has enrolled. */
+function EnrolmentGate({ onLogout }: { onLogout: () => void }) {
+  const [required, setRequired] = useState<boolean | null>(null);
+  useEffect(() => {
+    api.meWithAccess().then(
+      (r) => setRequired(r.mfaEnrolmentRequired),
+      () => setRequired(false),
+    );
+  }, []);
+  if (required === null) return null;
+  if (required) return <SecurityPage enrolmentRequired onEnrolled={() => setRequired(false)} onLogout={onLogout} />;
+  return <Shell onLogout={onLogout} />;
+}
+
+const VIEW_PATHS: Record<View, string> = { desk: '/', wallboard: '/wallboard', security: '/account/security', audit: '/admin/audit' };
+const viewFromPath = (): View =>
+  (Object.entries(VIEW_PATHS).find(([v, p]) => v !== 'desk' && location.pathname.startsWith(p))?.[0] as View | undefined) ?? 'desk';
 
 function Shell({ onLogout }: { onLogout: () => void }) {
   const [state, dispatch] = useReducer(deskReducer, initialDesk);
@@ -44,7 +69,7 @@ function Shell({ onLogout }: { onLogout: () => void }) {
   const tried = useRef(new Set<string>()); // at most one reload per unknown conversation
 
   const navigate = (v: View) => {
-    history.pushState(null, '', v === 'wallboard' ? '/wallboard' : '/');
+    history.pushState(null, '', VIEW_PATHS[v]);
     setView(v);
   };
   useEffect(() => {
@@ -123,12 +148,11 @@ function Shell({ onLogout }: { onLogout: () => void }) {
     };
   }, [onLogout]);
 
-  // Refresh the bearer token well before it expires (12 h tokens; check every minute).
+  // Renew the short-lived access token from the refresh cookie a minute before it expires.
   useEffect(() => {
     const t = setInterval(() => {
-      const s = session.get();
-      if (s && s.expiresAt - Date.now() < 30 * 60_000) void api.refresh().catch(() => {});
-    }, 60_000);
+      if (session.remainingMs() < 60_000) void refreshSession().catch(() => {});
+    }, 15_000);
     return () => clearInterval(t);
   }, []);
 
@@ -213,7 +237,11 @@ function Shell({ onLogout }: { onLogout: () => void }) {
           Connection lost — reconnecting… New offers will appear when you are back online.
         </div>
       )}
-      {view === 'wallboard' && state.me && state.me.role !== 'agent' ? (
+      {view === 'security' ? (
+        <SecurityPage />
+      ) : view === 'audit' && state.me?.role === 'admin' ? (
+        <AuditLog />
+      ) : view === 'wallboard' && state.me && state.me.role !== 'agent' ? (
         <Wallboard bus={bus} onOpenConversation={openConversation} />
       ) : (
         <Desk state={state} dispatch={dispatch} reloadTick={reloadTick} />
