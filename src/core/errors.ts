@@ -13,6 +13,7 @@ export const ErrorStatus = {
   offer_expired: 409,
   at_capacity: 409,
   payload_too_large: 413,
+  unsupported_media_type: 415,
   too_many_requests: 429,
   unavailable: 503,
   internal: 500,

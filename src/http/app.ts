@@ -8,6 +8,7 @@ import type { Deps } from '../core/ports.js';
 import type { LoginThrottle } from '../core/auth/login-throttle.js';
 import { createRedisLoginThrottle } from './login-throttle.js';
 import { bearerToken, errorHandler } from './middleware.js';
+import { refuseNulInUrl, sanitizeBody } from './sanitize-input.js';
 import type { Metrics } from './metrics.js';
 import { securityHeaders } from './security-headers.js';
 import { openApiDocument } from './openapi.js';
@@ -39,6 +40,7 @@ export function createHttpApp(deps: Deps, opts: { redis: Redis; metrics: Metrics
     });
     next();
   });
+  app.use(refuseNulInUrl);
 
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true });
@@ -72,7 +74,7 @@ export function createHttpApp(deps: Deps, opts: { redis: Redis; metrics: Metrics
   app.get('/api/openapi.json', (_req, res) => {
     res.json(openApiDocument(deps.config.publicUrl));
   });
-  app.use('/api', express.json({ limit: '1mb' }), apiRouter(deps, { throttle }));
+  app.use('/api', express.json({ limit: '1mb' }), sanitizeBody, apiRouter(deps, { throttle }));
   app.use('/api', (_req, res) => {
     res.status(404).json({ error: { code: 'not_found', message: 'no such API route' } });
   });

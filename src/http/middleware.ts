@@ -78,22 +78,51 @@ export function parse<S extends z.ZodType>(schema: S, input: unknown): z.output<
 /** The one place errors become HTTP answers: `{"error": {"code", "message"}}`. */
 export function errorHandler(deps: Deps) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction) => {
-    if (err instanceof AppError) {
-      const wait = (err.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds;
+    const known = err instanceof AppError ? err : transportError(err);
+    if (known) {
+      const wait = (known.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds;
       if (wait) res.set('Retry-After', String(wait));
-      res.status(err.status).json({ error: { code: err.code, message: err.message } });
-      return;
-    }
-    const e = err as { type?: string; status?: number; message?: string };
-    if (e?.type === 'entity.parse.failed') {
-      res.status(400).json({ error: { code: 'bad_request', message: 'body is not valid JSON' } });
-      return;
-    }
-    if (e?.type === 'entity.too.large') {
-      res.status(413).json({ error: { code: 'payload_too_large', message: 'body too large' } });
+      res.status(known.status).json({ error: { code: known.code, message: known.message } });
       return;
     }
     deps.log.error({ err, path: req.path, method: req.method }, 'request failed');
     res.status(500).json({ error: { code: 'internal', message: 'internal error' } });
   };
+}
+
+/**
+ * What the request itself got wrong before any route ran — body-parser
+ * (charset, content encoding, JSON syntax, size), the router (a path parameter
+ * that is not valid percent-encoding) — as our error with a 4xx. Anything else
+ * is ours, and stays a 500.
+ */
+function transportError(err: unknown): AppError | undefined {
+  if (!(err instanceof Error)) return undefined;
+  const e = err as Error & { type?: string; status?: number; expose?: boolean };
+  switch (e.type) {
+    case 'charset.unsupported':
+    case 'encoding.unsupported':
+      return new AppError('unsupported_media_type', e.message);
+    case 'entity.parse.failed':
+      return new AppError('bad_request', 'body is not valid JSON');
+    case 'entity.too.large':
+      return new AppError('payload_too_large', 'body too large');
+    case 'entity.verify.failed':
+      return new AppError('forbidden', 'body failed verification');
+    case 'request.aborted':
+    case 'request.size.invalid':
+      return new AppError('bad_request', 'the body did not arrive whole');
+    case 'parameters.too.many':
+      return new AppError('payload_too_large', 'too many form fields');
+    default:
+      break;
+  }
+  if (err instanceof URIError && e.status === 400) return new AppError('bad_request', 'the URL is not valid percent-encoding');
+  // Other http-errors a parser raised on its own input (a "gzip" body that is not gzip…).
+  if (typeof e.status === 'number' && e.status >= 400 && e.status < 500 && e.expose !== false) {
+    if (e.status === 413) return new AppError('payload_too_large', 'body too large');
+    if (e.status === 415) return new AppError('unsupported_media_type', 'unsupported body type');
+    return new AppError('bad_request', e.type ? `unreadable request (${e.type})` : 'the body could not be decoded');
+  }
+  return undefined;
 }

@@ -85,9 +85,10 @@ export async function startWorkers(deps: Deps, connection: ConnectionOptions, qu
   );
   for (const w of workers) {
     w.on('failed', (j, err) =>
-      deps.log.warn({ queue: w.name, job: j?.name, jobId: j?.id, attempts: j?.attemptsMade, err: err.message }, 'job failed'),
+      // The error object, not its message: the serializer keeps a database error's code and drops its values.
+      deps.log.warn({ queue: w.name, job: j?.name, jobId: j?.id, attempts: j?.attemptsMade, err }, 'job failed'),
     );
-    w.on('error', (err) => deps.log.error({ queue: w.name, err: err.message }, 'worker error'));
+    w.on('error', (err) => deps.log.error({ queue: w.name, err }, 'worker error'));
   }
   // One schedule for the whole installation, however many workers: BullMQ keeps it by id.
   await queues.maintenance.upsertJobScheduler(

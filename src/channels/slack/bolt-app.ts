@@ -122,7 +122,17 @@ function boltLogger(log: Logger): BoltLogger {
     debug: () => {},
     info: () => {},
     warn: (...msg: unknown[]) => child.warn(msg.map(String).join(' ')),
-    error: (...msg: unknown[]) => child.error(msg.map((m) => (m instanceof Error ? m.message : String(m))).join(' ')),
+    // Bolt logs our listeners' errors here: through the error serializer, so a database error's values stay out.
+    error: (...msg: unknown[]) => {
+      const err = msg.find((m) => m instanceof Error);
+      child.error(
+        { ...(err ? { err } : {}) },
+        msg
+          .filter((m) => !(m instanceof Error))
+          .map(String)
+          .join(' ') || 'slack listener failed',
+      );
+    },
     setLevel: (l: LogLevel) => {
       level = l;
     },

@@ -27,9 +27,48 @@ addOpenApiPaths({
       requestBody: {
         required: true,
         content: {
-          'application/json': { schema: { type: 'object', description: 'event_callback or url_verification' } },
+          'application/json': {
+            schema: {
+              type: 'object',
+              description: 'event_callback or url_verification',
+              required: ['type'],
+              properties: {
+                type: { enum: ['event_callback', 'url_verification'] },
+                event_id: { type: 'string' },
+                team_id: { type: 'string' },
+                challenge: { type: 'string' },
+                event: {
+                  type: 'object',
+                  required: ['type'],
+                  properties: {
+                    type: { enum: ['message', 'app_mention'] },
+                    subtype: { type: 'string' },
+                    channel: { type: 'string' },
+                    channel_type: { enum: ['im', 'channel', 'group', 'mpim'] },
+                    user: { type: 'string' },
+                    text: { type: 'string' },
+                    ts: { type: 'string' },
+                    thread_ts: { type: 'string' },
+                  },
+                },
+              },
+            },
+          },
           'application/x-www-form-urlencoded': {
-            schema: { type: 'object', description: 'slash command fields, or `payload` (JSON) for interactivity' },
+            schema: {
+              type: 'object',
+              description: 'slash command fields, or `payload` (JSON) for interactivity (block_actions, view_submission)',
+              properties: {
+                command: { type: 'string' },
+                text: { type: 'string' },
+                trigger_id: { type: 'string' },
+                user_id: { type: 'string' },
+                payload: {
+                  type: 'string',
+                  description: 'JSON: {type: block_actions | view_submission, user: {id}, view: {id, callback_id, state}}',
+                },
+              },
+            },
           },
         },
       },
@@ -38,6 +77,7 @@ addOpenApiPaths({
           description:
             'acknowledged (work continues after the answer); the challenge for url_verification; modal errors for a bad submission',
         },
+        '400': { description: 'signed, but not a payload Slack sends (no event, an interaction without its user or view…)' },
         '401': { description: 'missing or wrong X-Slack-Signature, or X-Slack-Request-Timestamp more than 5 minutes off' },
       },
     },

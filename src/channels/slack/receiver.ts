@@ -1,6 +1,8 @@
 import express, { Router } from 'express';
 import type { App, Receiver, ReceiverEvent } from '@slack/bolt';
+import { stripNul } from '../../http/sanitize-input.js';
 import type { Logger } from '../../logger.js';
+import { slackPayloadProblem } from './envelope.js';
 import { checkSlackSignature } from './verify.js';
 
 /**
@@ -45,6 +47,12 @@ export class SwitchboardSlackReceiver implements Receiver {
       const body = parseBody(raw, req.get('content-type') ?? '');
       if (!body) {
         res.status(400).type('text/plain').send('unreadable body');
+        return;
+      }
+      const problem = body.ssl_check ? undefined : slackPayloadProblem(body);
+      if (problem) {
+        log.warn({ problem }, 'slack request refused: signed but malformed');
+        res.status(400).type('text/plain').send(problem);
         return;
       }
       if (body.ssl_check) {
@@ -92,10 +100,10 @@ export class SwitchboardSlackReceiver implements Receiver {
 function parseBody(raw: Buffer, contentType: string): Record<string, any> | undefined {
   try {
     const text = raw.toString('utf8');
-    if (contentType.includes('application/json')) return JSON.parse(text) as Record<string, any>;
+    if (contentType.includes('application/json')) return stripNul(JSON.parse(text) as Record<string, any>);
     const form = Object.fromEntries(new URLSearchParams(text));
-    if (typeof form.payload === 'string') return JSON.parse(form.payload) as Record<string, any>;
-    return form;
+    if (typeof form.payload === 'string') return stripNul(JSON.parse(form.payload) as Record<string, any>);
+    return stripNul(form);
   } catch {
     return undefined;
   }

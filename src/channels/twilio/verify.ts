@@ -1,6 +1,7 @@
 import express, { type RequestHandler } from 'express';
 import twilio from 'twilio';
 import type { Deps } from '../../core/ports.js';
+import { sanitizeBody } from '../../http/sanitize-input.js';
 
 /**
  * Checks `X-Twilio-Signature` against PUBLIC_URL + path + query, as Twilio
@@ -21,7 +22,10 @@ export function verifyTwilioSignature(deps: Deps): RequestHandler {
   };
 }
 
-/** Body parser + signature check for one Twilio webhook route (form-encoded, as Twilio posts). */
+/**
+ * Body parser + signature check for one Twilio webhook route (form-encoded, as Twilio posts),
+ * then the input rule (no NUL) — after the check, which is over the fields as Twilio sent them.
+ */
 export function twilioWebhook(deps: Deps): RequestHandler[] {
-  return [express.urlencoded({ extended: false, limit: '256kb' }), verifyTwilioSignature(deps)];
+  return [express.urlencoded({ extended: false, limit: '256kb' }), verifyTwilioSignature(deps), sanitizeBody];
 }

@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { DbOrTx } from '../../db/client.js';
+import { PG, pgCodeOf } from '../../db/errors.js';
 import { agentQueues, agents, CHANNELS, DEFAULT_CAPACITY, queues, ROLES, type AgentRow, type Capacity } from '../../db/schema.js';
 import { recordAudit, type AuditContext } from '../audit/record-audit.js';
 import { hashPassword } from '../auth/passwords.js';
@@ -119,7 +120,7 @@ export async function updateAgent(db: DbOrTx, id: string, input: Omit<UpdateAgen
       try {
         await tx.update(agents).set(patch).where(eq(agents.id, id));
       } catch (err) {
-        if ((err as { code?: string }).code === '23505') throw new AppError('conflict', 'that email is taken');
+        if (pgCodeOf(err) === PG.uniqueViolation) throw new AppError('conflict', 'that email is taken');
         throw err;
       }
     }

@@ -20,6 +20,7 @@ import { toPublicConversation, type Deps } from '../../core/ports.js';
 import { acceptReservation, listPendingOffers, rejectReservation } from '../../core/routing/reservations.js';
 import { queuesRouter } from './queues.js';
 import { roomsFor } from '../../realtime/server.js';
+import { PG, pgCodeOf } from '../../db/errors.js';
 import { inboxes } from '../../db/schema.js';
 import { actorOf, auditContext, parse, requireAuth, requireRoles, requireSupervisor } from '../middleware.js';
 import { accountRouter, authRouter } from './auth.js';
@@ -163,16 +164,14 @@ export function apiRouter(deps: Deps, opts: { throttle: LoginThrottle }): Router
         .strict(),
       req.body,
     );
+    const patch = { ...(v.queue ? { queueKey: v.queue } : {}), ...(v.flow !== undefined ? { flow: v.flow } : {}) };
     const inbox = await db.transaction(async (tx) => {
       const [old] = await tx.select().from(inboxes).where(eq(inboxes.id, id)).for('update');
       if (!old) throw new AppError('not_found', 'inbox not found');
-      const [row] = await tx
-        .update(inboxes)
-        .set({ ...(v.queue ? { queueKey: v.queue } : {}), ...(v.flow !== undefined ? { flow: v.flow } : {}) })
-        .where(eq(inboxes.id, id))
-        .returning()
-        .catch(rethrowFk);
-      const after = publicInbox(row);
+      // An empty PATCH changes nothing: answer with the inbox as it is (drizzle refuses an empty SET), and audit nothing.
+      if (Object.keys(patch).length === 0) return publicInbox(old);
+      const [row] = await tx.update(inboxes).set(patch).where(eq(inboxes.id, id)).returning().catch(rethrowFk);
+      const after = publicInbox(row!);
       await recordAudit(tx, {
         ...auditContext(req),
         action: 'inbox.update',
@@ -262,6 +261,6 @@ function publicInbox(i: typeof inboxes.$inferSelect) {
 }
 
 function rethrowFk(err: unknown): never {
-  if ((err as { code?: string }).code === '23503') throw new AppError('bad_request', 'queue: unknown queue');
+  if (pgCodeOf(err) === PG.foreignKeyViolation) throw new AppError('bad_request', 'queue: unknown queue');
   throw err;
 }
