@@ -171,7 +171,7 @@ export function apiRouter(deps: Deps, opts: { throttle: LoginThrottle }): Router
       // An empty PATCH changes nothing: answer with the inbox as it is (drizzle refuses an empty SET), and audit nothing.
       if (Object.keys(patch).length === 0) return publicInbox(old);
       const [row] = await tx.update(inboxes).set(patch).where(eq(inboxes.id, id)).returning().catch(rethrowFk);
-      const after = publicInbox(row!);
+      const after = publicInbox(row);
       await recordAudit(tx, {
         ...auditContext(req),
         action: 'inbox.update',
