@@ -49,6 +49,7 @@ async function main() {
       sendMessage: async () => {},
       queueStats: async () => {},
       routingTimer: async () => {},
+      requestTimer: async () => {},
     },
     realtime: {
       publish: (_to, event) => void (event === 'reservation.created' && offers++),

@@ -10,6 +10,10 @@ const TEXTS = {
     en: 'You reached the service desk. Reply with your question and an agent will answer. Reply STOP to opt out, START to opt back in.',
     es: 'Ha contactado con el servicio de atención. Responda con su pregunta y un agente le contestará. Responda STOP para darse de baja y START para volver a recibir mensajes.',
   },
+  'pending.auto-resolved': {
+    en: 'We have not heard back from you, so we closed request #{number}. Reply any time if you still need help.',
+    es: 'Como no hemos recibido respuesta, hemos cerrado la solicitud #{number}. Responda cuando quiera si aún necesita ayuda.',
+  },
 } satisfies Record<string, Record<Language, string>>;
 
 export type ContactTextKey = keyof typeof TEXTS;

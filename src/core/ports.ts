@@ -1,7 +1,8 @@
 import type { Config } from '../config.js';
 import type { Db } from '../db/client.js';
-import type { Channel, ConversationRow, ConversationStatus, MessageRow } from '../db/schema.js';
+import type { Channel, ConversationRow, ConversationStatus, MessageRow, Presence } from '../db/schema.js';
 import type { Logger } from '../logger.js';
+import type { QueueStats } from './routing/queue-stats.js';
 
 /**
  * What the core needs from the outside world. `main.ts` (and the test harness)
@@ -34,6 +35,8 @@ export type JobScheduler = {
   queueStats(): Promise<void>;
   /** Run the routing timers (wrap-up ends, offline grace, escalation steps) at `at`; the reconciler also runs them. */
   routingTimer(at: Date): Promise<void>;
+  /** Run the request timers (snoozes ending, stale pending, SLA warnings and breaches) at `at`; the reconciler also runs them. */
+  requestTimer(at: Date): Promise<void>;
 };
 
 /** Socket.IO rooms: one per agent, one per queue (its agents), one for supervisors and admins. */
@@ -59,8 +62,8 @@ export type RealtimeEvents = {
   'message.created': { conversationId: string; message: PublicMessage };
   /** A message changed after it was created: delivery status, or `failed` with `error`. */
   'message.updated': { conversationId: string; message: PublicMessage };
-  'queue.stats': { queues: unknown[] };
-  'agent.presence': { agentId: string; presence: string; reason?: string };
+  'queue.stats': { queues: QueueStats[] };
+  'agent.presence': { agentId: string; presence: Presence; reason?: string };
   'supervisor.alert': { conversationId: string; queue: string; waitingSeconds: number; reason: string };
 };
 
@@ -138,6 +141,9 @@ export type PublicConversation = {
   queue: string;
   status: ConversationStatus;
   snoozedUntil: string | null;
+  /** Since when it waits on the contact (status `pending`). */
+  pendingSince: string | null;
+  tags: string[];
   assigneeId: string | null;
   contactId: string;
   priority: number;
@@ -174,6 +180,8 @@ export function toPublicConversation(c: ConversationRow): PublicConversation {
     queue: c.queueKey,
     status: c.status,
     snoozedUntil: c.snoozedUntil?.toISOString() ?? null,
+    pendingSince: c.pendingSince?.toISOString() ?? null,
+    tags: c.tags,
     assigneeId: c.assigneeId,
     contactId: c.contactId,
     priority: c.priority,

@@ -79,6 +79,8 @@ export const queues = pgTable('queues', {
   escalation: jsonb('escalation').$type<EscalationStep[]>().notNull().default([]),
   /** From address for email replies in this queue (MAIL_FROM otherwise). */
   emailFrom: text('email_from'),
+  /** A pending conversation with no word from the contact for this long is resolved with a final note; null = never. */
+  autoResolvePendingSeconds: integer('auto_resolve_pending_seconds').default(7 * 24 * 3600),
   createdAt: createdAt(),
 });
 
@@ -209,6 +211,11 @@ export const conversations = pgTable(
     contactId: uuid('contact_id')
       .notNull()
       .references(() => contacts.id),
+    /**
+     * The contact's address this conversation talks to (the number that texted, the address that
+     * wrote): a contact may have several after a merge, and replies must go back to the right one.
+     */
+    contactIdentityId: uuid('contact_identity_id').references(() => contactIdentities.id, { onDelete: 'set null' }),
     channel: text('channel').$type<Channel>().notNull(),
     queueKey: text('queue_key')
       .notNull()
@@ -216,6 +223,15 @@ export const conversations = pgTable(
     status: text('status').$type<ConversationStatus>().notNull().default('waiting'),
     /** A snoozed conversation comes back to its assignee at this time. */
     snoozedUntil: ts('snoozed_until'),
+    /** Since when it waits on the contact (status `pending`); null otherwise. */
+    pendingSince: ts('pending_since'),
+    /** Wall-clock seconds spent `pending` in earlier spells (reports); the current spell is `now - pending_since`. */
+    pendingSeconds: integer('pending_seconds').notNull().default(0),
+    /** Free-form labels (lower case), filterable in the desk and the API. */
+    tags: text('tags')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     priority: integer('priority').notNull().default(0),
     assigneeId: uuid('assignee_id').references(() => agents.id),
     /** Our side of the channel: the hotline number, the inbound email address, the Slack channel. */
@@ -260,6 +276,14 @@ export const conversations = pgTable(
       .where(sql`${t.status} = 'assigned'`),
     index('conversations_created_idx').on(t.createdAt.desc(), t.id.desc()),
     index('conversations_contact_idx').on(t.contactId),
+    index('conversations_tags_idx').using('gin', t.tags),
+    // Wake-ups of the request timers (src/core/requests/timers.ts): snoozes ending, pending going stale.
+    index('conversations_snoozed_until_idx')
+      .on(t.snoozedUntil)
+      .where(sql`${t.status} = 'snoozed'`),
+    index('conversations_pending_since_idx')
+      .on(t.pendingSince)
+      .where(sql`${t.status} = 'pending'`),
     // Heads of overflow lanes: escalated waiting work, in routing order, filtered by queue.
     index('conversations_overflow_lane_idx')
       .on(t.channel, t.priority.desc(), t.queuedAt)

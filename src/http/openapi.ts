@@ -126,8 +126,17 @@ const paths: Record<string, PathItem> = {
         {
           name: 'status',
           in: 'query',
-          schema: { enum: ['open', 'all', 'waiting', 'offered', 'assigned', 'resolved', 'abandoned'] },
-          description: 'default open',
+          schema: { enum: ['open', 'all', 'waiting', 'offered', 'assigned', 'pending', 'snoozed', 'resolved', 'abandoned'] },
+          description: 'default open (every status but resolved and abandoned); `all` when `number` is given',
+        },
+        { name: 'number', in: 'query', schema: { type: 'integer' }, description: 'the conversation with this reference (#1042)' },
+        {
+          name: 'tag',
+          in: 'query',
+          schema: { type: 'array', items: { type: 'string' } },
+          style: 'form',
+          explode: true,
+          description: 'only conversations carrying this tag (repeat: all of them)',
         },
         { name: 'queue', in: 'query', schema: { type: 'string' } },
         { name: 'channel', in: 'query', schema: { enum: ['voice', 'sms', 'email', 'slack'] }, description: 'extension' },
@@ -253,8 +262,9 @@ const paths: Record<string, PathItem> = {
   },
 };
 
+/** Adds paths, or operations to a path described already (a PATCH beside a GET). */
 export function addOpenApiPaths(extra: Record<string, PathItem>) {
-  Object.assign(paths, extra);
+  for (const [path, item] of Object.entries(extra)) paths[path] = { ...paths[path], ...item };
 }
 
 export function openApiDocument(publicUrl: string) {
@@ -322,7 +332,11 @@ export function openApiDocument(publicUrl: string) {
             id: { type: 'string' },
             channel: { enum: ['voice', 'sms', 'email', 'slack'] },
             queue: { type: 'string' },
-            status: { enum: ['waiting', 'offered', 'assigned', 'resolved', 'abandoned'] },
+            number: { type: 'integer', description: 'human reference from 1000, shown as #1042' },
+            status: { enum: ['waiting', 'offered', 'assigned', 'pending', 'snoozed', 'resolved', 'abandoned'] },
+            snoozedUntil: { type: 'string', format: 'date-time', nullable: true },
+            pendingSince: { type: 'string', format: 'date-time', nullable: true },
+            tags: { type: 'array', items: { type: 'string' } },
             assigneeId: { type: 'string', nullable: true },
             contactId: { type: 'string' },
             priority: { type: 'integer' },

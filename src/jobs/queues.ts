@@ -30,6 +30,8 @@ export const JOB_OPTIONS = {
   // a 4xx from the vendor, or the last attempt's error, ends the reply `failed`.
   sendMessage: { ...base, attempts: 12, backoff: { type: 'exponential', delay: 1000 } } satisfies JobsOptions,
   queueStats: { ...base, attempts: 1, delay: 300 } satisfies JobsOptions,
+  // A failed sweep is retried soon; the reconciler runs the same sweep every few seconds anyway.
+  requestTimer: { ...base, attempts: 3, backoff: { type: 'exponential', delay: 500 } } satisfies JobsOptions,
 } as const;
 
 export type Queues = {
@@ -124,6 +126,18 @@ export function createJobScheduler(q: Queues, log?: Logger, opts: { sendAttempts
       await enqueue(
         'routing-timers',
         q.routing.add('routing-timers', {}, { ...JOB_OPTIONS.dispatch, jobId: `timers-${due}`, delay: Math.max(0, due - Date.now()) + 50 }),
+      );
+    },
+    async requestTimer(at) {
+      // Same shape as routing timers: one wake-up per second of due time; the sweep finds what is due in Postgres.
+      const due = Math.ceil(at.getTime() / 1000) * 1000;
+      await enqueue(
+        'request-timers',
+        q.maintenance.add(
+          'request-timers',
+          {},
+          { ...JOB_OPTIONS.requestTimer, jobId: `request-timers-${due}`, delay: Math.max(0, due - Date.now()) + 50 },
+        ),
       );
     },
   };

@@ -4,6 +4,7 @@ import { deliverMessage, PermanentSendError } from '../core/conversations/delive
 import { rooms, type Deps } from '../core/ports.js';
 import { dispatch } from '../core/routing/dispatch.js';
 import { queueStats } from '../core/routing/queue-stats.js';
+import { runRequestTimers } from '../core/requests/timers.js';
 import { reconcile } from '../core/routing/reconcile.js';
 import { expireReservation } from '../core/routing/reservations.js';
 import { runRoutingTimers } from '../core/routing/timers.js';
@@ -40,8 +41,12 @@ export const JOBS: Record<string, Record<string, JobDefinition<z.ZodType>>> = {
   [QUEUE_NAMES.maintenance]: {
     reconcile: job(z.object({}).passthrough(), async (deps) => {
       await reconcile(deps);
+      // The safety net under the request timers' delayed jobs (lost in a Redis restart, or never added).
+      await runRequestTimers(deps);
       await publishQueueStats(deps);
     }),
+    // Snoozes ending, stale pending, SLA warnings and breaches (src/core/requests/timers.ts).
+    'request-timers': job(z.object({}).passthrough(), (deps) => runRequestTimers(deps)),
     'queue-stats': job(z.object({}).passthrough(), (deps) => publishQueueStats(deps)),
   },
 };

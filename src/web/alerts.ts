@@ -28,13 +28,14 @@ export function chime() {
 
 /** Asks for notification permission; call from a click (browsers require a gesture). */
 export function askNotificationPermission() {
-  if ('Notification' in window && Notification.permission === 'default') void Notification.requestPermission().catch(() => {});
-  // Unlock audio on the same gesture.
+  // Declining (or a browser that will not ask) leaves offers to ring in the page: nothing to tell the agent.
+  if ('Notification' in window && Notification.permission === 'default') Notification.requestPermission().catch(() => undefined);
+  // Unlock audio on the same gesture; without an audio device the toast still shows.
   try {
     audio ??= new AudioContext();
-    void audio.resume();
+    audio.resume().catch(() => undefined);
   } catch {
-    /* ignore */
+    /* no audio device: the toast still shows */
   }
 }
 

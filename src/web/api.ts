@@ -1,3 +1,4 @@
+/** Every call the desk makes to Switchboard's API, in one place (screens never build URLs themselves). */
 import type {
   Agent,
   AuditEntry,
@@ -153,6 +154,14 @@ export const api = {
   },
   audit: (query: Record<string, string | undefined>) =>
     request<{ entries: AuditEntry[]; nextCursor: string | null }>('GET', `/api/audit${q(query)}`),
+  /** The CSV export (fetched with the bearer token, handed to the browser as a file by the screen). */
+  async auditCsv(query: Record<string, string | undefined>): Promise<Blob> {
+    const res = await fetch(`/api/audit${q({ ...query, format: 'csv' })}`, {
+      headers: { authorization: `Bearer ${session.get()?.token ?? ''}` },
+    });
+    if (!res.ok) throw new ApiError(res.status, 'http_' + res.status, 'export failed');
+    return res.blob();
+  },
   auditActions: () => request<{ actions: { action: string; description: string }[] }>('GET', '/api/audit/actions').then((r) => r.actions),
   pendingOffers: () => request<{ reservations: Offer[] }>('GET', '/api/reservations').then((r) => r.reservations),
   setStatus: (status: string) => request<{ agent: Agent }>('PUT', '/api/me/status', { status }).then((r) => r.agent),
@@ -189,4 +198,10 @@ export const api = {
   directory: () => request<{ agents: DirectoryAgent[] }>('GET', '/api/directory/agents').then((r) => r.agents),
   today: () => request<TodayReport>('GET', '/api/reports/today'),
   voiceToken: () => request<{ token: string; identity?: string; ttlSeconds?: number; expiresIn?: number }>('GET', '/api/voice/token'),
+  /** Calls a contact (a number, or a conversation's contact); the agent's softphone leg rings in once they answer. */
+  placeCall: (target: { conversationId: string } | { phone: string }) =>
+    request<{ conversation: { id: string }; callSid: string | null }>('POST', '/api/voice/calls', target),
+  holdCall: (conversationId: string, held: boolean) => request('POST', `/api/voice/calls/${conversationId}/${held ? 'hold' : 'unhold'}`),
+  transferCall: (conversationId: string, target: { queue: string } | { agentId: string }) =>
+    request('POST', `/api/voice/calls/${conversationId}/transfer`, target),
 };

@@ -1,18 +1,20 @@
 import { io, type Socket } from 'socket.io-client';
 import { refreshSession, session } from './api.js';
+import { EVENT_NAMES, type EventBus, type EventName, type RealtimeEvents } from './events.js';
+
+type ServerToClient = { [E in EventName]: (payload: RealtimeEvents[E]) => void };
 
 /**
- * One Socket.IO connection per tab. The token is read on every (re)connect (renewed from the
- * refresh cookie when it has expired), so the socket survives network drops; socket.io-client
- * retries by itself. A refused handshake or a server-side disconnect (the agent's tokens were
- * revoked) ends the session unless the cookie still yields a token.
+ * One Socket.IO connection per tab, feeding the event bus. The token is read on every
+ * (re)connect (renewed from the refresh cookie when it has expired), so the socket survives
+ * network drops; socket.io-client retries by itself. A refused handshake or a server-side
+ * disconnect (the agent's tokens were revoked) ends the session unless the cookie still yields a token.
  */
-export function connectRealtime(handlers: {
-  onStatus: (status: 'online' | 'offline') => void;
-  onEvent: (event: string, payload: any) => void;
-  onAuthError: () => void;
-}): Socket {
-  const socket = io({
+export function connectRealtime(
+  bus: EventBus,
+  handlers: { onStatus: (status: 'online' | 'offline') => void; onAuthError: () => void },
+): Socket<ServerToClient> {
+  const socket: Socket<ServerToClient> = io({
     path: '/socket.io',
     transports: ['websocket'],
     auth: (cb) => {
@@ -51,6 +53,13 @@ export function connectRealtime(handlers: {
       recheck();
     }
   });
-  socket.onAny((event: string, payload: unknown) => handlers.onEvent(event, payload));
+  // socket.io-client's listener typing cannot follow a generic event name: register by a plain string on the
+  // untyped view; the payload's type is the server's (ServerToClient).
+  const untyped = socket as Socket;
+  const forward = <E extends EventName>(event: E) => {
+    const name: string = event;
+    untyped.on(name, (payload: RealtimeEvents[E]) => bus.emit(event, payload));
+  };
+  for (const event of EVENT_NAMES) forward(event);
   return socket;
 }

@@ -1,4 +1,4 @@
-import { api, ApiError, request } from './api.js';
+import { api, ApiError } from './api.js';
 import { describeVoiceError, type SoftphoneEvent } from './state/softphone.js';
 
 /**
@@ -172,7 +172,7 @@ export class Phone {
   /** Hold is done by the server (the contact hears hold music in the conference). */
   async hold(conversationId: string, held: boolean) {
     try {
-      await request('POST', `/api/voice/calls/${conversationId}/${held ? 'hold' : 'unhold'}`);
+      await api.holdCall(conversationId, held);
       this.emit({ type: 'hold', held });
     } catch (err) {
       this.emit({ type: 'call.error', message: `Could not ${held ? 'hold' : 'resume'} the call: ${(err as Error).message}` });
@@ -180,7 +180,7 @@ export class Phone {
   }
 
   async transfer(conversationId: string, target: { queue: string } | { agentId: string }) {
-    await request('POST', `/api/voice/calls/${conversationId}/transfer`, target);
+    await api.transferCall(conversationId, target);
   }
 
   digit(d: string) {
@@ -199,11 +199,7 @@ export class Phone {
     // Twilio may ring our leg before the HTTP answer arrives: expect it from now on.
     this.expected = { conversationId, peer: phone, outbound: true, until: Date.now() + 45_000 };
     try {
-      const r = await request<{ conversation: { id: string }; callSid: string | null }>(
-        'POST',
-        '/api/voice/calls',
-        conversationId ? { conversationId } : { phone },
-      );
+      const r = await api.placeCall(conversationId ? { conversationId } : { phone: phone ?? to });
       this.emit({ type: 'linked', conversationId: r.conversation.id, callSid: r.callSid });
     } catch (err) {
       this.expected = null;

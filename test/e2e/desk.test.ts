@@ -135,6 +135,23 @@ describe.runIf(chromiumAvailable())('the agent desk in a browser', () => {
       .toBe('away');
   });
 
+  it('a load that fails is shown to the agent, not swallowed', async () => {
+    const agent = await app.agent({ name: 'Olive Offline', queues: ['donor'], available: false });
+    const page = await newPage();
+    await logIn(page, app.url, agent.email, PASSWORD);
+    await expect.poll(() => page.getByTestId('connection').textContent()).toBe('Live');
+    // The network really goes away (no stubbed answer): changing a filter reloads the inbox and fails.
+    await page.context().setOffline(true);
+    await page.getByLabel('Status').selectOption('resolved');
+    const notice = page.getByRole('alert').filter({ hasText: 'Could not load the inbox' });
+    await notice.waitFor();
+    expect(await notice.textContent()).toContain('Cannot reach Switchboard');
+    await screenshot(page, 'notice-offline');
+    await page.context().setOffline(false);
+    await notice.getByRole('button', { name: 'Dismiss' }).click();
+    await notice.waitFor({ state: 'detached' });
+  });
+
   it('a wrong password is refused on the login screen', async () => {
     const page = await newPage();
     await page.goto(app.url + '/');

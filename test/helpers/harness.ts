@@ -106,6 +106,13 @@ export type TestApp = {
   twilioPost(path: string, params: Record<string, string>, opts?: { signature?: string | null }): Promise<{ status: number; text: string }>;
   sms(from: string, body: string, extra?: Record<string, string>): Promise<{ status: number; text: string; sid: string }>;
   socket(token: string): Promise<AgentSocket>;
+  /**
+   * Stops this Switchboard (web + worker) and starts a fresh one on the same database, Redis
+   * prefix and fake Twilio, as a restart would; `app.sb` and `app.url` then point at the new one.
+   */
+  restart(): Promise<void>;
+  /** Starts one more process on the same stores (a second worker by default); stopped with the app. */
+  extraProcess(env?: Record<string, string>): Promise<Switchboard>;
   stop(): Promise<void>;
 };
 
@@ -113,10 +120,12 @@ export type TestApp = {
 export async function startTestApp(label: string, env: Record<string, string> = {}, opts: StartOptions = {}): Promise<TestApp> {
   const stores = await isolatedStores(label);
   const fake = await startFakeTwilio();
+  const baseEnv = env;
   const config = testConfig(stores, { TWILIO_API_URL: fake.url, ...env });
-  const sb = await startSwitchboard(config, { logger: createLogger(config.logLevel), ...opts });
-  const url = `http://127.0.0.1:${sb.port}`;
+  let sb = await startSwitchboard(config, { logger: createLogger(config.logLevel), ...opts });
+  let url = `http://127.0.0.1:${sb.port}`;
   const sockets: AgentSocket[] = [];
+  const extras: Switchboard[] = [];
 
   const api: TestApp['api'] = async (method, path, body, token) => {
     const headers: Record<string, string> = {};
@@ -187,8 +196,23 @@ export async function startTestApp(label: string, env: Record<string, string> = 
       sockets.push(s);
       return s;
     },
+    async restart() {
+      for (const s of sockets.splice(0)) s.close();
+      await sb.stop();
+      sb = await startSwitchboard(config, { logger: createLogger(config.logLevel), ...opts });
+      url = `http://127.0.0.1:${sb.port}`;
+      app.sb = sb;
+      app.url = url;
+    },
+    async extraProcess(env = { ROLE: 'worker' }) {
+      const extraConfig = testConfig(stores, { TWILIO_API_URL: fake.url, ...baseEnv, ...env });
+      const extra = await startSwitchboard(extraConfig, { logger: createLogger(extraConfig.logLevel), ...opts });
+      extras.push(extra);
+      return extra;
+    },
     async stop() {
       for (const s of sockets) s.close();
+      for (const e of extras) await e.stop();
       await sb.stop();
       await fake.close();
       await stores.drop();

@@ -11,7 +11,7 @@ import {
 import type { Agent, Conversation, Message, QueueStats } from '../../src/web/types.js';
 import { fillCanned } from '../../src/web/canned.js';
 import { initials, waitLabel } from '../../src/web/format.js';
-import { breached, liveWait } from '../../src/web/components/wallboard.js';
+import { breached, liveWait } from '../../src/web/screens/wallboard/figures.js';
 
 const me: Agent = {
   id: 'a1',
@@ -34,6 +34,8 @@ function conv(id: string, over: Partial<Conversation> = {}): Conversation {
     queue: 'donor',
     status: 'assigned',
     snoozedUntil: null,
+    pendingSince: null,
+    tags: [],
     assigneeId: 'a1',
     contactId: 'c-' + id,
     priority: 10,
@@ -219,6 +221,7 @@ describe('desk helpers', () => {
       businessHours: null,
       escalation: [],
       emailFrom: null,
+      autoResolvePendingSeconds: null,
       open: true,
       waiting: 1,
       offered: 0,

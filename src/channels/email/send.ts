@@ -38,7 +38,8 @@ export function emailSender(deps: Omit<Deps, 'channels'>, transport: Transporter
       // Keep the root and the most recent ids: long chains get folded by some servers.
       const references = chain.length > 20 ? [chain[0], ...chain.slice(-19)] : chain;
       const messageId = signer.messageIdFor(conversation.id, message.id);
-      const subject = replySubject(conversation.subject);
+      // A conversation the agent started (nothing inbound yet) opens with its own subject, not "Re:".
+      const subject = lastInbound ? replySubject(conversation.subject) : conversation.subject?.trim() || 'Message from the service desk';
       const replyTo =
         config.mail.inboundDomain && conversation.inboxAddress.endsWith(`@${config.mail.inboundDomain}`)
           ? conversation.inboxAddress

@@ -1,10 +1,10 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
-import { contactIdentities, conversations, messages } from '../../db/schema.js';
+import { conversationAddress } from '../../db/queries/contacts.js';
+import { conversations, messages } from '../../db/schema.js';
 import { AppError } from '../errors.js';
 import type { Deps } from '../ports.js';
 import { publishMessageUpdate } from './publish.js';
-import { IDENTITY_FOR_CHANNEL } from './send-reply.js';
 
 /** Thrown for a send that must not be retried (the job layer turns it into UnrecoverableError). */
 export class PermanentSendError extends Error {}
@@ -36,11 +36,7 @@ export async function deliverMessage(deps: Deps, messageId: string, opts: Delive
     await failMessage(deps, messageId, `no sender for channel ${claimed.channel}`);
     throw new PermanentSendError(`no sender for channel ${claimed.channel}`);
   }
-  const [identity] = await deps.db
-    .select()
-    .from(contactIdentities)
-    .where(and(eq(contactIdentities.contactId, conversation.contactId), eq(contactIdentities.kind, IDENTITY_FOR_CHANNEL[claimed.channel])))
-    .limit(1);
+  const identity = await conversationAddress(deps.db, conversation);
   // Opt-out is checked again at send time: a STOP may have arrived after the reply was queued.
   if (!identity || (identity.optedOutAt && claimed.channel === 'sms')) {
     await failMessage(deps, messageId, identity ? 'recipient opted out' : 'contact has no address on this channel');

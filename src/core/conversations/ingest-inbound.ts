@@ -5,6 +5,7 @@ import { findOrCreateContact, setOptOut } from '../../db/queries/contacts.js';
 import { findInbox, getQueue } from '../../db/queries/queues.js';
 import { conversations, messages, OPEN_STATUSES, type Channel, type ConversationRow, type MessageRow } from '../../db/schema.js';
 import { AppError } from '../errors.js';
+import { afterContactMessage, onContactMessage, type ContactMessageEffects } from '../requests/on-contact-message.js';
 import type { Deps } from '../ports.js';
 import { publishConversationChange, publishMessage } from './publish.js';
 import { DEFAULT_QUEUE_BY_CHANNEL, ZInboundMessage, type InboundMessage, type ParsedInbound } from './types.js';
@@ -18,6 +19,8 @@ export type IngestResult =
       contactId: string;
       /** True when this message opened the conversation (so it needs routing). */
       opened: boolean;
+      /** What the request lifecycle did (reopened from pending/snoozed, auto-reply queued). */
+      requests?: ContactMessageEffects;
     };
 
 const INBOX_KIND: Record<Channel, 'phone' | 'email' | 'slack'> = {
@@ -43,6 +46,7 @@ export async function ingestInbound(deps: Deps, input: InboundMessage): Promise<
       publishConversationChange(deps, result.conversation);
       await deps.jobs.dispatch('contact arrived');
     }
+    if (result.requests) await afterContactMessage(deps, result.requests);
     deps.log.info(
       {
         channel: msg.channel,
@@ -60,7 +64,7 @@ export async function ingestInbound(deps: Deps, input: InboundMessage): Promise<
 async function ingestInTx(tx: Tx, msg: ParsedInbound): Promise<IngestResult> {
   if (!(await claimInboundEvent(tx, `${msg.channel}:message`, msg.externalId))) return { duplicate: true };
 
-  const { contactId } = await findOrCreateContact(tx, msg.from, {
+  const { contactId, identity } = await findOrCreateContact(tx, msg.from, {
     name: msg.from.name,
     alsoKnownAs: msg.alsoKnownAs,
   });
@@ -77,6 +81,7 @@ async function ingestInTx(tx: Tx, msg: ParsedInbound): Promise<IngestResult> {
       .insert(conversations)
       .values({
         contactId,
+        contactIdentityId: identity.id,
         channel: msg.channel,
         queueKey,
         priority: (queue?.priority ?? 0) + msg.priorityBoost,
@@ -112,7 +117,8 @@ async function ingestInTx(tx: Tx, msg: ParsedInbound): Promise<IngestResult> {
       .set({ lastMessageAt: sql`now()` })
       .where(eq(conversations.id, conversation.id));
   }
-  return { duplicate: false, conversation, message: message, contactId, opened };
+  const requests = await onContactMessage(tx, { conversation, message, opened, control: msg.control });
+  return { duplicate: false, conversation: requests.conversation, message: message, contactId, opened, requests };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, lt, or, type SQL } from 'drizzle-orm';
+import { and, arrayContains, asc, desc, eq, inArray, lt, or, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { identitiesOf } from '../../db/queries/contacts.js';
 import { contacts, conversations, CONVERSATION_STATUSES, messages, OPEN_STATUSES } from '../../db/schema.js';
@@ -6,11 +6,19 @@ import type { DbOrTx } from '../../db/client.js';
 import { isSupervisor, type Actor } from '../agents/actor.js';
 import { AppError } from '../errors.js';
 import { toPublicConversation, toPublicMessage } from '../ports.js';
+import { ZTag } from '../requests/tags.js';
 import { loadVisibleConversation } from './load.js';
 
 export const ZListQuery = z.object({
-  /** One status, `open` (waiting/offered/assigned, the default) or `all`. */
-  status: z.enum([...CONVERSATION_STATUSES, 'open', 'all']).default('open'),
+  /** One status, `open` (not resolved or abandoned: waiting, offered, assigned, pending, snoozed; the default) or `all`. */
+  status: z.enum([...CONVERSATION_STATUSES, 'open', 'all']).optional(),
+  /** The conversation with this reference (`#1042`); with it, `status` defaults to `all`. */
+  number: z.coerce.number().int().min(1).max(2_147_483_647).optional(),
+  /** Only conversations carrying this tag (repeat it: all of them). */
+  tag: z
+    .union([ZTag, z.array(ZTag).max(10)])
+    .transform((t) => (Array.isArray(t) ? t : [t]))
+    .optional(),
   queue: z.string().optional(),
   channel: z.enum(['voice', 'sms', 'email', 'slack']).optional(),
   mine: z
@@ -37,8 +45,12 @@ function decodeCursor(s: string): Cursor {
 /** Conversations the actor may see, newest first, keyset-paginated (stable under inserts). */
 export async function listConversations(db: DbOrTx, actor: Actor, q: z.output<typeof ZListQuery>) {
   const where: SQL[] = [];
-  if (q.status === 'open') where.push(inArray(conversations.status, [...OPEN_STATUSES]));
-  else if (q.status !== 'all') where.push(eq(conversations.status, q.status));
+  if (q.number !== undefined) where.push(eq(conversations.number, q.number));
+  // A reference names one conversation whatever its status, unless a status is asked for too.
+  const status = q.status ?? (q.number !== undefined ? 'all' : 'open');
+  if (status === 'open') where.push(inArray(conversations.status, [...OPEN_STATUSES]));
+  else if (status !== 'all') where.push(eq(conversations.status, status));
+  if (q.tag?.length) where.push(arrayContains(conversations.tags, q.tag));
   if (q.queue) where.push(eq(conversations.queueKey, q.queue));
   if (q.channel) where.push(eq(conversations.channel, q.channel));
   if (q.mine) where.push(eq(conversations.assigneeId, actor.id));

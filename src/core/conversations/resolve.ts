@@ -2,6 +2,7 @@ import { eq, sql } from 'drizzle-orm';
 import { conversations } from '../../db/schema.js';
 import { isSupervisor, type Actor } from '../agents/actor.js';
 import { AppError, forbidden } from '../errors.js';
+import { leavePending } from '../requests/pending-time.js';
 import { cancelOfferInTx, publishCanceled } from '../routing/reservations.js';
 import type { Deps } from '../ports.js';
 import { loadVisibleConversation } from './load.js';
@@ -23,6 +24,8 @@ export async function resolveConversation(deps: Deps, actor: Actor, id: string, 
         resolvedAt: sql`now()`,
         disposition: input.disposition ?? null,
         wrapUpNote: input.note ?? null,
+        snoozedUntil: null,
+        ...leavePending(),
       })
       .where(eq(conversations.id, id))
       .returning();

@@ -1,5 +1,6 @@
-import { and, eq } from 'drizzle-orm';
-import { conversations, contactIdentities, messages, type Channel, type IdentityKind } from '../../db/schema.js';
+import { eq } from 'drizzle-orm';
+import { conversationAddress } from '../../db/queries/contacts.js';
+import { conversations, messages, type Channel, type IdentityKind } from '../../db/schema.js';
 import { isSupervisor, type Actor } from '../agents/actor.js';
 import { AppError, forbidden } from '../errors.js';
 import { toPublicMessage, type Deps } from '../ports.js';
@@ -36,16 +37,7 @@ export async function sendReply(deps: Deps, actor: Actor, conversationId: string
       if (!deps.channels[conversation.channel]) {
         throw new AppError('unavailable', `the ${conversation.channel} channel is not configured`);
       }
-      const [identity] = await tx
-        .select()
-        .from(contactIdentities)
-        .where(
-          and(
-            eq(contactIdentities.contactId, conversation.contactId),
-            eq(contactIdentities.kind, IDENTITY_FOR_CHANNEL[conversation.channel]),
-          ),
-        )
-        .limit(1);
+      const identity = await conversationAddress(tx, conversation);
       if (!identity) throw new AppError('conflict', `the contact has no ${conversation.channel} address`);
       if (identity.optedOutAt && conversation.channel === 'sms') {
         throw new AppError('opted_out', 'this number texted STOP: no SMS may be sent until it texts START');

@@ -1,9 +1,9 @@
-import { and, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
-import { contactIdentities, conversations, messages, type ConversationRow, type MessageRow } from '../../db/schema.js';
+import { conversationAddress } from '../../db/queries/contacts.js';
+import { conversations, messages, type ConversationRow, type MessageRow } from '../../db/schema.js';
 import type { Deps } from '../ports.js';
 import { publishMessage } from './publish.js';
-import { IDENTITY_FOR_CHANNEL } from './send-reply.js';
 
 /** Why Switchboard wrote to the contact by itself; kept in the message's metadata as `system`. */
 export type SystemMessageKind = 'auto-reply' | 'crisis-resources' | 'csat' | 'incident' | 'notice';
@@ -19,13 +19,7 @@ export type SystemMessageInput = { body: string; kind: SystemMessageKind; metada
  */
 export async function queueSystemMessage(tx: DbOrTx, conversation: ConversationRow, input: SystemMessageInput): Promise<MessageRow | null> {
   if (conversation.channel === 'voice') return null;
-  const [identity] = await tx
-    .select()
-    .from(contactIdentities)
-    .where(
-      and(eq(contactIdentities.contactId, conversation.contactId), eq(contactIdentities.kind, IDENTITY_FOR_CHANNEL[conversation.channel])),
-    )
-    .limit(1);
+  const identity = await conversationAddress(tx, conversation);
   if (!identity || (identity.optedOutAt && conversation.channel === 'sms')) return null;
   const [message] = await tx
     .insert(messages)

@@ -3,6 +3,7 @@ import { agents, conversations } from '../../db/schema.js';
 import { getQueue } from '../../db/queries/queues.js';
 import { isSupervisor, type Actor } from '../agents/actor.js';
 import { AppError, forbidden, notFound } from '../errors.js';
+import { leavePending } from '../requests/pending-time.js';
 import { announceOffers, createOffer, loadRoutableAgents, ROUTER_LOCK, type Offer } from '../routing/dispatch.js';
 import { cancelOfferInTx, publishCanceled } from '../routing/reservations.js';
 import { rooms, type Deps } from '../ports.js';
@@ -34,7 +35,7 @@ export async function transferConversation(deps: Deps, actor: Actor, id: string,
     }
     const [waiting] = await tx
       .update(conversations)
-      .set({ status: 'waiting', assigneeId: null, queueKey })
+      .set({ status: 'waiting', assigneeId: null, queueKey, snoozedUntil: null, ...leavePending() })
       .where(eq(conversations.id, id))
       .returning();
     let offer: Offer | null = null;

@@ -38,6 +38,13 @@ const fields = {
   businessHours: ZBusinessHours.nullable(),
   escalation: z.array(ZEscalationStep).max(20),
   emailFrom: z.email().nullable(),
+  /** Pending conversations with no answer from the contact for this long are resolved; null = never. */
+  autoResolvePendingSeconds: z
+    .number()
+    .int()
+    .min(1)
+    .max(365 * 24 * 3600)
+    .nullable(),
 };
 
 export const ZCreateQueue = z
@@ -50,6 +57,7 @@ export const ZCreateQueue = z
     businessHours: fields.businessHours.default(null),
     escalation: fields.escalation.default([]),
     emailFrom: fields.emailFrom.default(null),
+    autoResolvePendingSeconds: fields.autoResolvePendingSeconds.default(7 * 24 * 3600),
   })
   .strict();
 export type CreateQueue = z.input<typeof ZCreateQueue>;

@@ -29,6 +29,8 @@ export type QueueStats = {
   businessHours: BusinessHours | null;
   escalation: EscalationStep[];
   emailFrom: string | null;
+  /** Pending conversations with no answer for this long are resolved automatically; null = never. */
+  autoResolvePendingSeconds: number | null;
   /** Inside business hours now (always true without hours). */
   open: boolean;
   waiting: number;
@@ -62,6 +64,7 @@ type Row = {
   business_hours: BusinessHours | null;
   escalation: EscalationStep[] | null;
   email_from: string | null;
+  auto_resolve_pending_seconds: number | null;
   waiting: number;
   offered: number;
   assigned: number;
@@ -92,6 +95,7 @@ export async function queueStats(
   const windowSeconds = opts.windowSeconds ?? 3600;
   const rows = (await db.execute(sql`
     select q.key, q.name, q.priority, q.sla_seconds, q.max_wait_seconds, q.business_hours, q.escalation, q.email_from,
+      q.auto_resolve_pending_seconds,
       coalesce(o.waiting, 0)::int as waiting, coalesce(o.offered, 0)::int as offered,
       coalesce(o.assigned, 0)::int as assigned, o.longest,
       coalesce(ag.available, 0)::int as agents_available, coalesce(ag.online, 0)::int as agents_online
@@ -187,6 +191,7 @@ export async function queueStats(
         businessHours: r.business_hours,
         escalation: r.escalation ?? [],
         emailFrom: r.email_from,
+        autoResolvePendingSeconds: r.auto_resolve_pending_seconds,
         open: isOpen(r.business_hours, now),
         waiting: r.waiting,
         offered: r.offered,

@@ -1,6 +1,6 @@
 import { and, eq, inArray, or, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../client.js';
-import { contactIdentities, contacts, type IdentityKind, type IdentityRow } from '../schema.js';
+import { contactIdentities, contacts, type Channel, type ConversationRow, type IdentityKind, type IdentityRow } from '../schema.js';
 
 type Identity = { kind: IdentityKind; value: string };
 
@@ -77,4 +77,32 @@ export async function setOptOut(tx: DbOrTx, kind: IdentityKind, value: string, o
     .update(contactIdentities)
     .set({ optedOutAt: optedOut ? new Date() : null })
     .where(and(eq(contactIdentities.kind, kind), eq(contactIdentities.value, value)));
+}
+
+const IDENTITY_KIND_FOR_CHANNEL: Record<Channel, IdentityKind> = { voice: 'phone', sms: 'phone', email: 'email', slack: 'slack' };
+
+/**
+ * The address a conversation's messages go to: the identity it was opened with (a merged contact
+ * may have several numbers), else the contact's first identity of the channel's kind.
+ */
+export async function conversationAddress(
+  tx: DbOrTx,
+  conversation: Pick<ConversationRow, 'contactId' | 'contactIdentityId' | 'channel'>,
+): Promise<IdentityRow | undefined> {
+  if (conversation.contactIdentityId) {
+    const [own] = await tx.select().from(contactIdentities).where(eq(contactIdentities.id, conversation.contactIdentityId));
+    if (own) return own;
+  }
+  const [first] = await tx
+    .select()
+    .from(contactIdentities)
+    .where(
+      and(
+        eq(contactIdentities.contactId, conversation.contactId),
+        eq(contactIdentities.kind, IDENTITY_KIND_FOR_CHANNEL[conversation.channel]),
+      ),
+    )
+    .orderBy(contactIdentities.createdAt, contactIdentities.id)
+    .limit(1);
+  return first;
 }

@@ -26,6 +26,7 @@ import { actorOf, auditContext, parse, requireAuth, requireRoles, requireSupervi
 import { accountRouter, authRouter } from './auth.js';
 import { auditRouter } from './audit.js';
 import { reportsRouter } from './reports.js';
+import { requestsRouter } from './requests.js';
 
 const ZId = z.object({ id: z.string().uuid('id must be a UUID') });
 const ZStatus = z.object({ status: z.enum(SETTABLE_PRESENCES) });
@@ -252,6 +253,8 @@ export function apiRouter(deps: Deps, opts: { throttle: LoginThrottle }): Router
 
   // Queues and their live figures: src/http/routes/queues.ts (routing).
   r.use(queuesRouter(deps));
+  // Statuses, tags, outbound, contacts, search: src/http/routes/requests.ts (service desk).
+  r.use(requestsRouter(deps));
 
   return r;
 }

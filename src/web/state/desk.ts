@@ -48,7 +48,7 @@ export const initialDesk: DeskState = {
   filters: { scope: 'mine', channel: '', queue: '', status: 'open' },
 };
 
-const OPEN = new Set(['waiting', 'offered', 'assigned']);
+const OPEN = new Set(['waiting', 'offered', 'assigned', 'pending', 'snoozed']);
 
 export function deskReducer(state: DeskState, action: DeskAction): DeskState {
   switch (action.type) {

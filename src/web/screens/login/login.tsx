@@ -1,6 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { api, ApiError } from '../api.js';
-import { askNotificationPermission } from '../alerts.js';
+import { api, ApiError } from '../../api.js';
+import { askNotificationPermission } from '../../alerts.js';
 
 /** Why single sign-on sent the browser back without a session (`?sso_error=` from the callback). */
 const SSO_ERRORS: Record<string, string> = {

@@ -1,18 +1,15 @@
 import { useEffect, useState, type Dispatch } from 'react';
-import { api } from '../api.js';
-import { channelLabel, contactLabel, timeAgo } from '../format.js';
-import { visibleConversations, type DeskAction, type DeskState, type Filters } from '../state/desk.js';
-import { CHANNELS } from '../types.js';
-import { ChannelBadge, Empty, StatusPill } from './bits.js';
+import { channelLabel, contactLabel, timeAgo } from '../../format.js';
+import { visibleConversations, type DeskAction, type DeskState, type Filters } from '../../state/desk.js';
+import { CHANNELS } from '../../types.js';
+import { ChannelBadge, Empty, StatusPill } from '../../components/bits.js';
+import { useQueueKeys } from './use-desk-data.js';
 
+/** The conversation list with its filters (mine / my queues, channel, queue, status). */
 export function Inbox({ state, dispatch }: { state: DeskState; dispatch: Dispatch<DeskAction> }) {
-  const [queues, setQueues] = useState<string[]>([]);
+  const queues = useQueueKeys();
   const [, tick] = useState(0);
   useEffect(() => {
-    api.queues().then(
-      (q) => setQueues(q.map((x) => x.key)),
-      () => {},
-    );
     const t = setInterval(() => tick((n) => n + 1), 30_000); // keep "5m ago" fresh
     return () => clearInterval(t);
   }, []);

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
-import { clock, formatBytes, waitLabel } from '../format.js';
-import type { Agent, Media, Message } from '../types.js';
-import { ChannelBadge, Icon } from './bits.js';
+import { clock, formatBytes, waitLabel } from '../../../format.js';
+import type { Agent, Media, Message } from '../../../types.js';
+import { ChannelBadge, Icon } from '../../../components/bits.js';
 
 const str = (v: unknown) => (typeof v === 'string' && v.trim() ? v : null);
 const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : null);

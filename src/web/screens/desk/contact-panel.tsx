@@ -1,27 +1,14 @@
-import { useEffect, useState } from 'react';
-import { api } from '../api.js';
-import { dayAndTime, initials } from '../format.js';
-import type { Conversation, ConversationDetail } from '../types.js';
-import { ChannelBadge, Icon, StatusPill } from './bits.js';
+import { dayAndTime, initials } from '../../format.js';
+import type { ConversationDetail } from '../../types.js';
+import { ChannelBadge, Icon, StatusPill } from '../../components/bits.js';
+import { usePastConversations } from './use-desk-data.js';
 
 const KIND_LABEL = { phone: 'Phone', email: 'Email', slack: 'Slack' } as const;
 
+/** Who the contact is, how to reach them (and whether they opted out), and their other conversations. */
 export function ContactPanel({ detail, onOpen }: { detail: ConversationDetail | null; onOpen: (id: string) => void }) {
-  const [past, setPast] = useState<Conversation[]>([]);
-  const contactId = detail?.contact.id;
   const currentId = detail?.conversation.id;
-  useEffect(() => {
-    setPast([]);
-    if (!contactId) return;
-    let stale = false;
-    api
-      .conversations({ contactId, status: 'all', limit: 20 })
-      .then((r) => !stale && setPast(r.conversations))
-      .catch(() => {});
-    return () => {
-      stale = true;
-    };
-  }, [contactId, currentId]);
+  const past = usePastConversations(detail?.contact.id, currentId);
 
   if (!detail) return <section className="panel contact-panel" aria-label="Contact" />;
   const { contact } = detail;

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import QRCode from 'qrcode';
-import { api, ApiError } from '../api.js';
+import { api, ApiError } from '../../api.js';
 import './access.css';
 
 type MfaState = { enabled: boolean; recoveryCodesLeft: number; required: boolean };

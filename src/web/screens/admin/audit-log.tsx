@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
-import { api, session } from '../../api.js';
+import { api } from '../../api.js';
 import type { Agent, AuditEntry } from '../../types.js';
-import '../access.css';
+import '../security/access.css';
 
 type Filters = { actor: string; action: string; target: string; from: string; to: string };
 const EMPTY: Filters = { actor: '', action: '', target: '', from: '', to: '' };
@@ -67,12 +67,13 @@ export function AuditLog() {
   const families = [...new Set(actions.map((a) => `${a.action.split('.')[0]}.*`))];
 
   async function downloadCsv() {
-    const params = new URLSearchParams({ format: 'csv' });
-    for (const [k, v] of Object.entries(query(applied))) if (v) params.set(k, v);
-    // The export needs the bearer token, so it is fetched and handed to the browser as a file.
-    const res = await fetch(`/api/audit?${params.toString()}`, { headers: { authorization: `Bearer ${session.get()?.token ?? ''}` } });
-    if (!res.ok) return setError('Export failed');
-    const url = URL.createObjectURL(await res.blob());
+    let blob: Blob;
+    try {
+      blob = await api.auditCsv(query(applied));
+    } catch {
+      return setError('Export failed');
+    }
+    const url = URL.createObjectURL(blob);
     const a = document.createElement('a');
     a.href = url;
     a.download = `switchboard-audit-${new Date().toISOString().slice(0, 10)}.csv`;

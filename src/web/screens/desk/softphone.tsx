@@ -1,8 +1,8 @@
 import { useEffect, useReducer, useRef, useState, type FormEvent } from 'react';
-import { initialSoftphone, softphoneActions, softphoneReducer, formatDuration } from '../state/softphone.js';
-import { Phone } from '../voice.js';
-import { Icon } from './bits.js';
-import { TransferDialog } from './conversation-view.js';
+import { initialSoftphone, softphoneActions, softphoneReducer, formatDuration } from '../../state/softphone.js';
+import { Phone } from '../../voice.js';
+import { Icon } from '../../components/bits.js';
+import { TransferDialog } from '../../components/transfer-dialog.js';
 
 const KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '0', '#'];
 

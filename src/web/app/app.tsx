@@ -1,0 +1,137 @@
+import { useCallback, useEffect, useMemo, useReducer, useState } from 'react';
+import { api, refreshSession, setUnauthorizedHandler } from '../api.js';
+import { Notices } from '../components/notices.js';
+import { OfferToasts } from '../components/offer-toast.js';
+import { ShortcutsHelp } from '../components/shortcuts.js';
+import { TopBar, type View } from '../components/top-bar.js';
+import { clearNotices, reportError } from '../notices.js';
+import { Desk } from '../screens/desk/desk.js';
+import { AuditLog } from '../screens/admin/audit-log.js';
+import { Login } from '../screens/login/login.js';
+import { SecurityPage } from '../screens/security/security-page.js';
+import { Wallboard } from '../screens/wallboard/wallboard.js';
+import { deskReducer, initialDesk, totalUnread } from '../state/desk.js';
+import { useLiveDesk } from './use-live-desk.js';
+import { useOffers } from './use-offers.js';
+import { useShortcuts } from './use-shortcuts.js';
+
+/** The screens the address bar can name (a new screen: add it to `View` in the top bar, here and in the top bar's links). */
+const VIEW_PATHS: Record<View, string> = { desk: '/', wallboard: '/wallboard', security: '/account/security', audit: '/admin/audit' };
+const viewFromPath = (): View =>
+  (Object.entries(VIEW_PATHS).find(([v, p]) => v !== 'desk' && location.pathname.startsWith(p))?.[0] as View | undefined) ?? 'desk';
+
+export function App() {
+  // 'checking': a reload or a new tab resumes the session from the httpOnly refresh cookie, if there is one.
+  const [auth, setAuth] = useState<'checking' | 'in' | 'out'>('checking');
+  const signedOut = useCallback(() => {
+    clearNotices();
+    setAuth('out');
+  }, []);
+  const logout = useCallback(() => {
+    void api.logout();
+    signedOut();
+  }, [signedOut]);
+  useEffect(() => setUnauthorizedHandler(signedOut), [signedOut]);
+  useEffect(() => {
+    refreshSession().then(
+      () => setAuth('in'),
+      () => setAuth('out'),
+    );
+  }, []);
+  if (auth === 'checking') return null;
+  return auth === 'in' ? <EnrolmentGate onLogout={logout} /> : <Login onLoggedIn={() => setAuth('in')} />;
+}
+
+/** A role that requires MFA (MFA_REQUIRED_FOR) opens nothing until the agent has enrolled. */
+function EnrolmentGate({ onLogout }: { onLogout: () => void }) {
+  const [required, setRequired] = useState<boolean | null>(null);
+  useEffect(() => {
+    api.meWithAccess().then(
+      (r) => setRequired(r.mfaEnrolmentRequired),
+      () => setRequired(false),
+    );
+  }, []);
+  if (required === null) return null;
+  if (required) return <SecurityPage enrolmentRequired onEnrolled={() => setRequired(false)} onLogout={onLogout} />;
+  return <Shell onLogout={onLogout} />;
+}
+
+/** The signed-in frame: top bar, the current screen, offers ringing, notices and the shortcuts help. */
+function Shell({ onLogout }: { onLogout: () => void }) {
+  const [state, dispatch] = useReducer(deskReducer, initialDesk);
+  const [view, setView] = useState<View>(viewFromPath);
+  const [help, setHelp] = useState(false);
+  const { bus, reloadTick } = useLiveDesk(state, dispatch, onLogout);
+  const supervisor = !!state.me && state.me.role !== 'agent';
+
+  const navigate = useCallback((v: View) => {
+    history.pushState(null, '', VIEW_PATHS[v]);
+    setView(v);
+  }, []);
+  useEffect(() => {
+    const onPop = () => setView(viewFromPath());
+    addEventListener('popstate', onPop);
+    return () => removeEventListener('popstate', onPop);
+  }, []);
+  const openConversation = useCallback(
+    (id: string) => {
+      dispatch({ type: 'select', id });
+      if (viewFromPath() !== 'desk') navigate('desk');
+    },
+    [navigate],
+  );
+
+  const { accept, reject } = useOffers(state.offers, dispatch, openConversation);
+  const offer = state.offers[0];
+  const shortcuts = useMemo<Record<string, () => void>>(
+    () => ({
+      KeyA: () => offer && void accept(offer),
+      KeyD: () => offer && void reject(offer),
+      KeyR: () => document.getElementById('composer')?.focus(),
+      KeyS: () => dispatchEvent(new CustomEvent('sb:resolve')),
+      KeyT: () => dispatchEvent(new CustomEvent('sb:transfer')),
+      KeyW: () => supervisor && navigate(view === 'desk' ? 'wallboard' : 'desk'),
+    }),
+    [offer, accept, reject, supervisor, navigate, view],
+  );
+  const onHelp = useCallback((show: 'toggle' | 'hide') => setHelp((h) => (show === 'toggle' ? !h : false)), []);
+  useShortcuts(shortcuts, onHelp);
+
+  const unread = totalUnread(state);
+  useEffect(() => {
+    document.title = `${unread ? `(${unread}) ` : ''}Switchboard`;
+  }, [unread]);
+
+  return (
+    <div className="app">
+      <TopBar
+        me={state.me}
+        connection={state.connection}
+        view={view}
+        onNavigate={navigate}
+        onLogout={onLogout}
+        onPresence={(status) =>
+          api.setStatus(status).then((agent) => dispatch({ type: 'me', agent }), reportError('Could not change your presence'))
+        }
+        onHelp={() => setHelp(true)}
+      />
+      {state.connection === 'offline' && (
+        <div className="banner banner-offline" role="status">
+          Connection lost — reconnecting… New offers will appear when you are back online.
+        </div>
+      )}
+      {view === 'security' ? (
+        <SecurityPage />
+      ) : view === 'audit' && state.me?.role === 'admin' ? (
+        <AuditLog />
+      ) : view === 'wallboard' && supervisor ? (
+        <Wallboard bus={bus} onOpenConversation={openConversation} />
+      ) : (
+        <Desk state={state} dispatch={dispatch} reloadTick={reloadTick} />
+      )}
+      <OfferToasts offers={state.offers} onAccept={accept} onReject={reject} />
+      <Notices />
+      {help && <ShortcutsHelp onClose={() => setHelp(false)} />}
+    </div>
+  );
+}

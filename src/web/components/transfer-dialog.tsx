@@ -1,0 +1,80 @@
+import { useState, type Dispatch, type FormEvent } from 'react';
+import { api } from '../api.js';
+import type { DeskAction } from '../state/desk.js';
+import { Modal } from './modal.js';
+import { useTransferTargets } from './use-transfer-targets.js';
+
+type Target = { queue: string } | { agentId: string };
+
+/** Moves a conversation (or, with `submit`, a live call) to a queue or an agent. Used by the desk, the softphone and the wallboard. */
+export function TransferDialog(props: {
+  id: string;
+  currentQueue: string;
+  onClose: () => void;
+  dispatch?: Dispatch<DeskAction>;
+  meId?: string;
+  title?: string;
+  /** Replaces the conversation transfer (a live call is moved through the voice API). */
+  submit?: (target: Target) => Promise<unknown>;
+}) {
+  const { id, currentQueue, onClose, dispatch, meId } = props;
+  const { queues, agents } = useTransferTargets(meId);
+  const [target, setTarget] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    if (!target) return;
+    const [kind, value] = target.split(':') as ['queue' | 'agent', string];
+    try {
+      const t: Target = kind === 'queue' ? { queue: value } : { agentId: value };
+      if (props.submit) await props.submit(t);
+      else {
+        // (Not `dispatch?.(… await api.transfer …)`: an optional call skips evaluating its arguments.)
+        const conversation = await api.transfer(id, t);
+        dispatch?.({ type: 'conversation.updated', conversation });
+      }
+      onClose();
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  }
+  return (
+    <Modal title={props.title ?? 'Transfer conversation'} onClose={onClose}>
+      <form onSubmit={submit} className="stack">
+        <label>
+          Transfer to
+          <select value={target} onChange={(e) => setTarget(e.target.value)} autoFocus required>
+            <option value="">Choose a queue or an agent…</option>
+            <optgroup label="Queues">
+              {queues.map((q) => (
+                <option key={q.key} value={`queue:${q.key}`} disabled={q.key === currentQueue}>
+                  {q.name} ({q.agentsAvailable} available)
+                </option>
+              ))}
+            </optgroup>
+            <optgroup label="Agents">
+              {agents.map((a) => (
+                <option key={a.id} value={`agent:${a.id}`}>
+                  {a.name} — {a.presence}
+                </option>
+              ))}
+            </optgroup>
+          </select>
+        </label>
+        {error && (
+          <p className="form-error" role="alert">
+            {error}
+          </p>
+        )}
+        <div className="modal-actions">
+          <button type="button" className="btn" onClick={onClose}>
+            Cancel
+          </button>
+          <button className="btn btn-primary" disabled={!target}>
+            Transfer
+          </button>
+        </div>
+      </form>
+    </Modal>
+  );
+}

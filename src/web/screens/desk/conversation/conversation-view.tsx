@@ -1,0 +1,87 @@
+import { useEffect, useState, type Dispatch } from 'react';
+import { api } from '../../../api.js';
+import { Empty } from '../../../components/bits.js';
+import { TransferDialog } from '../../../components/transfer-dialog.js';
+import { contactLabel } from '../../../format.js';
+import type { DeskAction } from '../../../state/desk.js';
+import type { Agent, ConversationDetail } from '../../../types.js';
+import { Composer } from './composer.js';
+import { ConversationHeader } from './conversation-header.js';
+import { ResolveDialog } from './resolve-dialog.js';
+import { Timeline } from './timeline.js';
+
+const OPEN_STATUSES = ['waiting', 'offered', 'assigned'];
+
+/** The middle of the desk: one conversation's header, timeline and composer, and its Resolve/Transfer dialogs. */
+export function ConversationView({
+  me,
+  detail,
+  loading,
+  dispatch,
+}: {
+  me: Agent | null;
+  detail: ConversationDetail | null;
+  loading: boolean;
+  dispatch: Dispatch<DeskAction>;
+}) {
+  const [dialog, setDialog] = useState<null | 'resolve' | 'transfer'>(null);
+  const open = !!detail && OPEN_STATUSES.includes(detail.conversation.status);
+  // Alt+S / Alt+T arrive as window events from the app's shortcut handler.
+  useEffect(() => {
+    const r = () => open && setDialog('resolve');
+    const t = () => open && setDialog('transfer');
+    addEventListener('sb:resolve', r);
+    addEventListener('sb:transfer', t);
+    return () => {
+      removeEventListener('sb:resolve', r);
+      removeEventListener('sb:transfer', t);
+    };
+  }, [open]);
+  useEffect(() => setDialog(null), [detail?.conversation.id]);
+
+  if (!detail) {
+    return (
+      <section className="conversation" aria-label="Conversation">
+        {loading ? (
+          <div className="loading">Loading…</div>
+        ) : (
+          <Empty title="No conversation selected">Pick one from the inbox, or accept an incoming offer.</Empty>
+        )}
+      </section>
+    );
+  }
+  const c = detail.conversation;
+  const mine = c.assigneeId === me?.id;
+  const contactName = contactLabel({ name: detail.contact.name, address: detail.contact.identities[0]?.value });
+
+  return (
+    <section className="conversation" aria-label={`Conversation with ${contactName}`}>
+      <ConversationHeader
+        conversation={c}
+        contactName={contactName}
+        open={open}
+        onTransfer={() => setDialog('transfer')}
+        onResolve={() => setDialog('resolve')}
+      />
+      <Timeline
+        messages={detail.messages}
+        me={me}
+        subject={c.subject}
+        onRetry={
+          open && (mine || me?.role !== 'agent')
+            ? async (m) => dispatch({ type: 'message.updated', conversationId: c.id, message: await api.retry(m.id) })
+            : undefined
+        }
+      />
+      {open ? (
+        <Composer detail={detail} me={me} mine={mine} dispatch={dispatch} />
+      ) : (
+        <div className="composer-closed muted">This conversation is {c.status}. A new message from the contact opens a new one.</div>
+      )}
+      {dialog === 'resolve' && <ResolveDialog id={c.id} onClose={() => setDialog(null)} dispatch={dispatch} />}
+      {dialog === 'transfer' && (
+        <TransferDialog id={c.id} currentQueue={c.queue} onClose={() => setDialog(null)} dispatch={dispatch} meId={me?.id} />
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,68 @@
+import { useEffect, useState, type Dispatch } from 'react';
+import { api } from '../../api.js';
+import { reportError } from '../../notices.js';
+import type { DeskAction, Filters } from '../../state/desk.js';
+import type { Conversation } from '../../types.js';
+
+/**
+ * The desk's loads. Each one fetches what a view shows and hands it to the
+ * desk reducer (or returns it); live socket events keep it current in between,
+ * and `reloadTick` (a reconnect, an unknown conversation) fetches it again.
+ */
+
+/** The inbox: what the filters ask for. */
+export function useInboxLoader(filters: Filters, reloadTick: number, dispatch: Dispatch<DeskAction>) {
+  const { status, queue, channel, scope } = filters;
+  useEffect(() => {
+    let stale = false;
+    api
+      .conversations({ status, queue: queue || undefined, channel: channel || undefined, mine: scope === 'mine', limit: 100 })
+      .then((r) => !stale && dispatch({ type: 'conversations.loaded', conversations: r.conversations }))
+      .catch(reportError('Could not load the inbox'));
+    return () => {
+      stale = true;
+    };
+  }, [status, queue, channel, scope, reloadTick, dispatch]);
+}
+
+/** The selected conversation with its contact and messages. */
+export function useConversationLoader(selectedId: string | null, reloadTick: number, dispatch: Dispatch<DeskAction>) {
+  useEffect(() => {
+    if (!selectedId) return;
+    let stale = false;
+    api
+      .conversation(selectedId)
+      .then((detail) => !stale && dispatch({ type: 'detail.loaded', detail }))
+      .catch(reportError('Could not open the conversation'));
+    return () => {
+      stale = true;
+    };
+  }, [selectedId, reloadTick, dispatch]);
+}
+
+/** Queue keys for the inbox filter. */
+export function useQueueKeys() {
+  const [queues, setQueues] = useState<string[]>([]);
+  useEffect(() => {
+    api.queues().then((q) => setQueues(q.map((x) => x.key)), reportError('Could not load the queues'));
+  }, []);
+  return queues;
+}
+
+/** A contact's conversations, for the contact panel's history (reloaded when the current one changes). */
+export function usePastConversations(contactId: string | undefined, currentId: string | undefined) {
+  const [past, setPast] = useState<Conversation[]>([]);
+  useEffect(() => {
+    setPast([]);
+    if (!contactId) return;
+    let stale = false;
+    api
+      .conversations({ contactId, status: 'all', limit: 20 })
+      .then((r) => !stale && setPast(r.conversations))
+      .catch(reportError("Could not load the contact's past conversations"));
+    return () => {
+      stale = true;
+    };
+  }, [contactId, currentId]);
+  return past;
+}

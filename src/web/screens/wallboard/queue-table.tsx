@@ -1,0 +1,67 @@
+import { percent, waitLabel } from '../../format.js';
+import type { QueueStats } from '../../types.js';
+import { breached, liveWait, windowLabel } from './figures.js';
+
+/** One row per queue: waiting, longest wait against its target, SL and abandon over the window, agents. */
+export function QueueTable({ queues, fetchedAt, now }: { queues: QueueStats[]; fetchedAt: number; now: number }) {
+  const win = windowLabel(queues);
+  return (
+    <section className="card wb-queues" aria-label="Queues">
+      <h2 className="card-title">Queues</h2>
+      <table className="table" data-testid="queues-table">
+        <thead>
+          <tr>
+            <th scope="col">Queue</th>
+            <th scope="col" className="num">
+              Waiting
+            </th>
+            <th scope="col" className="num">
+              Longest
+            </th>
+            <th scope="col" className="num">
+              Target
+            </th>
+            <th scope="col" className="num">
+              SL %{win}
+            </th>
+            <th scope="col" className="num">
+              Abandon{win}
+            </th>
+            <th scope="col" className="num">
+              Answered today
+            </th>
+            <th scope="col" className="num">
+              Agents
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {queues.map((q) => {
+            const w = liveWait(q, fetchedAt, now);
+            const bad = breached(q, w);
+            return (
+              <tr key={q.key} className={bad ? 'breach' : ''} data-testid={`queue-${q.key}`}>
+                <th scope="row">
+                  <span className="q-name">{q.name}</span>
+                  {q.open === false && <span className="pill">closed</span>}
+                  {bad && <span className="pill pill-danger">SLA breach</span>}
+                </th>
+                <td className="num strong" data-testid={`queue-${q.key}-waiting`}>
+                  {q.waiting + q.offered}
+                </td>
+                <td className={`num ${bad ? 'danger' : ''}`}>{q.waiting + q.offered ? waitLabel(w) : '—'}</td>
+                <td className="num muted">{waitLabel(q.slaSeconds)}</td>
+                <td className="num">{percent(q.serviceLevel)}</td>
+                <td className="num">{percent(q.abandonRate)}</td>
+                <td className="num">{q.today?.answered ?? 0}</td>
+                <td className="num">
+                  {q.agentsAvailable}/{q.agentsOnline}
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </section>
+  );
+}
