@@ -32,7 +32,7 @@ type Session = { token: string; expiresAt: number };
  * no script can read. A reload or a new tab resumes the session from that cookie.
  */
 let current: Session | null = null;
-localStorage.removeItem('switchboard.session'); // where earlier versions kept a 12-hour token
+if (typeof localStorage !== 'undefined') localStorage.removeItem('switchboard.session'); // where earlier versions kept a 12-hour token
 
 export const session = {
   get(): Session | null {
