@@ -66,6 +66,11 @@ export const ZEnv = z.object({
   REOFFER_COOLDOWN_SECONDS: intFrom(60, 0),
   /** Period of the reconciler that re-drives anything a crash or a Redis outage left behind. */
   RECONCILE_INTERVAL_SECONDS: intFrom(5, 1),
+  /**
+   * Where web processes keep verified webhooks that could not be committed while Postgres is away
+   * (append-only, fsynced; replayed when it is back). Put it on a persistent volume.
+   */
+  WEBHOOK_JOURNAL_DIR: z.string().min(1).default('data/webhook-journal'),
   /** How many times a send is tried (exponential back-off from 1 s) before the reply ends `failed`. */
   SEND_ATTEMPTS: intFrom(12, 1),
   /**
@@ -163,6 +168,7 @@ export type Config = {
     statsWindowSeconds: number;
   };
   sends: { attempts: number; unknownAfterSeconds: number };
+  webhookJournalDir: string;
   ivrFlowsDir: string;
   access: {
     trustProxyHops: number;
@@ -252,6 +258,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { envFile
       statsWindowSeconds: e.STATS_WINDOW_SECONDS,
     },
     sends: { attempts: e.SEND_ATTEMPTS, unknownAfterSeconds: e.SEND_UNKNOWN_AFTER_SECONDS },
+    webhookJournalDir: e.WEBHOOK_JOURNAL_DIR,
     ivrFlowsDir: e.IVR_FLOWS_DIR,
     access: {
       trustProxyHops: e.TRUST_PROXY,

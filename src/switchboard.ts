@@ -11,6 +11,7 @@ import { connectDb, ensureDatabase, migrateDb } from './db/client.js';
 import { createHttpApp } from './http/app.js';
 import { createMetrics, startMetricsServer } from './http/metrics.js';
 import { configurePasswordHashing } from './core/auth/passwords.js';
+import { createWebhookJournal } from './channels/twilio/webhook-journal.js';
 import { createJobScheduler, createQueues, ensureReconcileSchedule } from './jobs/queues.js';
 import { startWorkers } from './jobs/workers.js';
 import { createLogger, type Logger } from './logger.js';
@@ -57,7 +58,9 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
   };
   const modules = opts.modules ?? CHANNEL_MODULES;
   const calls = modules.map((m) => m.callControl?.(base)).find((c) => c) ?? null;
-  const deps: Deps = { ...base, calls, channels: {} };
+  // Web processes keep webhooks they cannot commit (Postgres away) in a local journal; see webhook-journal.ts.
+  const journal = config.role === 'worker' ? undefined : await createWebhookJournal(config.webhookJournalDir, log);
+  const deps: Deps = { ...base, calls, channels: {}, journal };
   Object.assign(deps.channels, ...modules.map((m) => m.senders?.(deps) ?? {}), opts.channelOverrides);
   await bootstrap(deps);
 
@@ -87,6 +90,9 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
       const metricsServer = await startMetricsServer(metrics, config.metrics.port);
       stops.push(() => metricsServer.close());
     }
+    // Replayers are registered with the routes: replay (this process' journal and any orphaned one) from now on.
+    journal?.start();
+    stops.push(async () => journal?.stop());
     http = createServer(app);
     const pub = connectRedis(config, redisOpts);
     const sub = connectRedis(config, redisOpts);

@@ -18,6 +18,36 @@ export type Deps = {
   channels: ChannelRegistry;
   /** Live call control (voice); null when no telephony vendor is configured. */
   calls: CallControl | null;
+  /** Web processes: where verified webhooks wait while Postgres is away (absent in workers). */
+  journal?: InboundJournal;
+};
+
+/** One verified webhook delivery kept for later: the vendor's fields as posted, with the query string. */
+export type JournalEntry = {
+  /** Unique per entry (instance + sequence); the vendor's own delivery id stays in `body`. */
+  id: string;
+  /** Which replayer stores it, e.g. `twilio.sms`. */
+  kind: string;
+  receivedAt: string;
+  query: Record<string, string>;
+  body: Record<string, string>;
+};
+
+/** Stores one journalled delivery; must be idempotent (an entry may be replayed twice after a crash). */
+export type JournalReplayer = (entry: JournalEntry) => Promise<void>;
+
+/**
+ * A durable journal of inbound deliveries that could not be committed
+ * because Postgres was away: appended (and synced) before the vendor is
+ * answered, replayed in order when Postgres is back.
+ */
+export type InboundJournal = {
+  append(entry: Omit<JournalEntry, 'id' | 'receivedAt'>): Promise<void>;
+  /** Entries of this process still waiting: new deliveries queue behind them to keep their order. */
+  hasBacklog(): boolean;
+  register(kind: string, replayer: JournalReplayer): void;
+  /** One replay pass now (it also runs on a timer). */
+  replayNow(): Promise<void>;
 };
 
 /** Schedules follow-up work. Every job is idempotent: Postgres holds the truth, jobs only re-drive it. */

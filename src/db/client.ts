@@ -67,3 +67,34 @@ export async function migrateDb(url: string): Promise<void> {
     await client.end({ timeout: 5 });
   }
 }
+
+/** postgres-js codes for a connection that failed or went away (no SQLSTATE: the server never answered). */
+const CONNECTION_CODES = new Set([
+  'CONNECTION_CLOSED',
+  'CONNECTION_ENDED',
+  'CONNECTION_DESTROYED',
+  'CONNECT_TIMEOUT',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'EPIPE',
+]);
+
+/**
+ * True when an error means "Postgres could not be reached or went away" —
+ * worth waiting out — rather than a query Postgres refused. SQLSTATE class 08
+ * is a connection exception; 57P01–57P03 an admin shutdown, a crash, or
+ * "cannot connect now" (starting up); 53300 too many connections.
+ */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && (CONNECTION_CODES.has(code) || code.startsWith('08') || /^57P0[123]$/.test(code) || code === '53300'))
+      return true;
+    const errors = (e as { errors?: unknown }).errors;
+    if (Array.isArray(errors) && errors.some((x) => isDatabaseUnavailable(x))) return true;
+  }
+  return false;
+}

@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
@@ -398,10 +400,12 @@ export async function postSms(url: string, c: Contact, body = 'I need help with 
 }
 
 /**
- * Sends every contact's first text at a fixed concurrency and, like Twilio,
- * re-sends the same MessageSid after anything but a 2xx.
+ * Sends every contact's first text at a fixed concurrency and re-sends the
+ * same MessageSid after anything but a 2xx — as Twilio does only with
+ * connection overrides in the webhook URL (`#rc=…`); `retry: false` sends
+ * each text once, as Twilio does by default.
  */
-export async function sendContacts(url: string, contacts: Contact[], concurrency: number, opts: { gapMs?: number } = {}) {
+export async function sendContacts(url: string, contacts: Contact[], concurrency: number, opts: { gapMs?: number; retry?: boolean } = {}) {
   let next = 0;
   const workers = Array.from({ length: concurrency }, async () => {
     while (next < contacts.length) {
@@ -410,7 +414,7 @@ export async function sendContacts(url: string, contacts: Contact[], concurrency
         c.sentAt ??= Date.now();
         const status = await postSms(url, c).catch((err: Error) => err.name || 'error');
         c.statuses.push(status);
-        if (status === 200) break;
+        if (status === 200 || opts.retry === false) break;
         await sleep(300);
       }
       if (opts.gapMs) await sleep(opts.gapMs);
@@ -524,9 +528,11 @@ export async function startScenario(
         return u.toString();
       })()
     : stores.databaseUrl;
+  // One journal folder for the installation's web processes (as on one host), its own per test file.
+  const journalDir = join(tmpdir(), `sb-journal-${stores.redisPrefix.replace(/[^a-z0-9_]/gi, '_')}`);
   const env = switchboardEnv(
     { databaseUrl, redisUrl: redis?.url ?? TEST_REDIS_URL, redisPrefix: stores.redisPrefix, twilioApiUrl: fake.url },
-    o.env,
+    { WEBHOOK_JOURNAL_DIR: journalDir, ...o.env },
   );
   const procs: SbProcess[] = [];
   // The first web process migrates and seeds; the rest start together.
@@ -546,6 +552,7 @@ export async function startScenario(
     fake,
     redis,
     pg,
+    journalDir,
     /** Postgres URL as the test sees it (direct, never through the proxy). */
     databaseUrl: stores.databaseUrl,
     env,
@@ -567,6 +574,7 @@ export async function startScenario(
       await pg?.close();
       await redis?.stop();
       await stores.drop();
+      rmSync(journalDir, { recursive: true, force: true });
     },
   };
 }
@@ -606,11 +614,14 @@ export async function expectNothingLostOrDoubled(sc: Scenario, contacts: Contact
  * resolve, and 100 contacts texting in. Resolves once routing is visibly under
  * way (20 offers made); `offers()` keeps counting.
  */
-export async function startLoad(sc: Scenario, opts: { agentsUrl: string; webhookUrl: string; concurrency?: number; gapMs?: number }) {
+export async function startLoad(
+  sc: Scenario,
+  opts: { agentsUrl: string; webhookUrl: string; concurrency?: number; gapMs?: number; retry?: boolean },
+) {
   let offers = 0;
   sc.bots.push(...(await startBots(opts.agentsUrl, sc.adminToken, 4, { onOffer: () => (offers += 1) })));
   const contacts = makeContacts(100);
-  const sending = sendContacts(opts.webhookUrl, contacts, opts.concurrency ?? 5, { gapMs: opts.gapMs });
+  const sending = sendContacts(opts.webhookUrl, contacts, opts.concurrency ?? 5, { gapMs: opts.gapMs, retry: opts.retry });
   await eventually(() => offers >= 20, { timeout: 30_000 });
   return { contacts, sending, offers: () => offers };
 }

@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer, type AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import postgres from 'postgres';
@@ -80,6 +83,8 @@ export function testConfig(stores: { databaseUrl: string; redisPrefix: string },
     TWILIO_ACCOUNT_SID,
     TWILIO_AUTH_TOKEN,
     RECONCILE_INTERVAL_SECONDS: '1',
+    // Each test app its own journal folder: another file's app must never replay into this database.
+    WEBHOOK_JOURNAL_DIR: join(tmpdir(), `sb-journal-${stores.redisPrefix.replace(/[^a-z0-9_]/gi, '_')}`),
     ...env,
   });
 }
@@ -216,6 +221,7 @@ export async function startTestApp(label: string, env: Record<string, string> = 
       await sb.stop();
       await fake.close();
       await stores.drop();
+      rmSync(config.webhookJournalDir, { recursive: true, force: true });
     },
   };
   return app;

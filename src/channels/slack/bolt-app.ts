@@ -2,6 +2,7 @@ import { App, LogLevel, type Logger as BoltLogger } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { ingestInbound } from '../../core/conversations/ingest-inbound.js';
 import type { Deps } from '../../core/ports.js';
+import { inboundEventSeen } from '../../db/queries/inbound-events.js';
 import { findInbox, getQueue, listQueues } from '../../db/queries/queues.js';
 import type { Logger } from '../../logger.js';
 import { helpdeskModal, HELPDESK_CALLBACK_ID, readHelpdeskSubmission } from './helpdesk-modal.js';
@@ -11,6 +12,11 @@ import { findOpenDmConversation } from './find-dm-conversation.js';
 import { SwitchboardSlackReceiver } from './receiver.js';
 
 const PROFILE_TTL_MS = 10 * 60 * 1000;
+/**
+ * How long storing a message waits for users.info: the answer to Slack (sent only once the message
+ * is stored) must come within Slack's 3 s. A slower look-up still fills the cache for next time.
+ */
+const PROFILE_WAIT_MS = 1_200;
 
 /**
  * The Bolt app: direct messages and messages in mapped channels become
@@ -61,10 +67,13 @@ export function createSlackApp(deps: Deps, client: WebClient, signingSecret: str
       await ack({ response_action: 'errors', errors: { category: 'Pick a category' } });
       return;
     }
-    await ack();
+    const externalId = `view:${view.id}`;
+    // Submitted again after a slow first answer: it is stored already, do not post a second confirmation.
+    if (await inboundEventSeen(deps.db, 'slack:message', externalId)) return ack();
     const user = body.user.id;
     const profile = await profileOf(user);
-    // The request lives in a DM thread with the requester; agents answer there.
+    // The request lives in a DM thread with the requester; agents answer there. All of it happens
+    // before the answer to Slack: if storing fails, the modal shows an error and keeps the text.
     const dm = await client.conversations.open({ users: user });
     const channel = dm.channel?.id;
     if (!channel) throw new Error('conversations.open returned no channel');
@@ -76,7 +85,7 @@ export function createSlackApp(deps: Deps, client: WebClient, signingSecret: str
     const ts = String(posted.ts);
     await ingestInbound(deps, {
       channel: 'slack',
-      externalId: `view:${view.id}`,
+      externalId,
       from: { kind: 'slack', value: user, name: profile.name },
       alsoKnownAs: profile.email ? [{ kind: 'email', value: profile.email.toLowerCase() }] : [],
       inboxAddress: channel,
@@ -86,6 +95,7 @@ export function createSlackApp(deps: Deps, client: WebClient, signingSecret: str
       body: request.text,
       metadata: { slack: { channel, threadTs: ts, team: body.team?.id, via: 'helpdesk' } },
     });
+    await ack();
   });
 
   return receiver;
@@ -94,9 +104,7 @@ export function createSlackApp(deps: Deps, client: WebClient, signingSecret: str
 /** users.info, cached for a while: the name to show agents, and the email that joins an existing contact. */
 function profileLookup(client: WebClient, log: Logger) {
   const cache = new Map<string, { at: number; profile: SlackProfile }>();
-  return async (userId: string): Promise<SlackProfile> => {
-    const hit = cache.get(userId);
-    if (hit && Date.now() - hit.at < PROFILE_TTL_MS) return hit.profile;
+  const lookUp = async (userId: string): Promise<SlackProfile> => {
     try {
       const r = await client.users.info({ user: userId });
       const p = r.user?.profile;
@@ -111,6 +119,19 @@ function profileLookup(client: WebClient, log: Logger) {
       // Without a profile the message still counts; the contact just has no name or email yet.
       log.warn({ err: (err as Error).message, userId }, 'slack users.info failed');
       return {};
+    }
+  };
+  return async (userId: string): Promise<SlackProfile> => {
+    const hit = cache.get(userId);
+    if (hit && Date.now() - hit.at < PROFILE_TTL_MS) return hit.profile;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<SlackProfile>((resolve) => {
+      timer = setTimeout(() => resolve({}), PROFILE_WAIT_MS);
+    });
+    try {
+      return await Promise.race([lookUp(userId), late]);
+    } finally {
+      clearTimeout(timer);
     }
   };
 }

@@ -9,9 +9,15 @@ import { checkSlackSignature } from './verify.js';
  * Bolt's receiver, mounted on Switchboard's own express app at
  * `POST /slack/events` (Events API, slash commands and interactivity alike).
  * It verifies the signature over the raw body, answers Slack's URL check,
- * and hands everything else to Bolt. Bolt acks events before any listener
- * runs, and our listeners ack commands/modals first, so Slack gets its 200 at
- * once and the work (profile look-up, storing, routing) happens after it.
+ * and hands everything else to Bolt.
+ *
+ * Stored before acknowledged: Bolt calls `ack()` for events before any
+ * listener runs, so here `ack()` only records the answer; it is sent once
+ * Bolt's listeners have finished (the message committed). A listener that
+ * throws gets a 500 instead, so Slack retries the event (the event_id makes
+ * the retry harmless) rather than forgetting it. Storing takes well under
+ * Slack's 3 s; should it take longer, Slack retries meanwhile and the retry
+ * waits on the first delivery's claim.
  */
 export class SwitchboardSlackReceiver implements Receiver {
   private bolt?: App;
@@ -63,13 +69,9 @@ export class SwitchboardSlackReceiver implements Receiver {
         res.json({ challenge: body.challenge });
         return;
       }
-      let acked = false;
+      let answer: { response?: unknown } | undefined;
       const ack = async (response?: unknown) => {
-        if (acked) return;
-        acked = true;
-        if (response === undefined || response === '') res.status(200).end();
-        else if (typeof response === 'string') res.status(200).type('text/plain').send(response);
-        else res.status(200).json(response);
+        answer ??= { response };
       };
       const retryNum = req.get('x-slack-retry-num');
       const event: ReceiverEvent = {
@@ -82,15 +84,15 @@ export class SwitchboardSlackReceiver implements Receiver {
         await this.bolt!.processEvent(event);
       } catch (err) {
         log.error({ err, type: body.type, eventId: body.event_id }, 'slack event handling failed');
-        if (!acked) {
-          acked = true;
-          // 5xx makes Slack retry; the delivery id keeps a retry harmless.
-          res.status(500).end();
-        }
+        // 5xx makes Slack retry an event (a modal shows the person an error and stays open).
+        res.status(500).end();
         return;
       }
       // Nothing listened (an event type we do not handle): still a 200, or Slack retries.
-      await ack();
+      const response = answer?.response;
+      if (response === undefined || response === '') res.status(200).end();
+      else if (typeof response === 'string') res.status(200).type('text/plain').send(response);
+      else res.status(200).json(response);
     });
     return r;
   }

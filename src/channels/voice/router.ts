@@ -1,4 +1,4 @@
-import { Router, type RequestHandler, type Response } from 'express';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
 import twilio from 'twilio';
 import type VoiceResponse from 'twilio/lib/twiml/VoiceResponse.js';
 import { attachCallRecording } from '../../core/calls/attach-call-recording.js';
@@ -9,6 +9,7 @@ import { enqueueCall } from '../../core/calls/enqueue-call.js';
 import { findCall } from '../../core/calls/find-call.js';
 import { handleCallStatus } from '../../core/calls/handle-call-status.js';
 import { markCallOverflowed } from '../../core/calls/mark-call-overflowed.js';
+import { recordMissedCall } from '../../core/calls/record-missed-call.js';
 import { planSoftphoneDial } from '../../core/calls/plan-softphone-dial.js';
 import { recordConference } from '../../core/calls/record-conference.js';
 import { requestCallback } from '../../core/calls/request-callback.js';
@@ -16,6 +17,7 @@ import { resolveAnsweredElsewhere } from '../../core/calls/resolve-answered-else
 import { storeVoicemail } from '../../core/calls/store-voicemail.js';
 import { takeHoldTurn } from '../../core/calls/take-hold-turn.js';
 import type { Deps } from '../../core/ports.js';
+import { isDatabaseUnavailable } from '../../db/client.js';
 import { findInbox, listQueues } from '../../db/queries/queues.js';
 import type { Flow } from '../../ivr/flow-schema.js';
 import { DEFAULT_FLOW, type Flows } from '../../ivr/load-flows.js';
@@ -32,6 +34,7 @@ import {
   type RenderContext,
 } from '../../ivr/render.js';
 import { maskPhone } from '../../logger.js';
+import { journalled } from '../twilio/journalled.js';
 import { twilioWebhook } from '../twilio/verify.js';
 import { agentOfClient, conferenceTwiml } from './conference.js';
 import { ZCallWebhook, ZFlowState, ZRecording, ZStatusQuery, ZTranscription, type CallWebhook, type FlowStateQuery } from './parse-call.js';
@@ -133,6 +136,8 @@ export function voiceRouter(deps: Deps, flows: Flows): Router {
         log.info({ conversationId: result.conversation?.id, queue: node.queue, from: maskPhone(call.From) }, 'call enqueued');
       return twiml;
     } catch (err) {
+      // Postgres away: let the journal keep the call (it becomes a missed call to ring back).
+      if (isDatabaseUnavailable(err)) throw err;
       log.error({ err, queue: node.queue, flow: st.flow }, 'could not enqueue the call');
       const sorry = new twilio.twiml.VoiceResponse();
       phrase(sorry, flowNamed(st.flow).flow, st.lang, 'sorry');
@@ -142,28 +147,44 @@ export function voiceRouter(deps: Deps, flows: Flows): Router {
   }
 
   // Incoming call: the flow of the called number (an inbox's `flow`), `main` otherwise.
-  r.post('/webhooks/twilio/voice', ...callWebhook(), async (req, res) => {
-    const call = callOf(res);
-    const agentId = agentOfClient(call.From);
-    if (agentId !== null) {
-      // The agent's softphone placing a call through the TwiML App.
-      const plan = await planSoftphoneDial(deps, { agentId, to: call.To, callerId: formField(call, 'CallerId') });
-      const twiml = new twilio.twiml.VoiceResponse();
-      if (plan.dial) {
-        twiml.dial({ callerId: plan.callerId }).number(plan.to);
-      } else {
-        twiml.say('This call cannot be placed.');
-        twiml.hangup();
+  // Postgres away: the caller hears an apology, the call is journalled and becomes a missed call to ring back.
+  const apologise = (_req: Request, res: Response) => {
+    const twiml = new twilio.twiml.VoiceResponse();
+    phrase(twiml, flows.get(DEFAULT_FLOW), 'en', 'sorry');
+    twiml.hangup();
+    sendTwiml(res, twiml);
+  };
+  r.post(
+    '/webhooks/twilio/voice',
+    ...callWebhook(),
+    journalled(deps, { kind: JOURNAL_KINDS.call, answer: apologise }, async (req, res) => {
+      const call = callOf(res);
+      const agentId = agentOfClient(call.From);
+      if (agentId !== null) {
+        // The agent's softphone placing a call through the TwiML App.
+        const plan = await planSoftphoneDial(deps, { agentId, to: call.To, callerId: formField(call, 'CallerId') });
+        const twiml = new twilio.twiml.VoiceResponse();
+        if (plan.dial) {
+          twiml.dial({ callerId: plan.callerId }).number(plan.to);
+        } else {
+          twiml.say('This call cannot be placed.');
+          twiml.hangup();
+        }
+        return sendTwiml(res, twiml);
       }
-      return sendTwiml(res, twiml);
-    }
-    const inbox = call.To ? await findInbox(db, 'phone', call.To) : undefined;
-    const { name, flow } = flowNamed(inbox?.flow ?? DEFAULT_FLOW);
-    if (inbox?.flow && inbox.flow !== name) log.warn({ flow: inbox.flow }, 'inbox names an IVR flow that does not exist; using main');
-    const st: CallState = { flow: name, lang: 'en' };
-    const rendered = renderFrom(flow, st, flow.start, await renderContext());
-    log.info({ flow: name, from: maskPhone(call.From) }, 'incoming call');
-    sendTwiml(res, await applyEffect(rendered.effect, call, st, rendered.twiml));
+      const inbox = call.To ? await findInbox(db, 'phone', call.To) : undefined;
+      const { name, flow } = flowNamed(inbox?.flow ?? DEFAULT_FLOW);
+      if (inbox?.flow && inbox.flow !== name) log.warn({ flow: inbox.flow }, 'inbox names an IVR flow that does not exist; using main');
+      const st: CallState = { flow: name, lang: 'en' };
+      const rendered = renderFrom(flow, st, flow.start, await renderContext());
+      log.info({ flow: name, from: maskPhone(call.From) }, 'incoming call');
+      sendTwiml(res, await applyEffect(rendered.effect, call, st, rendered.twiml));
+    }),
+  );
+  deps.journal?.register(JOURNAL_KINDS.call, async (e) => {
+    const call = ZCallWebhook.safeParse(e.body);
+    if (call.success && agentOfClient(call.data.From) === null)
+      await recordMissedCall(deps, { ...refOf(call.data), receivedAt: e.receivedAt });
   });
 
   // A gather or language choice answered (or timed out: Digits empty).
@@ -350,23 +371,41 @@ export function voiceRouter(deps: Deps, flows: Flows): Router {
     res.status(204).end();
   });
 
-  r.post('/webhooks/twilio/voice/status', ...twilioIn, async (req, res) => {
-    const call = ZCallWebhook.safeParse(req.body);
-    const q = ZStatusQuery.safeParse(req.query);
-    if (!call.success) return badRequest(res, 'call status', call.error.issues[0].message);
-    if (!q.success) return badRequest(res, 'call status', q.error.issues[0].message);
-    if (!call.data.CallStatus) return badRequest(res, 'call status', 'CallStatus is required');
-    const duration = Number((req.body as Record<string, unknown>).CallDuration ?? NaN);
-    await handleCallStatus(deps, {
-      leg: q.data.leg,
-      conversationId: q.data.conversationId,
-      agentId: q.data.agentId,
-      callSid: call.data.CallSid,
-      status: call.data.CallStatus,
-      durationSeconds: Number.isFinite(duration) ? duration : undefined,
-    });
-    res.status(204).end();
+  r.post(
+    '/webhooks/twilio/voice/status',
+    ...twilioIn,
+    // A call that ended while Postgres was away is closed when it is back (journalled, replayed).
+    journalled(deps, { kind: JOURNAL_KINDS.status, answer: (_req, res) => void res.status(204).end() }, async (req, res) => {
+      const status = readCallStatus(req.body, req.query);
+      if ('error' in status) return badRequest(res, 'call status', status.error);
+      await handleCallStatus(deps, status);
+      res.status(204).end();
+    }),
+  );
+  deps.journal?.register(JOURNAL_KINDS.status, async (e) => {
+    const status = readCallStatus(e.body, e.query);
+    if (!('error' in status)) await handleCallStatus(deps, status);
   });
 
   return r;
+}
+
+const JOURNAL_KINDS = { call: 'twilio.voice-call', status: 'twilio.voice-status' } as const;
+
+/** A call status callback's fields (form body and query), or what is wrong with them. */
+function readCallStatus(body: unknown, query: unknown): Parameters<typeof handleCallStatus>[1] | { error: string } {
+  const call = ZCallWebhook.safeParse(body);
+  const q = ZStatusQuery.safeParse(query);
+  if (!call.success) return { error: call.error.issues[0].message };
+  if (!q.success) return { error: q.error.issues[0].message };
+  if (!call.data.CallStatus) return { error: 'CallStatus is required' };
+  const duration = Number((body as Record<string, unknown>).CallDuration ?? NaN);
+  return {
+    leg: q.data.leg,
+    conversationId: q.data.conversationId,
+    agentId: q.data.agentId,
+    callSid: call.data.CallSid,
+    status: call.data.CallStatus,
+    durationSeconds: Number.isFinite(duration) ? duration : undefined,
+  };
 }

@@ -29,3 +29,12 @@ export async function getInboundResponse(tx: DbOrTx, source: string, externalId:
     .where(and(eq(inboundEvents.source, source), eq(inboundEvents.externalId, externalId)));
   return row?.response ?? null;
 }
+
+/** Whether a delivery was handled already (a cheap early exit; the claim in the ingest transaction is what guarantees once). */
+export async function inboundEventSeen(db: DbOrTx, source: string, externalId: string): Promise<boolean> {
+  const [row] = await db
+    .select({ source: inboundEvents.source })
+    .from(inboundEvents)
+    .where(and(eq(inboundEvents.source, source), eq(inboundEvents.externalId, externalId)));
+  return Boolean(row);
+}
