@@ -288,6 +288,20 @@ describe('bad input', () => {
     expect(r.text).toContain('CallSid must be a Twilio call sid');
   });
 
+  it('a callback URL naming something that only looks like a conversation id is ignored, not a server error', async () => {
+    const notAnId = '-'.repeat(36);
+    const connect = await app.twilioPost(`/webhooks/twilio/voice/connect?conversationId=${notAnId}`, {
+      CallSid: callSid(),
+      To: randomPhone(),
+    });
+    expect(connect.status).toBe(200);
+    expect(all(parseXml(connect.text), 'Hangup')).toHaveLength(1);
+    const conference = await app.twilioPost(`/webhooks/twilio/voice/conference?conversationId=${notAnId}`, {
+      ConferenceSid: 'CF' + 'c'.repeat(32),
+    });
+    expect(conference.status).toBe(204);
+  });
+
   it('a number no inbox knows gets the main flow', async () => {
     const call = simulateCall(app, { from: randomPhone(), to: '+15005550999' });
     const t = await call.ring();

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
+import { BOOTSTRAP_LOCK } from '../db/advisory-locks.js';
 import { agents, queues } from '../db/schema.js';
 import { createAgent } from './agents/manage-agents.js';
 import { DEFAULT_QUEUES } from './conversations/types.js';
@@ -17,7 +18,7 @@ export async function bootstrap(
     .values(DEFAULT_QUEUES.map((q) => ({ ...q })))
     .onConflictDoNothing();
   return deps.db.transaction(async (tx) => {
-    await tx.execute(sql`select pg_advisory_xact_lock(7265433)`);
+    await tx.execute(sql`select pg_advisory_xact_lock(${BOOTSTRAP_LOCK})`);
     const [{ n }] = (await tx.select({ n: sql<number>`count(*)::int` }).from(agents)) as [{ n: number }];
     if (n > 0) return {};
     const email = deps.config.admin.email ?? 'admin@localhost';

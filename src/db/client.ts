@@ -3,6 +3,7 @@ import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import { migrate } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import { APP_ROOT } from '../app-root.js';
+import { MIGRATION_LOCK } from './advisory-locks.js';
 import { PG, pgCodeOf } from './errors.js';
 import * as schema from './schema.js';
 
@@ -60,9 +61,9 @@ export async function ensureDatabase(url: string): Promise<void> {
 export async function migrateDb(url: string): Promise<void> {
   const client = postgres(url, { max: 1, onnotice: () => {} });
   try {
-    await client`select pg_advisory_lock(7265431)`;
+    await client`select pg_advisory_lock(${MIGRATION_LOCK})`;
     await migrate(drizzle(client), { migrationsFolder: MIGRATIONS_DIR });
-    await client`select pg_advisory_unlock(7265431)`;
+    await client`select pg_advisory_unlock(${MIGRATION_LOCK})`;
   } finally {
     await client.end({ timeout: 5 });
   }

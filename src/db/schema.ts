@@ -158,7 +158,7 @@ export const inboxes = pgTable(
   'inboxes',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    kind: text('kind').$type<'phone' | 'email' | 'slack'>().notNull(),
+    kind: text('kind').$type<IdentityKind>().notNull(),
     /** E.164 number, email address (lower case) or Slack channel id. */
     address: text('address').notNull(),
     queueKey: text('queue_key')

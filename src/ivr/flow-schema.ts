@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ZBusinessHours } from '../core/business-hours.js';
+import { E164, E164_HINT } from '../core/patterns.js';
 
 /**
  * The shape of an IVR flow file (`ivr-flows/<name>.yaml`). A flow is a map of
@@ -12,7 +13,7 @@ export type Lang = (typeof LANGS)[number];
 
 const ZNodeId = z.string().regex(/^[A-Za-z0-9_-]+$/, 'node ids are letters, digits, _ and -');
 const ZQueueKey = z.string().regex(/^[a-z0-9_-]+$/, 'queue keys are lower-case letters, digits, _ and -');
-const ZE164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number like +15551234567');
+const ZE164 = z.string().regex(E164, E164_HINT);
 
 /** A prompt: one string, or one per language (English is required; it is the fallback). */
 export const ZText = z.union([z.string().min(1), z.object({ en: z.string().min(1), es: z.string().min(1).optional() }).strict()]);

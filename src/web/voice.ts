@@ -1,3 +1,4 @@
+import { E164 } from '../core/patterns.js';
 import { api, ApiError } from './api.js';
 import { describeVoiceError, type SoftphoneEvent } from './state/softphone.js';
 
@@ -44,7 +45,7 @@ export const deviceFactory = (): DeviceFactory => window.__switchboardDeviceFact
 /** "+1 (555) 010-0000" → "+15550100000"; null when it cannot be an E.164 number. */
 export function toE164(input: string): string | null {
   const digits = input.replace(/[\s().-]/g, '');
-  return /^\+[1-9]\d{6,14}$/.test(digits) ? digits : null;
+  return E164.test(digits) ? digits : null;
 }
 
 /**

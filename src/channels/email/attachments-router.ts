@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { eq } from 'drizzle-orm';
 import { canSee } from '../../core/agents/actor.js';
 import { forbidden, notFound } from '../../core/errors.js';
+import { UUID } from '../../core/patterns.js';
 import type { Deps } from '../../core/ports.js';
 import { attachments, conversations, messages } from '../../db/schema.js';
 import { actorOf, requireAuth } from '../../http/middleware.js';
@@ -9,7 +10,6 @@ import { addOpenApiPaths } from '../../http/openapi.js';
 
 /** Types a browser may be told as they are; anything else (HTML, SVG, scripts…) is served as opaque bytes. */
 const PASS_THROUGH_TYPES = /^(image\/(png|jpeg|gif|webp)|application\/pdf|text\/plain|text\/csv|message\/rfc822)$/i;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * `GET /api/attachments/:id`: a file that came with a message, as a download,

@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Config } from '../../config.js';
+import { UUID_SOURCE } from '../../core/patterns.js';
 
 /**
  * Our outbound Message-IDs name the conversation and carry an HMAC of it:
@@ -14,8 +15,7 @@ export type ThreadSigner = {
   conversationOf(messageId: string): string | undefined;
 };
 
-const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
-const OURS = new RegExp(`^<?sb\\.(${UUID})\\.(${UUID})\\.([A-Za-z0-9_-]{22})@([^>\\s]+)>?$`, 'i');
+const OURS = new RegExp(`^<?sb\\.(${UUID_SOURCE})\\.(${UUID_SOURCE})\\.([A-Za-z0-9_-]{22})@([^>\\s]+)>?$`, 'i');
 
 export function threadSigner(config: Config): ThreadSigner {
   // A dedicated key, derived (not reused) when only JWT_SECRET is set.

@@ -16,6 +16,7 @@ import { requestCallback } from '../../core/calls/request-callback.js';
 import { resolveAnsweredElsewhere } from '../../core/calls/resolve-answered-elsewhere.js';
 import { storeVoicemail } from '../../core/calls/store-voicemail.js';
 import { takeHoldTurn } from '../../core/calls/take-hold-turn.js';
+import { UUID } from '../../core/patterns.js';
 import type { Deps } from '../../core/ports.js';
 import { isDatabaseUnavailable } from '../../db/client.js';
 import { findInbox, listQueues } from '../../db/queries/queues.js';
@@ -63,9 +64,6 @@ function formField(body: unknown, name: string): string {
   const v = (body as Record<string, unknown> | undefined)?.[name];
   return typeof v === 'string' ? v : '';
 }
-
-/** Is this the conversation id we put in a callback URL? */
-const isUuid = (s: string) => /^[0-9a-f-]{36}$/i.test(s);
 
 /**
  * Twilio's voice webhooks (contract: "Inbound channels"): the incoming call,
@@ -298,7 +296,7 @@ export function voiceRouter(deps: Deps, flows: Flows): Router {
     if (!parsed.success) return badRequest(res, 'recording', parsed.error.issues[0].message);
     const rec = parsed.data;
     await attachCallRecording(deps, {
-      conversationId: isUuid(conversationId) ? conversationId : undefined,
+      conversationId: UUID.test(conversationId) ? conversationId : undefined,
       callSid: rec.CallSid,
       recordingSid: rec.RecordingSid,
       mediaUrl: `${rec.RecordingUrl}.mp3`,
@@ -354,7 +352,7 @@ export function voiceRouter(deps: Deps, flows: Flows): Router {
   // The contact answered an outbound call from the desk: into the conversation's conference.
   r.post('/webhooks/twilio/voice/connect', ...twilioIn, async (req, res) => {
     const id = typeof req.query.conversationId === 'string' ? req.query.conversationId : '';
-    const c = isUuid(id) ? await findCall(deps, { conversationId: id }) : undefined;
+    const c = UUID.test(id) ? await findCall(deps, { conversationId: id }) : undefined;
     if (!c) {
       const twiml = new twilio.twiml.VoiceResponse();
       twiml.hangup();
@@ -367,7 +365,7 @@ export function voiceRouter(deps: Deps, flows: Flows): Router {
   r.post('/webhooks/twilio/voice/conference', ...twilioIn, async (req, res) => {
     const id = typeof req.query.conversationId === 'string' ? req.query.conversationId : '';
     const sid = formField(req.body, 'ConferenceSid');
-    if (isUuid(id) && /^CF[0-9a-fA-F]{32}$/.test(sid)) await recordConference(deps, id, sid);
+    if (UUID.test(id) && /^CF[0-9a-fA-F]{32}$/.test(sid)) await recordConference(deps, id, sid);
     res.status(204).end();
   });
 

@@ -3,7 +3,7 @@ import { agents } from '../../db/schema.js';
 import { recordAudit, type AuditContext } from '../audit/record-audit.js';
 import { notFound } from '../errors.js';
 import type { Deps } from '../ports.js';
-import { ROUTER_LOCK } from '../routing/dispatch.js';
+import { ROUTER_LOCK } from '../../db/advisory-locks.js';
 import { announceWithdrawn, cancelPendingOffersInTx } from '../routing/reservations.js';
 import { publicAgent, type PublicAgent } from './manage-agents.js';
 import { bumpTokenVersion, disconnectAgent } from './revoke-tokens.js';

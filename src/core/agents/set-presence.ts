@@ -2,7 +2,7 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import { agents, type Presence } from '../../db/schema.js';
 import { conflict, notFound } from '../errors.js';
 import { rooms, type Deps } from '../ports.js';
-import { ROUTER_LOCK } from '../routing/dispatch.js';
+import { ROUTER_LOCK } from '../../db/advisory-locks.js';
 import { announceWithdrawn, cancelPendingOffersInTx } from '../routing/reservations.js';
 
 /** Presences an agent (or a supervisor for them) may choose; busy / wrap-up are the system's. */

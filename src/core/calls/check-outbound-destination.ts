@@ -1,6 +1,5 @@
+import { E164 } from '../patterns.js';
 import type { Deps } from '../ports.js';
-
-const E164 = /^\+[1-9]\d{6,14}$/;
 
 export type OutboundDial = {
   /** The number to ring. */

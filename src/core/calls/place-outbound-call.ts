@@ -9,6 +9,7 @@ import { loadVisibleConversation } from '../conversations/load.js';
 import { publishConversationChange, publishMessage } from '../conversations/publish.js';
 import { DEFAULT_QUEUE_BY_CHANNEL } from '../conversations/types.js';
 import { AppError, notFound } from '../errors.js';
+import { E164, E164_HINT } from '../patterns.js';
 import type { CallControl, Deps } from '../ports.js';
 import { conferenceName, metaOf, type CallMeta } from './call-meta.js';
 import { callControlOf } from './call-control.js';
@@ -16,7 +17,7 @@ import { checkOutboundDestination } from './check-outbound-destination.js';
 import { agentRingSeconds } from './connect-call-to-agent.js';
 import { countAgentCalls, patchCall } from './queries.js';
 
-const ZE164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number like +15551234567');
+const ZE164 = z.string().regex(E164, E164_HINT);
 
 /** Whom an agent calls from the desk: a conversation's contact (a callback's number), a contact, or a number. */
 export const ZPlaceCall = z

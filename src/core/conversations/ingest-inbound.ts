@@ -3,7 +3,8 @@ import type { Tx } from '../../db/client.js';
 import { claimInboundEvent } from '../../db/queries/inbound-events.js';
 import { findOrCreateContact, setOptOut } from '../../db/queries/contacts.js';
 import { findInbox, getQueue } from '../../db/queries/queues.js';
-import { conversations, messages, OPEN_STATUSES, type Channel, type ConversationRow, type MessageRow } from '../../db/schema.js';
+import { conversations, messages, OPEN_STATUSES, type ConversationRow, type MessageRow } from '../../db/schema.js';
+import { IDENTITY_FOR_CHANNEL } from '../channel-identity.js';
 import { AppError } from '../errors.js';
 import { afterContactMessage, onContactMessage, type ContactMessageEffects } from '../requests/on-contact-message.js';
 import type { Deps } from '../ports.js';
@@ -22,13 +23,6 @@ export type IngestResult =
       /** What the request lifecycle did (reopened from pending/snoozed, auto-reply queued). */
       requests?: ContactMessageEffects;
     };
-
-const INBOX_KIND: Record<Channel, 'phone' | 'email' | 'slack'> = {
-  voice: 'phone',
-  sms: 'phone',
-  email: 'email',
-  slack: 'slack',
-};
 
 /**
  * Every inbound contact enters here: the delivery is claimed (redelivery is a
@@ -151,7 +145,7 @@ async function resolveQueue(tx: Tx, msg: ParsedInbound): Promise<string> {
     if (await getQueue(tx, msg.queue)) return msg.queue;
     throw new AppError('bad_request', `unknown queue ${msg.queue}`);
   }
-  const inbox = await findInbox(tx, INBOX_KIND[msg.channel], msg.inboxAddress);
+  const inbox = await findInbox(tx, IDENTITY_FOR_CHANNEL[msg.channel], msg.inboxAddress);
   if (inbox) return inbox.queueKey;
   if (msg.queueHint && (await getQueue(tx, msg.queueHint))) return msg.queueHint;
   return DEFAULT_QUEUE_BY_CHANNEL[msg.channel];

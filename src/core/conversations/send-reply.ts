@@ -1,19 +1,11 @@
 import { eq } from 'drizzle-orm';
 import { conversationAddress } from '../../db/queries/contacts.js';
-import { conversations, messages, type Channel, type IdentityKind } from '../../db/schema.js';
+import { conversations, messages } from '../../db/schema.js';
 import { isSupervisor, type Actor } from '../agents/actor.js';
 import { AppError, forbidden } from '../errors.js';
 import { toPublicMessage, type Deps } from '../ports.js';
 import { loadVisibleConversation } from './load.js';
 import { publishMessage } from './publish.js';
-
-/** Which identity a reply on each channel goes to. */
-export const IDENTITY_FOR_CHANNEL: Record<Channel, IdentityKind> = {
-  voice: 'phone',
-  sms: 'phone',
-  email: 'email',
-  slack: 'slack',
-};
 
 /**
  * An agent's reply (sent on the conversation's own channel) or internal note

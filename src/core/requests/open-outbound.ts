@@ -7,6 +7,7 @@ import { contactIdentities, contacts, conversations, inboxes, messages, OPEN_STA
 import { isSupervisor, type Actor } from '../agents/actor.js';
 import { publishConversationChange, publishMessage } from '../conversations/publish.js';
 import { AppError, forbidden, notFound } from '../errors.js';
+import { E164 } from '../patterns.js';
 import type { Deps } from '../ports.js';
 
 const ZBody = z.string().trim().min(1, 'body must not be empty').max(20_000);
@@ -20,7 +21,7 @@ export const ZOutbound = z.discriminatedUnion('channel', [
       to: z
         .string()
         .transform((s) => s.replace(/[\s().-]/g, ''))
-        .pipe(z.string().regex(/^\+[1-9]\d{6,14}$/, 'to: an E.164 phone number such as +15551234567')),
+        .pipe(z.string().regex(E164, 'to: an E.164 phone number such as +15551234567')),
       queue: ZQueueKey,
       body: ZBody.max(1600, 'an SMS body is at most 1600 characters'),
       /** Extension: attach a new number to this existing contact. */

@@ -1,4 +1,5 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
+import { ROUTER_LOCK } from '../../db/advisory-locks.js';
 import type { DbOrTx, Tx } from '../../db/client.js';
 import {
   agents,
@@ -13,14 +14,6 @@ import {
 import { publishConversationChange } from '../conversations/publish.js';
 import { rooms, type Deps, type RealtimeEvents } from '../ports.js';
 import { openLanes, planOffers, ROUTABLE_PRESENCES, type Lane, type RoutableAgent, type WaitingConversation } from './policy.js';
-
-/**
- * One lock serialises every decision that creates an offer, across all worker
- * processes. With it, "an agent never exceeds capacity" and "never two live
- * offers" hold by construction; each decision is a few indexed reads, so the
- * lock is held for milliseconds.
- */
-export const ROUTER_LOCK = 7265432;
 
 /** How many waiting conversations are read from the head of each open lane per round. */
 const HEADS_PER_LANE = 20;

@@ -4,7 +4,8 @@ import { agents, conversations, reservations, type ReservationRow } from '../../
 import { AppError, notFound } from '../errors.js';
 import { publishConversationChange } from '../conversations/publish.js';
 import { rooms, type Deps } from '../ports.js';
-import { offerPayloads, ROUTER_LOCK } from './dispatch.js';
+import { ROUTER_LOCK } from '../../db/advisory-locks.js';
+import { offerPayloads } from './dispatch.js';
 import { shouldSetAway } from './policy.js';
 
 /** Default of MAX_CONSECUTIVE_TIMEOUTS: offers an agent lets lapse in a row before the router sets them `away`. */

@@ -3,7 +3,7 @@ import { listQueues } from '../../db/queries/queues.js';
 import type { Presence } from '../../db/schema.js';
 import { publishPresence } from '../agents/set-presence.js';
 import { rooms, type Deps } from '../ports.js';
-import { ROUTER_LOCK } from './dispatch.js';
+import { ROUTER_LOCK } from '../../db/advisory-locks.js';
 import { escalate, priorityCeiling, sortedPlan } from './policy.js';
 import { announceWithdrawn, cancelPendingOffersInTx, type Released } from './reservations.js';
 

@@ -1,6 +1,7 @@
 import { and, eq, inArray, or, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../client.js';
-import { contactIdentities, contacts, type Channel, type ConversationRow, type IdentityKind, type IdentityRow } from '../schema.js';
+import { IDENTITY_FOR_CHANNEL } from '../../core/channel-identity.js';
+import { contactIdentities, contacts, type ConversationRow, type IdentityKind, type IdentityRow } from '../schema.js';
 
 type Identity = { kind: IdentityKind; value: string };
 
@@ -79,8 +80,6 @@ export async function setOptOut(tx: DbOrTx, kind: IdentityKind, value: string, o
     .where(and(eq(contactIdentities.kind, kind), eq(contactIdentities.value, value)));
 }
 
-const IDENTITY_KIND_FOR_CHANNEL: Record<Channel, IdentityKind> = { voice: 'phone', sms: 'phone', email: 'email', slack: 'slack' };
-
 /**
  * The address a conversation's messages go to: the identity it was opened with (a merged contact
  * may have several numbers), else the contact's first identity of the channel's kind.
@@ -97,10 +96,7 @@ export async function conversationAddress(
     .select()
     .from(contactIdentities)
     .where(
-      and(
-        eq(contactIdentities.contactId, conversation.contactId),
-        eq(contactIdentities.kind, IDENTITY_KIND_FOR_CHANNEL[conversation.channel]),
-      ),
+      and(eq(contactIdentities.contactId, conversation.contactId), eq(contactIdentities.kind, IDENTITY_FOR_CHANNEL[conversation.channel])),
     )
     .orderBy(contactIdentities.createdAt, contactIdentities.id)
     .limit(1);

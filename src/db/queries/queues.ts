@@ -1,6 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import type { DbOrTx } from '../client.js';
-import { inboxes, queues, type QueueRow } from '../schema.js';
+import { inboxes, queues, type IdentityKind, type QueueRow } from '../schema.js';
 
 export async function getQueue(tx: DbOrTx, key: string): Promise<QueueRow | undefined> {
   const [q] = await tx.select().from(queues).where(eq(queues.key, key));
@@ -11,7 +11,7 @@ export async function listQueues(tx: DbOrTx): Promise<QueueRow[]> {
   return tx.select().from(queues).orderBy(queues.key);
 }
 
-export async function findInbox(tx: DbOrTx, kind: 'phone' | 'email' | 'slack', address: string) {
+export async function findInbox(tx: DbOrTx, kind: IdentityKind, address: string) {
   const [inbox] = await tx
     .select()
     .from(inboxes)

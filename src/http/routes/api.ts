@@ -16,12 +16,13 @@ import { retrySend } from '../../core/conversations/retry-send.js';
 import { sendReply } from '../../core/conversations/send-reply.js';
 import { transferConversation } from '../../core/conversations/transfer.js';
 import { AppError } from '../../core/errors.js';
+import { E164, E164_HINT } from '../../core/patterns.js';
 import { toPublicConversation, type Deps } from '../../core/ports.js';
 import { acceptReservation, listPendingOffers, rejectReservation } from '../../core/routing/reservations.js';
 import { queuesRouter } from './queues.js';
 import { roomsFor } from '../../realtime/server.js';
 import { PG, pgCodeOf } from '../../db/errors.js';
-import { inboxes } from '../../db/schema.js';
+import { IDENTITY_KINDS, inboxes } from '../../db/schema.js';
 import { actorOf, auditContext, parse, requireAuth, requireRoles, requireSupervisor } from '../middleware.js';
 import { accountRouter, authRouter } from './auth.js';
 import { auditRouter } from './audit.js';
@@ -35,7 +36,7 @@ const ZResolve = z.object({ disposition: z.string().max(100).optional(), note: z
 const ZTransfer = z.union([z.object({ queue: z.string().min(1) }).strict(), z.object({ agentId: z.string().uuid() }).strict()]);
 const ZInbox = z
   .object({
-    kind: z.enum(['phone', 'email', 'slack']),
+    kind: z.enum(IDENTITY_KINDS),
     address: z.string().min(1),
     queue: z.string().min(1),
     flow: z
@@ -45,8 +46,7 @@ const ZInbox = z
   })
   .strict()
   .superRefine((v, ctx) => {
-    if (v.kind === 'phone' && !/^\+[1-9]\d{6,14}$/.test(v.address))
-      ctx.addIssue({ code: 'custom', path: ['address'], message: 'must be an E.164 number' });
+    if (v.kind === 'phone' && !E164.test(v.address)) ctx.addIssue({ code: 'custom', path: ['address'], message: E164_HINT });
     if (v.kind === 'email' && !z.email().safeParse(v.address).success)
       ctx.addIssue({ code: 'custom', path: ['address'], message: 'must be an email address' });
   });

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState, type Dispatch, type FormEvent, type KeyboardEvent } from 'react';
+import { IDENTITY_FOR_CHANNEL } from '../../../../core/channel-identity.js';
 import { api } from '../../../api.js';
 import { CANNED, fillCanned } from '../../../canned.js';
 import { channelLabel, contactLabel } from '../../../format.js';
@@ -25,9 +26,7 @@ export function Composer({
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const ref = useRef<HTMLTextAreaElement>(null);
-  const optedOut = detail.contact.identities.some(
-    (i) => i.optedOut && (c.channel === 'sms' ? i.kind === 'phone' : c.channel === 'email' ? i.kind === 'email' : false),
-  );
+  const optedOut = detail.contact.identities.some((i) => i.optedOut && i.kind === IDENTITY_FOR_CHANNEL[c.channel]);
   useEffect(() => {
     setText('');
     setError(null);
