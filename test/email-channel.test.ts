@@ -36,12 +36,14 @@ const conversationsOf = (address: string) =>
   db().execute(
     sql`select c.* from conversations c join contact_identities i on i.contact_id = c.contact_id where i.kind = 'email' and i.value = ${address} order by c.created_at`,
   );
+/** Inbound mail is keyed by Message-ID *and* a content digest; look it up by the Message-ID it carried. */
+const byMessageId = (id: string) => sql`${messages.metadata}->'email'->>'messageId' = ${id}`;
 const messageByExternalId = async (id: string) =>
   (
     await db()
       .select()
       .from(messages)
-      .where(and(eq(messages.channel, 'email'), eq(messages.externalId, id)))
+      .where(and(eq(messages.channel, 'email'), byMessageId(id)))
   )[0];
 
 describe('a partner emails partner@', () => {
@@ -114,7 +116,7 @@ describe('a partner emails partner@', () => {
     const b = await mx.sendMail({ envelope: { from: 'juergen@example.de', to: [`volunteer@${DOMAIN}`] }, raw });
     expect(a.response).toMatch(/^250/);
     expect(b.response).toMatch(/^250/);
-    const rows = await db().select().from(messages).where(eq(messages.externalId, '<latin1.20261123.5512@mail.example.de>'));
+    const rows = await db().select().from(messages).where(byMessageId('<latin1.20261123.5512@mail.example.de>'));
     expect(rows).toHaveLength(1);
     expect(rows[0].body).toContain('Grüße aus Köln');
     const [conv] = await db().select().from(conversations).where(eq(conversations.id, rows[0].conversationId));
@@ -128,8 +130,15 @@ describe('a partner emails partner@', () => {
       [0, 1].map(() => mx.sendMail({ envelope: { from: 'twin@example.com', to: [`it@${DOMAIN}`] }, raw: raw2 })),
     );
     expect([x!.response, y!.response].every((r) => r.startsWith('250'))).toBe(true);
-    expect(await db().select().from(messages).where(eq(messages.externalId, '<twin-1@example.com>'))).toHaveLength(1);
+    expect(await db().select().from(messages).where(byMessageId('<twin-1@example.com>'))).toHaveLength(1);
     expect(await conversationsOf('twin@example.com')).toHaveLength(1);
+
+    // Some mailers reuse a Message-ID for a different mail: that one is stored, not dropped as a redelivery.
+    const reused = Buffer.from(raw2.toString().replace('same mail', 'a different question'));
+    const z = await mx.sendMail({ envelope: { from: 'twin@example.com', to: [`it@${DOMAIN}`] }, raw: reused });
+    expect(z.response).toMatch(/^250/);
+    const both = await db().select().from(messages).where(byMessageId('<twin-1@example.com>'));
+    expect(both.map((m) => m.body).sort()).toEqual(['a different question', 'same mail']);
   });
 });
 

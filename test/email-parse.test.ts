@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
-import { parseEmail, trimQuoted } from '../src/channels/email/parse-inbound.js';
+import { parseEmail, readEmail, trimQuoted } from '../src/channels/email/parse-inbound.js';
 import { threadSigner } from '../src/channels/email/threading.js';
 import { loadConfig } from '../src/config.js';
 
@@ -20,7 +20,8 @@ describe('reading real-world mail', () => {
     const { inbound, files } = await fixture('multipart-alternative.eml');
     expect(inbound).toMatchObject({
       channel: 'email',
-      externalId: '<5f1c2a9e-0b8d-4c1e-9a77-2f3d8e1b6c40@partner-org.example>',
+      // The Message-ID and a digest of the content: a different mail reusing the id is not a redelivery.
+      externalId: expect.stringMatching(/^<5f1c2a9e-0b8d-4c1e-9a77-2f3d8e1b6c40@partner-org\.example> sha256:[0-9a-f]{16}$/),
       from: { kind: 'email', value: 'jordan@partner-org.example', name: 'Jordan Lee' },
       inboxAddress: 'partner@help.example.org',
       queueHint: 'partner',
@@ -165,5 +166,73 @@ describe('trimming quoted history', () => {
     ['> question?\nanswer inline\n> more', '> question?\nanswer inline'],
   ])('%j → %j', (input, want) => {
     expect(trimQuoted(input)).toBe(want);
+  });
+});
+
+describe('real-world shapes (test/fixtures/email)', () => {
+  const read = (name: string, recipient = 'help@help.example.org') =>
+    readEmail(readFileSync(new URL(`./fixtures/email/${name}`, import.meta.url)), { recipient, mailFrom: 'x@example.com' }, signer).then(
+      (p) => p!,
+    );
+
+  it('Outlook: HTML as the only text inside multipart/mixed becomes readable text, not a blank message', async () => {
+    const { inbound, files } = await read('html-only-mixed.eml');
+    expect(inbound.body).toContain('I gave $150 on 3 March but the receipt never arrived.');
+    expect(inbound.body).toContain('Could you resend it?');
+    expect(inbound.body).not.toMatch(/<|margin/);
+    expect(files.map((f) => f.filename)).toEqual(['bank-statement.pdf', 'original.eml']);
+  });
+
+  it('Apple Mail: HTML inside multipart/related, the inline image kept as a file and not in the text', async () => {
+    const { inbound, files } = await read('html-only-related.eml');
+    expect(inbound.body).toMatch(/^I ordered an M and got an XL\.\n+Can I swap it\?$/);
+    expect(files[0]).toMatchObject({ filename: 'hoodie.png', contentType: 'image/png' });
+  });
+
+  it('a forwarded message (message/rfc822) is shown inline under its own headers, after the cover note', async () => {
+    const { inbound, files } = await read('forwarded-attached.eml');
+    expect(inbound.body).toBe(
+      [
+        'See below, can you help?',
+        '',
+        '---------- Forwarded message ----------',
+        'From: Accounts <accounts@vendor.example>',
+        'Date: Wed, 11 Mar 2026 16:00:00 GMT',
+        'Subject: Invoice dispute',
+        '',
+        'Invoice 5521 was charged twice. Please confirm which payment to refund.',
+      ].join('\n'),
+    );
+    expect(files.map((f) => f.contentType)).toEqual(['message/rfc822', 'message/rfc822']);
+  });
+
+  it('Outlook TNEF (winmail.dat): the body and the files inside it are recovered', async () => {
+    const { inbound, files } = await read('winmail-dat.eml');
+    expect(inbound.body).toBe('Hi team,\nthe signed volunteer form is attached.\nRegards, Ana');
+    const form = files.find((f) => f.filename === 'volunteer-form.pdf');
+    expect(form?.data.toString()).toContain('%PDF-1.4');
+    // The winmail.dat itself stays attached too.
+    expect(files.map((f) => f.filename)).toContain('winmail.dat');
+  });
+
+  it('an encrypted mail (OpenPGP or S/MIME) is labelled as such instead of showing nothing', async () => {
+    const pgp = await read('pgp-encrypted.eml');
+    expect(pgp.inbound.body).toMatch(/^\[Encrypted mail \(OpenPGP\)/);
+    expect((pgp.inbound.metadata as any).email.encrypted).toBe('OpenPGP');
+    const smime = await read('smime-encrypted.eml');
+    expect(smime.inbound.body).toMatch(/^\[Encrypted mail \(S\/MIME\)/);
+  });
+
+  it('the same mail redelivered keeps its delivery id; a different mail reusing the Message-ID gets another', async () => {
+    const raw = readFileSync(new URL('./fixtures/email/html-only-mixed.eml', import.meta.url));
+    const env = { recipient: 'donations@help.example.org', mailFrom: 'priya@outlook-user.example' };
+    const first = (await readEmail(raw, env, signer))!.inbound.externalId;
+    // A relay added a trace header: still the same mail.
+    const relayed = (await readEmail(Buffer.concat([Buffer.from('Received: from relay.example by mx\r\n'), raw]), env, signer))!.inbound;
+    expect(relayed.externalId).toBe(first);
+    const other = Buffer.from(raw.toString().replace('Could you resend it?', 'Never mind, found it.'));
+    const reused = (await readEmail(other, env, signer))!.inbound;
+    expect(reused.externalId).not.toBe(first);
+    expect((reused.metadata as any).email.messageId).toBe('<DM6PR11MB4561A1B2C3D4E5F6@DM6PR11MB4561.namprd11.prod.outlook.example>');
   });
 });

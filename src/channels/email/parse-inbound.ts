@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
-import type { AddressObject, HeaderValue, ParsedMail } from 'mailparser';
+import { convert as htmlToText } from 'html-to-text';
+import { simpleParser, type AddressObject, type HeaderValue, type ParsedMail } from 'mailparser';
 import sanitizeHtml from 'sanitize-html';
 import type { InboundMessage } from '../../core/conversations/types.js';
+import { decodeTnef, isTnef } from './tnef.js';
 import { messageIdsIn, type ThreadSigner } from './threading.js';
 
 /** A file to keep with the stored message. */
@@ -16,12 +18,35 @@ export type EmailEnvelope = {
   mailFrom: string;
 };
 
+/** Forwarded messages parsed at most this deep and this many per mail (a forward of a forward…). */
+const MAX_FORWARDED = 5;
+
+/**
+ * Raw mail → our InboundMessage plus the files to keep: mailparser, then the
+ * forwarded messages (`message/rfc822` parts) parsed too so their text can be
+ * shown inline.
+ */
+export async function readEmail(raw: Buffer, envelope: EmailEnvelope, signer: ThreadSigner): Promise<ParsedEmail | null> {
+  const mail = await simpleParser(raw, { skipImageLinks: true, skipTextToHtml: true });
+  const forwarded: ParsedMail[] = [];
+  for (const a of mail.attachments.filter((x) => x.contentType === 'message/rfc822').slice(0, MAX_FORWARDED)) {
+    forwarded.push(await simpleParser(a.content, { skipImageLinks: true, skipTextToHtml: true }));
+  }
+  return parseEmail(mail, raw, envelope, signer, { forwarded });
+}
+
 /**
  * A parsed message (mailparser) → our InboundMessage plus the files to keep.
  * Pure: no I/O, so it is unit-tested on the .eml fixtures. Returns null for
  * mail with no usable sender address.
  */
-export function parseEmail(mail: ParsedMail, raw: Buffer, envelope: EmailEnvelope, signer: ThreadSigner): ParsedEmail | null {
+export function parseEmail(
+  mail: ParsedMail,
+  raw: Buffer,
+  envelope: EmailEnvelope,
+  signer: ThreadSigner,
+  extra: { forwarded?: ParsedMail[] } = {},
+): ParsedEmail | null {
   const sender = firstAddress(mail.from) ?? (envelope.mailFrom ? { address: envelope.mailFrom, name: '' } : undefined);
   if (!sender?.address) return null;
 
@@ -34,8 +59,21 @@ export function parseEmail(mail: ParsedMail, raw: Buffer, envelope: EmailEnvelop
   const conversationId = [...inReplyTo, ...[...references].reverse()].map((id) => signer.conversationOf(id)).find(Boolean);
   const threadRoot = references[0] ?? inReplyTo[0] ?? messageId;
 
-  const fullText = (mail.text ?? '').replace(/\r\n/g, '\n').trim();
-  const html = mail.html ? sanitizeEmailHtml(mail.html) : undefined;
+  // Outlook's winmail.dat hides the files (and often the body) of the whole message.
+  const tnef = mail.attachments
+    .filter((a) => a.contentType === 'application/ms-tnef' || /^winmail\.dat$/i.test(a.filename ?? '') || isTnef(a.content))
+    .map((a) => decodeTnef(a.content))
+    .find((t) => t !== null);
+  const encrypted = encryptionOf(mail);
+  // mailparser makes text from HTML only when the HTML is the whole mail or one side of an
+  // alternative; HTML alone inside multipart/mixed or /related would leave the agent a blank message.
+  const fullText = (
+    mail.text?.trim() ? mail.text : mail.html ? textFromHtml(mail.html) : tnef?.text || (tnef?.html ? textFromHtml(tnef.html) : '')
+  )
+    .replace(/\r\n/g, '\n')
+    .trim();
+  const html = mail.html ? sanitizeEmailHtml(mail.html) : tnef?.html ? sanitizeEmailHtml(tnef.html) : undefined;
+  const forwardedText = (extra.forwarded ?? []).map(forwardedBlock);
   const localPart = envelope.recipient.split('@')[0].split('+')[0].toLowerCase();
   // Our own reply coming back (a contact address that forwards to us): never a new conversation.
   const autoReply = signer.conversationOf(messageId) ? 'our own mail looped back' : autoReplyReason(mail, envelope);
@@ -47,19 +85,36 @@ export function parseEmail(mail: ParsedMail, raw: Buffer, envelope: EmailEnvelop
     size: a.content.length,
     data: a.content,
   }));
+  for (const f of tnef?.files ?? []) {
+    files.push({
+      role: 'attachment',
+      filename: safeFilename(f.filename) ?? 'attachment.bin',
+      contentType: f.contentType,
+      size: f.data.length,
+      data: f.data,
+    });
+  }
   files.push({ role: 'original', filename: 'original.eml', contentType: 'message/rfc822', size: raw.length, data: raw });
+
+  const own = trimQuoted(fullText) || fullText;
+  const body = encrypted
+    ? `[Encrypted mail (${encrypted}): it cannot be read here. The original is attached as original.eml.]`
+    : [own || (tnef?.rtfOnly ? '[Outlook rich-text message: its text could not be read; winmail.dat is attached.]' : ''), ...forwardedText]
+        .filter(Boolean)
+        .join('\n\n');
 
   return {
     inbound: {
       channel: 'email',
-      externalId: messageId,
+      // A redelivery is the same Message-ID *and* the same content; a different mail reusing an id is stored.
+      externalId: `${messageId} sha256:${contentDigest(mail, fullText, files)}`,
       from: { kind: 'email', value: sender.address.toLowerCase(), name: sender.name || undefined },
       inboxAddress: envelope.recipient,
       threadKey: threadRoot,
       conversationId,
       queueHint: localPart,
       subject: mail.subject?.trim() || undefined,
-      body: trimQuoted(fullText) || fullText,
+      body,
       metadata: {
         email: {
           messageId,
@@ -71,6 +126,9 @@ export function parseEmail(mail: ParsedMail, raw: Buffer, envelope: EmailEnvelop
           fullText,
           html: html ?? null,
           ...(autoReply ? { autoReply } : {}),
+          ...(encrypted ? { encrypted } : {}),
+          ...(forwardedText.length ? { forwarded: forwardedText.length } : {}),
+          ...(tnef ? { tnef: { files: tnef.files.length, rtfOnly: tnef.rtfOnly } } : {}),
         },
       },
       // The conversation keeps who to answer, not the first mail's body.
@@ -79,6 +137,50 @@ export function parseEmail(mail: ParsedMail, raw: Buffer, envelope: EmailEnvelop
     },
     files,
   };
+}
+
+/** Plain text an agent can read from HTML (links kept as "text [url]", images dropped). */
+export function textFromHtml(html: string): string {
+  return htmlToText(html, {
+    wordwrap: false,
+    selectors: [
+      { selector: 'img', format: 'skip' },
+      { selector: 'a', options: { hideLinkHrefIfSameAsText: true } },
+    ],
+  });
+}
+
+/** A forwarded message shown inline, under the headers a person would look for. */
+function forwardedBlock(m: ParsedMail): string {
+  const from = firstAddress(m.from);
+  const head = [
+    '---------- Forwarded message ----------',
+    from ? `From: ${from.name ? `${from.name} <${from.address}>` : from.address}` : null,
+    m.date ? `Date: ${m.date.toUTCString()}` : null,
+    m.subject ? `Subject: ${m.subject}` : null,
+  ].filter(Boolean);
+  const text = (m.text?.trim() ? m.text : m.html ? textFromHtml(m.html) : '').replace(/\r\n/g, '\n').trim();
+  return `${head.join('\n')}\n\n${text}`;
+}
+
+/** OpenPGP (RFC 3156 multipart/encrypted) or S/MIME (enveloped-data): the content cannot be shown. */
+function encryptionOf(mail: Pick<ParsedMail, 'headers'>): 'OpenPGP' | 'S/MIME' | undefined {
+  const type = headerText(mail.headers.get('content-type')).toLowerCase();
+  const params = JSON.stringify(mail.headers.get('content-type') ?? '').toLowerCase();
+  if (type.startsWith('multipart/encrypted')) return 'OpenPGP';
+  if (/^application\/(x-)?pkcs7-mime/.test(type) && !params.includes('signed-data')) return 'S/MIME';
+  return undefined;
+}
+
+/** What makes two mails the same mail, whatever trace headers a relay added: sender, subject, date, text, HTML, files. */
+function contentDigest(mail: ParsedMail, text: string, files: InboundFile[]): string {
+  const h = createHash('sha256');
+  for (const part of [firstAddress(mail.from)?.address ?? '', mail.subject ?? '', mail.date?.toISOString() ?? '', text, mail.html || '']) {
+    h.update(part).update('\0');
+  }
+  // Attachments by content; not the original .eml, whose trace headers differ per relay.
+  for (const f of files.filter((x) => x.role === 'attachment')) h.update(createHash('sha256').update(f.data).digest('hex')).update('\0');
+  return h.digest('hex').slice(0, 16);
 }
 
 /**

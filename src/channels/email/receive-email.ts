@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { simpleParser } from 'mailparser';
 import { ingestInbound } from '../../core/conversations/ingest-inbound.js';
 import type { Deps } from '../../core/ports.js';
 import { stripNul } from '../../http/sanitize-input.js';
 import { attachments } from '../../db/schema.js';
 import { maskEmail } from '../../logger.js';
-import { parseEmail, type EmailEnvelope } from './parse-inbound.js';
+import { readEmail, type EmailEnvelope } from './parse-inbound.js';
 import type { ThreadSigner } from './threading.js';
 
 export type ReceiveResult = 'stored' | 'duplicate' | 'ignored';
@@ -20,8 +19,7 @@ export const attachmentUrl = (id: string) => `/api/attachments/${id}`;
  * redeliveries store no files.
  */
 export async function receiveEmail(deps: Deps, raw: Buffer, envelope: EmailEnvelope, signer: ThreadSigner): Promise<ReceiveResult> {
-  const mail = await simpleParser(raw, { skipImageLinks: true, skipTextToHtml: true });
-  const parsed = stripNul(parseEmail(mail, raw, envelope, signer));
+  const parsed = stripNul(await readEmail(raw, envelope, signer));
   if (!parsed) {
     deps.log.info({ to: maskEmail(envelope.recipient) }, 'inbound mail without a sender address ignored');
     return 'ignored';
