@@ -45,7 +45,8 @@ describe('REDIS_PREFIX with a hash tag ({sb}) for Redis Cluster', () => {
     expect((await app.api('POST', `/api/conversations/${offer.conversationId}/messages`, { body: 'hi back' }, agent.token)).status).toBe(
       201,
     );
-    await sock.waitFor('message.created', (p) => p.message.body === 'hi back' && p.message.status === 'queued');
+    // Delivery progress is pushed as message.updated once the reply was stored (message.created).
+    await sock.waitFor('message.updated', (p) => p.message.body === 'hi back' && p.message.status === 'queued');
 
     const redis = new Redis(TEST_REDIS_URL);
     const keys = await redis.keys(`{${tag}}*`);
