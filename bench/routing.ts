@@ -51,7 +51,11 @@ async function main() {
       routingTimer: async () => {},
       requestTimer: async () => {},
     },
-    realtime: { publish: (_to, event) => void (event === 'reservation.created' && offers++), moveSockets: () => {} },
+    realtime: {
+      publish: (_to, event) => void (event === 'reservation.created' && offers++),
+      moveSockets: () => {},
+      disconnectAgent: () => {},
+    },
     channels: {},
     calls: null,
   };

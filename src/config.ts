@@ -89,6 +89,44 @@ export const ZEnv = z.object({
   /** Rolling window of the live queue figures (service level, abandon rate, offers). */
   STATS_WINDOW_SECONDS: intFrom(3600, 60),
   IVR_FLOWS_DIR: z.string().default('ivr-flows'),
+  /**
+   * Reverse proxies in front of Switchboard: the client address is read that many hops back in
+   * X-Forwarded-For. 0 (the default) ignores the header, so nobody can choose their own address.
+   */
+  TRUST_PROXY: intFrom(0, 0).pipe(z.number().max(10)),
+  /** Failed logins per email and per client address within LOGIN_WINDOW_MINUTES before logins answer 429. */
+  LOGIN_MAX_FAILURES: intFrom(10, 1),
+  LOGIN_WINDOW_MINUTES: intFrom(15, 1),
+  /** Password hashes computed at once by this process; more wait (briefly) or get 503, so a flood cannot starve webhooks. */
+  PASSWORD_HASH_CONCURRENCY: intFrom(2, 1).pipe(z.number().max(32)),
+  /** Lifetime of an access token; the desk renews it with its refresh cookie. */
+  ACCESS_TOKEN_TTL_SECONDS: intFrom(15 * 60, 60).pipe(z.number().max(24 * 3600)),
+  /** A sign-in lasts this long at most, however often its token is refreshed. */
+  SESSION_HOURS: intFrom(12, 1).pipe(z.number().max(24 * 30)),
+  /** Roles that must use a second factor (TOTP) to sign in with a password, e.g. `admin,supervisor`. */
+  MFA_REQUIRED_FOR: optionalString.pipe(
+    z
+      .string()
+      .regex(/^\s*(agent|supervisor|admin)(\s*,\s*(agent|supervisor|admin))*\s*$/, 'comma-separated roles: agent, supervisor, admin')
+      .optional(),
+  ),
+  /** Encrypts TOTP secrets at rest; derived from JWT_SECRET when unset. */
+  MFA_SECRET_KEY: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+  OIDC_ISSUER: optionalUrl,
+  OIDC_CLIENT_ID: optionalString,
+  OIDC_CLIENT_SECRET: optionalString,
+  /** Role given to someone the provider vouches for who has no agent yet; unset = never create agents. */
+  OIDC_AUTO_PROVISION: optionalString.pipe(z.enum(['agent', 'supervisor', 'admin']).optional()),
+  /** Label of the sign-in button, e.g. `Microsoft`. */
+  OIDC_LABEL: z.string().min(1).max(60).default('single sign-on'),
+  /** Scopes asked of the provider. */
+  OIDC_SCOPES: z.string().min(1).default('openid email profile'),
+  /** Bearer token Prometheus sends for GET /metrics on the main port. */
+  METRICS_TOKEN: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+  /** Serve /metrics (without a token) on this port, bound to 127.0.0.1 only. */
+  METRICS_PORT: optionalString.pipe(
+    z.string().regex(/^\d+$/, 'must be a port number').transform(Number).pipe(z.number().int().min(1).max(65535)).optional(),
+  ),
 });
 
 export type Env = z.infer<typeof ZEnv>;
@@ -132,7 +170,21 @@ export type Config = {
   sends: { attempts: number; unknownAfterSeconds: number };
   webhookJournalDir: string;
   ivrFlowsDir: string;
+  access: {
+    trustProxyHops: number;
+    login: { maxFailures: number; windowSeconds: number };
+    passwordHashConcurrency: number;
+    accessTokenTtlSeconds: number;
+    sessionSeconds: number;
+    mfaRequiredFor: Role[];
+    mfaSecretKey: string;
+    /** Set when OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET are. */
+    oidc?: { issuer: string; clientId: string; clientSecret: string; autoProvision?: Role; label: string; scopes: string };
+  };
+  metrics: { token?: string; port?: number };
 };
+
+type Role = 'agent' | 'supervisor' | 'admin';
 
 export class ConfigError extends Error {}
 
@@ -150,6 +202,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { envFile
   if (e.NODE_ENV === 'production' && !e.JWT_SECRET) {
     throw new ConfigError('Invalid configuration: JWT_SECRET: required when NODE_ENV=production');
   }
+  const oidcParts = { OIDC_ISSUER: e.OIDC_ISSUER, OIDC_CLIENT_ID: e.OIDC_CLIENT_ID, OIDC_CLIENT_SECRET: e.OIDC_CLIENT_SECRET };
+  const oidcMissing = Object.entries(oidcParts).filter(([, v]) => !v);
+  if (oidcMissing.length > 0 && oidcMissing.length < 3) {
+    throw new ConfigError(`Invalid configuration: ${oidcMissing[0][0]}: required when any OIDC_ variable is set`);
+  }
+  const jwtSecret = e.JWT_SECRET ?? randomBytes(32).toString('hex');
   return {
     nodeEnv: e.NODE_ENV,
     role: e.ROLE,
@@ -185,7 +243,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { envFile
       maxInboundBytes: Math.round(e.INBOUND_EMAIL_MAX_MB * 1024 * 1024),
       threadSecret: e.EMAIL_THREAD_SECRET,
     },
-    jwtSecret: e.JWT_SECRET ?? randomBytes(32).toString('hex'),
+    jwtSecret,
     jwtSecretGenerated: !e.JWT_SECRET,
     admin: { email: e.ADMIN_EMAIL, password: e.ADMIN_PASSWORD },
     routing: {
@@ -202,5 +260,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { envFile
     sends: { attempts: e.SEND_ATTEMPTS, unknownAfterSeconds: e.SEND_UNKNOWN_AFTER_SECONDS },
     webhookJournalDir: e.WEBHOOK_JOURNAL_DIR,
     ivrFlowsDir: e.IVR_FLOWS_DIR,
+    access: {
+      trustProxyHops: e.TRUST_PROXY,
+      login: { maxFailures: e.LOGIN_MAX_FAILURES, windowSeconds: e.LOGIN_WINDOW_MINUTES * 60 },
+      passwordHashConcurrency: e.PASSWORD_HASH_CONCURRENCY,
+      accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
+      sessionSeconds: e.SESSION_HOURS * 3600,
+      mfaRequiredFor: [...new Set((e.MFA_REQUIRED_FOR ?? '').split(',').map((r) => r.trim()))].filter((r): r is Role => r !== ''),
+      mfaSecretKey: e.MFA_SECRET_KEY ?? `mfa:${jwtSecret}`,
+      oidc:
+        e.OIDC_ISSUER && e.OIDC_CLIENT_ID && e.OIDC_CLIENT_SECRET
+          ? {
+              issuer: e.OIDC_ISSUER,
+              clientId: e.OIDC_CLIENT_ID,
+              clientSecret: e.OIDC_CLIENT_SECRET,
+              autoProvision: e.OIDC_AUTO_PROVISION,
+              label: e.OIDC_LABEL,
+              scopes: e.OIDC_SCOPES,
+            }
+          : undefined,
+    },
+    metrics: { token: e.METRICS_TOKEN, port: e.METRICS_PORT },
   };
 }

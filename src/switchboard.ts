@@ -9,7 +9,8 @@ import { bootstrap } from './core/bootstrap.js';
 import type { ChannelRegistry, Deps } from './core/ports.js';
 import { connectDb, ensureDatabase, migrateDb } from './db/client.js';
 import { createHttpApp } from './http/app.js';
-import { createMetrics } from './http/metrics.js';
+import { createMetrics, startMetricsServer } from './http/metrics.js';
+import { configurePasswordHashing } from './core/auth/passwords.js';
 import { createWebhookJournal } from './channels/twilio/webhook-journal.js';
 import { createJobScheduler, createQueues, ensureReconcileSchedule } from './jobs/queues.js';
 import { startWorkers } from './jobs/workers.js';
@@ -36,6 +37,7 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
   if (config.jwtSecretGenerated) {
     log.warn('JWT_SECRET is not set: generated one for this process; tokens will not survive a restart or work across processes');
   }
+  configurePasswordHashing(config.access.passwordHashConcurrency);
   await ensureDatabase(config.databaseUrl);
   await migrateDb(config.databaseUrl);
   const dbHandle = connectDb(config.databaseUrl);
@@ -84,6 +86,10 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
   }
   if (config.role !== 'worker') {
     const app = createHttpApp(deps, { redis, metrics, webhooks: modules.flatMap((m) => m.routers?.(deps) ?? []) });
+    if (config.metrics.port) {
+      const metricsServer = await startMetricsServer(metrics, config.metrics.port);
+      stops.push(() => metricsServer.close());
+    }
     // Replayers are registered with the routes: replay (this process' journal and any orphaned one) from now on.
     journal?.start();
     stops.push(async () => journal?.stop());

@@ -10,6 +10,7 @@ import { first, pathOf, recordingSid, simulateCall, spoken } from './voice-helpe
 
 const DOMAIN = 'help.example.org';
 const SIGNING_SECRET = 'slack-signing-secret-0123456789abcdef';
+const METRICS_TOKEN = 'metrics-token-0123456789abcdef';
 let app: TestApp;
 let slack: FakeSlack;
 let mx: ReturnType<typeof nodemailer.createTransport>;
@@ -25,6 +26,7 @@ beforeAll(async () => {
     SLACK_BOT_TOKEN: slack.token,
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
     SLACK_API_URL: slack.url,
+    METRICS_TOKEN,
   });
   mx = nodemailer.createTransport({ host: '127.0.0.1', port: smtpPort, secure: false, ignoreTLS: true });
   supervisor = await app.agent({ name: 'Sam Supervisor', role: 'supervisor', queues: ['crisis'], available: false });
@@ -301,7 +303,7 @@ describe('detection never costs a message', () => {
       const c = await conversationOf(donor);
       expect(c).toMatchObject({ queueKey: 'donor', risk: null });
       expect(await db().select().from(messages).where(eq(messages.conversationId, c.id))).toHaveLength(1);
-      const metrics = await (await fetch(`${app.url}/metrics`)).text();
+      const metrics = await (await fetch(`${app.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
       expect(metrics).toMatch(/^switchboard_crisis_check_errors_total [1-9]/m);
     } finally {
       await db().delete(crisisTerms).where(eq(crisisTerms.phrase, '(unbalanced'));

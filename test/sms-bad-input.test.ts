@@ -300,12 +300,12 @@ describe('offers that lapse and transfers', () => {
 });
 
 describe('operations', () => {
-  it('health, readiness, metrics and the OpenAPI document', async () => {
+  it('health, readiness, no public metrics, and the OpenAPI document', async () => {
     expect((await app.api('GET', '/healthz', undefined, null)).status).toBe(200);
     const ready = await app.api('GET', '/readyz', undefined, null);
     expect(ready.body).toEqual({ ok: true, checks: { postgres: true, redis: true } });
-    const metrics = await fetch(`${app.url}/metrics`).then((r) => r.text());
-    expect(metrics).toContain('switchboard_http_requests_total');
+    // Metrics are not public (test/access-headers.test.ts covers METRICS_TOKEN and METRICS_PORT).
+    expect((await fetch(`${app.url}/metrics`)).status).toBe(404);
     const doc = await app.api('GET', '/api/openapi.json', undefined, null);
     expect(doc.body.openapi).toMatch(/^3\./);
     for (const p of ['/api/auth/login', '/api/conversations/{id}/messages', '/api/reservations/{id}/accept', '/webhooks/twilio/sms']) {

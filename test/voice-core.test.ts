@@ -43,7 +43,7 @@ const restCalls = (pathEnd: string) => app.twilio.requests.filter((r) => r.metho
 /** An agent (not taking offers) and the actor the API would load for them. */
 async function agentActor(name: string, opts: { capacity?: Record<string, number> } = {}) {
   const a = await app.agent({ name, queues: ['it'], available: false, ...opts });
-  return { ...a, actor: await authenticate(deps().db, app.config.jwtSecret, a.token) };
+  return { ...a, actor: (await authenticate(deps().db, app.config, a.token)).actor };
 }
 
 async function rejection(p: Promise<unknown>): Promise<AppError> {

@@ -2,7 +2,11 @@
 export const ErrorStatus = {
   bad_request: 400,
   unauthorized: 401,
+  /** Right password, and a second factor is needed: send `code` too. */
+  mfa_required: 401,
   forbidden: 403,
+  /** The role needs MFA and the agent has none yet: only enrolment is allowed. */
+  mfa_enrolment_required: 403,
   not_found: 404,
   conflict: 409,
   opted_out: 409,
@@ -10,6 +14,7 @@ export const ErrorStatus = {
   at_capacity: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  too_many_requests: 429,
   unavailable: 503,
   internal: 500,
 } as const;
@@ -28,6 +33,10 @@ export class AppError extends Error {
     this.status = ErrorStatus[code];
   }
 }
+
+/** Tells the caller when to try again (429, 503): the HTTP layer sends it as `Retry-After`. */
+export const retryAfter = (code: 'too_many_requests' | 'unavailable', message: string, seconds: number) =>
+  new AppError(code, message, { retryAfterSeconds: Math.max(1, Math.ceil(seconds)) });
 
 export const notFound = (what: string) => new AppError('not_found', `${what} not found`);
 export const forbidden = (why: string) => new AppError('forbidden', why);

@@ -123,6 +123,8 @@ export type RealtimePublisher = {
   publish<E extends keyof RealtimeEvents>(to: string[], event: E, payload: RealtimeEvents[E]): void;
   /** Moves an agent's live sockets between rooms (their queues or role changed). */
   moveSockets(agentId: string, leave: string[], join: string[]): void;
+  /** Closes every live socket of the agent, on every web process (its tokens were revoked). */
+  disconnectAgent(agentId: string): void;
 };
 
 export type OutboundResult = { externalId: string; status: string };

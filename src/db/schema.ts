@@ -120,9 +120,35 @@ export const agents = pgTable(
      * Null = never used the desk: API-only agents are never set offline for lack of sockets.
      */
     lastSeenAt: ts('last_seen_at'),
+    /** A deactivated agent cannot sign in and its tokens are refused (see core/agents/deactivate-agent.ts). */
+    active: boolean('active').notNull().default(true),
+    /**
+     * Carried in every token and checked on every request and socket handshake: bumping it
+     * (deactivation, password change) refuses every token issued before, at once.
+     */
+    tokenVersion: integer('token_version').notNull().default(0),
+    /** TOTP secret, encrypted (core/auth/secret-box.ts); set by MFA setup, in force once `mfaEnabledAt` is set. */
+    mfaSecret: text('mfa_secret'),
+    mfaEnabledAt: ts('mfa_enabled_at'),
+    /** Last TOTP time step accepted: a code is good once (RFC 6238 §5.2). */
+    mfaLastStep: integer('mfa_last_step'),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex('agents_email_unique').on(sql`lower(${t.email})`)],
+);
+
+/** One-time MFA recovery codes, stored as keyed hashes (never the codes themselves). */
+export const mfaRecoveryCodes = pgTable(
+  'mfa_recovery_codes',
+  {
+    agentId: uuid('agent_id')
+      .notNull()
+      .references(() => agents.id, { onDelete: 'cascade' }),
+    codeHash: text('code_hash').notNull(),
+    usedAt: ts('used_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.agentId, t.codeHash] })],
 );
 
 export const agentQueues = pgTable(

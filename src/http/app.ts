@@ -1,22 +1,35 @@
+import { timingSafeEqual } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import express, { type Express, type Router } from 'express';
 import { sql } from 'drizzle-orm';
 import type { Redis } from 'ioredis';
 import type { Deps } from '../core/ports.js';
-import { errorHandler } from './middleware.js';
+import type { LoginThrottle } from '../core/auth/login-throttle.js';
+import { createRedisLoginThrottle } from './login-throttle.js';
+import { bearerToken, errorHandler } from './middleware.js';
 import { refuseNulInUrl, sanitizeBody } from './sanitize-input.js';
 import type { Metrics } from './metrics.js';
+import { securityHeaders } from './security-headers.js';
 import { openApiDocument } from './openapi.js';
 import { apiRouter } from './routes/api.js';
 import { APP_ROOT } from '../app-root.js';
 
 export const WEB_DIST = join(APP_ROOT, 'dist/web');
 
-export function createHttpApp(deps: Deps, opts: { redis: Redis; metrics: Metrics; webhooks: Router[] }): Express {
+export function createHttpApp(deps: Deps, opts: { redis: Redis; metrics: Metrics; webhooks: Router[]; throttle?: LoginThrottle }): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', true);
+  // The client address (throttling, audit) is taken TRUST_PROXY hops back in X-Forwarded-For;
+  // with 0 the header is ignored, so a caller cannot pick an address per request.
+  app.set('trust proxy', deps.config.access.trustProxyHops);
+  app.use(securityHeaders(deps.config.publicUrl));
+  const throttle =
+    opts.throttle ??
+    createRedisLoginThrottle(opts.redis, deps.config.redisPrefix, {
+      maxFailures: deps.config.access.login.maxFailures,
+      windowSeconds: deps.config.access.login.windowSeconds,
+    });
 
   app.use((req, res, next) => {
     const end = opts.metrics.httpDuration.startTimer({ method: req.method });
@@ -37,7 +50,21 @@ export function createHttpApp(deps: Deps, opts: { redis: Redis; metrics: Metrics
     const checks = { postgres: db.status === 'fulfilled', redis: redis.status === 'fulfilled' };
     res.status(checks.postgres && checks.redis ? 200 : 503).json({ ok: checks.postgres && checks.redis, checks });
   });
-  app.get('/metrics', async (_req, res) => {
+  // Metrics tell an outsider how busy the desk is and which routes exist: only Prometheus with
+  // METRICS_TOKEN gets them here (or anyone on localhost through METRICS_PORT, see switchboard.ts).
+  app.get('/metrics', async (req, res) => {
+    const expected = deps.config.metrics.token;
+    if (!expected) {
+      res.status(404).json({ error: { code: 'not_found', message: 'metrics are served with METRICS_TOKEN or on METRICS_PORT' } });
+      return;
+    }
+    if (!sameSecret(bearerToken(req) ?? '', expected)) {
+      res
+        .status(401)
+        .set('WWW-Authenticate', 'Bearer')
+        .json({ error: { code: 'unauthorized', message: 'metrics need METRICS_TOKEN' } });
+      return;
+    }
     res.type(opts.metrics.registry.contentType).send(await opts.metrics.registry.metrics());
   });
 
@@ -47,7 +74,7 @@ export function createHttpApp(deps: Deps, opts: { redis: Redis; metrics: Metrics
   app.get('/api/openapi.json', (_req, res) => {
     res.json(openApiDocument(deps.config.publicUrl));
   });
-  app.use('/api', express.json({ limit: '1mb' }), sanitizeBody, apiRouter(deps));
+  app.use('/api', express.json({ limit: '1mb' }), sanitizeBody, apiRouter(deps, { throttle }));
   app.use('/api', (_req, res) => {
     res.status(404).json({ error: { code: 'not_found', message: 'no such API route' } });
   });
@@ -62,4 +89,10 @@ export function createHttpApp(deps: Deps, opts: { redis: Redis; metrics: Metrics
 
   app.use(errorHandler(deps));
   return app;
+}
+
+function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
 }

@@ -1,3 +1,4 @@
+import { createServer } from 'node:http';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 
 /** Prometheus metrics for this process (`GET /metrics`). */
@@ -33,3 +34,25 @@ export function createMetrics() {
   };
 }
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/**
+ * METRICS_PORT: /metrics without a token, bound to 127.0.0.1 only (a Prometheus agent or
+ * sidecar on the same host scrapes it; nothing outside the machine can).
+ */
+export async function startMetricsServer(metrics: Metrics, port: number) {
+  const server = createServer((req, res) => {
+    if (req.method !== 'GET' || req.url?.split('?')[0] !== '/metrics') {
+      res.writeHead(404).end();
+      return;
+    }
+    metrics.registry.metrics().then(
+      (text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text),
+      () => res.writeHead(500).end(),
+    );
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+  return { close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}

@@ -1,7 +1,8 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { z } from 'zod';
 import { isSupervisor, type Actor } from '../core/agents/actor.js';
-import { authenticate } from '../core/agents/tokens.js';
+import { authenticate, type SessionClaims } from '../core/agents/tokens.js';
+import type { AuditContext } from '../core/audit/record-audit.js';
 import { AppError, zodReason } from '../core/errors.js';
 import type { Deps } from '../core/ports.js';
 import type { Role } from '../db/schema.js';
@@ -11,19 +12,43 @@ declare global {
   namespace Express {
     interface Request {
       actor?: Actor;
+      session?: SessionClaims;
     }
   }
 }
 
-/** Requires `Authorization: Bearer <token>` and loads the calling agent. */
+/** Routes an agent who must enrol in MFA (MFA_REQUIRED_FOR) may still call: enrolment itself. */
+const ENROLMENT_PATHS = new Set(['/me', '/me/mfa', '/me/mfa/setup', '/me/mfa/enable', '/auth/logout']);
+
+export const bearerToken = (req: Request) => {
+  const header = req.headers.authorization ?? '';
+  return header.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
+};
+
+/**
+ * Requires `Authorization: Bearer <access token>` and loads the calling agent fresh: a
+ * deactivated agent or a revoked token is refused here, on every request.
+ */
 export function requireAuth(deps: Deps): RequestHandler {
   return async (req, _res, next) => {
-    const header = req.headers.authorization ?? '';
-    const token = header.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
-    req.actor = await authenticate(deps.db, deps.config.jwtSecret, token);
+    const auth = await authenticate(deps.db, deps.config, bearerToken(req));
+    if (auth.mfaEnrolmentRequired && !ENROLMENT_PATHS.has(req.path)) {
+      throw new AppError('mfa_enrolment_required', 'your role requires two-factor sign-in: set it up first (POST /api/me/mfa/setup)');
+    }
+    req.actor = auth.actor;
+    req.session = auth.session;
     next();
   };
 }
+
+/** The client address, as express resolved it through TRUST_PROXY hops (never a raw X-Forwarded-For). */
+export const clientIp = (req: Request): string | null => {
+  const ip = req.ip ?? req.socket.remoteAddress ?? null;
+  return ip?.startsWith('::ffff:') ? ip.slice(7) : ip; // IPv4 as IPv4, not its IPv6-mapped form
+};
+
+/** Who acts and from where, for `recordAudit`. */
+export const auditContext = (req: Request): AuditContext => ({ actorId: req.actor?.id ?? null, ip: clientIp(req) });
 
 export function actorOf(req: Request): Actor {
   if (!req.actor) throw new AppError('unauthorized', 'not authenticated');
@@ -55,6 +80,8 @@ export function errorHandler(deps: Deps) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const known = err instanceof AppError ? err : transportError(err);
     if (known) {
+      const wait = (known.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds;
+      if (wait) res.set('Retry-After', String(wait));
       res.status(known.status).json({ error: { code: known.code, message: known.message } });
       return;
     }

@@ -75,10 +75,13 @@ const paths: Record<string, PathItem> = {
   },
   '/api/agents/{id}': {
     patch: authed({
-      summary: 'Change an agent (admin)',
+      summary:
+        'Change an agent (admin). `active: false` deactivates: tokens refused at once (401), sockets closed, offers withdrawn; `password` revokes its tokens',
       tags: ['agents'],
       parameters: [idParam],
-      requestBody: body({ $ref: '#/components/schemas/AgentInput' }),
+      requestBody: body({
+        allOf: [{ $ref: '#/components/schemas/AgentInput' }, { type: 'object', properties: { active: { type: 'boolean' } } }],
+      }),
       responses: { '200': ok('agent'), '404': err },
     }),
   },
@@ -230,7 +233,17 @@ const paths: Record<string, PathItem> = {
   '/readyz': {
     get: { summary: 'Readiness (Postgres and Redis)', tags: ['ops'], responses: { '200': ok('ready'), '503': ok('not ready') } },
   },
-  '/metrics': { get: { summary: 'Prometheus metrics', tags: ['ops'], responses: { '200': { description: 'text exposition format' } } } },
+  '/metrics': {
+    get: {
+      summary: 'Prometheus metrics: only with `Authorization: Bearer $METRICS_TOKEN` (or without a token on METRICS_PORT, 127.0.0.1)',
+      tags: ['ops'],
+      responses: {
+        '200': { description: 'text exposition format' },
+        '401': err,
+        '404': { description: 'neither METRICS_TOKEN nor METRICS_PORT set' },
+      },
+    },
+  },
   '/webhooks/twilio/sms': {
     post: {
       summary: 'Inbound SMS/MMS (signed by Twilio)',

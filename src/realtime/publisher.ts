@@ -20,5 +20,8 @@ export function createPublisher(redis: Redis, prefix: string): RealtimePublisher
       if (leave.length) emitter.in(rooms.agent(agentId)).socketsLeave(leave);
       if (join.length) emitter.in(rooms.agent(agentId)).socketsJoin(join);
     },
+    disconnectAgent(agentId) {
+      emitter.in(rooms.agent(agentId)).disconnectSockets(true);
+    },
   };
 }

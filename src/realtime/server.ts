@@ -23,10 +23,15 @@ export function createRealtimeServer(deps: Deps, http: HttpServer, redis: { pub:
     pingTimeout: 10_000,
   });
 
+  // The handshake is checked like an API request: a deactivated agent or a revoked token is refused.
+  const check = async (token: string | undefined) => {
+    const auth = await authenticate(deps.db, deps.config, token);
+    if (auth.mfaEnrolmentRequired) throw new AppError('mfa_enrolment_required', 'unauthorized: set up two-factor sign-in first');
+    return auth;
+  };
   io.use(async (socket, next) => {
     try {
-      const token = (socket.handshake.auth as { token?: string } | undefined)?.token;
-      socket.data.actor = await authenticate(deps.db, deps.config.jwtSecret, token);
+      socket.data.actor = (await check(handshakeToken(socket.handshake.auth))).actor;
       next();
     } catch (err) {
       next(new Error(err instanceof AppError ? err.message : 'unauthorized'));
@@ -38,6 +43,16 @@ export function createRealtimeServer(deps: Deps, http: HttpServer, redis: { pub:
     // Desk presence (src/core/agents/desk-presence.ts): stamp on connect and disconnect.
     socket.on('disconnect', () => void deskDisconnected(deps, actor.id).catch((err) => deps.log.warn({ err }, 'desk stamp failed')));
     await socket.join(roomsFor(actor));
+    // A revocation that committed while this handshake ran was broadcast before the socket joined
+    // its agent room; checking again now that it has joined closes that gap.
+    const stillValid = await check(handshakeToken(socket.handshake.auth)).then(
+      () => true,
+      () => false,
+    );
+    if (!stillValid) {
+      socket.disconnect(true);
+      return;
+    }
     await stampDesks(deps.db, [actor.id]).catch((err) => deps.log.warn({ err }, 'desk stamp failed'));
     deps.log.debug({ agentId: actor.id }, 'socket connected');
   });
@@ -50,6 +65,8 @@ export function createRealtimeServer(deps: Deps, http: HttpServer, redis: { pub:
 
   return io;
 }
+
+const handshakeToken = (auth: unknown) => (auth as { token?: string } | undefined)?.token;
 
 export function roomsFor(actor: Actor): string[] {
   const list = [rooms.agent(actor.id), ...actor.queues.map(rooms.queue)];

@@ -1,5 +1,15 @@
 /** Every call the desk makes to Switchboard's API, in one place (screens never build URLs themselves). */
-import type { Agent, Conversation, ConversationDetail, DirectoryAgent, Message, Offer, QueueStats, TodayReport } from './types.js';
+import type {
+  Agent,
+  AuditEntry,
+  Conversation,
+  ConversationDetail,
+  DirectoryAgent,
+  Message,
+  Offer,
+  QueueStats,
+  TodayReport,
+} from './types.js';
 
 /** An API error with the server's `{error: {code, message}}` body. */
 export class ApiError extends Error {
@@ -7,30 +17,35 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** Seconds, from Retry-After (429, 503). */
+    readonly retryAfter?: number,
   ) {
     super(message);
   }
 }
 
 type Session = { token: string; expiresAt: number };
-const KEY = 'switchboard.session';
 
-/** The agent's bearer token, kept across reloads and refreshed before it expires. */
+/**
+ * The access token lives in memory only (docs/security.md, "Tokens"): a script injected into
+ * the page could not carry it away for long, and the refresh token stays in an httpOnly cookie
+ * no script can read. A reload or a new tab resumes the session from that cookie.
+ */
+let current: Session | null = null;
+if (typeof localStorage !== 'undefined') localStorage.removeItem('switchboard.session'); // where earlier versions kept a 12-hour token
+
 export const session = {
   get(): Session | null {
-    try {
-      const s = JSON.parse(localStorage.getItem(KEY) ?? 'null') as Session | null;
-      return s && s.expiresAt > Date.now() ? s : null;
-    } catch {
-      return null;
-    }
+    return current && current.expiresAt > Date.now() ? current : null;
   },
   set(token: string, expiresInSeconds: number) {
-    localStorage.setItem(KEY, JSON.stringify({ token, expiresAt: Date.now() + expiresInSeconds * 1000 }));
+    current = { token, expiresAt: Date.now() + expiresInSeconds * 1000 };
   },
   clear() {
-    localStorage.removeItem(KEY);
+    current = null;
   },
+  /** Milliseconds until the access token expires (0 when there is none). */
+  remainingMs: () => Math.max(0, (current?.expiresAt ?? 0) - Date.now()),
 };
 
 let onUnauthorized: () => void = () => {};
@@ -38,7 +53,27 @@ export const setUnauthorizedHandler = (fn: () => void) => {
   onUnauthorized = fn;
 };
 
-export async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+// One refresh at a time: a burst of 401s (or two timers) share it.
+let refreshing: Promise<string> | null = null;
+/** A new access token from the refresh cookie; rejects when the session is over or revoked. */
+export function refreshSession(): Promise<string> {
+  refreshing ??= (async () => {
+    try {
+      const res = await fetch('/api/auth/refresh', { method: 'POST', credentials: 'same-origin' });
+      if (!res.ok) throw new ApiError(res.status, 'unauthorized', 'session ended');
+      const r = (await res.json()) as { token: string; expiresIn: number };
+      session.set(r.token, r.expiresIn);
+      return r.token;
+    } finally {
+      refreshing = null;
+    }
+  })();
+  return refreshing;
+}
+
+const AUTH_PATHS = ['/api/auth/login', '/api/auth/refresh', '/api/auth/logout'];
+
+export async function request<T>(method: string, path: string, body?: unknown, retried = false): Promise<T> {
   const headers: Record<string, string> = {};
   const s = session.get();
   if (s) headers.authorization = `Bearer ${s.token}`;
@@ -52,8 +87,25 @@ export async function request<T>(method: string, path: string, body?: unknown): 
   const text = await res.text();
   const data = text ? (safeJson(text) as any) : null;
   if (!res.ok) {
-    if (res.status === 401 && path !== '/api/auth/login') onUnauthorized();
-    throw new ApiError(res.status, data?.error?.code ?? 'http_' + res.status, data?.error?.message ?? res.statusText);
+    if (res.status === 401 && !AUTH_PATHS.includes(path)) {
+      // An expired access token: renew it from the cookie once and try again; a revoked one ends the session.
+      if (
+        !retried &&
+        (await refreshSession().then(
+          () => true,
+          () => false,
+        ))
+      )
+        return request<T>(method, path, body, true);
+      onUnauthorized();
+    }
+    const retryAfter = res.headers.get('retry-after');
+    throw new ApiError(
+      res.status,
+      data?.error?.code ?? 'http_' + res.status,
+      data?.error?.message ?? res.statusText,
+      retryAfter ? Number(retryAfter) : undefined,
+    );
   }
   return data as T;
 }
@@ -74,17 +126,43 @@ const q = (params: Record<string, string | number | boolean | undefined>) => {
 };
 
 export const api = {
-  async login(email: string, password: string) {
-    const r = await request<{ token: string; expiresIn: number; agent: Agent }>('POST', '/api/auth/login', { email, password });
+  async login(email: string, password: string, code?: string) {
+    const r = await request<{ token: string; expiresIn: number; agent: Agent }>('POST', '/api/auth/login', {
+      email,
+      password,
+      ...(code ? { code } : {}),
+    });
     session.set(r.token, r.expiresIn);
     return r.agent;
   },
-  async refresh() {
-    const r = await request<{ token: string; expiresIn: number }>('POST', '/api/auth/refresh');
-    session.set(r.token, r.expiresIn);
-    return r.token;
+  refresh: refreshSession,
+  async logout() {
+    session.clear();
+    await fetch('/api/auth/logout', { method: 'POST' }).catch(() => {});
   },
+  authOptions: () => request<{ password: boolean; oidc: { label: string; start: string } | null }>('GET', '/api/auth/options'),
   me: () => request<{ agent: Agent }>('GET', '/api/me').then((r) => r.agent),
+  meWithAccess: () => request<{ agent: Agent; mfaEnrolmentRequired: boolean }>('GET', '/api/me'),
+  mfaStatus: () => request<{ enabled: boolean; recoveryCodesLeft: number; required: boolean }>('GET', '/api/me/mfa'),
+  mfaSetup: () => request<{ secret: string; otpauthUrl: string }>('POST', '/api/me/mfa/setup'),
+  mfaEnable: (code: string) => request<{ recoveryCodes: string[] }>('POST', '/api/me/mfa/enable', { code }),
+  mfaDisable: (code: string) => request<void>('DELETE', '/api/me/mfa', { code }),
+  mfaNewRecoveryCodes: (code: string) => request<{ recoveryCodes: string[] }>('POST', '/api/me/mfa/recovery-codes', { code }),
+  async changePassword(current: string, password: string) {
+    const r = await request<{ token: string; expiresIn: number }>('PUT', '/api/me/password', { current, password });
+    session.set(r.token, r.expiresIn);
+  },
+  audit: (query: Record<string, string | undefined>) =>
+    request<{ entries: AuditEntry[]; nextCursor: string | null }>('GET', `/api/audit${q(query)}`),
+  /** The CSV export (fetched with the bearer token, handed to the browser as a file by the screen). */
+  async auditCsv(query: Record<string, string | undefined>): Promise<Blob> {
+    const res = await fetch(`/api/audit${q({ ...query, format: 'csv' })}`, {
+      headers: { authorization: `Bearer ${session.get()?.token ?? ''}` },
+    });
+    if (!res.ok) throw new ApiError(res.status, 'http_' + res.status, 'export failed');
+    return res.blob();
+  },
+  auditActions: () => request<{ actions: { action: string; description: string }[] }>('GET', '/api/audit/actions').then((r) => r.actions),
   pendingOffers: () => request<{ reservations: Offer[] }>('GET', '/api/reservations').then((r) => r.reservations),
   setStatus: (status: string) => request<{ agent: Agent }>('PUT', '/api/me/status', { status }).then((r) => r.agent),
   conversations: (f: {

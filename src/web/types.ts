@@ -1,5 +1,6 @@
 /** The shapes the desk reads from the agent API and socket events (see CONTRACT.md and src/core/ports.ts). */
 import type { PublicAgent } from '../core/agents/manage-agents.js';
+import type { PublicAuditEntry } from '../core/audit/list-audit.js';
 import type { PublicConversation, PublicMessage, RealtimeEvents } from '../core/ports.js';
 import type { QueueStats as ServerQueueStats } from '../core/routing/queue-stats.js';
 import type { Channel, ConversationStatus, IdentityKind, Presence, Role } from '../db/schema.js';
@@ -9,6 +10,7 @@ export type { Channel, ConversationStatus, Presence, Role };
 export const CHANNELS: Channel[] = ['sms', 'voice', 'email', 'slack'];
 
 export type Agent = PublicAgent;
+export type AuditEntry = PublicAuditEntry;
 export type ContactRef = RealtimeEvents['reservation.created']['contact'];
 export type Conversation = PublicConversation & { contact?: ContactRef };
 export type Message = PublicMessage;

@@ -21,6 +21,8 @@ const me: Agent = {
   presence: 'available',
   capacity: { voice: 1, sms: 3, email: 5, slack: 3 },
   queues: [{ queue: 'donor', level: 3 }],
+  active: true,
+  mfaEnabled: false,
   createdAt: '2026-11-23T09:00:00.000Z',
 };
 

@@ -1,10 +1,12 @@
-import { hash, verify } from 'argon2';
-import { eq, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { DbOrTx } from '../../db/client.js';
 import { PG, pgCodeOf } from '../../db/errors.js';
 import { agentQueues, agents, CHANNELS, DEFAULT_CAPACITY, queues, ROLES, type AgentRow, type Capacity } from '../../db/schema.js';
+import { recordAudit, type AuditContext } from '../audit/record-audit.js';
+import { hashPassword } from '../auth/passwords.js';
 import { AppError, notFound } from '../errors.js';
+import { bumpTokenVersion } from './revoke-tokens.js';
 
 export const ZQueueMembership = z.union([
   z.string().min(1),
@@ -47,6 +49,8 @@ export const ZUpdateAgent = z
     role: z.enum(ROLES),
     queues: z.array(ZQueueMembership),
     capacity: ZCapacity,
+    /** false deactivates (tokens refused, sockets closed), true restores: see deactivate-agent.ts. */
+    active: z.boolean(),
   })
   .partial()
   .strict();
@@ -60,15 +64,18 @@ export type PublicAgent = {
   presence: AgentRow['presence'];
   capacity: Capacity;
   queues: { queue: string; level: number }[];
+  active: boolean;
+  mfaEnabled: boolean;
   createdAt: string;
 };
 
 const normaliseQueues = (list: z.output<typeof ZQueueMembership>[]) =>
   list.map((q) => (typeof q === 'string' ? { queue: q, level: 3 } : q));
 
-export async function createAgent(db: DbOrTx, input: CreateAgent): Promise<PublicAgent> {
+/** `audit` is the admin's request (absent for the bootstrap admin). */
+export async function createAgent(db: DbOrTx, input: CreateAgent, audit?: AuditContext & { via?: 'oidc' }): Promise<PublicAgent> {
   const data = ZCreateAgent.parse(input);
-  const passwordHash = await hash(data.password);
+  const passwordHash = await hashPassword(data.password);
   return db.transaction(async (tx) => {
     const [row] = await tx
       .insert(agents)
@@ -83,20 +90,31 @@ export async function createAgent(db: DbOrTx, input: CreateAgent): Promise<Publi
       .returning();
     if (!row) throw new AppError('conflict', `an agent with email ${data.email} exists`);
     await setQueues(tx, row.id, normaliseQueues(data.queues));
-    return publicAgent(tx, row.id);
+    const after = await publicAgent(tx, row.id);
+    if (audit) {
+      const { via, ...ctx } = audit;
+      await recordAudit(tx, { ...ctx, action: 'agent.create', target: `agent:${row.id}`, details: { after, ...(via ? { via } : {}) } });
+    }
+    return after;
   });
 }
 
-export async function updateAgent(db: DbOrTx, id: string, input: UpdateAgent): Promise<PublicAgent> {
-  const data = ZUpdateAgent.parse(input);
+/**
+ * Changes an agent's profile, role, queues, capacity or password (the `active` flag goes
+ * through deactivate-agent.ts). A new password revokes the agent's tokens: the HTTP layer
+ * then disconnects its sockets.
+ */
+export async function updateAgent(db: DbOrTx, id: string, input: Omit<UpdateAgent, 'active'>, audit?: AuditContext): Promise<PublicAgent> {
+  const { active: _ignored, ...data } = ZUpdateAgent.parse(input);
   return db.transaction(async (tx) => {
     const [current] = await tx.select().from(agents).where(eq(agents.id, id)).for('update');
     if (!current) throw notFound('agent');
+    const before = await publicAgent(tx, id);
     const patch: Partial<typeof agents.$inferInsert> = {};
     if (data.email) patch.email = data.email.toLowerCase();
     if (data.name) patch.name = data.name;
     if (data.role) patch.role = data.role;
-    if (data.password) patch.passwordHash = await hash(data.password);
+    if (data.password) patch.passwordHash = await hashPassword(data.password);
     if (data.capacity) patch.capacity = { ...current.capacity, ...data.capacity };
     if (Object.keys(patch).length > 0) {
       try {
@@ -107,7 +125,17 @@ export async function updateAgent(db: DbOrTx, id: string, input: UpdateAgent): P
       }
     }
     if (data.queues) await setQueues(tx, id, normaliseQueues(data.queues));
-    return publicAgent(tx, id);
+    if (data.password) await bumpTokenVersion(tx, id);
+    const after = await publicAgent(tx, id);
+    if (audit) {
+      await recordAudit(tx, {
+        ...audit,
+        action: 'agent.update',
+        target: `agent:${id}`,
+        details: { before, after, ...(data.password ? { passwordChanged: true } : {}) },
+      });
+    }
+    return after;
   });
 }
 
@@ -131,6 +159,8 @@ export async function publicAgent(db: DbOrTx, id: string): Promise<PublicAgent> 
     presence: a.presence,
     capacity: a.capacity,
     queues: memberships.map((m) => ({ queue: m.queueKey, level: m.level })).sort((x, y) => x.queue.localeCompare(y.queue)),
+    active: a.active,
+    mfaEnabled: a.mfaEnabledAt !== null,
     createdAt: a.createdAt.toISOString(),
   };
 }
@@ -138,17 +168,4 @@ export async function publicAgent(db: DbOrTx, id: string): Promise<PublicAgent> 
 export async function listAgents(db: DbOrTx): Promise<PublicAgent[]> {
   const rows = await db.select({ id: agents.id }).from(agents).orderBy(agents.name);
   return Promise.all(rows.map((r) => publicAgent(db, r.id)));
-}
-
-/** Checks credentials; the same answer (null) for an unknown email and a wrong password. */
-export async function checkCredentials(db: DbOrTx, email: string, password: string): Promise<AgentRow | null> {
-  const [a] = await db
-    .select()
-    .from(agents)
-    .where(eq(sql`lower(${agents.email})`, email.toLowerCase()));
-  if (!a) {
-    await hash(password); // spend the same time either way
-    return null;
-  }
-  return (await verify(a.passwordHash, password)) ? a : null;
 }

@@ -1,6 +1,6 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { agents, type Presence } from '../../db/schema.js';
-import { notFound } from '../errors.js';
+import { conflict, notFound } from '../errors.js';
 import { rooms, type Deps } from '../ports.js';
 import { ROUTER_LOCK } from '../../db/advisory-locks.js';
 import { announceWithdrawn, cancelPendingOffersInTx } from '../routing/reservations.js';
@@ -21,9 +21,13 @@ export async function setPresence(deps: Deps, agentId: string, presence: Presenc
     const [row] = await tx
       .update(agents)
       .set({ presence, presenceChangedAt: sql`now()`, ...(presence === 'available' ? { consecutiveTimeouts: 0 } : {}) })
-      .where(eq(agents.id, agentId))
+      // A deactivated agent stays offline whoever asks (a supervisor on the wallboard, an old request).
+      .where(and(eq(agents.id, agentId), presence === 'offline' ? undefined : eq(agents.active, true)))
       .returning();
-    if (!row) throw notFound('agent');
+    if (!row) {
+      const [exists] = await tx.select({ id: agents.id }).from(agents).where(eq(agents.id, agentId));
+      throw exists ? conflict('the agent is deactivated') : notFound('agent');
+    }
     const released = leaving ? await cancelPendingOffersInTx(tx, agentId, 'agent unavailable') : [];
     return { row, released };
   });

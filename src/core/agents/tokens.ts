@@ -1,37 +1,107 @@
 import { eq } from 'drizzle-orm';
 import { jwtVerify, SignJWT } from 'jose';
+import type { Config } from '../../config.js';
 import type { DbOrTx } from '../../db/client.js';
 import { agentQueues, agents } from '../../db/schema.js';
 import { AppError } from '../errors.js';
 import type { Actor } from './actor.js';
 
+/**
+ * Agent tokens (see docs/security.md, "Tokens"). A sign-in is a session that lasts
+ * SESSION_HOURS; within it the desk holds a short-lived access token in memory and renews it
+ * with a refresh token kept in an httpOnly cookie. Both carry the agent's token version:
+ * bumping it (deactivation, password change) refuses every token issued before, at once.
+ */
 const ISSUER = 'switchboard';
-export const TOKEN_TTL_SECONDS = 12 * 3600;
+export type TokenKind = 'access' | 'refresh';
+/** How the session was opened (kept in its tokens, shown in the audit log). */
+export type SignInMethod = 'password' | 'oidc';
+
+export type SessionClaims = {
+  agentId: string;
+  tokenVersion: number;
+  /** End of the session (epoch seconds): no token of this sign-in outlives it. */
+  sessionExpiresAt: number;
+  via: SignInMethod;
+};
 
 const key = (secret: string) => new TextEncoder().encode(secret);
+const nowSeconds = () => Math.floor(Date.now() / 1000);
 
-export async function issueToken(secret: string, agentId: string): Promise<string> {
-  return new SignJWT({})
-    .setProtectedHeader({ alg: 'HS256' })
-    .setSubject(agentId)
-    .setIssuer(ISSUER)
-    .setIssuedAt()
-    .setExpirationTime(`${TOKEN_TTL_SECONDS}s`)
-    .sign(key(secret));
+type TokenConfig = Pick<Config, 'jwtSecret' | 'access'>;
+
+export function newSession(config: TokenConfig, agent: { id: string; tokenVersion: number }, via: SignInMethod): SessionClaims {
+  return { agentId: agent.id, tokenVersion: agent.tokenVersion, sessionExpiresAt: nowSeconds() + config.access.sessionSeconds, via };
 }
 
-/** Verifies the token and loads the agent fresh, so a changed role or removed agent takes effect at once. */
-export async function authenticate(db: DbOrTx, secret: string, token: string | undefined): Promise<Actor> {
-  if (!token) throw new AppError('unauthorized', 'missing bearer token');
-  let sub: string | undefined;
+async function sign(config: TokenConfig, s: SessionClaims, kind: TokenKind, ttlSeconds: number) {
+  const expiresIn = Math.max(1, Math.min(ttlSeconds, s.sessionExpiresAt - nowSeconds()));
+  const token = await new SignJWT({ ver: s.tokenVersion, sexp: s.sessionExpiresAt, via: s.via })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(s.agentId)
+    .setIssuer(ISSUER)
+    .setAudience(kind)
+    .setIssuedAt()
+    .setExpirationTime(nowSeconds() + expiresIn)
+    .sign(key(config.jwtSecret));
+  return { token, expiresIn };
+}
+
+/** A bearer token for the API and the socket handshake (ACCESS_TOKEN_TTL_SECONDS, never past the session). */
+export const issueAccessToken = (config: TokenConfig, s: SessionClaims) => sign(config, s, 'access', config.access.accessTokenTtlSeconds);
+
+/** The refresh cookie's token: lives as long as the session; only `POST /api/auth/refresh` accepts it. */
+export const issueRefreshToken = (config: TokenConfig, s: SessionClaims) => sign(config, s, 'refresh', config.access.sessionSeconds);
+
+export async function verifyToken(secret: string, token: string, kind: TokenKind): Promise<SessionClaims> {
   try {
-    const { payload } = await jwtVerify(token, key(secret), { issuer: ISSUER, algorithms: ['HS256'] });
-    sub = payload.sub;
+    const { payload } = await jwtVerify(token, key(secret), { issuer: ISSUER, audience: kind, algorithms: ['HS256'] });
+    const { sub, ver, sexp, via } = payload as { sub?: string; ver?: unknown; sexp?: unknown; via?: unknown };
+    if (!sub || typeof ver !== 'number' || typeof sexp !== 'number') throw new Error('claims');
+    return { agentId: sub, tokenVersion: ver, sessionExpiresAt: sexp, via: via === 'oidc' ? 'oidc' : 'password' };
   } catch {
     throw new AppError('unauthorized', 'invalid or expired token');
   }
-  if (!sub) throw new AppError('unauthorized', 'invalid token');
-  return loadActor(db, sub);
+}
+
+export type Authenticated = {
+  actor: Actor;
+  session: SessionClaims;
+  /** The role must use MFA (MFA_REQUIRED_FOR) and the agent has not enrolled: only enrolment is open. */
+  mfaEnrolmentRequired: boolean;
+};
+
+/**
+ * Verifies a token and loads the agent fresh, so a changed role, a deactivation or a
+ * revocation takes effect on the very next request or socket handshake.
+ */
+export async function authenticate(
+  db: DbOrTx,
+  config: TokenConfig,
+  token: string | undefined,
+  kind: TokenKind = 'access',
+): Promise<Authenticated> {
+  if (!token) throw new AppError('unauthorized', 'missing bearer token');
+  const session = await verifyToken(config.jwtSecret, token, kind);
+  const [a] = await db
+    .select({
+      id: agents.id,
+      role: agents.role,
+      active: agents.active,
+      tokenVersion: agents.tokenVersion,
+      mfaEnabledAt: agents.mfaEnabledAt,
+    })
+    .from(agents)
+    .where(eq(agents.id, session.agentId));
+  if (!a) throw new AppError('unauthorized', 'agent no longer exists');
+  if (!a.active) throw new AppError('unauthorized', 'this account is deactivated');
+  if (a.tokenVersion !== session.tokenVersion) throw new AppError('unauthorized', 'token revoked; sign in again');
+  const qs = await db.select({ key: agentQueues.queueKey }).from(agentQueues).where(eq(agentQueues.agentId, a.id));
+  return {
+    actor: { id: a.id, role: a.role, queues: qs.map((q) => q.key) },
+    session,
+    mfaEnrolmentRequired: session.via === 'password' && config.access.mfaRequiredFor.includes(a.role) && !a.mfaEnabledAt,
+  };
 }
 
 export async function loadActor(db: DbOrTx, agentId: string): Promise<Actor> {

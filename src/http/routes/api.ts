@@ -1,18 +1,16 @@
 import { Router } from 'express';
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
-import {
-  checkCredentials,
-  createAgent,
-  listAgents,
-  publicAgent,
-  updateAgent,
-  ZCreateAgent,
-  ZUpdateAgent,
-} from '../../core/agents/manage-agents.js';
+import { createAgent, listAgents, publicAgent, updateAgent, ZCreateAgent, ZUpdateAgent } from '../../core/agents/manage-agents.js';
 import { SETTABLE_PRESENCES, setPresence } from '../../core/agents/set-presence.js';
-import { issueToken, loadActor, TOKEN_TTL_SECONDS } from '../../core/agents/tokens.js';
+import { setAgentActive } from '../../core/agents/deactivate-agent.js';
+import { disconnectAgent } from '../../core/agents/revoke-tokens.js';
+import { loadActor } from '../../core/agents/tokens.js';
+import { recordAudit } from '../../core/audit/record-audit.js';
+import type { LoginThrottle } from '../../core/auth/login-throttle.js';
+import { resetMfa } from '../../core/auth/mfa.js';
 import { getConversation, listConversations, ZListQuery } from '../../core/conversations/list.js';
+import { recordConversationView } from '../../core/conversations/record-view.js';
 import { resolveConversation } from '../../core/conversations/resolve.js';
 import { retrySend } from '../../core/conversations/retry-send.js';
 import { sendReply } from '../../core/conversations/send-reply.js';
@@ -25,13 +23,14 @@ import { queuesRouter } from './queues.js';
 import { roomsFor } from '../../realtime/server.js';
 import { PG, pgCodeOf } from '../../db/errors.js';
 import { IDENTITY_KINDS, inboxes } from '../../db/schema.js';
-import { actorOf, parse, requireAuth, requireRoles, requireSupervisor } from '../middleware.js';
+import { actorOf, auditContext, parse, requireAuth, requireRoles, requireSupervisor } from '../middleware.js';
+import { accountRouter, authRouter } from './auth.js';
+import { auditRouter } from './audit.js';
 import { crisisRouter } from './crisis.js';
 import { reportsRouter } from './reports.js';
 import { requestsRouter } from './requests.js';
 
 const ZId = z.object({ id: z.string().uuid('id must be a UUID') });
-const ZLogin = z.object({ email: z.string().min(1), password: z.string().min(1) });
 const ZStatus = z.object({ status: z.enum(SETTABLE_PRESENCES) });
 const ZReply = z.object({ body: z.string().trim().min(1, 'body must not be empty').max(20_000), internal: z.boolean().optional() });
 const ZResolve = z.object({ disposition: z.string().max(100).optional(), note: z.string().max(5000).optional() });
@@ -53,31 +52,26 @@ const ZInbox = z
       ctx.addIssue({ code: 'custom', path: ['address'], message: 'must be an email address' });
   });
 
-/** The agent API (contract: "Agent API"). Every route but login needs a bearer token. */
-export function apiRouter(deps: Deps): Router {
+/**
+ * The agent API (contract: "Agent API"). Every route but sign-in (routes/auth.ts) needs a
+ * bearer token; `requireAuth` refuses deactivated agents and revoked tokens on every call.
+ */
+export function apiRouter(deps: Deps, opts: { throttle: LoginThrottle }): Router {
   const r = Router();
   const { db } = deps;
 
-  r.post('/auth/login', async (req, res) => {
-    const { email, password } = parse(ZLogin, req.body);
-    const agent = await checkCredentials(db, email, password);
-    if (!agent) throw new AppError('unauthorized', 'wrong email or password');
-    res.json({
-      token: await issueToken(deps.config.jwtSecret, agent.id),
-      expiresIn: TOKEN_TTL_SECONDS,
-      agent: await publicAgent(db, agent.id),
-    });
-  });
+  r.use(authRouter(deps, opts.throttle));
 
   r.use(requireAuth(deps));
   r.use(reportsRouter(deps));
-
-  r.post('/auth/refresh', async (req, res) => {
-    res.json({ token: await issueToken(deps.config.jwtSecret, actorOf(req).id), expiresIn: TOKEN_TTL_SECONDS });
-  });
+  r.use(accountRouter(deps, opts.throttle));
+  r.use(auditRouter(deps));
 
   r.get('/me', async (req, res) => {
-    res.json({ agent: await publicAgent(db, actorOf(req).id) });
+    const agent = await publicAgent(db, actorOf(req).id);
+    const mfaEnrolmentRequired =
+      req.session?.via === 'password' && deps.config.access.mfaRequiredFor.includes(agent.role) && !agent.mfaEnabled;
+    res.json({ agent, mfaEnrolmentRequired });
   });
 
   r.put('/me/status', async (req, res) => {
@@ -91,15 +85,19 @@ export function apiRouter(deps: Deps): Router {
   });
 
   r.post('/agents', requireRoles('admin'), async (req, res) => {
-    const agent = await createAgent(db, parse(ZCreateAgent, req.body));
+    const agent = await createAgent(db, parse(ZCreateAgent, req.body), auditContext(req));
     res.status(201).json({ agent });
   });
 
   r.patch('/agents/:id', requireRoles('admin'), async (req, res) => {
     const { id } = parse(ZId, req.params);
+    const { active, ...changes } = parse(ZUpdateAgent, req.body);
+    if (active === false && id === actorOf(req).id) throw new AppError('bad_request', 'active: you cannot deactivate yourself');
     const before = await loadActor(db, id).catch(() => null);
-    const agent = await updateAgent(db, id, parse(ZUpdateAgent, req.body));
-    if (before) {
+    let agent = Object.keys(changes).length > 0 || active === undefined ? await updateAgent(db, id, changes, auditContext(req)) : null;
+    if (changes.password) disconnectAgent(deps, id); // a reset password revokes the agent's tokens
+    if (active !== undefined) agent = await setAgentActive(deps, id, active, auditContext(req));
+    if (before && agent?.active) {
       // Leave only rooms no longer wanted: leaving agent:<id> would lose the sockets the join targets.
       const after = roomsFor(await loadActor(db, id));
       deps.realtime.moveSockets(
@@ -111,6 +109,13 @@ export function apiRouter(deps: Deps): Router {
     // New queues or capacity may match waiting work at once.
     await deps.jobs.dispatch('agent changed');
     res.json({ agent });
+  });
+
+  // A lost phone: the agent signs in with the password alone (and enrols again if the role requires MFA).
+  r.delete('/agents/:id/mfa', requireRoles('admin'), async (req, res) => {
+    const { id } = parse(ZId, req.params);
+    await resetMfa(deps, id, auditContext(req));
+    res.json({ agent: await publicAgent(db, id) });
   });
 
   // Supervisors set an agent's presence from the wallboard.
@@ -127,14 +132,24 @@ export function apiRouter(deps: Deps): Router {
 
   r.post('/inboxes', requireRoles('admin'), async (req, res) => {
     const v = parse(ZInbox, req.body);
-    const rows = await db
-      .insert(inboxes)
-      .values({ kind: v.kind, address: v.kind === 'email' ? v.address.toLowerCase() : v.address, queueKey: v.queue, flow: v.flow ?? null })
-      .onConflictDoNothing()
-      .returning()
-      .catch(rethrowFk);
-    if (!rows[0]) throw new AppError('conflict', `an inbox for ${v.kind} ${v.address} exists`);
-    res.status(201).json({ inbox: publicInbox(rows[0]) });
+    const inbox = await db.transaction(async (tx) => {
+      const rows = await tx
+        .insert(inboxes)
+        .values({
+          kind: v.kind,
+          address: v.kind === 'email' ? v.address.toLowerCase() : v.address,
+          queueKey: v.queue,
+          flow: v.flow ?? null,
+        })
+        .onConflictDoNothing()
+        .returning()
+        .catch(rethrowFk);
+      if (!rows[0]) throw new AppError('conflict', `an inbox for ${v.kind} ${v.address} exists`);
+      const after = publicInbox(rows[0]);
+      await recordAudit(tx, { ...auditContext(req), action: 'inbox.create', target: `inbox:${after.id}`, details: { after } });
+      return after;
+    });
+    res.status(201).json({ inbox });
   });
 
   r.patch('/inboxes/:id', requireRoles('admin'), async (req, res) => {
@@ -152,19 +167,36 @@ export function apiRouter(deps: Deps): Router {
       req.body,
     );
     const patch = { ...(v.queue ? { queueKey: v.queue } : {}), ...(v.flow !== undefined ? { flow: v.flow } : {}) };
-    // An empty PATCH changes nothing: answer with the inbox as it is (drizzle refuses an empty SET).
-    const [row] =
-      Object.keys(patch).length === 0
-        ? await db.select().from(inboxes).where(eq(inboxes.id, id))
-        : await db.update(inboxes).set(patch).where(eq(inboxes.id, id)).returning().catch(rethrowFk);
-    if (!row) throw new AppError('not_found', 'inbox not found');
-    res.json({ inbox: publicInbox(row) });
+    const inbox = await db.transaction(async (tx) => {
+      const [old] = await tx.select().from(inboxes).where(eq(inboxes.id, id)).for('update');
+      if (!old) throw new AppError('not_found', 'inbox not found');
+      // An empty PATCH changes nothing: answer with the inbox as it is (drizzle refuses an empty SET), and audit nothing.
+      if (Object.keys(patch).length === 0) return publicInbox(old);
+      const [row] = await tx.update(inboxes).set(patch).where(eq(inboxes.id, id)).returning().catch(rethrowFk);
+      const after = publicInbox(row);
+      await recordAudit(tx, {
+        ...auditContext(req),
+        action: 'inbox.update',
+        target: `inbox:${id}`,
+        details: { before: publicInbox(old), after },
+      });
+      return after;
+    });
+    res.json({ inbox });
   });
 
   r.delete('/inboxes/:id', requireRoles('admin'), async (req, res) => {
     const { id } = parse(ZId, req.params);
-    const rows = await db.delete(inboxes).where(eq(inboxes.id, id)).returning();
-    if (!rows[0]) throw new AppError('not_found', 'inbox not found');
+    await db.transaction(async (tx) => {
+      const rows = await tx.delete(inboxes).where(eq(inboxes.id, id)).returning();
+      if (!rows[0]) throw new AppError('not_found', 'inbox not found');
+      await recordAudit(tx, {
+        ...auditContext(req),
+        action: 'inbox.delete',
+        target: `inbox:${id}`,
+        details: { before: publicInbox(rows[0]) },
+      });
+    });
     res.status(204).end();
   });
 
@@ -173,7 +205,9 @@ export function apiRouter(deps: Deps): Router {
   });
 
   r.get('/conversations/:id', async (req, res) => {
-    res.json(await getConversation(db, actorOf(req), parse(ZId, req.params).id));
+    const found = await getConversation(db, actorOf(req), parse(ZId, req.params).id);
+    await recordConversationView(db, auditContext(req), actorOf(req), found.conversation);
+    res.json(found);
   });
 
   r.post('/conversations/:id/messages', async (req, res) => {

@@ -4,7 +4,7 @@ import { putCrisisSettings, ZCrisisSettings } from '../../core/crisis/manage-set
 import { loadCrisisSettings } from '../../core/crisis/crisis-settings.js';
 import { listOpenRisks } from '../../core/crisis/open-risk.js';
 import type { Deps } from '../../core/ports.js';
-import { actorOf, parse, requireRoles, requireSupervisor } from '../middleware.js';
+import { actorOf, clientIp, parse, requireRoles, requireSupervisor } from '../middleware.js';
 import { addOpenApiPaths } from '../openapi.js';
 
 /** Crisis handling (contract: "Crisis and incidents"): the phrases checked, settings, the open risks. */
@@ -17,7 +17,7 @@ export function crisisRouter(deps: Deps): Router {
   });
 
   r.put('/crisis/terms', requireRoles('admin'), async (req, res) => {
-    res.json(await putCrisisTerms(db, actorOf(req), parse(ZPutTerms, req.body), req.ip));
+    res.json(await putCrisisTerms(db, actorOf(req), parse(ZPutTerms, req.body), clientIp(req)));
   });
 
   // Extension: the resources text contacts get and the staff Slack channel for incidents.
@@ -26,7 +26,7 @@ export function crisisRouter(deps: Deps): Router {
   });
 
   r.put('/crisis/settings', requireRoles('admin'), async (req, res) => {
-    res.json({ settings: await putCrisisSettings(db, actorOf(req), parse(ZCrisisSettings, req.body), req.ip) });
+    res.json({ settings: await putCrisisSettings(db, actorOf(req), parse(ZCrisisSettings, req.body), clientIp(req)) });
   });
 
   // Extension: open risk-flagged conversations, so a reloaded desk or wallboard still shows its crisis banner.

@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { isSupervisor } from '../../core/agents/actor.js';
 import { AppError } from '../../core/errors.js';
@@ -6,7 +7,9 @@ import type { Deps } from '../../core/ports.js';
 import { createQueue, updateQueue, ZCreateQueue, ZUpdateQueue } from '../../core/routing/manage-queues.js';
 import { queueStats } from '../../core/routing/queue-stats.js';
 import { addOpenApiPaths } from '../openapi.js';
-import { actorOf, parse, requireRoles } from '../middleware.js';
+import { actorOf, auditContext, parse, requireRoles } from '../middleware.js';
+import { recordAudit } from '../../core/audit/record-audit.js';
+import { queues } from '../../db/schema.js';
 
 const ZKey = z.object({ key: z.string().min(1).max(40) });
 
@@ -34,14 +37,24 @@ export function queuesRouter(deps: Deps): Router {
   });
 
   r.post('/queues', requireRoles('admin'), async (req, res) => {
-    const q = await createQueue(db, parse(ZCreateQueue, req.body));
+    const input = parse(ZCreateQueue, req.body);
+    const q = await db.transaction(async (tx) => {
+      const row = await createQueue(tx, input);
+      await recordAudit(tx, { ...auditContext(req), action: 'queue.create', target: `queue:${row.key}`, details: { after: row } });
+      return row;
+    });
     await deps.jobs.queueStats();
     res.status(201).json({ queue: (await stats([q.key]))[0] });
   });
 
   r.patch('/queues/:key', requireRoles('admin'), async (req, res) => {
     const { key } = parse(ZKey, req.params);
-    await updateQueue(db, key, parse(ZUpdateQueue, req.body));
+    const input = parse(ZUpdateQueue, req.body);
+    await db.transaction(async (tx) => {
+      const [before] = await tx.select().from(queues).where(eq(queues.key, key)).for('update');
+      const after = await updateQueue(tx, key, input);
+      await recordAudit(tx, { ...auditContext(req), action: 'queue.update', target: `queue:${key}`, details: { before, after } });
+    });
     // A new plan or priority may make waiting work routable or escalate it now.
     await deps.jobs.routingTimer(new Date());
     await deps.jobs.dispatch('queue changed');

@@ -1,31 +1,59 @@
 import { useCallback, useEffect, useMemo, useReducer, useState } from 'react';
-import { api, session, setUnauthorizedHandler } from '../api.js';
+import { api, refreshSession, setUnauthorizedHandler } from '../api.js';
 import { Notices } from '../components/notices.js';
 import { OfferToasts } from '../components/offer-toast.js';
 import { ShortcutsHelp } from '../components/shortcuts.js';
-import { TopBar } from '../components/top-bar.js';
+import { TopBar, type View } from '../components/top-bar.js';
 import { clearNotices, reportError } from '../notices.js';
 import { Desk } from '../screens/desk/desk.js';
+import { AuditLog } from '../screens/admin/audit-log.js';
 import { Login } from '../screens/login/login.js';
+import { SecurityPage } from '../screens/security/security-page.js';
 import { Wallboard } from '../screens/wallboard/wallboard.js';
 import { deskReducer, initialDesk, totalUnread } from '../state/desk.js';
 import { useLiveDesk } from './use-live-desk.js';
 import { useOffers } from './use-offers.js';
 import { useShortcuts } from './use-shortcuts.js';
 
-/** The screens the address bar can name (a new screen: add it here, in `viewFromPath` and in the top bar). */
-type View = 'desk' | 'wallboard';
-const viewFromPath = (): View => (location.pathname.startsWith('/wallboard') ? 'wallboard' : 'desk');
+/** The screens the address bar can name (a new screen: add it to `View` in the top bar, here and in the top bar's links). */
+const VIEW_PATHS: Record<View, string> = { desk: '/', wallboard: '/wallboard', security: '/account/security', audit: '/admin/audit' };
+const viewFromPath = (): View =>
+  (Object.entries(VIEW_PATHS).find(([v, p]) => v !== 'desk' && location.pathname.startsWith(p))?.[0] as View | undefined) ?? 'desk';
 
 export function App() {
-  const [authed, setAuthed] = useState(() => !!session.get());
-  const logout = useCallback(() => {
-    session.clear();
+  // 'checking': a reload or a new tab resumes the session from the httpOnly refresh cookie, if there is one.
+  const [auth, setAuth] = useState<'checking' | 'in' | 'out'>('checking');
+  const signedOut = useCallback(() => {
     clearNotices();
-    setAuthed(false);
+    setAuth('out');
   }, []);
-  useEffect(() => setUnauthorizedHandler(logout), [logout]);
-  return authed ? <Shell onLogout={logout} /> : <Login onLoggedIn={() => setAuthed(true)} />;
+  const logout = useCallback(() => {
+    void api.logout();
+    signedOut();
+  }, [signedOut]);
+  useEffect(() => setUnauthorizedHandler(signedOut), [signedOut]);
+  useEffect(() => {
+    refreshSession().then(
+      () => setAuth('in'),
+      () => setAuth('out'),
+    );
+  }, []);
+  if (auth === 'checking') return null;
+  return auth === 'in' ? <EnrolmentGate onLogout={logout} /> : <Login onLoggedIn={() => setAuth('in')} />;
+}
+
+/** A role that requires MFA (MFA_REQUIRED_FOR) opens nothing until the agent has enrolled. */
+function EnrolmentGate({ onLogout }: { onLogout: () => void }) {
+  const [required, setRequired] = useState<boolean | null>(null);
+  useEffect(() => {
+    api.meWithAccess().then(
+      (r) => setRequired(r.mfaEnrolmentRequired),
+      () => setRequired(false),
+    );
+  }, []);
+  if (required === null) return null;
+  if (required) return <SecurityPage enrolmentRequired onEnrolled={() => setRequired(false)} onLogout={onLogout} />;
+  return <Shell onLogout={onLogout} />;
 }
 
 /** The signed-in frame: top bar, the current screen, offers ringing, notices and the shortcuts help. */
@@ -37,7 +65,7 @@ function Shell({ onLogout }: { onLogout: () => void }) {
   const supervisor = !!state.me && state.me.role !== 'agent';
 
   const navigate = useCallback((v: View) => {
-    history.pushState(null, '', v === 'wallboard' ? '/wallboard' : '/');
+    history.pushState(null, '', VIEW_PATHS[v]);
     setView(v);
   }, []);
   useEffect(() => {
@@ -92,7 +120,11 @@ function Shell({ onLogout }: { onLogout: () => void }) {
           Connection lost — reconnecting… New offers will appear when you are back online.
         </div>
       )}
-      {view === 'wallboard' && supervisor ? (
+      {view === 'security' ? (
+        <SecurityPage />
+      ) : view === 'audit' && state.me?.role === 'admin' ? (
+        <AuditLog />
+      ) : view === 'wallboard' && supervisor ? (
         <Wallboard bus={bus} onOpenConversation={openConversation} />
       ) : (
         <Desk state={state} dispatch={dispatch} reloadTick={reloadTick} />

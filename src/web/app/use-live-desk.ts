@@ -8,8 +8,8 @@ import type { DeskAction, DeskState } from '../state/desk.js';
 
 /** A conversation the desk has not listed yet triggers one list reload, this long after its event (bursts share it). */
 const UNKNOWN_RELOAD_MS = 500;
-/** Tokens last 12 h; refresh when less than this is left (checked every minute). */
-const REFRESH_BEFORE_MS = 30 * 60_000;
+/** Access tokens are short-lived (docs/security.md, "Tokens"): renew from the refresh cookie when less than this is left. */
+const REFRESH_BEFORE_MS = 60_000;
 
 /**
  * The tab's live connection: one socket feeding one typed event bus. The desk
@@ -84,12 +84,11 @@ export function useLiveDesk(state: DeskState, dispatch: Dispatch<DeskAction>, on
     };
   }, [bus, dispatch, onLogout]);
 
-  // Refresh the bearer token well before it expires.
+  // Renew the access token before it expires (a failed renewal shows; a 401 after it ends the session).
   useEffect(() => {
     const t = setInterval(() => {
-      const s = session.get();
-      if (s && s.expiresAt - Date.now() < REFRESH_BEFORE_MS) api.refresh().catch(reportError('Could not renew your session'));
-    }, 60_000);
+      if (session.remainingMs() < REFRESH_BEFORE_MS) api.refresh().catch(reportError('Could not renew your session'));
+    }, 15_000);
     return () => clearInterval(t);
   }, []);
 

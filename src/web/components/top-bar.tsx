@@ -11,11 +11,14 @@ export function PresenceDot({ presence }: { presence: string }) {
   return <span className={`dot dot-${presence}`} aria-hidden="true" />;
 }
 
+/** The desk's screens, each at its own path (app.tsx). */
+export type View = 'desk' | 'wallboard' | 'security' | 'audit';
+
 export function TopBar(props: {
   me: Agent | null;
   connection: 'connecting' | 'online' | 'offline';
-  view: 'desk' | 'wallboard';
-  onNavigate: (v: 'desk' | 'wallboard') => void;
+  view: View;
+  onNavigate: (v: View) => void;
   onPresence: (p: 'available' | 'away' | 'offline') => void;
   onLogout: () => void;
   onHelp: () => void;
@@ -44,6 +47,15 @@ export function TopBar(props: {
           >
             Wallboard
           </button>
+          {me.role === 'admin' && (
+            <button
+              className={view === 'audit' ? 'tab active' : 'tab'}
+              aria-current={view === 'audit' ? 'page' : undefined}
+              onClick={() => props.onNavigate('audit')}
+            >
+              Audit log
+            </button>
+          )}
         </nav>
       )}
       <div className="topbar-spacer" />
@@ -82,6 +94,13 @@ export function TopBar(props: {
           <span className="me-name">{me.name}</span>
         </div>
       )}
+      <button
+        className={view === 'security' ? 'btn btn-ghost active' : 'btn btn-ghost'}
+        aria-current={view === 'security' ? 'page' : undefined}
+        onClick={() => props.onNavigate(view === 'security' ? 'desk' : 'security')}
+      >
+        Security
+      </button>
       <button className="btn btn-ghost" onClick={props.onLogout}>
         Sign out
       </button>

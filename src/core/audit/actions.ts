@@ -1,0 +1,50 @@
+/**
+ * Every audit action, with what it records. `recordAudit` accepts only these names, so the
+ * list stays complete: add a line here (and to docs/security.md) before writing a new kind of
+ * entry. Targets are `agent:<id>`, `queue:<key>`, `inbox:<id>`, `conversation:<id>`,
+ * `contact:<id>`, `email:<address>` (failed sign-ins of unknown agents).
+ */
+export const AUDIT_ACTIONS = {
+  // Sign-in and sessions
+  'auth.login': 'signed in (details: via password or oidc, mfa used)',
+  'auth.login_failed': 'a sign-in was refused (details: email, reason: password, mfa, inactive, unknown_oidc_account, unverified_email…)',
+  'auth.login_locked': 'too many failed sign-ins: further ones answer 429 for a while (details: email or address, retry window)',
+  'auth.refresh': 'an access token was renewed',
+  'auth.logout': 'signed out (the refresh cookie was cleared)',
+  'auth.password_changed': "an agent changed their own password (the agent's other tokens stop working)",
+  'auth.mfa_enabled': 'an agent turned on TOTP',
+  'auth.mfa_disabled': 'an agent turned off TOTP',
+  'auth.mfa_recovery_used': 'an agent signed in with a recovery code (details: codes left)',
+  'auth.mfa_recovery_codes_renewed': 'an agent replaced their recovery codes',
+  // Administration (details carry before/after)
+  'agent.create': 'an admin created an agent (or single sign-on provisioned one: details.via = oidc)',
+  'agent.update': 'an admin changed an agent (never the password itself: details.passwordChanged)',
+  'agent.deactivate': 'an admin deactivated an agent: its tokens are refused and its sockets closed',
+  'agent.reactivate': 'an admin restored an agent',
+  'agent.mfa_reset': "an admin removed an agent's second factor",
+  'queue.create': 'an admin created a queue',
+  'queue.update': 'an admin changed a queue',
+  'inbox.create': 'an admin added an inbox (number, address, Slack channel)',
+  'inbox.update': 'an admin changed where an inbox routes',
+  'inbox.delete': 'an admin removed an inbox',
+  'canned_response.create': 'a canned response was written',
+  'canned_response.update': 'a canned response was changed',
+  'canned_response.delete': 'a canned response was removed',
+  'disposition.create': 'a disposition code was added',
+  'disposition.update': 'a disposition code was changed',
+  'disposition.delete': 'a disposition code was removed',
+  'crisis.terms.update': 'an admin replaced the crisis phrases (details: added, removed, count)',
+  'crisis.settings.update': 'an admin changed the crisis settings: resources text, staff Slack channel (before/after)',
+  'incident.declare': 'a supervisor declared an incident (details: title, queues)',
+  'incident.resolve': 'a supervisor resolved an incident (details: linked conversations told and closed)',
+  'incident.link': 'an agent linked a conversation to an incident',
+  // Data access
+  'conversation.view': 'a supervisor or admin opened a conversation outside their own queues (at most once per 10 minutes each)',
+  'report.export': 'a report was exported (details: format, range)',
+  'audit.export': 'the audit log was exported as CSV',
+  'contact.erase': "a contact's data was erased",
+  'sandbox.inbound': 'an admin injected a contact message through the sandbox',
+} as const satisfies Record<string, string>;
+
+export type AuditAction = keyof typeof AUDIT_ACTIONS;
+export const isAuditAction = (a: string): a is AuditAction => a in AUDIT_ACTIONS;
