@@ -117,7 +117,7 @@ function profileLookup(client: WebClient, log: Logger) {
       return profile;
     } catch (err) {
       // Without a profile the message still counts; the contact just has no name or email yet.
-      log.warn({ err: (err as Error).message, userId }, 'slack users.info failed');
+      log.warn({ err, userId }, 'slack users.info failed');
       return {};
     }
   };

@@ -53,8 +53,9 @@ export function journalled(
     if ('done' in outcome) return;
     if ('err' in outcome && outcome.err instanceof AppError && outcome.err.status < 500) throw outcome.err;
     if (res.headersSent) return;
+    // The error goes through the logger's serializer: drizzle's own message carries the bound values (phones, bodies).
     deps.log.warn(
-      { kind: opts.kind, reason: 'late' in outcome ? 'timeout' : (outcome.err as Error)?.message },
+      'late' in outcome ? { kind: opts.kind, reason: 'timeout' } : { kind: opts.kind, err: outcome.err },
       'webhook journalled: could not commit it now; it is stored when Postgres answers',
     );
     // If appending fails too (disk full), the error reaches the error handler: a 500, honestly.

@@ -98,12 +98,12 @@ export async function createWebhookJournal(dir: string, log: Logger): Promise<We
           const n = (tries.get(entry.id) ?? 0) + 1;
           tries.set(entry.id, n);
           if (n < MAX_TRIES) {
-            log.warn({ kind: entry.kind, id: entry.id, err: (err as Error).message }, 'journal replay failed; will try again');
+            log.warn({ kind: entry.kind, id: entry.id, err }, 'journal replay failed; will try again');
             ok = false;
             break;
           }
           tries.delete(entry.id);
-          log.error({ kind: entry.kind, id: entry.id, err: (err as Error).message }, 'journal entry keeps failing; moved to dead letters');
+          log.error({ kind: entry.kind, id: entry.id, err }, 'journal entry keeps failing; moved to dead letters');
           await fs.appendFile(path.join(dir, 'dead', `${entry.kind}.jsonl`), `${line}\n`);
         }
       }
@@ -161,7 +161,7 @@ export async function createWebhookJournal(dir: string, log: Logger): Promise<We
 
   function replayNow() {
     replaying ??= replayAll()
-      .catch((err: unknown) => log.warn({ err: (err as Error).message }, 'journal replay pass failed'))
+      .catch((err: unknown) => log.warn({ err }, 'journal replay pass failed'))
       .finally(() => {
         replaying = null;
       });

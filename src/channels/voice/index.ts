@@ -41,7 +41,7 @@ export const voiceChannel: ChannelModule = {
   async start(deps) {
     if (!deps.calls) return { stop: async () => {} };
     const timer = setInterval(() => {
-      sweepStaleCalls(deps).catch((err: unknown) => deps.log.warn({ err: (err as Error).message }, 'stale call sweep failed'));
+      sweepStaleCalls(deps).catch((err: unknown) => deps.log.warn({ err }, 'stale call sweep failed'));
     }, SWEEP_INTERVAL_SECONDS * 1000);
     timer.unref();
     return { stop: async () => clearInterval(timer) };

@@ -22,14 +22,14 @@ export async function connectCallToAgent(deps: Deps, conversation: ConversationR
   try {
     await bridge(deps, deps.calls, conversation, agentId);
   } catch (err) {
-    deps.log.error({ err: (err as Error).message, conversationId: conversation.id }, 'could not bridge the call to the agent');
+    deps.log.error({ err, conversationId: conversation.id }, 'could not bridge the call to the agent');
     await handleCallStatus(deps, {
       leg: 'agent',
       conversationId: conversation.id,
       agentId,
       callSid: `bridge-failed-${randomUUID()}`,
       status: 'failed',
-    }).catch((e: unknown) => deps.log.error({ err: (e as Error).message }, 'could not requeue the call'));
+    }).catch((e: unknown) => deps.log.error({ err: e }, 'could not requeue the call'));
   }
 }
 
@@ -43,9 +43,7 @@ async function bridge(deps: Deps, calls: CallControl, conversation: Conversation
   if (inConference && meta.agentCallSid) {
     await calls
       .dropParticipant(c, meta.agentCallSid)
-      .catch((err: unknown) =>
-        deps.log.warn({ err: (err as Error).message, conversationId: c.id }, 'could not drop the previous agent leg'),
-      );
+      .catch((err: unknown) => deps.log.warn({ err, conversationId: c.id }, 'could not drop the previous agent leg'));
   }
   await patchCall(deps.db, c.id, { conference: conferenceName(c.id), agentCallSid, bridgedAgentId: agentId, bridgedAt: null });
   deps.log.info({ conversationId: c.id, agentId, transfer: inConference }, 'call bridged to agent softphone');

@@ -95,7 +95,7 @@ export async function placeOutboundCall(deps: Deps, actor: Actor, input: PlaceCa
   try {
     callSid = await calls.dialContact({ conversationId: conversation.id, to: target.phone, from });
   } catch (err) {
-    log.warn({ err: (err as Error).message, conversationId: conversation.id }, 'outbound call failed');
+    log.warn({ err, conversationId: conversation.id }, 'outbound call failed');
     if (!reuse) {
       await db
         .update(conversations)

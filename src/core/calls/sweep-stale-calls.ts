@@ -40,7 +40,7 @@ export async function sweepStaleCalls(deps: Deps, staleAfterSeconds = STALE_AFTE
       await handleCallStatus(deps, { leg: 'caller', callSid, status: call.status, durationSeconds: call.durationSeconds });
       ended++;
     } catch (err) {
-      deps.log.warn({ err: (err as Error).message, conversationId: c.id }, 'could not check a silent call');
+      deps.log.warn({ err, conversationId: c.id }, 'could not check a silent call');
     }
   }
   if (ended > 0) deps.log.info({ ended }, 'ended calls whose hang-up callback was missed');
