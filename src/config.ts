@@ -62,6 +62,12 @@ export const ZEnv = z.object({
   ADMIN_PASSWORD: optionalString.pipe(z.string().min(8, 'must be at least 8 characters').optional()),
   RESERVATION_TIMEOUT_SECONDS: intFrom(30, 1),
   VOICE_RESERVATION_TIMEOUT_SECONDS: intFrom(15, 1),
+  /** Countries (ISO 3166 alpha-2, comma-separated) outbound calls and callbacks may ring; premium-rate numbers never. */
+  VOICE_ALLOWED_COUNTRIES: z
+    .string()
+    .default('US,CA')
+    .transform((s) => [...new Set(s.split(',').map((c) => c.trim().toUpperCase()))].filter(Boolean))
+    .pipe(z.array(z.string().regex(/^[A-Z]{2}$/, 'comma-separated ISO 3166 country codes, e.g. US,CA')).min(1, 'at least one country')),
   /** How long an agent who declined or let an offer lapse is skipped for that same conversation. */
   REOFFER_COOLDOWN_SECONDS: intFrom(60, 0),
   /** Period of the reconciler that re-drives anything a crash or a Redis outage left behind. */
@@ -168,6 +174,7 @@ export type Config = {
     statsWindowSeconds: number;
   };
   sends: { attempts: number; unknownAfterSeconds: number };
+  voice: { allowedCountries: string[] };
   webhookJournalDir: string;
   ivrFlowsDir: string;
   access: {
@@ -258,6 +265,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { envFile
       statsWindowSeconds: e.STATS_WINDOW_SECONDS,
     },
     sends: { attempts: e.SEND_ATTEMPTS, unknownAfterSeconds: e.SEND_UNKNOWN_AFTER_SECONDS },
+    voice: { allowedCountries: e.VOICE_ALLOWED_COUNTRIES },
     webhookJournalDir: e.WEBHOOK_JOURNAL_DIR,
     ivrFlowsDir: e.IVR_FLOWS_DIR,
     access: {
