@@ -3,7 +3,7 @@ import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { findOrCreateContact } from '../../db/queries/contacts.js';
 import { findInbox, listPhoneInboxes } from '../../db/queries/queues.js';
-import { contactVisibleTo } from '../../db/queries/visibility.js';
+import { contactVisibleTo } from '../contacts/manage-contacts.js';
 import { agents, contactIdentities, contacts, conversations, messages, type ConversationRow } from '../../db/schema.js';
 import type { Actor } from '../agents/actor.js';
 import { loadVisibleConversation } from '../conversations/load.js';

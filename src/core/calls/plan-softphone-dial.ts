@@ -1,7 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import { findOrCreateContact } from '../../db/queries/contacts.js';
 import { findInbox, listPhoneInboxes } from '../../db/queries/queues.js';
-import { contactVisibleTo } from '../../db/queries/visibility.js';
+import { contactVisibleTo } from '../contacts/manage-contacts.js';
 import { contactIdentities, conversations } from '../../db/schema.js';
 import { loadActor } from '../agents/tokens.js';
 import { publishConversationChange } from '../conversations/publish.js';
