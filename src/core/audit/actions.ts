@@ -45,6 +45,7 @@ export const AUDIT_ACTIONS = {
   'contact.erase':
     "an admin erased a contact's data (details: conversations, messages, attachments, recordings, identities, opt-outs kept)",
   'retention.purge': 'the nightly retention job deleted closed conversations older than RETENTION_DAYS (details: counts, cut-off)',
+  'contact.merge': 'an agent merged two contacts (target: the kept one; details: merged id, conversations and identities moved)',
   'sandbox.inbound': 'an admin injected a contact message through the sandbox',
 } as const satisfies Record<string, string>;
 
