@@ -96,6 +96,13 @@ export const ZEnv = z.object({
   STATS_WINDOW_SECONDS: intFrom(3600, 60),
   IVR_FLOWS_DIR: z.string().default('ivr-flows'),
   /**
+   * Resolved (and abandoned) conversations are deleted, with their messages, attachments, raw mail
+   * and recordings, this many days after they closed, by a nightly job. Unset = kept (off).
+   */
+  RETENTION_DAYS: optionalString.pipe(
+    z.string().regex(/^\d+$/, 'must be a whole number of days').transform(Number).pipe(z.number().int().min(1).max(36500)).optional(),
+  ),
+  /**
    * Reverse proxies in front of Switchboard: the client address is read that many hops back in
    * X-Forwarded-For. 0 (the default) ignores the header, so nobody can choose their own address.
    */
@@ -177,6 +184,8 @@ export type Config = {
   voice: { allowedCountries: string[] };
   webhookJournalDir: string;
   ivrFlowsDir: string;
+  /** Days a closed conversation is kept (RETENTION_DAYS); undefined = forever. */
+  retentionDays?: number;
   access: {
     trustProxyHops: number;
     login: { maxFailures: number; windowSeconds: number };
@@ -268,6 +277,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { envFile
     voice: { allowedCountries: e.VOICE_ALLOWED_COUNTRIES },
     webhookJournalDir: e.WEBHOOK_JOURNAL_DIR,
     ivrFlowsDir: e.IVR_FLOWS_DIR,
+    retentionDays: e.RETENTION_DAYS,
     access: {
       trustProxyHops: e.TRUST_PROXY,
       login: { maxFailures: e.LOGIN_MAX_FAILURES, windowSeconds: e.LOGIN_WINDOW_MINUTES * 60 },
