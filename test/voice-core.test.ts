@@ -222,7 +222,7 @@ describe('the hold loop', () => {
     expect(metaOf(await conv(lateTurn.conversation.id)).lastHeardAt).toBe(now.toISOString());
     expect((await app.api('PATCH', '/api/queues/partner', { maxWaitSeconds: 120 })).status).toBe(200);
     expect((await turn(late)).maxWaitSeconds).toBe(120);
-    expect(await takeHoldTurn(deps(), { callSid: callSid(), now })).toEqual({ kind: 'gone' });
+    expect(await takeHoldTurn(deps(), { callSid: callSid(), now })).toEqual({ kind: 'gone', closed: false });
   });
 
   it('choosing voicemail from the overflow turns the conversation into a voicemail at once', async () => {

@@ -9,7 +9,10 @@ export const ESTIMATE_ANSWERS = 20;
  * the wait those callers had is used. With no recent answers: null (no
  * estimate is said rather than a made-up one).
  */
-export function estimateWaitSeconds(callersAhead: number, recent: { answeredAt: Date[]; averageWaitSeconds: number | null }): number | null {
+export function estimateWaitSeconds(
+  callersAhead: number,
+  recent: { answeredAt: Date[]; averageWaitSeconds: number | null },
+): number | null {
   const times = [...recent.answeredAt].sort((a, b) => a.getTime() - b.getTime());
   if (times.length >= 2) {
     const gap = (times[times.length - 1].getTime() - times[0].getTime()) / 1000 / (times.length - 1);
