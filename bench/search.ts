@@ -57,19 +57,19 @@ async function fill(db: ReturnType<typeof connectDb>['db']) {
     insert into contacts (id, name, created_at)
     select md5('c' || g)::uuid, (${names})[1 + g % ${NAMES.length}] || ' ' || (${surnames})[1 + (g / 7) % ${SURNAMES.length}] || ' ' || g,
       now() - (g || ' minutes')::interval
-    from generate_series(1, ${contacts}) g`);
+    from generate_series(1, ${contacts}::int) g`);
   await db.execute(sql`
     insert into contact_identities (contact_id, kind, value)
     select md5('c' || g)::uuid, case when g % 3 = 0 then 'email' else 'phone' end,
       case when g % 3 = 0 then 'person' || g || '@example.org' else '+1530' || lpad(g::text, 7, '0') end
-    from generate_series(1, ${contacts}) g`);
+    from generate_series(1, ${contacts}::int) g`);
   await db.execute(sql`
     insert into conversations (id, number, contact_id, channel, queue_key, status, inbox_address, thread_key, created_at, last_message_at)
     select md5('v' || g)::uuid, 999 + g, md5('c' || (1 + g % ${contacts}))::uuid,
       (array['sms','email','slack','sms'])[1 + g % 4], (array['donor','volunteer','it','partner','donor'])[1 + g % 5],
       case when g % 20 = 0 then 'assigned' else 'resolved' end, '+15005550006', 'bench:' || g,
       now() - ((${conversations} - g) * 30 || ' seconds')::interval, now() - ((${conversations} - g) * 30 || ' seconds')::interval
-    from generate_series(1, ${conversations}) g`);
+    from generate_series(1, ${conversations}::int) g`);
   const texts = sql`${sql.raw(`array[${[...EN, ...ES].map((t) => `'${t.replace(/'/g, "''")}'`).join(',')}]`)}`;
   const batch = 100_000;
   for (let from = 1; from <= MESSAGES; from += batch) {
@@ -77,9 +77,9 @@ async function fill(db: ReturnType<typeof connectDb>['db']) {
     await db.execute(sql`
       insert into messages (conversation_id, channel, direction, body, status, created_at)
       select md5('v' || (1 + (g - 1) / 10))::uuid, 'sms', case when g % 2 = 0 then 'inbound' else 'outbound' end,
-        (${texts})[1 + (g * 7919) % ${EN.length + ES.length}] || ' (ref ' || g || ')', 'received',
+        (${texts})[1 + (g::bigint * 7919) % ${EN.length + ES.length}] || ' (ref ' || g || ')', 'received',
         now() - ((${MESSAGES} - g) * 3 || ' seconds')::interval
-      from generate_series(${from}, ${to}) g`);
+      from generate_series(${from}::int, ${to}::int) g`);
     process.stdout.write(`  ${to} messages\r`);
   }
   await db.execute(sql`analyze`);
