@@ -7,7 +7,7 @@ function readmeVariables(): string[] {
   const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
   const section = readme.split(/^## Configuration$/m)[1]?.split(/^## /m)[0] ?? '';
   const rows = section.split('\n').filter((l) => l.startsWith('| `'));
-  return rows.flatMap((row) => [...(row.split('|')[1] ?? '').matchAll(/`([A-Z][A-Z0-9_]*)`/g)].map((m) => m[1]!));
+  return rows.flatMap((row) => [...(row.split('|')[1] ?? '').matchAll(/`([A-Z][A-Z0-9_]*)`/g)].map((m) => m[1]));
 }
 
 describe('the README configuration table', () => {
