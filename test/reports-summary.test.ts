@@ -61,6 +61,7 @@ async function seed() {
     status: 'resolved',
     assigneeId: ana.id,
     disposition: 'info',
+    slaBreaches: [{ kind: 'firstResponse', at: at(c2, 240).toISOString(), dueAt: at(c2, 240).toISOString() }],
   });
   // 23:30 local on the 10th (04:30 UTC on the 11th): hung up waiting.
   const c3 = '2026-11-11T04:30:00Z';
@@ -140,6 +141,7 @@ describe('report figures', () => {
       medianResolutionSeconds: 3600, // 1800, 3600, 7200
       resolved: 3,
       transfers: 1,
+      slaBreaches: 1,
       csatAverage: 5,
       csatResponses: 1,
       csatSent: 2,
@@ -228,9 +230,9 @@ describe('report figures', () => {
     expect(res.headers.get('content-type')).toMatch(/^text\/csv/);
     const lines = (await res.text()).trim().split('\r\n');
     expect(lines[0]).toBe(
-      'key,created,answered,abandoned,answeredInSla,serviceLevel,avgSpeedOfAnswerSeconds,medianFirstResponseSeconds,avgHandleSeconds,medianResolutionSeconds,csatAverage,csatResponses,label,p90FirstResponseSeconds,resolved,transfers,csatSent,csatResponseRate,reviewAverage,reviews',
+      'key,created,answered,abandoned,answeredInSla,serviceLevel,avgSpeedOfAnswerSeconds,medianFirstResponseSeconds,avgHandleSeconds,medianResolutionSeconds,csatAverage,csatResponses,label,p90FirstResponseSeconds,resolved,transfers,slaBreaches,csatSent,csatResponseRate,reviewAverage,reviews',
     );
-    expect(lines.find((l) => l.startsWith('voice,'))).toBe('voice,1,1,0,1,100,10,,390,400,,0,,,1,0,0,,,0');
+    expect(lines.find((l) => l.startsWith('voice,'))).toBe('voice,1,1,0,1,100,10,,390,400,,0,,,1,0,0,0,,,0');
 
     const list = await fetch(`${app.url}/api/reports/conversations?${RANGE}`, { headers: { authorization: `Bearer ${app.adminToken}` } });
     expect(list.status).toBe(200);
@@ -243,7 +245,7 @@ describe('report figures', () => {
     expect(c1, csv.join('\n')).toBeDefined();
     if (!c1) return;
     expect(c1.slice(3, 8)).toEqual(['sms', 'donor', 'resolved', 'Ana Report', 'donation']);
-    expect(c1.slice(9, 16)).toEqual(['30', '90', '2970', '3600', '600', '1', '5']);
+    expect(c1.slice(9, 17)).toEqual(['30', '90', '2970', '3600', '600', '1', '0', '5']);
 
     const audit = await app.api('GET', '/api/audit?action=report.export');
     expect(audit.body.entries.map((e: any) => e.details.report).sort()).toEqual(['conversations', 'summary']);

@@ -33,6 +33,7 @@ export const CONVERSATION_COLUMNS = [
   'resolutionSeconds',
   'pendingSeconds',
   'transfers',
+  'slaBreaches',
   'csatScore',
   'resolvedAt',
 ] as const;
@@ -64,7 +65,8 @@ export async function writeConversationCsv(db: DbOrTx, tz: string, q: Conversati
         round(extract(epoch from c.first_reply_at - c.created_at))::int as "firstResponseSeconds",
         round(${HANDLE_SECONDS})::int as "handleSeconds",
         round(extract(epoch from c.resolved_at - c.created_at))::int as "resolutionSeconds",
-        c.pending_seconds as "pendingSeconds", c.transfer_count as transfers, s.score as "csatScore",
+        c.pending_seconds as "pendingSeconds", c.transfer_count as transfers,
+        jsonb_array_length(c.sla_breaches) as "slaBreaches", s.score as "csatScore",
         ${iso(sql`c.resolved_at`)} as "resolvedAt"
       from conversations c
       left join agents a on a.id = c.assignee_id

@@ -37,6 +37,8 @@ export type SummaryRow = {
   medianResolutionSeconds: number | null;
   resolved: number;
   transfers: number;
+  /** SLA breaches recorded on these conversations (first response, next response, resolution). */
+  slaBreaches: number;
   csatAverage: number | null;
   csatResponses: number;
   csatSent: number;
@@ -63,6 +65,7 @@ export const SUMMARY_COLUMNS = [
   'p90FirstResponseSeconds',
   'resolved',
   'transfers',
+  'slaBreaches',
   'csatSent',
   'csatResponseRate',
   'reviewAverage',
@@ -82,6 +85,7 @@ type Raw = {
   res_median: number | null;
   resolved: number;
   transfers: number;
+  sla_breaches: number;
   csat_sent: number;
   csat_responses: number;
   csat_avg: number | null;
@@ -154,6 +158,7 @@ export async function summaryReport(db: DbOrTx, tz: string, q: SummaryQuery): Pr
       percentile_cont(0.5) within group (order by extract(epoch from c.resolved_at - c.created_at)) as res_median,
       (count(*) filter (where c.status = 'resolved'))::int as resolved,
       coalesce(sum(c.transfer_count), 0)::int as transfers,
+      coalesce(sum(jsonb_array_length(c.sla_breaches)), 0)::int as sla_breaches,
       count(s.conversation_id)::int as csat_sent,
       count(s.score)::int as csat_responses,
       avg(s.score)::float8 as csat_avg,
@@ -200,6 +205,7 @@ function toRow(key: string | number | null, label: string | null, r: Raw | undef
     medianResolutionSeconds: round1(r?.res_median),
     resolved: r?.resolved ?? 0,
     transfers: r?.transfers ?? 0,
+    slaBreaches: r?.sla_breaches ?? 0,
     csatAverage: csatResponses > 0 ? Math.round((r?.csat_avg ?? 0) * 100) / 100 : null,
     csatResponses,
     csatSent,

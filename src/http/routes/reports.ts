@@ -123,7 +123,7 @@ addOpenApiPaths({
       responses: {
         '200': {
           description:
-            '`{rows: [{key, created, answered, abandoned, answeredInSla, serviceLevel, avgSpeedOfAnswerSeconds, medianFirstResponseSeconds, avgHandleSeconds, medianResolutionSeconds, csatAverage, csatResponses, label, p90FirstResponseSeconds, resolved, transfers, csatSent, csatResponseRate, reviewAverage, reviews}], timezone}`',
+            '`{rows: [{key, created, answered, abandoned, answeredInSla, serviceLevel, avgSpeedOfAnswerSeconds, medianFirstResponseSeconds, avgHandleSeconds, medianResolutionSeconds, csatAverage, csatResponses, label, p90FirstResponseSeconds, resolved, transfers, slaBreaches, csatSent, csatResponseRate, reviewAverage, reviews}], timezone}`',
           content: { 'application/json': { schema: { type: 'object' } }, 'text/csv': { schema: { type: 'string' } } },
         },
         '400': { $ref: '#/components/responses/Error' },
