@@ -47,7 +47,7 @@ async function seed() {
     pendingSeconds: 600,
     status: 'resolved',
     assigneeId: ana.id,
-    disposition: 'donation',
+    disposition: 'donation-updated',
     transferCount: 1,
   });
   // 15:00 local: email answered in 120 s (late), replied at 300 s, resolved after 2 h.
@@ -60,7 +60,7 @@ async function seed() {
     resolvedAt: at(c2, 7200),
     status: 'resolved',
     assigneeId: ana.id,
-    disposition: 'info',
+    disposition: 'info-provided',
     slaBreaches: [{ kind: 'firstResponse', at: at(c2, 240).toISOString(), dueAt: at(c2, 240).toISOString() }],
   });
   // 23:30 local on the 10th (04:30 UTC on the 11th): hung up waiting.
@@ -76,7 +76,7 @@ async function seed() {
     resolvedAt: at(c4, 400),
     status: 'resolved',
     assigneeId: bo.id,
-    disposition: 'donation',
+    disposition: 'donation-updated',
     metadata: { talkSeconds: 300, endedAt: at(c4, 310).toISOString() },
   });
   // 10:00 local on the 12th: IT text taken in 45 s, replied at 60 s, still open.
@@ -215,7 +215,12 @@ describe('report figures', () => {
     expect(Object.fromEntries(channels.map((c) => [c.key, c.created]))).toEqual({ email: 1, sms: 4, voice: 1 });
 
     const dispositions = await report('disposition');
-    expect(Object.fromEntries(dispositions.map((d) => [String(d.key), d.created]))).toEqual({ donation: 2, info: 1, null: 3 });
+    expect(Object.fromEntries(dispositions.map((d) => [String(d.key), d.created]))).toEqual({
+      'donation-updated': 2,
+      'info-provided': 1,
+      null: 3,
+    });
+    expect(row(dispositions, 'donation-updated').label).toBe('Donation updated');
   });
 
   it('drills down to one agent', async () => {
@@ -244,7 +249,7 @@ describe('report figures', () => {
     const c1 = csv.find((l) => l.includes('2026-11-10T14:00:00.000Z'))?.split(',');
     expect(c1, csv.join('\n')).toBeDefined();
     if (!c1) return;
-    expect(c1.slice(3, 8)).toEqual(['sms', 'donor', 'resolved', 'Ana Report', 'donation']);
+    expect(c1.slice(3, 8)).toEqual(['sms', 'donor', 'resolved', 'Ana Report', 'donation-updated']);
     expect(c1.slice(9, 17)).toEqual(['30', '90', '2970', '3600', '600', '1', '0', '5']);
 
     const audit = await app.api('GET', '/api/audit?action=report.export');

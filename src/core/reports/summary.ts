@@ -23,7 +23,7 @@ export type SummaryQuery = z.output<typeof ZSummaryQuery>;
 export type SummaryRow = {
   /** Queue key, agent id, channel, day (YYYY-MM-DD), hour (0–23) or disposition code; null = none (unassigned, no disposition). */
   key: string | number | null;
-  /** Queue or agent name (extension). */
+  /** Queue, agent or disposition name (extension). */
   label: string | null;
   created: number;
   answered: number;
@@ -221,6 +221,13 @@ async function labelsFor(db: DbOrTx, groupBy: GroupBy, keys: (string | number | 
   if (groupBy === 'agent') {
     const rows = (await db.execute(sql`select id::text as key, name from agents`)) as unknown as { key: string; name: string }[];
     return new Map(rows.map((r) => [r.key, r.name]));
+  }
+  if (groupBy === 'disposition') {
+    // A code may exist per queue too: the global label wins, archived codes keep theirs.
+    const rows = (await db.execute(
+      sql`select distinct on (code) code as key, label from dispositions order by code, (queue_key is null) desc, created_at`,
+    )) as unknown as { key: string; label: string }[];
+    return new Map(rows.map((r) => [r.key, r.label]));
   }
   if (groupBy === 'queue') {
     const rows = (await db.execute(sql`select key, name from queues`)) as unknown as { key: string; name: string }[];
