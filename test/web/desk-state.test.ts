@@ -49,6 +49,8 @@ function conv(id: string, over: Partial<Conversation> = {}): Conversation {
     resolvedAt: null,
     disposition: null,
     risk: null,
+    sla: { firstResponseDueAt: null, firstResponseAt: null, nextResponseDueAt: null, resolutionDueAt: null, breaches: [] },
+    dueAt: null,
     contact: { id: 'c-' + id, name: null, address: '+15551230000' },
     ...over,
   };
@@ -223,6 +225,9 @@ describe('desk helpers', () => {
       maxWaitSeconds: 600,
       businessHours: null,
       escalation: [],
+      sla: null,
+      autoReply: null,
+      slaBreachedOpen: 0,
       emailFrom: null,
       autoResolvePendingSeconds: null,
       open: true,
