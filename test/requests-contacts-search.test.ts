@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agents, auditLog, conversations } from '../src/db/schema.js';
 import { startSmtpSink, type SmtpSink } from './fakes/smtp-sink.js';
-import { eventually, freePort, randomPhone, startTestApp, type AgentSocket, type TestApp } from './helpers/harness.js';
+import { freePort, randomPhone, startTestApp, type AgentSocket, type TestApp } from './helpers/harness.js';
 
 let app: TestApp;
 let sink: SmtpSink;
