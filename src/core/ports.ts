@@ -2,6 +2,7 @@ import type { Config } from '../config.js';
 import type { Db } from '../db/client.js';
 import type { Channel, ConversationRisk, ConversationRow, ConversationStatus, MessageRow, Presence } from '../db/schema.js';
 import type { Logger } from '../logger.js';
+import { publicMedia } from './files/recordings.js';
 import type { QueueStats } from './routing/queue-stats.js';
 
 /**
@@ -182,6 +183,20 @@ export type CallControl = {
   endCall(callSid: string, how: 'canceled' | 'completed'): Promise<void>;
   /** The vendor's view of a call (asked when its status callback may have been missed). */
   fetchCall(callSid: string): Promise<{ status: string; durationSeconds?: number }>;
+  /**
+   * A recording's audio from the vendor, with the account's credentials, as a stream; `range`
+   * (an HTTP Range header) is passed on so a player can seek. The vendor's status is returned as is.
+   */
+  fetchRecording(recordingSid: string, opts: { range?: string; signal?: AbortSignal }): Promise<RecordingMedia>;
+};
+
+/** A recording's audio (or part of it) as the vendor answered it. */
+export type RecordingMedia = {
+  status: number;
+  contentType?: string;
+  contentLength?: string;
+  contentRange?: string;
+  body: ReadableStream<Uint8Array> | null;
 };
 
 export type PublicConversation = {
@@ -260,7 +275,7 @@ export function toPublicMessage(m: MessageRow): PublicMessage {
     status: m.status,
     error: m.error,
     authorAgentId: m.authorAgentId,
-    media: m.media,
+    media: publicMedia(m),
     metadata: m.metadata,
     createdAt: m.createdAt.toISOString(),
   };

@@ -27,6 +27,7 @@ import { actorOf, auditContext, parse, requireAuth, requireRoles, requireSupervi
 import { accountRouter, authRouter } from './auth.js';
 import { auditRouter } from './audit.js';
 import { crisisRouter } from './crisis.js';
+import { filesRouter, signedFilesRouter } from './files.js';
 import { reportsRouter } from './reports.js';
 import { requestsRouter } from './requests.js';
 
@@ -61,8 +62,10 @@ export function apiRouter(deps: Deps, opts: { throttle: LoginThrottle }): Router
   const { db } = deps;
 
   r.use(authRouter(deps, opts.throttle));
+  r.use(signedFilesRouter(deps));
 
   r.use(requireAuth(deps));
+  r.use(filesRouter(deps));
   r.use(reportsRouter(deps));
   r.use(accountRouter(deps, opts.throttle));
   r.use(auditRouter(deps));
