@@ -32,7 +32,8 @@ export const AUDIT_ACTIONS = {
   'canned_response.delete': 'a canned response was removed',
   'disposition.create': 'a disposition code was added',
   'disposition.update': 'a disposition code was changed',
-  'disposition.delete': 'a disposition code was removed',
+  'disposition.delete': 'a disposition code nobody used was removed',
+  'disposition.archive': 'a disposition code in use was archived instead of deleted (resolve no longer accepts it)',
   'crisis.terms.update': 'an admin replaced the crisis phrases (details: added, removed, count)',
   'crisis.settings.update': 'an admin changed the crisis settings: resources text, staff Slack channel (before/after)',
   'incident.declare': 'a supervisor declared an incident (details: title, queues)',
@@ -43,6 +44,7 @@ export const AUDIT_ACTIONS = {
   'report.export': 'a report was exported (details: format, range)',
   'audit.export': 'the audit log was exported as CSV',
   'contact.erase': "a contact's data was erased",
+  'contact.merge': 'an agent merged two contacts (target: the kept one; details: merged id, conversations and identities moved)',
   'sandbox.inbound': 'an admin injected a contact message through the sandbox',
 } as const satisfies Record<string, string>;
 
