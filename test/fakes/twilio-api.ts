@@ -28,9 +28,9 @@ export async function startFakeTwilio() {
   const callStatuses = new Map<string, string>();
   let holding = false;
   const recordingAudio = silentMp3(3);
-  const missingRecordings = new Set<string>();
   const rangesServed: string[] = [];
   const held: { params: Record<string, string> }[] = [];
+  const deletedRecordings = new Set<string>();
   const app = express();
   app.use(express.urlencoded({ extended: false }));
 
@@ -109,7 +109,7 @@ export async function startFakeTwilio() {
   // enforces HTTP auth on media does; one byte range at a time, like Twilio's media store.
   app.get('/2010-04-01/Accounts/:account/Recordings/:file', (req, res) => {
     const m = /^(RE[0-9a-f]{32})\.mp3$/i.exec(String(req.params.file));
-    if (!m || missingRecordings.has(m[1])) {
+    if (!m || deletedRecordings.has(m[1])) {
       res.status(404).json({ code: 20404, message: 'The requested resource was not found', status: 404 });
       return;
     }
@@ -140,6 +140,16 @@ export async function startFakeTwilio() {
       .end(audio.subarray(start, end + 1));
   });
 
+  // Recordings(sid).remove(): 204 the first time, 404 once it is gone (as Twilio answers).
+  app.delete('/2010-04-01/Accounts/:account/Recordings/:recording.json', (req, res) => {
+    if (deletedRecordings.has(req.params.recording)) {
+      res.status(404).json({ code: 20404, message: `The requested resource ${req.path} was not found`, status: 404 });
+      return;
+    }
+    deletedRecordings.add(req.params.recording);
+    res.status(204).end();
+  });
+
   app.use((req, res) => {
     res.status(404).json({ code: 20404, message: `fake Twilio has no route ${req.method} ${req.path}`, status: 404 });
   });
@@ -155,6 +165,8 @@ export async function startFakeTwilio() {
     setCallStatus(callSid: string, status: string) {
       callStatuses.set(callSid, status);
     },
+    /** Recording sids deleted through the API, in order. */
+    deletedRecordings: () => [...deletedRecordings],
     /** From now on message sends hang unanswered (and are not counted) until `release()`. */
     holdMessages() {
       holding = true;
@@ -174,7 +186,7 @@ export async function startFakeTwilio() {
     rangesServed,
     /** This recording is gone (deleted at Twilio): its media answers 404. */
     deleteRecording(recordingSid: string) {
-      missingRecordings.add(recordingSid);
+      deletedRecordings.add(recordingSid);
     },
     close: () => new Promise<void>((r) => server.close(() => r())),
   };

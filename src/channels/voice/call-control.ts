@@ -77,5 +77,15 @@ export function twilioCallControl(config: Pick<Config, 'publicUrl' | 'twilio'>, 
     },
     // The client buffers whole responses; audio is streamed with the same base URL and credentials.
     fetchRecording: twilioRecordingMedia(config.twilio),
+    async deleteRecording(recordingSid) {
+      await client
+        .recordings(recordingSid)
+        .remove()
+        .catch((err: unknown) => {
+          // 404: deleted already (an erasure retried, or removed in Twilio's console).
+          if ((err as { status?: number }).status === 404) return;
+          throw new Error(`Twilio did not delete recording ${recordingSid}: ${(err as Error).message}`);
+        });
+    },
   };
 }
