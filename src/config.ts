@@ -17,6 +17,15 @@ const optionalUrl = z
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()))
   .pipe(z.url().optional());
 
+const isTimeZone = (tz: string) => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
 const intFrom = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
 
 export const ZEnv = z.object({
@@ -147,6 +156,13 @@ export const ZEnv = z.object({
   /** Scopes asked of the provider. */
   OIDC_SCOPES: z.string().min(1).default('openid email profile'),
   /** Bearer token Prometheus sends for GET /metrics on the main port. */
+  /** The organisation's time zone (IANA name): report days and hours follow it. */
+  TZ: z
+    .string()
+    .trim()
+    .default('UTC')
+    .transform((v) => v.replace(/^:/, '') || 'UTC')
+    .refine((v) => isTimeZone(v), 'must be an IANA time zone such as UTC or America/New_York'),
   METRICS_TOKEN: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
   /** Serve /metrics (without a token) on this port, bound to 127.0.0.1 only. */
   METRICS_PORT: optionalString.pipe(
@@ -214,6 +230,8 @@ export type Config = {
     oidc?: { issuer: string; clientId: string; clientSecret: string; autoProvision?: Role; label: string; scopes: string };
   };
   metrics: { token?: string; port?: number };
+  /** The organisation's time zone (TZ): report days and hours follow it. */
+  timezone: string;
 };
 
 type Role = 'agent' | 'supervisor' | 'admin';
@@ -321,5 +339,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { envFile
           : undefined,
     },
     metrics: { token: e.METRICS_TOKEN, port: e.METRICS_PORT },
+    timezone: e.TZ,
   };
 }
