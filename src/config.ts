@@ -72,6 +72,13 @@ export const ZEnv = z.object({
   /** Signs our outbound Message-IDs so replies thread safely; derived from JWT_SECRET when unset. */
   EMAIL_THREAD_SECRET: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
   JWT_SECRET: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+  /**
+   * Lifetime of the signed links the desk opens attachments and recordings with (an <img> or <audio>
+   * cannot send the bearer token); authorisation is checked when a link is issued.
+   */
+  FILE_URL_TTL_SECONDS: intFrom(300, 30).pipe(z.number().max(24 * 3600)),
+  /** Signs those links; derived from JWT_SECRET when unset (every web process must share it). */
+  FILE_URL_SECRET: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
   ADMIN_EMAIL: optionalString.pipe(z.email().optional()),
   ADMIN_PASSWORD: optionalString.pipe(z.string().min(8, 'must be at least 8 characters').optional()),
   RESERVATION_TIMEOUT_SECONDS: intFrom(30, 1),
@@ -189,6 +196,8 @@ export type Config = {
   sandbox: { enabled: boolean; explicit: boolean };
   mail: { smtpUrl?: string; from?: string; inboundPort: number; inboundDomain?: string; maxInboundBytes: number; threadSecret?: string };
   jwtSecret: string;
+  /** Signed links to attachments and recordings (FILE_URL_*). */
+  files: { urlTtlSeconds: number; urlSecret: string };
   /** True when JWT_SECRET was not set and a random one was made for this process. */
   jwtSecretGenerated: boolean;
   admin: { email?: string; password?: string };
@@ -290,6 +299,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { envFile
       threadSecret: e.EMAIL_THREAD_SECRET,
     },
     jwtSecret,
+    files: { urlTtlSeconds: e.FILE_URL_TTL_SECONDS, urlSecret: e.FILE_URL_SECRET ?? `files:${jwtSecret}` },
     jwtSecretGenerated: !e.JWT_SECRET,
     admin: { email: e.ADMIN_EMAIL, password: e.ADMIN_PASSWORD },
     routing: {
