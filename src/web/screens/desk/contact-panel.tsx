@@ -1,6 +1,9 @@
+import { useState } from 'react';
 import { dayAndTime, initials } from '../../format.js';
 import type { ConversationDetail } from '../../types.js';
 import { ChannelBadge, Icon, StatusPill } from '../../components/bits.js';
+import { NumberBadge } from '../../components/request-bits.js';
+import { ContactEditor } from './contact-editor.js';
 import { usePastConversations } from './use-desk-data.js';
 
 const KIND_LABEL = { phone: 'Phone', email: 'Email', slack: 'Slack' } as const;
@@ -9,6 +12,8 @@ const KIND_LABEL = { phone: 'Phone', email: 'Email', slack: 'Slack' } as const;
 export function ContactPanel({ detail, onOpen }: { detail: ConversationDetail | null; onOpen: (id: string) => void }) {
   const currentId = detail?.conversation.id;
   const past = usePastConversations(detail?.contact.id, currentId);
+  // The name as last saved here (the conversation's detail keeps the one it was loaded with).
+  const [saved, setSaved] = useState<{ id: string; name: string | null } | null>(null);
 
   if (!detail) return <section className="panel contact-panel" aria-label="Contact" />;
   const { contact } = detail;
@@ -20,10 +25,11 @@ export function ContactPanel({ detail, onOpen }: { detail: ConversationDetail | 
           {initials(contact.name) || <Icon name="person" size={20} />}
         </span>
         <div>
-          <div className="contact-name">{contact.name ?? 'Unnamed contact'}</div>
+          <div className="contact-name">{(saved?.id === contact.id ? saved.name : contact.name) ?? 'Unnamed contact'}</div>
           {contact.createdAt && <div className="muted small">Contact since {new Date(contact.createdAt).toLocaleDateString()}</div>}
         </div>
       </div>
+      <ContactEditor contactId={contact.id} onSaved={(card) => setSaved({ id: card.contact.id, name: card.contact.name })} />
       <h3 className="panel-title">Identities</h3>
       <ul className="identities">
         {contact.identities.map((i) => (
@@ -44,7 +50,9 @@ export function ContactPanel({ detail, onOpen }: { detail: ConversationDetail | 
               <button className="past-item" onClick={() => onOpen(c.id)}>
                 <ChannelBadge channel={c.channel} />
                 <span className="past-main">
-                  <span>{c.subject ?? c.queue}</span>
+                  <span>
+                    <NumberBadge number={c.number} /> {c.subject ?? c.queue}
+                  </span>
                   <span className="muted small">
                     {dayAndTime(c.createdAt)}
                     {c.disposition ? ` · ${c.disposition}` : ''}
