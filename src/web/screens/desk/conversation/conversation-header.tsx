@@ -1,4 +1,5 @@
 import type { Dispatch } from 'react';
+import { useTranslation } from 'react-i18next';
 import { ChannelBadge, StatusPill } from '../../../components/bits.js';
 import { DueBadge, NumberBadge } from '../../../components/request-bits.js';
 import type { DeskAction } from '../../../state/desk.js';
@@ -23,6 +24,7 @@ export function ConversationHeader({
   onTransfer: () => void;
   onResolve: () => void;
 }) {
+  const { t } = useTranslation();
   return (
     <header className="conv-header">
       <ChannelBadge channel={c.channel} withLabel />
@@ -32,8 +34,8 @@ export function ConversationHeader({
         </h1>
         <div className="conv-header-meta">
           {c.subject && <span className="conv-subject-line">{c.subject}</span>}
-          <span>queue: {c.queue}</span>
-          <span>via {c.inboxAddress}</span>
+          <span>{t('conversation.queue', { queue: c.queue })}</span>
+          <span>{t('conversation.via', { address: c.inboxAddress })}</span>
           <StatusPill status={c.status} />
           <DueBadge conversation={c} />
           {c.disposition && <span className="pill">{c.disposition}</span>}
@@ -43,10 +45,10 @@ export function ConversationHeader({
       {open && (
         <div className="conv-actions">
           <button className="btn" onClick={onTransfer} aria-keyshortcuts="Alt+T">
-            Transfer
+            {t('conversation.transfer')}
           </button>
           <button className="btn btn-primary" onClick={onResolve} aria-keyshortcuts="Alt+S">
-            Resolve
+            {t('conversation.resolve')}
           </button>
         </div>
       )}
