@@ -100,7 +100,7 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
     io = createRealtimeServer(deps, http, { pub, sub });
     for (const m of modules) {
       if (m.start) {
-        const started = await m.start(deps);
+        const started = await m.start(deps, { redis });
         stops.push(() => started.stop());
       }
     }

@@ -1,4 +1,5 @@
 import type { Router } from 'express';
+import type { Redis } from 'ioredis';
 import type { CallControl, ChannelRegistry, Deps } from '../core/ports.js';
 
 /**
@@ -17,5 +18,5 @@ export type ChannelModule = {
   /** Webhook routes, mounted at the app root before the JSON API (they parse their own bodies). */
   routers?(deps: Deps): Router[];
   /** Long-running listeners (an SMTP server…), started in web processes. */
-  start?(deps: Deps): Promise<{ stop(): Promise<void> }>;
+  start?(deps: Deps, ctx: { redis: Redis }): Promise<{ stop(): Promise<void> }>;
 };
