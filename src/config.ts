@@ -285,7 +285,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { envFile
       threadSecret: e.EMAIL_THREAD_SECRET,
       maxClients: e.INBOUND_SMTP_MAX_CLIENTS,
       rateLimits: { perSender: e.INBOUND_EMAIL_PER_SENDER_PER_HOUR, perClient: e.INBOUND_EMAIL_PER_CLIENT_PER_HOUR },
-      tls: e.INBOUND_SMTP_TLS_CERT && e.INBOUND_SMTP_TLS_KEY ? { certFile: e.INBOUND_SMTP_TLS_CERT, keyFile: e.INBOUND_SMTP_TLS_KEY } : undefined,
+      tls:
+        e.INBOUND_SMTP_TLS_CERT && e.INBOUND_SMTP_TLS_KEY
+          ? { certFile: e.INBOUND_SMTP_TLS_CERT, keyFile: e.INBOUND_SMTP_TLS_KEY }
+          : undefined,
       authRelay: e.INBOUND_EMAIL_AUTH_RELAY?.toLowerCase(),
     },
     jwtSecret,

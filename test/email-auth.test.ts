@@ -37,7 +37,11 @@ let mx: ReturnType<typeof nodemailer.createTransport>;
 let signedMx: ReturnType<typeof nodemailer.createTransport>;
 beforeAll(async () => {
   const port = await freePort();
-  app = await startTestApp('email-auth', { INBOUND_SMTP_PORT: String(port), INBOUND_EMAIL_DOMAIN: DOMAIN }, { modules: modulesWithDns(resolver) });
+  app = await startTestApp(
+    'email-auth',
+    { INBOUND_SMTP_PORT: String(port), INBOUND_EMAIL_DOMAIN: DOMAIN },
+    { modules: modulesWithDns(resolver) },
+  );
   mx = nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true });
   signedMx = nodemailer.createTransport({
     host: '127.0.0.1',
@@ -78,7 +82,7 @@ describe('sender authentication on receipt', () => {
       text: 'Please raise my monthly gift to $50.',
     });
     expect(first.response).toMatch(/^250/);
-    const genuine = (await eventually(() => messageById('<gift-1@donor.example>')))!;
+    const genuine = await eventually(() => messageById('<gift-1@donor.example>'));
     expect(genuine.metadata.email).toMatchObject({ auth: { verdict: 'pass', dmarc: 'pass', dkim: 'pass', spf: 'pass', via: 'checked' } });
     expect(lookups).toContain('TXT mail._domainkey.donor.example');
     const [open] = await db().select().from(conversations).where(eq(conversations.id, genuine.conversationId));
@@ -97,7 +101,7 @@ describe('sender authentication on receipt', () => {
       text: 'Change of plan: send my refund to this new account.',
     });
     expect(forged.response).toMatch(/^250/);
-    const fake = (await eventually(() => messageById('<forged-1@attacker.example>')))!;
+    const fake = await eventually(() => messageById('<forged-1@attacker.example>'));
     expect(fake.metadata.email).toMatchObject({ auth: { verdict: 'fail', dmarc: 'fail', domain: 'donor.example' } });
     expect(fake.conversationId).not.toBe(genuine.conversationId);
     const convs = await conversationsOf(donor);
@@ -119,7 +123,7 @@ describe('sender authentication on receipt', () => {
       references: ['<gift-1@donor.example>'],
       text: 'Hurry please.',
     });
-    const fake2 = (await eventually(() => messageById('<forged-2@attacker.example>')))!;
+    const fake2 = await eventually(() => messageById('<forged-2@attacker.example>'));
     expect(new Set([genuine.conversationId, fake.conversationId, fake2.conversationId]).size).toBe(3);
 
     // Ana's real follow-up still joins her own conversation.
@@ -132,7 +136,7 @@ describe('sender authentication on receipt', () => {
       references: ['<gift-1@donor.example>'],
       text: 'Thanks!',
     });
-    const followUp = (await eventually(() => messageById('<gift-2@donor.example>')))!;
+    const followUp = await eventually(() => messageById('<gift-2@donor.example>'));
     expect(followUp.conversationId).toBe(genuine.conversationId);
 
     // The API (and so the desk) carries the verdict and the flag.
@@ -156,7 +160,7 @@ describe('sender authentication on receipt', () => {
     const tampered = Buffer.from(signed.toString().replace('Gift: $10', 'Gift: $10000'));
     // Handed over by a client donor.example's SPF does not allow for the envelope domain.
     await mx.sendMail({ envelope: { from: 'relay@elsewhere.example', to: [`donor@${DOMAIN}`] }, raw: tampered });
-    const m = (await eventually(() => messageById('<tampered@donor.example>')))!;
+    const m = await eventually(() => messageById('<tampered@donor.example>'));
     // mailauth says `neutral` for a body hash that no longer matches (RFC 6376 §6.1.3): not a pass.
     expect(m.metadata.email).toMatchObject({ auth: { verdict: 'fail', dkim: 'neutral' } });
   });
@@ -179,16 +183,15 @@ describe('sender authentication on receipt', () => {
       references: ['<plain-1@nodmarc.example>'],
       text: 'Second',
     });
-    const a = (await eventually(() => messageById('<plain-1@nodmarc.example>')))!;
-    const b = (await eventually(() => messageById('<plain-2@nodmarc.example>')))!;
+    const a = await eventually(() => messageById('<plain-1@nodmarc.example>'));
+    const b = await eventually(() => messageById('<plain-2@nodmarc.example>'));
     expect(a.metadata.email).toMatchObject({ auth: { verdict: 'none', spf: 'pass' } });
     expect(b.conversationId).toBe(a.conversationId);
   });
 });
 
 describe('a trusted relay’s Authentication-Results (INBOUND_EMAIL_AUTH_RELAY)', () => {
-  const mail = (...headers: string[]) =>
-    Buffer.from([...headers, 'From: ana@donor.example', 'Subject: hi', '', 'body', ''].join('\r\n'));
+  const mail = (...headers: string[]) => Buffer.from([...headers, 'From: ana@donor.example', 'Subject: hi', '', 'body', ''].join('\r\n'));
 
   it('reads the relay’s own header and ignores any other authserv-id', () => {
     const relay = 'mx.relay.example';
@@ -227,7 +230,9 @@ describe('a trusted relay’s Authentication-Results (INBOUND_EMAIL_AUTH_RELAY)'
       const send = (id: string, verdict: string, refs: string[] = []) =>
         relay.sendMail({
           envelope: { from: 'ana@donor.example', to: [`donor@${DOMAIN}`] },
-          headers: { 'Authentication-Results': `mx.relay.example; spf=pass smtp.mailfrom=donor.example; dmarc=${verdict} header.from=donor.example` },
+          headers: {
+            'Authentication-Results': `mx.relay.example; spf=pass smtp.mailfrom=donor.example; dmarc=${verdict} header.from=donor.example`,
+          },
           from: 'ana@donor.example',
           to: `donor@${DOMAIN}`,
           subject: 'Gift',
@@ -244,8 +249,8 @@ describe('a trusted relay’s Authentication-Results (INBOUND_EMAIL_AUTH_RELAY)'
             .from(messages)
             .where(sql`${messages.metadata}->'email'->>'messageId' = ${id}`)
         )[0];
-      const a = (await eventually(() => byId('<r1@donor.example>')))!;
-      const b = (await eventually(() => byId('<r2@donor.example>')))!;
+      const a = await eventually(() => byId('<r1@donor.example>'));
+      const b = await eventually(() => byId('<r2@donor.example>'));
       expect(a.metadata.email).toMatchObject({ auth: { verdict: 'pass', via: 'relay' } });
       expect(b.metadata.email).toMatchObject({ auth: { verdict: 'fail', via: 'relay' } });
       expect(b.conversationId).not.toBe(a.conversationId);

@@ -76,7 +76,8 @@ export function fromRelay(raw: Buffer, authservId: string): SenderAuth {
     .find((v) => v.split(';')[0].trim().split(/\s+/)[0].toLowerCase() === wanted);
   if (!header) return { verdict: 'none', dmarc: 'none', spf: 'none', dkim: 'none', via: 'relay' };
   const results = header.replace(/\([^)]*\)/g, ' ');
-  const result = (method: string) => [...results.matchAll(new RegExp(`(?:^|[;\\s])${method}\\s*=\\s*([a-z]+)`, 'gi'))].map((m) => m[1].toLowerCase());
+  const result = (method: string) =>
+    [...results.matchAll(new RegExp(`(?:^|[;\\s])${method}\\s*=\\s*([a-z]+)`, 'gi'))].map((m) => m[1].toLowerCase());
   const dmarc = result('dmarc')[0] ?? 'none';
   const dkim = result('dkim');
   const domain = /header\.from\s*=\s*([^\s;]+)/i.exec(results)?.[1]?.toLowerCase();

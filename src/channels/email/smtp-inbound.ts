@@ -80,13 +80,13 @@ export async function startInboundSmtp(
         authenticateSender(raw, client, { trustedRelay: mail.authRelay, mta: domain, resolver: opts.resolver })
           .then((auth) => receiveEmail(deps, raw, { recipient, mailFrom }, signer, auth))
           .then(
-          // The same answer for a redelivery as for the first delivery.
-          () => callback(null, 'Message accepted'),
-          (err: unknown) => {
-            deps.log.error({ err, to: maskEmail(recipient) }, 'inbound mail could not be stored');
-            callback(smtpError(451, '4.3.0 temporary failure, try again later'));
-          },
-        );
+            // The same answer for a redelivery as for the first delivery.
+            () => callback(null, 'Message accepted'),
+            (err: unknown) => {
+              deps.log.error({ err, to: maskEmail(recipient) }, 'inbound mail could not be stored');
+              callback(smtpError(451, '4.3.0 temporary failure, try again later'));
+            },
+          );
       });
     },
   });

@@ -42,7 +42,10 @@ export function smtpRateLimiter(
     async admit(sender, clientIp) {
       if (!limits.perSender && !limits.perClient) return null;
       const windowId = Math.floor(Date.now() / 1000 / WINDOW_SECONDS);
-      const keys = [`${prefix}:smtp:sender:${hash(sender.toLowerCase())}:${windowId}`, `${prefix}:smtp:client:${hash(clientIp)}:${windowId}`];
+      const keys = [
+        `${prefix}:smtp:sender:${hash(sender.toLowerCase())}:${windowId}`,
+        `${prefix}:smtp:client:${hash(clientIp)}:${windowId}`,
+      ];
       let timer: NodeJS.Timeout | undefined;
       try {
         const over = await Promise.race([
