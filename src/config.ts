@@ -46,6 +46,11 @@ export const ZEnv = z.object({
   TWILIO_API_SECRET: optionalString,
   TWILIO_TWIML_APP_SID: optionalString,
   TWILIO_API_URL: optionalUrl,
+  /**
+   * `true`: outbound texts, mail and Slack posts go to the built-in sandbox (`/sandbox`), never to the vendors.
+   * Unset: on outside production when TWILIO_ACCOUNT_SID is not set. `false`: never.
+   */
+  SANDBOX: optionalString.pipe(z.enum(['true', 'false']).optional()),
   SLACK_BOT_TOKEN: optionalString,
   SLACK_SIGNING_SECRET: optionalString,
   SLACK_API_URL: optionalUrl,
@@ -76,6 +81,12 @@ export const ZEnv = z.object({
   ADMIN_PASSWORD: optionalString.pipe(z.string().min(8, 'must be at least 8 characters').optional()),
   RESERVATION_TIMEOUT_SECONDS: intFrom(30, 1),
   VOICE_RESERVATION_TIMEOUT_SECONDS: intFrom(15, 1),
+  /** Countries (ISO 3166 alpha-2, comma-separated) outbound calls and callbacks may ring; premium-rate numbers never. */
+  VOICE_ALLOWED_COUNTRIES: z
+    .string()
+    .default('US,CA')
+    .transform((s) => [...new Set(s.split(',').map((c) => c.trim().toUpperCase()))].filter(Boolean))
+    .pipe(z.array(z.string().regex(/^[A-Z]{2}$/, 'comma-separated ISO 3166 country codes, e.g. US,CA')).min(1, 'at least one country')),
   /** How long an agent who declined or let an offer lapse is skipped for that same conversation. */
   REOFFER_COOLDOWN_SECONDS: intFrom(60, 0),
   /** Period of the reconciler that re-drives anything a crash or a Redis outage left behind. */
@@ -172,6 +183,8 @@ export type Config = {
     apiUrl?: string;
   };
   slack: { botToken?: string; signingSecret?: string; apiUrl?: string };
+  /** The built-in sandbox replaces every vendor (see src/sandbox); `explicit` when SANDBOX=true asked for it. */
+  sandbox: { enabled: boolean; explicit: boolean };
   mail: {
     smtpUrl?: string;
     from?: string;
@@ -203,6 +216,7 @@ export type Config = {
     statsWindowSeconds: number;
   };
   sends: { attempts: number; unknownAfterSeconds: number };
+  voice: { allowedCountries: string[] };
   webhookJournalDir: string;
   ivrFlowsDir: string;
   /** Days a closed conversation is kept (RETENTION_DAYS); undefined = forever. */
@@ -276,6 +290,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { envFile
       apiUrl: e.TWILIO_API_URL,
     },
     slack: { botToken: e.SLACK_BOT_TOKEN, signingSecret: e.SLACK_SIGNING_SECRET, apiUrl: e.SLACK_API_URL },
+    sandbox: {
+      // Never on by accident in production: there only SANDBOX=true turns it on.
+      enabled: e.SANDBOX === 'true' || (e.SANDBOX === undefined && e.NODE_ENV !== 'production' && !e.TWILIO_ACCOUNT_SID),
+      explicit: e.SANDBOX === 'true',
+    },
     mail: {
       smtpUrl: e.SMTP_URL,
       from: e.MAIL_FROM,
@@ -306,6 +325,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { envFile
       statsWindowSeconds: e.STATS_WINDOW_SECONDS,
     },
     sends: { attempts: e.SEND_ATTEMPTS, unknownAfterSeconds: e.SEND_UNKNOWN_AFTER_SECONDS },
+    voice: { allowedCountries: e.VOICE_ALLOWED_COUNTRIES },
     webhookJournalDir: e.WEBHOOK_JOURNAL_DIR,
     ivrFlowsDir: e.IVR_FLOWS_DIR,
     retentionDays: e.RETENTION_DAYS,

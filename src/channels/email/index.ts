@@ -1,5 +1,4 @@
 import type { DNSResolver } from 'mailauth';
-import nodemailer from 'nodemailer';
 import type { ChannelModule } from '../module.js';
 import { attachmentsRouter } from './attachments-router.js';
 import { emailSender } from './send.js';
@@ -16,13 +15,11 @@ export const emailChannel: ChannelModule = emailChannelWith();
 export function emailChannelWith(opts: { resolver?: DNSResolver } = {}): ChannelModule {
   return {
     name: 'email',
-    senders(deps) {
-      if (!deps.config.mail.smtpUrl) return {};
-      const transport = nodemailer.createTransport(deps.config.mail.smtpUrl);
-      return { email: emailSender(deps, transport, threadSigner(deps.config)) };
+    senders(deps, vendors) {
+      return vendors.mail ? { email: emailSender(deps, vendors.mail, threadSigner(deps.config)) } : {};
     },
     routers: (deps) => [attachmentsRouter(deps)],
-    async start(deps, ctx) {
+    async start(deps, _vendors, ctx) {
       if (!deps.config.mail.inboundDomain) return { stop: async () => {} };
       return startInboundSmtp(deps, threadSigner(deps.config), { redis: ctx.redis, resolver: opts.resolver });
     },
