@@ -8,6 +8,7 @@ import type {
   Conversation,
   ConversationDetail,
   DirectoryAgent,
+  FileLink,
   Message,
   Offer,
   QueueStats,
@@ -182,6 +183,8 @@ export const api = {
       `/api/conversations${q({ ...f, mine: f.mine ? 'true' : undefined })}`,
     ),
   conversation: (id: string) => request<ConversationDetail>('GET', `/api/conversations/${id}`),
+  /** Signed, short-lived links to the conversation's attachments and recordings (an <img> or <audio> cannot send the token). */
+  conversationFiles: (id: string) => request<{ files: FileLink[] }>('GET', `/api/conversations/${id}/files`).then((r) => r.files),
   reply: (id: string, body: string, internal = false) =>
     request<{ message: Message }>('POST', `/api/conversations/${id}/messages`, { body, internal }).then((r) => r.message),
   retry: (messageId: string) => request<{ message: Message }>('POST', `/api/messages/${messageId}/retry`).then((r) => r.message),
