@@ -27,6 +27,7 @@ import { actorOf, auditContext, parse, requireAuth, requireRoles, requireSupervi
 import { accountRouter, authRouter } from './auth.js';
 import { auditRouter } from './audit.js';
 import { crisisRouter } from './crisis.js';
+import { incidentsRouter } from './incidents.js';
 import { reportsRouter } from './reports.js';
 import { requestsRouter } from './requests.js';
 
@@ -256,6 +257,8 @@ export function apiRouter(deps: Deps, opts: { throttle: LoginThrottle }): Router
   r.use(queuesRouter(deps));
   // Crisis phrases, settings and open risks: src/http/routes/crisis.ts.
   r.use(crisisRouter(deps));
+  // Incidents: declared, linked, resolved: src/http/routes/incidents.ts.
+  r.use(incidentsRouter(deps));
   // Statuses, tags, outbound, contacts, search: src/http/routes/requests.ts (service desk).
   r.use(requestsRouter(deps));
 
