@@ -78,6 +78,23 @@ export type BusinessHours = {
   holidays?: string[];
 };
 
+/** A text for contacts: one for everyone, or per language (`en` used when the contact's is missing). */
+export type ContactTextVariants = string | { en: string; es?: string };
+
+/**
+ * Service-level targets of a queue's requests (see src/core/requests/sla.ts), counted on its
+ * business-hours clock when it has one. `nextResponseSeconds`: after each contact message.
+ */
+export type SlaPolicy = { firstResponseSeconds: number; nextResponseSeconds?: number | null; resolutionSeconds: number };
+
+/** Texts sent on a new SMS, email or Slack conversation; `{number}` becomes the reference. */
+export type AutoReply = { open?: ContactTextVariants | null; closed?: ContactTextVariants | null };
+
+export const SLA_KINDS = ['firstResponse', 'nextResponse', 'resolution'] as const;
+export type SlaKind = (typeof SLA_KINDS)[number];
+
+const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
+
 const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => 'bytea' });
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
@@ -97,6 +114,10 @@ export const queues = pgTable('queues', {
   emailFrom: text('email_from'),
   /** A pending conversation with no word from the contact for this long is resolved with a final note; null = never. */
   autoResolvePendingSeconds: integer('auto_resolve_pending_seconds').default(7 * 24 * 3600),
+  /** Request SLA targets; null = none (the routing `slaSeconds` is the answer-time target for queue figures). */
+  sla: jsonb('sla').$type<SlaPolicy | null>(),
+  /** Acknowledgement / after-hours texts on new text conversations; null = none. */
+  autoReply: jsonb('auto_reply').$type<AutoReply | null>(),
   createdAt: createdAt(),
 });
 
@@ -190,17 +211,22 @@ export const inboxes = pgTable(
 export const LANGUAGES = ['en', 'es'] as const;
 export type Language = (typeof LANGUAGES)[number];
 
-export const contacts = pgTable('contacts', {
-  id: uuid('id').primaryKey().defaultRandom(),
-  name: text('name'),
-  /** Language for texts sent to this contact (set by the IVR choice or an agent); null = English. */
-  language: text('language').$type<Language>(),
-  /** Agents' notes about the contact (not shown to the contact). */
-  notes: text('notes'),
-  /** Free-form facts such as a donor id or a volunteer role. */
-  attributes: jsonb('attributes').$type<Record<string, string>>().notNull().default({}),
-  createdAt: createdAt(),
-});
+export const contacts = pgTable(
+  'contacts',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    name: text('name'),
+    /** Language for texts sent to this contact (set by the IVR choice or an agent); null = English. */
+    language: text('language').$type<Language>(),
+    /** Agents' notes about the contact (not shown to the contact). */
+    notes: text('notes'),
+    /** Free-form facts such as a donor id or a volunteer role. */
+    attributes: jsonb('attributes').$type<Record<string, string>>().notNull().default({}),
+    createdAt: createdAt(),
+  },
+  // Name fragments in contact lists and search (pg_trgm).
+  (t) => [index('contacts_name_trgm_idx').using('gin', sql`${t.name} gin_trgm_ops`)],
+);
 
 export const contactIdentities = pgTable(
   'contact_identities',
@@ -215,7 +241,12 @@ export const contactIdentities = pgTable(
     optedOutAt: ts('opted_out_at'),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex('contact_identities_kind_value_unique').on(t.kind, t.value), index('contact_identities_contact_idx').on(t.contactId)],
+  (t) => [
+    uniqueIndex('contact_identities_kind_value_unique').on(t.kind, t.value),
+    index('contact_identities_contact_idx').on(t.contactId),
+    // Phone and email fragments ("5309", "@example.org") in contact lists and search (pg_trgm).
+    index('contact_identities_value_trgm_idx').using('gin', sql`${t.value} gin_trgm_ops`),
+  ],
 );
 
 export const conversations = pgTable(
@@ -282,6 +313,18 @@ export const conversations = pgTable(
     risk: jsonb('risk').$type<ConversationRisk>(),
     /** When the crisis-resources text was queued: at most once per conversation. */
     crisisResourcesSentAt: ts('crisis_resources_sent_at'),
+    /*
+     * SLA clocks (src/core/requests/sla.ts): each target's due time and its 80 % warning time, both
+     * on the queue's business-hours clock; null = not running (met, not applicable, or pending).
+     */
+    firstResponseDueAt: ts('first_response_due_at'),
+    firstResponseWarnAt: ts('first_response_warn_at'),
+    nextResponseDueAt: ts('next_response_due_at'),
+    nextResponseWarnAt: ts('next_response_warn_at'),
+    resolutionDueAt: ts('resolution_due_at'),
+    resolutionWarnAt: ts('resolution_warn_at'),
+    /** This conversation's breaches, as stored in `sla_events` (the record reports read), for every view of it. */
+    slaBreaches: jsonb('sla_breaches').$type<{ kind: SlaKind; at: string; dueAt: string }[]>().notNull().default([]),
   },
   (t) => [
     uniqueIndex('conversations_one_open_per_thread')
@@ -308,6 +351,16 @@ export const conversations = pgTable(
     index('conversations_overflow_lane_idx')
       .on(t.channel, t.priority.desc(), t.queuedAt)
       .where(sql`${t.status} = 'waiting' and cardinality(${t.overflowQueues}) > 0`),
+    // SLA timers over open conversations (due >= warning, so one index per kind serves both levels).
+    index('conversations_first_response_warn_idx')
+      .on(t.firstResponseWarnAt)
+      .where(sql`${t.status} in ('waiting', 'offered', 'assigned', 'pending', 'snoozed')`),
+    index('conversations_next_response_warn_idx')
+      .on(t.nextResponseWarnAt)
+      .where(sql`${t.status} in ('waiting', 'offered', 'assigned', 'pending', 'snoozed')`),
+    index('conversations_resolution_warn_idx')
+      .on(t.resolutionWarnAt)
+      .where(sql`${t.status} in ('waiting', 'offered', 'assigned', 'pending', 'snoozed')`),
     // Open risk-flagged work, for the supervisors' crisis banner.
     index('conversations_open_risk_idx')
       .on(t.lastMessageAt.desc())
@@ -339,8 +392,14 @@ export const messages = pgTable(
     media: jsonb('media').$type<{ url: string; contentType?: string; name?: string; size?: number }[]>().notNull().default([]),
     metadata: jsonb('metadata').$type<Record<string, unknown>>().notNull().default({}),
     createdAt: createdAt(),
+    /** Full-text search over the body in English and Spanish (stemmed both ways), kept by Postgres. */
+    search: tsvector('search').generatedAlwaysAs(
+      (): ReturnType<typeof sql> =>
+        sql`to_tsvector('english'::regconfig, coalesce(body, '')) || to_tsvector('spanish'::regconfig, coalesce(body, ''))`,
+    ),
   },
   (t) => [
+    index('messages_search_idx').using('gin', t.search),
     uniqueIndex('messages_channel_external_unique').on(t.channel, t.externalId),
     index('messages_conversation_idx').on(t.conversationId, t.createdAt),
     index('messages_pending_idx')
@@ -526,6 +585,26 @@ export const incidentConversations = pgTable(
     notifiedAt: ts('notified_at'),
   },
   (t) => [primaryKey({ columns: [t.incidentId, t.conversationId] }), index('incident_conversations_conversation_idx').on(t.conversationId)],
+);
+
+/**
+ * SLA warnings (80 % of the time used) and breaches, once per conversation, kind and due time: the
+ * unique key is what makes several workers alert once. Breach rows are what reports count.
+ */
+export const slaEvents = pgTable(
+  'sla_events',
+  {
+    conversationId: uuid('conversation_id')
+      .notNull()
+      .references(() => conversations.id, { onDelete: 'cascade' }),
+    kind: text('kind').$type<SlaKind>().notNull(),
+    level: text('level').$type<'warning' | 'breach'>().notNull(),
+    dueAt: ts('due_at').notNull(),
+    queueKey: text('queue_key').notNull(),
+    assigneeId: uuid('assignee_id'),
+    at: ts('at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.conversationId, t.kind, t.level, t.dueAt] }), index('sla_events_at_idx').on(t.at, t.level)],
 );
 
 export type QueueRow = typeof queues.$inferSelect;

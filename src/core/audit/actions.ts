@@ -44,6 +44,7 @@ export const AUDIT_ACTIONS = {
   'report.export': 'a report was exported (details: format, range)',
   'audit.export': 'the audit log was exported as CSV',
   'contact.erase': "a contact's data was erased",
+  'contact.merge': 'an agent merged two contacts (target: the kept one; details: merged id, conversations and identities moved)',
   'sandbox.inbound': 'an admin injected a contact message through the sandbox',
 } as const satisfies Record<string, string>;
 

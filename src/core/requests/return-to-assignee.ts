@@ -10,8 +10,8 @@ export type Returned = { conversation: ConversationRow; rerouted: boolean };
  * and are not deactivated. Otherwise the conversation is routed again.
  */
 async function canTakeBack(tx: DbOrTx, agentId: string): Promise<boolean> {
-  const [agent] = await tx.select({ id: agents.id }).from(agents).where(eq(agents.id, agentId));
-  return !!agent;
+  const [agent] = await tx.select({ active: agents.active }).from(agents).where(eq(agents.id, agentId));
+  return agent?.active === true;
 }
 
 /**

@@ -22,6 +22,27 @@ addOpenApiPaths({
       responses: { '200': json('{password, oidc: {label, start} | null}') },
     },
   },
+  '/api/auth/oidc/start': {
+    get: {
+      summary:
+        'Single sign-on (OpenID Connect, authorisation code + PKCE): redirects to the provider, with state, nonce and verifier in a signed httpOnly cookie for 10 minutes',
+      tags: ['auth'],
+      parameters: [{ name: 'returnTo', in: 'query', schema: { type: 'string' }, description: 'a path of the desk to open afterwards' }],
+      responses: { '302': { description: 'to the provider' }, '404': err, '503': err },
+    },
+  },
+  '/api/auth/oidc/callback': {
+    get: {
+      summary:
+        "The provider's answer: the agent with that verified email is signed in (refresh cookie set) and sent to returnTo; otherwise back to the desk with ?sso_error=no_account|unverified_email|inactive|failed",
+      tags: ['auth'],
+      parameters: [
+        { name: 'code', in: 'query', schema: { type: 'string' } },
+        { name: 'state', in: 'query', schema: { type: 'string' } },
+      ],
+      responses: { '302': { description: 'to the desk' }, '404': err },
+    },
+  },
   '/api/auth/login': {
     post: {
       summary:

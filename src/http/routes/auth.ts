@@ -7,11 +7,12 @@ import { authenticate, issueAccessToken, verifyToken } from '../../core/agents/t
 import { recordAudit } from '../../core/audit/record-audit.js';
 import type { LoginThrottle } from '../../core/auth/login-throttle.js';
 import { disableMfa, enableMfa, mfaStatus, regenerateRecoveryCodes, startMfaSetup } from '../../core/auth/mfa.js';
+import { finishOidcSignIn, OidcSignInError, safeReturnTo, startOidcSignIn } from '../../core/auth/oidc.js';
 import { signInWithPassword } from '../../core/auth/sign-in.js';
 import { AppError } from '../../core/errors.js';
 import type { Deps } from '../../core/ports.js';
 import { actorOf, auditContext, bearerToken, clientIp, parse } from '../middleware.js';
-import { clearSessionCookie, issueSession, readRefreshCookie } from '../session-cookie.js';
+import { clearSessionCookie, issueSession, readRefreshCookie, setOidcPendingCookie, takeOidcPendingCookie } from '../session-cookie.js';
 
 const ZLogin = z.object({
   email: z.string().trim().min(1, 'email: required').max(320),
@@ -27,6 +28,41 @@ export function authRouter(deps: Deps, throttle: LoginThrottle): Router {
 
   r.get('/auth/options', (_req, res) => {
     res.json({ password: true, oidc: config.access.oidc ? { label: config.access.oidc.label, start: '/api/auth/oidc/start' } : null });
+  });
+
+  /** Single sign-on: off the desk's "Sign in with …" button to the provider. */
+  r.get('/auth/oidc/start', async (req, res) => {
+    const settings = config.access.oidc;
+    if (!settings) throw new AppError('not_found', 'single sign-on is not configured (OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET)');
+    const { url, pending } = await startOidcSignIn(config, settings, req.query.returnTo).catch((err: unknown) => {
+      deps.log.error({ err }, 'OIDC provider discovery failed');
+      throw new AppError('unavailable', 'the single sign-on provider cannot be reached');
+    });
+    await setOidcPendingCookie(config, res, pending);
+    res.redirect(302, url);
+  });
+
+  /**
+   * The provider's answer. Success: the session cookie is set and the desk opens (it resumes the
+   * session from the cookie). Refusal: back to the sign-in page with `?sso_error=<reason>`.
+   */
+  r.get('/auth/oidc/callback', async (req, res) => {
+    const settings = config.access.oidc;
+    if (!settings) throw new AppError('not_found', 'single sign-on is not configured');
+    const pending = await takeOidcPendingCookie(config, req, res);
+    const back = (reason: string) => res.redirect(302, `/?sso_error=${reason}`);
+    if (!pending) return back('failed');
+    try {
+      const callbackUrl = new URL(req.originalUrl, config.publicUrl);
+      const { session } = await finishOidcSignIn(deps, settings, callbackUrl, pending, clientIp(req));
+      await issueSession(config, res, session);
+      res.redirect(302, safeReturnTo(pending.returnTo));
+    } catch (err) {
+      if (err instanceof OidcSignInError) return back(err.reason);
+      // The provider said no (access_denied), or the code, state, nonce or ID token did not check out.
+      deps.log.warn({ err }, 'single sign-on failed');
+      back('failed');
+    }
   });
 
   r.post('/auth/login', async (req, res) => {

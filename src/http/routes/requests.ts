@@ -5,6 +5,7 @@ import { listTags } from '../../core/requests/list-tags.js';
 import { openOutbound, ZOutbound } from '../../core/requests/open-outbound.js';
 import { updateConversation, ZConversationPatch } from '../../core/requests/update-conversation.js';
 import { addOpenApiPaths } from '../openapi.js';
+import { contactsRouter } from './contacts.js';
 import { actorOf, parse } from '../middleware.js';
 
 const ZId = z.object({ id: z.string().uuid('id must be a UUID') });
@@ -31,6 +32,8 @@ export function requestsRouter(deps: Deps): Router {
   r.get('/tags', async (req, res) => {
     res.json({ tags: await listTags(db, actorOf(req)) });
   });
+
+  r.use(contactsRouter(deps));
 
   return r;
 }

@@ -1,0 +1,203 @@
+import type { Server } from 'node:http';
+import Provider from 'oidc-provider';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { safeReturnTo } from '../../src/core/auth/oidc.js';
+import { freePort, startTestApp, type TestApp } from '../helpers/harness.js';
+import { chromiumAvailable, ensureWebBuilt, launchChromium, screenshot } from './browser.js';
+
+/**
+ * Single sign-on end to end: a real OpenID Connect provider (the `oidc-provider` package, with
+ * its development login and consent pages) on this machine, the desk in Chromium clicking
+ * "Sign in with Test IdP", the authorisation code + PKCE round trip through openid-client, and
+ * the desk opening signed in. Also who is refused: an unverified email, an unknown account
+ * (unless OIDC_AUTO_PROVISION names a role), a deactivated agent, a callback without its cookie.
+ */
+const CLIENT = { id: 'switchboard-desk', secret: 'test-oidc-client-secret-0123456789' };
+/** The provider's accounts: the login typed on its page is the account id. */
+const ACCOUNTS: Record<string, { email: string; email_verified: boolean; name: string }> = {
+  robin: { email: 'Robin.SSO@example.org', email_verified: true, name: 'Robin Sso' },
+  mallory: { email: 'robin.sso@example.org', email_verified: false, name: 'Not Robin' },
+  stranger: { email: 'stranger@example.org', email_verified: true, name: 'Sam Stranger' },
+  gone: { email: 'gone.sso@example.org', email_verified: true, name: 'Gone Agent' },
+};
+
+let issuer: string;
+let idp: Server;
+let app: TestApp;
+let provisioning: TestApp;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+
+async function startProvider(redirectUris: string[]) {
+  const port = await freePort();
+  issuer = `http://127.0.0.1:${port}`;
+  const provider = new Provider(issuer, {
+    clients: [
+      {
+        client_id: CLIENT.id,
+        client_secret: CLIENT.secret,
+        redirect_uris: redirectUris,
+        grant_types: ['authorization_code'],
+        response_types: ['code'],
+      },
+    ],
+    async findAccount(_ctx, id) {
+      const account = ACCOUNTS[id];
+      if (!account) return undefined;
+      return { accountId: id, claims: () => ({ sub: id, ...account }) };
+    },
+    claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
+    cookies: { keys: ['test-idp-cookie-key-0123456789'] },
+  });
+  await new Promise<void>((resolve) => {
+    idp = provider.listen(port, resolve);
+  });
+}
+
+async function startApp(label: string, extra: Record<string, string> = {}) {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    url,
+    start: () =>
+      startTestApp(label, {
+        PORT: String(port),
+        PUBLIC_URL: url,
+        OIDC_ISSUER: issuer,
+        OIDC_CLIENT_ID: CLIENT.id,
+        OIDC_CLIENT_SECRET: CLIENT.secret,
+        OIDC_LABEL: 'Test IdP',
+        ...extra,
+      }),
+  };
+}
+
+async function newPage(): Promise<Page> {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 760 } });
+  contexts.push(ctx);
+  const page = await ctx.newPage();
+  page.setDefaultTimeout(15_000);
+  return page;
+}
+
+/** From the desk's sign-in page through the provider's login (and consent) pages, back to the desk. */
+async function signInThroughProvider(page: Page, deskUrl: string, login: string, path = '/') {
+  await page.goto(deskUrl + path);
+  await page.getByRole('link', { name: 'Sign in with Test IdP' }).click();
+  await page.waitForURL((u) => u.href.startsWith(issuer));
+  await page.locator('input[name=login]').fill(login);
+  await page.locator('input[name=password]').fill('anything');
+  await page.locator('button[type=submit]').click();
+  // The development consent page appears the first time this account meets the client.
+  await page.waitForURL((u) => !u.href.startsWith(issuer) || /interaction/.test(u.pathname));
+  if (page.url().startsWith(issuer)) await page.locator('button[type=submit]').click();
+  await page.waitForURL((u) => u.href.startsWith(deskUrl));
+}
+
+beforeAll(async () => {
+  if (!chromiumAvailable()) return;
+  ensureWebBuilt();
+  const main = await startApp('e2e-oidc');
+  const auto = await startApp('e2e-oidc-provision', { OIDC_AUTO_PROVISION: 'agent' });
+  await startProvider([`${main.url}/api/auth/oidc/callback`, `${auto.url}/api/auth/oidc/callback`]);
+  app = await main.start();
+  provisioning = await auto.start();
+  browser = await launchChromium();
+}, 120_000);
+afterAll(async () => {
+  for (const c of contexts) await c.close().catch(() => {});
+  await browser?.close();
+  await app?.stop();
+  await provisioning?.stop();
+  idp?.closeAllConnections();
+  await new Promise((r) => (idp ? idp.close(r) : r(null)));
+});
+
+const auditOf = async (a: TestApp, action: string) =>
+  ((await a.api('GET', `/api/audit?action=${action}`)).body as { entries: { action: string; target: string; details?: any }[] }).entries;
+
+describe.runIf(chromiumAvailable())('single sign-on (OpenID Connect)', () => {
+  it('the agent with that verified email signs in through the provider and lands in the desk, on the page asked for', async () => {
+    const created = await app.api('POST', '/api/agents', {
+      email: 'robin.sso@example.org',
+      name: 'Robin Sso',
+      password: 'robin-password-1',
+      queues: ['donor'],
+    });
+    expect(created.status).toBe(201);
+    const page = await newPage();
+    await signInThroughProvider(page, app.url, 'robin', '/wallboard');
+    await page.getByTestId('connection').filter({ hasText: 'Live' }).waitFor();
+    expect(new URL(page.url()).pathname).toBe('/wallboard');
+    await screenshot(page, 'oidc-signed-in');
+    // The session is the ordinary one: the access token in memory, the refresh token in an httpOnly cookie.
+    expect(await page.evaluate(() => document.cookie)).toBe('');
+    const cookies = await page.context().cookies();
+    expect(cookies.find((c) => c.name === 'sb_refresh')).toMatchObject({ httpOnly: true, path: '/api/auth' });
+    expect(cookies.find((c) => c.name === 'sb_oidc')).toBeUndefined();
+    // A reload resumes it from the cookie.
+    await page.reload();
+    await page.getByTestId('connection').filter({ hasText: 'Live' }).waitFor();
+
+    const logins = await auditOf(app, 'auth.login');
+    expect(logins.find((e) => e.target === `agent:${created.body.agent.id}` && e.details?.via === 'oidc')).toBeDefined();
+  });
+
+  it('an unverified email never matches the agent who owns it; an unknown account is not created', async () => {
+    const page = await newPage();
+    await signInThroughProvider(page, app.url, 'mallory');
+    await page.getByText('Your identity provider did not confirm your email address.').waitFor();
+    await screenshot(page, 'oidc-refused');
+
+    const page2 = await newPage();
+    await signInThroughProvider(page2, app.url, 'stranger');
+    await page2.getByText('Your organisation account has no agent here yet.', { exact: false }).waitFor();
+    const agents = (await app.api('GET', '/api/agents')).body as { email: string }[] | { agents: { email: string }[] };
+    expect(JSON.stringify(agents)).not.toContain('stranger@example.org');
+
+    const failures = await auditOf(app, 'auth.login_failed');
+    expect(failures.map((e) => e.details?.reason)).toEqual(expect.arrayContaining(['unverified_email', 'unknown_oidc_account']));
+  });
+
+  it('a deactivated agent is refused', async () => {
+    const created = await app.api('POST', '/api/agents', {
+      email: 'gone.sso@example.org',
+      name: 'Gone Agent',
+      password: 'gone-password-1',
+    });
+    expect((await app.api('PATCH', `/api/agents/${created.body.agent.id}`, { active: false })).status).toBe(200);
+    const page = await newPage();
+    await signInThroughProvider(page, app.url, 'gone');
+    await page.getByText('This account is deactivated.').waitFor();
+  });
+
+  it('with OIDC_AUTO_PROVISION=agent someone the provider vouches for becomes an agent with that role', async () => {
+    const page = await newPage();
+    await signInThroughProvider(page, provisioning.url, 'stranger');
+    await page.getByTestId('connection').filter({ hasText: 'Live' }).waitFor();
+    const list = JSON.stringify((await provisioning.api('GET', '/api/agents')).body);
+    expect(list).toContain('stranger@example.org');
+    expect(list).toContain('Sam Stranger');
+    const created = await auditOf(provisioning, 'agent.create');
+    expect(created.find((e) => e.details?.via === 'oidc')).toBeDefined();
+  });
+
+  it('a callback without the signed cookie from its start is refused (no forged state), and returnTo stays on our origin', async () => {
+    const r = await fetch(`${app.url}/api/auth/oidc/callback?code=stolen&state=guessed`, { redirect: 'manual' });
+    expect(r.status).toBe(302);
+    expect(r.headers.get('location')).toBe('/?sso_error=failed');
+    expect(r.headers.get('set-cookie') ?? '').not.toContain('sb_refresh=ey');
+
+    const start = await fetch(`${app.url}/api/auth/oidc/start?returnTo=${encodeURIComponent('//evil.example/x')}`, { redirect: 'manual' });
+    expect(start.status).toBe(302);
+    const to = new URL(start.headers.get('location')!);
+    expect(to.origin).toBe(issuer);
+    expect(to.searchParams.get('code_challenge_method')).toBe('S256');
+    expect(to.searchParams.get('redirect_uri')).toBe(`${app.url}/api/auth/oidc/callback`);
+    expect(start.headers.get('set-cookie')).toMatch(/sb_oidc=.*HttpOnly/i);
+    for (const bad of ['//evil.example/x', 'https://evil.example', '/\\evil.example', 'javascript:alert(1)'])
+      expect(safeReturnTo(bad)).toBe('/');
+    expect(safeReturnTo('/wallboard?x=1')).toBe('/wallboard?x=1');
+  });
+});
