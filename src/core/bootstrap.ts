@@ -23,10 +23,19 @@ export async function bootstrap(
     if (n > 0) return {};
     const email = deps.config.admin.email ?? 'admin@localhost';
     const generated = deps.config.admin.password ? undefined : randomBytes(12).toString('base64url');
-    await createAgent(tx, { email, name: 'Administrator', password: deps.config.admin.password ?? generated!, role: 'admin' });
+    // A generated password was shown on a console: the admin must replace it before anything else.
+    await createAgent(tx, {
+      email,
+      name: 'Administrator',
+      password: deps.config.admin.password ?? generated!,
+      role: 'admin',
+      mustChangePassword: !!generated,
+    });
     if (generated) {
       // Printed once, on purpose, to the console only: there is no other way to hand it over.
-      process.stdout.write(`\nSwitchboard: first admin created: ${email} / ${generated}\nChange it after logging in.\n\n`);
+      process.stdout.write(
+        `\nSwitchboard: first admin created: ${email} / ${generated}\nYou will be asked to change it when you first sign in.\n\n`,
+      );
     } else {
       deps.log.info('first admin created from ADMIN_EMAIL');
     }

@@ -7,6 +7,8 @@ export const ErrorStatus = {
   forbidden: 403,
   /** The role needs MFA and the agent has none yet: only enrolment is allowed. */
   mfa_enrolment_required: 403,
+  /** The password was handed over (generated first admin, admin reset): only `PUT /api/me/password` is open. */
+  password_change_required: 403,
   not_found: 404,
   conflict: 409,
   opted_out: 409,

@@ -41,6 +41,9 @@ export type ReservationStatus = (typeof RESERVATION_STATUSES)[number];
 export const IDENTITY_KINDS = ['phone', 'email', 'slack'] as const;
 export type IdentityKind = (typeof IDENTITY_KINDS)[number];
 
+export const LANGUAGES = ['en', 'es'] as const;
+export type Language = (typeof LANGUAGES)[number];
+
 export type Capacity = Record<Channel, number>;
 export const DEFAULT_CAPACITY: Capacity = { voice: 1, sms: 3, email: 5, slack: 3 };
 
@@ -153,6 +156,10 @@ export const agents = pgTable(
     mfaEnabledAt: ts('mfa_enabled_at'),
     /** Last TOTP time step accepted: a code is good once (RFC 6238 §5.2). */
     mfaLastStep: integer('mfa_last_step'),
+    /** Set for a password someone else chose (the first admin's generated one): only a change of password is open until then. */
+    mustChangePassword: boolean('must_change_password').notNull().default(false),
+    /** The desk's language for this agent. */
+    language: text('language').$type<Language>().notNull().default('en'),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex('agents_email_unique').on(sql`lower(${t.email})`)],
@@ -207,9 +214,6 @@ export const inboxes = pgTable(
   },
   (t) => [uniqueIndex('inboxes_kind_address_unique').on(t.kind, t.address)],
 );
-
-export const LANGUAGES = ['en', 'es'] as const;
-export type Language = (typeof LANGUAGES)[number];
 
 export const contacts = pgTable(
   'contacts',
@@ -588,6 +592,45 @@ export const incidentConversations = pgTable(
 );
 
 /**
+ * Canned responses offered in the composer (`GET /api/canned-responses`): global (`queueKey`
+ * null) or for one queue; `language` null suits any contact, otherwise a variant for contacts of
+ * that language (variants share a title). The body may hold `{contact.first_name}`,
+ * `{agent.name}` and `{conversation.number}` (core/content/fill-canned.ts).
+ */
+export const cannedResponses = pgTable(
+  'canned_responses',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    title: text('title').notNull(),
+    body: text('body').notNull(),
+    queueKey: text('queue_key').references(() => queues.key, { onDelete: 'cascade' }),
+    language: text('language').$type<Language>(),
+    createdAt: createdAt(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [index('canned_responses_queue_idx').on(t.queueKey)],
+);
+
+/**
+ * Resolution codes (`POST /api/conversations/:id/resolve {disposition}` accepts only these):
+ * global (`queueKey` null) or for one queue. One used by a conversation is archived, not deleted,
+ * so reports keep its label.
+ */
+export const dispositions = pgTable(
+  'dispositions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    code: text('code').notNull(),
+    label: text('label').notNull(),
+    queueKey: text('queue_key').references(() => queues.key, { onDelete: 'cascade' }),
+    archivedAt: ts('archived_at'),
+    createdAt: createdAt(),
+  },
+  // One code per scope: '' stands for global, since null never collides in a unique index.
+  (t) => [uniqueIndex('dispositions_code_scope_unique').on(t.code, sql`coalesce(${t.queueKey}, '')`)],
+);
+
+/**
  * SLA warnings (80 % of the time used) and breaches, once per conversation, kind and due time: the
  * unique key is what makes several workers alert once. Breach rows are what reports count.
  */
@@ -619,3 +662,5 @@ export type AttachmentRow = typeof attachments.$inferSelect;
 export type AuditRow = typeof auditLog.$inferSelect;
 export type CrisisTermRow = typeof crisisTerms.$inferSelect;
 export type IncidentRow = typeof incidents.$inferSelect;
+export type CannedResponseRow = typeof cannedResponses.$inferSelect;
+export type DispositionRow = typeof dispositions.$inferSelect;

@@ -19,6 +19,7 @@ declare global {
 
 /** Routes an agent who must enrol in MFA (MFA_REQUIRED_FOR) may still call: enrolment itself. */
 const ENROLMENT_PATHS = new Set(['/me', '/me/mfa', '/me/mfa/setup', '/me/mfa/enable', '/auth/logout']);
+const PASSWORD_CHANGE_PATHS = new Set(['/me', '/me/password', '/auth/logout']);
 
 export const bearerToken = (req: Request) => {
   const header = req.headers.authorization ?? '';
@@ -32,6 +33,9 @@ export const bearerToken = (req: Request) => {
 export function requireAuth(deps: Deps): RequestHandler {
   return async (req, _res, next) => {
     const auth = await authenticate(deps.db, deps.config, bearerToken(req));
+    if (auth.passwordChangeRequired && !PASSWORD_CHANGE_PATHS.has(req.path)) {
+      throw new AppError('password_change_required', 'choose your own password first (PUT /api/me/password)');
+    }
     if (auth.mfaEnrolmentRequired && !ENROLMENT_PATHS.has(req.path)) {
       throw new AppError('mfa_enrolment_required', 'your role requires two-factor sign-in: set it up first (POST /api/me/mfa/setup)');
     }

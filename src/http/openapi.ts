@@ -55,7 +55,20 @@ const paths: Record<string, PathItem> = {
   '/api/auth/refresh': {
     post: authed({ summary: 'A fresh token for the calling agent (extension)', tags: ['auth'], responses: { '200': ok('token') } }),
   },
-  '/api/me': { get: authed({ summary: 'The calling agent', tags: ['agents'], responses: { '200': ok('agent') } }) },
+  '/api/me': {
+    get: authed({
+      summary:
+        'The calling agent, with `mfaEnrolmentRequired` and `passwordChangeRequired` (a handed-over password: only `PUT /api/me/password` is open, others answer 403 password_change_required)',
+      tags: ['agents'],
+      responses: { '200': ok('{agent, mfaEnrolmentRequired, passwordChangeRequired}') },
+    }),
+    patch: authed({
+      summary: 'My preferences (extension): `language` of the desk',
+      tags: ['agents'],
+      requestBody: body({ type: 'object', properties: { language: { enum: ['en', 'es'] } } }),
+      responses: { '200': ok('agent') },
+    }),
+  },
   '/api/me/status': {
     put: authed({
       summary: 'Set my presence',
@@ -181,7 +194,8 @@ const paths: Record<string, PathItem> = {
   },
   '/api/conversations/{id}/resolve': {
     post: authed({
-      summary: 'Close it and free capacity; a risk-flagged conversation needs a `note` (400 without)',
+      summary:
+        'Close it and free capacity; `disposition` must be a live code, global or of the conversation’s queue (`GET /api/dispositions?queue=`), 400 otherwise; a risk-flagged conversation needs a `note` (400 without)',
       tags: ['conversations'],
       parameters: [idParam],
       requestBody: {
@@ -313,6 +327,11 @@ export function openApiDocument(publicUrl: string) {
             capacity: {
               type: 'object',
               properties: { voice: { type: 'integer' }, sms: { type: 'integer' }, email: { type: 'integer' }, slack: { type: 'integer' } },
+            },
+            language: { enum: ['en', 'es'], description: "extension: the desk's language for this agent (default en)" },
+            mustChangePassword: {
+              type: 'boolean',
+              description: 'extension: the agent must choose its own password at next sign-in (an admin handed this one over)',
             },
           },
         },

@@ -142,7 +142,7 @@ export const api = {
   },
   authOptions: () => request<{ password: boolean; oidc: { label: string; start: string } | null }>('GET', '/api/auth/options'),
   me: () => request<{ agent: Agent }>('GET', '/api/me').then((r) => r.agent),
-  meWithAccess: () => request<{ agent: Agent; mfaEnrolmentRequired: boolean }>('GET', '/api/me'),
+  meWithAccess: () => request<{ agent: Agent; mfaEnrolmentRequired: boolean; passwordChangeRequired: boolean }>('GET', '/api/me'),
   mfaStatus: () => request<{ enabled: boolean; recoveryCodesLeft: number; required: boolean }>('GET', '/api/me/mfa'),
   mfaSetup: () => request<{ secret: string; otpauthUrl: string }>('POST', '/api/me/mfa/setup'),
   mfaEnable: (code: string) => request<{ recoveryCodes: string[] }>('POST', '/api/me/mfa/enable', { code }),

@@ -23,6 +23,8 @@ const me: Agent = {
   queues: [{ queue: 'donor', level: 3 }],
   active: true,
   mfaEnabled: false,
+  language: 'en',
+  mustChangePassword: false,
   createdAt: '2026-11-23T09:00:00.000Z',
 };
 

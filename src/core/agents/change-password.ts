@@ -48,7 +48,7 @@ export async function changeOwnPassword(
   await ctx.throttle.withdraw(keys, attempt.ticket);
   const passwordHash = await hashPassword(data.password);
   const tokenVersion = await deps.db.transaction(async (tx) => {
-    await tx.update(agents).set({ passwordHash }).where(eq(agents.id, agentId));
+    await tx.update(agents).set({ passwordHash, mustChangePassword: false }).where(eq(agents.id, agentId));
     const v = await bumpTokenVersion(tx, agentId);
     await recordAudit(tx, { actorId: agentId, ip: ctx.ip, action: 'auth.password_changed', target: `agent:${agentId}` });
     return v;

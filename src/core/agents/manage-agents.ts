@@ -2,7 +2,17 @@ import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { DbOrTx } from '../../db/client.js';
 import { PG, pgCodeOf } from '../../db/errors.js';
-import { agentQueues, agents, CHANNELS, DEFAULT_CAPACITY, queues, ROLES, type AgentRow, type Capacity } from '../../db/schema.js';
+import {
+  agentQueues,
+  agents,
+  CHANNELS,
+  DEFAULT_CAPACITY,
+  LANGUAGES,
+  queues,
+  ROLES,
+  type AgentRow,
+  type Capacity,
+} from '../../db/schema.js';
 import { recordAudit, type AuditContext } from '../audit/record-audit.js';
 import { hashPassword } from '../auth/passwords.js';
 import { AppError, notFound } from '../errors.js';
@@ -35,6 +45,10 @@ export const ZCreateAgent = z
     role: z.enum(ROLES).default('agent'),
     queues: z.array(ZQueueMembership).default([]),
     capacity: ZCapacity.optional(),
+    /** Extension: the desk's language for this agent. */
+    language: z.enum(LANGUAGES).default('en'),
+    /** Extension: the agent must choose its own password at first sign-in (an admin handed this one over). */
+    mustChangePassword: z.boolean().default(false),
   })
   .strict();
 export type CreateAgent = z.input<typeof ZCreateAgent>;
@@ -49,6 +63,9 @@ export const ZUpdateAgent = z
     role: z.enum(ROLES),
     queues: z.array(ZQueueMembership),
     capacity: ZCapacity,
+    language: z.enum(LANGUAGES),
+    /** true with a reset `password`: the agent picks its own at next sign-in. */
+    mustChangePassword: z.boolean(),
     /** false deactivates (tokens refused, sockets closed), true restores: see deactivate-agent.ts. */
     active: z.boolean(),
   })
@@ -66,6 +83,8 @@ export type PublicAgent = {
   queues: { queue: string; level: number }[];
   active: boolean;
   mfaEnabled: boolean;
+  language: AgentRow['language'];
+  mustChangePassword: boolean;
   createdAt: string;
 };
 
@@ -85,6 +104,8 @@ export async function createAgent(db: DbOrTx, input: CreateAgent, audit?: AuditC
         passwordHash,
         role: data.role,
         capacity: { ...DEFAULT_CAPACITY, ...data.capacity },
+        language: data.language,
+        mustChangePassword: data.mustChangePassword,
       })
       .onConflictDoNothing()
       .returning();
@@ -116,6 +137,8 @@ export async function updateAgent(db: DbOrTx, id: string, input: Omit<UpdateAgen
     if (data.role) patch.role = data.role;
     if (data.password) patch.passwordHash = await hashPassword(data.password);
     if (data.capacity) patch.capacity = { ...current.capacity, ...data.capacity };
+    if (data.language) patch.language = data.language;
+    if (data.mustChangePassword !== undefined) patch.mustChangePassword = data.mustChangePassword;
     if (Object.keys(patch).length > 0) {
       try {
         await tx.update(agents).set(patch).where(eq(agents.id, id));
@@ -161,6 +184,8 @@ export async function publicAgent(db: DbOrTx, id: string): Promise<PublicAgent> 
     queues: memberships.map((m) => ({ queue: m.queueKey, level: m.level })).sort((x, y) => x.queue.localeCompare(y.queue)),
     active: a.active,
     mfaEnabled: a.mfaEnabledAt !== null,
+    language: a.language,
+    mustChangePassword: a.mustChangePassword,
     createdAt: a.createdAt.toISOString(),
   };
 }

@@ -69,6 +69,8 @@ export type Authenticated = {
   session: SessionClaims;
   /** The role must use MFA (MFA_REQUIRED_FOR) and the agent has not enrolled: only enrolment is open. */
   mfaEnrolmentRequired: boolean;
+  /** The password was chosen by someone else (the generated first-admin one): only changing it is open. */
+  passwordChangeRequired: boolean;
 };
 
 /**
@@ -90,6 +92,7 @@ export async function authenticate(
       active: agents.active,
       tokenVersion: agents.tokenVersion,
       mfaEnabledAt: agents.mfaEnabledAt,
+      mustChangePassword: agents.mustChangePassword,
     })
     .from(agents)
     .where(eq(agents.id, session.agentId));
@@ -101,6 +104,7 @@ export async function authenticate(
     actor: { id: a.id, role: a.role, queues: qs.map((q) => q.key) },
     session,
     mfaEnrolmentRequired: session.via === 'password' && config.access.mfaRequiredFor.includes(a.role) && !a.mfaEnabledAt,
+    passwordChangeRequired: a.mustChangePassword,
   };
 }
 

@@ -1,6 +1,7 @@
 import { eq, sql } from 'drizzle-orm';
 import { conversations } from '../../db/schema.js';
 import { isSupervisor, type Actor } from '../agents/actor.js';
+import { checkDisposition } from '../content/dispositions.js';
 import { AppError, forbidden } from '../errors.js';
 import { leavePending } from '../requests/pending-time.js';
 import { cancelOfferInTx, publishCanceled } from '../routing/reservations.js';
@@ -20,6 +21,7 @@ export async function resolveConversation(deps: Deps, actor: Actor, id: string, 
     if (c.risk && !input.note?.trim()) {
       throw new AppError('bad_request', 'note: a note is required to resolve a risk-flagged conversation', { field: 'note' });
     }
+    if (input.disposition) await checkDisposition(tx, input.disposition, c.queueKey);
     const canceled = await cancelOfferInTx(tx, id, 'resolved');
     const [updated] = await tx
       .update(conversations)

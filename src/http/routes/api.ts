@@ -22,16 +22,18 @@ import { acceptReservation, listPendingOffers, rejectReservation } from '../../c
 import { queuesRouter } from './queues.js';
 import { roomsFor } from '../../realtime/server.js';
 import { PG, pgCodeOf } from '../../db/errors.js';
-import { IDENTITY_KINDS, inboxes } from '../../db/schema.js';
+import { agents, IDENTITY_KINDS, inboxes, LANGUAGES } from '../../db/schema.js';
 import { actorOf, auditContext, parse, requireAuth, requireRoles, requireSupervisor } from '../middleware.js';
 import { accountRouter, authRouter } from './auth.js';
 import { auditRouter } from './audit.js';
+import { contentRouter } from './content.js';
 import { crisisRouter } from './crisis.js';
 import { incidentsRouter } from './incidents.js';
 import { reportsRouter } from './reports.js';
 import { requestsRouter } from './requests.js';
 
 const ZId = z.object({ id: z.string().uuid('id must be a UUID') });
+const ZMyPreferences = z.object({ language: z.enum(LANGUAGES).optional() }).strict();
 const ZStatus = z.object({ status: z.enum(SETTABLE_PRESENCES) });
 const ZReply = z.object({ body: z.string().trim().min(1, 'body must not be empty').max(20_000), internal: z.boolean().optional() });
 const ZResolve = z.object({ disposition: z.string().max(100).optional(), note: z.string().max(5000).optional() });
@@ -72,7 +74,18 @@ export function apiRouter(deps: Deps, opts: { throttle: LoginThrottle }): Router
     const agent = await publicAgent(db, actorOf(req).id);
     const mfaEnrolmentRequired =
       req.session?.via === 'password' && deps.config.access.mfaRequiredFor.includes(agent.role) && !agent.mfaEnabled;
-    res.json({ agent, mfaEnrolmentRequired });
+    res.json({ agent, mfaEnrolmentRequired, passwordChangeRequired: agent.mustChangePassword });
+  });
+
+  // Extension: the agent's own preferences (the desk's language).
+  r.patch('/me', async (req, res) => {
+    const v = parse(ZMyPreferences, req.body);
+    if (v.language)
+      await db
+        .update(agents)
+        .set({ language: v.language })
+        .where(eq(agents.id, actorOf(req).id));
+    res.json({ agent: await publicAgent(db, actorOf(req).id) });
   });
 
   r.put('/me/status', async (req, res) => {
@@ -255,6 +268,8 @@ export function apiRouter(deps: Deps, opts: { throttle: LoginThrottle }): Router
 
   // Queues and their live figures: src/http/routes/queues.ts (routing).
   r.use(queuesRouter(deps));
+  // Canned responses and resolution codes: src/http/routes/content.ts.
+  r.use(contentRouter(deps));
   // Crisis phrases, settings and open risks: src/http/routes/crisis.ts.
   r.use(crisisRouter(deps));
   // Incidents: declared, linked, resolved: src/http/routes/incidents.ts.

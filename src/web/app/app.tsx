@@ -8,7 +8,7 @@ import { clearNotices, reportError } from '../notices.js';
 import { Desk } from '../screens/desk/desk.js';
 import { AuditLog } from '../screens/admin/audit-log.js';
 import { Login } from '../screens/login/login.js';
-import { SecurityPage } from '../screens/security/security-page.js';
+import { PasswordGate, SecurityPage } from '../screens/security/security-page.js';
 import { Wallboard } from '../screens/wallboard/wallboard.js';
 import { deskReducer, initialDesk, totalUnread } from '../state/desk.js';
 import { useLiveDesk } from './use-live-desk.js';
@@ -42,16 +42,24 @@ export function App() {
   return auth === 'in' ? <EnrolmentGate onLogout={logout} /> : <Login onLoggedIn={() => setAuth('in')} />;
 }
 
-/** A role that requires MFA (MFA_REQUIRED_FOR) opens nothing until the agent has enrolled. */
+/**
+ * A handed-over password opens nothing until the agent has chosen its own; a role that requires
+ * MFA (MFA_REQUIRED_FOR) opens nothing until the agent has enrolled.
+ */
 function EnrolmentGate({ onLogout }: { onLogout: () => void }) {
   const [required, setRequired] = useState<boolean | null>(null);
+  const [passwordChange, setPasswordChange] = useState(false);
   useEffect(() => {
     api.meWithAccess().then(
-      (r) => setRequired(r.mfaEnrolmentRequired),
+      (r) => {
+        setPasswordChange(r.passwordChangeRequired);
+        setRequired(r.mfaEnrolmentRequired);
+      },
       () => setRequired(false),
     );
   }, []);
   if (required === null) return null;
+  if (passwordChange) return <PasswordGate onChanged={() => setPasswordChange(false)} onLogout={onLogout} />;
   if (required) return <SecurityPage enrolmentRequired onEnrolled={() => setRequired(false)} onLogout={onLogout} />;
   return <Shell onLogout={onLogout} />;
 }

@@ -201,7 +201,23 @@ function TwoFactor({ state, onChanged, enrolmentRequired }: { state: MfaState; o
   );
 }
 
-function PasswordForm() {
+/** A password someone else chose (the generated first-admin one, an admin's reset) opens only this. */
+export function PasswordGate({ onChanged, onLogout }: { onChanged: () => void; onLogout: () => void }) {
+  return (
+    <main className="security-page security-gate" aria-labelledby="password-gate-title">
+      <h1 id="password-gate-title">Choose your own password</h1>
+      <p className="security-lead">
+        The password you signed in with was given to you. Choose your own to open the desk.{' '}
+        <button className="btn btn-ghost btn-sm" onClick={onLogout}>
+          Sign out
+        </button>
+      </p>
+      <PasswordForm onChanged={onChanged} />
+    </main>
+  );
+}
+
+function PasswordForm({ onChanged }: { onChanged?: () => void }) {
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
   const [again, setAgain] = useState('');
@@ -219,6 +235,7 @@ function PasswordForm() {
       setNext('');
       setAgain('');
       setStatus({ ok: true, text: 'Password changed. Your other sessions were signed out.' });
+      onChanged?.();
     } catch (err) {
       setStatus({ ok: false, text: message(err) });
     } finally {
