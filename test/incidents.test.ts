@@ -382,5 +382,20 @@ describe('resolving an incident', () => {
     expect((await app.api('POST', `/api/incidents/${incident.id}/resolve`, { other: 1 }, supervisor.token)).status).toBe(400);
     expect((await app.api('POST', '/api/incidents/00000000-0000-4000-8000-000000000000/resolve', {}, supervisor.token)).status).toBe(404);
     expect((await app.api('POST', '/api/incidents/not-a-uuid/resolve', {}, supervisor.token)).status).toBe(400);
+
+    // A disposition the supervisor names must be a known code; nothing changes otherwise.
+    const phone = randomPhone();
+    await app.sms(phone, 'is the site down?');
+    const c = await conversationOf(phone);
+    await app.api('POST', `/api/incidents/${incident.id}/conversations`, { conversationId: c.id }, supervisor.token);
+    const unknown = await app.api('POST', `/api/incidents/${incident.id}/resolve`, { disposition: 'site-outage' }, supervisor.token);
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error.message).toMatch(/disposition: unknown code/);
+    expect((await app.api('GET', `/api/incidents/${incident.id}`, undefined, agent.token)).body.incident.status).toBe('open');
+    expect((await conversation(c.id)).status).toBe('waiting');
+    expect((await app.api('POST', '/api/dispositions', { code: 'site-outage', label: 'Site outage' })).status).toBe(201);
+    const known = await app.api('POST', `/api/incidents/${incident.id}/resolve`, { disposition: 'site-outage' }, supervisor.token);
+    expect(known.body).toMatchObject({ closed: 1 });
+    expect(await conversation(c.id)).toMatchObject({ status: 'resolved', disposition: 'site-outage' });
   });
 });

@@ -15,6 +15,7 @@ import { recordAudit, type AuditContext } from '../audit/record-audit.js';
 import { publishConversationChange } from '../conversations/publish.js';
 import { dispatchSystemMessage, queueSystemMessage } from '../conversations/send-system-message.js';
 import { mayAutoResolve } from '../crisis/auto-resolve.js';
+import { checkDisposition } from '../content/dispositions.js';
 import { conflict } from '../errors.js';
 import type { Deps, PublicIncident } from '../ports.js';
 import { leavePending } from '../requests/pending-time.js';
@@ -103,6 +104,8 @@ export async function resolveIncident(
         keptOpen.push(c.id);
         continue;
       }
+      // A supervisor's code must be one of the conversation's queue (400 otherwise); the default is the system's own.
+      if (input.disposition) await checkDisposition(tx, input.disposition, c.queueKey);
       const offer = await cancelOfferInTx(tx, c.id, 'resolved');
       if (offer) canceled.push(offer);
       const [current] = await tx
