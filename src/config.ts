@@ -62,6 +62,12 @@ export const ZEnv = z.object({
   ADMIN_PASSWORD: optionalString.pipe(z.string().min(8, 'must be at least 8 characters').optional()),
   RESERVATION_TIMEOUT_SECONDS: intFrom(30, 1),
   VOICE_RESERVATION_TIMEOUT_SECONDS: intFrom(15, 1),
+  /** Countries (ISO 3166 alpha-2, comma-separated) outbound calls and callbacks may ring; premium-rate numbers never. */
+  VOICE_ALLOWED_COUNTRIES: z
+    .string()
+    .default('US,CA')
+    .transform((s) => [...new Set(s.split(',').map((c) => c.trim().toUpperCase()))].filter(Boolean))
+    .pipe(z.array(z.string().regex(/^[A-Z]{2}$/, 'comma-separated ISO 3166 country codes, e.g. US,CA')).min(1, 'at least one country')),
   /** How long an agent who declined or let an offer lapse is skipped for that same conversation. */
   REOFFER_COOLDOWN_SECONDS: intFrom(60, 0),
   /** Period of the reconciler that re-drives anything a crash or a Redis outage left behind. */
@@ -89,6 +95,13 @@ export const ZEnv = z.object({
   /** Rolling window of the live queue figures (service level, abandon rate, offers). */
   STATS_WINDOW_SECONDS: intFrom(3600, 60),
   IVR_FLOWS_DIR: z.string().default('ivr-flows'),
+  /**
+   * Resolved (and abandoned) conversations are deleted, with their messages, attachments, raw mail
+   * and recordings, this many days after they closed, by a nightly job. Unset = kept (off).
+   */
+  RETENTION_DAYS: optionalString.pipe(
+    z.string().regex(/^\d+$/, 'must be a whole number of days').transform(Number).pipe(z.number().int().min(1).max(36500)).optional(),
+  ),
   /**
    * Reverse proxies in front of Switchboard: the client address is read that many hops back in
    * X-Forwarded-For. 0 (the default) ignores the header, so nobody can choose their own address.
@@ -168,8 +181,11 @@ export type Config = {
     statsWindowSeconds: number;
   };
   sends: { attempts: number; unknownAfterSeconds: number };
+  voice: { allowedCountries: string[] };
   webhookJournalDir: string;
   ivrFlowsDir: string;
+  /** Days a closed conversation is kept (RETENTION_DAYS); undefined = forever. */
+  retentionDays?: number;
   access: {
     trustProxyHops: number;
     login: { maxFailures: number; windowSeconds: number };
@@ -258,8 +274,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { envFile
       statsWindowSeconds: e.STATS_WINDOW_SECONDS,
     },
     sends: { attempts: e.SEND_ATTEMPTS, unknownAfterSeconds: e.SEND_UNKNOWN_AFTER_SECONDS },
+    voice: { allowedCountries: e.VOICE_ALLOWED_COUNTRIES },
     webhookJournalDir: e.WEBHOOK_JOURNAL_DIR,
     ivrFlowsDir: e.IVR_FLOWS_DIR,
+    retentionDays: e.RETENTION_DAYS,
     access: {
       trustProxyHops: e.TRUST_PROXY,
       login: { maxFailures: e.LOGIN_MAX_FAILURES, windowSeconds: e.LOGIN_WINDOW_MINUTES * 60 },

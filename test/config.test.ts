@@ -26,6 +26,12 @@ describe('configuration', () => {
     expect(() => loadConfig(env as NodeJS.ProcessEnv)).toThrow(message);
   });
 
+  it('VOICE_ALLOWED_COUNTRIES: US and CA by default, a comma-separated list of country codes otherwise', () => {
+    expect(loadConfig({}).voice.allowedCountries).toEqual(['US', 'CA']);
+    expect(loadConfig({ VOICE_ALLOWED_COUNTRIES: ' us, mx ,US' }).voice.allowedCountries).toEqual(['US', 'MX']);
+    expect(() => loadConfig({ VOICE_ALLOWED_COUNTRIES: 'USA' })).toThrow(/^Invalid configuration: VOICE_ALLOWED_COUNTRIES:/);
+  });
+
   it('PUBLIC_URL drops a trailing slash so signatures match', () => {
     expect(loadConfig({ PUBLIC_URL: 'https://desk.example.org/' }).publicUrl).toBe('https://desk.example.org');
   });

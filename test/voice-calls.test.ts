@@ -2,8 +2,8 @@ import { eq, sql } from 'drizzle-orm';
 import { sweepStaleCalls } from '../src/core/calls/sweep-stale-calls.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agents, conversations, inboundEvents, messages, reservations } from '../src/db/schema.js';
-import { eventually as eventuallyMaybe, HOTLINE, randomPhone, startTestApp, type TestApp } from './helpers/harness.js';
-import { all, callSid, first, parseXml, pathOf, recordingSid, simulateCall, spoken } from './voice-helpers.js';
+import { eventually as eventuallyMaybe, HOTLINE, startTestApp, type TestApp } from './helpers/harness.js';
+import { all, callSid, dialablePhone, first, parseXml, pathOf, recordingSid, simulateCall, spoken } from './voice-helpers.js';
 
 /** `eventually`, typed as never undefined (it only resolves with a value). */
 const eventually = async <T>(fn: () => T | Promise<T>, opts?: { timeout?: number }) => (await eventuallyMaybe(fn, opts)) as NonNullable<T>;
@@ -31,7 +31,7 @@ const presenceOf = async (id: string) => (await app.sb.deps.db.select().from(age
 const restCalls = (path: string) => app.twilio.requests.filter((r) => r.method === 'POST' && r.path.endsWith(path));
 
 /** Caller picks English, then a menu key: answers with the enqueue TwiML. */
-async function callInto(menuKey: string, from = randomPhone(), to = HOTLINE) {
+async function callInto(menuKey: string, from = dialablePhone(), to = HOTLINE) {
   const call = simulateCall(app, { from, to });
   const language = await call.ring();
   const menu = await call.press(language, '1');
@@ -65,7 +65,7 @@ describe('a call from incoming to hang-up', () => {
   it('a donor picks English and donations, hears their place in line, and is bridged to the agent who accepts', async () => {
     const dana = await app.agent({ name: 'Dana', queues: ['donor'] });
     const sock = await app.socket(dana.token);
-    const call = simulateCall(app, { from: randomPhone(), to: HOTLINE });
+    const call = simulateCall(app, { from: dialablePhone(), to: HOTLINE });
 
     const language = await call.ring();
     expect(spoken(language)).toContain('For English, press 1');
@@ -259,7 +259,7 @@ describe('bad input', () => {
   it('a forged or missing signature gets 403 and stores nothing', async () => {
     const before = await app.sb.deps.db.select().from(inboundEvents);
     const sid = callSid();
-    const params = { CallSid: sid, From: randomPhone(), To: HOTLINE, CallStatus: 'ringing' };
+    const params = { CallSid: sid, From: dialablePhone(), To: HOTLINE, CallStatus: 'ringing' };
     expect((await app.twilioPost('/webhooks/twilio/voice', params, { signature: 'forged' })).status).toBe(403);
     expect((await app.twilioPost('/webhooks/twilio/voice', params, { signature: null })).status).toBe(403);
     // A continuation whose query was changed after signing (state lives in the URL, so it is signed too).
@@ -292,7 +292,7 @@ describe('bad input', () => {
     const notAnId = '-'.repeat(36);
     const connect = await app.twilioPost(`/webhooks/twilio/voice/connect?conversationId=${notAnId}`, {
       CallSid: callSid(),
-      To: randomPhone(),
+      To: dialablePhone(),
     });
     expect(connect.status).toBe(200);
     expect(all(parseXml(connect.text), 'Hangup')).toHaveLength(1);
@@ -303,13 +303,13 @@ describe('bad input', () => {
   });
 
   it('a number no inbox knows gets the main flow', async () => {
-    const call = simulateCall(app, { from: randomPhone(), to: '+15005550999' });
+    const call = simulateCall(app, { from: dialablePhone(), to: '+15005550999' });
     const t = await call.ring();
     expect(first(t, 'Gather').attrs.action).toContain('flow=main&node=language');
   });
 
   it('keys not in the menu are retried, then the caller falls back to the general queue', async () => {
-    const call = simulateCall(app, { from: randomPhone(), to: HOTLINE });
+    const call = simulateCall(app, { from: dialablePhone(), to: HOTLINE });
     const menu = await call.press(await call.ring(), '1');
     const retry1 = await call.press(menu, '7');
     expect(spoken(retry1)).toMatch(/^Sorry, that is not one of the options\. For donations/);
@@ -329,7 +329,7 @@ describe('crisis line, voicemail and callbacks', () => {
   it('the crisis number has no menu, the highest priority, and rings the on-call phones after the max wait', async () => {
     const inbox = await app.api('POST', '/api/inboxes', { kind: 'phone', address: '+15005550111', queue: 'crisis', flow: 'crisis' });
     expect(inbox.status).toBe(201);
-    const call = simulateCall(app, { from: randomPhone(), to: '+15005550111' });
+    const call = simulateCall(app, { from: dialablePhone(), to: '+15005550111' });
     const t = await call.ring();
     expect(all(t, 'Gather')).toHaveLength(0);
     expect(spoken(t)).toContain('crisis line');
@@ -369,7 +369,7 @@ describe('crisis line, voicemail and callbacks', () => {
     const closed = await app.api('PATCH', '/api/queues/donor', { businessHours: { timezone: 'UTC', open: [] } });
     expect(closed.status).toBe(200);
     try {
-      const call = simulateCall(app, { from: randomPhone(), to: HOTLINE });
+      const call = simulateCall(app, { from: dialablePhone(), to: HOTLINE });
       const menu = await call.press(await call.ring(), '2');
       expect(spoken(menu)).toMatch(/^Nuestra oficina está cerrada/);
       const prompt = await call.press(menu, '1');
@@ -410,7 +410,9 @@ describe('crisis line, voicemail and callbacks', () => {
     expect(spoken(overflow)).toContain('To have an agent call you back, press 2');
     const prompt = await call.press(overflow, '2');
     expect(first(prompt, 'Gather').attrs.action).toContain('/voice/callback?flow=main&node=volunteer&lang=en&mode=queue');
-    const bye = await call.press(prompt, '');
+    const readBack = await call.press(prompt, '');
+    expect(spoken(readBack)).toContain(`We will call you back on ${from.slice(2, 5).split('').join(' ')}, `);
+    const bye = await call.press(readBack, '1');
     expect(spoken(bye)).toContain('call you back');
     await call.status('completed', { CallDuration: '75' });
     const c = await convOfCall(call.sid);
@@ -437,7 +439,7 @@ describe('crisis line, voicemail and callbacks', () => {
     const joined = await contact.post(pathOf(out.params.Url));
     expect(first(joined, 'Conference').text).toBe(`conv-${c.id}`);
     // A second call while this one is live is refused (voice capacity 1).
-    expect((await app.api('POST', '/api/voice/calls', { phone: randomPhone() }, vic.token)).status).toBe(409);
+    expect((await app.api('POST', '/api/voice/calls', { phone: dialablePhone() }, vic.token)).status).toBe(409);
     await leg.status('in-progress');
     await contact.status('completed', { CallDuration: '33' }, pathOf(out.params.StatusCallback));
     await eventually(async () => (await conv(c.id)).metadata.callDurationSeconds === 33);
@@ -510,13 +512,40 @@ describe('recordings and softphone dialling', () => {
   });
 
   it("a call from the agent's softphone dials the number with the hotline as caller ID", async () => {
-    const t = await simulateCall(app, { from: 'client:3f1c2f5e-8d2a-4c1b-9a57-1a2b3c4d5e6f', to: '+15557654321' }).ring();
+    const hal = await app.agent({ name: 'Hal', queues: ['it'], available: false });
+    const to = dialablePhone();
+    const call = simulateCall(app, { from: `client:${hal.id}`, to });
+    const t = await call.ring();
     const dial = first(t, 'Dial');
     expect(dial.attrs.callerId).toBe(HOTLINE);
-    expect(first(dial, 'Number').text).toBe('+15557654321');
-    const bad = await simulateCall(app, { from: 'client:someone', to: 'not-a-number' }).ring();
-    expect(all(bad, 'Dial')).toHaveLength(0);
-    expect(all(bad, 'Hangup')).toHaveLength(1);
+    expect(first(dial, 'Number').text).toBe(to);
+    // The call is a conversation assigned to the agent; the end of the dial closes the call on it.
+    const c = await eventually(() => convOfCall(call.sid));
+    expect(c).toMatchObject({ status: 'assigned', assigneeId: hal.id, inboxAddress: HOTLINE, metadata: { direction: 'outbound' } });
+    const ended = await call.post(pathOf(dial.attrs.action), { DialCallStatus: 'completed', DialCallDuration: '31' });
+    expect(all(ended, 'Hangup')).toHaveLength(1);
+    expect((await conv(c.id)).metadata).toMatchObject({ callStatus: 'completed', callDurationSeconds: 31, endedAt: expect.any(String) });
+    for (const [to, callerId] of [
+      ['not-a-number', HOTLINE],
+      ['+19005550199', HOTLINE],
+      ['+442071838750', HOTLINE],
+      [dialablePhone(), '+14155550100'],
+    ]) {
+      const bad = await simulateCall(app, { from: `client:${hal.id}`, to }).post('/webhooks/twilio/voice', { CallerId: callerId });
+      expect(all(bad, 'Dial'), `${to} from ${callerId}`).toHaveLength(0);
+      expect(all(bad, 'Hangup')).toHaveLength(1);
+    }
+  });
+
+  it('each anonymous caller is a contact of their own', async () => {
+    const contacts = [];
+    for (const from of ['anonymous', 'anonymous', 'Restricted']) {
+      const call = simulateCall(app, { from, to: HOTLINE });
+      await call.press(await call.press(await call.ring(), '1'), '4');
+      contacts.push((await eventually(() => convOfCall(call.sid))).contactId);
+      await call.status('completed');
+    }
+    expect(new Set(contacts).size).toBe(3);
   });
 });
 
@@ -540,8 +569,23 @@ describe('softphone token and outbound calls', () => {
     const ned = await app.agent({ name: 'Ned', queues: ['it'], available: false });
     expect((await app.api('POST', '/api/voice/calls', { phone: '12345' }, ned.token)).status).toBe(400);
     expect((await app.api('POST', '/api/voice/calls', {}, ned.token)).status).toBe(400);
-    expect((await app.api('POST', '/api/voice/calls', { phone: '+15551112222', from: '+15550000000' }, ned.token)).status).toBe(400);
-    const phone = randomPhone();
+    expect((await app.api('POST', '/api/voice/calls', { phone: '+14155551222', from: '+15550000000' }, ned.token)).status).toBe(400);
+    // Premium-rate and other countries are refused before anything is dialled.
+    const dials = restCalls('/Calls.json').length;
+    for (const phone of ['+19005550199', '+442071838750', '+15551112222']) {
+      const r = await app.api('POST', '/api/voice/calls', { phone }, ned.token);
+      expect(r.status, phone).toBe(409);
+    }
+    expect(restCalls('/Calls.json')).toHaveLength(dials);
+    // A number of a contact in a queue Ned does not serve: refused, and nothing about the contact is revealed.
+    const donorCaller = dialablePhone();
+    const { call: donorCall } = await callInto('1', donorCaller);
+    await eventually(() => convOfCall(donorCall.sid));
+    const hidden = await app.api('POST', '/api/voice/calls', { phone: donorCaller }, ned.token);
+    expect(hidden.status).toBe(403);
+    expect(JSON.stringify(hidden.body)).not.toContain((await convOfCall(donorCall.sid)).contactId);
+    await donorCall.status('completed');
+    const phone = dialablePhone();
     const r = await app.api('POST', '/api/voice/calls', { phone }, ned.token);
     expect(r.status).toBe(201);
     expect(r.body.conversation).toMatchObject({ channel: 'voice', status: 'assigned', assigneeId: ned.id, inboxAddress: HOTLINE });

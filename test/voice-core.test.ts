@@ -1,4 +1,4 @@
-import { and, eq } from 'drizzle-orm';
+import { and, desc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authenticate } from '../src/core/agents/tokens.js';
 import { metaOf } from '../src/core/calls/call-meta.js';
@@ -15,8 +15,8 @@ import { estimateWaitSeconds } from '../src/core/calls/wait-estimate.js';
 import { AppError } from '../src/core/errors.js';
 import { findOrCreateContact } from '../src/db/queries/contacts.js';
 import { conversations } from '../src/db/schema.js';
-import { HOTLINE, randomPhone, startTestApp, type TestApp } from './helpers/harness.js';
-import { callSid } from './voice-helpers.js';
+import { HOTLINE, startTestApp, type TestApp } from './helpers/harness.js';
+import { all, callSid, dialablePhone, first, parseXml, spoken } from './voice-helpers.js';
 
 /**
  * The decisions `core/calls` makes, called directly on a real database; the
@@ -41,7 +41,7 @@ const conv = async (id: string) => (await deps().db.select().from(conversations)
 const restCalls = (pathEnd: string) => app.twilio.requests.filter((r) => r.method === 'POST' && r.path.endsWith(pathEnd));
 
 /** An agent (not taking offers) and the actor the API would load for them. */
-async function agentActor(name: string, opts: { capacity?: Record<string, number> } = {}) {
+async function agentActor(name: string, opts: { capacity?: Record<string, number>; role?: 'agent' | 'supervisor' } = {}) {
   const a = await app.agent({ name, queues: ['it'], available: false, ...opts });
   return { ...a, actor: (await authenticate(deps().db, app.config, a.token)).actor };
 }
@@ -58,28 +58,29 @@ async function rejection(p: Promise<unknown>): Promise<AppError> {
 describe('placing a call from the desk', () => {
   it("a new number is called from the chosen hotline, in that hotline's queue", async () => {
     const ann = await agentActor('Ann');
-    const phone = randomPhone();
+    const phone = dialablePhone();
     const placed = await placeOutboundCall(deps(), ann.actor, { phone, from: IT_LINE });
     expect(placed.conversation).toMatchObject({ queueKey: 'it', inboxAddress: IT_LINE, status: 'assigned', assigneeId: ann.id });
     expect(restCalls('/Calls.json').at(-1)!.params).toMatchObject({ To: phone, From: IT_LINE });
     // Without `from`: the first hotline, and its queue.
     const other = await agentActor('Abe');
-    const second = await placeOutboundCall(deps(), other.actor, { phone: randomPhone() });
+    const second = await placeOutboundCall(deps(), other.actor, { phone: dialablePhone() });
     expect(second.conversation).toMatchObject({ queueKey: 'donor', inboxAddress: HOTLINE });
   });
 
   it('counts the calls an agent is on against their voice capacity, and frees the slot when one ends', async () => {
     const bo = await agentActor('Bo', { capacity: { voice: 2 } });
-    const first = await placeOutboundCall(deps(), bo.actor, { phone: randomPhone() });
-    await placeOutboundCall(deps(), bo.actor, { phone: randomPhone() });
-    const refused = await rejection(placeOutboundCall(deps(), bo.actor, { phone: randomPhone() }));
+    const first = await placeOutboundCall(deps(), bo.actor, { phone: dialablePhone() });
+    await placeOutboundCall(deps(), bo.actor, { phone: dialablePhone() });
+    const refused = await rejection(placeOutboundCall(deps(), bo.actor, { phone: dialablePhone() }));
     expect(refused.code).toBe('at_capacity');
     await handleCallStatus(deps(), { leg: 'outbound', conversationId: first.conversation.id, callSid: first.callSid, status: 'completed' });
-    expect((await placeOutboundCall(deps(), bo.actor, { phone: randomPhone() })).callSid).toMatch(/^CA/);
+    expect((await placeOutboundCall(deps(), bo.actor, { phone: dialablePhone() })).callSid).toMatch(/^CA/);
   });
 
   it('a number that cannot be dialled is refused before anything is dialled or stored', async () => {
-    const cy = await agentActor('Cy');
+    // A supervisor sees every contact: what stops the call is the number.
+    const cy = await agentActor('Cy', { role: 'supervisor' });
     const { contactId } = await findOrCreateContact(deps().db, { kind: 'phone', value: 'anonymous' });
     const dialsBefore = restCalls('/Calls.json').length;
     const refused = await rejection(placeOutboundCall(deps(), cy.actor, { contactId }));
@@ -91,7 +92,7 @@ describe('placing a call from the desk', () => {
 
   it('when Twilio will not place the call, the new conversation is closed as a failed call', async () => {
     const di = await agentActor('Di');
-    const phone = randomPhone();
+    const phone = dialablePhone();
     app.twilio.failNext(400, 21211, "The 'To' number is not a valid phone number.", 1, '/Calls.json');
     const refused = await rejection(placeOutboundCall(deps(), di.actor, { phone }));
     expect(refused.code).toBe('unavailable');
@@ -106,7 +107,7 @@ describe('placing a call from the desk', () => {
   it("when the agent's softphone cannot be rung, the contact's call is canceled before they answer into an empty conference", async () => {
     const ed = await agentActor('Ed');
     app.twilio.failNext(400, 21218, 'Invalid client identity', 1, '/Participants.json');
-    const refused = await rejection(placeOutboundCall(deps(), ed.actor, { phone: randomPhone() }));
+    const refused = await rejection(placeOutboundCall(deps(), ed.actor, { phone: dialablePhone() }));
     expect(refused.message).toMatch(/^Twilio did not ring your softphone: /);
     const [c] = await deps()
       .db.select()
@@ -121,7 +122,7 @@ describe('placing a call from the desk', () => {
 describe('call status', () => {
   it("an agent who never picks up their own outbound call: the contact's call is ended", async () => {
     const fay = await agentActor('Fay');
-    const placed = await placeOutboundCall(deps(), fay.actor, { phone: randomPhone() });
+    const placed = await placeOutboundCall(deps(), fay.actor, { phone: dialablePhone() });
     const agentLeg = metaOf(placed.conversation).agentCallSid!;
     const status = { leg: 'agent', conversationId: placed.conversation.id, agentId: fay.id, callSid: agentLeg } as const;
     await handleCallStatus(deps(), { ...status, status: 'no-answer' });
@@ -136,14 +137,14 @@ describe('call status', () => {
 describe('connecting an accepted call', () => {
   it('a callback has no live call: nothing is dialled; the agent calls back', async () => {
     const gus = await agentActor('Gus');
-    const from = randomPhone();
+    const from = dialablePhone();
     const asked = await requestCallback(deps(), {
       callSid: callSid(),
       from,
       to: HOTLINE,
       flow: 'main',
       lang: 'en',
-      digits: '',
+      number: from,
       priorityBoost: 0,
     });
     expect(asked.number).toBe(from);
@@ -153,12 +154,45 @@ describe('connecting an accepted call', () => {
   });
 });
 
+describe('recording consent', () => {
+  it('a recorded call hears the notice, in its language, before the recording conference starts', async () => {
+    const joe = await agentActor('Joe');
+    const bridgeOf = async (lang: 'en' | 'es', record: boolean) => {
+      const sid = callSid();
+      const r = await enqueueCall(deps(), {
+        callSid: sid,
+        from: dialablePhone(),
+        to: HOTLINE,
+        flow: 'main',
+        node: 'it',
+        lang,
+        queue: 'it',
+        priorityBoost: 0,
+        record,
+      });
+      if (r.duplicate || !r.conversation) throw new Error('not enqueued');
+      await connectCallToAgent(deps(), r.conversation, joe.id);
+      return parseXml(restCalls(`/Calls/${sid}.json`).at(-1)!.params.Twiml);
+    };
+    const es = await bridgeOf('es', true);
+    const says = all(es, 'Say');
+    expect(says[0].text).toBe('Esta llamada será grabada para fines de calidad y capacitación.');
+    expect(says[0].attrs.language).toBe('es-MX');
+    expect(first(es, 'Conference').attrs.record).toBe('record-from-start');
+    // The notice comes before the <Dial> that starts the recording.
+    expect(es.children.findIndex((n) => n.name === 'Say')).toBeLessThan(es.children.findIndex((n) => n.name === 'Dial'));
+    expect(all(await bridgeOf('en', true), 'Say')[0].text).toBe('This call will be recorded for quality and training.');
+    // A call that is not recorded hears no notice.
+    expect(spoken(await bridgeOf('en', false))).toBe('Connecting you to an agent now.');
+  });
+});
+
 describe('the hold loop', () => {
   const queued = async (priorityBoost: number) => {
     const sid = callSid();
     await enqueueCall(deps(), {
       callSid: sid,
-      from: randomPhone(),
+      from: dialablePhone(),
       to: HOTLINE,
       flow: 'main',
       node: 'partner',
@@ -209,20 +243,74 @@ describe('the hold loop', () => {
 });
 
 describe('where calls may go', () => {
-  it('the softphone dials out with the hotline it asked for, else the first; numbers that cannot be dialled are refused', async () => {
+  it('the softphone dials out with the hotline it asked for, else the first; a caller ID that is not a hotline, or a number that cannot be dialled, is refused', async () => {
     const agentId = (await agentActor('Hal')).id;
-    expect(await planSoftphoneDial(deps(), { agentId, to: '+15557654321' })).toEqual({
-      dial: true,
-      to: '+15557654321',
-      callerId: HOTLINE,
+    const to = dialablePhone();
+    const plan = await planSoftphoneDial(deps(), { agentId, to, callSid: callSid() });
+    expect(plan).toMatchObject({ dial: true, to, callerId: HOTLINE });
+    expect(await planSoftphoneDial(deps(), { agentId, to, callerId: IT_LINE, callSid: callSid() })).toMatchObject({ callerId: IT_LINE });
+    expect(await planSoftphoneDial(deps(), { agentId, to, callerId: '+14155550100', callSid: callSid() })).toEqual({
+      dial: false,
+      reason: 'the caller ID is not one of our hotline numbers',
     });
-    expect(await planSoftphoneDial(deps(), { agentId, to: '+15557654321', callerId: IT_LINE })).toMatchObject({ callerId: IT_LINE });
-    expect(await planSoftphoneDial(deps(), { agentId, to: '5557654321' })).toMatchObject({ dial: false });
+    expect(await planSoftphoneDial(deps(), { agentId, to: '5557654321', callSid: callSid() })).toMatchObject({ dial: false });
+    expect(await planSoftphoneDial(deps(), { agentId, to: '+19005550199', callSid: callSid() })).toMatchObject({ dial: false });
   });
 
-  it('only E.164 numbers are dialled', async () => {
+  it('a softphone call is a conversation assigned to the agent, in the hotline’s queue', async () => {
+    const agentId = (await agentActor('Hap')).id;
+    const sid = callSid();
+    const plan = await planSoftphoneDial(deps(), { agentId, to: dialablePhone(), callerId: IT_LINE, callSid: sid });
+    if (!plan.dial) throw new Error(plan.reason);
+    expect(await conv(plan.conversationId)).toMatchObject({
+      channel: 'voice',
+      status: 'assigned',
+      assigneeId: agentId,
+      queueKey: 'it',
+      inboxAddress: IT_LINE,
+      threadKey: sid,
+      metadata: { direction: 'outbound', callSid: sid, softphone: true },
+    });
+  });
+
+  it('only real numbers of the allowed countries (US, CA by default), never premium-rate', async () => {
     const dial = (to: string) => checkOutboundDestination(deps(), { to, from: HOTLINE, agentId: 'any-agent' });
-    expect(await dial('+15557654321')).toEqual({ ok: true });
-    for (const to of ['', 'anonymous', '+0123456789', '15557654321', '+1555']) expect((await dial(to)).ok, to).toBe(false);
+    expect(await dial('+14155550123')).toEqual({ ok: true, to: '+14155550123' });
+    expect(await dial('+16135550123')).toEqual({ ok: true, to: '+16135550123' });
+    for (const to of ['', 'anonymous', 'anonymous:CA123', '+0123456789', '14155550123', '+1555', '+15551234567', '+10000000000'])
+      expect(await dial(to), to).toMatchObject({ ok: false, reason: 'not a phone number we can dial' });
+    expect(await dial('+19005550199')).toEqual({ ok: false, reason: 'premium-rate numbers are never dialled' });
+    expect(await dial('+442071838750')).toMatchObject({ ok: false, reason: expect.stringContaining('GB numbers are not allowed') });
+    expect(await dial('+18095551234')).toMatchObject({ ok: false, reason: expect.stringContaining('DO numbers are not allowed') });
+  });
+
+  it('an agent cannot call (nor learn of) a contact of a queue they do not serve', async () => {
+    const phone = dialablePhone();
+    // The contact talked to the donor queue; this agent serves only IT.
+    await enqueueCall(deps(), {
+      callSid: callSid(),
+      from: phone,
+      to: HOTLINE,
+      flow: 'main',
+      node: 'donor',
+      lang: 'en',
+      queue: 'donor',
+      priorityBoost: 0,
+      record: false,
+    });
+    const [c] = await deps()
+      .db.select()
+      .from(conversations)
+      .where(eq(conversations.inboxAddress, HOTLINE))
+      .orderBy(desc(conversations.createdAt))
+      .limit(1);
+    const ivy = await agentActor('Ivy');
+    const dialsBefore = restCalls('/Calls.json').length;
+    for (const input of [{ phone }, { contactId: c.contactId }]) {
+      const refused = await rejection(placeOutboundCall(deps(), ivy.actor, input));
+      expect(refused.code, JSON.stringify(input)).toBe('forbidden');
+    }
+    expect(await planSoftphoneDial(deps(), { agentId: ivy.id, to: phone, callSid: callSid() })).toMatchObject({ dial: false });
+    expect(restCalls('/Calls.json')).toHaveLength(dialsBefore);
   });
 });

@@ -108,3 +108,13 @@ export function simulateCall(app: TestApp, opts: { from: string; to: string; sid
       app.twilioPost(path, { ...base, CallStatus: status, ...extra }),
   };
 }
+
+/**
+ * A random number that passes the outbound checks (a real US area code, a valid exchange):
+ * callers who may be called back and numbers agents dial. `randomPhone()` (+1555…) is not a real number.
+ */
+export const dialablePhone = () => {
+  let exchange = 200 + Math.floor(Math.random() * 700);
+  if (exchange % 100 === 11) exchange += 1;
+  return `+1415${exchange}${String(Math.floor(Math.random() * 1e4)).padStart(4, '0')}`;
+};

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ZCallWebhook, ZFlowState, ZRecording } from '../src/channels/voice/parse-call.js';
 import { isFinalStatus } from '../src/core/calls/call-meta.js';
-import { callbackNumber } from '../src/core/calls/callback-number.js';
+import { callbackNumber, digitByDigit } from '../src/core/calls/callback-number.js';
 
 const incoming = JSON.parse(readFileSync('test/fixtures/twilio-voice-incoming.json', 'utf8')) as Record<string, string>;
 
@@ -35,14 +35,28 @@ describe('Twilio voice payloads', () => {
 });
 
 describe('the number a caller keys in for a callback', () => {
-  it('is normalised to E.164, or falls back to the number they call from', () => {
-    expect(callbackNumber('', '+14155550123')).toBe('+14155550123');
-    expect(callbackNumber(undefined, '+14155550123')).toBe('+14155550123');
-    expect(callbackNumber('6505550199', '+14155550123')).toBe('+16505550199');
-    expect(callbackNumber('16505550199', '+14155550123')).toBe('+16505550199');
-    expect(callbackNumber('34911234567', '+14155550123')).toBe('+34911234567');
-    expect(callbackNumber('123', '+14155550123')).toBe('+14155550123');
-    // A 10-digit number from a non-NANP caller is not guessed to be American.
-    expect(callbackNumber('6505550199', '+34911234567')).toBe('+6505550199');
+  const config = { voice: { allowedCountries: ['US', 'CA'] } };
+  const number = (digits: string | undefined, from: string) => {
+    const n = callbackNumber(config, digits, from);
+    return n.ok ? n.e164 : n.reason;
+  };
+  it('is read as the caller would dial it from their country, or is the number they call from', () => {
+    expect(number('', '+14155550123')).toBe('+14155550123');
+    expect(number(undefined, '+14155550123')).toBe('+14155550123');
+    expect(number('6505550199', '+14155550123')).toBe('+16505550199');
+    expect(number('16505550199', '+14155550123')).toBe('+16505550199');
+    expect(number('6135550123', '+16135550100')).toBe('+16135550123');
+  });
+  it('refuses premium-rate, other countries, impossible numbers and a withheld caller ID', () => {
+    expect(number('19005550199', '+14155550123')).toBe('premium-rate numbers are never dialled');
+    expect(number('011442071838750', '+14155550123')).toMatch(/GB numbers are not allowed/);
+    expect(number('12345678', '+14155550123')).toBe('not a phone number we can dial');
+    expect(number('0000000000', '+14155550123')).toBe('not a phone number we can dial');
+    expect(number('123', '+14155550123')).toBe('not a phone number we can dial');
+    expect(number('', 'anonymous')).toBe('the caller ID is withheld');
+    expect(number('', '+15551234567')).toBe('not a phone number we can dial');
+  });
+  it('is read back digit by digit', () => {
+    expect(digitByDigit('+12125551234')).toBe('2 1 2, 5 5 5, 1 2 3 4');
   });
 });

@@ -216,6 +216,8 @@ export type CallControl = {
   endCall(callSid: string, how: 'canceled' | 'completed'): Promise<void>;
   /** The vendor's view of a call (asked when its status callback may have been missed). */
   fetchCall(callSid: string): Promise<{ status: string; durationSeconds?: number }>;
+  /** Deletes a recording (call or voicemail) at the vendor; one already gone counts as deleted. */
+  deleteRecording(recordingSid: string): Promise<void>;
 };
 
 export type PublicConversation = {

@@ -253,6 +253,21 @@ export const contactIdentities = pgTable(
   ],
 );
 
+/**
+ * Opt-outs (SMS STOP) that outlived their contact: an erased or purged contact's opted-out number
+ * stays here, so texting it stays blocked and a new contact for that number starts opted out
+ * (until it texts START). Only the address and the date, nothing else.
+ */
+export const keptOptOuts = pgTable(
+  'kept_opt_outs',
+  {
+    kind: text('kind').$type<IdentityKind>().notNull(),
+    value: text('value').notNull(),
+    optedOutAt: ts('opted_out_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.kind, t.value] })],
+);
+
 export const conversations = pgTable(
   'conversations',
   {

@@ -170,6 +170,8 @@ export const ZFlow = z
     start: ZNodeId,
     /** Twilio voice per language. */
     voices: z.object({ en: z.string().optional(), es: z.string().optional() }).strict().default({}),
+    /** Said, in the caller's language, before a call of this flow is recorded (an `enqueue` node with `record: true`). */
+    recordingNotice: ZText.optional(),
     nodes: z.record(ZNodeId, ZNode),
   })
   .strict()

@@ -2,6 +2,7 @@ import twilio from 'twilio';
 import type VoiceResponse from 'twilio/lib/twiml/VoiceResponse.js';
 import type { BusinessHours } from '../db/schema.js';
 import { isOpen } from '../core/business-hours.js';
+import { digitByDigit } from '../core/calls/callback-number.js';
 import type { Flow, FlowNode, Lang, NodeOf, Text } from './flow-schema.js';
 
 /**
@@ -38,7 +39,7 @@ type Say = VoiceResponse.SayAttributes;
 const LANGUAGE_TAG: Record<Lang, string> = { en: 'en-US', es: 'es-MX' };
 
 /** Built-in phrases the flows do not spell out. */
-const PHRASES = {
+export const PHRASES = {
   invalid: { en: 'Sorry, that is not one of the options.', es: 'Lo sentimos, esa no es una de las opciones.' },
   noMessage: { en: 'We did not receive a message. Goodbye.', es: 'No recibimos ningún mensaje. Adiós.' },
   voicemailThanks: {
@@ -53,6 +54,18 @@ const PHRASES = {
     en: 'Enter the phone number we should call you back on, followed by the pound key. To use the number you are calling from, just press pound.',
     es: 'Marque el número al que debemos llamarle, seguido de la tecla de número. Para usar el número desde el que llama, oprima la tecla de número.',
   },
+  callbackInvalid: {
+    en: 'Sorry, we cannot call that number back.',
+    es: 'Lo sentimos, no podemos devolver la llamada a ese número.',
+  },
+  callbackWithheld: {
+    en: 'We cannot see the number you are calling from.',
+    es: 'No vemos el número desde el que llama.',
+  },
+  callbackGiveUp: {
+    en: 'We could not take a number to call you back. Please call again later. Goodbye.',
+    es: 'No pudimos tomar un número para devolverle la llamada. Llame más tarde. Adiós.',
+  },
   callbackConfirm: {
     en: 'Thank you. An agent will call you back as soon as possible. Goodbye.',
     es: 'Gracias. Un agente le llamará lo antes posible. Adiós.',
@@ -60,6 +73,10 @@ const PHRASES = {
   overflowMenu: {
     en: 'We are sorry for the wait. To leave a voicemail, press 1. To have an agent call you back, press 2. Or stay on the line.',
     es: 'Lamentamos la espera. Para dejar un mensaje, oprima 1. Para que un agente le devuelva la llamada, oprima 2. O permanezca en la línea.',
+  },
+  recordingNotice: {
+    en: 'This call will be recorded for quality and training.',
+    es: 'Esta llamada será grabada para fines de calidad y capacitación.',
   },
   connecting: { en: 'Connecting you to an agent now.', es: 'Le estamos comunicando con un agente.' },
   sorry: {
@@ -239,17 +256,48 @@ export function renderCallbackPrompt(
   ctx: RenderContext,
   prompt?: Text,
   mode?: string,
+  tries = 0,
 ) {
   const g = twiml.gather({
     input: ['dtmf'],
     numDigits: 15,
     finishOnKey: '#',
     timeout: 10,
-    action: voiceUrl(ctx.publicUrl, 'callback', { ...stateParams(st, id), mode }),
+    action: voiceUrl(ctx.publicUrl, 'callback', { ...stateParams(st, id), mode, try: tries || undefined }),
     actionOnEmptyResult: true,
   });
   if (prompt) say(g, flow, st.lang, prompt);
   else phrase(g, flow, st.lang, 'callbackPrompt');
+}
+
+/** How many times a caller may key a callback number (or fail to confirm it) before we give up. */
+export const CALLBACK_TRIES = 3;
+
+/**
+ * The number read back digit by digit, then 1 to confirm, 2 to key another;
+ * the answer goes to `callback-confirm` with the number in the (signed) URL.
+ */
+export function renderCallbackReadback(
+  twiml: VoiceResponse,
+  flow: Flow | undefined,
+  st: CallState,
+  id: string,
+  ctx: RenderContext,
+  number: string,
+  opts: { mode?: string; tries: number },
+) {
+  const g = twiml.gather({
+    input: ['dtmf'],
+    numDigits: 1,
+    timeout: 8,
+    action: voiceUrl(ctx.publicUrl, 'callback-confirm', { ...stateParams(st, id), mode: opts.mode, number, try: opts.tries }),
+    actionOnEmptyResult: true,
+  });
+  const digits = digitByDigit(number);
+  say(g, flow, st.lang, {
+    en: `We will call you back on ${digits}. If that is right, press 1. To enter a different number, press 2.`,
+    es: `Le llamaremos al ${digits}. Si es correcto, oprima 1. Para marcar otro número, oprima 2.`,
+  });
 }
 
 export type CallerInput = { digits?: string; speech?: string };

@@ -166,3 +166,26 @@ export async function ensureReconcileSchedule(q: Queues, everySeconds: number) {
     { name: 'reconcile', data: {}, opts: { removeOnComplete: { count: 10 }, removeOnFail: { count: 100 } } },
   );
 }
+
+/** When the retention job runs: every night at 03:17 UTC (off the hour, when the desk is quiet). */
+export const RETENTION_CRON = '17 3 * * *';
+
+/**
+ * The nightly retention purge (RETENTION_DAYS), one schedule for the installation like the
+ * reconciler's. Without RETENTION_DAYS any schedule left from an earlier configuration is removed.
+ */
+export async function ensureRetentionSchedule(q: Queues, retentionDays: number | undefined) {
+  if (!retentionDays) {
+    await q.maintenance.removeJobScheduler('retention');
+    return;
+  }
+  await q.maintenance.upsertJobScheduler(
+    'retention',
+    { pattern: RETENTION_CRON, tz: 'UTC' },
+    {
+      name: 'retention',
+      data: {},
+      opts: { attempts: 3, backoff: { type: 'exponential', delay: 60_000 }, removeOnComplete: { count: 10 }, removeOnFail: { count: 100 } },
+    },
+  );
+}

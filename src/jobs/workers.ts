@@ -2,13 +2,14 @@ import { UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bu
 import { z } from 'zod';
 import { deliverMessage, PermanentSendError } from '../core/conversations/deliver-message.js';
 import { rooms, type Deps } from '../core/ports.js';
+import { purgeExpired } from '../core/privacy/retention.js';
 import { dispatch } from '../core/routing/dispatch.js';
 import { queueStats } from '../core/routing/queue-stats.js';
 import { runRequestTimers } from '../core/requests/timers.js';
 import { reconcile } from '../core/routing/reconcile.js';
 import { expireReservation } from '../core/routing/reservations.js';
 import { runRoutingTimers } from '../core/routing/timers.js';
-import { QUEUE_NAMES, type Queues } from './queues.js';
+import { ensureRetentionSchedule, QUEUE_NAMES, type Queues } from './queues.js';
 
 /** A job is data: a name, a schema for its payload, and a handler. */
 type JobDefinition<S extends z.ZodType> = {
@@ -48,6 +49,8 @@ export const JOBS: Record<string, Record<string, JobDefinition<z.ZodType>>> = {
     // Snoozes ending, stale pending, SLA warnings and breaches (src/core/requests/timers.ts).
     'request-timers': job(z.object({}).passthrough(), (deps) => runRequestTimers(deps)),
     'queue-stats': job(z.object({}).passthrough(), (deps) => publishQueueStats(deps)),
+    // Closed conversations older than RETENTION_DAYS (src/core/privacy/retention.ts).
+    retention: job(z.object({}).passthrough(), (deps) => purgeExpired(deps)),
   },
 };
 
@@ -101,6 +104,7 @@ export async function startWorkers(deps: Deps, connection: ConnectionOptions, qu
     { every: deps.config.routing.reconcileIntervalSeconds * 1000 },
     { name: 'reconcile', data: {}, opts: { removeOnComplete: { count: 10 }, removeOnFail: { count: 100 } } },
   );
+  await ensureRetentionSchedule(queues, deps.config.retentionDays);
   return {
     workers,
     async close() {

@@ -99,15 +99,15 @@ describe.runIf(chromiumAvailable())('the softphone', () => {
     await phone.getByLabel('Number to call').waitFor();
 
     // Outbound: Switchboard asks Twilio to call the number, then rings this softphone into the conference.
-    await phone.getByLabel('Number to call').fill('+1 (555) 123-9999');
+    await phone.getByLabel('Number to call').fill('+1 (415) 555-0199');
     await phone.getByRole('button', { name: 'Call' }).click();
     await phone.getByText('Calling…').waitFor();
-    const placed = await eventually(() => app.twilio.requests.find((r) => r.params.To === '+15551239999'));
+    const placed = await eventually(() => app.twilio.requests.find((r) => r.params.To === '+14155550199'));
     expect(placed?.params.From).toBe(HOTLINE);
     await eventually(() => app.twilio.requests.find((r) => /^client:/.test(r.params.To ?? '')));
     await page.evaluate(() => (window as any).__fakeVoice.ring('+15005550006'));
     await phone.getByText('In call').waitFor();
-    expect(await phone.getByTestId('call').textContent()).toContain('+15551239999');
+    expect(await phone.getByTestId('call').textContent()).toContain('+14155550199');
 
     // Hold and resume go through the voice API (the contact hears hold music in the conference).
     await phone.getByRole('button', { name: 'Hold' }).click();

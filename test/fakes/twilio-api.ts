@@ -27,6 +27,7 @@ export async function startFakeTwilio() {
   const callStatuses = new Map<string, string>();
   let holding = false;
   const held: { params: Record<string, string> }[] = [];
+  const deletedRecordings = new Set<string>();
   const app = express();
   app.use(express.urlencoded({ extended: false }));
 
@@ -101,6 +102,16 @@ export async function startFakeTwilio() {
     });
   });
 
+  // Recordings(sid).remove(): 204 the first time, 404 once it is gone (as Twilio answers).
+  app.delete('/2010-04-01/Accounts/:account/Recordings/:recording.json', (req, res) => {
+    if (deletedRecordings.has(req.params.recording)) {
+      res.status(404).json({ code: 20404, message: `The requested resource ${req.path} was not found`, status: 404 });
+      return;
+    }
+    deletedRecordings.add(req.params.recording);
+    res.status(204).end();
+  });
+
   app.use((req, res) => {
     res.status(404).json({ code: 20404, message: `fake Twilio has no route ${req.method} ${req.path}`, status: 404 });
   });
@@ -116,6 +127,8 @@ export async function startFakeTwilio() {
     setCallStatus(callSid: string, status: string) {
       callStatuses.set(callSid, status);
     },
+    /** Recording sids deleted through the API, in order. */
+    deletedRecordings: () => [...deletedRecordings],
     /** From now on message sends hang unanswered (and are not counted) until `release()`. */
     holdMessages() {
       holding = true;

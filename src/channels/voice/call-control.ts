@@ -74,5 +74,15 @@ export function twilioCallControl(config: Pick<Config, 'publicUrl'>, client: Twi
       const call = await client.calls(callSid).fetch();
       return { status: call.status, durationSeconds: call.duration ? Number(call.duration) : undefined };
     },
+    async deleteRecording(recordingSid) {
+      await client
+        .recordings(recordingSid)
+        .remove()
+        .catch((err: unknown) => {
+          // 404: deleted already (an erasure retried, or removed in Twilio's console).
+          if ((err as { status?: number }).status === 404) return;
+          throw new Error(`Twilio did not delete recording ${recordingSid}: ${(err as Error).message}`);
+        });
+    },
   };
 }

@@ -3,7 +3,7 @@ import { conferenceName, metaOf } from '../../core/calls/call-meta.js';
 import type { Config } from '../../config.js';
 import type { ConversationRow } from '../../db/schema.js';
 import type { Flows } from '../../ivr/load-flows.js';
-import { phrase, voiceUrl } from '../../ivr/render.js';
+import { phrase, PHRASES, say, voiceUrl } from '../../ivr/render.js';
 
 /** The softphone identity of an agent (`client:<agent id>`). */
 export const clientOf = (agentId: string) => `client:${agentId}`;
@@ -16,7 +16,10 @@ export function conferenceTwiml(config: Pick<Config, 'publicUrl'>, flows: Flows,
   const meta = metaOf(c);
   const vr = new twilio.twiml.VoiceResponse();
   const lang = meta.lang ?? 'en';
-  if (opts.greet) phrase(vr, meta.flow ? flows.get(meta.flow) : undefined, lang, 'connecting');
+  const flow = meta.flow ? flows.get(meta.flow) : undefined;
+  // Consent: the caller hears that the call is recorded (the flow's words, their language) before recording starts.
+  if (meta.record) say(vr, flow, lang, flow?.recordingNotice ?? PHRASES.recordingNotice);
+  if (opts.greet) phrase(vr, flow, lang, 'connecting');
   const statusCallback = voiceUrl(config.publicUrl, 'conference', { conversationId: c.id });
   vr.dial().conference(
     {

@@ -116,11 +116,26 @@ export const VOICE_OPENAPI = {
     'RecordingUrl',
     'RecordingDuration',
   ]),
-  '/webhooks/twilio/voice/callback': hook('Callback number keyed in (# = the calling number)', [...CALL, 'Digits']),
+  '/webhooks/twilio/voice/callback': hook('Callback number keyed in (# = the calling number): read back for confirmation', [
+    ...CALL,
+    'Digits',
+  ]),
+  '/webhooks/twilio/voice/callback-confirm': hook(
+    'Callback number confirmation: 1 makes the callback, 2 asks for another number',
+    [...CALL, 'Digits'],
+    twiml,
+    [...stateParams, { name: 'number', in: 'query', schema: { type: 'string' } }],
+  ),
   '/webhooks/twilio/voice/dial-result': hook('Dial-out finished (DialCallStatus)', [...CALL, 'DialCallStatus']),
   '/webhooks/twilio/voice/connect': hook('Outbound call answered: joins the conversation’s conference', CALL, twiml, [
     { name: 'conversationId', in: 'query', schema: { type: 'string' } },
   ]),
+  '/webhooks/twilio/voice/softphone-ended': hook(
+    'A softphone’s direct dial ended (Dial action): its conversation records the end',
+    [...CALL, 'DialCallStatus', 'DialCallDuration'],
+    twiml,
+    [{ name: 'conversationId', in: 'query', schema: { type: 'string' } }],
+  ),
   '/webhooks/twilio/voice/transcription': hook(
     'Voicemail transcription',
     ['TranscriptionSid', 'TranscriptionText', 'TranscriptionStatus', 'RecordingSid'],

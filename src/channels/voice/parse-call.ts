@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { E164 } from '../../core/patterns.js';
 import { LANGS } from '../../ivr/flow-schema.js';
 
 const ZCallSid = z.string().regex(/^CA[0-9a-fA-F]{32}$/, 'CallSid must be a Twilio call sid');
@@ -28,6 +29,8 @@ export const ZFlowState = z.object({
   try: z.coerce.number().int().min(0).max(10).default(0),
   /** `queue`: a waiting caller chose voicemail/callback from the hold loop. */
   mode: z.enum(['queue']).optional(),
+  /** A callback number waiting for the caller's confirmation (signed with the rest of the URL). */
+  number: z.string().regex(E164).optional(),
 });
 export type FlowStateQuery = z.output<typeof ZFlowState>;
 

@@ -3,6 +3,7 @@ import twilio from 'twilio';
 import type VoiceResponse from 'twilio/lib/twiml/VoiceResponse.js';
 import { attachCallRecording } from '../../core/calls/attach-call-recording.js';
 import { attachTranscription } from '../../core/calls/attach-transcription.js';
+import { isFinalStatus } from '../../core/calls/call-meta.js';
 import type { CallRef } from '../../core/calls/call-ref.js';
 import { chooseOverflow } from '../../core/calls/choose-overflow.js';
 import { enqueueCall } from '../../core/calls/enqueue-call.js';
@@ -13,6 +14,7 @@ import { recordMissedCall } from '../../core/calls/record-missed-call.js';
 import { planSoftphoneDial } from '../../core/calls/plan-softphone-dial.js';
 import { recordConference } from '../../core/calls/record-conference.js';
 import { requestCallback } from '../../core/calls/request-callback.js';
+import { CALLER_ID_WITHHELD, callbackNumber } from '../../core/calls/callback-number.js';
 import { resolveAnsweredElsewhere } from '../../core/calls/resolve-answered-elsewhere.js';
 import { storeVoicemail } from '../../core/calls/store-voicemail.js';
 import { takeHoldTurn } from '../../core/calls/take-hold-turn.js';
@@ -22,13 +24,15 @@ import { UUID } from '../../core/patterns.js';
 import type { Deps } from '../../core/ports.js';
 import { isDatabaseUnavailable } from '../../db/client.js';
 import { findInbox, listQueues } from '../../db/queries/queues.js';
-import type { Flow } from '../../ivr/flow-schema.js';
+import type { Flow, Text } from '../../ivr/flow-schema.js';
 import { DEFAULT_FLOW, type Flows } from '../../ivr/load-flows.js';
 import {
   flowQueues,
   phrase,
+  CALLBACK_TRIES,
   renderAnnouncements,
   renderCallbackPrompt,
+  renderCallbackReadback,
   renderFrom,
   renderRecord,
   renderStep,
@@ -37,6 +41,7 @@ import {
   type CallState,
   type Effect,
   type RenderContext,
+  voiceUrl,
 } from '../../ivr/render.js';
 import { maskPhone } from '../../logger.js';
 import { journalled } from '../twilio/journalled.js';
@@ -166,11 +171,13 @@ export function voiceRouter(deps: Deps, flows: Flows): Router {
       const agentId = agentOfClient(call.From);
       if (agentId !== null) {
         // The agent's softphone placing a call through the TwiML App.
-        const plan = await planSoftphoneDial(deps, { agentId, to: call.To, callerId: formField(call, 'CallerId') });
+        const plan = await planSoftphoneDial(deps, { agentId, to: call.To, callerId: formField(call, 'CallerId'), callSid: call.CallSid });
         const twiml = new twilio.twiml.VoiceResponse();
         if (plan.dial) {
-          twiml.dial({ callerId: plan.callerId }).number(plan.to);
+          const action = voiceUrl(deps.config.publicUrl, 'softphone-ended', { conversationId: plan.conversationId });
+          twiml.dial({ callerId: plan.callerId, action }).number(plan.to);
         } else {
+          log.info({ agentId, reason: plan.reason }, 'softphone call refused');
           twiml.say('This call cannot be placed.');
           twiml.hangup();
         }
@@ -314,28 +321,77 @@ export function voiceRouter(deps: Deps, flows: Flows): Router {
     res.status(204).end();
   });
 
-  // A callback request: the number keyed in (or the caller's own), then goodbye.
+  // A callback number keyed in (# alone: the number they call from): read back for confirmation, or asked again.
   r.post('/webhooks/twilio/voice/callback', ...callWebhook('callback'), async (_req, res) => {
     const call = callOf(res);
     const { query, flow, st } = stepOf(res);
     const node = flow.nodes[query.node];
+    const ctx = await renderContext();
+    const twiml = new twilio.twiml.VoiceResponse();
+    const checked = callbackNumber(deps.config, call.Digits, refOf(call).from);
+    if (checked.ok) {
+      renderCallbackReadback(twiml, flow, st, query.node, ctx, checked.e164, { mode: query.mode, tries: query.try });
+      return sendTwiml(res, twiml);
+    }
+    log.info({ reason: checked.reason, tries: query.try + 1 }, 'callback number refused');
+    if (checked.reason === CALLER_ID_WITHHELD) phrase(twiml, flow, st.lang, 'callbackWithheld');
+    else phrase(twiml, flow, st.lang, 'callbackInvalid');
+    askCallbackAgain(twiml, flow, st, query, ctx, node?.type === 'callback' ? node.prompt : undefined);
+    sendTwiml(res, twiml);
+  });
+
+  // The caller heard their callback number read back: 1 = make the callback, 2 = key another one.
+  r.post('/webhooks/twilio/voice/callback-confirm', ...callWebhook('callback confirm'), async (_req, res) => {
+    const call = callOf(res);
+    const { query, flow, st } = stepOf(res);
+    const node = flow.nodes[query.node];
+    const ctx = await renderContext();
+    const twiml = new twilio.twiml.VoiceResponse();
+    const prompt = node?.type === 'callback' ? node.prompt : undefined;
+    if (!query.number || call.Digits === '2') {
+      askCallbackAgain(twiml, flow, st, query, ctx, prompt);
+      return sendTwiml(res, twiml);
+    }
+    if (call.Digits !== '1') {
+      // Silence or another key: the number is read again (a few times), never assumed.
+      if (query.try + 1 >= CALLBACK_TRIES) return sendTwiml(res, giveUpCallback(twiml, flow, st, query, ctx));
+      renderCallbackReadback(twiml, flow, st, query.node, ctx, query.number, { mode: query.mode, tries: query.try + 1 });
+      return sendTwiml(res, twiml);
+    }
     const result = await requestCallback(deps, {
       ...refOf(call),
       flow: st.flow,
       lang: st.lang,
-      digits: call.Digits,
+      number: query.number,
       queue: node?.type === 'callback' ? node.queue : undefined,
       priorityBoost: node?.type === 'callback' ? node.priority : 0,
     });
     if (!result.duplicate && result.conversationId) {
       log.info({ conversationId: result.conversationId, number: maskPhone(result.number) }, 'callback requested');
     }
-    const twiml = new twilio.twiml.VoiceResponse();
     if (node?.type === 'callback' && node.confirm) say(twiml, flow, st.lang, node.confirm);
     else phrase(twiml, flow, st.lang, 'callbackConfirm');
     twiml.hangup();
     sendTwiml(res, twiml);
   });
+
+  /** The callback number prompt once more, or, after CALLBACK_TRIES, give up. */
+  function askCallbackAgain(twiml: VoiceResponse, flow: Flow, st: CallState, query: FlowStateQuery, ctx: RenderContext, prompt?: Text) {
+    if (query.try + 1 >= CALLBACK_TRIES) return giveUpCallback(twiml, flow, st, query, ctx);
+    renderCallbackPrompt(twiml, flow, st, query.node, ctx, prompt, query.mode, query.try + 1);
+    return twiml;
+  }
+
+  /** No usable number: a waiting caller goes back to the hold loop; anyone else hears why, then goodbye. */
+  function giveUpCallback(twiml: VoiceResponse, flow: Flow, st: CallState, query: FlowStateQuery, ctx: RenderContext) {
+    if (query.mode === 'queue') {
+      twiml.redirect({ method: 'POST' }, voiceUrl(ctx.publicUrl, 'wait', { flow: st.flow, node: query.node, lang: st.lang }));
+      return twiml;
+    }
+    phrase(twiml, flow, st.lang, 'callbackGiveUp');
+    twiml.hangup();
+    return twiml;
+  }
 
   // A dial-out finished: answered → done; otherwise the node's `next` (or goodbye).
   r.post('/webhooks/twilio/voice/dial-result', ...callWebhook('dial result'), async (req, res) => {
@@ -353,6 +409,26 @@ export function voiceRouter(deps: Deps, flows: Flows): Router {
       const out = renderFrom(flow, st, node.next, await renderContext(), twiml);
       return sendTwiml(res, await applyEffect(out.effect, call, st, out.twiml));
     }
+    twiml.hangup();
+    sendTwiml(res, twiml);
+  });
+
+  // A softphone's direct dial ended (answered and hung up, or never answered): its conversation records the end.
+  r.post('/webhooks/twilio/voice/softphone-ended', ...twilioIn, async (req, res) => {
+    const id = typeof req.query.conversationId === 'string' ? req.query.conversationId : '';
+    const call = ZCallWebhook.safeParse(req.body);
+    if (!call.success) return badRequest(res, 'softphone', call.error.issues[0].message);
+    const dialStatus = formField(req.body, 'DialCallStatus');
+    const duration = Number(formField(req.body, 'DialCallDuration') || NaN);
+    if (UUID.test(id))
+      await handleCallStatus(deps, {
+        leg: 'caller',
+        conversationId: id,
+        callSid: call.data.CallSid,
+        status: isFinalStatus(dialStatus) ? dialStatus : 'completed',
+        durationSeconds: Number.isFinite(duration) ? duration : undefined,
+      });
+    const twiml = new twilio.twiml.VoiceResponse();
     twiml.hangup();
     sendTwiml(res, twiml);
   });

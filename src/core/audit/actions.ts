@@ -44,7 +44,9 @@ export const AUDIT_ACTIONS = {
   'conversation.view': 'a supervisor or admin opened a conversation outside their own queues (at most once per 10 minutes each)',
   'report.export': 'a report was exported (details: format, range)',
   'audit.export': 'the audit log was exported as CSV',
-  'contact.erase': "a contact's data was erased",
+  'contact.erase':
+    "an admin erased a contact's data (details: conversations, messages, attachments, recordings, identities, opt-outs kept)",
+  'retention.purge': 'the nightly retention job deleted closed conversations older than RETENTION_DAYS (details: counts, cut-off)',
   'contact.merge': 'an agent merged two contacts (target: the kept one; details: merged id, conversations and identities moved)',
   'sandbox.inbound': 'an admin injected a contact message through the sandbox',
 } as const satisfies Record<string, string>;

@@ -1,3 +1,4 @@
+import { E164 } from '../patterns.js';
 import type { InboundMessage } from '../conversations/types.js';
 
 /** A call as its webhooks name it: the vendor's id, the caller's number and the number they called. */
@@ -9,10 +10,18 @@ export type CallRef = {
   to: string;
 };
 
+/**
+ * Who a call comes from, as a contact identity: the caller's number, or — when
+ * the caller ID is withheld (`anonymous`, `Restricted`, anything not E.164) —
+ * an identity of this call alone, so anonymous callers never share a contact
+ * (nor each other's history).
+ */
+export const callerIdentity = (call: Pick<CallRef, 'callSid' | 'from'>) => (E164.test(call.from) ? call.from : `anonymous:${call.callSid}`);
+
 /** The inbound message a call (or something left on it) brings into `ingestInbound`. */
 export const callInbound = (call: CallRef, m: Omit<InboundMessage, 'channel' | 'from' | 'inboxAddress' | 'threadKey'>): InboundMessage => ({
   channel: 'voice',
-  from: { kind: 'phone', value: call.from },
+  from: { kind: 'phone', value: callerIdentity(call) },
   inboxAddress: call.to,
   threadKey: call.callSid,
   ...m,

@@ -3,12 +3,13 @@ import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { findOrCreateContact } from '../../db/queries/contacts.js';
 import { findInbox, listPhoneInboxes } from '../../db/queries/queues.js';
+import { contactVisibleTo } from '../contacts/manage-contacts.js';
 import { agents, contactIdentities, contacts, conversations, messages, type ConversationRow } from '../../db/schema.js';
 import type { Actor } from '../agents/actor.js';
 import { loadVisibleConversation } from '../conversations/load.js';
 import { publishConversationChange, publishMessage } from '../conversations/publish.js';
 import { DEFAULT_QUEUE_BY_CHANNEL } from '../conversations/types.js';
-import { AppError, notFound } from '../errors.js';
+import { AppError, forbidden, notFound } from '../errors.js';
 import { E164, E164_HINT } from '../patterns.js';
 import type { CallControl, Deps } from '../ports.js';
 import { conferenceName, metaOf, type CallMeta } from './call-meta.js';
@@ -35,7 +36,8 @@ export const ZPlaceCall = z
   );
 export type PlaceCall = z.output<typeof ZPlaceCall>;
 
-type Target = { contactId: string; phone: string; source?: ConversationRow };
+/** Whom to call; `contactId` is null for a number no contact has yet (created once the number passes the checks). */
+type Target = { contactId: string | null; phone: string; source?: ConversationRow };
 
 /**
  * An agent calls a contact from the desk. Caller ID is a hotline; the
@@ -49,12 +51,17 @@ export async function placeOutboundCall(deps: Deps, actor: Actor, input: PlaceCa
   const calls = callControlOf(deps);
   const { db, log } = deps;
   const target = await resolveTarget(deps, actor, input);
+  // Calling a number must not reveal (nor open a conversation with) a contact of a queue the agent does not serve.
+  if (target.contactId && !(await contactVisibleTo(db, actor, target.contactId)))
+    throw forbidden('this number belongs to a contact in a queue you do not serve');
   const hotlines = await listPhoneInboxes(db);
   const from = input.from ?? (target.source && hotlines.includes(target.source.inboxAddress) ? target.source.inboxAddress : hotlines[0]);
   if (!from) throw new AppError('unavailable', 'no hotline number: add a phone inbox first');
   if (!hotlines.includes(from)) throw new AppError('bad_request', 'from: not one of the hotline numbers (phone inboxes)');
   const check = await checkOutboundDestination(deps, { to: target.phone, from, agentId: actor.id });
   if (!check.ok) throw new AppError('conflict', check.reason);
+  const to = check.to;
+  const contactId = target.contactId ?? (await findOrCreateContact(db, { kind: 'phone', value: to })).contactId;
 
   const reuse = target.source && canCallBackIn(target.source, actor) ? target.source : undefined;
   const conversation = await db.transaction(async (tx) => {
@@ -77,7 +84,7 @@ export async function placeOutboundCall(deps: Deps, actor: Actor, input: PlaceCa
     const [row] = await tx
       .insert(conversations)
       .values({
-        contactId: target.contactId,
+        contactId,
         channel: 'voice',
         queueKey,
         status: 'assigned',
@@ -93,7 +100,7 @@ export async function placeOutboundCall(deps: Deps, actor: Actor, input: PlaceCa
 
   let callSid: string;
   try {
-    callSid = await calls.dialContact({ conversationId: conversation.id, to: target.phone, from });
+    callSid = await calls.dialContact({ conversationId: conversation.id, to, from });
   } catch (err) {
     log.warn({ err, conversationId: conversation.id }, 'outbound call failed');
     if (!reuse) {
@@ -118,7 +125,7 @@ export async function placeOutboundCall(deps: Deps, actor: Actor, input: PlaceCa
       conversationId: conversation.id,
       channel: 'voice',
       direction: 'outbound',
-      body: `Outbound call to ${target.phone}`,
+      body: `Outbound call to ${to}`,
       externalId: callSid,
       status: 'sent',
       authorAgentId: actor.id,
@@ -127,7 +134,7 @@ export async function placeOutboundCall(deps: Deps, actor: Actor, input: PlaceCa
     .returning();
   publishConversationChange(deps, updated);
   publishMessage(deps, updated, message);
-  return { conversation: updated, callSid, to: target.phone };
+  return { conversation: updated, callSid, to };
 }
 
 /** Rings the agent who placed the call into its conference; if that fails, the contact must not answer into an empty one. */
@@ -144,8 +151,11 @@ async function ringCaller(deps: Deps, calls: CallControl, c: ConversationRow, ag
 async function resolveTarget(deps: Deps, actor: Actor, input: PlaceCall): Promise<Target> {
   const { db } = deps;
   if (input.phone) {
-    const { contactId } = await findOrCreateContact(db, { kind: 'phone', value: input.phone });
-    return { contactId, phone: input.phone };
+    const [known] = await db
+      .select({ contactId: contactIdentities.contactId })
+      .from(contactIdentities)
+      .where(and(eq(contactIdentities.kind, 'phone'), eq(contactIdentities.value, input.phone)));
+    return { contactId: known?.contactId ?? null, phone: input.phone };
   }
   const source = input.conversationId ? await loadVisibleConversation(db, actor, input.conversationId) : undefined;
   const contactId = source?.contactId ?? input.contactId!;

@@ -11,14 +11,15 @@ import { patchCall } from './queries.js';
  * an agent rings them back. Once per call (keyed by its CallSid).
  */
 export async function recordMissedCall(deps: Deps, call: CallRef & { receivedAt: string }): Promise<void> {
-  const number = callbackNumber(undefined, call.from);
-  const withheld = call.from === 'anonymous' || !call.from;
+  const checked = callbackNumber(deps.config, undefined, call.from);
+  // A withheld or undialable caller ID is kept as a missed call, with no number to ring back.
+  const number = checked.ok ? checked.e164 : undefined;
   const result = await ingestInbound(
     deps,
     callInbound(call, {
       externalId: call.callSid,
-      body: withheld
-        ? `Missed call at ${call.receivedAt} while Switchboard was unavailable (caller ID withheld)`
+      body: !checked.ok
+        ? `Missed call at ${call.receivedAt} while Switchboard was unavailable (no number to call back: ${checked.reason})`
         : `Missed call at ${call.receivedAt} while Switchboard was unavailable: call back ${number}`,
       metadata: { kind: 'missed', callSid: call.callSid, receivedAt: call.receivedAt },
       conversationMetadata: { callSid: call.callSid, direction: 'inbound', mode: 'callback', missed: true, callbackNumber: number },

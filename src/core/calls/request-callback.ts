@@ -1,29 +1,34 @@
 import { ingestInbound } from '../conversations/ingest-inbound.js';
 import type { Lang } from '../../ivr/flow-schema.js';
 import type { Deps } from '../ports.js';
-import { callbackNumber } from './callback-number.js';
+import { AppError } from '../errors.js';
+import { dialableNumber } from './phone-number.js';
 import { callInbound, type CallRef } from './call-ref.js';
 import { patchCall } from './queries.js';
 
 export type CallbackRequest = CallRef & {
   flow: string;
   lang: Lang;
-  /** What the caller keyed in (nothing: call back the number they call from). */
-  digits?: string;
+  /** The number the caller confirmed (read back to them), E.164. */
+  number: string;
   /** The callback node's queue and urgency; the called number's queue otherwise. */
   queue?: string;
   priorityBoost: number;
 };
 
 /**
- * A caller asked to be called back: the call's conversation (opened now if
- * they never queued) waits as a callback to the number they chose.
+ * A caller asked to be called back and confirmed the number read back to
+ * them (see `callbackNumber`): the call's conversation (opened now if they
+ * never queued) waits as a callback to that number.
  */
 export async function requestCallback(
   deps: Deps,
   req: CallbackRequest,
 ): Promise<{ number: string; conversationId: string | null; duplicate: boolean }> {
-  const number = callbackNumber(req.digits, req.from);
+  // Checked again here: a callback is never made without a number we may ring.
+  const checked = dialableNumber(req.number, { allowedCountries: deps.config.voice.allowedCountries });
+  if (!checked.ok) throw new AppError('bad_request', `callback number: ${checked.reason}`);
+  const number = checked.e164;
   const result = await ingestInbound(
     deps,
     callInbound(req, {

@@ -76,6 +76,15 @@ function visibleContact(actor: Actor) {
   return sql`exists (select 1 from conversations where conversations.contact_id = contacts.id and ${visibleConversations(actor)})`;
 }
 
+/** Whether the actor may see this contact (the directory's rule; also who an agent may call). */
+export async function contactVisibleTo(db: DbOrTx, actor: Actor, contactId: string): Promise<boolean> {
+  const [row] = await db
+    .select({ id: contacts.id })
+    .from(contacts)
+    .where(and(eq(contacts.id, contactId), visibleContact(actor)));
+  return Boolean(row);
+}
+
 /** `GET /api/contacts?q=`: contacts matching a name, phone or email fragment (pg_trgm indexes), latest first. */
 export async function listContacts(db: DbOrTx, actor: Actor, query: z.output<typeof ZContactList>) {
   const q = query.q?.replace(/[%_\\]/g, (ch) => `\\${ch}`);

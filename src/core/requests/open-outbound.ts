@@ -3,6 +3,7 @@ import { and, asc, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Tx } from '../../db/client.js';
 import { getQueue } from '../../db/queries/queues.js';
+import { newIdentity } from '../../db/queries/contacts.js';
 import { contactIdentities, contacts, conversations, inboxes, messages, OPEN_STATUSES, type QueueRow } from '../../db/schema.js';
 import { isSupervisor, type Actor } from '../agents/actor.js';
 import { publishConversationChange, publishMessage } from '../conversations/publish.js';
@@ -134,7 +135,7 @@ async function identityFor(tx: Tx, kind: 'phone' | 'email', value: string, conta
     const [c] = await tx.insert(contacts).values({}).returning({ id: contacts.id });
     owner = c.id;
   }
-  const [created] = await tx.insert(contactIdentities).values({ contactId: owner, kind, value }).returning();
+  const [created] = await tx.insert(contactIdentities).values(newIdentity(owner, { kind, value })).returning();
   return created;
 }
 

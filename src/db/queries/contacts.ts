@@ -1,9 +1,22 @@
 import { and, eq, inArray, or, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../client.js';
 import { IDENTITY_FOR_CHANNEL } from '../../core/channel-identity.js';
-import { contactIdentities, contacts, type ConversationRow, type IdentityKind, type IdentityRow } from '../schema.js';
+import { contactIdentities, contacts, keptOptOuts, type ConversationRow, type IdentityKind, type IdentityRow } from '../schema.js';
 
 type Identity = { kind: IdentityKind; value: string };
+
+/**
+ * The values of a new identity row. Every insert of an identity goes through here: an address
+ * whose earlier contact was erased while opted out (kept_opt_outs) starts opted out again.
+ */
+export function newIdentity(contactId: string, i: Identity) {
+  return {
+    contactId,
+    kind: i.kind,
+    value: i.value,
+    optedOutAt: sql<Date | null>`(select ${keptOptOuts.optedOutAt} from ${keptOptOuts} where ${keptOptOuts.kind} = ${i.kind} and ${keptOptOuts.value} = ${i.value})`,
+  };
+}
 
 /**
  * Finds the contact owning `identity`, or creates it. Safe under concurrency:
@@ -46,7 +59,7 @@ export async function findOrCreateContact(
   // DO UPDATE (a no-op) so RETURNING gives the row even when a concurrent insert won.
   const [row] = await tx
     .insert(contactIdentities)
-    .values({ contactId, kind: identity.kind, value: identity.value })
+    .values(newIdentity(contactId, identity))
     .onConflictDoUpdate({
       target: [contactIdentities.kind, contactIdentities.value],
       set: { kind: sql`excluded.kind` },
@@ -64,7 +77,7 @@ async function addIdentities(tx: DbOrTx, contactId: string, ids: Identity[]) {
   if (ids.length === 0) return;
   await tx
     .insert(contactIdentities)
-    .values(ids.map((i) => ({ contactId, kind: i.kind, value: i.value })))
+    .values(ids.map((i) => newIdentity(contactId, i)))
     .onConflictDoNothing();
 }
 
@@ -74,6 +87,8 @@ export async function identitiesOf(tx: DbOrTx, contactIds: string[]) {
 }
 
 export async function setOptOut(tx: DbOrTx, kind: IdentityKind, value: string, optedOut: boolean) {
+  // START lifts an opt-out kept from an erased contact as well.
+  if (!optedOut) await tx.delete(keptOptOuts).where(and(eq(keptOptOuts.kind, kind), eq(keptOptOuts.value, value)));
   await tx
     .update(contactIdentities)
     .set({ optedOutAt: optedOut ? new Date() : null })

@@ -30,6 +30,7 @@ import { contentRouter } from './content.js';
 import { crisisRouter } from './crisis.js';
 import { incidentsRouter } from './incidents.js';
 import { reportsRouter } from './reports.js';
+import { privacyRouter } from './privacy.js';
 import { requestsRouter } from './requests.js';
 
 const ZId = z.object({ id: z.string().uuid('id must be a UUID') });
@@ -276,6 +277,8 @@ export function apiRouter(deps: Deps, opts: { throttle: LoginThrottle }): Router
   r.use(incidentsRouter(deps));
   // Statuses, tags, outbound, contacts, search: src/http/routes/requests.ts (service desk).
   r.use(requestsRouter(deps));
+  // Erasure of a contact's data: src/http/routes/privacy.ts.
+  r.use(privacyRouter(deps));
 
   return r;
 }
