@@ -46,6 +46,11 @@ export const ZEnv = z.object({
   TWILIO_API_SECRET: optionalString,
   TWILIO_TWIML_APP_SID: optionalString,
   TWILIO_API_URL: optionalUrl,
+  /**
+   * `true`: outbound texts, mail and Slack posts go to the built-in sandbox (`/sandbox`), never to the vendors.
+   * Unset: on outside production when TWILIO_ACCOUNT_SID is not set. `false`: never.
+   */
+  SANDBOX: optionalString.pipe(z.enum(['true', 'false']).optional()),
   SLACK_BOT_TOKEN: optionalString,
   SLACK_SIGNING_SECRET: optionalString,
   SLACK_API_URL: optionalUrl,
@@ -164,6 +169,8 @@ export type Config = {
     apiUrl?: string;
   };
   slack: { botToken?: string; signingSecret?: string; apiUrl?: string };
+  /** The built-in sandbox replaces every vendor (see src/sandbox); `explicit` when SANDBOX=true asked for it. */
+  sandbox: { enabled: boolean; explicit: boolean };
   mail: { smtpUrl?: string; from?: string; inboundPort: number; inboundDomain?: string; maxInboundBytes: number; threadSecret?: string };
   jwtSecret: string;
   /** True when JWT_SECRET was not set and a random one was made for this process. */
@@ -251,6 +258,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { envFile
       apiUrl: e.TWILIO_API_URL,
     },
     slack: { botToken: e.SLACK_BOT_TOKEN, signingSecret: e.SLACK_SIGNING_SECRET, apiUrl: e.SLACK_API_URL },
+    sandbox: {
+      // Never on by accident in production: there only SANDBOX=true turns it on.
+      enabled: e.SANDBOX === 'true' || (e.SANDBOX === undefined && e.NODE_ENV !== 'production' && !e.TWILIO_ACCOUNT_SID),
+      explicit: e.SANDBOX === 'true',
+    },
     mail: {
       smtpUrl: e.SMTP_URL,
       from: e.MAIL_FROM,

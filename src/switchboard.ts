@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Server as IoServer } from 'socket.io';
 import { CHANNEL_MODULES } from './channels/index.js';
+import { realVendorClients } from './channels/vendors.js';
 import type { ChannelModule } from './channels/module.js';
 import type { Config } from './config.js';
 import { bootstrap } from './core/bootstrap.js';
@@ -17,6 +18,7 @@ import { startWorkers } from './jobs/workers.js';
 import { createLogger, type Logger } from './logger.js';
 import { createPublisher } from './realtime/publisher.js';
 import { createRealtimeServer } from './realtime/server.js';
+import { sandboxModule, sandboxVendorClients, withSandboxCredentials, type LocalEndpoints } from './sandbox/index.js';
 
 export type Switchboard = {
   deps: Deps;
@@ -32,8 +34,11 @@ export type Switchboard = {
 export type StartOptions = { logger?: Logger; modules?: ChannelModule[]; channelOverrides?: ChannelRegistry };
 
 /** Builds Switchboard from a config and starts the parts its ROLE asks for. */
-export async function startSwitchboard(config: Config, opts: StartOptions = {}): Promise<Switchboard> {
+export async function startSwitchboard(vendorConfig: Config, opts: StartOptions = {}): Promise<Switchboard> {
+  // The sandbox plays every vendor, credentials included: chosen here, once; nothing downstream asks.
+  const config = vendorConfig.sandbox.enabled ? withSandboxCredentials(vendorConfig) : vendorConfig;
   const log = opts.logger ?? createLogger(config.logLevel, { role: config.role });
+  announceVendors(vendorConfig, log);
   if (config.jwtSecretGenerated) {
     log.warn('JWT_SECRET is not set: generated one for this process; tokens will not survive a restart or work across processes');
   }
@@ -56,13 +61,15 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
     jobs: createJobScheduler(queues, log, { sendAttempts: config.sends.attempts }),
     realtime: createPublisher(redis, config.redisPrefix),
   };
-  const modules = opts.modules ?? CHANNEL_MODULES;
-  const calls = modules.map((m) => m.callControl?.(base)).find((c) => c) ?? null;
+  const local: LocalEndpoints = {};
+  const vendors = config.sandbox.enabled ? sandboxVendorClients(config, dbHandle.db) : realVendorClients(config);
+  const modules = [...(opts.modules ?? CHANNEL_MODULES), ...(config.sandbox.enabled ? [sandboxModule(local)] : [])];
+  const calls = modules.map((m) => m.callControl?.(base, vendors)).find((c) => c) ?? null;
   // Web processes keep webhooks they cannot commit (Postgres away) in a local journal; see webhook-journal.ts.
   const journal = config.role === 'worker' ? undefined : await createWebhookJournal(config.webhookJournalDir, log);
   const metrics = createMetrics();
   const deps: Deps = { ...base, calls, channels: {}, journal, metrics };
-  Object.assign(deps.channels, ...modules.map((m) => m.senders?.(deps) ?? {}), opts.channelOverrides);
+  Object.assign(deps.channels, ...modules.map((m) => m.senders?.(deps, vendors) ?? {}), opts.channelOverrides);
   await bootstrap(deps);
 
   const stops: (() => Promise<void>)[] = [];
@@ -85,7 +92,7 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
     });
   }
   if (config.role !== 'worker') {
-    const app = createHttpApp(deps, { redis, metrics, webhooks: modules.flatMap((m) => m.routers?.(deps) ?? []) });
+    const app = createHttpApp(deps, { redis, metrics, webhooks: modules.flatMap((m) => m.routers?.(deps, vendors) ?? []) });
     if (config.metrics.port) {
       const metricsServer = await startMetricsServer(metrics, config.metrics.port);
       stops.push(() => metricsServer.close());
@@ -100,7 +107,8 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
     io = createRealtimeServer(deps, http, { pub, sub });
     for (const m of modules) {
       if (m.start) {
-        const started = await m.start(deps);
+        const started = await m.start(deps, vendors);
+        if (m.name === 'email' && started.port) local.smtpPort = started.port;
         stops.push(() => started.stop());
       }
     }
@@ -109,6 +117,7 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
       http!.listen(config.port, () => resolve());
     });
     port = (http.address() as AddressInfo).port;
+    local.httpBase = `http://127.0.0.1:${port}`;
     log.info({ port, publicUrl: config.publicUrl }, 'switchboard listening');
     const server = http;
     const ioServer = io;
@@ -160,6 +169,36 @@ function connectRedis(config: Config, opts: RedisOptions): Redis {
     password: url.password ? decodeURIComponent(url.password) : undefined,
     db: Number(url.pathname.slice(1)) || 0,
   });
+}
+
+/**
+ * Says at start where outbound goes. In production a missing vendor is an error in the log (the desk
+ * shows it too), never a quiet fall-back to the sandbox: that only happens with SANDBOX=true.
+ */
+function announceVendors(config: Config, log: Logger) {
+  if (config.sandbox.enabled) {
+    log.warn(
+      { explicit: config.sandbox.explicit },
+      'Sandbox: nothing is sent to real people. Texts, calls, mail and Slack posts go to the built-in sandbox (/sandbox in the desk)',
+    );
+    return;
+  }
+  const missing = missingVendors(config);
+  if (config.nodeEnv === 'production' && missing.length) {
+    log.error(
+      { missing },
+      `not configured: ${missing.join('; ')}. Replies on those channels cannot be sent (set SANDBOX=true to try Switchboard without vendors)`,
+    );
+  }
+}
+
+/** Which vendors lack credentials, in words an operator acts on. */
+export function missingVendors(config: Config): string[] {
+  const missing: string[] = [];
+  if (!config.twilio.accountSid || !config.twilio.authToken) missing.push('Twilio (TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN): SMS and calls');
+  if (!config.mail.smtpUrl) missing.push('mail (SMTP_URL): email replies');
+  if (!config.slack.botToken || !config.slack.signingSecret) missing.push('Slack (SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET)');
+  return missing;
 }
 
 /** How long a stopping web process waits for HTTP requests in flight. */

@@ -27,6 +27,9 @@ beforeAll(async () => {
     TWILIO_API_KEY: 'SK' + 'a'.repeat(32),
     TWILIO_API_SECRET: 'fuzz-api-secret-0123456789',
     TWILIO_TWIML_APP_SID: 'AP' + 'b'.repeat(32),
+    // The sandbox on (real credentials kept for signing), so its routes are fuzzed too.
+    SANDBOX: 'true',
+    INBOUND_SMTP_PORT: '0',
   });
 }, 60_000);
 afterAll(async () => {

@@ -186,10 +186,18 @@ describe('while an incident is open', () => {
     await app.sms(hablante, 'hola otra vez');
     await eventually(() => textsTo(hablante).find((m) => m.Body.includes('cerrada')));
 
+    // A queue with its own auto-reply: that one message carries the incident (one mail, not two).
+    expect((await app.api('PATCH', '/api/queues/volunteer', { autoReply: { open: 'Thanks! Your request is #{number}.' } })).status).toBe(
+      200,
+    );
     const writer = `writer-${randomBytes(3).toString('hex')}@example.net`;
     await mx.sendMail({ from: writer, to: `volunteer@${DOMAIN}`, subject: 'Shift tomorrow', text: 'Is my shift still on?' });
     const mail = await eventually(() => sink.mails.find((s) => s.envelope.to.includes(writer)));
     expect(mail.mail.text).toContain('Our Phoenix office is closed today.');
+    expect(mail.mail.text).toMatch(/Thanks! Your request is #\d+\./);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(sink.mails.filter((s) => s.envelope.to.includes(writer))).toHaveLength(1);
+    await app.api('PATCH', '/api/queues/volunteer', { autoReply: null });
 
     await slackDm('UINCIDENT1', 'hello, quick question');
     const dm = await eventually(() =>

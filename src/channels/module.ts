@@ -1,9 +1,11 @@
 import type { Router } from 'express';
 import type { CallControl, ChannelRegistry, Deps } from '../core/ports.js';
+import type { VendorClients } from './vendors.js';
 
 /**
  * What a channel brings to Switchboard. `main` collects the modules; each
  * stays in its own folder and only translates between its vendor and the core.
+ * The vendor clients are handed in (real or sandbox, chosen at wiring time).
  */
 export type ChannelModule = {
   name: string;
@@ -11,11 +13,11 @@ export type ChannelModule = {
    * Outbound senders this module provides (only when its vendor is configured).
    * `deps.channels` is filled with every module's senders before any is called.
    */
-  senders?(deps: Deps): ChannelRegistry;
+  senders?(deps: Deps, vendors: VendorClients): ChannelRegistry;
   /** Live call control, from the one module that speaks to a telephony vendor (when it is configured). */
-  callControl?(deps: Omit<Deps, 'channels' | 'calls'>): CallControl | null;
+  callControl?(deps: Omit<Deps, 'channels' | 'calls'>, vendors: VendorClients): CallControl | null;
   /** Webhook routes, mounted at the app root before the JSON API (they parse their own bodies). */
-  routers?(deps: Deps): Router[];
-  /** Long-running listeners (an SMTP server…), started in web processes. */
-  start?(deps: Deps): Promise<{ stop(): Promise<void> }>;
+  routers?(deps: Deps, vendors: VendorClients): Router[];
+  /** Long-running listeners (an SMTP server…), started in web processes; `port` is the one it bound, if any. */
+  start?(deps: Deps, vendors: VendorClients): Promise<{ stop(): Promise<void>; port?: number }>;
 };

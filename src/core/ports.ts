@@ -1,6 +1,8 @@
 import type { Config } from '../config.js';
 import type { Db } from '../db/client.js';
+import { nextDueAt, publicSla } from './requests/sla-view.js';
 import type {
+  SlaKind,
   Channel,
   ConversationRisk,
   ConversationRow,
@@ -126,6 +128,10 @@ export type RealtimeEvents = {
     assigneeId: string | null;
     status: ConversationStatus;
   };
+  /** To supervisors and the assignee: 80 % of an SLA target's time is used (once per due time). */
+  'sla.warning': SlaAlert;
+  /** To supervisors and the assignee: an SLA target was missed (once per due time). */
+  'sla.breached': SlaAlert;
   'supervisor.alert': { conversationId: string; queue: string; waitingSeconds: number; reason: string };
   /** To every agent: an incident was declared, got a linked conversation, or was resolved (`status`). */
   'incident.updated': { incident: PublicIncident };
@@ -149,6 +155,8 @@ export type PublicIncident = {
   /** The linked conversations. */
   conversationIds: string[];
 };
+
+export type SlaAlert = { conversationId: string; number: number; queue: string; kind: SlaKind; dueAt: string };
 
 /** Domain code publishes; only the realtime layer turns this into socket emits, from any process. */
 export type RealtimePublisher = {
@@ -243,6 +251,10 @@ export type PublicConversation = {
   disposition: string | null;
   /** What the crisis matcher found in its inbound texts; null when nothing. */
   risk: ConversationRisk | null;
+  /** SLA clocks of its queue's policy (all null without one) and the targets it missed. */
+  sla: ReturnType<typeof publicSla>;
+  /** The earliest SLA due time still running (the desk's countdown); null when none. */
+  dueAt: string | null;
 };
 
 export type PublicMessage = {
@@ -282,6 +294,8 @@ export function toPublicConversation(c: ConversationRow): PublicConversation {
     resolvedAt: c.resolvedAt?.toISOString() ?? null,
     disposition: c.disposition,
     risk: c.risk ?? null,
+    sla: publicSla(c),
+    dueAt: nextDueAt(c)?.toISOString() ?? null,
   };
 }
 

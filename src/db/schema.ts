@@ -665,6 +665,45 @@ export const slaEvents = pgTable(
   (t) => [primaryKey({ columns: [t.conversationId, t.kind, t.level, t.dueAt] }), index('sla_events_at_idx').on(t.at, t.level)],
 );
 
+/**
+ * The built-in sandbox's side of every vendor (src/sandbox): what Switchboard "sent" (outbound) and what
+ * a sandbox contact typed (inbound), for the /sandbox screen. `pendingStatuses` are the delivery reports
+ * still to be posted back through the real status webhook, the first one at `nextStatusAt`.
+ */
+export const sandboxMessages = pgTable(
+  'sandbox_messages',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    channel: text('channel').$type<Channel>().notNull(),
+    direction: text('direction').$type<'inbound' | 'outbound'>().notNull(),
+    /** The contact's address on the channel (phone, email, Slack user id): the thread it belongs to. */
+    contact: text('contact').notNull(),
+    /** The contact's name as the sandbox played it (Slack profile), if any. */
+    contactName: text('contact_name'),
+    /** Our side: the number, mailbox or Slack channel. */
+    inbox: text('inbox').notNull(),
+    body: text('body').notNull(),
+    subject: text('subject'),
+    /** The vendor's id for it (Twilio sid, Message-ID, Slack ts). */
+    externalId: text('external_id').notNull(),
+    status: text('status').notNull(),
+    pendingStatuses: text('pending_statuses')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
+    nextStatusAt: ts('next_status_at'),
+    /** Where the delivery reports go (Twilio's StatusCallback), and vendor details (thread ids, call legs). */
+    metadata: jsonb('metadata').$type<Record<string, unknown>>().notNull().default({}),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('sandbox_messages_created_idx').on(t.createdAt),
+    index('sandbox_messages_status_due_idx')
+      .on(t.nextStatusAt)
+      .where(sql`cardinality(${t.pendingStatuses}) > 0`),
+  ],
+);
+
 export type QueueRow = typeof queues.$inferSelect;
 export type AgentRow = typeof agents.$inferSelect;
 export type ContactRow = typeof contacts.$inferSelect;
@@ -679,3 +718,4 @@ export type CrisisTermRow = typeof crisisTerms.$inferSelect;
 export type IncidentRow = typeof incidents.$inferSelect;
 export type CannedResponseRow = typeof cannedResponses.$inferSelect;
 export type DispositionRow = typeof dispositions.$inferSelect;
+export type SandboxMessageRow = typeof sandboxMessages.$inferSelect;

@@ -19,6 +19,8 @@ const LISTENED: Record<EventName, true> = {
   'crisis.detected': true,
   'incident.updated': true,
   'incident.suggested': true,
+  'sla.warning': true,
+  'sla.breached': true,
 };
 export const EVENT_NAMES = Object.keys(LISTENED) as EventName[];
 

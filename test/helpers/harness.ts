@@ -83,6 +83,8 @@ export function testConfig(stores: { databaseUrl: string; redisPrefix: string },
     TWILIO_ACCOUNT_SID,
     TWILIO_AUTH_TOKEN,
     RECONCILE_INTERVAL_SECONDS: '1',
+    // Tests talk to the fakes in test/fakes; the sandbox tests turn it on themselves.
+    SANDBOX: 'false',
     // Each test app its own journal folder: another file's app must never replay into this database.
     WEBHOOK_JOURNAL_DIR: join(tmpdir(), `sb-journal-${stores.redisPrefix.replace(/[^a-z0-9_]/gi, '_')}`),
     ...env,

@@ -1,4 +1,3 @@
-import nodemailer from 'nodemailer';
 import type { ChannelModule } from '../module.js';
 import { attachmentsRouter } from './attachments-router.js';
 import { emailSender } from './send.js';
@@ -11,10 +10,8 @@ import { threadSigner } from './threading.js';
  */
 export const emailChannel: ChannelModule = {
   name: 'email',
-  senders(deps) {
-    if (!deps.config.mail.smtpUrl) return {};
-    const transport = nodemailer.createTransport(deps.config.mail.smtpUrl);
-    return { email: emailSender(deps, transport, threadSigner(deps.config)) };
+  senders(deps, vendors) {
+    return vendors.mail ? { email: emailSender(deps, vendors.mail, threadSigner(deps.config)) } : {};
   },
   routers: (deps) => [attachmentsRouter(deps)],
   async start(deps) {

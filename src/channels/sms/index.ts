@@ -1,13 +1,11 @@
 import type { ChannelModule } from '../module.js';
-import { createTwilioClient } from '../twilio/client.js';
 import { smsRouter } from './router.js';
 import { smsSender } from './send.js';
 
 export const smsChannel: ChannelModule = {
   name: 'sms',
-  senders(deps) {
-    const client = createTwilioClient(deps.config.twilio);
-    return client ? { sms: smsSender(client, deps.config) } : {};
+  senders(deps, vendors) {
+    return vendors.twilio ? { sms: smsSender(vendors.twilio, deps.config) } : {};
   },
   routers: (deps) => [smsRouter(deps)],
 };

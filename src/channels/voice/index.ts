@@ -4,7 +4,6 @@ import { PermanentSendError } from '../../core/conversations/deliver-message.js'
 import { addOpenApiPaths } from '../../http/openapi.js';
 import { flowsFrom } from '../../ivr/load-flows.js';
 import type { ChannelModule } from '../module.js';
-import { createTwilioClient } from '../twilio/client.js';
 import { voiceApiRouter } from './api.js';
 import { twilioCallControl } from './call-control.js';
 import { VOICE_OPENAPI } from './openapi.js';
@@ -20,11 +19,10 @@ addOpenApiPaths(VOICE_OPENAPI);
  */
 export const voiceChannel: ChannelModule = {
   name: 'voice',
-  callControl(deps) {
+  callControl(deps, vendors) {
     // Loaded first, in every role and configuration: a bad flow stops start-up.
     const flows = flowsFrom(deps.config.ivrFlowsDir);
-    const client = createTwilioClient(deps.config.twilio);
-    return client ? twilioCallControl(deps.config, client, flows) : null;
+    return vendors.twilio ? twilioCallControl(deps.config, vendors.twilio, flows) : null;
   },
   senders(deps) {
     if (!deps.calls) return {};

@@ -7,7 +7,7 @@ import { conversations, messages, OPEN_STATUSES, type ConversationRow, type Mess
 import { IDENTITY_FOR_CHANNEL } from '../channel-identity.js';
 import { flagRiskInTx, publishRiskFlag, type RiskFlag } from '../crisis/flag-risk.js';
 import { AppError } from '../errors.js';
-import { queueIncidentNotice } from '../incidents/incident-notice.js';
+import { addIncidentNotice } from '../incidents/incident-notice.js';
 import { suggestOnInbound } from '../incidents/suggestions.js';
 import { afterContactMessage, onContactMessage, type ContactMessageEffects } from '../requests/on-contact-message.js';
 import type { Deps } from '../ports.js';
@@ -77,8 +77,7 @@ function contactText(msg: ParsedInbound): string {
 /** A new text conversation while an incident concerning its queue is open: the incident's public message is its auto-reply. */
 async function noticeOpenIncidents(tx: Tx, stored: IngestResult, risk: RiskFlag | null): Promise<void> {
   if (stored.duplicate || !stored.opened || !stored.conversation || !stored.requests) return;
-  const notice = await queueIncidentNotice(tx, risk?.conversation ?? stored.conversation);
-  if (notice) stored.requests.systemMessages.push(notice);
+  stored.requests.systemMessages = await addIncidentNotice(tx, risk?.conversation ?? stored.conversation, stored.requests.systemMessages);
 }
 
 /** Every text a contact writes is checked for a crisis, in the same transaction; machine mail and SMS keywords are not. */

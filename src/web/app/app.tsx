@@ -7,6 +7,9 @@ import { TopBar, type View } from '../components/top-bar.js';
 import { clearNotices, reportError } from '../notices.js';
 import { Desk } from '../screens/desk/desk.js';
 import { AuditLog } from '../screens/admin/audit-log.js';
+import { Admin, ADMIN_TABS, type AdminTab } from '../screens/admin/admin.js';
+import { useTranslation } from 'react-i18next';
+import { setDeskLanguage } from '../i18n.js';
 import { Login } from '../screens/login/login.js';
 import { PasswordGate, SecurityPage } from '../screens/security/security-page.js';
 import { Wallboard } from '../screens/wallboard/wallboard.js';
@@ -16,9 +19,20 @@ import { useOffers } from './use-offers.js';
 import { useShortcuts } from './use-shortcuts.js';
 
 /** The screens the address bar can name (a new screen: add it to `View` in the top bar, here and in the top bar's links). */
-const VIEW_PATHS: Record<View, string> = { desk: '/', wallboard: '/wallboard', security: '/account/security', audit: '/admin/audit' };
+const VIEW_PATHS: Record<View, string> = {
+  desk: '/',
+  wallboard: '/wallboard',
+  security: '/account/security',
+  audit: '/admin/audit',
+  admin: '/admin',
+};
 const viewFromPath = (): View =>
   (Object.entries(VIEW_PATHS).find(([v, p]) => v !== 'desk' && location.pathname.startsWith(p))?.[0] as View | undefined) ?? 'desk';
+
+const adminTabFromPath = (): AdminTab => {
+  const tab = location.pathname.split('/')[2] as AdminTab | undefined;
+  return tab && ADMIN_TABS.includes(tab) ? tab : 'agents';
+};
 
 export function App() {
   // 'checking': a reload or a new tab resumes the session from the httpOnly refresh cookie, if there is one.
@@ -71,13 +85,27 @@ function Shell({ onLogout }: { onLogout: () => void }) {
   const [help, setHelp] = useState(false);
   const { bus, reloadTick } = useLiveDesk(state, dispatch, onLogout);
   const supervisor = !!state.me && state.me.role !== 'agent';
+  const { t } = useTranslation();
+  const [adminTab, setAdminTab] = useState<AdminTab>(adminTabFromPath);
+  const language = state.me?.language;
+  useEffect(() => {
+    if (language) setDeskLanguage(language);
+  }, [language]);
 
   const navigate = useCallback((v: View) => {
     history.pushState(null, '', VIEW_PATHS[v]);
     setView(v);
   }, []);
+  const openAdminTab = useCallback((tab: AdminTab) => {
+    history.pushState(null, '', `/admin/${tab}`);
+    setAdminTab(tab);
+    setView('admin');
+  }, []);
   useEffect(() => {
-    const onPop = () => setView(viewFromPath());
+    const onPop = () => {
+      setView(viewFromPath());
+      setAdminTab(adminTabFromPath());
+    };
     addEventListener('popstate', onPop);
     return () => removeEventListener('popstate', onPop);
   }, []);
@@ -122,16 +150,22 @@ function Shell({ onLogout }: { onLogout: () => void }) {
           api.setStatus(status).then((agent) => dispatch({ type: 'me', agent }), reportError('Could not change your presence'))
         }
         onHelp={() => setHelp(true)}
+        onLanguage={(lang) => {
+          setDeskLanguage(lang);
+          api.setLanguage(lang).then((agent) => dispatch({ type: 'me', agent }), reportError(t('app.languageFailed')));
+        }}
       />
       {state.connection === 'offline' && (
         <div className="banner banner-offline" role="status">
-          Connection lost — reconnecting… New offers will appear when you are back online.
+          {t('app.offline')}
         </div>
       )}
       {view === 'security' ? (
         <SecurityPage />
       ) : view === 'audit' && state.me?.role === 'admin' ? (
         <AuditLog />
+      ) : view === 'admin' && supervisor && state.me ? (
+        <Admin me={state.me} tab={adminTab} onTab={openAdminTab} />
       ) : view === 'wallboard' && supervisor ? (
         <Wallboard bus={bus} onOpenConversation={openConversation} />
       ) : (
