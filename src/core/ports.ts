@@ -13,6 +13,7 @@ import type {
   Presence,
 } from '../db/schema.js';
 import type { Logger } from '../logger.js';
+import { publicMedia } from './files/recordings.js';
 import type { QueueStats } from './routing/queue-stats.js';
 
 /**
@@ -226,6 +227,20 @@ export type CallControl = {
   fetchCall(callSid: string): Promise<{ status: string; durationSeconds?: number }>;
   /** Deletes a recording (call or voicemail) at the vendor; one already gone counts as deleted. */
   deleteRecording(recordingSid: string): Promise<void>;
+  /**
+   * A recording's audio from the vendor, with the account's credentials, as a stream; `range`
+   * (an HTTP Range header) is passed on so a player can seek. The vendor's status is returned as is.
+   */
+  fetchRecording(recordingSid: string, opts: { range?: string; signal?: AbortSignal }): Promise<RecordingMedia>;
+};
+
+/** A recording's audio (or part of it) as the vendor answered it. */
+export type RecordingMedia = {
+  status: number;
+  contentType?: string;
+  contentLength?: string;
+  contentRange?: string;
+  body: ReadableStream<Uint8Array> | null;
 };
 
 export type PublicConversation = {
@@ -310,7 +325,7 @@ export function toPublicMessage(m: MessageRow): PublicMessage {
     status: m.status,
     error: m.error,
     authorAgentId: m.authorAgentId,
-    media: m.media,
+    media: publicMedia(m),
     metadata: m.metadata,
     createdAt: m.createdAt.toISOString(),
   };

@@ -188,6 +188,7 @@ describe.runIf(chromiumAvailable())('administration in the desk', () => {
     await desk.reload();
     await desk.getByRole('button', { name: 'Cerrar sesión' }).waitFor();
     expect(await desk.evaluate(() => document.documentElement.lang)).toBe('es');
+    await desk.getByRole('navigation', { name: 'Bandeja' }).getByRole('tab', { name: 'Mías' }).waitFor();
     await screenshot(desk, 'desk-spanish', { docs: true });
     expect(await axeViolations(desk)).toEqual([]);
   }, 180_000);

@@ -29,6 +29,8 @@ import { auditRouter } from './audit.js';
 import { contentRouter } from './content.js';
 import { crisisRouter } from './crisis.js';
 import { incidentsRouter } from './incidents.js';
+import { qualityRouter } from './quality.js';
+import { filesRouter, signedFilesRouter } from './files.js';
 import { reportsRouter } from './reports.js';
 import { privacyRouter } from './privacy.js';
 import { requestsRouter } from './requests.js';
@@ -65,9 +67,12 @@ export function apiRouter(deps: Deps, opts: { throttle: LoginThrottle }): Router
   const { db } = deps;
 
   r.use(authRouter(deps, opts.throttle));
+  r.use(signedFilesRouter(deps));
 
   r.use(requireAuth(deps));
+  r.use(filesRouter(deps));
   r.use(reportsRouter(deps));
+  r.use(qualityRouter(deps));
   r.use(accountRouter(deps, opts.throttle));
   r.use(auditRouter(deps));
 

@@ -1,3 +1,4 @@
+import { useTranslation } from 'react-i18next';
 import { useEffect, useState, type Dispatch } from 'react';
 import { api } from '../../../api.js';
 import { Empty } from '../../../components/bits.js';
@@ -10,7 +11,7 @@ import { ConversationHeader } from './conversation-header.js';
 import { ResolveDialog } from './resolve-dialog.js';
 import { Timeline } from './timeline.js';
 
-const OPEN_STATUSES = ['waiting', 'offered', 'assigned'];
+const OPEN_STATUSES = ['waiting', 'offered', 'assigned', 'pending', 'snoozed'];
 
 /** The middle of the desk: one conversation's header, timeline and composer, and its Resolve/Transfer dialogs. */
 export function ConversationView({
@@ -24,6 +25,7 @@ export function ConversationView({
   loading: boolean;
   dispatch: Dispatch<DeskAction>;
 }) {
+  const { t: tr } = useTranslation();
   const [dialog, setDialog] = useState<null | 'resolve' | 'transfer'>(null);
   const open = !!detail && OPEN_STATUSES.includes(detail.conversation.status);
   // Alt+S / Alt+T arrive as window events from the app's shortcut handler.
@@ -41,11 +43,11 @@ export function ConversationView({
 
   if (!detail) {
     return (
-      <section className="conversation" aria-label="Conversation">
+      <section className="conversation" aria-label={tr('conversation.label')}>
         {loading ? (
-          <div className="loading">Loading…</div>
+          <div className="loading">{tr('common.loading')}</div>
         ) : (
-          <Empty title="No conversation selected">Pick one from the inbox, or accept an incoming offer.</Empty>
+          <Empty title={tr('conversation.noneSelected')}>{tr('conversation.noneSelectedHint')}</Empty>
         )}
       </section>
     );
@@ -62,6 +64,8 @@ export function ConversationView({
         open={open}
         onTransfer={() => setDialog('transfer')}
         onResolve={() => setDialog('resolve')}
+        canChangeStatus={!!c.assigneeId && (mine || me?.role !== 'agent')}
+        dispatch={dispatch}
       />
       <Timeline
         messages={detail.messages}
