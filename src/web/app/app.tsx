@@ -10,13 +10,20 @@ import { AuditLog } from '../screens/admin/audit-log.js';
 import { Login } from '../screens/login/login.js';
 import { PasswordGate, SecurityPage } from '../screens/security/security-page.js';
 import { Wallboard } from '../screens/wallboard/wallboard.js';
+import { SandboxScreen, systemStatus, type SystemStatus } from '../screens/sandbox/sandbox.js';
 import { deskReducer, initialDesk, totalUnread } from '../state/desk.js';
 import { useLiveDesk } from './use-live-desk.js';
 import { useOffers } from './use-offers.js';
 import { useShortcuts } from './use-shortcuts.js';
 
 /** The screens the address bar can name (a new screen: add it to `View` in the top bar, here and in the top bar's links). */
-const VIEW_PATHS: Record<View, string> = { desk: '/', wallboard: '/wallboard', security: '/account/security', audit: '/admin/audit' };
+const VIEW_PATHS: Record<View, string> = {
+  desk: '/',
+  wallboard: '/wallboard',
+  security: '/account/security',
+  audit: '/admin/audit',
+  sandbox: '/sandbox',
+};
 const viewFromPath = (): View =>
   (Object.entries(VIEW_PATHS).find(([v, p]) => v !== 'desk' && location.pathname.startsWith(p))?.[0] as View | undefined) ?? 'desk';
 
@@ -71,6 +78,11 @@ function Shell({ onLogout }: { onLogout: () => void }) {
   const [help, setHelp] = useState(false);
   const { bus, reloadTick } = useLiveDesk(state, dispatch, onLogout);
   const supervisor = !!state.me && state.me.role !== 'agent';
+  // Whether replies reach real people: the sandbox banner, or vendors missing in production.
+  const [system, setSystem] = useState<SystemStatus | null>(null);
+  useEffect(() => {
+    systemStatus().then(setSystem, () => {});
+  }, []);
 
   const navigate = useCallback((v: View) => {
     history.pushState(null, '', VIEW_PATHS[v]);
@@ -122,7 +134,23 @@ function Shell({ onLogout }: { onLogout: () => void }) {
           api.setStatus(status).then((agent) => dispatch({ type: 'me', agent }), reportError('Could not change your presence'))
         }
         onHelp={() => setHelp(true)}
+        sandbox={!!system?.sandbox}
       />
+      {system?.sandbox && (
+        <div className="banner banner-sandbox" role="status">
+          <span>{system.notice ?? 'Sandbox: nothing is sent to real people'}</span>
+          {state.me?.role === 'admin' && view !== 'sandbox' && (
+            <button type="button" onClick={() => navigate('sandbox')}>
+              Open the sandbox
+            </button>
+          )}
+        </div>
+      )}
+      {system && !system.sandbox && system.missingVendors.length > 0 && (
+        <div className="banner banner-vendors" role="alert">
+          Not configured, so replies on these channels cannot be sent: {system.missingVendors.join('; ')}.
+        </div>
+      )}
       {state.connection === 'offline' && (
         <div className="banner banner-offline" role="status">
           Connection lost — reconnecting… New offers will appear when you are back online.
@@ -132,6 +160,8 @@ function Shell({ onLogout }: { onLogout: () => void }) {
         <SecurityPage />
       ) : view === 'audit' && state.me?.role === 'admin' ? (
         <AuditLog />
+      ) : view === 'sandbox' && state.me?.role === 'admin' && system?.sandbox ? (
+        <SandboxScreen />
       ) : view === 'wallboard' && supervisor ? (
         <Wallboard bus={bus} onOpenConversation={openConversation} />
       ) : (

@@ -12,7 +12,7 @@ export function PresenceDot({ presence }: { presence: string }) {
 }
 
 /** The desk's screens, each at its own path (app.tsx). */
-export type View = 'desk' | 'wallboard' | 'security' | 'audit';
+export type View = 'desk' | 'wallboard' | 'security' | 'audit' | 'sandbox';
 
 export function TopBar(props: {
   me: Agent | null;
@@ -22,6 +22,8 @@ export function TopBar(props: {
   onPresence: (p: 'available' | 'away' | 'offline') => void;
   onLogout: () => void;
   onHelp: () => void;
+  /** The sandbox is on: admins get its screen. */
+  sandbox?: boolean;
 }) {
   const { me, connection, view } = props;
   const system = me && (me.presence === 'busy' || me.presence === 'wrap-up');
@@ -54,6 +56,15 @@ export function TopBar(props: {
               onClick={() => props.onNavigate('audit')}
             >
               Audit log
+            </button>
+          )}
+          {me.role === 'admin' && props.sandbox && (
+            <button
+              className={view === 'sandbox' ? 'tab active' : 'tab'}
+              aria-current={view === 'sandbox' ? 'page' : undefined}
+              onClick={() => props.onNavigate('sandbox')}
+            >
+              Sandbox
             </button>
           )}
         </nav>
