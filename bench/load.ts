@@ -9,17 +9,26 @@
  *  3. 5,000 idle agent sockets on one web process: memory per socket, and fan-out
  *     latency of an event published from another process through Redis.
  *
+ *  0. The floor (bench/floor-server.ts): the same webhooks into a minimal web + worker pair
+ *     that only parses, inserts, enqueues and pushes. Switchboard's figures are printed as a
+ *     share of the floor's, measured in the same run.
+ *
  * Loopback only, bounded in count and time. Uses the local Postgres and Redis
  * (TEST_PG_URL / TEST_REDIS_URL) with a throwaway database and key prefix.
- * Knobs: BENCH_CONTACTS (1000), BENCH_CONCURRENCY (20), BENCH_AGENTS (20, 20 SMS each), BENCH_SOCKETS (5000).
+ * Knobs: BENCH_CONTACTS (2000), BENCH_CONCURRENCY (10), BENCH_AGENTS (20, 20 SMS each), BENCH_SOCKETS (5000),
+ * BENCH_PHASES (floor,one,two,sockets).
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { Emitter } from '@socket.io/redis-emitter';
 import { Redis } from 'ioredis';
+import postgres from 'postgres';
 import { io as ioClient, type Socket } from 'socket.io-client';
 import { socketIoKey } from '../src/realtime/publisher.js';
+import { freePort, isolatedStores, PG_ADMIN_URL, PUBLIC_URL, TEST_REDIS_URL, TWILIO_AUTH_TOKEN } from '../test/helpers/harness.js';
 import {
   makeContacts,
+  ROOT,
   sendContacts,
   sleep,
   startBots,
@@ -30,8 +39,9 @@ import {
 } from '../test/fault/cluster.js';
 
 const num = (name: string, def: number, max: number) => Math.min(max, Math.max(1, Number(process.env[name] ?? def) || def));
-const CONTACTS = num('BENCH_CONTACTS', 1000, 20_000);
-const CONCURRENCY = num('BENCH_CONCURRENCY', 20, 200);
+const CONTACTS = num('BENCH_CONTACTS', 2000, 20_000);
+const CONCURRENCY = num('BENCH_CONCURRENCY', 10, 200);
+const PHASES = new Set((process.env.BENCH_PHASES ?? 'floor,one,two,sockets').split(','));
 const AGENTS = num('BENCH_AGENTS', 20, 100);
 const SOCKETS = num('BENCH_SOCKETS', 5000, 10_000);
 /** Offers must not lapse because the box is busy: this measures routing, not timeouts. */
@@ -102,6 +112,86 @@ async function loadPhase(title: string, sc: Scenario, webhookUrl: string, agents
     `webhook → reservation.created: p50 ${fmt(pct(latencies, 50))} ms, p95 ${fmt(pct(latencies, 95))} ms, p99 ${fmt(pct(latencies, 99))} ms, max ${fmt(pct(latencies, 100))} ms`,
   );
   log(`memory (peak RSS): ${memory}`);
+  return { perSecond: latencies.length / elapsed, p50: pct(latencies, 50) };
+}
+
+type Figures = { perSecond: number; p50: number };
+
+/** Starts one floor process and waits for it to say so. */
+async function startFloorProcess(role: 'web' | 'worker', env: Record<string, string>): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/floor-server.ts'], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', ...env, ROLE: role },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (d: Buffer) => d.toString().includes('floor started') && resolve());
+    child.once('exit', (code) => reject(new Error(`floor ${role} exited (${code})`)));
+  });
+  return child;
+}
+
+/** Phase 0: the same webhooks, concurrency and socket count against the minimal stack. */
+async function floorPhase(): Promise<Figures> {
+  const stores = await isolatedStores('floor');
+  const admin = postgres(PG_ADMIN_URL, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database "${new URL(stores.databaseUrl).pathname.slice(1)}"`);
+  await admin.end();
+  const port = await freePort();
+  const env = {
+    PORT: String(port),
+    DATABASE_URL: stores.databaseUrl,
+    REDIS_URL: TEST_REDIS_URL,
+    PREFIX: stores.redisPrefix,
+    TWILIO_AUTH_TOKEN,
+    PUBLIC_URL,
+  };
+  const procs = [await startFloorProcess('web', env), await startFloorProcess('worker', env)];
+  const url = `http://127.0.0.1:${port}`;
+  const contacts = makeContacts(CONTACTS);
+  const offeredAt = new Map<string, number>();
+  let lastOfferAt = 0;
+  const sockets = await Promise.all(
+    Array.from({ length: AGENTS }, (_, i) => {
+      const s = ioClient(url, { transports: ['websocket'], reconnection: false, forceNew: true });
+      // Every agent hears every push; the first to hear it counts, as with an offer.
+      if (i === 0)
+        s.on('reservation.created', (p: { contact: { address: string } }) => {
+          if (!offeredAt.has(p.contact.address)) offeredAt.set(p.contact.address, (lastOfferAt = Date.now()));
+        });
+      return new Promise<Socket>((resolve, reject) => {
+        s.once('connect', () => resolve(s));
+        s.once('connect_error', reject);
+      });
+    }),
+  );
+  try {
+    const start = Date.now();
+    await sendContacts(url, contacts, CONCURRENCY);
+    const deadline = Date.now() + 60_000;
+    while (offeredAt.size < CONTACTS && Date.now() < deadline) await sleep(100);
+    const latencies = contacts.flatMap((c) =>
+      c.sentAt !== undefined && offeredAt.has(c.phone) ? [offeredAt.get(c.phone)! - c.sentAt] : [],
+    );
+    const elapsed = ((lastOfferAt || Date.now()) - start) / 1000;
+    log(`\n## floor: minimal web + worker (parse, verify, one insert, one BullMQ job, one Socket.IO push)`);
+    log(
+      `texts/s (first webhook → last push): ${fmt(latencies.length / elapsed, 1)}  (${latencies.length}/${CONTACTS} in ${fmt(elapsed, 1)} s)`,
+    );
+    log(`webhook → push: p50 ${fmt(pct(latencies, 50))} ms, p95 ${fmt(pct(latencies, 95))} ms, p99 ${fmt(pct(latencies, 99))} ms`);
+    return { perSecond: latencies.length / elapsed, p50: pct(latencies, 50) };
+  } finally {
+    for (const s of sockets) s.close();
+    for (const p of procs) p.kill('SIGKILL');
+    await stores.drop();
+  }
+}
+
+function compare(title: string, sb: Figures, floor: Figures | undefined) {
+  if (!floor) return;
+  log(
+    `${title} against the floor: ${fmt((100 * sb.perSecond) / floor.perSecond)} % of its texts/s, webhook → offer p50 ${fmt(sb.p50 / floor.p50, 1)}× its p50`,
+  );
 }
 
 async function idleSocketsPhase(sc: Scenario) {
@@ -168,25 +258,30 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 
 async function main() {
   log(`Switchboard load benchmark (loopback; ${new Date().toISOString()}; ${cpus().length} CPUs, load average ${loadavg()[0].toFixed(1)})`);
-  {
+  const floor = PHASES.has('floor') ? await floorPhase() : undefined;
+  if (PHASES.has('one')) {
     const sc = (current = await startScenario('bench1', { webs: 1, workers: 1, env: ENV }));
     try {
-      await loadPhase('1 web + 1 worker process', sc, sc.webs[0].url, sc.webs[0].url);
+      compare('1 web + 1 worker', await loadPhase('1 web + 1 worker process', sc, sc.webs[0].url, sc.webs[0].url), floor);
     } finally {
       await sc.stop();
     }
   }
-  {
+  if (PHASES.has('two')) {
     const sc = (current = await startScenario('bench2', { webs: 2, workers: 2, env: ENV }));
     const lb = await startTcpProxy(() => sc.webs.map((w) => w.port));
     try {
-      await loadPhase('2 web + 2 worker processes (round-robin TCP proxy in front)', sc, lb.url, lb.url);
+      compare(
+        '2 web + 2 worker',
+        await loadPhase('2 web + 2 worker processes (round-robin TCP proxy in front)', sc, lb.url, lb.url),
+        floor,
+      );
     } finally {
       await lb.close();
       await sc.stop();
     }
   }
-  {
+  if (PHASES.has('sockets')) {
     const sc = (current = await startScenario('bench3', { webs: 1, workers: 1, env: ENV }));
     try {
       await idleSocketsPhase(sc);

@@ -108,7 +108,7 @@ async function main() {
       const t0 = performance.now();
       let made = 0;
       for (;;) {
-        const n = await dispatch(deps);
+        const n = (await dispatch(deps)).offers;
         made += n;
         if (n === 0) break;
       }
@@ -127,7 +127,7 @@ async function main() {
         await db.execute(sql`update reservations set status = 'accepted', answered_at = now() where id = ${victim.id}`);
         await db.execute(sql`update conversations set status = 'resolved', resolved_at = now() where id = ${victim.conversation_id}`);
         const t = performance.now();
-        const n = await dispatch(deps);
+        const n = (await dispatch(deps)).offers;
         times.push(performance.now() - t);
         if (n === 1) continue;
         // Possible when the freed agent's lanes have nothing left waiting (small backlogs).

@@ -17,6 +17,15 @@ const optionalUrl = z
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()))
   .pipe(z.url().optional());
 
+const isTimeZone = (tz: string) => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
 const intFrom = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
 
 export const ZEnv = z.object({
@@ -63,6 +72,13 @@ export const ZEnv = z.object({
   /** Signs our outbound Message-IDs so replies thread safely; derived from JWT_SECRET when unset. */
   EMAIL_THREAD_SECRET: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
   JWT_SECRET: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+  /**
+   * Lifetime of the signed links the desk opens attachments and recordings with (an <img> or <audio>
+   * cannot send the bearer token); authorisation is checked when a link is issued.
+   */
+  FILE_URL_TTL_SECONDS: intFrom(300, 30).pipe(z.number().max(24 * 3600)),
+  /** Signs those links; derived from JWT_SECRET when unset (every web process must share it). */
+  FILE_URL_SECRET: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
   ADMIN_EMAIL: optionalString.pipe(z.email().optional()),
   ADMIN_PASSWORD: optionalString.pipe(z.string().min(8, 'must be at least 8 characters').optional()),
   RESERVATION_TIMEOUT_SECONDS: intFrom(30, 1),
@@ -140,6 +156,13 @@ export const ZEnv = z.object({
   /** Scopes asked of the provider. */
   OIDC_SCOPES: z.string().min(1).default('openid email profile'),
   /** Bearer token Prometheus sends for GET /metrics on the main port. */
+  /** The organisation's time zone (IANA name): report days and hours follow it. */
+  TZ: z
+    .string()
+    .trim()
+    .default('UTC')
+    .transform((v) => v.replace(/^:/, '') || 'UTC')
+    .refine((v) => isTimeZone(v), 'must be an IANA time zone such as UTC or America/New_York'),
   METRICS_TOKEN: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
   /** Serve /metrics (without a token) on this port, bound to 127.0.0.1 only. */
   METRICS_PORT: optionalString.pipe(
@@ -173,6 +196,8 @@ export type Config = {
   sandbox: { enabled: boolean; explicit: boolean };
   mail: { smtpUrl?: string; from?: string; inboundPort: number; inboundDomain?: string; maxInboundBytes: number; threadSecret?: string };
   jwtSecret: string;
+  /** Signed links to attachments and recordings (FILE_URL_*). */
+  files: { urlTtlSeconds: number; urlSecret: string };
   /** True when JWT_SECRET was not set and a random one was made for this process. */
   jwtSecretGenerated: boolean;
   admin: { email?: string; password?: string };
@@ -205,6 +230,8 @@ export type Config = {
     oidc?: { issuer: string; clientId: string; clientSecret: string; autoProvision?: Role; label: string; scopes: string };
   };
   metrics: { token?: string; port?: number };
+  /** The organisation's time zone (TZ): report days and hours follow it. */
+  timezone: string;
 };
 
 type Role = 'agent' | 'supervisor' | 'admin';
@@ -272,6 +299,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { envFile
       threadSecret: e.EMAIL_THREAD_SECRET,
     },
     jwtSecret,
+    files: { urlTtlSeconds: e.FILE_URL_TTL_SECONDS, urlSecret: e.FILE_URL_SECRET ?? `files:${jwtSecret}` },
     jwtSecretGenerated: !e.JWT_SECRET,
     admin: { email: e.ADMIN_EMAIL, password: e.ADMIN_PASSWORD },
     routing: {
@@ -311,5 +339,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { envFile
           : undefined,
     },
     metrics: { token: e.METRICS_TOKEN, port: e.METRICS_PORT },
+    timezone: e.TZ,
   };
 }

@@ -1,8 +1,8 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditLog, conversations } from '../src/db/schema.js';
+import { agents, auditLog, conversations } from '../src/db/schema.js';
 import { startSmtpSink, type SmtpSink } from './fakes/smtp-sink.js';
-import { eventually, freePort, randomPhone, startTestApp, type AgentSocket, type TestApp } from './helpers/harness.js';
+import { freePort, randomPhone, startTestApp, type AgentSocket, type TestApp } from './helpers/harness.js';
 
 let app: TestApp;
 let sink: SmtpSink;
@@ -170,20 +170,35 @@ describe('search', () => {
 });
 
 describe('a pending conversation whose agent was deactivated', () => {
-  it('is routed again when the contact answers', async () => {
+  it('goes back to its queue and is offered to another agent; the contact’s answer joins it', async () => {
     const to = await line('grants');
     const pia = await agent('Pia', ['grants']);
     const c = await takes(pia, to, 'Grant application question', '+15305551111');
     expect((await app.api('PATCH', `/api/conversations/${c.id}`, { status: 'pending' }, pia.token)).status).toBe(200);
+    const raj = await app.agent({ name: 'Raj', queues: ['grants'], available: false });
+    const rajSock = await app.socket(raj.token);
     expect((await app.api('PATCH', `/api/agents/${pia.id}`, { active: false })).status).toBe(200);
-
-    const raj = await agent('Raj', ['grants']);
+    await app.api('PUT', '/api/me/status', { status: 'available' }, raj.token);
+    const offer = await rajSock.waitFor('reservation.created', (p) => p.conversationId === c.id);
+    expect((await app.api('POST', `/api/reservations/${offer.reservationId}/accept`, undefined, raj.token)).status).toBe(200);
     await app.sms('+15305551111', 'Here is the document you asked for', { To: to });
-    const offer = await raj.sock.waitFor('reservation.created', (p) => p.conversationId === c.id);
-    expect(offer.queue).toBe('grants');
-    await eventually(async () => {
-      const [row] = await app.sb.deps.db.select().from(conversations).where(eq(conversations.id, c.id));
-      return row.status === 'offered' && row.assigneeId === null;
-    });
+    await rajSock.waitFor('message.created', (p) => p.conversationId === c.id && p.message.body === 'Here is the document you asked for');
+  });
+
+  it('is routed again when the contact answers, if its agent became inactive while it was pending', async () => {
+    const to = await line('bursaries');
+    const ola = await agent('Ola', ['bursaries']);
+    const c = await takes(ola, to, 'Bursary question', '+15305552222');
+    expect((await app.api('PATCH', `/api/conversations/${c.id}`, { status: 'pending' }, ola.token)).status).toBe(200);
+    // The flag alone (as a deactivation racing the answer would leave it): the rule is checked when it comes back.
+    await app.sb.deps.db.update(agents).set({ active: false }).where(eq(agents.id, ola.id));
+    const kim = await app.agent({ name: 'Kim', queues: ['bursaries'], available: false });
+    const kimSock = await app.socket(kim.token);
+    await app.api('PUT', '/api/me/status', { status: 'available' }, kim.token);
+    await app.sms('+15305552222', 'Here is my transcript', { To: to });
+    const offer = await kimSock.waitFor('reservation.created', (p) => p.conversationId === c.id);
+    expect(offer.queue).toBe('bursaries');
+    const [row] = await app.sb.deps.db.select().from(conversations).where(eq(conversations.id, c.id));
+    expect(row.assigneeId).not.toBe(ola.id);
   });
 });

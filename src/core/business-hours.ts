@@ -65,3 +65,67 @@ export function isOpen(hours: BusinessHours | null | undefined, at: Date, extraH
   if ([...(hours.holidays ?? []), ...extraHolidays].includes(t.date)) return false;
   return hours.open.some((w) => w.day === t.day && t.minutes >= toMinutes(w.from) && t.minutes < toMinutes(w.to));
 }
+
+/** The UTC instant of wall-clock `date` (YYYY-MM-DD) + `minutes` in `timezone` (DST-aware: two refinements). */
+export function zonedInstant(date: string, minutes: number, timezone: string): number {
+  const [y, m, d] = date.split('-').map(Number);
+  const wall = Date.UTC(y, m - 1, d, 0, minutes);
+  let guess = wall;
+  for (let i = 0; i < 2; i++) {
+    const seen = localTime(new Date(guess), timezone);
+    const [sy, sm, sd] = seen.date.split('-').map(Number);
+    const seenWall = Date.UTC(sy, sm - 1, sd, 0, seen.minutes);
+    guess += wall - seenWall;
+  }
+  return guess;
+}
+
+const nextDate = (date: string) => new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+const weekday = (date: string) => new Date(`${date}T00:00:00Z`).getUTCDay();
+/** How far ahead a clock looks for open time before giving up (hours with no windows never run out). */
+const HORIZON_DAYS = 800;
+
+/** Open intervals [from, to) in ms, day by day from the local day of `start`, clipped to start at `start`. */
+function* openIntervals(hours: BusinessHours, start: number): Generator<[number, number]> {
+  let date = localTime(new Date(start), hours.timezone).date;
+  const holidays = new Set(hours.holidays ?? []);
+  for (let i = 0; i < HORIZON_DAYS; i++, date = nextDate(date)) {
+    if (holidays.has(date)) continue;
+    const day = weekday(date);
+    const windows = hours.open
+      .filter((w) => w.day === day)
+      .map((w) => [zonedInstant(date, toMinutes(w.from), hours.timezone), zonedInstant(date, toMinutes(w.to), hours.timezone)] as const)
+      .sort((a, b) => a[0] - b[0]);
+    for (const [from, to] of windows) {
+      if (to <= start) continue;
+      yield [Math.max(from, start), to];
+    }
+  }
+}
+
+/**
+ * The instant `seconds` of business time after `start` (SLA due times): with no hours the clock is
+ * the wall clock; closed time, weekends and holidays do not count. Null when the hours never open.
+ */
+export function addBusinessSeconds(hours: BusinessHours | null | undefined, start: Date, seconds: number): Date | null {
+  if (!hours) return new Date(start.getTime() + seconds * 1000);
+  let left = seconds * 1000;
+  for (const [from, to] of openIntervals(hours, start.getTime())) {
+    if (left <= to - from) return new Date(from + left);
+    left -= to - from;
+  }
+  return null;
+}
+
+/** Business seconds between two instants (0 when `to` is not after `from`): time paused on an SLA clock. */
+export function businessSecondsBetween(hours: BusinessHours | null | undefined, from: Date, to: Date): number {
+  const end = to.getTime();
+  if (end <= from.getTime()) return 0;
+  if (!hours) return (end - from.getTime()) / 1000;
+  let total = 0;
+  for (const [a, b] of openIntervals(hours, from.getTime())) {
+    if (a >= end) break;
+    total += Math.min(b, end) - a;
+  }
+  return total / 1000;
+}

@@ -1,7 +1,9 @@
 import type { Config } from '../config.js';
 import type { Db } from '../db/client.js';
-import type { Channel, ConversationRisk, ConversationRow, ConversationStatus, MessageRow, Presence } from '../db/schema.js';
+import { nextDueAt, publicSla } from './requests/sla-view.js';
+import type { SlaKind, Channel, ConversationRisk, ConversationRow, ConversationStatus, MessageRow, Presence } from '../db/schema.js';
 import type { Logger } from '../logger.js';
+import { publicMedia } from './files/recordings.js';
 import type { QueueStats } from './routing/queue-stats.js';
 
 /**
@@ -115,8 +117,14 @@ export type RealtimeEvents = {
     assigneeId: string | null;
     status: ConversationStatus;
   };
+  /** To supervisors and the assignee: 80 % of an SLA target's time is used (once per due time). */
+  'sla.warning': SlaAlert;
+  /** To supervisors and the assignee: an SLA target was missed (once per due time). */
+  'sla.breached': SlaAlert;
   'supervisor.alert': { conversationId: string; queue: string; waitingSeconds: number; reason: string };
 };
+
+export type SlaAlert = { conversationId: string; number: number; queue: string; kind: SlaKind; dueAt: string };
 
 /** Domain code publishes; only the realtime layer turns this into socket emits, from any process. */
 export type RealtimePublisher = {
@@ -184,6 +192,20 @@ export type CallControl = {
   fetchCall(callSid: string): Promise<{ status: string; durationSeconds?: number }>;
   /** Deletes a recording (call or voicemail) at the vendor; one already gone counts as deleted. */
   deleteRecording(recordingSid: string): Promise<void>;
+  /**
+   * A recording's audio from the vendor, with the account's credentials, as a stream; `range`
+   * (an HTTP Range header) is passed on so a player can seek. The vendor's status is returned as is.
+   */
+  fetchRecording(recordingSid: string, opts: { range?: string; signal?: AbortSignal }): Promise<RecordingMedia>;
+};
+
+/** A recording's audio (or part of it) as the vendor answered it. */
+export type RecordingMedia = {
+  status: number;
+  contentType?: string;
+  contentLength?: string;
+  contentRange?: string;
+  body: ReadableStream<Uint8Array> | null;
 };
 
 export type PublicConversation = {
@@ -209,6 +231,10 @@ export type PublicConversation = {
   disposition: string | null;
   /** What the crisis matcher found in its inbound texts; null when nothing. */
   risk: ConversationRisk | null;
+  /** SLA clocks of its queue's policy (all null without one) and the targets it missed. */
+  sla: ReturnType<typeof publicSla>;
+  /** The earliest SLA due time still running (the desk's countdown); null when none. */
+  dueAt: string | null;
 };
 
 export type PublicMessage = {
@@ -248,6 +274,8 @@ export function toPublicConversation(c: ConversationRow): PublicConversation {
     resolvedAt: c.resolvedAt?.toISOString() ?? null,
     disposition: c.disposition,
     risk: c.risk ?? null,
+    sla: publicSla(c),
+    dueAt: nextDueAt(c)?.toISOString() ?? null,
   };
 }
 
@@ -262,7 +290,7 @@ export function toPublicMessage(m: MessageRow): PublicMessage {
     status: m.status,
     error: m.error,
     authorAgentId: m.authorAgentId,
-    media: m.media,
+    media: publicMedia(m),
     metadata: m.metadata,
     createdAt: m.createdAt.toISOString(),
   };

@@ -8,6 +8,7 @@ import {
   jsonb,
   pgTable,
   primaryKey,
+  real,
   text,
   timestamp,
   uniqueIndex,
@@ -117,6 +118,8 @@ export const queues = pgTable('queues', {
   emailFrom: text('email_from'),
   /** A pending conversation with no word from the contact for this long is resolved with a final note; null = never. */
   autoResolvePendingSeconds: integer('auto_resolve_pending_seconds').default(7 * 24 * 3600),
+  /** Ask the contact for a 1–5 satisfaction score after resolution (SMS, email, Slack; never a call). */
+  csat: boolean('csat').notNull().default(true),
   /** Request SLA targets; null = none (the routing `slaSeconds` is the answer-time target for queue figures). */
   sla: jsonb('sla').$type<SlaPolicy | null>(),
   /** Acknowledgement / after-hours texts on new text conversations; null = none. */
@@ -332,6 +335,8 @@ export const conversations = pgTable(
     risk: jsonb('risk').$type<ConversationRisk>(),
     /** When the crisis-resources text was queued: at most once per conversation. */
     crisisResourcesSentAt: ts('crisis_resources_sent_at'),
+    /** Times it was handed to another queue or agent (reports). */
+    transferCount: integer('transfer_count').notNull().default(0),
     /*
      * SLA clocks (src/core/requests/sla.ts): each target's due time and its 80 % warning time, both
      * on the queue's business-hours clock; null = not running (met, not applicable, or pending).
@@ -604,6 +609,72 @@ export const incidentConversations = pgTable(
     notifiedAt: ts('notified_at'),
   },
   (t) => [primaryKey({ columns: [t.incidentId, t.conversationId] }), index('incident_conversations_conversation_idx').on(t.conversationId)],
+);
+
+/**
+ * A satisfaction survey sent to a contact after resolution, and its answer. One per conversation.
+ * SMS surveys wait for a 1–5 reply from the same number until `expiresAt` (see core/csat).
+ */
+export const csatSurveys = pgTable(
+  'csat_surveys',
+  {
+    conversationId: uuid('conversation_id')
+      .primaryKey()
+      .references(() => conversations.id, { onDelete: 'cascade' }),
+    channel: text('channel').$type<Channel>().notNull(),
+    /** The address asked (an SMS answer must come from it). */
+    contactIdentityId: uuid('contact_identity_id').references(() => contactIdentities.id, { onDelete: 'set null' }),
+    /** The agent who resolved it, kept so scores stay with them after reassignment. */
+    agentId: uuid('agent_id').references(() => agents.id, { onDelete: 'set null' }),
+    sentAt: ts('sent_at').notNull().defaultNow(),
+    expiresAt: ts('expires_at').notNull(),
+    score: integer('score'),
+    comment: text('comment'),
+    answeredAt: ts('answered_at'),
+  },
+  (t) => [
+    check('csat_surveys_score_range', sql`${t.score} between 1 and 5`),
+    index('csat_surveys_open_idx')
+      .on(t.contactIdentityId, t.sentAt.desc())
+      .where(sql`${t.answeredAt} is null`),
+  ],
+);
+
+/** A criterion of the quality scorecard: scored 1–5 in each review. */
+export type ScorecardCriterion = { key: string; label: string };
+
+/** The quality scorecard admins configure, one row (id 1); absent = the built-in criteria. */
+export const qualityScorecard = pgTable(
+  'quality_scorecard',
+  {
+    id: integer('id').primaryKey().default(1),
+    criteria: jsonb('criteria').$type<ScorecardCriterion[]>().notNull(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [check('quality_scorecard_one_row', sql`${t.id} = 1`)],
+);
+
+/** A supervisor's quality review of one conversation (or call recording), for the agent who handled it. */
+export const qualityReviews = pgTable(
+  'quality_reviews',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    conversationId: uuid('conversation_id')
+      .notNull()
+      .references(() => conversations.id, { onDelete: 'cascade' }),
+    /** The agent reviewed: who handled the conversation. */
+    agentId: uuid('agent_id').references(() => agents.id, { onDelete: 'set null' }),
+    reviewerId: uuid('reviewer_id').references(() => agents.id, { onDelete: 'set null' }),
+    scores: jsonb('scores').$type<Record<string, number>>().notNull(),
+    /** Mean of `scores`, stored so reports average it in SQL. */
+    average: real('average').notNull(),
+    comment: text('comment'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('quality_reviews_agent_idx').on(t.agentId, t.createdAt.desc()),
+    index('quality_reviews_conversation_idx').on(t.conversationId),
+  ],
 );
 
 /**

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
 import type { JobScheduler } from '../core/ports.js';
 import type { Logger } from '../logger.js';
+import { dispatchEpochs } from './dispatch-epochs.js';
 
 /**
  * BullMQ queues. Names are fixed; `REDIS_PREFIX` keeps installations (and test
@@ -85,9 +86,14 @@ export function createJobScheduler(q: Queues, log?: Logger, opts: { sendAttempts
       clearTimeout(timer);
     }
   };
+  const epochs = dispatchEpochs(q.routing);
   return {
     async dispatch() {
-      await enqueue('dispatch', q.routing.add('dispatch', {}, JOB_OPTIONS.dispatch));
+      // The trigger's number lets a dispatch that already covered it skip (dispatch-epochs.ts).
+      await enqueue(
+        'dispatch',
+        epochs.next().then((epoch) => q.routing.add('dispatch', { epoch }, JOB_OPTIONS.dispatch)),
+      );
     },
     async reservationTimeout(reservationId, expiresAt) {
       await enqueue(

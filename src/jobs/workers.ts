@@ -9,6 +9,7 @@ import { runRequestTimers } from '../core/requests/timers.js';
 import { reconcile } from '../core/routing/reconcile.js';
 import { expireReservation } from '../core/routing/reservations.js';
 import { runRoutingTimers } from '../core/routing/timers.js';
+import { dispatchEpochs, type DispatchEpochs } from './dispatch-epochs.js';
 import { ensureRetentionSchedule, QUEUE_NAMES, type Queues } from './queues.js';
 
 /** A job is data: a name, a schema for its payload, and a handler. */
@@ -22,7 +23,8 @@ const job = <S extends z.ZodType>(schema: S, handle: JobDefinition<S>['handle'])
 
 export const JOBS: Record<string, Record<string, JobDefinition<z.ZodType>>> = {
   [QUEUE_NAMES.routing]: {
-    dispatch: job(z.object({}).passthrough(), (deps) => dispatch(deps)),
+    // Carried out in startWorkers, where the trigger numbers live (coalescedDispatch).
+    dispatch: job(z.object({ epoch: z.number().int().optional() }).passthrough(), async (deps) => (await dispatch(deps)).offers),
     'reservation-timeout': job(z.object({ reservationId: z.string().uuid() }), (deps, d) => expireReservation(deps, d.reservationId)),
     // Wrap-up ends, desks gone past the grace period, escalation steps (src/core/routing/timers.ts).
     'routing-timers': job(z.object({}).passthrough(), (deps) => runRoutingTimers(deps)),
@@ -76,7 +78,20 @@ export function registerJob<S extends z.ZodType>(
  */
 const CONCURRENCY = { [QUEUE_NAMES.routing]: 2, [QUEUE_NAMES.outbound]: 8, [QUEUE_NAMES.maintenance]: 1 };
 
+/**
+ * A dispatch job: skipped when a finished drain already covered its trigger; otherwise it
+ * routes until nothing matches and records what it covered (dispatch-epochs.ts).
+ */
+async function coalescedDispatch(deps: Deps, epochs: DispatchEpochs, epoch: number | undefined) {
+  if (epoch !== undefined && (await epochs.covered(epoch))) return 0;
+  const seen = await epochs.current();
+  const { offers, drained } = await dispatch(deps);
+  if (drained) await epochs.markDrained(seen);
+  return offers;
+}
+
 export async function startWorkers(deps: Deps, connection: ConnectionOptions, queues: Queues) {
+  const epochs = dispatchEpochs(queues.routing);
   const workers = Object.values(QUEUE_NAMES).map(
     (name) =>
       new Worker(
@@ -86,6 +101,8 @@ export async function startWorkers(deps: Deps, connection: ConnectionOptions, qu
           if (!def) throw new UnrecoverableError(`unknown job ${name}/${j.name}`);
           const parsed = def.schema.safeParse(j.data);
           if (!parsed.success) throw new UnrecoverableError(`bad payload for ${j.name}: ${parsed.error.message}`);
+          if (name === QUEUE_NAMES.routing && j.name === 'dispatch')
+            return coalescedDispatch(deps, epochs, (parsed.data as { epoch?: number }).epoch);
           return def.handle(deps, parsed.data, { lastAttempt: j.attemptsMade + 1 >= (j.opts.attempts ?? 1) });
         },
         { connection, prefix: deps.config.redisPrefix, concurrency: CONCURRENCY[name] },

@@ -2,6 +2,9 @@
 import type {
   Agent,
   AuditEntry,
+  CannedResponse,
+  Disposition,
+  Inbox,
   Conversation,
   ConversationDetail,
   DirectoryAgent,
@@ -192,6 +195,39 @@ export const api = {
     request<{ conversation: Conversation }>('POST', `/api/reservations/${reservationId}/accept`).then((r) => r.conversation),
   reject: (reservationId: string) => request<{ ok: true }>('POST', `/api/reservations/${reservationId}/reject`),
   queues: () => request<{ queues: QueueStats[] }>('GET', '/api/queues').then((r) => r.queues),
+  setLanguage: (language: 'en' | 'es') => request<{ agent: Agent }>('PATCH', '/api/me', { language }).then((r) => r.agent),
+  cannedResponses: (f: { queue?: string; language?: string; q?: string } = {}) =>
+    request<{ cannedResponses: CannedResponse[] }>('GET', `/api/canned-responses${q(f)}`).then((r) => r.cannedResponses),
+  dispositions: (f: { queue?: string; archived?: boolean } = {}) =>
+    request<{ dispositions: Disposition[] }>(
+      'GET',
+      `/api/dispositions${q({ queue: f.queue, archived: f.archived ? 'true' : undefined })}`,
+    ).then((r) => r.dispositions),
+  /** Administration (`/admin`): each call answers the server's own validation message on a bad field. */
+  admin: {
+    createAgent: (body: Record<string, unknown>) => request<{ agent: Agent }>('POST', '/api/agents', body).then((r) => r.agent),
+    updateAgent: (id: string, body: Record<string, unknown>) =>
+      request<{ agent: Agent }>('PATCH', `/api/agents/${id}`, body).then((r) => r.agent),
+    resetMfa: (id: string) => request<{ agent: Agent }>('DELETE', `/api/agents/${id}/mfa`).then((r) => r.agent),
+    createQueue: (body: Record<string, unknown>) => request<{ queue: QueueStats }>('POST', '/api/queues', body).then((r) => r.queue),
+    updateQueue: (key: string, body: Record<string, unknown>) =>
+      request<{ queue: QueueStats }>('PATCH', `/api/queues/${encodeURIComponent(key)}`, body).then((r) => r.queue),
+    inboxes: () => request<{ inboxes: Inbox[] }>('GET', '/api/inboxes').then((r) => r.inboxes),
+    createInbox: (body: Record<string, unknown>) => request<{ inbox: Inbox }>('POST', '/api/inboxes', body).then((r) => r.inbox),
+    updateInbox: (id: string, body: Record<string, unknown>) =>
+      request<{ inbox: Inbox }>('PATCH', `/api/inboxes/${id}`, body).then((r) => r.inbox),
+    deleteInbox: (id: string) => request<void>('DELETE', `/api/inboxes/${id}`),
+    createCanned: (body: Record<string, unknown>) =>
+      request<{ cannedResponse: CannedResponse }>('POST', '/api/canned-responses', body).then((r) => r.cannedResponse),
+    updateCanned: (id: string, body: Record<string, unknown>) =>
+      request<{ cannedResponse: CannedResponse }>('PATCH', `/api/canned-responses/${id}`, body).then((r) => r.cannedResponse),
+    deleteCanned: (id: string) => request<void>('DELETE', `/api/canned-responses/${id}`),
+    createDisposition: (body: Record<string, unknown>) =>
+      request<{ disposition: Disposition }>('POST', '/api/dispositions', body).then((r) => r.disposition),
+    updateDisposition: (id: string, body: Record<string, unknown>) =>
+      request<{ disposition: Disposition }>('PATCH', `/api/dispositions/${id}`, body).then((r) => r.disposition),
+    deleteDisposition: (id: string) => request<{ disposition: Disposition } | null>('DELETE', `/api/dispositions/${id}`),
+  },
   agents: () => request<{ agents: Agent[] }>('GET', '/api/agents').then((r) => r.agents),
   setAgentStatus: (id: string, status: string) =>
     request<{ agent: Agent }>('PUT', `/api/agents/${id}/status`, { status }).then((r) => r.agent),

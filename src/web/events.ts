@@ -17,6 +17,8 @@ const LISTENED: Record<EventName, true> = {
   'agent.presence': true,
   'supervisor.alert': true,
   'crisis.detected': true,
+  'sla.warning': true,
+  'sla.breached': true,
 };
 export const EVENT_NAMES = Object.keys(LISTENED) as EventName[];
 

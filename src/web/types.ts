@@ -17,7 +17,17 @@ export type Message = PublicMessage;
 export type Media = Message['media'][number];
 
 export type Identity = { kind: IdentityKind; value: string; optedOut: boolean };
-export type Contact = { id: string; name: string | null; createdAt?: string; identities: Identity[] };
+export type Contact = { id: string; name: string | null; language?: 'en' | 'es' | null; createdAt?: string; identities: Identity[] };
+export type { PublicCannedResponse as CannedResponse } from '../core/content/canned-responses.js';
+export type { PublicDisposition as Disposition } from '../core/content/dispositions.js';
+export type Inbox = {
+  id: string;
+  kind: 'phone' | 'email' | 'slack';
+  address: string;
+  queue: string;
+  flow: string | null;
+  createdAt: string;
+};
 
 export type ConversationDetail = { conversation: Conversation; contact: Contact; messages: Message[] };
 

@@ -78,7 +78,7 @@ describe.runIf(chromiumAvailable())('the agent desk in a browser', () => {
 
     // Reply: Alt+R focuses the composer, a canned response fills it, Ctrl+Enter sends it as an SMS.
     await desk.keyboard.press('Alt+KeyR');
-    await desk.getByLabel('Canned response').selectOption('lookup');
+    await desk.getByLabel('Canned response').selectOption({ label: 'Looking into it' });
     await expect.poll(() => desk.locator('#composer').inputValue()).toBe('Thanks, there. Give me a moment while I look into this for you.');
     await desk.locator('#composer').fill('Sure, I can help with that. Which plan are you on?');
     await desk.keyboard.press('Control+Enter');

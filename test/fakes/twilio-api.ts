@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:http';
 import express from 'express';
+import { silentMp3 } from './silent-mp3.js';
 
 export type FakeTwilioRequest = {
   method: string;
@@ -26,6 +27,8 @@ export async function startFakeTwilio() {
   let failNext: { status: number; code: number; message: string; times: number; pathEndsWith?: string } | null = null;
   const callStatuses = new Map<string, string>();
   let holding = false;
+  const recordingAudio = silentMp3(3);
+  const rangesServed: string[] = [];
   const held: { params: Record<string, string> }[] = [];
   const deletedRecordings = new Set<string>();
   const app = express();
@@ -102,6 +105,41 @@ export async function startFakeTwilio() {
     });
   });
 
+  // Recording media (Recordings/{sid}.mp3): only with the account's credentials, as an account that
+  // enforces HTTP auth on media does; one byte range at a time, like Twilio's media store.
+  app.get('/2010-04-01/Accounts/:account/Recordings/:file', (req, res) => {
+    const m = /^(RE[0-9a-f]{32})\.mp3$/i.exec(String(req.params.file));
+    if (!m || deletedRecordings.has(m[1])) {
+      res.status(404).json({ code: 20404, message: 'The requested resource was not found', status: 404 });
+      return;
+    }
+    const [user, pass] = Buffer.from((req.headers.authorization ?? '').replace(/^Basic /, ''), 'base64')
+      .toString()
+      .split(':');
+    if (user !== req.params.account || !pass) {
+      res.status(401).json({ code: 20003, message: 'Authenticate', status: 401 });
+      return;
+    }
+    const audio = recordingAudio;
+    res.set({ 'content-type': 'audio/mpeg', 'accept-ranges': 'bytes' });
+    const r = /^bytes=(\d*)-(\d*)$/.exec(String(req.headers.range ?? ''));
+    if (!r || (!r[1] && !r[2])) {
+      res.status(200).set('content-length', String(audio.length)).end(audio);
+      return;
+    }
+    const start = r[1] ? Number(r[1]) : Math.max(0, audio.length - Number(r[2]));
+    const end = r[1] && r[2] ? Math.min(Number(r[2]), audio.length - 1) : audio.length - 1;
+    if (start >= audio.length || start > end) {
+      res.status(416).set('content-range', `bytes */${audio.length}`).end();
+      return;
+    }
+    rangesServed.push(`${start}-${end}`);
+    res
+      .status(206)
+      .set({ 'content-range': `bytes ${start}-${end}/${audio.length}`, 'content-length': String(end - start + 1) })
+      .end(audio.subarray(start, end + 1));
+  });
+
   // Recordings(sid).remove(): 204 the first time, 404 once it is gone (as Twilio answers).
   app.delete('/2010-04-01/Accounts/:account/Recordings/:recording.json', (req, res) => {
     if (deletedRecordings.has(req.params.recording)) {
@@ -141,6 +179,14 @@ export async function startFakeTwilio() {
     /** The next `times` requests (to a path ending in `pathEndsWith`, when given) fail with this Twilio error. */
     failNext(status: number, code: number, message: string, times = 1, pathEndsWith?: string) {
       failNext = { status, code, message, times, pathEndsWith };
+    },
+    /** The audio every recording plays (a few seconds of silence, MP3). */
+    recordingAudio,
+    /** Byte ranges of recordings served with 206, as `start-end`. */
+    rangesServed,
+    /** This recording is gone (deleted at Twilio): its media answers 404. */
+    deleteRecording(recordingSid: string) {
+      deletedRecordings.add(recordingSid);
     },
     close: () => new Promise<void>((r) => server.close(() => r())),
   };

@@ -9,7 +9,7 @@ import {
   type DeskState,
 } from '../../src/web/state/desk.js';
 import type { Agent, Conversation, Message, QueueStats } from '../../src/web/types.js';
-import { fillCanned } from '../../src/web/canned.js';
+import { slashQuery } from '../../src/web/screens/desk/conversation/use-canned.js';
 import { initials, waitLabel } from '../../src/web/format.js';
 import { breached, liveWait } from '../../src/web/screens/wallboard/figures.js';
 
@@ -49,6 +49,8 @@ function conv(id: string, over: Partial<Conversation> = {}): Conversation {
     resolvedAt: null,
     disposition: null,
     risk: null,
+    sla: { firstResponseDueAt: null, firstResponseAt: null, nextResponseDueAt: null, resolutionDueAt: null, breaches: [] },
+    dueAt: null,
     contact: { id: 'c-' + id, name: null, address: '+15551230000' },
     ...over,
   };
@@ -192,9 +194,11 @@ describe('the desk state', () => {
 });
 
 describe('desk helpers', () => {
-  it('fills canned responses with first names', () => {
-    expect(fillCanned('Hi {name}, this is {agent}.', { name: 'Maria Lopez', agent: 'Dana Reyes' })).toBe('Hi Maria, this is Dana.');
-    expect(fillCanned('Hi {name}, this is {agent}.', { name: null, agent: null })).toBe('Hi there, this is your agent.');
+  it('finds the `/` search at the start of the line being typed', () => {
+    expect(slashQuery('/don ch')).toBe('don ch');
+    expect(slashQuery('Thanks!\n/rec')).toBe('rec');
+    expect(slashQuery('see https://x.org/rec')).toBeNull();
+    expect(slashQuery('/done\nand more')).toBeNull();
   });
 
   it('formats waits and initials', () => {
@@ -223,6 +227,9 @@ describe('desk helpers', () => {
       maxWaitSeconds: 600,
       businessHours: null,
       escalation: [],
+      sla: null,
+      autoReply: null,
+      slaBreachedOpen: 0,
       emailFrom: null,
       autoResolvePendingSeconds: null,
       open: true,

@@ -5,6 +5,7 @@ import type { ConversationRow } from '../../db/schema.js';
 import type { Flows } from '../../ivr/load-flows.js';
 import { voiceUrl } from '../../ivr/render.js';
 import type { TwilioClient } from '../twilio/client.js';
+import { twilioRecordingMedia } from '../twilio/recording-media.js';
 import { clientOf, conferenceTwiml, waitUrlOf } from './conference.js';
 
 const CALL_EVENTS = ['initiated', 'ringing', 'answered', 'completed'];
@@ -22,7 +23,7 @@ const failed = (what: string) => (err: unknown) => {
  * conference named after each conversation. Status callbacks come back to
  * `/webhooks/twilio/voice/status` with the leg and conversation in the query.
  */
-export function twilioCallControl(config: Pick<Config, 'publicUrl'>, client: TwilioClient, flows: Flows): CallControl {
+export function twilioCallControl(config: Pick<Config, 'publicUrl' | 'twilio'>, client: TwilioClient, flows: Flows): CallControl {
   const url = (path: string, query: Record<string, string>) => voiceUrl(config.publicUrl, path, query);
   return {
     async dialContact({ conversationId, to, from }) {
@@ -74,6 +75,8 @@ export function twilioCallControl(config: Pick<Config, 'publicUrl'>, client: Twi
       const call = await client.calls(callSid).fetch();
       return { status: call.status, durationSeconds: call.duration ? Number(call.duration) : undefined };
     },
+    // The client buffers whole responses; audio is streamed with the same base URL and credentials.
+    fetchRecording: twilioRecordingMedia(config.twilio),
     async deleteRecording(recordingSid) {
       await client
         .recordings(recordingSid)

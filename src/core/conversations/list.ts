@@ -111,6 +111,7 @@ export async function getConversation(db: DbOrTx, actor: Actor, id: string) {
     contact: {
       id: c.contactId,
       name: contact?.name ?? null,
+      language: contact?.language ?? null,
       createdAt: contact?.createdAt.toISOString(),
       identities: identities.map((i) => ({ kind: i.kind, value: i.value, optedOut: i.optedOutAt !== null })),
     },

@@ -1,3 +1,4 @@
+import { responded } from '../requests/sla.js';
 import { eq } from 'drizzle-orm';
 import { conversationAddress } from '../../db/queries/contacts.js';
 import { conversations, messages } from '../../db/schema.js';
@@ -49,6 +50,8 @@ export async function sendReply(deps: Deps, actor: Actor, conversationId: string
       .returning();
     const patch: Partial<typeof conversations.$inferInsert> = { lastMessageAt: new Date() };
     if (!internal && !conversation.firstReplyAt) patch.firstReplyAt = new Date();
+    // Answering the contact meets the first- and next-response targets (src/core/requests/sla.ts).
+    if (!internal) Object.assign(patch, responded());
     await tx.update(conversations).set(patch).where(eq(conversations.id, conversationId));
     return { conversation, message: message };
   });

@@ -36,7 +36,14 @@ export async function transferConversation(deps: Deps, actor: Actor, id: string,
     }
     const [waiting] = await tx
       .update(conversations)
-      .set({ status: 'waiting', assigneeId: null, queueKey, snoozedUntil: null, ...leavePending() })
+      .set({
+        status: 'waiting',
+        assigneeId: null,
+        queueKey,
+        snoozedUntil: null,
+        transferCount: sql`${conversations.transferCount} + 1`,
+        ...leavePending(),
+      })
       .where(eq(conversations.id, id))
       .returning();
     let offer: Offer | null = null;

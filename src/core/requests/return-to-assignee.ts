@@ -2,6 +2,7 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
 import { agents, conversations, type ConversationRow } from '../../db/schema.js';
 import { leavePending } from './pending-time.js';
+import { resumeResolutionOf } from './sla.js';
 
 export type Returned = { conversation: ConversationRow; rerouted: boolean };
 
@@ -23,6 +24,8 @@ async function canTakeBack(tx: DbOrTx, agentId: string): Promise<boolean> {
  */
 export async function returnToAssignee(tx: DbOrTx, c: ConversationRow): Promise<Returned | null> {
   const keep = c.assigneeId ? await canTakeBack(tx, c.assigneeId) : false;
+  // Pending time does not count against resolution (computed from the row read, before the UPDATE clears pending_since).
+  const resume = c.status === 'pending' ? await resumeResolutionOf(tx, c) : {};
   const [row] = await tx
     .update(conversations)
     .set({
@@ -30,6 +33,7 @@ export async function returnToAssignee(tx: DbOrTx, c: ConversationRow): Promise<
       assigneeId: keep ? c.assigneeId : null,
       snoozedUntil: null,
       ...leavePending(),
+      ...resume,
       ...(keep ? {} : { queuedAt: sql`now()` }),
     })
     .where(and(eq(conversations.id, c.id), inArray(conversations.status, ['pending', 'snoozed'])))

@@ -6,22 +6,24 @@ import { dispatchSystemMessage, queueSystemMessage } from '../conversations/send
 import type { Deps } from '../ports.js';
 import { leavePending } from './pending-time.js';
 import { returnToAssignee, type Returned } from './return-to-assignee.js';
+import { runSlaAlerts } from './sla.js';
 
 /** Conversations handled per kind per sweep; the next sweep (the reconciler's, a few seconds later) carries on. */
 const BATCH = 200;
 
-export type RequestTimersResult = { snoozesEnded: number; autoResolved: number };
+export type RequestTimersResult = { snoozesEnded: number; autoResolved: number; slaWarnings: number; slaBreaches: number };
 
 /**
- * Everything in the request lifecycle that happens because time passed: snoozes ending and
- * pending conversations going stale. Woken by a delayed job at the due second and run by the
+ * Everything in the request lifecycle that happens because time passed: snoozes ending,
+ * pending conversations going stale, SLA warnings and breaches. Woken by a delayed job at the due second and run by the
  * reconciler on every tick; the rows are claimed `for update skip locked` and changed by
  * conditional UPDATEs, so two workers (or a job and the reconciler) never act on one twice.
  */
 export async function runRequestTimers(deps: Deps): Promise<RequestTimersResult> {
   const snoozesEnded = await endSnoozes(deps);
   const autoResolved = await autoResolveStalePending(deps);
-  return { snoozesEnded, autoResolved };
+  const sla = await runSlaAlerts(deps);
+  return { snoozesEnded, autoResolved, slaWarnings: sla.warnings, slaBreaches: sla.breaches };
 }
 
 /** Snoozes whose time came: back to their agent (or their queue, when the agent is gone). */

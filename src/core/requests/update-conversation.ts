@@ -7,6 +7,7 @@ import { loadVisibleConversation } from '../conversations/load.js';
 import { publishConversationChange } from '../conversations/publish.js';
 import type { Deps } from '../ports.js';
 import { leavePending } from './pending-time.js';
+import { resumeResolutionOf } from './sla.js';
 import { checkStatusChange, freesCapacity, SETTABLE_STATUSES } from './status-rules.js';
 import { ZTags } from './tags.js';
 
@@ -48,6 +49,8 @@ export async function updateConversation(deps: Deps, actor: Actor, id: string, p
         if (queue?.autoResolvePendingSeconds) wakeAt = new Date(now.getTime() + queue.autoResolvePendingSeconds * 1000);
       } else {
         Object.assign(set, leavePending(), { snoozedUntil: patch.status === 'snoozed' ? patch.snoozedUntil : null });
+        // Time waiting on the contact does not count against resolution.
+        if (c.status === 'pending') Object.assign(set, await resumeResolutionOf(tx, c, now));
         if (patch.status === 'snoozed') wakeAt = patch.snoozedUntil!;
       }
     } else if (patch.status === 'snoozed') {

@@ -32,10 +32,12 @@ export type Offer = {
 };
 
 /**
- * Offers waiting conversations to eligible agents until no more match.
- * Safe to call any number of times from any process.
+ * Offers waiting conversations to eligible agents until no more match (`drained`).
+ * Safe to call any number of times from any process. Each round matches many lane heads to
+ * many agent slots under one hold of the router lock, writes its offers set-based, and
+ * announces them together after commit.
  */
-export async function dispatch(deps: Deps): Promise<number> {
+export async function dispatch(deps: Deps): Promise<{ offers: number; drained: boolean }> {
   let total = 0;
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const offers = await deps.db.transaction(async (tx) => {
@@ -44,10 +46,10 @@ export async function dispatch(deps: Deps): Promise<number> {
     });
     await announceOffers(deps, offers);
     total += offers.length;
-    if (offers.length === 0) return total;
+    if (offers.length === 0) return { offers: total, drained: true };
   }
   await deps.jobs.dispatch('backlog continues');
-  return total;
+  return { offers: total, drained: false };
 }
 
 async function dispatchRound(tx: Tx, deps: Deps, now: Date): Promise<Offer[]> {
@@ -64,12 +66,73 @@ async function dispatchRound(tx: Tx, deps: Deps, now: Date): Promise<Offer[]> {
     deps.config.routing.reofferCooldownSeconds,
   );
   const plan = planOffers(waiting, pool, declined, now);
-  const offers: Offer[] = [];
-  for (const { conversation, agent } of plan) {
-    const offer = await createOffer(tx, deps, conversation, agent.id, now);
-    if (offer) offers.push(offer);
-  }
-  return offers;
+  return createOffers(
+    tx,
+    deps,
+    plan.map(({ conversation, agent }) => ({ conversation, agentId: agent.id })),
+    now,
+  );
+}
+
+type OfferRow = {
+  reservation_id: string;
+  id: string;
+  agent_id: string;
+  channel: Channel;
+  queue_key: string;
+  priority: number;
+  contact_id: string;
+  expires_at: Date | string;
+};
+
+/**
+ * Writes a round's offers in three statements whatever their number: conversations still
+ * waiting become offered, one reservation each, and the agents' last-offer times. A
+ * conversation that stopped waiting meanwhile (caller hung up, transferred) is left out.
+ */
+async function createOffers(
+  tx: Tx,
+  deps: Deps,
+  planned: { conversation: Pick<WaitingConversation, 'id' | 'channel'>; agentId: string }[],
+  now: Date,
+): Promise<Offer[]> {
+  if (planned.length === 0) return [];
+  const rows = sql.join(
+    planned.map(
+      (p) =>
+        sql`(${p.conversation.id}::uuid, ${p.agentId}::uuid, ${new Date(now.getTime() + offerTimeoutSeconds(deps, p.conversation.channel) * 1000).toISOString()}::timestamptz)`,
+    ),
+    sql`, `,
+  );
+  // clock_timestamp, not now(): the transaction may have waited for ROUTER_LOCK, and the
+  // recorded time must follow the order offers were really made in.
+  const made = (await tx.execute(sql`
+    with plan(conversation_id, agent_id, expires_at) as (values ${rows}),
+    offered as (
+      update conversations c set status = 'offered', first_offered_at = coalesce(c.first_offered_at, clock_timestamp())
+      from plan p where c.id = p.conversation_id and c.status = 'waiting'
+      returning c.id, c.channel, c.queue_key, c.priority, c.contact_id, p.agent_id, p.expires_at
+    ),
+    reserved as (
+      insert into reservations (conversation_id, agent_id, channel, expires_at)
+      select id, agent_id, channel, expires_at from offered
+      returning id, conversation_id
+    ),
+    touched as (
+      update agents set last_offered_at = ${now.toISOString()}::timestamptz where id in (select agent_id from offered)
+    )
+    select r.id as reservation_id, o.* from offered o join reserved r on r.conversation_id = o.id
+  `)) as unknown as OfferRow[];
+  return made.map((r) => ({
+    reservationId: r.reservation_id,
+    conversationId: r.id,
+    agentId: r.agent_id,
+    channel: r.channel,
+    queueKey: r.queue_key,
+    priority: r.priority,
+    contactId: r.contact_id,
+    expiresAt: new Date(r.expires_at),
+  }));
 }
 
 export function offerTimeoutSeconds(deps: Deps, channel: Channel): number {
@@ -135,10 +198,8 @@ export async function offerPayloads(db: DbOrTx, offers: Offer[]): Promise<Realti
 export async function announceOffers(deps: Deps, offers: Offer[]): Promise<void> {
   if (offers.length === 0) return;
   const payloads = await offerPayloads(deps.db, offers);
-  for (const [i, o] of offers.entries()) {
-    deps.realtime.publish([rooms.agent(o.agentId)], 'reservation.created', payloads[i]);
-    await deps.jobs.reservationTimeout(o.reservationId, o.expiresAt);
-  }
+  for (const [i, o] of offers.entries()) deps.realtime.publish([rooms.agent(o.agentId)], 'reservation.created', payloads[i]);
+  await Promise.all(offers.map((o) => deps.jobs.reservationTimeout(o.reservationId, o.expiresAt)));
   deps.log.info({ offers: offers.length }, 'offers made');
   const changed = await deps.db
     .select()

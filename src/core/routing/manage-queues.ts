@@ -4,6 +4,8 @@ import type { DbOrTx } from '../../db/client.js';
 import { queues, type QueueRow } from '../../db/schema.js';
 import { ZBusinessHours } from '../business-hours.js';
 import { AppError, notFound } from '../errors.js';
+import { ZAutoReply } from '../requests/auto-reply.js';
+import { ZSlaPolicy } from '../requests/sla.js';
 
 export const ZEscalationStep = z
   .object({
@@ -45,6 +47,10 @@ const fields = {
     .min(1)
     .max(365 * 24 * 3600)
     .nullable(),
+  /** Request SLA targets (src/core/requests/sla.ts); null = none. */
+  sla: ZSlaPolicy,
+  /** Acknowledgement and after-hours texts on new text conversations (src/core/requests/auto-reply.ts); null = none. */
+  autoReply: ZAutoReply,
 };
 
 export const ZCreateQueue = z
@@ -58,6 +64,8 @@ export const ZCreateQueue = z
     escalation: fields.escalation.default([]),
     emailFrom: fields.emailFrom.default(null),
     autoResolvePendingSeconds: fields.autoResolvePendingSeconds.default(7 * 24 * 3600),
+    sla: fields.sla.default(null),
+    autoReply: fields.autoReply.default(null),
   })
   .strict();
 export type CreateQueue = z.input<typeof ZCreateQueue>;

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
-import type { BusinessHours, EscalationStep } from '../../db/schema.js';
+import type { AutoReply, BusinessHours, EscalationStep, SlaPolicy } from '../../db/schema.js';
 import { loadRoutableAgents } from './dispatch.js';
 import { isOpen } from '../business-hours.js';
 import { acceptsChannel, percent } from './policy.js';
@@ -31,6 +31,12 @@ export type QueueStats = {
   emailFrom: string | null;
   /** Pending conversations with no answer for this long are resolved automatically; null = never. */
   autoResolvePendingSeconds: number | null;
+  /** Request SLA targets; null = none. */
+  sla: SlaPolicy | null;
+  /** Acknowledgement / after-hours texts; null = none. */
+  autoReply: AutoReply | null;
+  /** Open conversations past an SLA due time still running (first response, next response, resolution). */
+  slaBreachedOpen: number;
   /** Inside business hours now (always true without hours). */
   open: boolean;
   waiting: number;
@@ -65,6 +71,9 @@ type Row = {
   escalation: EscalationStep[] | null;
   email_from: string | null;
   auto_resolve_pending_seconds: number | null;
+  sla: SlaPolicy | null;
+  auto_reply: AutoReply | null;
+  sla_breached_open: number;
   waiting: number;
   offered: number;
   assigned: number;
@@ -95,7 +104,7 @@ export async function queueStats(
   const windowSeconds = opts.windowSeconds ?? 3600;
   const rows = (await db.execute(sql`
     select q.key, q.name, q.priority, q.sla_seconds, q.max_wait_seconds, q.business_hours, q.escalation, q.email_from,
-      q.auto_resolve_pending_seconds,
+      q.auto_resolve_pending_seconds, q.sla, q.auto_reply, coalesce(br.n, 0)::int as sla_breached_open,
       coalesce(o.waiting, 0)::int as waiting, coalesce(o.offered, 0)::int as offered,
       coalesce(o.assigned, 0)::int as assigned, o.longest,
       coalesce(ag.available, 0)::int as agents_available, coalesce(ag.online, 0)::int as agents_online
@@ -114,6 +123,13 @@ export async function queueStats(
         count(*) filter (where a.presence <> 'offline') as online
       from agent_queues aq join agents a on a.id = aq.agent_id group by aq.queue_key
     ) ag on ag.queue_key = q.key
+    left join (
+      select queue_key, count(*) as n from conversations
+      where status in ('waiting', 'offered', 'assigned', 'pending', 'snoozed') and (
+        (first_reply_at is null and first_response_due_at <= now()) or next_response_due_at <= now()
+        or (status <> 'pending' and resolution_due_at <= now()))
+      group by queue_key
+    ) br on br.queue_key = q.key
     order by q.priority desc, q.key
   `)) as unknown as Row[];
 
@@ -192,6 +208,9 @@ export async function queueStats(
         escalation: r.escalation ?? [],
         emailFrom: r.email_from,
         autoResolvePendingSeconds: r.auto_resolve_pending_seconds,
+        sla: r.sla,
+        autoReply: r.auto_reply,
+        slaBreachedOpen: r.sla_breached_open,
         open: isOpen(r.business_hours, now),
         waiting: r.waiting,
         offered: r.offered,

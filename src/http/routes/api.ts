@@ -28,6 +28,7 @@ import { accountRouter, authRouter } from './auth.js';
 import { auditRouter } from './audit.js';
 import { contentRouter } from './content.js';
 import { crisisRouter } from './crisis.js';
+import { filesRouter, signedFilesRouter } from './files.js';
 import { reportsRouter } from './reports.js';
 import { privacyRouter } from './privacy.js';
 import { requestsRouter } from './requests.js';
@@ -64,8 +65,10 @@ export function apiRouter(deps: Deps, opts: { throttle: LoginThrottle }): Router
   const { db } = deps;
 
   r.use(authRouter(deps, opts.throttle));
+  r.use(signedFilesRouter(deps));
 
   r.use(requireAuth(deps));
+  r.use(filesRouter(deps));
   r.use(reportsRouter(deps));
   r.use(accountRouter(deps, opts.throttle));
   r.use(auditRouter(deps));

@@ -98,6 +98,29 @@ const QueueInput = {
       },
     },
     emailFrom: { type: ['string', 'null'], format: 'email' },
+    autoResolvePendingSeconds: { type: ['integer', 'null'], description: 'pending with no answer this long: resolved (default 7 days)' },
+    sla: {
+      type: ['object', 'null'],
+      description: 'request SLA targets, counted on the business-hours clock when the queue has hours (docs/requests.md)',
+      required: ['firstResponseSeconds', 'resolutionSeconds'],
+      properties: {
+        firstResponseSeconds: { type: 'integer', minimum: 1 },
+        nextResponseSeconds: { type: ['integer', 'null'], minimum: 1, description: 'after each contact message' },
+        resolutionSeconds: { type: 'integer', minimum: 1, description: 'pending time does not count' },
+      },
+    },
+    autoReply: {
+      type: ['object', 'null'],
+      description: 'texts on a new SMS/email/Slack conversation; `{number}` becomes the reference; `closed` outside business hours',
+      properties: {
+        open: {
+          oneOf: [{ type: 'string' }, { type: 'object', required: ['en'], properties: { en: { type: 'string' }, es: { type: 'string' } } }],
+        },
+        closed: {
+          oneOf: [{ type: 'string' }, { type: 'object', required: ['en'], properties: { en: { type: 'string' }, es: { type: 'string' } } }],
+        },
+      },
+    },
   },
 };
 const keyParam = { name: 'key', in: 'path', required: true, schema: { type: 'string' } };

@@ -1,9 +1,13 @@
-import { Router } from 'express';
+import { once } from 'node:events';
+import { Router, type Response } from 'express';
 import { asc, sql } from 'drizzle-orm';
 import { agentQueues, agents, CHANNELS, type Channel } from '../../db/schema.js';
 import type { Deps } from '../../core/ports.js';
 import { addOpenApiPaths } from '../openapi.js';
-import { requireSupervisor } from '../middleware.js';
+import { auditContext, parse, requireSupervisor } from '../middleware.js';
+import { recordAudit } from '../../core/audit/record-audit.js';
+import { summaryCsv, summaryReport, ZSummaryQuery } from '../../core/reports/summary.js';
+import { writeConversationCsv, ZConversationExportQuery } from '../../core/reports/conversation-export.js';
 
 type HourRow = { hour: number; channel: Channel; count: number };
 type LoadRow = { agent_id: string; channel: Channel; count: number };
@@ -43,6 +47,30 @@ export function reportsRouter(deps: Deps): Router {
     res.json({ byChannel, byHour, agentLoad });
   });
 
+  // Reports over any range of the organisation's days (contract: "Reports, satisfaction and quality").
+  r.get('/reports/summary', requireSupervisor, async (req, res) => {
+    const q = parse(ZSummaryQuery, req.query);
+    const rows = await summaryReport(db, deps.config.timezone, q);
+    if (q.format === 'csv') {
+      const { format: _f, ...filters } = q;
+      await recordAudit(db, { ...auditContext(req), action: 'report.export', details: { report: 'summary', format: 'csv', ...filters } });
+      csvHeaders(res, `switchboard-${q.groupBy}-${q.from}-${q.to}.csv`).send(summaryCsv(rows));
+      return;
+    }
+    res.json({ rows, timezone: deps.config.timezone });
+  });
+
+  r.get('/reports/conversations', requireSupervisor, async (req, res) => {
+    const q = parse(ZConversationExportQuery, req.query);
+    await recordAudit(db, { ...auditContext(req), action: 'report.export', details: { report: 'conversations', format: 'csv', ...q } });
+    csvHeaders(res, `switchboard-conversations-${q.from}-${q.to}.csv`);
+    // Headers are sent with the first chunk: a failure after it can only cut the file short.
+    await writeConversationCsv(db, deps.config.timezone, q, async (chunk) => {
+      if (!res.write(chunk)) await once(res, 'drain');
+    });
+    res.end();
+  });
+
   r.get('/directory/agents', async (_req, res) => {
     const rows = await db.select({ id: agents.id, name: agents.name, presence: agents.presence }).from(agents).orderBy(asc(agents.name));
     const memberships = await db.select({ agentId: agentQueues.agentId, queue: agentQueues.queueKey }).from(agentQueues);
@@ -60,7 +88,65 @@ export function reportsRouter(deps: Deps): Router {
   return r;
 }
 
+function csvHeaders(res: Response, filename: string) {
+  return res.type('text/csv; charset=utf-8').set('Content-Disposition', `attachment; filename="${filename}"`);
+}
+
+const rangeParams = (extra: string[]): Record<string, unknown>[] => [
+  {
+    name: 'from',
+    in: 'query',
+    required: true,
+    schema: { type: 'string', format: 'date' },
+    description: 'first day (organisation time zone)',
+  },
+  { name: 'to', in: 'query', required: true, schema: { type: 'string', format: 'date' }, description: 'last day, included' },
+  ...extra.map((name) => ({ name, in: 'query', required: false, schema: { type: 'string' } })),
+];
+
 addOpenApiPaths({
+  '/api/reports/summary': {
+    get: {
+      summary:
+        'Report over a range of days, grouped by queue, agent, channel, day, hour or disposition (supervisor, admin). `format=csv` answers text/csv with the same columns. Metrics: docs/reports.md',
+      tags: ['reports'],
+      security: [{ bearer: [] }],
+      parameters: [
+        ...rangeParams(['format', 'queue', 'agentId', 'channel']),
+        {
+          name: 'groupBy',
+          in: 'query',
+          required: false,
+          schema: { type: 'string', enum: ['queue', 'agent', 'channel', 'day', 'hour', 'disposition'] },
+        },
+      ],
+      responses: {
+        '200': {
+          description:
+            '`{rows: [{key, created, answered, abandoned, answeredInSla, serviceLevel, avgSpeedOfAnswerSeconds, medianFirstResponseSeconds, avgHandleSeconds, medianResolutionSeconds, csatAverage, csatResponses, label, p90FirstResponseSeconds, resolved, transfers, slaBreaches, csatSent, csatResponseRate, reviewAverage, reviews}], timezone}`',
+          content: { 'application/json': { schema: { type: 'object' } }, 'text/csv': { schema: { type: 'string' } } },
+        },
+        '400': { $ref: '#/components/responses/Error' },
+        '401': { $ref: '#/components/responses/Error' },
+        '403': { $ref: '#/components/responses/Error' },
+      },
+    },
+  },
+  '/api/reports/conversations': {
+    get: {
+      summary:
+        'Every conversation created in a range of days as CSV, one line each, figures only (supervisor, admin; extension). Audited as report.export',
+      tags: ['reports'],
+      security: [{ bearer: [] }],
+      parameters: rangeParams(['queue', 'agentId', 'channel']),
+      responses: {
+        '200': { description: 'text/csv', content: { 'text/csv': { schema: { type: 'string' } } } },
+        '400': { $ref: '#/components/responses/Error' },
+        '401': { $ref: '#/components/responses/Error' },
+        '403': { $ref: '#/components/responses/Error' },
+      },
+    },
+  },
   '/api/reports/today': {
     get: {
       summary: "Today's volumes by channel and by hour, and each agent's assigned work (supervisor, admin; extension)",

@@ -7,6 +7,9 @@ import { TopBar, type View } from '../components/top-bar.js';
 import { clearNotices, reportError } from '../notices.js';
 import { Desk } from '../screens/desk/desk.js';
 import { AuditLog } from '../screens/admin/audit-log.js';
+import { Admin, ADMIN_TABS, type AdminTab } from '../screens/admin/admin.js';
+import { useTranslation } from 'react-i18next';
+import { setDeskLanguage } from '../i18n.js';
 import { Login } from '../screens/login/login.js';
 import { PasswordGate, SecurityPage } from '../screens/security/security-page.js';
 import { Wallboard } from '../screens/wallboard/wallboard.js';
@@ -23,9 +26,15 @@ const VIEW_PATHS: Record<View, string> = {
   security: '/account/security',
   audit: '/admin/audit',
   sandbox: '/sandbox',
+  admin: '/admin',
 };
 const viewFromPath = (): View =>
   (Object.entries(VIEW_PATHS).find(([v, p]) => v !== 'desk' && location.pathname.startsWith(p))?.[0] as View | undefined) ?? 'desk';
+
+const adminTabFromPath = (): AdminTab => {
+  const tab = location.pathname.split('/')[2] as AdminTab | undefined;
+  return tab && ADMIN_TABS.includes(tab) ? tab : 'agents';
+};
 
 export function App() {
   // 'checking': a reload or a new tab resumes the session from the httpOnly refresh cookie, if there is one.
@@ -83,13 +92,27 @@ function Shell({ onLogout }: { onLogout: () => void }) {
   useEffect(() => {
     systemStatus().then(setSystem, () => {});
   }, []);
+  const { t } = useTranslation();
+  const [adminTab, setAdminTab] = useState<AdminTab>(adminTabFromPath);
+  const language = state.me?.language;
+  useEffect(() => {
+    if (language) setDeskLanguage(language);
+  }, [language]);
 
   const navigate = useCallback((v: View) => {
     history.pushState(null, '', VIEW_PATHS[v]);
     setView(v);
   }, []);
+  const openAdminTab = useCallback((tab: AdminTab) => {
+    history.pushState(null, '', `/admin/${tab}`);
+    setAdminTab(tab);
+    setView('admin');
+  }, []);
   useEffect(() => {
-    const onPop = () => setView(viewFromPath());
+    const onPop = () => {
+      setView(viewFromPath());
+      setAdminTab(adminTabFromPath());
+    };
     addEventListener('popstate', onPop);
     return () => removeEventListener('popstate', onPop);
   }, []);
@@ -135,6 +158,10 @@ function Shell({ onLogout }: { onLogout: () => void }) {
         }
         onHelp={() => setHelp(true)}
         sandbox={!!system?.sandbox}
+        onLanguage={(lang) => {
+          setDeskLanguage(lang);
+          api.setLanguage(lang).then((agent) => dispatch({ type: 'me', agent }), reportError(t('app.languageFailed')));
+        }}
       />
       {system?.sandbox && (
         <div className="banner banner-sandbox" role="status">
@@ -153,7 +180,7 @@ function Shell({ onLogout }: { onLogout: () => void }) {
       )}
       {state.connection === 'offline' && (
         <div className="banner banner-offline" role="status">
-          Connection lost — reconnecting… New offers will appear when you are back online.
+          {t('app.offline')}
         </div>
       )}
       {view === 'security' ? (
@@ -162,6 +189,8 @@ function Shell({ onLogout }: { onLogout: () => void }) {
         <AuditLog />
       ) : view === 'sandbox' && state.me?.role === 'admin' && system?.sandbox ? (
         <SandboxScreen />
+      ) : view === 'admin' && supervisor && state.me ? (
+        <Admin me={state.me} tab={adminTab} onTab={openAdminTab} />
       ) : view === 'wallboard' && supervisor ? (
         <Wallboard bus={bus} onOpenConversation={openConversation} />
       ) : (

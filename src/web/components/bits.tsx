@@ -1,3 +1,4 @@
+import { useTranslation } from 'react-i18next';
 import type { ReactNode } from 'react';
 import { channelLabel } from '../format.js';
 import type { Channel } from '../types.js';
@@ -49,7 +50,8 @@ export function ChannelBadge({ channel, withLabel = false }: { channel: Channel;
 }
 
 export function StatusPill({ status }: { status: string }) {
-  return <span className={`status status-${status}`}>{status}</span>;
+  const { t } = useTranslation();
+  return <span className={`status status-${status}`}>{t(`status.${status}`, { defaultValue: status })}</span>;
 }
 
 export function Empty({ title, children }: { title: string; children?: ReactNode }) {

@@ -1,18 +1,16 @@
+import { useTranslation } from 'react-i18next';
 import type { Agent } from '../types.js';
 import { initials } from '../format.js';
+import { DESK_LANGUAGES, type DeskLanguage } from '../i18n.js';
 
-const SETTABLE: { value: 'available' | 'away' | 'offline'; label: string }[] = [
-  { value: 'available', label: 'Available' },
-  { value: 'away', label: 'Away' },
-  { value: 'offline', label: 'Offline' },
-];
+const SETTABLE = ['available', 'away', 'offline'] as const;
 
 export function PresenceDot({ presence }: { presence: string }) {
   return <span className={`dot dot-${presence}`} aria-hidden="true" />;
 }
 
 /** The desk's screens, each at its own path (app.tsx). */
-export type View = 'desk' | 'wallboard' | 'security' | 'audit' | 'sandbox';
+export type View = 'desk' | 'wallboard' | 'security' | 'audit' | 'admin' | 'sandbox';
 
 export function TopBar(props: {
   me: Agent | null;
@@ -22,11 +20,22 @@ export function TopBar(props: {
   onPresence: (p: 'available' | 'away' | 'offline') => void;
   onLogout: () => void;
   onHelp: () => void;
+  onLanguage: (l: DeskLanguage) => void;
   /** The sandbox is on: admins get its screen. */
   sandbox?: boolean;
 }) {
+  const { t, i18n } = useTranslation();
   const { me, connection, view } = props;
   const system = me && (me.presence === 'busy' || me.presence === 'wrap-up');
+  const tab = (v: View, label: string) => (
+    <button
+      className={view === v ? 'tab active' : 'tab'}
+      aria-current={view === v ? 'page' : undefined}
+      onClick={() => props.onNavigate(v)}
+    >
+      {label}
+    </button>
+  );
   return (
     <header className="topbar">
       <div className="brand">
@@ -34,67 +43,55 @@ export function TopBar(props: {
         Switchboard
       </div>
       {me && me.role !== 'agent' && (
-        <nav className="tabs" aria-label="Views">
-          <button
-            className={view === 'desk' ? 'tab active' : 'tab'}
-            aria-current={view === 'desk' ? 'page' : undefined}
-            onClick={() => props.onNavigate('desk')}
-          >
-            Desk
-          </button>
-          <button
-            className={view === 'wallboard' ? 'tab active' : 'tab'}
-            aria-current={view === 'wallboard' ? 'page' : undefined}
-            onClick={() => props.onNavigate('wallboard')}
-          >
-            Wallboard
-          </button>
-          {me.role === 'admin' && (
-            <button
-              className={view === 'audit' ? 'tab active' : 'tab'}
-              aria-current={view === 'audit' ? 'page' : undefined}
-              onClick={() => props.onNavigate('audit')}
-            >
-              Audit log
-            </button>
-          )}
-          {me.role === 'admin' && props.sandbox && (
-            <button
-              className={view === 'sandbox' ? 'tab active' : 'tab'}
-              aria-current={view === 'sandbox' ? 'page' : undefined}
-              onClick={() => props.onNavigate('sandbox')}
-            >
-              Sandbox
-            </button>
-          )}
+        <nav className="tabs" aria-label={t('topbar.views')}>
+          {tab('desk', t('topbar.desk'))}
+          {tab('wallboard', t('topbar.wallboard'))}
+          {tab('admin', t('topbar.admin'))}
+          {me.role === 'admin' && tab('audit', t('topbar.audit'))}
+          {me.role === 'admin' && props.sandbox && tab('sandbox', t('topbar.sandbox', 'Sandbox'))}
         </nav>
       )}
       <div className="topbar-spacer" />
       <span className={`conn conn-${connection}`} role="status" aria-live="polite" data-testid="connection">
         <span className="dot" aria-hidden="true" />
-        {connection === 'online' ? 'Live' : connection === 'connecting' ? 'Connecting…' : 'Offline'}
+        {connection === 'online' ? t('topbar.live') : connection === 'connecting' ? t('topbar.connecting') : t('topbar.offline')}
       </span>
       {me && (
-        <div className="presence" role="group" aria-label="My presence">
+        <div className="presence" role="group" aria-label={t('topbar.presence')}>
           {SETTABLE.map((p) => (
             <button
-              key={p.value}
-              className={`presence-btn ${me.presence === p.value ? `on on-${p.value}` : ''}`}
-              aria-pressed={me.presence === p.value}
-              onClick={() => props.onPresence(p.value)}
+              key={p}
+              className={`presence-btn ${me.presence === p ? `on on-${p}` : ''}`}
+              aria-pressed={me.presence === p}
+              onClick={() => props.onPresence(p)}
             >
-              <PresenceDot presence={p.value} />
-              {p.label}
+              <PresenceDot presence={p} />
+              {t(`presence.${p}`)}
             </button>
           ))}
           {system && (
-            <span className={`presence-system on-${me.presence}`} title="Set by Switchboard while you work">
-              {me.presence === 'busy' ? 'Busy' : 'Wrap-up'}
+            <span className={`presence-system on-${me.presence}`} title={t('topbar.systemPresence')}>
+              {me.presence === 'busy' ? t('presence.busy') : t('presence.wrap-up')}
             </span>
           )}
         </div>
       )}
-      <button className="icon-btn" onClick={props.onHelp} aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)">
+      <label className="sr-only" htmlFor="desk-language">
+        {t('topbar.language')}
+      </label>
+      <select
+        id="desk-language"
+        className="lang-select"
+        value={i18n.language}
+        onChange={(e) => props.onLanguage(e.target.value as DeskLanguage)}
+      >
+        {DESK_LANGUAGES.map((l) => (
+          <option key={l} value={l}>
+            {l === 'en' ? 'English' : 'Español'}
+          </option>
+        ))}
+      </select>
+      <button className="icon-btn" onClick={props.onHelp} aria-label={t('topbar.shortcuts')} title={t('topbar.shortcutsTitle')}>
         ?
       </button>
       {me && (
@@ -110,10 +107,10 @@ export function TopBar(props: {
         aria-current={view === 'security' ? 'page' : undefined}
         onClick={() => props.onNavigate(view === 'security' ? 'desk' : 'security')}
       >
-        Security
+        {t('topbar.security')}
       </button>
       <button className="btn btn-ghost" onClick={props.onLogout}>
-        Sign out
+        {t('topbar.signOut')}
       </button>
     </header>
   );

@@ -1,42 +1,50 @@
+import { useTranslation } from 'react-i18next';
 import { dayAndTime, initials } from '../../format.js';
 import type { ConversationDetail } from '../../types.js';
 import { ChannelBadge, Icon, StatusPill } from '../../components/bits.js';
 import { usePastConversations } from './use-desk-data.js';
 
-const KIND_LABEL = { phone: 'Phone', email: 'Email', slack: 'Slack' } as const;
-
 /** Who the contact is, how to reach them (and whether they opted out), and their other conversations. */
 export function ContactPanel({ detail, onOpen }: { detail: ConversationDetail | null; onOpen: (id: string) => void }) {
+  const { t } = useTranslation();
   const currentId = detail?.conversation.id;
   const past = usePastConversations(detail?.contact.id, currentId);
 
-  if (!detail) return <section className="panel contact-panel" aria-label="Contact" />;
+  if (!detail) return <section className="panel contact-panel" aria-label={t('contact.label')} />;
   const { contact } = detail;
   const others = past.filter((c) => c.id !== currentId);
   return (
-    <section className="panel contact-panel" aria-label="Contact">
+    <section className="panel contact-panel" aria-label={t('contact.label')}>
       <div className="contact-head">
         <span className="avatar avatar-lg" aria-hidden="true">
           {initials(contact.name) || <Icon name="person" size={20} />}
         </span>
         <div>
-          <div className="contact-name">{contact.name ?? 'Unnamed contact'}</div>
-          {contact.createdAt && <div className="muted small">Contact since {new Date(contact.createdAt).toLocaleDateString()}</div>}
+          <div className="contact-name">{contact.name ?? t('contact.unnamed')}</div>
+          {contact.createdAt && (
+            <div className="muted small">{t('contact.since', { date: new Date(contact.createdAt).toLocaleDateString() })}</div>
+          )}
         </div>
       </div>
-      <h3 className="panel-title">Identities</h3>
+      <h3 className="panel-title">{t('contact.identities')}</h3>
       <ul className="identities">
         {contact.identities.map((i) => (
           <li key={i.kind + i.value}>
-            <span className="id-kind">{KIND_LABEL[i.kind]}</span>
+            <span className="id-kind">{t(`contact.kinds.${i.kind}`)}</span>
             <span className="id-value">{i.value}</span>
-            {i.optedOut ? <span className="pill pill-danger">opted out</span> : <span className="pill pill-ok">reachable</span>}
+            {i.optedOut ? (
+              <span className="pill pill-danger">{t('contact.optedOut')}</span>
+            ) : (
+              <span className="pill pill-ok">{t('contact.reachable')}</span>
+            )}
           </li>
         ))}
       </ul>
-      <h3 className="panel-title">Past conversations {others.length > 0 && <span className="count">{others.length}</span>}</h3>
+      <h3 className="panel-title">
+        {t('contact.past')} {others.length > 0 && <span className="count">{others.length}</span>}
+      </h3>
       {others.length === 0 ? (
-        <p className="muted small">No other conversations.</p>
+        <p className="muted small">{t('contact.noOthers')}</p>
       ) : (
         <ul className="past">
           {others.map((c) => (

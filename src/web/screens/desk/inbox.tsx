@@ -1,3 +1,4 @@
+import { useTranslation } from 'react-i18next';
 import { useEffect, useState, type Dispatch } from 'react';
 import { channelLabel, contactLabel, timeAgo } from '../../format.js';
 import { visibleConversations, type DeskAction, type DeskState, type Filters } from '../../state/desk.js';
@@ -7,6 +8,7 @@ import { useQueueKeys } from './use-desk-data.js';
 
 /** The conversation list with its filters (mine / my queues, channel, queue, status). */
 export function Inbox({ state, dispatch }: { state: DeskState; dispatch: Dispatch<DeskAction> }) {
+  const { t } = useTranslation();
   const queues = useQueueKeys();
   const [, tick] = useState(0);
   useEffect(() => {
@@ -18,16 +20,16 @@ export function Inbox({ state, dispatch }: { state: DeskState; dispatch: Dispatc
   const set = (filters: Partial<Filters>) => dispatch({ type: 'filters', filters });
 
   return (
-    <nav className="inbox" aria-label="Inbox">
+    <nav className="inbox" aria-label={t('inbox.label')}>
       <div className="inbox-head">
-        <div className="seg" role="tablist" aria-label="Whose conversations">
+        <div className="seg" role="tablist" aria-label={t('inbox.whose')}>
           <button
             role="tab"
             aria-selected={f.scope === 'mine'}
             className={f.scope === 'mine' ? 'on' : ''}
             onClick={() => set({ scope: 'mine' })}
           >
-            Mine
+            {t('inbox.mine')}
           </button>
           <button
             role="tab"
@@ -35,15 +37,15 @@ export function Inbox({ state, dispatch }: { state: DeskState; dispatch: Dispatc
             className={f.scope === 'queues' ? 'on' : ''}
             onClick={() => set({ scope: 'queues' })}
           >
-            My queues
+            {t('inbox.myQueues')}
           </button>
         </div>
         <div className="filters">
           <label className="sr-only" htmlFor="f-channel">
-            Channel
+            {t('inbox.channel')}
           </label>
           <select id="f-channel" value={f.channel} onChange={(e) => set({ channel: e.target.value as Filters['channel'] })}>
-            <option value="">Channels</option>
+            <option value="">{t('inbox.channels')}</option>
             {CHANNELS.map((c) => (
               <option key={c} value={c}>
                 {channelLabel(c)}
@@ -51,10 +53,10 @@ export function Inbox({ state, dispatch }: { state: DeskState; dispatch: Dispatc
             ))}
           </select>
           <label className="sr-only" htmlFor="f-queue">
-            Queue
+            {t('inbox.queue')}
           </label>
           <select id="f-queue" value={f.queue} onChange={(e) => set({ queue: e.target.value })}>
-            <option value="">Queues</option>
+            <option value="">{t('inbox.queues')}</option>
             {queues.map((q) => (
               <option key={q} value={q}>
                 {q}
@@ -62,22 +64,22 @@ export function Inbox({ state, dispatch }: { state: DeskState; dispatch: Dispatc
             ))}
           </select>
           <label className="sr-only" htmlFor="f-status">
-            Status
+            {t('inbox.status')}
           </label>
           <select id="f-status" value={f.status} onChange={(e) => set({ status: e.target.value as Filters['status'] })}>
-            <option value="open">Open</option>
-            <option value="waiting">Waiting</option>
-            <option value="assigned">Assigned</option>
-            <option value="resolved">Resolved</option>
-            <option value="all">All</option>
+            <option value="open">{t('inbox.open')}</option>
+            <option value="waiting">{t('status.waiting')}</option>
+            <option value="assigned">{t('status.assigned')}</option>
+            <option value="resolved">{t('status.resolved')}</option>
+            <option value="all">{t('inbox.all')}</option>
           </select>
         </div>
       </div>
-      <ul className="conv-list" aria-label="Conversations">
+      <ul className="conv-list" aria-label={t('inbox.conversations')}>
         {list.length === 0 && (
           <li>
-            <Empty title={f.scope === 'mine' ? 'Nothing assigned to you' : 'No conversations'}>
-              {f.scope === 'mine' ? 'New conversations will be offered to you when you are available.' : 'Try other filters.'}
+            <Empty title={f.scope === 'mine' ? t('inbox.emptyMine') : t('inbox.empty')}>
+              {f.scope === 'mine' ? t('inbox.emptyMineHint') : t('inbox.emptyHint')}
             </Empty>
           </li>
         )}
@@ -102,7 +104,7 @@ export function Inbox({ state, dispatch }: { state: DeskState; dispatch: Dispatc
                     {c.subject ? <span className="conv-subject">{c.subject}</span> : <span className="muted">{c.queue}</span>}
                     <StatusPill status={c.status} />
                     {unread > 0 && (
-                      <span className="unread-badge" aria-label={`${unread} unread`}>
+                      <span className="unread-badge" aria-label={t('inbox.unread', { count: unread })}>
                         {unread}
                       </span>
                     )}

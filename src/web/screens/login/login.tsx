@@ -1,25 +1,23 @@
 import { useEffect, useState, type FormEvent } from 'react';
+import type { TFunction } from 'i18next';
+import { useTranslation } from 'react-i18next';
 import { api, ApiError } from '../../api.js';
 import { askNotificationPermission } from '../../alerts.js';
 
-/** Why single sign-on sent the browser back without a session (`?sso_error=` from the callback). */
-const SSO_ERRORS: Record<string, string> = {
-  no_account: 'Your organisation account has no agent here yet. Ask an admin to add you.',
-  unverified_email: 'Your identity provider did not confirm your email address.',
-  inactive: 'This account is deactivated.',
-  failed: 'Single sign-on failed. Try again.',
-};
+/** Why single sign-on sent the browser back without a session (`?sso_error=` from the callback): keys under `login.sso`. */
+const SSO_ERRORS = ['no_account', 'unverified_email', 'inactive', 'failed'];
 
-function explain(err: unknown): string {
+function explain(err: unknown, t: TFunction): string {
   if (err instanceof ApiError && err.code === 'too_many_requests') {
     const minutes = Math.max(1, Math.ceil((err.retryAfter ?? 60) / 60));
-    return `Too many failed sign-ins. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`;
+    return t('login.throttled', { count: minutes });
   }
-  const m = (err as Error).message || 'Login failed';
+  const m = (err as Error).message || t('login.failed');
   return m[0].toUpperCase() + m.slice(1);
 }
 
 export function Login({ onLoggedIn }: { onLoggedIn: () => void }) {
+  const { t } = useTranslation();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [code, setCode] = useState('');
@@ -27,7 +25,7 @@ export function Login({ onLoggedIn }: { onLoggedIn: () => void }) {
   const [sso, setSso] = useState<{ label: string; start: string } | null>(null);
   const [error, setError] = useState<string | null>(() => {
     const reason = new URLSearchParams(location.search).get('sso_error');
-    return reason ? (SSO_ERRORS[reason] ?? SSO_ERRORS.failed) : null;
+    return reason ? t(`login.sso.${SSO_ERRORS.includes(reason) ? reason : 'failed'}`) : null;
   });
   const [busy, setBusy] = useState(false);
 
@@ -50,9 +48,9 @@ export function Login({ onLoggedIn }: { onLoggedIn: () => void }) {
     } catch (err) {
       if (err instanceof ApiError && err.code === 'mfa_required') {
         setNeedCode(true);
-        if (needCode) setError('Wrong or already used code.');
+        if (needCode) setError(t('login.wrongCode'));
       } else {
-        setError(explain(err));
+        setError(explain(err, t));
       }
     } finally {
       setBusy(false);
@@ -66,18 +64,18 @@ export function Login({ onLoggedIn }: { onLoggedIn: () => void }) {
           <span className="brand-mark" aria-hidden="true" />
           Switchboard
         </div>
-        <h1 id="login-title">Sign in to the agent desk</h1>
+        <h1 id="login-title">{t('login.title')}</h1>
         <label>
-          Email
+          {t('login.email')}
           <input type="email" autoComplete="username" value={email} onChange={(e) => setEmail(e.target.value)} required autoFocus />
         </label>
         <label>
-          Password
+          {t('login.password')}
           <input type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} required />
         </label>
         {needCode && (
           <label>
-            Code from your authenticator app (or a recovery code)
+            {t('login.code')}
             <input
               autoComplete="one-time-code"
               inputMode="numeric"
@@ -94,14 +92,14 @@ export function Login({ onLoggedIn }: { onLoggedIn: () => void }) {
           </p>
         )}
         <button className="btn btn-primary btn-block" disabled={busy}>
-          {busy ? 'Signing in…' : needCode ? 'Verify' : 'Sign in'}
+          {busy ? t('login.signingIn') : needCode ? t('login.verify') : t('login.signIn')}
         </button>
         {sso && (
           <a className="btn btn-block" href={`${sso.start}?returnTo=${encodeURIComponent(location.pathname)}`}>
-            Sign in with {sso.label}
+            {t('login.signInWith', { provider: sso.label })}
           </a>
         )}
-        <p className="muted small">SMS, calls, email and Slack in one place.</p>
+        <p className="muted small">{t('login.tagline')}</p>
       </form>
     </main>
   );

@@ -1,12 +1,13 @@
 import { useEffect, useRef, useState, type Dispatch, type FormEvent, type KeyboardEvent } from 'react';
+import { useTranslation } from 'react-i18next';
 import { IDENTITY_FOR_CHANNEL } from '../../../../core/channel-identity.js';
 import { api } from '../../../api.js';
-import { CANNED, fillCanned } from '../../../canned.js';
 import { channelLabel, contactLabel } from '../../../format.js';
 import type { DeskAction } from '../../../state/desk.js';
-import type { Agent, ConversationDetail } from '../../../types.js';
+import type { Agent, CannedResponse, ConversationDetail } from '../../../types.js';
+import { fillFor, searchCanned, slashQuery, useCanned } from './use-canned.js';
 
-/** Reply (or internal note) box under the timeline, with canned responses. */
+/** Reply (or internal note) box under the timeline, with canned responses: `/` and a few letters, or the dropdown. */
 export function Composer({
   detail,
   me,
@@ -18,6 +19,7 @@ export function Composer({
   mine: boolean;
   dispatch: Dispatch<DeskAction>;
 }) {
+  const { t } = useTranslation();
   const [text, setText] = useState('');
   const c = detail.conversation;
   // A call has no text channel to answer on: notes here, the phone panel to call back.
@@ -27,11 +29,30 @@ export function Composer({
   const [error, setError] = useState<string | null>(null);
   const ref = useRef<HTMLTextAreaElement>(null);
   const optedOut = detail.contact.identities.some((i) => i.optedOut && i.kind === IDENTITY_FOR_CHANNEL[c.channel]);
+  const canned = useCanned(detail);
+  const [active, setActive] = useState(0);
+  const [dismissed, setDismissed] = useState(false);
+  const query = slashQuery(text);
+  const suggestions = query !== null && !dismissed ? searchCanned(canned, query) : [];
+  const open = suggestions.length > 0;
   useEffect(() => {
     setText('');
     setError(null);
     setMode(canReply ? 'reply' : 'note');
   }, [c.id, canReply]);
+
+  const fallback = { contact: t('composer.fallbackContact'), agent: t('composer.fallbackAgent') };
+  const fill = (x: CannedResponse) => fillFor(x, detail, me?.name, fallback);
+
+  /** Replaces the `/words` being typed with the response (or appends it, from the dropdown). */
+  function insert(x: CannedResponse, fromSlash: boolean) {
+    setText((current) => {
+      if (fromSlash) return current.replace(/(^|\n)\/[^\n]*$/, (_m, nl: string) => nl + fill(x));
+      return (current ? current + ' ' : '') + fill(x);
+    });
+    setActive(0);
+    ref.current?.focus();
+  }
 
   async function send(e?: FormEvent) {
     e?.preventDefault();
@@ -50,14 +71,34 @@ export function Composer({
     }
   }
   const onKey = (e: KeyboardEvent) => {
+    if (open) {
+      if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+        e.preventDefault();
+        const step = e.key === 'ArrowDown' ? 1 : -1;
+        setActive((i) => (i + step + suggestions.length) % suggestions.length);
+        return;
+      }
+      if ((e.key === 'Enter' && !e.ctrlKey && !e.metaKey) || e.key === 'Tab') {
+        e.preventDefault();
+        insert(suggestions[Math.min(active, suggestions.length - 1)], true);
+        return;
+      }
+      if (e.key === 'Escape') {
+        e.preventDefault();
+        e.stopPropagation();
+        setDismissed(true);
+        return;
+      }
+    }
     if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) void send();
   };
   const channelName = channelLabel(c.channel);
+  const activeId = open ? `canned-option-${suggestions[Math.min(active, suggestions.length - 1)].id}` : undefined;
 
   return (
-    <form className={`composer ${mode === 'note' ? 'composer-note' : ''}`} onSubmit={send} aria-label="Reply">
+    <form className={`composer ${mode === 'note' ? 'composer-note' : ''}`} onSubmit={send} aria-label={t('composer.form')}>
       <div className="composer-tabs">
-        <div className="seg seg-sm" role="tablist" aria-label="Message type">
+        <div className="seg seg-sm" role="tablist" aria-label={t('composer.type')}>
           <button
             type="button"
             role="tab"
@@ -65,9 +106,9 @@ export function Composer({
             className={mode === 'reply' ? 'on' : ''}
             onClick={() => setMode('reply')}
             disabled={!canReply}
-            title={canReply ? undefined : 'Call the contact back from the phone panel'}
+            title={canReply ? undefined : t('composer.callBackHint')}
           >
-            Reply
+            {t('composer.reply')}
           </button>
           <button
             type="button"
@@ -76,63 +117,99 @@ export function Composer({
             className={mode === 'note' ? 'on' : ''}
             onClick={() => setMode('note')}
           >
-            Internal note
+            {t('composer.note')}
           </button>
         </div>
         <label className="sr-only" htmlFor="canned">
-          Canned response
+          {t('composer.canned')}
         </label>
         <select
           id="canned"
           className="canned"
           value=""
           onChange={(e) => {
-            const canned = CANNED.find((x) => x.id === e.target.value);
-            if (canned) setText((t) => (t ? t + ' ' : '') + fillCanned(canned.body, { name: detail.contact.name, agent: me?.name }));
-            ref.current?.focus();
+            const x = canned.find((y) => y.id === e.target.value);
+            if (x) insert(x, false);
           }}
         >
-          <option value="">Canned responses…</option>
-          {CANNED.map((x) => (
+          <option value="">{t('composer.cannedPlaceholder')}</option>
+          {canned.map((x) => (
             <option key={x.id} value={x.id}>
               {x.title}
             </option>
           ))}
         </select>
-        {!mine && <span className="hint">Not assigned to you</span>}
-        {!canReply && <span className="hint">Call back from the phone panel →</span>}
-        {optedOut && mode === 'reply' && <span className="hint hint-warn">Contact opted out of {channelLabel(c.channel)}</span>}
+        {!mine && <span className="hint">{t('composer.notMine')}</span>}
+        {!canReply && <span className="hint">{t('composer.callBack')}</span>}
+        {optedOut && mode === 'reply' && <span className="hint hint-warn">{t('composer.optedOut', { channel: channelName })}</span>}
       </div>
       <label className="sr-only" htmlFor="composer">
-        {mode === 'note' ? 'Internal note' : `Reply by ${channelLabel(c.channel)}`}
+        {mode === 'note' ? t('composer.note') : t('composer.replyBy', { channel: channelName })}
       </label>
-      <textarea
-        id="composer"
-        ref={ref}
-        rows={3}
-        value={text}
-        onChange={(e) => setText(e.target.value)}
-        onKeyDown={onKey}
-        placeholder={
-          mode === 'note'
-            ? 'Write a note only agents can see…'
-            : `Reply to ${contactLabel({ name: detail.contact.name, address: detail.contact.identities[0]?.value })} by ${channelName}…`
-        }
-        aria-keyshortcuts="Alt+R"
-      />
+      <div className="composer-field">
+        <textarea
+          id="composer"
+          ref={ref}
+          rows={3}
+          value={text}
+          onChange={(e) => {
+            setText(e.target.value);
+            setDismissed(false);
+            setActive(0);
+          }}
+          onKeyDown={onKey}
+          placeholder={
+            mode === 'note'
+              ? t('composer.notePlaceholder')
+              : t('composer.replyPlaceholder', {
+                  contact: contactLabel({ name: detail.contact.name, address: detail.contact.identities[0]?.value }),
+                  channel: channelName,
+                })
+          }
+          aria-keyshortcuts="Alt+R"
+          role="combobox"
+          aria-expanded={open}
+          aria-controls="canned-suggestions"
+          aria-autocomplete="list"
+          aria-activedescendant={activeId}
+          aria-describedby="composer-help"
+        />
+        {open && (
+          <ul id="canned-suggestions" className="canned-suggestions" role="listbox" aria-label={t('composer.suggestions')}>
+            {suggestions.map((x, i) => (
+              <li
+                key={x.id}
+                id={`canned-option-${x.id}`}
+                role="option"
+                aria-selected={i === active}
+                className={i === active ? 'on' : ''}
+                onMouseDown={(e) => {
+                  e.preventDefault();
+                  insert(x, true);
+                }}
+              >
+                <strong>{x.title}</strong>
+                <span className="muted small">{fill(x)}</span>
+              </li>
+            ))}
+          </ul>
+        )}
+      </div>
       <div className="composer-foot">
         {error ? (
           <span className="form-error" role="alert">
             {error}
           </span>
         ) : (
-          <span className="muted small">
-            <kbd>Ctrl</kbd> + <kbd>Enter</kbd> to send
-            {c.channel === 'sms' && mode === 'reply' ? ` · ${text.length} chars, ${Math.max(1, Math.ceil(text.length / 153))} SMS` : ''}
+          <span className="muted small" id="composer-help">
+            <kbd>Ctrl</kbd> + <kbd>Enter</kbd> {t('composer.toSend')} · <kbd>/</kbd> {t('composer.slashHint')}
+            {c.channel === 'sms' && mode === 'reply'
+              ? ` · ${t('composer.smsCount', { chars: text.length, parts: Math.max(1, Math.ceil(text.length / 153)) })}`
+              : ''}
           </span>
         )}
         <button className={`btn ${mode === 'note' ? 'btn-note' : 'btn-primary'}`} disabled={busy || !text.trim()}>
-          {mode === 'note' ? 'Add note' : `Send ${channelLabel(c.channel)}`}
+          {mode === 'note' ? t('composer.addNote') : t('composer.send', { channel: channelName })}
         </button>
       </div>
     </form>

@@ -1,3 +1,4 @@
+import { useTranslation } from 'react-i18next';
 import { ChannelBadge, StatusPill } from '../../../components/bits.js';
 import type { Conversation } from '../../../types.js';
 
@@ -15,6 +16,7 @@ export function ConversationHeader({
   onTransfer: () => void;
   onResolve: () => void;
 }) {
+  const { t } = useTranslation();
   return (
     <header className="conv-header">
       <ChannelBadge channel={c.channel} withLabel />
@@ -22,8 +24,8 @@ export function ConversationHeader({
         <h1 className="conv-title">{contactName}</h1>
         <div className="conv-header-meta">
           {c.subject && <span className="conv-subject-line">{c.subject}</span>}
-          <span>queue: {c.queue}</span>
-          <span>via {c.inboxAddress}</span>
+          <span>{t('conversation.queue', { queue: c.queue })}</span>
+          <span>{t('conversation.via', { address: c.inboxAddress })}</span>
           <StatusPill status={c.status} />
           {c.disposition && <span className="pill">{c.disposition}</span>}
         </div>
@@ -31,10 +33,10 @@ export function ConversationHeader({
       {open && (
         <div className="conv-actions">
           <button className="btn" onClick={onTransfer} aria-keyshortcuts="Alt+T">
-            Transfer
+            {t('conversation.transfer')}
           </button>
           <button className="btn btn-primary" onClick={onResolve} aria-keyshortcuts="Alt+S">
-            Resolve
+            {t('conversation.resolve')}
           </button>
         </div>
       )}

@@ -1,3 +1,4 @@
+import { useTranslation } from 'react-i18next';
 import { useEffect, useState, type Dispatch } from 'react';
 import { api } from '../../../api.js';
 import { Empty } from '../../../components/bits.js';
@@ -24,6 +25,7 @@ export function ConversationView({
   loading: boolean;
   dispatch: Dispatch<DeskAction>;
 }) {
+  const { t: tr } = useTranslation();
   const [dialog, setDialog] = useState<null | 'resolve' | 'transfer'>(null);
   const open = !!detail && OPEN_STATUSES.includes(detail.conversation.status);
   // Alt+S / Alt+T arrive as window events from the app's shortcut handler.
@@ -41,11 +43,11 @@ export function ConversationView({
 
   if (!detail) {
     return (
-      <section className="conversation" aria-label="Conversation">
+      <section className="conversation" aria-label={tr('conversation.label')}>
         {loading ? (
-          <div className="loading">Loading…</div>
+          <div className="loading">{tr('common.loading')}</div>
         ) : (
-          <Empty title="No conversation selected">Pick one from the inbox, or accept an incoming offer.</Empty>
+          <Empty title={tr('conversation.noneSelected')}>{tr('conversation.noneSelectedHint')}</Empty>
         )}
       </section>
     );
@@ -78,7 +80,7 @@ export function ConversationView({
       ) : (
         <div className="composer-closed muted">This conversation is {c.status}. A new message from the contact opens a new one.</div>
       )}
-      {dialog === 'resolve' && <ResolveDialog id={c.id} onClose={() => setDialog(null)} dispatch={dispatch} />}
+      {dialog === 'resolve' && <ResolveDialog id={c.id} queue={c.queue} onClose={() => setDialog(null)} dispatch={dispatch} />}
       {dialog === 'transfer' && (
         <TransferDialog id={c.id} currentQueue={c.queue} onClose={() => setDialog(null)} dispatch={dispatch} meId={me?.id} />
       )}

@@ -1,14 +1,36 @@
-import { useState, type Dispatch, type FormEvent } from 'react';
+import { useEffect, useState, type Dispatch, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
 import { api } from '../../../api.js';
-import { DISPOSITIONS } from '../../../canned.js';
 import { Modal } from '../../../components/modal.js';
 import type { DeskAction } from '../../../state/desk.js';
+import type { Disposition } from '../../../types.js';
 
-/** Closes a conversation with a disposition code and an optional wrap-up note. */
-export function ResolveDialog({ id, onClose, dispatch }: { id: string; onClose: () => void; dispatch: Dispatch<DeskAction> }) {
-  const [disposition, setDisposition] = useState(DISPOSITIONS[0].code);
+/** Closes a conversation with one of its queue's disposition codes (from the server) and an optional wrap-up note. */
+export function ResolveDialog({
+  id,
+  queue,
+  onClose,
+  dispatch,
+}: {
+  id: string;
+  queue: string;
+  onClose: () => void;
+  dispatch: Dispatch<DeskAction>;
+}) {
+  const { t } = useTranslation();
+  const [codes, setCodes] = useState<Disposition[] | null>(null);
+  const [disposition, setDisposition] = useState('');
   const [note, setNote] = useState('');
   const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    api.dispositions({ queue }).then(
+      (list) => {
+        setCodes(list);
+        setDisposition((d) => d || list[0]?.code || '');
+      },
+      (err: Error) => setError(err.message),
+    );
+  }, [queue]);
   async function submit(e: FormEvent) {
     e.preventDefault();
     try {
@@ -20,13 +42,13 @@ export function ResolveDialog({ id, onClose, dispatch }: { id: string; onClose: 
     }
   }
   return (
-    <Modal title="Resolve conversation" onClose={onClose}>
+    <Modal title={t('resolve.title')} onClose={onClose}>
       <form onSubmit={submit} className="stack">
         <label>
-          Disposition
-          <select value={disposition} onChange={(e) => setDisposition(e.target.value)} autoFocus>
-            {DISPOSITIONS.map((d) => (
-              <option key={d.code} value={d.code}>
+          {t('resolve.disposition')}
+          <select value={disposition} onChange={(e) => setDisposition(e.target.value)} autoFocus disabled={!codes}>
+            {(codes ?? []).map((d) => (
+              <option key={d.id} value={d.code}>
                 {d.label}
               </option>
             ))}
@@ -34,7 +56,7 @@ export function ResolveDialog({ id, onClose, dispatch }: { id: string; onClose: 
         </label>
         <label>
           <span>
-            Wrap-up note <span className="muted">(optional, internal)</span>
+            {t('resolve.note')} <span className="muted">{t('resolve.noteHint')}</span>
           </span>
           <textarea rows={3} value={note} onChange={(e) => setNote(e.target.value)} />
         </label>
@@ -45,9 +67,11 @@ export function ResolveDialog({ id, onClose, dispatch }: { id: string; onClose: 
         )}
         <div className="modal-actions">
           <button type="button" className="btn" onClick={onClose}>
-            Cancel
+            {t('common.cancel')}
           </button>
-          <button className="btn btn-primary">Resolve</button>
+          <button className="btn btn-primary" disabled={!codes}>
+            {t('resolve.submit')}
+          </button>
         </div>
       </form>
     </Modal>

@@ -1,0 +1,46 @@
+import { useTranslation } from 'react-i18next';
+import type { Agent } from '../../types.js';
+import { AgentsAdmin } from './agents-admin.js';
+import { CannedAdmin } from './canned-admin.js';
+import { DispositionsAdmin } from './dispositions-admin.js';
+import { InboxesAdmin } from './inboxes-admin.js';
+import { QueuesAdmin } from './queues-admin.js';
+import './admin.css';
+
+export const ADMIN_TABS = ['agents', 'queues', 'inboxes', 'canned', 'dispositions'] as const;
+export type AdminTab = (typeof ADMIN_TABS)[number];
+/** Agents, queues and inboxes are admins' (their API is admin-only); supervisors keep the shared content. */
+export const tabsFor = (me: Agent): AdminTab[] => (me.role === 'admin' ? [...ADMIN_TABS] : ['canned', 'dispositions']);
+
+/** `/admin/<tab>`: the settings screens for supervisors and admins. */
+export function Admin({ me, tab, onTab }: { me: Agent; tab: AdminTab; onTab: (t: AdminTab) => void }) {
+  const { t } = useTranslation();
+  const tabs = tabsFor(me);
+  const current = tabs.includes(tab) ? tab : tabs[0];
+  return (
+    <main className="admin-page" aria-labelledby="admin-title">
+      <h1 id="admin-title">{t('admin.title')}</h1>
+      <nav className="admin-tabs" aria-label={t('admin.sections')}>
+        {tabs.map((x) => (
+          <a
+            key={x}
+            href={`/admin/${x}`}
+            className={x === current ? 'admin-tab on' : 'admin-tab'}
+            aria-current={x === current ? 'page' : undefined}
+            onClick={(e) => {
+              e.preventDefault();
+              onTab(x);
+            }}
+          >
+            {t(`admin.tabs.${x}`)}
+          </a>
+        ))}
+      </nav>
+      {current === 'agents' && <AgentsAdmin me={me} />}
+      {current === 'queues' && <QueuesAdmin />}
+      {current === 'inboxes' && <InboxesAdmin />}
+      {current === 'canned' && <CannedAdmin />}
+      {current === 'dispositions' && <DispositionsAdmin />}
+    </main>
+  );
+}

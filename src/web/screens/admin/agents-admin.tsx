@@ -1,0 +1,244 @@
+import { useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { api } from '../../api.js';
+import { CHANNELS, type Agent, type Channel, type Role } from '../../types.js';
+import { FormError, Section, useList, useQueues, useSubmit } from './admin-bits.js';
+
+const ROLES: Role[] = ['agent', 'supervisor', 'admin'];
+const loadAgents = () => api.agents();
+
+type Draft = {
+  name: string;
+  email: string;
+  password: string;
+  role: Role;
+  language: 'en' | 'es';
+  mustChangePassword: boolean;
+  queues: Record<string, number>;
+  capacity: Record<Channel, number>;
+};
+
+const draftOf = (a?: Agent): Draft => ({
+  name: a?.name ?? '',
+  email: a?.email ?? '',
+  password: '',
+  role: a?.role ?? 'agent',
+  language: a?.language ?? 'en',
+  mustChangePassword: true,
+  queues: Object.fromEntries((a?.queues ?? []).map((q) => [q.queue, q.level])),
+  capacity: { ...(a?.capacity ?? { voice: 1, sms: 3, email: 5, slack: 3 }) },
+});
+
+/** Agents: add (with a first password the agent must replace), role, queues with skill level, capacity, deactivate, resets. */
+export function AgentsAdmin({ me }: { me: Agent }) {
+  const { t } = useTranslation();
+  const { items, error, reload } = useList(loadAgents);
+  const [editing, setEditing] = useState<Agent | 'new' | null>(null);
+  const actions = useSubmit();
+
+  return (
+    <Section
+      title={t('admin.tabs.agents')}
+      actions={
+        <button className="btn btn-primary btn-sm" onClick={() => setEditing('new')}>
+          {t('admin.agents.add')}
+        </button>
+      }
+    >
+      <FormError error={error ?? actions.error} />
+      {editing && (
+        <AgentForm
+          key={editing === 'new' ? 'new' : editing.id}
+          agent={editing === 'new' ? undefined : editing}
+          onDone={() => {
+            setEditing(null);
+            reload();
+          }}
+        />
+      )}
+      <table className="admin-table" aria-label={t('admin.tabs.agents')}>
+        <thead>
+          <tr>
+            <th scope="col">{t('admin.agents.name')}</th>
+            <th scope="col">{t('admin.agents.role')}</th>
+            <th scope="col">{t('admin.agents.queues')}</th>
+            <th scope="col">{t('admin.agents.capacity')}</th>
+            <th scope="col">{t('admin.agents.status')}</th>
+            <th scope="col">
+              <span className="sr-only">{t('admin.actions')}</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {(items ?? []).map((a) => (
+            <tr key={a.id} data-testid="agent-row">
+              <td>
+                <strong>{a.name}</strong>
+                <div className="muted small">{a.email}</div>
+              </td>
+              <td>{t(`roles.${a.role}`)}</td>
+              <td>{a.queues.map((q) => `${q.queue} (${q.level})`).join(', ') || '—'}</td>
+              <td className="small">{CHANNELS.map((c) => `${t(`channels.${c}`)} ${a.capacity[c]}`).join(' · ')}</td>
+              <td>
+                {a.active ? t('admin.agents.active') : <span className="badge-off">{t('admin.agents.deactivated')}</span>}
+                {a.mfaEnabled && <div className="muted small">{t('admin.agents.mfaOn')}</div>}
+              </td>
+              <td className="actions">
+                <button className="btn btn-sm" onClick={() => setEditing(a)} aria-label={t('admin.editNamed', { name: a.name })}>
+                  {t('admin.edit')}
+                </button>
+                {a.id !== me.id && (
+                  <button
+                    className="btn btn-sm"
+                    onClick={() => void actions.run(() => api.admin.updateAgent(a.id, { active: !a.active }), reload)}
+                    aria-label={t(a.active ? 'admin.agents.deactivateNamed' : 'admin.agents.reactivateNamed', { name: a.name })}
+                  >
+                    {a.active ? t('admin.agents.deactivate') : t('admin.agents.reactivate')}
+                  </button>
+                )}
+                {a.mfaEnabled && (
+                  <button className="btn btn-sm" onClick={() => void actions.run(() => api.admin.resetMfa(a.id), reload)}>
+                    {t('admin.agents.resetMfa')}
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </Section>
+  );
+}
+
+function AgentForm({ agent, onDone }: { agent?: Agent; onDone: () => void }) {
+  const { t } = useTranslation();
+  const queues = useQueues();
+  const [d, setD] = useState<Draft>(() => draftOf(agent));
+  const { error, busy, run } = useSubmit();
+  const set = (patch: Partial<Draft>) => setD((x) => ({ ...x, ...patch }));
+
+  function submit(e: FormEvent) {
+    e.preventDefault();
+    const common = {
+      name: d.name,
+      email: d.email,
+      role: d.role,
+      language: d.language,
+      queues: Object.entries(d.queues).map(([queue, level]) => ({ queue, level })),
+      capacity: d.capacity,
+    };
+    void run(async () => {
+      if (!agent) await api.admin.createAgent({ ...common, password: d.password, mustChangePassword: d.mustChangePassword });
+      else
+        await api.admin.updateAgent(
+          agent.id,
+          d.password ? { ...common, password: d.password, mustChangePassword: d.mustChangePassword } : common,
+        );
+    }, onDone);
+  }
+
+  return (
+    <form className="admin-form" onSubmit={submit} aria-label={agent ? t('admin.editNamed', { name: agent.name }) : t('admin.agents.add')}>
+      <h3>{agent ? t('admin.editNamed', { name: agent.name }) : t('admin.agents.add')}</h3>
+      <label>
+        {t('admin.agents.name')}
+        <input value={d.name} onChange={(e) => set({ name: e.target.value })} required />
+      </label>
+      <label>
+        {t('admin.agents.email')}
+        <input type="email" value={d.email} onChange={(e) => set({ email: e.target.value })} required />
+      </label>
+      <label>
+        {agent ? t('admin.agents.newPassword') : t('admin.agents.password')}
+        <input
+          type="password"
+          autoComplete="new-password"
+          value={d.password}
+          onChange={(e) => set({ password: e.target.value })}
+          required={!agent}
+        />
+      </label>
+      <label className="inline">
+        <input type="checkbox" checked={d.mustChangePassword} onChange={(e) => set({ mustChangePassword: e.target.checked })} />
+        {t('admin.agents.mustChange')}
+      </label>
+      <label>
+        {t('admin.agents.role')}
+        <select value={d.role} onChange={(e) => set({ role: e.target.value as Role })}>
+          {ROLES.map((r) => (
+            <option key={r} value={r}>
+              {t(`roles.${r}`)}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        {t('admin.agents.language')}
+        <select value={d.language} onChange={(e) => set({ language: e.target.value as 'en' | 'es' })}>
+          <option value="en">English</option>
+          <option value="es">Español</option>
+        </select>
+      </label>
+      <fieldset>
+        <legend>{t('admin.agents.queuesAndSkills')}</legend>
+        {queues.map((q) => {
+          const level = d.queues[q.key];
+          return (
+            <span key={q.key} className="hours-row" style={{ width: 'auto' }}>
+              <label className="inline">
+                <input
+                  type="checkbox"
+                  checked={level !== undefined}
+                  onChange={(e) => {
+                    const next = { ...d.queues };
+                    if (e.target.checked) next[q.key] = 3;
+                    else delete next[q.key];
+                    set({ queues: next });
+                  }}
+                />
+                {q.name}
+              </label>
+              {level !== undefined && (
+                <label className="inline">
+                  <span className="sr-only">{t('admin.agents.skillFor', { queue: q.name })}</span>
+                  <select value={level} onChange={(e) => set({ queues: { ...d.queues, [q.key]: Number(e.target.value) } })}>
+                    {[1, 2, 3, 4, 5].map((n) => (
+                      <option key={n} value={n}>
+                        {t('admin.agents.skill', { level: n })}
+                      </option>
+                    ))}
+                  </select>
+                </label>
+              )}
+            </span>
+          );
+        })}
+      </fieldset>
+      <fieldset>
+        <legend>{t('admin.agents.capacityPerChannel')}</legend>
+        {CHANNELS.map((c) => (
+          <label key={c} className="inline">
+            {t(`channels.${c}`)}
+            <input
+              type="number"
+              min={0}
+              max={100}
+              aria-label={t('admin.agents.capacityFor', { channel: t(`channels.${c}`) })}
+              value={d.capacity[c]}
+              onChange={(e) => set({ capacity: { ...d.capacity, [c]: Number(e.target.value) } })}
+            />
+          </label>
+        ))}
+      </fieldset>
+      <FormError error={error} />
+      <div className="form-actions">
+        <button className="btn btn-primary" disabled={busy}>
+          {t('common.save')}
+        </button>
+        <button type="button" className="btn" onClick={onDone}>
+          {t('common.cancel')}
+        </button>
+      </div>
+    </form>
+  );
+}

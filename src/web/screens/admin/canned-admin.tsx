@@ -1,0 +1,129 @@
+import { useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { CANNED_VARIABLES } from '../../../core/content/fill-canned.js';
+import { api } from '../../api.js';
+import type { CannedResponse } from '../../types.js';
+import { FormError, QueueSelect, Section, useList, useSubmit } from './admin-bits.js';
+
+const loadCanned = () => api.cannedResponses();
+
+/** Canned responses: global or per queue, a variant per language, with variables. */
+export function CannedAdmin() {
+  const { t } = useTranslation();
+  const { items, error, reload } = useList(loadCanned);
+  const [editing, setEditing] = useState<CannedResponse | 'new' | null>(null);
+  const actions = useSubmit();
+  return (
+    <Section
+      title={t('admin.tabs.canned')}
+      actions={
+        <button className="btn btn-primary btn-sm" onClick={() => setEditing('new')}>
+          {t('admin.canned.add')}
+        </button>
+      }
+    >
+      <FormError error={error ?? actions.error} />
+      {editing && (
+        <CannedForm
+          key={editing === 'new' ? 'new' : editing.id}
+          item={editing === 'new' ? undefined : editing}
+          onDone={() => {
+            setEditing(null);
+            reload();
+          }}
+        />
+      )}
+      <table className="admin-table" aria-label={t('admin.tabs.canned')}>
+        <thead>
+          <tr>
+            <th scope="col">{t('admin.canned.title')}</th>
+            <th scope="col">{t('admin.queue')}</th>
+            <th scope="col">{t('admin.canned.language')}</th>
+            <th scope="col">{t('admin.canned.body')}</th>
+            <th scope="col">
+              <span className="sr-only">{t('admin.actions')}</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {(items ?? []).map((c) => (
+            <tr key={c.id} data-testid="canned-row">
+              <td>
+                <strong>{c.title}</strong>
+              </td>
+              <td>{c.queue ?? t('admin.everyQueue')}</td>
+              <td>{c.language ? t(`languages.${c.language}`) : t('admin.canned.anyLanguage')}</td>
+              <td className="body-cell">{c.body}</td>
+              <td className="actions">
+                <button
+                  className="btn btn-sm"
+                  onClick={() => setEditing(c)}
+                  aria-label={t('admin.editNamed', { name: `${c.title} (${c.language ?? '—'})` })}
+                >
+                  {t('admin.edit')}
+                </button>
+                <button
+                  className="btn btn-sm"
+                  onClick={() => void actions.run(() => api.admin.deleteCanned(c.id), reload)}
+                  aria-label={t('admin.deleteNamed', { name: `${c.title} (${c.language ?? '—'})` })}
+                >
+                  {t('common.delete')}
+                </button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </Section>
+  );
+}
+
+function CannedForm({ item, onDone }: { item?: CannedResponse; onDone: () => void }) {
+  const { t } = useTranslation();
+  const [title, setTitle] = useState(item?.title ?? '');
+  const [body, setBody] = useState(item?.body ?? '');
+  const [queue, setQueue] = useState<string | null>(item?.queue ?? null);
+  const [language, setLanguage] = useState<string>(item?.language ?? '');
+  const { error, busy, run } = useSubmit();
+  function submit(e: FormEvent) {
+    e.preventDefault();
+    const data = { title, body, queue, language: language || null };
+    void run(() => (item ? api.admin.updateCanned(item.id, data) : api.admin.createCanned(data)), onDone);
+  }
+  return (
+    <form className="admin-form" onSubmit={submit} aria-label={item ? t('admin.editNamed', { name: item.title }) : t('admin.canned.add')}>
+      <h3>{item ? t('admin.editNamed', { name: item.title }) : t('admin.canned.add')}</h3>
+      <label>
+        {t('admin.canned.title')}
+        <input value={title} onChange={(e) => setTitle(e.target.value)} />
+      </label>
+      <QueueSelect value={queue} onChange={setQueue} label={t('admin.queue')} />
+      <label>
+        {t('admin.canned.language')}
+        <select value={language} onChange={(e) => setLanguage(e.target.value)}>
+          <option value="">{t('admin.canned.anyLanguage')}</option>
+          <option value="en">{t('languages.en')}</option>
+          <option value="es">{t('languages.es')}</option>
+        </select>
+      </label>
+      <div className="field wide">
+        <label>
+          {t('admin.canned.body')}
+          <textarea rows={4} value={body} onChange={(e) => setBody(e.target.value)} aria-describedby="canned-vars" />
+        </label>
+        <span id="canned-vars" className="muted small">
+          {t('admin.canned.variables')} {CANNED_VARIABLES.join(' ')}
+        </span>
+      </div>
+      <FormError error={error} />
+      <div className="form-actions">
+        <button className="btn btn-primary" disabled={busy}>
+          {t('common.save')}
+        </button>
+        <button type="button" className="btn" onClick={onDone}>
+          {t('common.cancel')}
+        </button>
+      </div>
+    </form>
+  );
+}

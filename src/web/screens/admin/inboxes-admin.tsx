@@ -1,0 +1,141 @@
+import { useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { api } from '../../api.js';
+import type { Inbox } from '../../types.js';
+import { FormError, Section, useList, useQueues, useSubmit } from './admin-bits.js';
+
+const KINDS: Inbox['kind'][] = ['phone', 'email', 'slack'];
+const loadInboxes = () => api.admin.inboxes();
+
+/** Inboxes: where contacts come in (a Twilio number with its IVR flow, an email address, a Slack channel) → the queue they wait in. */
+export function InboxesAdmin() {
+  const { t } = useTranslation();
+  const { items, error, reload } = useList(loadInboxes);
+  const queues = useQueues();
+  const actions = useSubmit();
+  const [kind, setKind] = useState<Inbox['kind']>('phone');
+  const [address, setAddress] = useState('');
+  const [queue, setQueue] = useState('');
+  const [flow, setFlow] = useState('');
+  const add = useSubmit();
+
+  function submit(e: FormEvent) {
+    e.preventDefault();
+    void add.run(
+      () =>
+        api.admin.createInbox({ kind, address: address.trim(), queue, ...(kind === 'phone' && flow.trim() ? { flow: flow.trim() } : {}) }),
+      () => {
+        setAddress('');
+        setFlow('');
+        reload();
+      },
+    );
+  }
+
+  return (
+    <Section title={t('admin.tabs.inboxes')}>
+      <FormError error={error ?? actions.error} />
+      <form className="admin-form" onSubmit={submit} aria-label={t('admin.inboxes.add')}>
+        <h3>{t('admin.inboxes.add')}</h3>
+        <label>
+          {t('admin.inboxes.kind')}
+          <select value={kind} onChange={(e) => setKind(e.target.value as Inbox['kind'])}>
+            {KINDS.map((k) => (
+              <option key={k} value={k}>
+                {t(`admin.inboxes.kinds.${k}`)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t('admin.inboxes.address')}
+          <input
+            value={address}
+            onChange={(e) => setAddress(e.target.value)}
+            placeholder={t(`admin.inboxes.placeholders.${kind}`)}
+            required
+          />
+        </label>
+        <label>
+          {t('admin.inboxes.queue')}
+          <select value={queue} onChange={(e) => setQueue(e.target.value)} required>
+            <option value="">{t('admin.inboxes.chooseQueue')}</option>
+            {queues.map((q) => (
+              <option key={q.key} value={q.key}>
+                {q.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        {kind === 'phone' && (
+          <label>
+            {t('admin.inboxes.flow')}
+            <input value={flow} onChange={(e) => setFlow(e.target.value)} placeholder="main" />
+          </label>
+        )}
+        <FormError error={add.error} />
+        <div className="form-actions">
+          <button className="btn btn-primary" disabled={add.busy}>
+            {t('common.add')}
+          </button>
+        </div>
+      </form>
+      <table className="admin-table" aria-label={t('admin.tabs.inboxes')}>
+        <thead>
+          <tr>
+            <th scope="col">{t('admin.inboxes.kind')}</th>
+            <th scope="col">{t('admin.inboxes.address')}</th>
+            <th scope="col">{t('admin.inboxes.queue')}</th>
+            <th scope="col">{t('admin.inboxes.flow')}</th>
+            <th scope="col">
+              <span className="sr-only">{t('admin.actions')}</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {(items ?? []).map((i) => (
+            <tr key={i.id} data-testid="inbox-row">
+              <td>{t(`admin.inboxes.kinds.${i.kind}`)}</td>
+              <td>
+                <code>{i.address}</code>
+              </td>
+              <td>
+                <label className="sr-only" htmlFor={`inbox-queue-${i.id}`}>
+                  {t('admin.inboxes.queueFor', { address: i.address })}
+                </label>
+                <select
+                  id={`inbox-queue-${i.id}`}
+                  value={i.queue}
+                  onChange={(e) => void actions.run(() => api.admin.updateInbox(i.id, { queue: e.target.value }), reload)}
+                >
+                  {queues.map((q) => (
+                    <option key={q.key} value={q.key}>
+                      {q.name}
+                    </option>
+                  ))}
+                </select>
+              </td>
+              <td>{i.flow ?? '—'}</td>
+              <td className="actions">
+                <button
+                  className="btn btn-sm"
+                  onClick={() => void actions.run(() => api.admin.deleteInbox(i.id), reload)}
+                  aria-label={t('admin.deleteNamed', { name: i.address })}
+                >
+                  {t('common.delete')}
+                </button>
+              </td>
+            </tr>
+          ))}
+          {items?.length === 0 && (
+            <tr>
+              <td colSpan={5} className="muted">
+                {t('admin.inboxes.none')}
+              </td>
+            </tr>
+          )}
+        </tbody>
+      </table>
+    </Section>
+  );
+}

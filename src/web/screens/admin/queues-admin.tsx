@@ -1,0 +1,257 @@
+import { useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { api } from '../../api.js';
+import type { QueueStats } from '../../types.js';
+import { FormError, loadQueues, Section, useList, useSubmit } from './admin-bits.js';
+
+type Hours = NonNullable<QueueStats['businessHours']>;
+type Step = QueueStats['escalation'][number];
+const DAYS = [1, 2, 3, 4, 5, 6, 0];
+const DEFAULT_TZ = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+
+/** Queues: name, priority, answer target, longest wait, business hours (weekly editor and holidays), escalation steps. */
+export function QueuesAdmin() {
+  const { t } = useTranslation();
+  const { items, error, reload } = useList(loadQueues);
+  const [editing, setEditing] = useState<QueueStats | 'new' | null>(null);
+  const minutes = (s: number) => t('admin.queues.seconds', { count: s });
+  return (
+    <Section
+      title={t('admin.tabs.queues')}
+      actions={
+        <button className="btn btn-primary btn-sm" onClick={() => setEditing('new')}>
+          {t('admin.queues.add')}
+        </button>
+      }
+    >
+      <FormError error={error} />
+      {editing && (
+        <QueueForm
+          key={editing === 'new' ? 'new' : editing.key}
+          queue={editing === 'new' ? undefined : editing}
+          onDone={() => {
+            setEditing(null);
+            reload();
+          }}
+        />
+      )}
+      <table className="admin-table" aria-label={t('admin.tabs.queues')}>
+        <thead>
+          <tr>
+            <th scope="col">{t('admin.queues.name')}</th>
+            <th scope="col">{t('admin.queues.priority')}</th>
+            <th scope="col">{t('admin.queues.answerTarget')}</th>
+            <th scope="col">{t('admin.queues.hours')}</th>
+            <th scope="col">{t('admin.queues.escalation')}</th>
+            <th scope="col">
+              <span className="sr-only">{t('admin.actions')}</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {(items ?? []).map((q) => (
+            <tr key={q.key} data-testid="queue-row">
+              <td>
+                <strong>{q.name}</strong>
+                <div className="muted small">{q.key}</div>
+              </td>
+              <td>{q.priority}</td>
+              <td>{minutes(q.slaSeconds)}</td>
+              <td className="small">
+                {q.businessHours
+                  ? t('admin.queues.hoursSummary', { days: q.businessHours.open.length, tz: q.businessHours.timezone })
+                  : t('admin.queues.always')}
+              </td>
+              <td className="small">{t('admin.queues.steps', { count: q.escalation.length })}</td>
+              <td className="actions">
+                <button className="btn btn-sm" onClick={() => setEditing(q)} aria-label={t('admin.editNamed', { name: q.name })}>
+                  {t('admin.edit')}
+                </button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </Section>
+  );
+}
+
+function QueueForm({ queue, onDone }: { queue?: QueueStats; onDone: () => void }) {
+  const { t } = useTranslation();
+  const [key, setKey] = useState(queue?.key ?? '');
+  const [name, setName] = useState(queue?.name ?? '');
+  const [priority, setPriority] = useState(queue?.priority ?? 0);
+  const [slaSeconds, setSla] = useState(queue?.slaSeconds ?? 60);
+  const [maxWaitSeconds, setMaxWait] = useState(queue?.maxWaitSeconds ?? 600);
+  const [hours, setHours] = useState<Hours | null>(queue?.businessHours ?? null);
+  const [steps, setSteps] = useState<Step[]>(queue?.escalation ?? []);
+  const { error, busy, run } = useSubmit();
+
+  function submit(e: FormEvent) {
+    e.preventDefault();
+    const body = { name, priority, slaSeconds, maxWaitSeconds, businessHours: hours, escalation: steps };
+    void run(() => (queue ? api.admin.updateQueue(queue.key, body) : api.admin.createQueue({ key, ...body })), onDone);
+  }
+  const dayRow = (day: number) => hours?.open.find((o) => o.day === day);
+  const setDay = (day: number, v: { from: string; to: string } | null) => {
+    if (!hours) return;
+    const others = hours.open.filter((o) => o.day !== day);
+    setHours({ ...hours, open: v ? [...others, { day, ...v }].sort((a, b) => a.day - b.day) : others });
+  };
+
+  return (
+    <form className="admin-form" onSubmit={submit} aria-label={queue ? t('admin.editNamed', { name: queue.name }) : t('admin.queues.add')}>
+      <h3>{queue ? t('admin.editNamed', { name: queue.name }) : t('admin.queues.add')}</h3>
+      {!queue && (
+        <div className="field">
+          <label>
+            {t('admin.queues.key')}
+            <input value={key} onChange={(e) => setKey(e.target.value)} required aria-describedby="queue-key-hint" />
+          </label>
+          <span id="queue-key-hint" className="muted small">
+            {t('admin.queues.keyHint')}
+          </span>
+        </div>
+      )}
+      <label>
+        {t('admin.queues.name')}
+        <input value={name} onChange={(e) => setName(e.target.value)} required />
+      </label>
+      <label>
+        {t('admin.queues.priority')}
+        <input type="number" value={priority} onChange={(e) => setPriority(Number(e.target.value))} />
+      </label>
+      <label>
+        {t('admin.queues.answerTargetSeconds')}
+        <input type="number" min={1} value={slaSeconds} onChange={(e) => setSla(Number(e.target.value))} />
+      </label>
+      <label>
+        {t('admin.queues.maxWaitSeconds')}
+        <input type="number" min={1} value={maxWaitSeconds} onChange={(e) => setMaxWait(Number(e.target.value))} />
+      </label>
+      <fieldset>
+        <legend>{t('admin.queues.hours')}</legend>
+        <label className="inline">
+          <input
+            type="checkbox"
+            checked={hours !== null}
+            onChange={(e) =>
+              setHours(
+                e.target.checked
+                  ? { timezone: DEFAULT_TZ, open: [1, 2, 3, 4, 5].map((day) => ({ day, from: '09:00', to: '17:00' })) }
+                  : null,
+              )
+            }
+          />
+          {t('admin.queues.limitHours')}
+        </label>
+        {hours && (
+          <>
+            <label>
+              {t('admin.queues.timezone')}
+              <input value={hours.timezone} onChange={(e) => setHours({ ...hours, timezone: e.target.value })} />
+            </label>
+            {DAYS.map((day) => {
+              const row = dayRow(day);
+              const dayName = new Intl.DateTimeFormat(undefined, { weekday: 'long' }).format(new Date(Date.UTC(2026, 10, 1 + day)));
+              return (
+                <div key={day} className="hours-row">
+                  <label className="inline day">
+                    <input
+                      type="checkbox"
+                      checked={!!row}
+                      onChange={(e) => setDay(day, e.target.checked ? { from: '09:00', to: '17:00' } : null)}
+                    />
+                    {dayName}
+                  </label>
+                  {row && (
+                    <>
+                      <label className="inline">
+                        {t('admin.queues.from')}
+                        <input type="time" value={row.from} onChange={(e) => setDay(day, { from: e.target.value, to: row.to })} />
+                      </label>
+                      <label className="inline">
+                        {t('admin.queues.to')}
+                        <input type="time" value={row.to} onChange={(e) => setDay(day, { from: row.from, to: e.target.value })} />
+                      </label>
+                    </>
+                  )}
+                </div>
+              );
+            })}
+            <label className="wide">
+              {t('admin.queues.holidays')}
+              <textarea
+                rows={2}
+                value={(hours.holidays ?? []).join('\n')}
+                onChange={(e) => setHours({ ...hours, holidays: e.target.value.split(/\s+/).filter(Boolean) })}
+                placeholder="2026-12-25"
+              />
+            </label>
+          </>
+        )}
+      </fieldset>
+      <fieldset>
+        <legend>{t('admin.queues.escalation')}</legend>
+        {steps.map((s, i) => (
+          <div key={i} className="hours-row">
+            <label className="inline">
+              {t('admin.queues.afterSeconds')}
+              <input
+                type="number"
+                min={0}
+                value={s.afterSeconds}
+                onChange={(e) => setSteps(steps.map((x, j) => (j === i ? { ...x, afterSeconds: Number(e.target.value) } : x)))}
+              />
+            </label>
+            <label className="inline">
+              {t('admin.queues.raisePriority')}
+              <input
+                type="number"
+                min={0}
+                value={s.raisePriority ?? 0}
+                onChange={(e) =>
+                  setSteps(steps.map((x, j) => (j === i ? { ...x, raisePriority: Number(e.target.value) || undefined } : x)))
+                }
+              />
+            </label>
+            <label className="inline">
+              {t('admin.queues.addQueues')}
+              <input
+                value={(s.addQueues ?? []).join(', ')}
+                onChange={(e) =>
+                  setSteps(
+                    steps.map((x, j) => (j === i ? { ...x, addQueues: e.target.value.split(/[,\s]+/).filter(Boolean) || undefined } : x)),
+                  )
+                }
+              />
+            </label>
+            <label className="inline">
+              <input
+                type="checkbox"
+                checked={!!s.notifySupervisors}
+                onChange={(e) => setSteps(steps.map((x, j) => (j === i ? { ...x, notifySupervisors: e.target.checked } : x)))}
+              />
+              {t('admin.queues.notifySupervisors')}
+            </label>
+            <button type="button" className="btn btn-sm" onClick={() => setSteps(steps.filter((_x, j) => j !== i))}>
+              {t('common.remove')}
+            </button>
+          </div>
+        ))}
+        <button type="button" className="btn btn-sm" onClick={() => setSteps([...steps, { afterSeconds: 300, notifySupervisors: true }])}>
+          {t('admin.queues.addStep')}
+        </button>
+      </fieldset>
+      <FormError error={error} />
+      <div className="form-actions">
+        <button className="btn btn-primary" disabled={busy}>
+          {t('common.save')}
+        </button>
+        <button type="button" className="btn" onClick={onDone}>
+          {t('common.cancel')}
+        </button>
+      </div>
+    </form>
+  );
+}

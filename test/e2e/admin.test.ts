@@ -1,0 +1,210 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN, eventually, randomPhone, startTestApp, type TestApp } from '../helpers/harness.js';
+import { chromiumAvailable, ensureWebBuilt, launchChromium, logIn, screenshot } from './browser.js';
+
+/**
+ * `/admin` in a browser (contract: "Administration and shared content"): an admin creates a
+ * queue, an agent, an inbox, a canned response and a disposition in the UI; that agent signs
+ * in, chooses its own password, inserts the canned response with `/`, resolves with the
+ * server-side disposition, and switches the desk to Spanish. Every screen visited is checked
+ * with axe-core (no serious or critical violation).
+ */
+let app: TestApp;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+async function newPage(): Promise<Page> {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US', bypassCSP: true }); // axe-core is injected as a script;
+  contexts.push(ctx);
+  const page = await ctx.newPage();
+  page.setDefaultTimeout(15_000);
+  return page;
+}
+
+type AxeViolation = { id: string; impact: string | null; help: string; nodes: { target: string[] }[] };
+/** The serious and critical WCAG 2.1 A/AA violations axe-core finds on the page as it is now. */
+async function axeViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ content: AXE });
+  const violations = (await page.evaluate(() =>
+    (window as any).axe
+      .run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })
+      .then((r: any) => r.violations),
+  )) as AxeViolation[];
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+beforeAll(async () => {
+  if (!chromiumAvailable()) return;
+  ensureWebBuilt();
+  app = await startTestApp('e2e-admin');
+  browser = await launchChromium();
+}, 120_000);
+afterAll(async () => {
+  for (const c of contexts) await c.close().catch(() => {});
+  await browser?.close();
+  await app?.stop();
+});
+
+describe.runIf(chromiumAvailable())('administration in the desk', () => {
+  it('an admin sets up a queue, an agent, an inbox, a canned response and a disposition; the agent uses them', async () => {
+    const number = `+1500555${String(Math.floor(Math.random() * 1e4)).padStart(4, '0')}`;
+    const agentEmail = `gia.${Date.now()}@example.org`;
+    const admin = await newPage();
+    await logIn(admin, app.url, ADMIN.email, ADMIN.password, '/admin/queues');
+    await admin.getByRole('heading', { name: 'Administration' }).waitFor();
+
+    // A queue.
+    await admin.getByRole('button', { name: 'Add queue' }).click();
+    const qf = admin.getByRole('form', { name: 'Add queue' });
+    await qf.getByLabel('Key', { exact: true }).fill('gifts');
+    await qf.getByLabel('Name', { exact: true }).fill('Gifts & gift aid');
+    await qf.getByLabel('Answer target (seconds)').fill('90');
+    await qf.getByLabel('Open only at set hours').check();
+    await qf.getByRole('button', { name: 'Save' }).click();
+    await admin.getByTestId('queue-row').filter({ hasText: 'Gifts & gift aid' }).waitFor();
+    expect((await app.api('GET', '/api/queues/gifts')).body.queue).toMatchObject({ name: 'Gifts & gift aid', slaSeconds: 90 });
+    // A refused change shows the server's own message.
+    await admin.getByRole('button', { name: 'Add queue' }).click();
+    await qf.getByLabel('Key', { exact: true }).fill('Not A Key');
+    await qf.getByLabel('Name', { exact: true }).fill('Bad');
+    await qf.getByRole('button', { name: 'Save' }).click();
+    await qf
+      .getByRole('alert')
+      .filter({ hasText: /^key: lower-case letters/ })
+      .waitFor();
+    await screenshot(admin, 'admin-queues', { docs: true });
+    expect(await axeViolations(admin)).toEqual([]);
+    await qf.getByRole('button', { name: 'Cancel' }).click();
+
+    // An agent serving it, with a first password to replace.
+    await admin.getByRole('link', { name: 'Agents' }).click();
+    await admin.getByRole('button', { name: 'Add agent' }).click();
+    const af = admin.getByRole('form', { name: 'Add agent' });
+    await af.getByLabel('Name', { exact: true }).fill('Gia Romero');
+    await af.getByLabel('Email', { exact: true }).fill(agentEmail);
+    await af.getByLabel(/First password/).fill('handed-over-1');
+    await af.getByRole('checkbox', { name: 'Gifts & gift aid' }).check();
+    await af.getByLabel('Skill level in Gifts & gift aid').selectOption('5');
+    await af.getByRole('button', { name: 'Save' }).click();
+    await admin.getByTestId('agent-row').filter({ hasText: 'Gia Romero' }).waitFor();
+    const gia = (await app.api('GET', '/api/agents')).body.agents.find((a: any) => a.email === agentEmail);
+    expect(gia).toMatchObject({ role: 'agent', queues: [{ queue: 'gifts', level: 5 }], mustChangePassword: true, active: true });
+    await screenshot(admin, 'admin-agents', { docs: true });
+    expect(await axeViolations(admin)).toEqual([]);
+
+    // Its number.
+    await admin.getByRole('link', { name: 'Inboxes' }).click();
+    const inf = admin.getByRole('form', { name: 'Add inbox' });
+    await inf.getByLabel('Address', { exact: true }).fill(number);
+    await inf.getByRole('combobox', { name: /^Queue/ }).selectOption('gifts');
+    await inf.getByRole('button', { name: 'Add' }).click();
+    await admin.getByTestId('inbox-row').filter({ hasText: number }).waitFor();
+    await screenshot(admin, 'admin-inboxes', { docs: true });
+    expect(await axeViolations(admin)).toEqual([]);
+
+    // A canned response for the queue, and a resolution code.
+    await admin.getByRole('link', { name: 'Canned responses' }).click();
+    await admin.getByRole('button', { name: 'Add canned response' }).click();
+    const cf = admin.getByRole('form', { name: 'Add canned response' });
+    await cf.getByLabel('Title', { exact: true }).fill('Gift aid form');
+    await cf.getByRole('combobox', { name: /^Queue/ }).selectOption('gifts');
+    await cf.getByLabel('Text', { exact: true }).fill('Here is the gift aid form, {contact.first_name} (ref. #{conversation.number}).');
+    await cf.getByRole('button', { name: 'Save' }).click();
+    await admin.getByTestId('canned-row').filter({ hasText: 'Gift aid form' }).waitFor();
+    await screenshot(admin, 'admin-canned', { docs: true });
+    expect(await axeViolations(admin)).toEqual([]);
+
+    await admin.getByRole('link', { name: 'Dispositions' }).click();
+    await admin.getByRole('button', { name: 'Add disposition' }).click();
+    const df = admin.getByRole('form', { name: 'Add disposition' });
+    await df.getByLabel('Label', { exact: true }).fill('Gift aid form sent');
+    await df.getByLabel('Code', { exact: true }).fill('gift-aid-sent');
+    await df.getByRole('combobox', { name: /^Queue/ }).selectOption('gifts');
+    await df.getByRole('button', { name: 'Save' }).click();
+    await admin.getByTestId('disposition-row').filter({ hasText: 'Gift aid form sent' }).waitFor();
+    await screenshot(admin, 'admin-dispositions', { docs: true });
+    expect(await axeViolations(admin)).toEqual([]);
+
+    // The agent signs in, must choose its own password first, then works.
+    const desk = await newPage();
+    await desk.goto(app.url + '/');
+    await desk.getByLabel('Email').fill(agentEmail);
+    await desk.getByLabel('Password').fill('handed-over-1');
+    await desk.getByRole('button', { name: 'Sign in' }).click();
+    await desk.getByRole('heading', { name: 'Choose your own password' }).waitFor();
+    expect(await axeViolations(desk)).toEqual([]);
+    await desk.getByLabel('Current password').fill('handed-over-1');
+    await desk.getByLabel('New password (8 characters or more)').fill('gias-own-password');
+    await desk.getByLabel('New password again').fill('gias-own-password');
+    await desk.getByRole('button', { name: 'Change password' }).click();
+    await desk.getByTestId('connection').filter({ hasText: 'Live' }).waitFor();
+    await desk.getByRole('group', { name: 'My presence' }).getByRole('button', { name: 'Available' }).click();
+    await expect
+      .poll(async () => (await app.api('GET', '/api/agents')).body.agents.find((a: any) => a.id === gia.id)?.presence)
+      .toBe('available');
+
+    const donor = randomPhone();
+    expect((await app.sms(donor, 'Can I get the gift aid form?', { To: number })).status).toBe(200);
+    await desk.getByTestId('offer').waitFor();
+    await desk.keyboard.press('Alt+KeyA');
+    await desk.getByRole('log', { name: 'Messages' }).getByText('Can I get the gift aid form?').waitFor();
+    const conv = await eventually(async () =>
+      (await app.api('GET', '/api/conversations?status=assigned&queue=gifts')).body.conversations.find((c: any) => c.assigneeId === gia.id),
+    );
+
+    // `/` and a few letters: the matching canned responses, Enter inserts the chosen one, filled in.
+    const composer = desk.locator('#composer');
+    await composer.click();
+    await composer.pressSequentially('/gift');
+    const list = desk.getByRole('listbox', { name: /Canned responses matching/ });
+    await list.getByRole('option', { name: /Gift aid form/ }).waitFor();
+    await screenshot(desk, 'canned-slash', { docs: true });
+    expect(await axeViolations(desk)).toEqual([]);
+    await composer.press('Enter');
+    await expect.poll(() => composer.inputValue()).toBe(`Here is the gift aid form, there (ref. #${conv.number}).`);
+    await composer.press('Control+Enter');
+    await eventually(() => app.twilio.messages().find((m) => m.To === donor && m.Body?.startsWith('Here is the gift aid form')));
+
+    // Resolve with the queue's own code.
+    await desk.keyboard.press('Alt+KeyS');
+    const dialog = desk.getByRole('dialog', { name: 'Resolve conversation' });
+    await dialog.getByLabel('Disposition').selectOption({ label: 'Gift aid form sent' });
+    expect(await axeViolations(desk)).toEqual([]);
+    await dialog.getByRole('button', { name: 'Resolve' }).click();
+    await expect
+      .poll(async () => (await app.api('GET', `/api/conversations/${conv.id}`)).body.conversation)
+      .toMatchObject({ status: 'resolved', disposition: 'gift-aid-sent' });
+
+    // The desk in Spanish: labels change, the choice is kept on the agent and survives a reload.
+    await desk.getByLabel('Language').selectOption('es');
+    await desk.getByRole('group', { name: 'Mi disponibilidad' }).getByRole('button', { name: 'Disponible' }).waitFor();
+    await expect.poll(async () => (await app.api('GET', '/api/agents')).body.agents.find((a: any) => a.id === gia.id)?.language).toBe('es');
+    await desk.reload();
+    await desk.getByRole('button', { name: 'Cerrar sesión' }).waitFor();
+    expect(await desk.evaluate(() => document.documentElement.lang)).toBe('es');
+    await desk.getByRole('navigation', { name: 'Bandeja' }).getByRole('tab', { name: 'Mías' }).waitFor();
+    await screenshot(desk, 'desk-spanish', { docs: true });
+    expect(await axeViolations(desk)).toEqual([]);
+  }, 180_000);
+
+  it('the main screens have no serious or critical accessibility violation', async () => {
+    const page = await newPage();
+    await page.goto(app.url + '/');
+    await page.getByRole('heading', { name: 'Sign in to the agent desk' }).waitFor();
+    expect(await axeViolations(page)).toEqual([]);
+    await logIn(page, app.url, ADMIN.email, ADMIN.password, '/');
+    expect(await axeViolations(page)).toEqual([]);
+    for (const path of ['/wallboard', '/admin/agents', '/admin/audit', '/account/security']) {
+      await page.goto(app.url + path);
+      await page.getByTestId('connection').filter({ hasText: 'Live' }).waitFor();
+      await page.getByRole('main').waitFor();
+      expect({ path, violations: await axeViolations(page) }).toEqual({ path, violations: [] });
+    }
+  }, 120_000);
+});
