@@ -2,6 +2,7 @@
 import type {
   Agent,
   AuditEntry,
+  ContactCard,
   CannedResponse,
   Disposition,
   Inbox,
@@ -11,6 +12,7 @@ import type {
   Message,
   Offer,
   QueueStats,
+  SearchResult,
   TodayReport,
 } from './types.js';
 
@@ -173,6 +175,7 @@ export const api = {
     queue?: string;
     channel?: string;
     mine?: boolean;
+    tag?: string;
     contactId?: string;
     limit?: number;
     cursor?: string;
@@ -182,6 +185,18 @@ export const api = {
       `/api/conversations${q({ ...f, mine: f.mine ? 'true' : undefined })}`,
     ),
   conversation: (id: string) => request<ConversationDetail>('GET', `/api/conversations/${id}`),
+  /** Status (pending, snoozed with a time, assigned to take it back) and/or the whole set of tags. */
+  patchConversation: (id: string, patch: { status?: 'pending' | 'snoozed' | 'assigned'; snoozedUntil?: string; tags?: string[] }) =>
+    request<{ conversation: Conversation }>('PATCH', `/api/conversations/${id}`, patch).then((r) => r.conversation),
+  byNumber: (number: number) =>
+    request<{ conversations: Conversation[] }>('GET', `/api/conversations${q({ number })}`).then((r) => r.conversations[0] ?? null),
+  tags: () => request<{ tags: { tag: string; conversations: number }[] }>('GET', '/api/tags').then((r) => r.tags),
+  search: (text: string) => request<{ results: SearchResult[] }>('GET', `/api/search${q({ q: text })}`).then((r) => r.results),
+  contact: (id: string) => request<ContactCard>('GET', `/api/contacts/${id}`),
+  updateContact: (
+    id: string,
+    patch: { name?: string | null; language?: 'en' | 'es' | null; notes?: string | null; attributes?: Record<string, string> },
+  ) => request<ContactCard>('PATCH', `/api/contacts/${id}`, patch),
   reply: (id: string, body: string, internal = false) =>
     request<{ message: Message }>('POST', `/api/conversations/${id}/messages`, { body, internal }).then((r) => r.message),
   retry: (messageId: string) => request<{ message: Message }>('POST', `/api/messages/${messageId}/retry`).then((r) => r.message),

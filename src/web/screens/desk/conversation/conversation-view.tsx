@@ -11,7 +11,7 @@ import { ConversationHeader } from './conversation-header.js';
 import { ResolveDialog } from './resolve-dialog.js';
 import { Timeline } from './timeline.js';
 
-const OPEN_STATUSES = ['waiting', 'offered', 'assigned'];
+const OPEN_STATUSES = ['waiting', 'offered', 'assigned', 'pending', 'snoozed'];
 
 /** The middle of the desk: one conversation's header, timeline and composer, and its Resolve/Transfer dialogs. */
 export function ConversationView({
@@ -64,6 +64,8 @@ export function ConversationView({
         open={open}
         onTransfer={() => setDialog('transfer')}
         onResolve={() => setDialog('resolve')}
+        canChangeStatus={!!c.assigneeId && (mine || me?.role !== 'agent')}
+        dispatch={dispatch}
       />
       <Timeline
         messages={detail.messages}
