@@ -9,6 +9,7 @@ import type {
   Conversation,
   ConversationDetail,
   DirectoryAgent,
+  FileLink,
   Message,
   Offer,
   QueueStats,
@@ -185,6 +186,8 @@ export const api = {
       `/api/conversations${q({ ...f, mine: f.mine ? 'true' : undefined })}`,
     ),
   conversation: (id: string) => request<ConversationDetail>('GET', `/api/conversations/${id}`),
+  /** Signed, short-lived links to the conversation's attachments and recordings (an <img> or <audio> cannot send the token). */
+  conversationFiles: (id: string) => request<{ files: FileLink[] }>('GET', `/api/conversations/${id}/files`).then((r) => r.files),
   /** Status (pending, snoozed with a time, assigned to take it back) and/or the whole set of tags. */
   patchConversation: (id: string, patch: { status?: 'pending' | 'snoozed' | 'assigned'; snoozedUntil?: string; tags?: string[] }) =>
     request<{ conversation: Conversation }>('PATCH', `/api/conversations/${id}`, patch).then((r) => r.conversation),

@@ -17,6 +17,18 @@ export type Conversation = PublicConversation & { contact?: ContactRef };
 export type Message = PublicMessage;
 export type Media = Message['media'][number];
 
+/** A signed link to one media item of a message (`GET /api/conversations/:id/files`). */
+export type FileLink = {
+  messageId: string;
+  index: number;
+  kind: 'attachment' | 'recording';
+  name: string | null;
+  contentType: string | null;
+  size: number | null;
+  url: string;
+  expiresAt: string;
+};
+
 export type Identity = { kind: IdentityKind; value: string; optedOut: boolean };
 export type { SearchResult };
 /** `GET /api/contacts/:id`: the editable contact, its addresses and its conversations across channels. */

@@ -10,6 +10,7 @@ import { Composer } from './composer.js';
 import { ConversationHeader } from './conversation-header.js';
 import { ResolveDialog } from './resolve-dialog.js';
 import { Timeline } from './timeline.js';
+import { useFileLinks } from './use-file-links.js';
 
 const OPEN_STATUSES = ['waiting', 'offered', 'assigned', 'pending', 'snoozed'];
 
@@ -40,6 +41,7 @@ export function ConversationView({
     };
   }, [open]);
   useEffect(() => setDialog(null), [detail?.conversation.id]);
+  const links = useFileLinks(detail?.conversation.id ?? '', detail?.messages ?? []);
 
   if (!detail) {
     return (
@@ -71,6 +73,7 @@ export function ConversationView({
         messages={detail.messages}
         me={me}
         subject={c.subject}
+        links={links}
         onRetry={
           open && (mine || me?.role !== 'agent')
             ? async (m) => dispatch({ type: 'message.updated', conversationId: c.id, message: await api.retry(m.id) })
