@@ -187,7 +187,8 @@ function MessageItem({
         {x.attachments.length > 0 && (
           <ul className="attachments" aria-label="Attachments">
             {x.attachments.map((a) => {
-              const url = links?.get(m.id, a.index)?.url;
+              // Media we neither hold nor proxy (MMS) keep their own address.
+              const url = links?.get(m.id, a.index)?.url ?? (/^https?:\/\//.test(a.url) ? a.url : undefined);
               const name = a.name ?? a.contentType ?? 'attachment';
               return (
                 <li key={a.index} className={url && IMAGE.test(a.contentType ?? '') ? 'attachment-image' : undefined}>
