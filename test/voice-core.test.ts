@@ -218,11 +218,11 @@ describe('the hold loop', () => {
     expect((await turn(urgent)).position).toBe(1);
     expect((await turn(early)).position).toBe(2);
     const lateTurn = await turn(late, 45);
-    expect(lateTurn).toMatchObject({ position: 3, estimatedWaitSeconds: 180, maxWaitSeconds: 45 });
+    expect(lateTurn).toMatchObject({ position: 3, estimatedWaitSeconds: null, maxWaitSeconds: 45 });
     expect(metaOf(await conv(lateTurn.conversation.id)).lastHeardAt).toBe(now.toISOString());
     expect((await app.api('PATCH', '/api/queues/partner', { maxWaitSeconds: 120 })).status).toBe(200);
     expect((await turn(late)).maxWaitSeconds).toBe(120);
-    expect(await takeHoldTurn(deps(), { callSid: callSid(), now })).toEqual({ kind: 'gone' });
+    expect(await takeHoldTurn(deps(), { callSid: callSid(), now })).toEqual({ kind: 'gone', closed: false });
   });
 
   it('choosing voicemail from the overflow turns the conversation into a voicemail at once', async () => {
@@ -234,11 +234,13 @@ describe('the hold loop', () => {
     expect(await chooseOverflow(deps(), callSid(), 'callback')).toBe('keep-waiting');
   });
 
-  it('estimates a minute per caller with no history, and never under 30 s per caller', () => {
-    expect(estimateWaitSeconds(0, null)).toBe(60);
-    expect(estimateWaitSeconds(2, null)).toBe(180);
-    expect(estimateWaitSeconds(0, 5)).toBe(30);
-    expect(estimateWaitSeconds(1, 90.4)).toBe(181);
+  it('estimates from how fast the queue answered lately; with no recent answers, no estimate', () => {
+    const at = (...minutes: number[]) => minutes.map((m) => new Date(Date.UTC(2026, 0, 1, 10, m)));
+    expect(estimateWaitSeconds(0, { answeredAt: [], averageWaitSeconds: null })).toBeNull();
+    // Answers 2 minutes apart: the third in line waits about 6 minutes.
+    expect(estimateWaitSeconds(2, { answeredAt: at(0, 2, 4), averageWaitSeconds: 30 })).toBe(360);
+    // One answer gives no rate: the wait it had, per caller.
+    expect(estimateWaitSeconds(1, { answeredAt: at(0), averageWaitSeconds: 90.4 })).toBe(181);
   });
 });
 

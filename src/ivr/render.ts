@@ -78,6 +78,10 @@ export const PHRASES = {
     en: 'This call will be recorded for quality and training.',
     es: 'Esta llamada será grabada para fines de calidad y capacitación.',
   },
+  closedWhileWaiting: {
+    en: 'Your request has been closed by our team, so we are ending this call. If you still need help, please call us again or send us a message. Goodbye.',
+    es: 'Nuestro equipo cerró su solicitud, así que terminamos esta llamada. Si todavía necesita ayuda, llámenos de nuevo o envíenos un mensaje. Adiós.',
+  },
   connecting: { en: 'Connecting you to an agent now.', es: 'Le estamos comunicando con un agente.' },
   sorry: {
     en: 'Sorry, we cannot take your call right now. Please call again later.',
@@ -402,7 +406,8 @@ function renderCrisis(flow: Flow, st: CallState, ctx: RenderContext, twiml: Voic
 export type WaitInfo = {
   /** 1 = next in line. */
   position: number;
-  estimatedWaitSeconds: number;
+  /** null: no estimate (nothing answered lately). */
+  estimatedWaitSeconds: number | null;
   waitedSeconds: number;
   maxWaitSeconds: number;
 };
@@ -415,10 +420,13 @@ function minutesPhrase(seconds: number, lang: Lang): string {
 }
 
 export function positionText(info: Pick<WaitInfo, 'position' | 'estimatedWaitSeconds'>, lang: Lang): string {
+  const est = info.estimatedWaitSeconds;
   if (lang === 'es') {
-    return `Usted es la persona número ${info.position} en la fila. El tiempo estimado de espera es de ${minutesPhrase(info.estimatedWaitSeconds, lang)}.`;
+    const where = `Usted es la persona número ${info.position} en la fila.`;
+    return est === null ? where : `${where} El tiempo estimado de espera es de ${minutesPhrase(est, lang)}.`;
   }
-  return `You are caller number ${info.position} in line. The estimated wait is ${minutesPhrase(info.estimatedWaitSeconds, lang)}.`;
+  const where = `You are caller number ${info.position} in line.`;
+  return est === null ? where : `${where} The estimated wait is ${minutesPhrase(est, lang)}.`;
 }
 
 /**

@@ -2,15 +2,18 @@
 import type {
   Agent,
   AuditEntry,
+  ContactCard,
   CannedResponse,
   Disposition,
   Inbox,
   Conversation,
   ConversationDetail,
   DirectoryAgent,
+  FileLink,
   Message,
   Offer,
   QueueStats,
+  SearchResult,
   TodayReport,
 } from './types.js';
 
@@ -185,6 +188,7 @@ export const api = {
     queue?: string;
     channel?: string;
     mine?: boolean;
+    tag?: string;
     contactId?: string;
     limit?: number;
     cursor?: string;
@@ -194,6 +198,20 @@ export const api = {
       `/api/conversations${q({ ...f, mine: f.mine ? 'true' : undefined })}`,
     ),
   conversation: (id: string) => request<ConversationDetail>('GET', `/api/conversations/${id}`),
+  /** Signed, short-lived links to the conversation's attachments and recordings (an <img> or <audio> cannot send the token). */
+  conversationFiles: (id: string) => request<{ files: FileLink[] }>('GET', `/api/conversations/${id}/files`).then((r) => r.files),
+  /** Status (pending, snoozed with a time, assigned to take it back) and/or the whole set of tags. */
+  patchConversation: (id: string, patch: { status?: 'pending' | 'snoozed' | 'assigned'; snoozedUntil?: string; tags?: string[] }) =>
+    request<{ conversation: Conversation }>('PATCH', `/api/conversations/${id}`, patch).then((r) => r.conversation),
+  byNumber: (number: number) =>
+    request<{ conversations: Conversation[] }>('GET', `/api/conversations${q({ number })}`).then((r) => r.conversations[0] ?? null),
+  tags: () => request<{ tags: { tag: string; conversations: number }[] }>('GET', '/api/tags').then((r) => r.tags),
+  search: (text: string) => request<{ results: SearchResult[] }>('GET', `/api/search${q({ q: text })}`).then((r) => r.results),
+  contact: (id: string) => request<ContactCard>('GET', `/api/contacts/${id}`),
+  updateContact: (
+    id: string,
+    patch: { name?: string | null; language?: 'en' | 'es' | null; notes?: string | null; attributes?: Record<string, string> },
+  ) => request<ContactCard>('PATCH', `/api/contacts/${id}`, patch),
   reply: (id: string, body: string, internal = false) =>
     request<{ message: Message }>('POST', `/api/conversations/${id}/messages`, { body, internal }).then((r) => r.message),
   retry: (messageId: string) => request<{ message: Message }>('POST', `/api/messages/${messageId}/retry`).then((r) => r.message),

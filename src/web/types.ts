@@ -2,6 +2,7 @@
 import type { PublicAgent } from '../core/agents/manage-agents.js';
 import type { PublicAuditEntry } from '../core/audit/list-audit.js';
 import type { PublicConversation, PublicMessage, RealtimeEvents } from '../core/ports.js';
+import type { SearchResult } from '../core/requests/search.js';
 import type { QueueStats as ServerQueueStats } from '../core/routing/queue-stats.js';
 import type { Channel, ConversationStatus, IdentityKind, Presence, Role } from '../db/schema.js';
 
@@ -16,7 +17,33 @@ export type Conversation = PublicConversation & { contact?: ContactRef };
 export type Message = PublicMessage;
 export type Media = Message['media'][number];
 
+/** A signed link to one media item of a message (`GET /api/conversations/:id/files`). */
+export type FileLink = {
+  messageId: string;
+  index: number;
+  kind: 'attachment' | 'recording';
+  name: string | null;
+  contentType: string | null;
+  size: number | null;
+  url: string;
+  expiresAt: string;
+};
+
 export type Identity = { kind: IdentityKind; value: string; optedOut: boolean };
+export type { SearchResult };
+/** `GET /api/contacts/:id`: the editable contact, its addresses and its conversations across channels. */
+export type ContactCard = {
+  contact: {
+    id: string;
+    name: string | null;
+    language: 'en' | 'es' | null;
+    notes: string | null;
+    attributes: Record<string, string>;
+    createdAt: string;
+  };
+  identities: (Identity & { id: string })[];
+  conversations: Conversation[];
+};
 export type Contact = { id: string; name: string | null; language?: 'en' | 'es' | null; createdAt?: string; identities: Identity[] };
 export type { PublicCannedResponse as CannedResponse } from '../core/content/canned-responses.js';
 export type { PublicDisposition as Disposition } from '../core/content/dispositions.js';

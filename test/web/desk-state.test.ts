@@ -161,6 +161,27 @@ describe('the desk state', () => {
     expect(ids({ scope: 'queues', status: 'all' })).toHaveLength(5);
   });
 
+  it('sorts by SLA due time (none last), filters by tag and by pending/snoozed', () => {
+    const s = run({
+      type: 'conversations.loaded',
+      conversations: [
+        conv('no-clock', { lastMessageAt: '2026-01-01T12:00:00Z' }),
+        conv('later', { dueAt: '2026-01-02T10:00:00Z', tags: ['refund'] }),
+        conv('overdue', { dueAt: '2026-01-01T09:00:00Z', tags: ['refund', 'vip'] }),
+        conv('waiting-on-them', { status: 'pending', dueAt: null }),
+        conv('aside', { status: 'snoozed' }),
+      ],
+    });
+    const list = (f: Partial<DeskState['filters']>) =>
+      visibleConversations(deskReducer(s, { type: 'filters', filters: f })).map((c) => c.id);
+    expect(list({ sort: 'due', status: 'assigned' })).toEqual(['overdue', 'later', 'no-clock']);
+    expect(list({ sort: 'recent', status: 'assigned' })[0]).toBe('no-clock');
+    expect(list({ tag: 'refund', sort: 'due' })).toEqual(['overdue', 'later']);
+    expect(list({ tag: 'vip' })).toEqual(['overdue']);
+    expect(list({ status: 'pending' })).toEqual(['waiting-on-them']);
+    expect(list({ status: 'snoozed' })).toEqual(['aside']);
+  });
+
   it('socket updates keep the contact the list gave and follow assignment', () => {
     let s = run({ type: 'conversations.loaded', conversations: [conv('x', { status: 'waiting', assigneeId: null })] });
     const { contact: _c, ...bare } = conv('x', { status: 'offered', assigneeId: null });

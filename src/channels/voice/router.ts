@@ -221,6 +221,8 @@ export function voiceRouter(deps: Deps, flows: Flows): Router {
       return sendTwiml(res, twiml);
     }
     if (turn.kind === 'gone') {
+      // Resolved from the desk while the caller held: they hear why before the line goes dead.
+      if (turn.closed) phrase(twiml, flow, turn.lang ?? st.lang, 'closedWhileWaiting');
       twiml.hangup();
       return sendTwiml(res, twiml);
     }

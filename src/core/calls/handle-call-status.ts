@@ -105,7 +105,8 @@ export async function handleCallStatus(deps: Deps, input: CallStatus): Promise<v
     if (!isFinalStatus(input.status)) return { kind: 'none' };
     if (meta.endedAt) return { kind: 'none' };
     const ended = { endedAt: now.toISOString(), callStatus: input.status, callDurationSeconds: input.durationSeconds };
-    const waitingLive = (c.status === 'waiting' || c.status === 'offered') && (meta.mode ?? 'call') === 'call';
+    const waitingLive =
+      (c.status === 'waiting' || c.status === 'offered') && ((meta.mode ?? 'call') === 'call' || Boolean(meta.recordingPending));
     const ringingAgent = c.status === 'assigned' && !meta.answeredAt && meta.direction !== 'outbound';
     if (waitingLive || ringingAgent) {
       const canceled = await cancelOfferInTx(tx, c.id, 'caller hung up');

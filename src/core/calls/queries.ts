@@ -2,6 +2,7 @@ import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
 import { conversations, messages, reservations, type ConversationRow, type MessageRow } from '../../db/schema.js';
 import type { CallMeta } from './call-meta.js';
+import { ESTIMATE_ANSWERS, ESTIMATE_WINDOW_SECONDS } from './wait-estimate.js';
 
 /** The voice conversation of a call (the latest, should a CallSid ever be reused). */
 export async function findCallConversation(db: DbOrTx, callSid: string, opts: { forUpdate?: boolean } = {}) {
@@ -50,7 +51,11 @@ export async function countAgentCalls(db: DbOrTx, agentId: string, except?: stri
   return Number(n);
 }
 
-/** Voice callers ahead of this one in its queue: higher priority, or the same priority and queued earlier. */
+/**
+ * Live voice callers ahead of this one in its queue: on the line (not a
+ * voicemail or callback left to call back), higher priority, or the same
+ * priority and queued earlier.
+ */
 export async function countCallersAhead(db: DbOrTx, c: ConversationRow): Promise<number> {
   const [{ ahead }] = (await db
     .select({ ahead: sql<number>`count(*)::int` })
@@ -60,6 +65,7 @@ export async function countCallersAhead(db: DbOrTx, c: ConversationRow): Promise
         eq(conversations.queueKey, c.queueKey),
         eq(conversations.channel, 'voice'),
         inArray(conversations.status, ['waiting', 'offered']),
+        sql`coalesce(${conversations.metadata}->>'mode', 'call') = 'call' and (${conversations.metadata}->>'endedAt') is null`,
         sql`(${conversations.priority} > ${c.priority} or (${conversations.priority} = ${c.priority} and ${conversations.queuedAt} < ${c.queuedAt.toISOString()}))`,
         sql`${conversations.id} <> ${c.id}`,
       ),
@@ -67,17 +73,24 @@ export async function countCallersAhead(db: DbOrTx, c: ConversationRow): Promise
   return ahead;
 }
 
-/** How long the queue's last 20 answered calls waited, on average (null with no history). */
-export async function recentAnsweredWaitSeconds(db: DbOrTx, queueKey: string): Promise<number | null> {
+/** When the queue's recent calls were answered (the last hour, up to 20), and how long those callers had waited. */
+export async function recentAnswerTimes(
+  db: DbOrTx,
+  queueKey: string,
+  now: Date,
+): Promise<{ answeredAt: Date[]; averageWaitSeconds: number | null }> {
+  const since = new Date(now.getTime() - ESTIMATE_WINDOW_SECONDS * 1000).toISOString();
   const rows = (await db.execute(sql`
-    select avg(extract(epoch from accepted_at - queued_at))::float as avg_wait
-    from (
-      select accepted_at, queued_at from conversations
-      where queue_key = ${queueKey} and channel = 'voice' and accepted_at is not null
-      order by accepted_at desc limit 20
-    ) recent
-  `)) as unknown as { avg_wait: number | null }[];
-  return rows[0]?.avg_wait ?? null;
+    select accepted_at, extract(epoch from accepted_at - queued_at)::float as waited
+    from conversations
+    where queue_key = ${queueKey} and channel = 'voice' and accepted_at is not null and accepted_at > ${since}
+      and coalesce(metadata->>'mode', 'call') = 'call' and coalesce(metadata->>'direction', 'inbound') = 'inbound'
+    order by accepted_at desc limit ${ESTIMATE_ANSWERS}
+  `)) as unknown as { accepted_at: string | Date; waited: number }[];
+  return {
+    answeredAt: rows.map((r) => new Date(r.accepted_at)),
+    averageWaitSeconds: rows.length ? rows.reduce((t, r) => t + r.waited, 0) / rows.length : null,
+  };
 }
 
 /** A voice message by its vendor id (a recording's sid…). */

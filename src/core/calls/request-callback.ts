@@ -4,6 +4,7 @@ import type { Deps } from '../ports.js';
 import { AppError } from '../errors.js';
 import { dialableNumber } from './phone-number.js';
 import { callInbound, type CallRef } from './call-ref.js';
+import { CALLBACK_PRIORITY_DROP, metaOf } from './call-meta.js';
 import { patchCall } from './queries.js';
 
 export type CallbackRequest = CallRef & {
@@ -34,7 +35,7 @@ export async function requestCallback(
     callInbound(req, {
       externalId: `${req.callSid}:callback`,
       queue: req.queue,
-      priorityBoost: req.priorityBoost,
+      priorityBoost: req.priorityBoost - CALLBACK_PRIORITY_DROP,
       body: `Callback requested to ${number}`,
       metadata: { kind: 'callback', callbackNumber: number },
       conversationMetadata: {
@@ -44,11 +45,19 @@ export async function requestCallback(
         lang: req.lang,
         mode: 'callback',
         callbackNumber: number,
+        demoted: true,
       },
     }),
   );
   if (result.duplicate) return { number, conversationId: null, duplicate: true };
-  if (result.conversation)
-    await patchCall(deps.db, result.conversation.id, { mode: 'callback', callbackNumber: number, callSid: req.callSid });
+  const c = result.conversation;
+  // A caller who was waiting live stops being one: behind live callers of the same priority.
+  if (c)
+    await patchCall(
+      deps.db,
+      c.id,
+      { mode: 'callback', callbackNumber: number, callSid: req.callSid, recordingPending: false, demoted: true },
+      metaOf(c).demoted ? {} : { priority: c.priority - CALLBACK_PRIORITY_DROP },
+    );
   return { number, conversationId: result.conversation?.id ?? null, duplicate: false };
 }

@@ -2,7 +2,8 @@ import { ingestInbound } from '../conversations/ingest-inbound.js';
 import type { Lang } from '../../ivr/flow-schema.js';
 import type { Deps } from '../ports.js';
 import { callInbound, type CallRef } from './call-ref.js';
-import { patchCall } from './queries.js';
+import { CALLBACK_PRIORITY_DROP, metaOf } from './call-meta.js';
+import { findCallConversation, patchCall } from './queries.js';
 
 export type Voicemail = CallRef & {
   flow: string;
@@ -21,22 +22,41 @@ export type Voicemail = CallRef & {
  * from now on waits as a voicemail to call back, not as a live call.
  */
 export async function storeVoicemail(deps: Deps, vm: Voicemail): Promise<{ conversationId: string | null; duplicate: boolean }> {
+  // The hang-up's status callback may come before the recording: the call was closed as abandoned; it is a voicemail after all.
+  const reopened = await reopenAbandonedVoicemail(deps, vm.callSid);
   const result = await ingestInbound(
     deps,
     callInbound(vm, {
       externalId: vm.recordingSid,
       queue: vm.queue,
+      priorityBoost: -CALLBACK_PRIORITY_DROP,
       body: `Voicemail (${vm.durationSeconds} s)`,
       media: [{ url: vm.mediaUrl, contentType: 'audio/mpeg', name: `voicemail-${vm.recordingSid}.mp3` }],
       metadata: { kind: 'voicemail', recordingSid: vm.recordingSid, durationSeconds: vm.durationSeconds },
-      conversationMetadata: { callSid: vm.callSid, direction: 'inbound', flow: vm.flow, lang: vm.lang, mode: 'voicemail' },
+      conversationMetadata: { callSid: vm.callSid, direction: 'inbound', flow: vm.flow, lang: vm.lang, mode: 'voicemail', demoted: true },
     }),
   );
   if (result.duplicate) return { conversationId: null, duplicate: true };
   if (result.conversation) {
-    // A caller who queued live joins their open conversation: it stops being a live call.
-    await patchCall(deps.db, result.conversation.id, { mode: 'voicemail', callSid: vm.callSid });
+    // A caller who queued live joins their open conversation: it stops being a live call, behind live callers.
+    const c = result.conversation;
+    const demote = !metaOf(c).demoted;
+    await patchCall(
+      deps.db,
+      c.id,
+      { mode: 'voicemail', callSid: vm.callSid, recordingPending: false, demoted: true },
+      demote ? { priority: c.priority - CALLBACK_PRIORITY_DROP } : {},
+    );
+    if (reopened) await deps.jobs.dispatch('voicemail arrived after the hang-up');
     deps.log.info({ conversationId: result.conversation.id, seconds: vm.durationSeconds }, 'voicemail stored');
   }
   return { conversationId: result.conversation?.id ?? null, duplicate: false };
+}
+
+/** A call abandoned while its voicemail was still being recorded goes back to waiting (its recording is here). */
+async function reopenAbandonedVoicemail(deps: Deps, callSid: string): Promise<boolean> {
+  const c = await findCallConversation(deps.db, callSid);
+  if (!c || c.status !== 'abandoned' || !metaOf(c).recordingPending) return false;
+  await patchCall(deps.db, c.id, { recordingPending: false }, { status: 'waiting', abandonedAt: null });
+  return true;
 }

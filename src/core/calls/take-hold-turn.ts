@@ -1,7 +1,9 @@
 import type { ConversationRow } from '../../db/schema.js';
 import { getQueue } from '../../db/queries/queues.js';
+import type { Lang } from '../../ivr/flow-schema.js';
 import type { Deps } from '../ports.js';
-import { countCallersAhead, findCallConversation, patchCall, recentAnsweredWaitSeconds } from './queries.js';
+import { metaOf } from './call-meta.js';
+import { countCallersAhead, findCallConversation, patchCall, recentAnswerTimes } from './queries.js';
 import { estimateWaitSeconds } from './wait-estimate.js';
 
 /** How long a caller waits before the overflow when neither the flow node nor the queue says. */
@@ -10,14 +12,18 @@ export const DEFAULT_MAX_WAIT_SECONDS = 600;
 export type HoldTurn =
   /** An agent took the call: the bridge replaces the hold loop any moment now. */
   | { kind: 'bridging' }
-  /** Nothing is waiting for this call (it ended, or was taken elsewhere): hang up. */
-  | { kind: 'gone' }
+  /**
+   * Nothing is waiting for this call: hang up. `closed`: its conversation was
+   * resolved from the desk while the caller held (they are told so first).
+   */
+  | { kind: 'gone'; closed: boolean; lang?: Lang }
   | {
       kind: 'waiting';
       conversation: ConversationRow;
       /** 1 + callers ahead. */
       position: number;
-      estimatedWaitSeconds: number;
+      /** null: no recent answers to estimate from (the caller hears only their position). */
+      estimatedWaitSeconds: number | null;
       waitedSeconds: number;
       /** After this long the caller is offered the overflow. */
       maxWaitSeconds: number;
@@ -34,7 +40,8 @@ export async function takeHoldTurn(
   const { db } = deps;
   const c = await findCallConversation(db, input.callSid);
   if (c?.status === 'assigned') return { kind: 'bridging' };
-  if (!c || (c.status !== 'waiting' && c.status !== 'offered')) return { kind: 'gone' };
+  if (!c) return { kind: 'gone', closed: false };
+  if (c.status !== 'waiting' && c.status !== 'offered') return { kind: 'gone', closed: c.status === 'resolved', lang: metaOf(c).lang };
   await patchCall(db, c.id, { lastHeardAt: input.now.toISOString() });
   const queue = await getQueue(db, c.queueKey);
   const ahead = await countCallersAhead(db, c);
@@ -42,7 +49,7 @@ export async function takeHoldTurn(
     kind: 'waiting',
     conversation: c,
     position: ahead + 1,
-    estimatedWaitSeconds: estimateWaitSeconds(ahead, await recentAnsweredWaitSeconds(db, c.queueKey)),
+    estimatedWaitSeconds: estimateWaitSeconds(ahead, await recentAnswerTimes(db, c.queueKey, input.now)),
     waitedSeconds: Math.round((input.now.getTime() - c.queuedAt.getTime()) / 1000),
     maxWaitSeconds: input.nodeMaxWaitSeconds ?? queue?.maxWaitSeconds ?? DEFAULT_MAX_WAIT_SECONDS,
   };

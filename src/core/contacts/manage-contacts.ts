@@ -90,10 +90,12 @@ export async function listContacts(db: DbOrTx, actor: Actor, query: z.output<typ
   const q = query.q?.replace(/[%_\\]/g, (ch) => `\\${ch}`);
   // Phone fragments match however they were typed: "(530) 555" finds +15305551234.
   const digits = query.q?.replace(/[^\d]/g, '') ?? '';
+  // Each side of the union is served by its own trigram index (an OR across the two tables would scan).
   const match = q
-    ? sql`(contacts.name ilike ${`%${q}%`} or exists (
-        select 1 from contact_identities i where i.contact_id = contacts.id
-          and (i.value ilike ${`%${q}%`} ${digits.length >= 3 ? sql`or (i.kind = 'phone' and i.value like ${`%${digits}%`})` : sql``})))`
+    ? sql`contacts.id in (
+        select id from contacts where name ilike ${`%${q}%`}
+        union select contact_id from contact_identities where value ilike ${`%${q}%`}
+        ${digits.length >= 3 ? sql`union select contact_id from contact_identities where kind = 'phone' and value like ${`%${digits}%`}` : sql``})`
     : sql`true`;
   const rows = await db
     .select()

@@ -66,13 +66,17 @@ export async function search(db: DbOrTx, actor: Actor, input: z.output<typeof ZS
       `)) as unknown as { id: string; snippet: string }[])
     : [];
   messageHits.sort((a, b) => firstHits.findIndex(([id]) => id === a.id) - firstHits.findIndex(([id]) => id === b.id));
-  // Contacts: a name or address fragment (3+ characters so the trigram index can help).
-  const frag = terms.replace(/[%_\\]/g, (ch) => `\\${ch}`);
+  // Contacts: a name or address fragment (3+ characters so the trigram indexes can serve it);
+  // each side of the union uses its own GIN index, then their conversations are joined.
+  const frag = `%${terms.replace(/[%_\\]/g, (ch) => `\\${ch}`)}%`;
   const digits = terms.replace(/[^\d]/g, '');
   const contactMatch =
     terms.length >= 3
-      ? sql`(ct.name ilike ${`%${frag}%`} or exists (select 1 from contact_identities i where i.contact_id = ct.id and (i.value ilike ${`%${frag}%`}
-          ${digits.length >= 4 ? sql`or (i.kind = 'phone' and i.value like ${`%${digits}%`})` : sql``})))`
+      ? sql`c.contact_id in (
+          select id from contacts where name ilike ${frag}
+          union select contact_id from contact_identities where value ilike ${frag}
+          ${digits.length >= 4 && digits !== terms ? sql`union select contact_id from contact_identities where kind = 'phone' and value like ${`%${digits}%`}` : sql``}
+          limit 500)`
       : sql`false`;
   const seen = new Set(out.map((r) => r.conversationId));
   const byMessage = messageHits.filter((h) => !seen.has(h.id));

@@ -29,6 +29,7 @@ import { accountRouter, authRouter } from './auth.js';
 import { auditRouter } from './audit.js';
 import { contentRouter } from './content.js';
 import { crisisRouter } from './crisis.js';
+import { qualityRouter } from './quality.js';
 import { filesRouter, signedFilesRouter } from './files.js';
 import { reportsRouter } from './reports.js';
 import { privacyRouter } from './privacy.js';
@@ -71,6 +72,7 @@ export function apiRouter(deps: Deps, opts: { throttle: LoginThrottle }): Router
   r.use(requireAuth(deps));
   r.use(filesRouter(deps));
   r.use(reportsRouter(deps));
+  r.use(qualityRouter(deps));
   r.use(accountRouter(deps, opts.throttle));
   r.use(auditRouter(deps));
 

@@ -8,7 +8,11 @@ export type Filters = {
   scope: 'mine' | 'queues';
   channel: Channel | '';
   queue: string;
-  status: 'open' | 'waiting' | 'assigned' | 'resolved' | 'all';
+  status: 'open' | 'waiting' | 'assigned' | 'pending' | 'snoozed' | 'resolved' | 'all';
+  /** `recent`: latest activity first; `due`: the nearest SLA due time first (those without one last). */
+  sort: 'recent' | 'due';
+  /** Only conversations carrying this tag ('' = any). */
+  tag: string;
 };
 
 export type DeskState = {
@@ -45,7 +49,7 @@ export const initialDesk: DeskState = {
   offers: [],
   selectedId: null,
   detail: null,
-  filters: { scope: 'mine', channel: '', queue: '', status: 'open' },
+  filters: { scope: 'mine', channel: '', queue: '', status: 'open', sort: 'recent', tag: '' },
 };
 
 const OPEN = new Set(['waiting', 'offered', 'assigned', 'pending', 'snoozed']);
@@ -140,9 +144,20 @@ export function visibleConversations(state: DeskState): Conversation[] {
       if (f.queue && c.queue !== f.queue) return false;
       if (f.status === 'open' && !OPEN.has(c.status)) return false;
       if (f.status !== 'open' && f.status !== 'all' && c.status !== f.status) return false;
+      if (f.tag && !c.tags.includes(f.tag)) return false;
       return true;
     })
-    .sort((a, b) => Date.parse(b.lastMessageAt) - Date.parse(a.lastMessageAt) || b.id.localeCompare(a.id));
+    .sort(
+      (a, b) =>
+        (f.sort === 'due' ? byDue(a, b) : 0) || Date.parse(b.lastMessageAt) - Date.parse(a.lastMessageAt) || b.id.localeCompare(a.id),
+    );
+}
+
+/** Nearest SLA due time first; conversations with no running clock after all those with one. */
+function byDue(a: Conversation, b: Conversation): number {
+  const da = a.dueAt ? Date.parse(a.dueAt) : Infinity;
+  const db = b.dueAt ? Date.parse(b.dueAt) : Infinity;
+  return da === db ? 0 : da < db ? -1 : 1;
 }
 
 /** Seconds left on an offer (never negative). */

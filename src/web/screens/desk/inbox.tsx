@@ -4,12 +4,15 @@ import { channelLabel, contactLabel, timeAgo } from '../../format.js';
 import { visibleConversations, type DeskAction, type DeskState, type Filters } from '../../state/desk.js';
 import { CHANNELS } from '../../types.js';
 import { ChannelBadge, Empty, StatusPill } from '../../components/bits.js';
-import { useQueueKeys } from './use-desk-data.js';
+import { DueBadge, NumberBadge, TagChips } from '../../components/request-bits.js';
+import { SearchBox } from './search-box.js';
+import { useQueueKeys, useTags } from './use-desk-data.js';
 
 /** The conversation list with its filters (mine / my queues, channel, queue, status). */
 export function Inbox({ state, dispatch }: { state: DeskState; dispatch: Dispatch<DeskAction> }) {
   const { t } = useTranslation();
   const queues = useQueueKeys();
+  const tags = useTags(state.filters.scope);
   const [, tick] = useState(0);
   useEffect(() => {
     const t = setInterval(() => tick((n) => n + 1), 30_000); // keep "5m ago" fresh
@@ -21,6 +24,7 @@ export function Inbox({ state, dispatch }: { state: DeskState; dispatch: Dispatc
 
   return (
     <nav className="inbox" aria-label={t('inbox.label')}>
+      <SearchBox onOpen={(id) => dispatch({ type: 'select', id })} />
       <div className="inbox-head">
         <div className="seg" role="tablist" aria-label={t('inbox.whose')}>
           <button
@@ -70,8 +74,28 @@ export function Inbox({ state, dispatch }: { state: DeskState; dispatch: Dispatc
             <option value="open">{t('inbox.open')}</option>
             <option value="waiting">{t('status.waiting')}</option>
             <option value="assigned">{t('status.assigned')}</option>
+            <option value="pending">{t('status.pending')}</option>
+            <option value="snoozed">{t('status.snoozed')}</option>
             <option value="resolved">{t('status.resolved')}</option>
             <option value="all">{t('inbox.all')}</option>
+          </select>
+          <label className="sr-only" htmlFor="f-tag">
+            Tag
+          </label>
+          <select id="f-tag" value={f.tag} onChange={(e) => set({ tag: e.target.value })}>
+            <option value="">Tags</option>
+            {tags.map((t) => (
+              <option key={t} value={t}>
+                {t}
+              </option>
+            ))}
+          </select>
+          <label className="sr-only" htmlFor="f-sort">
+            Sort
+          </label>
+          <select id="f-sort" value={f.sort} onChange={(e) => set({ sort: e.target.value as Filters['sort'] })}>
+            <option value="recent">Latest activity</option>
+            <option value="due">Due time</option>
           </select>
         </div>
       </div>
@@ -97,12 +121,15 @@ export function Inbox({ state, dispatch }: { state: DeskState; dispatch: Dispatc
                 <ChannelBadge channel={c.channel} />
                 <span className="conv-main">
                   <span className="conv-top">
+                    <NumberBadge number={c.number} />
                     <span className="conv-name">{contactLabel(c.contact)}</span>
                     <span className="conv-time">{timeAgo(c.lastMessageAt)}</span>
                   </span>
                   <span className="conv-sub">
                     {c.subject ? <span className="conv-subject">{c.subject}</span> : <span className="muted">{c.queue}</span>}
                     <StatusPill status={c.status} />
+                    <DueBadge conversation={c} />
+                    <TagChips tags={c.tags} />
                     {unread > 0 && (
                       <span className="unread-badge" aria-label={t('inbox.unread', { count: unread })}>
                         {unread}

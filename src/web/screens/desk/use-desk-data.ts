@@ -12,17 +12,24 @@ import type { Conversation } from '../../types.js';
 
 /** The inbox: what the filters ask for. */
 export function useInboxLoader(filters: Filters, reloadTick: number, dispatch: Dispatch<DeskAction>) {
-  const { status, queue, channel, scope } = filters;
+  const { status, queue, channel, scope, tag } = filters;
   useEffect(() => {
     let stale = false;
     api
-      .conversations({ status, queue: queue || undefined, channel: channel || undefined, mine: scope === 'mine', limit: 100 })
+      .conversations({
+        status,
+        queue: queue || undefined,
+        channel: channel || undefined,
+        tag: tag || undefined,
+        mine: scope === 'mine',
+        limit: 100,
+      })
       .then((r) => !stale && dispatch({ type: 'conversations.loaded', conversations: r.conversations }))
       .catch(reportError('Could not load the inbox'));
     return () => {
       stale = true;
     };
-  }, [status, queue, channel, scope, reloadTick, dispatch]);
+  }, [status, queue, channel, scope, tag, reloadTick, dispatch]);
 }
 
 /** The selected conversation with its contact and messages. */
@@ -65,4 +72,13 @@ export function usePastConversations(contactId: string | undefined, currentId: s
     };
   }, [contactId, currentId]);
   return past;
+}
+
+/** Tags in use (the inbox's tag filter and the tag editor's suggestions). */
+export function useTags(reloadKey: unknown) {
+  const [tags, setTags] = useState<string[]>([]);
+  useEffect(() => {
+    api.tags().then((t) => setTags(t.map((x) => x.tag)), reportError('Could not load the tags'));
+  }, [reloadKey]);
+  return tags;
 }

@@ -30,6 +30,9 @@ export function QueueTable({ queues, fetchedAt, now }: { queues: QueueStats[]; f
             <th scope="col" className="num">
               Answered today
             </th>
+            <th scope="col" className="num" title="Open requests past an SLA due time (first response, next response, resolution)">
+              Overdue
+            </th>
             <th scope="col" className="num">
               Agents
             </th>
@@ -54,6 +57,9 @@ export function QueueTable({ queues, fetchedAt, now }: { queues: QueueStats[]; f
                 <td className="num">{percent(q.serviceLevel)}</td>
                 <td className="num">{percent(q.abandonRate)}</td>
                 <td className="num">{q.today?.answered ?? 0}</td>
+                <td className={`num ${q.slaBreachedOpen ? 'danger strong' : 'muted'}`} data-testid={`queue-${q.key}-overdue`}>
+                  {q.slaBreachedOpen ?? 0}
+                </td>
                 <td className="num">
                   {q.agentsAvailable}/{q.agentsOnline}
                 </td>

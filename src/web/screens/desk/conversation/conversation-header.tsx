@@ -1,18 +1,26 @@
+import type { Dispatch } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ChannelBadge, StatusPill } from '../../../components/bits.js';
+import { DueBadge, NumberBadge } from '../../../components/request-bits.js';
+import type { DeskAction } from '../../../state/desk.js';
 import type { Conversation } from '../../../types.js';
+import { RequestActions } from './request-actions.js';
 
-/** Who, which queue and inbox, the status; Transfer and Resolve while the conversation is open. */
+/** Reference, who, which queue and inbox, the status and SLA; request controls; Transfer and Resolve while it is open. */
 export function ConversationHeader({
   conversation: c,
   contactName,
   open,
   onTransfer,
   onResolve,
+  canChangeStatus,
+  dispatch,
 }: {
   conversation: Conversation;
   contactName: string;
   open: boolean;
+  canChangeStatus: boolean;
+  dispatch: Dispatch<DeskAction>;
   onTransfer: () => void;
   onResolve: () => void;
 }) {
@@ -21,14 +29,18 @@ export function ConversationHeader({
     <header className="conv-header">
       <ChannelBadge channel={c.channel} withLabel />
       <div className="conv-header-main">
-        <h1 className="conv-title">{contactName}</h1>
+        <h1 className="conv-title">
+          <NumberBadge number={c.number} /> {contactName}
+        </h1>
         <div className="conv-header-meta">
           {c.subject && <span className="conv-subject-line">{c.subject}</span>}
           <span>{t('conversation.queue', { queue: c.queue })}</span>
           <span>{t('conversation.via', { address: c.inboxAddress })}</span>
           <StatusPill status={c.status} />
+          <DueBadge conversation={c} />
           {c.disposition && <span className="pill">{c.disposition}</span>}
         </div>
+        <RequestActions conversation={c} canChangeStatus={open && canChangeStatus} dispatch={dispatch} />
       </div>
       {open && (
         <div className="conv-actions">

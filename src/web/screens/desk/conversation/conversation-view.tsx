@@ -10,8 +10,9 @@ import { Composer } from './composer.js';
 import { ConversationHeader } from './conversation-header.js';
 import { ResolveDialog } from './resolve-dialog.js';
 import { Timeline } from './timeline.js';
+import { useFileLinks } from './use-file-links.js';
 
-const OPEN_STATUSES = ['waiting', 'offered', 'assigned'];
+const OPEN_STATUSES = ['waiting', 'offered', 'assigned', 'pending', 'snoozed'];
 
 /** The middle of the desk: one conversation's header, timeline and composer, and its Resolve/Transfer dialogs. */
 export function ConversationView({
@@ -40,6 +41,7 @@ export function ConversationView({
     };
   }, [open]);
   useEffect(() => setDialog(null), [detail?.conversation.id]);
+  const links = useFileLinks(detail?.conversation.id ?? '', detail?.messages ?? []);
 
   if (!detail) {
     return (
@@ -64,11 +66,14 @@ export function ConversationView({
         open={open}
         onTransfer={() => setDialog('transfer')}
         onResolve={() => setDialog('resolve')}
+        canChangeStatus={!!c.assigneeId && (mine || me?.role !== 'agent')}
+        dispatch={dispatch}
       />
       <Timeline
         messages={detail.messages}
         me={me}
         subject={c.subject}
+        links={links}
         onRetry={
           open && (mine || me?.role !== 'agent')
             ? async (m) => dispatch({ type: 'message.updated', conversationId: c.id, message: await api.retry(m.id) })

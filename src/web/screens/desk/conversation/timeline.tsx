@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { clock, formatBytes, waitLabel } from '../../../format.js';
-import type { Agent, Media, Message } from '../../../types.js';
+import type { Agent, Message } from '../../../types.js';
+import type { FileLinks } from './use-file-links.js';
 import { ChannelBadge, Icon } from '../../../components/bits.js';
 
 const str = (v: unknown) => (typeof v === 'string' && v.trim() ? v : null);
@@ -19,19 +20,64 @@ const VOICE_LABEL: Record<string, string> = {
 export function messageExtras(m: Message) {
   const md = m.metadata ?? {};
   const email = (md.email ?? {}) as Record<string, unknown>;
-  const audio = m.media.filter((x) => x.contentType?.startsWith('audio/'));
-  const attachments = m.media.filter((x) => !x.contentType?.startsWith('audio/'));
+  // Each item keeps its place in `media`: signed links are looked up by message and index.
+  const indexed = m.media.map((x, index) => ({ ...x, index }));
+  const audio = indexed.filter((x) => x.contentType?.startsWith('audio/'));
+  const attachments = indexed.filter((x) => !x.contentType?.startsWith('audio/'));
   const kind = str(md.kind) ?? str(md.type);
   return {
     subject: str(md.subject) ?? str(email.subject),
     author: str(md.fromName) ?? str(md.userName) ?? str(md.author),
     duration: num(md.durationSeconds) ?? num(md.duration) ?? num(md.callDuration),
-    recordingUrl: str(md.recordingUrl) ?? audio[0]?.url ?? null,
+    recording: audio[0] ?? null,
     voiceLabel: m.channel === 'voice' ? (VOICE_LABEL[kind ?? 'call'] ?? 'Call') : null,
     transcript: kind === 'transcription',
     autoReply: !!email.autoReply,
     attachments,
   };
+}
+
+/** Images a browser shows as they are (the server sends any other type as opaque bytes). */
+const IMAGE = /^image\/(png|jpeg|gif|webp)$/i;
+
+/**
+ * A recording through its signed link. The link is set once: a new `src` would restart the
+ * audio. If it expires mid-listen (the next seek fails), a fresh link resumes where it was.
+ */
+function RecordingPlayer({ url, label, onExpired }: { url: string | null; label: string; onExpired?: () => Promise<void> }) {
+  const audio = useRef<HTMLAudioElement>(null);
+  const [src, setSrc] = useState<string | null>(url);
+  const resumeAt = useRef<number | null>(null);
+  useEffect(() => {
+    if (!src && url) setSrc(url);
+  }, [src, url]);
+  const [expired, setExpired] = useState(false);
+  useEffect(() => {
+    if (expired && url && url !== src) {
+      resumeAt.current = audio.current?.currentTime ?? null;
+      setSrc(url);
+      setExpired(false);
+    }
+  }, [expired, url, src]);
+  if (!src) return <div className="muted recording-pending">{label}: preparing the player…</div>;
+  return (
+    <audio
+      ref={audio}
+      className="recording"
+      controls
+      preload="metadata"
+      src={src}
+      aria-label={label}
+      onError={() => {
+        setExpired(true);
+        void onExpired?.();
+      }}
+      onLoadedMetadata={(e) => {
+        if (resumeAt.current !== null) e.currentTarget.currentTime = resumeAt.current;
+        resumeAt.current = null;
+      }}
+    />
+  );
 }
 
 /** Sends a failed reply again; absent when the viewer may not (not the assignee, conversation closed). */
@@ -42,11 +88,13 @@ export function Timeline({
   me,
   subject,
   onRetry,
+  links,
 }: {
   messages: Message[];
   me: Agent | null;
   subject?: string | null;
   onRetry?: OnRetry;
+  links?: FileLinks;
 }) {
   const end = useRef<HTMLDivElement>(null);
   useEffect(() => {
@@ -68,7 +116,7 @@ export function Timeline({
                 <span>{new Date(m.createdAt).toLocaleDateString([], { weekday: 'long', month: 'short', day: 'numeric' })}</span>
               </div>
             )}
-            <MessageItem m={m} me={me} subject={m.id === firstEmail ? subject : null} onRetry={onRetry} />
+            <MessageItem m={m} me={me} subject={m.id === firstEmail ? subject : null} onRetry={onRetry} links={links} />
           </div>
         );
       })}
@@ -77,7 +125,19 @@ export function Timeline({
   );
 }
 
-function MessageItem({ m, me, subject, onRetry }: { m: Message; me: Agent | null; subject?: string | null; onRetry?: OnRetry }) {
+function MessageItem({
+  m,
+  me,
+  subject,
+  onRetry,
+  links,
+}: {
+  m: Message;
+  me: Agent | null;
+  subject?: string | null;
+  onRetry?: OnRetry;
+  links?: FileLinks;
+}) {
   const x = messageExtras(m);
   const heading = x.subject ?? subject ?? null;
   if (m.internal) {
@@ -106,20 +166,40 @@ function MessageItem({ m, me, subject, onRetry }: { m: Message; me: Agent | null
         {m.body && !(x.voiceLabel && /^(Voicemail|Call recording) \(\d+ s\)$/.test(m.body)) && (
           <div className={x.transcript ? 'msg-transcript' : 'msg-body'}>{x.transcript ? `“${m.body}”` : m.body}</div>
         )}
-        {x.recordingUrl && (
-          <audio className="recording" controls preload="none" src={x.recordingUrl} aria-label={x.voiceLabel ?? 'Recording'} />
+        {x.recording && (
+          <RecordingPlayer
+            url={links?.get(m.id, x.recording.index)?.url ?? null}
+            label={x.voiceLabel ?? 'Recording'}
+            onExpired={links?.refresh}
+          />
         )}
         {x.attachments.length > 0 && (
           <ul className="attachments" aria-label="Attachments">
-            {x.attachments.map((a: Media, i) => (
-              <li key={i}>
-                <a href={a.url} target="_blank" rel="noreferrer noopener">
-                  <Icon name="paperclip" size={13} />
-                  {a.name ?? a.contentType ?? 'attachment'}
-                </a>
-                {a.size ? <span className="muted"> {formatBytes(a.size)}</span> : null}
-              </li>
-            ))}
+            {x.attachments.map((a) => {
+              const url = links?.get(m.id, a.index)?.url;
+              const name = a.name ?? a.contentType ?? 'attachment';
+              return (
+                <li key={a.index} className={url && IMAGE.test(a.contentType ?? '') ? 'attachment-image' : undefined}>
+                  {url && IMAGE.test(a.contentType ?? '') && (
+                    <a href={url} target="_blank" rel="noreferrer noopener" aria-hidden="true" tabIndex={-1}>
+                      <img className="thumb" src={url} alt="" loading="lazy" onError={() => void links?.refresh()} />
+                    </a>
+                  )}
+                  {url ? (
+                    <a href={url} target="_blank" rel="noreferrer noopener" data-testid="attachment">
+                      <Icon name="paperclip" size={13} />
+                      {name}
+                    </a>
+                  ) : (
+                    <span className="muted">
+                      <Icon name="paperclip" size={13} />
+                      {name}
+                    </span>
+                  )}
+                  {a.size ? <span className="muted"> {formatBytes(a.size)}</span> : null}
+                </li>
+              );
+            })}
           </ul>
         )}
       </div>

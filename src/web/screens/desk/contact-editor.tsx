@@ -1,0 +1,111 @@
+import { useEffect, useState } from 'react';
+import { api } from '../../api.js';
+import { reportError } from '../../notices.js';
+import type { ContactCard } from '../../types.js';
+
+const LANGUAGE_LABEL = { en: 'English', es: 'Spanish' } as const;
+
+/**
+ * The editable part of a contact (`PATCH /api/contacts/:id`): name, language (the language of the
+ * texts Switchboard sends them), notes and attributes. Read-only until Edit.
+ */
+export function ContactEditor({ contactId, onSaved }: { contactId: string; onSaved: (card: ContactCard) => void }) {
+  const [card, setCard] = useState<ContactCard | null>(null);
+  const [editing, setEditing] = useState(false);
+  const [draft, setDraft] = useState({ name: '', language: '', notes: '' });
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    let stale = false;
+    setCard(null);
+    setEditing(false);
+    api
+      .contact(contactId)
+      .then((c) => !stale && setCard(c))
+      .catch(reportError('Could not load the contact'));
+    return () => {
+      stale = true;
+    };
+  }, [contactId]);
+  if (!card) return null;
+  const { contact } = card;
+
+  const start = () => {
+    setDraft({ name: contact.name ?? '', language: contact.language ?? '', notes: contact.notes ?? '' });
+    setEditing(true);
+  };
+  const save = async () => {
+    setBusy(true);
+    try {
+      const saved = await api.updateContact(contactId, {
+        name: draft.name.trim() || null,
+        language: (draft.language || null) as 'en' | 'es' | null,
+        notes: draft.notes.trim() || null,
+      });
+      setCard(saved);
+      setEditing(false);
+      onSaved(saved);
+    } catch (err) {
+      reportError('Could not save the contact')(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  if (!editing) {
+    const attrs = Object.entries(contact.attributes);
+    return (
+      <div className="contact-facts">
+        <dl>
+          <dt>Language</dt>
+          <dd>{contact.language ? LANGUAGE_LABEL[contact.language] : 'English (default)'}</dd>
+          {attrs.map(([k, v]) => (
+            <div key={k} className="contact-attr">
+              <dt>{k}</dt>
+              <dd>{v}</dd>
+            </div>
+          ))}
+        </dl>
+        {contact.notes && <p className="contact-notes small">{contact.notes}</p>}
+        <button className="btn btn-sm" onClick={start}>
+          Edit contact
+        </button>
+      </div>
+    );
+  }
+  return (
+    <form
+      className="contact-form"
+      aria-label="Edit contact"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void save();
+      }}
+    >
+      <label>
+        Name
+        <input value={draft.name} maxLength={200} onChange={(e) => setDraft({ ...draft, name: e.target.value })} />
+      </label>
+      <label>
+        Language
+        <select value={draft.language} onChange={(e) => setDraft({ ...draft, language: e.target.value })}>
+          <option value="">English (default)</option>
+          <option value="en">English</option>
+          <option value="es">Spanish</option>
+        </select>
+      </label>
+      <label>
+        Notes
+        <textarea rows={3} maxLength={10_000} value={draft.notes} onChange={(e) => setDraft({ ...draft, notes: e.target.value })} />
+      </label>
+      <div className="form-actions">
+        <button type="button" className="btn btn-sm" onClick={() => setEditing(false)} disabled={busy}>
+          Cancel
+        </button>
+        <button type="submit" className="btn btn-sm btn-primary" disabled={busy}>
+          Save
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,116 @@
+import { useState, type Dispatch } from 'react';
+import { api } from '../../../api.js';
+import { reportError } from '../../../notices.js';
+import type { DeskAction } from '../../../state/desk.js';
+import type { Conversation } from '../../../types.js';
+
+/** When a snooze choice ends: in an hour, or tomorrow at 09:00 local time. */
+function snoozeUntil(choice: 'hour' | 'tomorrow', now = new Date()): string {
+  if (choice === 'hour') return new Date(now.getTime() + 3600_000).toISOString();
+  const t = new Date(now);
+  t.setDate(t.getDate() + 1);
+  t.setHours(9, 0, 0, 0);
+  return t.toISOString();
+}
+
+/**
+ * The request controls of a conversation the agent holds: wait on the contact (pending), put it
+ * aside (snooze), take it back; and its tags. Changes come back through `conversation.updated` too.
+ */
+export function RequestActions({
+  conversation: c,
+  canChangeStatus,
+  dispatch,
+}: {
+  conversation: Conversation;
+  canChangeStatus: boolean;
+  dispatch: Dispatch<DeskAction>;
+}) {
+  const [busy, setBusy] = useState(false);
+  const patch = async (body: Parameters<typeof api.patchConversation>[1], what: string) => {
+    setBusy(true);
+    try {
+      const updated = await api.patchConversation(c.id, body);
+      dispatch({ type: 'conversation.updated', conversation: updated });
+    } catch (err) {
+      reportError(`Could not ${what}`)(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div className="request-actions">
+      {canChangeStatus && c.status === 'assigned' && (
+        <>
+          <button className="btn btn-sm" disabled={busy} onClick={() => patch({ status: 'pending' }, 'set it pending')}>
+            Pending
+          </button>
+          <label className="sr-only" htmlFor="snooze-choice">
+            Snooze
+          </label>
+          <select
+            id="snooze-choice"
+            className="btn-sm"
+            value=""
+            disabled={busy}
+            onChange={(e) =>
+              e.target.value && patch({ status: 'snoozed', snoozedUntil: snoozeUntil(e.target.value as 'hour' | 'tomorrow') }, 'snooze it')
+            }
+          >
+            <option value="">Snooze…</option>
+            <option value="hour">for an hour</option>
+            <option value="tomorrow">until tomorrow 09:00</option>
+          </select>
+        </>
+      )}
+      {canChangeStatus && (c.status === 'pending' || c.status === 'snoozed') && (
+        <button className="btn btn-sm" disabled={busy} onClick={() => patch({ status: 'assigned' }, 'take it back')}>
+          Take back
+        </button>
+      )}
+      {c.status === 'snoozed' && c.snoozedUntil && (
+        <span className="muted small">until {new Date(c.snoozedUntil).toLocaleString([], { dateStyle: 'short', timeStyle: 'short' })}</span>
+      )}
+      <TagEditor tags={c.tags} busy={busy} onChange={(tags) => patch({ tags }, 'change the tags')} />
+    </div>
+  );
+}
+
+/** Tags as removable chips plus a field that adds one on Enter (or several separated by commas). */
+function TagEditor({ tags, busy, onChange }: { tags: string[]; busy: boolean; onChange: (tags: string[]) => void }) {
+  const [draft, setDraft] = useState('');
+  const add = () => {
+    const more = draft
+      .split(',')
+      .map((t) => t.trim().toLowerCase())
+      .filter(Boolean);
+    setDraft('');
+    if (more.length) onChange([...new Set([...tags, ...more])]);
+  };
+  return (
+    <span className="tag-editor" aria-label="Tags">
+      {tags.map((t) => (
+        <span key={t} className="tag">
+          {t}
+          <button className="tag-x" aria-label={`Remove tag ${t}`} disabled={busy} onClick={() => onChange(tags.filter((x) => x !== t))}>
+            ×
+          </button>
+        </span>
+      ))}
+      <input
+        className="tag-input"
+        aria-label="Add a tag"
+        placeholder="+ tag"
+        value={draft}
+        disabled={busy}
+        onChange={(e) => setDraft(e.target.value)}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter') {
+            e.preventDefault();
+            add();
+          }
+        }}
+      />
+    </span>
+  );
+}
