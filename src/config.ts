@@ -67,8 +67,22 @@ export const ZEnv = z.object({
   MAIL_FROM: optionalString.pipe(z.string().optional()),
   INBOUND_SMTP_PORT: intFrom(2525).pipe(z.number().max(65535)),
   INBOUND_EMAIL_DOMAIN: optionalString,
-  /** Largest inbound mail accepted (SIZE is advertised; bigger mail gets 552). */
-  INBOUND_EMAIL_MAX_MB: z.coerce.number().positive().max(100).default(25),
+  /** Largest inbound mail accepted (SIZE is advertised; bigger mail gets 552). Each session holds up to this much in memory. */
+  INBOUND_EMAIL_MAX_MB: z.coerce.number().positive().max(100).default(10),
+  /** SMTP connections one process serves at once; more are answered 421. */
+  INBOUND_SMTP_MAX_CLIENTS: intFrom(20, 1).pipe(z.number().max(1000)),
+  /** Mails accepted per sender address (MAIL FROM) per hour, across all processes (Redis); more get 450. 0 = no limit. */
+  INBOUND_EMAIL_PER_SENDER_PER_HOUR: intFrom(60, 0),
+  /** Mails accepted per client IP address per hour (a relay in front is one client: raise it or set 0). 0 = no limit. */
+  INBOUND_EMAIL_PER_CLIENT_PER_HOUR: intFrom(600, 0),
+  /** PEM certificate and key files: with both, the inbound server offers STARTTLS. */
+  INBOUND_SMTP_TLS_CERT: optionalString,
+  INBOUND_SMTP_TLS_KEY: optionalString,
+  /**
+   * authserv-id of the relay in front (e.g. `mx.google.com`) whose Authentication-Results header is
+   * trusted instead of checking SPF/DKIM/DMARC ourselves (the client IP is the relay's then).
+   */
+  INBOUND_EMAIL_AUTH_RELAY: optionalString,
   /** Signs our outbound Message-IDs so replies thread safely; derived from JWT_SECRET when unset. */
   EMAIL_THREAD_SECRET: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
   JWT_SECRET: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
@@ -194,7 +208,21 @@ export type Config = {
   slack: { botToken?: string; signingSecret?: string; apiUrl?: string };
   /** The built-in sandbox replaces every vendor (see src/sandbox); `explicit` when SANDBOX=true asked for it. */
   sandbox: { enabled: boolean; explicit: boolean };
-  mail: { smtpUrl?: string; from?: string; inboundPort: number; inboundDomain?: string; maxInboundBytes: number; threadSecret?: string };
+  mail: {
+    smtpUrl?: string;
+    from?: string;
+    inboundPort: number;
+    inboundDomain?: string;
+    maxInboundBytes: number;
+    threadSecret?: string;
+    maxClients: number;
+    /** Per hour; 0 = unlimited. */
+    rateLimits: { perSender: number; perClient: number };
+    /** Paths of the PEM files for STARTTLS. */
+    tls?: { certFile: string; keyFile: string };
+    /** authserv-id whose Authentication-Results we trust (sender authentication by the relay). */
+    authRelay?: string;
+  };
   jwtSecret: string;
   /** Signed links to attachments and recordings (FILE_URL_*). */
   files: { urlTtlSeconds: number; urlSecret: string };
@@ -257,6 +285,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { envFile
   if (oidcMissing.length > 0 && oidcMissing.length < 3) {
     throw new ConfigError(`Invalid configuration: ${oidcMissing[0][0]}: required when any OIDC_ variable is set`);
   }
+  if (!e.INBOUND_SMTP_TLS_CERT !== !e.INBOUND_SMTP_TLS_KEY) {
+    const missing = e.INBOUND_SMTP_TLS_CERT ? 'INBOUND_SMTP_TLS_KEY' : 'INBOUND_SMTP_TLS_CERT';
+    throw new ConfigError(`Invalid configuration: ${missing}: required when the other INBOUND_SMTP_TLS_ variable is set`);
+  }
   const jwtSecret = e.JWT_SECRET ?? randomBytes(32).toString('hex');
   return {
     nodeEnv: e.NODE_ENV,
@@ -297,6 +329,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { envFile
       inboundDomain: e.INBOUND_EMAIL_DOMAIN?.toLowerCase(),
       maxInboundBytes: Math.round(e.INBOUND_EMAIL_MAX_MB * 1024 * 1024),
       threadSecret: e.EMAIL_THREAD_SECRET,
+      maxClients: e.INBOUND_SMTP_MAX_CLIENTS,
+      rateLimits: { perSender: e.INBOUND_EMAIL_PER_SENDER_PER_HOUR, perClient: e.INBOUND_EMAIL_PER_CLIENT_PER_HOUR },
+      tls:
+        e.INBOUND_SMTP_TLS_CERT && e.INBOUND_SMTP_TLS_KEY
+          ? { certFile: e.INBOUND_SMTP_TLS_CERT, keyFile: e.INBOUND_SMTP_TLS_KEY }
+          : undefined,
+      authRelay: e.INBOUND_EMAIL_AUTH_RELAY?.toLowerCase(),
     },
     jwtSecret,
     files: { urlTtlSeconds: e.FILE_URL_TTL_SECONDS, urlSecret: e.FILE_URL_SECRET ?? `files:${jwtSecret}` },

@@ -107,7 +107,7 @@ export async function startSwitchboard(vendorConfig: Config, opts: StartOptions 
     io = createRealtimeServer(deps, http, { pub, sub });
     for (const m of modules) {
       if (m.start) {
-        const started = await m.start(deps, vendors);
+        const started = await m.start(deps, vendors, { redis });
         if (m.name === 'email' && started.port) local.smtpPort = started.port;
         stops.push(() => started.stop());
       }

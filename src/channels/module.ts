@@ -1,4 +1,5 @@
 import type { Router } from 'express';
+import type { Redis } from 'ioredis';
 import type { CallControl, ChannelRegistry, Deps } from '../core/ports.js';
 import type { VendorClients } from './vendors.js';
 
@@ -19,5 +20,5 @@ export type ChannelModule = {
   /** Webhook routes, mounted at the app root before the JSON API (they parse their own bodies). */
   routers?(deps: Deps, vendors: VendorClients): Router[];
   /** Long-running listeners (an SMTP server…), started in web processes; `port` is the one it bound, if any. */
-  start?(deps: Deps, vendors: VendorClients): Promise<{ stop(): Promise<void>; port?: number }>;
+  start?(deps: Deps, vendors: VendorClients, ctx: { redis: Redis }): Promise<{ stop(): Promise<void>; port?: number }>;
 };

@@ -11,6 +11,19 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { startSwitchboard, type StartOptions, type Switchboard } from '../../src/switchboard.js';
 import { startFakeTwilio, type FakeTwilio } from '../fakes/twilio-api.js';
+import { CHANNEL_MODULES } from '../../src/channels/index.js';
+import { emailChannelWith } from '../../src/channels/email/index.js';
+
+/**
+ * Tests never ask the real DNS (sender authentication of inbound mail): every name is unknown,
+ * so mail is `none` (not verified, not failed) unless a test passes its own `dnsResolver`.
+ */
+export const NO_DNS = async (name: string): Promise<string[][]> => {
+  throw Object.assign(new Error(`queryTxt ENOTFOUND ${name}`), { code: 'ENOTFOUND' });
+};
+/** The channel modules with the email module's DNS lookups answered by `resolver`. */
+export const modulesWithDns = (resolver: (name: string, rrtype: string) => Promise<string[][] | string[]>) =>
+  CHANNEL_MODULES.map((m) => (m.name === 'email' ? emailChannelWith({ resolver }) : m));
 
 export const PG_ADMIN_URL = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -124,7 +137,8 @@ export type TestApp = {
 };
 
 /** Starts Switchboard (web + worker in this process) on its own database, Redis prefix and fake Twilio. */
-export async function startTestApp(label: string, env: Record<string, string> = {}, opts: StartOptions = {}): Promise<TestApp> {
+export async function startTestApp(label: string, env: Record<string, string> = {}, startOpts: StartOptions = {}): Promise<TestApp> {
+  const opts: StartOptions = { modules: modulesWithDns(NO_DNS), ...startOpts };
   const stores = await isolatedStores(label);
   const fake = await startFakeTwilio();
   const baseEnv = env;

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { ingestInbound } from '../../core/conversations/ingest-inbound.js';
+import type { InboundMessage } from '../../core/conversations/types.js';
 import type { Deps } from '../../core/ports.js';
 import { stripNul } from '../../http/sanitize-input.js';
 import { attachments } from '../../db/schema.js';
 import { maskEmail } from '../../logger.js';
 import { readEmail, type EmailEnvelope } from './parse-inbound.js';
+import type { SenderAuth } from './sender-auth.js';
 import type { ThreadSigner } from './threading.js';
 
 export type ReceiveResult = 'stored' | 'duplicate' | 'ignored';
@@ -18,12 +20,19 @@ export const attachmentUrl = (id: string) => `/api/attachments/${id}`;
  * reaches agents already lists them. Auto-replies that join nothing and
  * redeliveries store no files.
  */
-export async function receiveEmail(deps: Deps, raw: Buffer, envelope: EmailEnvelope, signer: ThreadSigner): Promise<ReceiveResult> {
+export async function receiveEmail(
+  deps: Deps,
+  raw: Buffer,
+  envelope: EmailEnvelope,
+  signer: ThreadSigner,
+  auth?: SenderAuth,
+): Promise<ReceiveResult> {
   const parsed = stripNul(await readEmail(raw, envelope, signer));
   if (!parsed) {
     deps.log.info({ to: maskEmail(envelope.recipient) }, 'inbound mail without a sender address ignored');
     return 'ignored';
   }
+  if (auth) withSenderAuth(parsed.inbound, auth);
   const files = parsed.files.map((f) => ({ ...f, id: randomUUID() }));
   parsed.inbound.media = files.map((f) => ({ url: attachmentUrl(f.id), contentType: f.contentType, name: f.filename, size: f.size }));
 
@@ -48,4 +57,14 @@ export async function receiveEmail(deps: Deps, raw: Buffer, envelope: EmailEnvel
     'inbound mail stored',
   );
   return 'stored';
+}
+
+/**
+ * The verdict travels with the message (the desk shows it on each mail). A mail failing DMARC
+ * is an unverified sender for the core, which keeps it out of the contact's conversations.
+ */
+function withSenderAuth(inbound: InboundMessage, auth: SenderAuth) {
+  const email = (inbound.metadata?.email ?? {}) as Record<string, unknown>;
+  inbound.metadata = { ...inbound.metadata, email: { ...email, auth } };
+  inbound.unverifiedSender = auth.verdict === 'fail';
 }

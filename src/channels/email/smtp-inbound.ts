@@ -1,7 +1,12 @@
+import { readFileSync } from 'node:fs';
+import type { Redis } from 'ioredis';
+import type { DNSResolver } from 'mailauth';
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
 import type { Deps } from '../../core/ports.js';
 import { maskEmail } from '../../logger.js';
 import { receiveEmail } from './receive-email.js';
+import { authenticateSender } from './sender-auth.js';
+import { smtpRateLimiter } from './smtp-rate-limit.js';
 import type { ThreadSigner } from './threading.js';
 
 type SmtpError = Error & { responseCode: number };
@@ -12,21 +17,40 @@ const smtpError = (code: number, text: string): SmtpError => Object.assign(new E
  * Accepts mail for INBOUND_EMAIL_DOMAIN only (550 at RCPT otherwise),
  * advertises SIZE and answers 552 beyond it, and only says 250 once the
  * message is stored, so a sending MTA retries after a 451 if we could not.
- * No AUTH (this is an MX, not a relay) and no STARTTLS (put it behind your
- * provider's forwarding or a TLS-terminating relay; see docs/email.md).
+ * No AUTH (this is an MX, not a relay); STARTTLS when INBOUND_SMTP_TLS_CERT/KEY are set.
+ * At most INBOUND_SMTP_MAX_CLIENTS sessions at once (421 beyond), and per-sender and
+ * per-client hourly limits shared through Redis (450 beyond). Each mail's sender is
+ * authenticated (SPF, DKIM, DMARC, or the trusted relay's verdict) before it is stored.
  */
-export async function startInboundSmtp(deps: Deps, signer: ThreadSigner): Promise<{ stop(): Promise<void>; port: number }> {
-  const domain = deps.config.mail.inboundDomain!;
-  const maxBytes = deps.config.mail.maxInboundBytes;
+export async function startInboundSmtp(
+  deps: Deps,
+  signer: ThreadSigner,
+  opts: { redis: Redis; resolver?: DNSResolver },
+): Promise<{ stop(): Promise<void>; port: number }> {
+  const mail = deps.config.mail;
+  const domain = mail.inboundDomain!;
+  const maxBytes = mail.maxInboundBytes;
+  const limiter = smtpRateLimiter(opts.redis, deps.config.redisPrefix, mail.rateLimits, (err) =>
+    deps.log.warn({ err }, 'SMTP rate limit unavailable: mail admitted'),
+  );
 
   const server = new SMTPServer({
     banner: 'Switchboard inbound mail',
     size: maxBytes,
+    maxClients: mail.maxClients,
     authOptional: true,
-    disabledCommands: ['AUTH', 'STARTTLS'],
+    disabledCommands: mail.tls ? ['AUTH'] : ['AUTH', 'STARTTLS'],
+    ...(mail.tls ? { key: readFileSync(mail.tls.keyFile), cert: readFileSync(mail.tls.certFile) } : {}),
     logger: false,
     // On shutdown, give sessions in progress a moment, then cut them (the sender retries).
     closeTimeout: 5_000,
+    onMailFrom(address, session, callback) {
+      limiter.admit(address.address || '<>', session.remoteAddress).then((over) => {
+        if (!over) return callback();
+        deps.log.info({ from: maskEmail(address.address), over }, 'inbound mail refused: rate limit');
+        callback(smtpError(450, `4.7.1 too much mail from this ${over === 'sender' ? 'sender' : 'client'}, try again later`));
+      }, callback);
+    },
     onRcptTo(address, _session, callback) {
       const rcpt = address.address.toLowerCase();
       if (rcpt.slice(rcpt.lastIndexOf('@') + 1) !== domain) {
@@ -51,14 +75,18 @@ export async function startInboundSmtp(deps: Deps, signer: ThreadSigner): Promis
         }
         const mailFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
         const recipient = session.envelope.rcptTo[0].address.toLowerCase();
-        receiveEmail(deps, Buffer.concat(chunks, size), { recipient, mailFrom }, signer).then(
-          // The same answer for a redelivery as for the first delivery.
-          () => callback(null, 'Message accepted'),
-          (err: unknown) => {
-            deps.log.error({ err, to: maskEmail(recipient) }, 'inbound mail could not be stored');
-            callback(smtpError(451, '4.3.0 temporary failure, try again later'));
-          },
-        );
+        const raw = Buffer.concat(chunks, size);
+        const client = { ip: session.remoteAddress, helo: session.hostNameAppearsAs, mailFrom };
+        authenticateSender(raw, client, { trustedRelay: mail.authRelay, mta: domain, resolver: opts.resolver })
+          .then((auth) => receiveEmail(deps, raw, { recipient, mailFrom }, signer, auth))
+          .then(
+            // The same answer for a redelivery as for the first delivery.
+            () => callback(null, 'Message accepted'),
+            (err: unknown) => {
+              deps.log.error({ err, to: maskEmail(recipient) }, 'inbound mail could not be stored');
+              callback(smtpError(451, '4.3.0 temporary failure, try again later'));
+            },
+          );
       });
     },
   });

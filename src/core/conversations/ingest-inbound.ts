@@ -10,7 +10,7 @@ import { AppError } from '../errors.js';
 import { afterContactMessage, onContactMessage, type ContactMessageEffects } from '../requests/on-contact-message.js';
 import type { Deps } from '../ports.js';
 import { publishConversationChange, publishMessage } from './publish.js';
-import { DEFAULT_QUEUE_BY_CHANNEL, ZInboundMessage, type InboundMessage, type ParsedInbound } from './types.js';
+import { DEFAULT_QUEUE_BY_CHANNEL, UNVERIFIED_SENDER_TAG, ZInboundMessage, type InboundMessage, type ParsedInbound } from './types.js';
 
 export type IngestResult =
   | { duplicate: true }
@@ -81,13 +81,16 @@ async function ingestInTx(tx: Tx, msg: ParsedInbound): Promise<IngestResult> {
 
   const { contactId, identity } = await findOrCreateContact(tx, msg.from, {
     name: msg.from.name,
-    alsoKnownAs: msg.alsoKnownAs,
+    // A forged sender must not attach more addresses to someone's contact.
+    alsoKnownAs: msg.unverifiedSender ? [] : msg.alsoKnownAs,
   });
   if (msg.control === 'opt-out' || msg.control === 'opt-in') {
     await setOptOut(tx, msg.from.kind, msg.from.value, msg.control === 'opt-out');
   }
 
-  let conversation = await findOpenConversation(tx, contactId, msg);
+  // An unverified sender (a mail failing DMARC) is anyone writing in the contact's name: it never
+  // joins their open conversation or thread, but opens one of its own, flagged for the agent.
+  let conversation = msg.unverifiedSender ? undefined : await findOpenConversation(tx, contactId, msg);
   let opened = false;
   if (!conversation && !msg.control) {
     const queueKey = await resolveQueue(tx, msg);
@@ -101,14 +104,15 @@ async function ingestInTx(tx: Tx, msg: ParsedInbound): Promise<IngestResult> {
         queueKey,
         priority: (queue?.priority ?? 0) + msg.priorityBoost,
         inboxAddress: msg.inboxAddress,
-        threadKey: msg.threadKey,
+        threadKey: msg.unverifiedSender ? `unverified:${msg.externalId}` : msg.threadKey,
         subject: msg.subject ?? null,
-        metadata: msg.conversationMetadata ?? msg.metadata,
+        metadata: { ...(msg.conversationMetadata ?? msg.metadata), ...(msg.unverifiedSender ? { unverifiedSender: true } : {}) },
+        ...(msg.unverifiedSender ? { tags: [UNVERIFIED_SENDER_TAG] } : {}),
       })
       // A concurrent first message from the same contact opened it already: join that one.
       .onConflictDoNothing()
       .returning();
-    conversation = inserted[0] ?? (await findOpenConversation(tx, contactId, msg));
+    conversation = inserted[0] ?? (msg.unverifiedSender ? undefined : await findOpenConversation(tx, contactId, msg));
     opened = inserted.length === 1;
   }
   if (!conversation) return { duplicate: false, conversation: null, message: null, contactId, opened: false };

@@ -41,7 +41,15 @@ export const ZInboundMessage = z.object({
    * SMS opt-out/opt-in/help keywords, email auto-replies.
    */
   control: z.enum(['opt-out', 'opt-in', 'help', 'auto-reply']).optional(),
+  /**
+   * The channel could not verify the sender (an email failing DMARC): anyone may have written it
+   * in the contact's name, so it never joins an existing conversation (see ingest-inbound.ts).
+   */
+  unverifiedSender: z.boolean().default(false),
 });
+
+/** The tag an unverified sender's conversation carries (filterable in the desk and the API). */
+export const UNVERIFIED_SENDER_TAG = 'unverified-sender';
 
 export type InboundMessage = z.input<typeof ZInboundMessage>;
 export type ParsedInbound = z.output<typeof ZInboundMessage>;

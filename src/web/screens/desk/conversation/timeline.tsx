@@ -3,6 +3,7 @@ import { clock, formatBytes, waitLabel } from '../../../format.js';
 import type { Agent, Message } from '../../../types.js';
 import type { FileLinks } from './use-file-links.js';
 import { ChannelBadge, Icon } from '../../../components/bits.js';
+import { senderAuthBadge } from '../../../sender-auth.js';
 
 const str = (v: unknown) => (typeof v === 'string' && v.trim() ? v : null);
 const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : null);
@@ -33,6 +34,7 @@ export function messageExtras(m: Message) {
     voiceLabel: m.channel === 'voice' ? (VOICE_LABEL[kind ?? 'call'] ?? 'Call') : null,
     transcript: kind === 'transcription',
     autoReply: !!email.autoReply,
+    senderAuth: senderAuthBadge(m),
     attachments,
   };
 }
@@ -162,6 +164,15 @@ function MessageItem({
           </div>
         )}
         {x.autoReply && <div className="pill">auto-reply</div>}
+        {x.senderAuth && (
+          <div
+            className={`pill sender-auth${x.senderAuth.tone === 'muted' ? '' : ` pill-${x.senderAuth.tone}`}`}
+            title={x.senderAuth.title}
+            data-testid="sender-auth"
+          >
+            {x.senderAuth.label}
+          </div>
+        )}
         {heading && <div className="msg-subject">{heading}</div>}
         {m.body && !(x.voiceLabel && /^(Voicemail|Call recording) \(\d+ s\)$/.test(m.body)) && (
           <div className={x.transcript ? 'msg-transcript' : 'msg-body'}>{x.transcript ? `“${m.body}”` : m.body}</div>
@@ -176,7 +187,8 @@ function MessageItem({
         {x.attachments.length > 0 && (
           <ul className="attachments" aria-label="Attachments">
             {x.attachments.map((a) => {
-              const url = links?.get(m.id, a.index)?.url;
+              // Media we neither hold nor proxy (MMS) keep their own address.
+              const url = links?.get(m.id, a.index)?.url ?? (/^https?:\/\//.test(a.url) ? a.url : undefined);
               const name = a.name ?? a.contentType ?? 'attachment';
               return (
                 <li key={a.index} className={url && IMAGE.test(a.contentType ?? '') ? 'attachment-image' : undefined}>
