@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
+import { checkServices, ServiceUnavailableError } from './preflight.js';
 import { startSwitchboard } from './switchboard.js';
 
 /** Composition root: config → Switchboard (web, worker or both, by ROLE) → signals. */
@@ -10,6 +11,15 @@ async function main() {
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  try {
+    await checkServices(config);
+  } catch (err) {
+    if (err instanceof ServiceUnavailableError) {
+      process.stderr.write(`Switchboard cannot start: ${err.message}\n`);
       process.exit(1);
     }
     throw err;

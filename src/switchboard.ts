@@ -18,6 +18,7 @@ import { startWorkers } from './jobs/workers.js';
 import { createLogger, type Logger } from './logger.js';
 import { createPublisher } from './realtime/publisher.js';
 import { createRealtimeServer } from './realtime/server.js';
+import { systemRouter } from './http/routes/system.js';
 import { sandboxModule, sandboxVendorClients, withSandboxCredentials, type LocalEndpoints } from './sandbox/index.js';
 
 export type Switchboard = {
@@ -92,7 +93,11 @@ export async function startSwitchboard(vendorConfig: Config, opts: StartOptions 
     });
   }
   if (config.role !== 'worker') {
-    const app = createHttpApp(deps, { redis, metrics, webhooks: modules.flatMap((m) => m.routers?.(deps, vendors) ?? []) });
+    const app = createHttpApp(deps, {
+      redis,
+      metrics,
+      webhooks: [...modules.flatMap((m) => m.routers?.(deps, vendors) ?? []), systemRouter(deps, missingVendors(vendorConfig))],
+    });
     if (config.metrics.port) {
       const metricsServer = await startMetricsServer(metrics, config.metrics.port);
       stops.push(() => metricsServer.close());

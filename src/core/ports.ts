@@ -1,7 +1,17 @@
 import type { Config } from '../config.js';
 import type { Db } from '../db/client.js';
 import { nextDueAt, publicSla } from './requests/sla-view.js';
-import type { SlaKind, Channel, ConversationRisk, ConversationRow, ConversationStatus, MessageRow, Presence } from '../db/schema.js';
+import type {
+  SlaKind,
+  Channel,
+  ConversationRisk,
+  ConversationRow,
+  ConversationStatus,
+  IncidentStatus,
+  LocalizedText,
+  MessageRow,
+  Presence,
+} from '../db/schema.js';
 import type { Logger } from '../logger.js';
 import { publicMedia } from './files/recordings.js';
 import type { QueueStats } from './routing/queue-stats.js';
@@ -85,6 +95,8 @@ export const rooms = {
   agent: (agentId: string) => `agent:${agentId}`,
   queue: (queueKey: string) => `queue:${queueKey}`,
   supervisors: 'supervisors',
+  /** Every signed-in agent: news all of them must see (an incident's banner). */
+  everyone: 'everyone',
 } as const;
 
 export type RealtimeEvents = {
@@ -122,6 +134,27 @@ export type RealtimeEvents = {
   /** To supervisors and the assignee: an SLA target was missed (once per due time). */
   'sla.breached': SlaAlert;
   'supervisor.alert': { conversationId: string; queue: string; waitingSeconds: number; reason: string };
+  /** To every agent: an incident was declared, got a linked conversation, or was resolved (`status`). */
+  'incident.updated': { incident: PublicIncident };
+  /** To the conversation's audience: a contact's text matches an open incident's words (one click links it). */
+  'incident.suggested': { incidentId: string; conversationId: string; number: number; queue: string };
+};
+
+/** An incident as agents see it (`GET /api/incidents`, `incident.updated`). */
+export type PublicIncident = {
+  id: string;
+  title: string;
+  publicMessage: LocalizedText;
+  /** Queues it concerns; empty = every queue. */
+  queues: string[];
+  status: IncidentStatus;
+  declaredBy: string | null;
+  declaredAt: string;
+  resolvedBy: string | null;
+  resolvedAt: string | null;
+  resolutionMessage: LocalizedText | null;
+  /** The linked conversations. */
+  conversationIds: string[];
 };
 
 export type SlaAlert = { conversationId: string; number: number; queue: string; kind: SlaKind; dueAt: string };
@@ -150,6 +183,8 @@ export type OutboundMessage = {
  */
 export type ChannelSender = {
   send(out: OutboundMessage): Promise<OutboundResult>;
+  /** Optional (Slack): a plain-text note to a staff channel, in a thread when `threadTs` is given (incident posts). */
+  staffPost?(channel: string, text: string, threadTs?: string): Promise<{ ts: string }>;
   /** Optional: tell the contact the conversation was resolved (Slack thread note…). */
   onResolved?(conversation: ConversationRow): Promise<void>;
   /**

@@ -46,7 +46,10 @@ export function createHttpApp(deps: Deps, opts: { redis: Redis; metrics: Metrics
     res.json({ ok: true });
   });
   app.get('/readyz', async (_req, res) => {
-    const [db, redis] = await Promise.allSettled([deps.db.execute(sql`select 1`), opts.redis.ping()]);
+    // Answer within READY_TIMEOUT_MS whatever happens: a Redis client that is not connected would
+    // otherwise queue the PING until Redis is back, and the health check would hang instead of failing.
+    const redisPing = opts.redis.status === 'ready' ? opts.redis.ping() : Promise.reject(new Error(`redis ${opts.redis.status}`));
+    const [db, redis] = await Promise.allSettled([within(deps.db.execute(sql`select 1`)), within(redisPing)]);
     const checks = { postgres: db.status === 'fulfilled', redis: redis.status === 'fulfilled' };
     res.status(checks.postgres && checks.redis ? 200 : 503).json({ ok: checks.postgres && checks.redis, checks });
   });
@@ -89,6 +92,16 @@ export function createHttpApp(deps: Deps, opts: { redis: Redis; metrics: Metrics
 
   app.use(errorHandler(deps));
   return app;
+}
+
+/** How long /readyz waits for each check before calling it failed. */
+const READY_TIMEOUT_MS = 2_000;
+function within<T>(p: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('timed out')), READY_TIMEOUT_MS);
+  });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }
 
 function sameSecret(given: string, expected: string): boolean {

@@ -467,3 +467,20 @@ export function renderWait(
   twiml.redirect({ method: 'POST' }, waitUrl);
   return { twiml };
 }
+
+/** The queues a flow can put a caller in: which open incidents concern its callers. */
+export function flowQueues(flow: Flow): string[] {
+  return [...new Set(Object.values(flow.nodes).flatMap((n) => (n.type === 'enqueue' ? [n.queue] : [])))];
+}
+
+/**
+ * Open incidents' public messages, said at the start of a call before anything else (the menu
+ * included): English, then Spanish when the incident has it, since the caller has not chosen yet.
+ */
+export function renderAnnouncements(flow: Flow, notices: Text[], twiml: VoiceResponse = new twilio.twiml.VoiceResponse()): VoiceResponse {
+  for (const n of notices) {
+    say(twiml, flow, 'en', n);
+    if (typeof n !== 'string' && n.es) say(twiml, flow, 'es', n);
+  }
+  return twiml;
+}

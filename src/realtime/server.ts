@@ -69,7 +69,7 @@ export function createRealtimeServer(deps: Deps, http: HttpServer, redis: { pub:
 const handshakeToken = (auth: unknown) => (auth as { token?: string } | undefined)?.token;
 
 export function roomsFor(actor: Actor): string[] {
-  const list = [rooms.agent(actor.id), ...actor.queues.map(rooms.queue)];
+  const list = [rooms.everyone, rooms.agent(actor.id), ...actor.queues.map(rooms.queue)];
   if (isSupervisor(actor)) list.push(rooms.supervisors);
   return list;
 }

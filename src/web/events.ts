@@ -17,6 +17,8 @@ const LISTENED: Record<EventName, true> = {
   'agent.presence': true,
   'supervisor.alert': true,
   'crisis.detected': true,
+  'incident.updated': true,
+  'incident.suggested': true,
   'sla.warning': true,
   'sla.breached': true,
 };

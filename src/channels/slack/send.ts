@@ -49,6 +49,16 @@ export function slackSender(deps: Omit<Deps, 'channels'>, client: WebClient): Ch
       const externalId = await post(conversation, `*${escapeSlack(name)}:* ${escapeSlack(message.body)}`);
       return { externalId, status: 'sent' };
     },
+    async staffPost(channel, text, threadTs) {
+      const r = await client.chat.postMessage({
+        channel,
+        thread_ts: threadTs,
+        text: escapeSlack(text),
+        unfurl_links: false,
+        unfurl_media: false,
+      });
+      return { ts: String(r.ts) };
+    },
     async onResolved(conversation) {
       const name = await agentName(conversation.assigneeId);
       await post(

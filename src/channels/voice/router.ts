@@ -19,6 +19,7 @@ import { resolveAnsweredElsewhere } from '../../core/calls/resolve-answered-else
 import { storeVoicemail } from '../../core/calls/store-voicemail.js';
 import { takeHoldTurn } from '../../core/calls/take-hold-turn.js';
 import { crisisCallContext } from '../../core/crisis/ivr-context.js';
+import { openIncidentsFor } from '../../core/incidents/open-incidents.js';
 import { UUID } from '../../core/patterns.js';
 import type { Deps } from '../../core/ports.js';
 import { isDatabaseUnavailable } from '../../db/client.js';
@@ -26,8 +27,10 @@ import { findInbox, listQueues } from '../../db/queries/queues.js';
 import type { Flow, Text } from '../../ivr/flow-schema.js';
 import { DEFAULT_FLOW, type Flows } from '../../ivr/load-flows.js';
 import {
+  flowQueues,
   phrase,
   CALLBACK_TRIES,
+  renderAnnouncements,
   renderCallbackPrompt,
   renderCallbackReadback,
   renderFrom,
@@ -184,7 +187,9 @@ export function voiceRouter(deps: Deps, flows: Flows): Router {
       const { name, flow } = flowNamed(inbox?.flow ?? DEFAULT_FLOW);
       if (inbox?.flow && inbox.flow !== name) log.warn({ flow: inbox.flow }, 'inbox names an IVR flow that does not exist; using main');
       const st: CallState = { flow: name, lang: 'en' };
-      const rendered = renderFrom(flow, st, flow.start, await renderContext());
+      // Open incidents first: callers hear what is going on before the menu.
+      const notices = (await openIncidentsFor(db, flowQueues(flow))).map((i) => i.publicMessage);
+      const rendered = renderFrom(flow, st, flow.start, await renderContext(), renderAnnouncements(flow, notices));
       log.info({ flow: name, from: maskPhone(call.From) }, 'incoming call');
       sendTwiml(res, await applyEffect(rendered.effect, call, st, rendered.twiml));
     }),

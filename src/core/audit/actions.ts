@@ -41,6 +41,7 @@ export const AUDIT_ACTIONS = {
   'incident.declare': 'a supervisor declared an incident (details: title, queues)',
   'incident.resolve': 'a supervisor resolved an incident (details: linked conversations told and closed)',
   'incident.link': 'an agent linked a conversation to an incident',
+  'incident.unlink': 'an agent removed a conversation linked to an incident by mistake',
   // Data access
   'conversation.view': 'a supervisor or admin opened a conversation outside their own queues (at most once per 10 minutes each)',
   'report.export': 'a report was exported (details: format, range)',

@@ -7,6 +7,8 @@ import { conversations, messages, OPEN_STATUSES, type ConversationRow, type Mess
 import { IDENTITY_FOR_CHANNEL } from '../channel-identity.js';
 import { flagRiskInTx, publishRiskFlag, type RiskFlag } from '../crisis/flag-risk.js';
 import { AppError } from '../errors.js';
+import { addIncidentNotice } from '../incidents/incident-notice.js';
+import { suggestOnInbound } from '../incidents/suggestions.js';
 import { afterContactMessage, onContactMessage, type ContactMessageEffects } from '../requests/on-contact-message.js';
 import type { Deps } from '../ports.js';
 import { publishConversationChange, publishMessage } from './publish.js';
@@ -36,7 +38,9 @@ export async function ingestInbound(deps: Deps, input: InboundMessage): Promise<
   const msg = ZInboundMessage.parse(input);
   const { stored, risk } = await deps.db.transaction(async (tx) => {
     const stored = await ingestInTx(tx, msg);
-    return { stored, risk: await checkForCrisis(deps, tx, msg, stored) };
+    const risk = await checkForCrisis(deps, tx, msg, stored);
+    await noticeOpenIncidents(tx, stored, risk);
+    return { stored, risk };
   });
   // A crisis moves the conversation (queue, priority): everything below speaks of it as it is now.
   const result: IngestResult = risk && !stored.duplicate ? { ...stored, conversation: risk.conversation } : stored;
@@ -58,22 +62,28 @@ export async function ingestInbound(deps: Deps, input: InboundMessage): Promise<
       'inbound stored',
     );
     if (risk) await publishRiskFlag(deps, risk);
+    if (result.conversation && result.message && !msg.control) await suggestOnInbound(deps, result.conversation, contactText(msg));
   }
   return result;
+}
+
+/** What the contact wrote: a call's body is our own description ("Call from the crisis line"), what the caller said is `heard`. */
+function contactText(msg: ParsedInbound): string {
+  if (msg.channel === 'voice') return typeof msg.metadata.heard === 'string' ? msg.metadata.heard : '';
+  // The subject is a sentence of its own: "Re: I can't go on" + a body that says nothing more.
+  return [msg.subject, msg.body].filter(Boolean).join('\n\n');
+}
+
+/** A new text conversation while an incident concerning its queue is open: the incident's public message is its auto-reply. */
+async function noticeOpenIncidents(tx: Tx, stored: IngestResult, risk: RiskFlag | null): Promise<void> {
+  if (stored.duplicate || !stored.opened || !stored.conversation || !stored.requests) return;
+  stored.requests.systemMessages = await addIncidentNotice(tx, risk?.conversation ?? stored.conversation, stored.requests.systemMessages);
 }
 
 /** Every text a contact writes is checked for a crisis, in the same transaction; machine mail and SMS keywords are not. */
 async function checkForCrisis(deps: Deps, tx: Tx, msg: ParsedInbound, stored: IngestResult): Promise<RiskFlag | null> {
   if (stored.duplicate || !stored.conversation || !stored.message || msg.control) return null;
-  // A call's body is our own description ("Call from the crisis line"); what the caller said is `heard`.
-  // The subject is a sentence of its own: "Re: I can't go on" + a body that says nothing more.
-  const text =
-    msg.channel === 'voice'
-      ? typeof msg.metadata.heard === 'string'
-        ? msg.metadata.heard
-        : ''
-      : [msg.subject, msg.body].filter(Boolean).join('\n\n');
-  return flagRiskInTx(deps, tx, { conversation: stored.conversation, message: stored.message, text });
+  return flagRiskInTx(deps, tx, { conversation: stored.conversation, message: stored.message, text: contactText(msg) });
 }
 
 async function ingestInTx(tx: Tx, msg: ParsedInbound): Promise<IngestResult> {

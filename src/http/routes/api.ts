@@ -29,6 +29,7 @@ import { accountRouter, authRouter } from './auth.js';
 import { auditRouter } from './audit.js';
 import { contentRouter } from './content.js';
 import { crisisRouter } from './crisis.js';
+import { incidentsRouter } from './incidents.js';
 import { qualityRouter } from './quality.js';
 import { filesRouter, signedFilesRouter } from './files.js';
 import { reportsRouter } from './reports.js';
@@ -287,6 +288,8 @@ export function apiRouter(deps: Deps, opts: { throttle: LoginThrottle }): Router
   r.use(contentRouter(deps));
   // Crisis phrases, settings and open risks: src/http/routes/crisis.ts.
   r.use(crisisRouter(deps));
+  // Incidents: declared, linked, resolved: src/http/routes/incidents.ts.
+  r.use(incidentsRouter(deps));
   // Statuses, tags, outbound, contacts, search: src/http/routes/requests.ts (service desk).
   r.use(requestsRouter(deps));
   // Erasure of a contact's data: src/http/routes/privacy.ts.

@@ -14,6 +14,7 @@ import { Login } from '../screens/login/login.js';
 import { InvitePage, inviteTokenFromPath } from '../screens/login/invite.js';
 import { PasswordGate, SecurityPage } from '../screens/security/security-page.js';
 import { Wallboard } from '../screens/wallboard/wallboard.js';
+import { SandboxScreen, systemStatus, type SystemStatus } from '../screens/sandbox/sandbox.js';
 import { deskReducer, initialDesk, totalUnread } from '../state/desk.js';
 import { useLiveDesk } from './use-live-desk.js';
 import { useOffers } from './use-offers.js';
@@ -25,6 +26,7 @@ const VIEW_PATHS: Record<View, string> = {
   wallboard: '/wallboard',
   security: '/account/security',
   audit: '/admin/audit',
+  sandbox: '/sandbox',
   admin: '/admin',
 };
 const viewFromPath = (): View =>
@@ -102,6 +104,11 @@ function Shell({ onLogout }: { onLogout: () => void }) {
   const [help, setHelp] = useState(false);
   const { bus, reloadTick } = useLiveDesk(state, dispatch, onLogout);
   const supervisor = !!state.me && state.me.role !== 'agent';
+  // Whether replies reach real people: the sandbox banner, or vendors missing in production.
+  const [system, setSystem] = useState<SystemStatus | null>(null);
+  useEffect(() => {
+    systemStatus().then(setSystem, () => {});
+  }, []);
   const { t } = useTranslation();
   const [adminTab, setAdminTab] = useState<AdminTab>(adminTabFromPath);
   const language = state.me?.language;
@@ -167,11 +174,27 @@ function Shell({ onLogout }: { onLogout: () => void }) {
           api.setStatus(status).then((agent) => dispatch({ type: 'me', agent }), reportError('Could not change your presence'))
         }
         onHelp={() => setHelp(true)}
+        sandbox={!!system?.sandbox}
         onLanguage={(lang) => {
           setDeskLanguage(lang);
           api.setLanguage(lang).then((agent) => dispatch({ type: 'me', agent }), reportError(t('app.languageFailed')));
         }}
       />
+      {system?.sandbox && (
+        <div className="banner banner-sandbox" role="status">
+          <span>{system.notice ?? 'Sandbox: nothing is sent to real people'}</span>
+          {state.me?.role === 'admin' && view !== 'sandbox' && (
+            <button type="button" onClick={() => navigate('sandbox')}>
+              Open the sandbox
+            </button>
+          )}
+        </div>
+      )}
+      {system && !system.sandbox && system.missingVendors.length > 0 && (
+        <div className="banner banner-vendors" role="alert">
+          Not configured, so replies on these channels cannot be sent: {system.missingVendors.join('; ')}.
+        </div>
+      )}
       {state.connection === 'offline' && (
         <div className="banner banner-offline" role="status">
           {t('app.offline')}
@@ -181,6 +204,8 @@ function Shell({ onLogout }: { onLogout: () => void }) {
         <SecurityPage />
       ) : view === 'audit' && state.me?.role === 'admin' ? (
         <AuditLog />
+      ) : view === 'sandbox' && state.me?.role === 'admin' && system?.sandbox ? (
+        <SandboxScreen />
       ) : view === 'admin' && supervisor && state.me ? (
         <Admin me={state.me} tab={adminTab} onTab={openAdminTab} />
       ) : view === 'wallboard' && supervisor ? (

@@ -10,7 +10,7 @@ export function PresenceDot({ presence }: { presence: string }) {
 }
 
 /** The desk's screens, each at its own path (app.tsx). */
-export type View = 'desk' | 'wallboard' | 'security' | 'audit' | 'admin';
+export type View = 'desk' | 'wallboard' | 'security' | 'audit' | 'admin' | 'sandbox';
 
 export function TopBar(props: {
   me: Agent | null;
@@ -21,6 +21,8 @@ export function TopBar(props: {
   onLogout: () => void;
   onHelp: () => void;
   onLanguage: (l: DeskLanguage) => void;
+  /** The sandbox is on: admins get its screen. */
+  sandbox?: boolean;
 }) {
   const { t, i18n } = useTranslation();
   const { me, connection, view } = props;
@@ -46,6 +48,7 @@ export function TopBar(props: {
           {tab('wallboard', t('topbar.wallboard'))}
           {tab('admin', t('topbar.admin'))}
           {me.role === 'admin' && tab('audit', t('topbar.audit'))}
+          {me.role === 'admin' && props.sandbox && tab('sandbox', t('topbar.sandbox', 'Sandbox'))}
         </nav>
       )}
       <div className="topbar-spacer" />

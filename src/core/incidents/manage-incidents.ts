@@ -1,0 +1,86 @@
+import { desc, eq } from 'drizzle-orm';
+import { z } from 'zod';
+import type { DbOrTx } from '../../db/client.js';
+import { listQueues } from '../../db/queries/queues.js';
+import { incidents, INCIDENT_STATUSES, type IncidentRow } from '../../db/schema.js';
+import type { Actor } from '../agents/actor.js';
+import { recordAudit, type AuditContext } from '../audit/record-audit.js';
+import { AppError, notFound } from '../errors.js';
+import type { Deps, PublicIncident } from '../ports.js';
+import { loadPublicIncident, withLinks } from './public.js';
+import { publishIncident } from './publish.js';
+import { postIncidentToStaff } from './staff-post.js';
+
+const ZText = z.string().trim().min(1).max(1000);
+/** A text contacts get: one string, or `{en, es?}`. */
+export const ZLocalized = z.union([ZText.transform((en) => ({ en })), z.object({ en: ZText, es: ZText.optional() }).strict()]);
+
+export const ZDeclareIncident = z
+  .object({
+    title: z.string().trim().min(1).max(200),
+    publicMessage: ZLocalized,
+    queues: z.array(z.string().trim().min(1).max(64)).max(50).optional(),
+  })
+  .strict();
+
+export const ZIncidentQuery = z.object({ status: z.enum([...INCIDENT_STATUSES, 'all']).default('all') });
+
+/** At most this many incidents in one list (the open ones are few; history is paged by date elsewhere). */
+const LIST_LIMIT = 100;
+
+/**
+ * Declares an incident (supervisors): stored and audited in one transaction, then every agent's
+ * banner shows it and, when configured, staff hear of it in Slack. Callers, auto-replies and
+ * suggestions read the open incidents from the database, so they follow at once.
+ */
+export async function declareIncident(
+  deps: Deps,
+  actor: Actor,
+  input: z.output<typeof ZDeclareIncident>,
+  audit: AuditContext,
+): Promise<PublicIncident> {
+  const queues = [...new Set(input.queues ?? [])];
+  const incident = await deps.db.transaction(async (tx) => {
+    const known = new Set((await listQueues(tx)).map((q) => q.key));
+    const unknown = queues.find((q) => !known.has(q));
+    if (unknown) throw new AppError('bad_request', `queues: unknown queue ${unknown}`, { field: 'queues' });
+    const [row] = await tx
+      .insert(incidents)
+      .values({ title: input.title, publicMessage: input.publicMessage, queues, declaredBy: actor.id })
+      .returning();
+    await recordAudit(tx, {
+      actorId: audit.actorId,
+      ip: audit.ip,
+      action: 'incident.declare',
+      target: `incident:${row.id}`,
+      details: { title: row.title, queues },
+    });
+    return row;
+  });
+  const pub = await loadPublicIncident(deps.db, incident);
+  publishIncident(deps, pub);
+  deps.log.info({ incidentId: incident.id, queues }, 'incident declared');
+  await postIncidentToStaff(deps, incident, 'declared');
+  return pub;
+}
+
+export async function listIncidents(db: DbOrTx, query: z.output<typeof ZIncidentQuery>): Promise<PublicIncident[]> {
+  const rows = await db
+    .select()
+    .from(incidents)
+    .where(query.status === 'all' ? undefined : eq(incidents.status, query.status))
+    .orderBy(desc(incidents.declaredAt))
+    .limit(LIST_LIMIT);
+  return withLinks(db, rows);
+}
+
+export async function loadIncident(db: DbOrTx, id: string, opts: { forUpdate?: boolean } = {}): Promise<IncidentRow> {
+  const q = db.select().from(incidents).where(eq(incidents.id, id));
+  const [row] = opts.forUpdate ? await q.for('update') : await q;
+  if (!row) throw notFound('incident');
+  return row;
+}
+
+export async function getIncident(db: DbOrTx, id: string): Promise<PublicIncident> {
+  return loadPublicIncident(db, await loadIncident(db, id));
+}

@@ -1,0 +1,102 @@
+import { and, desc, eq, gte, inArray, notExists, sql } from 'drizzle-orm';
+import type { DbOrTx } from '../../db/client.js';
+import { conversations, incidentConversations, messages, OPEN_STATUSES, type ConversationRow, type IncidentRow } from '../../db/schema.js';
+import { canSee, type Actor } from '../agents/actor.js';
+import type { Deps } from '../ports.js';
+import { audienceOf } from '../conversations/publish.js';
+import { loadIncident } from './manage-incidents.js';
+import { openIncidentsFor } from './open-incidents.js';
+import { incidentStems, matchesIncident } from './words.js';
+
+/** Contacts often write before a supervisor declares: texts this long before the declaration count too. */
+export const SUGGESTION_LOOKBACK_MS = 2 * 60 * 60 * 1000;
+/** Newest inbound texts read per request (a bound on the work, not on the answer's usefulness). */
+const SCAN_LIMIT = 2000;
+const SNIPPET = 160;
+
+export type Suggestion = {
+  conversationId: string;
+  number: number;
+  channel: string;
+  queue: string;
+  status: string;
+  /** The start of the contact's matching text (shown to agents; never logged). */
+  snippet: string;
+};
+
+/**
+ * Open conversations the caller can see, not linked yet, whose contact wrote something naming the
+ * incident (its title's words) since shortly before it was declared: candidates to link.
+ */
+export async function suggestConversations(db: DbOrTx, actor: Actor, incidentId: string): Promise<Suggestion[]> {
+  const incident = await loadIncident(db, incidentId);
+  if (incident.status !== 'open') return [];
+  const stems = incidentStems(incident.title);
+  if (stems.length === 0) return [];
+  const since = new Date(incident.declaredAt.getTime() - SUGGESTION_LOOKBACK_MS);
+  const rows = await db
+    .select({ c: conversations, body: messages.body })
+    .from(messages)
+    .innerJoin(conversations, eq(conversations.id, messages.conversationId))
+    .where(
+      and(
+        eq(messages.direction, 'inbound'),
+        gte(messages.createdAt, since),
+        inArray(conversations.status, [...OPEN_STATUSES]),
+        ...(incident.queues.length ? [inArray(conversations.queueKey, incident.queues)] : []),
+        notExists(
+          db
+            .select({ one: sql`1` })
+            .from(incidentConversations)
+            .where(and(eq(incidentConversations.incidentId, incident.id), eq(incidentConversations.conversationId, conversations.id))),
+        ),
+      ),
+    )
+    .orderBy(desc(messages.createdAt))
+    .limit(SCAN_LIMIT);
+  const found = new Map<string, Suggestion>();
+  for (const { c, body } of rows) {
+    if (found.has(c.id) || !canSee(actor, c)) continue;
+    const text = [c.subject, body].filter(Boolean).join('\n');
+    if (!matchesIncident(stems, text)) continue;
+    found.set(c.id, {
+      conversationId: c.id,
+      number: c.number,
+      channel: c.channel,
+      queue: c.queueKey,
+      status: c.status,
+      snippet: body.length > SNIPPET ? `${body.slice(0, SNIPPET)}…` : body,
+    });
+  }
+  return [...found.values()];
+}
+
+/**
+ * After an inbound text is stored: if it names an open incident the conversation is not linked to,
+ * the conversation's audience is told (`incident.suggested`), so the desk offers the one-click link.
+ * Best effort: a failure here never touches the stored message.
+ */
+export async function suggestOnInbound(deps: Deps, conversation: ConversationRow, text: string): Promise<void> {
+  if (!text.trim()) return;
+  try {
+    const open = await openIncidentsFor(deps.db, [conversation.queueKey]);
+    if (open.length === 0) return;
+    const matching = open.filter((i: IncidentRow) => matchesIncident(incidentStems(i.title), text));
+    if (matching.length === 0) return;
+    const linked = await deps.db
+      .select({ incidentId: incidentConversations.incidentId })
+      .from(incidentConversations)
+      .where(eq(incidentConversations.conversationId, conversation.id));
+    for (const i of matching) {
+      if (linked.some((l) => l.incidentId === i.id)) continue;
+      deps.realtime.publish(audienceOf(conversation), 'incident.suggested', {
+        incidentId: i.id,
+        conversationId: conversation.id,
+        number: conversation.number,
+        queue: conversation.queueKey,
+      });
+    }
+  } catch (err) {
+    deps.log.warn({ err, conversationId: conversation.id }, 'incident suggestion check failed');
+  }
+}
