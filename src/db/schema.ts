@@ -168,6 +168,25 @@ export const agents = pgTable(
   (t) => [uniqueIndex('agents_email_unique').on(sql`lower(${t.email})`)],
 );
 
+/**
+ * One-time set-password links an admin hands to an agent (issue 11): only a SHA-256 of the
+ * random token is kept, so a copy of the database cannot be used to take an account.
+ */
+export const agentInvites = pgTable(
+  'agent_invites',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    agentId: uuid('agent_id')
+      .notNull()
+      .references(() => agents.id, { onDelete: 'cascade' }),
+    createdBy: uuid('created_by').references(() => agents.id, { onDelete: 'set null' }),
+    expiresAt: ts('expires_at').notNull(),
+    usedAt: ts('used_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('agent_invites_agent_idx').on(t.agentId)],
+);
+
 /** One-time MFA recovery codes, stored as keyed hashes (never the codes themselves). */
 export const mfaRecoveryCodes = pgTable(
   'mfa_recovery_codes',

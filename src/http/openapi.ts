@@ -80,10 +80,20 @@ const paths: Record<string, PathItem> = {
   '/api/agents': {
     get: authed({ summary: 'List agents (supervisor, admin; extension)', tags: ['agents'], responses: { '200': ok('agents') } }),
     post: authed({
-      summary: 'Create an agent (admin)',
+      summary:
+        'Create an agent (admin). Without `password` (extension) the answer also carries `invite: {url, expiresAt}`, a one-time set-password link',
       tags: ['agents'],
       requestBody: body({ $ref: '#/components/schemas/AgentInput' }),
       responses: { '201': ok('agent'), '409': err },
+    }),
+  },
+  '/api/agents/{id}/invite': {
+    post: authed({
+      summary:
+        'A one-time set-password link for the agent, `{invite: {url, expiresAt}}` (admin; extension): valid 72 hours, once; earlier unused links stop working',
+      tags: ['agents'],
+      parameters: [idParam],
+      responses: { '201': ok('invite'), '404': err, '409': err },
     }),
   },
   '/api/agents/{id}': {

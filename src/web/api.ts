@@ -131,7 +131,19 @@ const q = (params: Record<string, string | number | boolean | undefined>) => {
   return s ? `?${s}` : '';
 };
 
+/** A one-time set-password link (POST /api/agents/:id/invite). */
+export type Invite = { url: string; expiresAt: string };
+
 export const api = {
+  /** The invitation page: who the link is for, then the chosen password (answers the email to sign in with). */
+  invite: {
+    show: (token: string) =>
+      request<{ invite: { email: string; name: string; expiresAt: string } }>('GET', `/api/invites/${encodeURIComponent(token)}`).then(
+        (r) => r.invite,
+      ),
+    accept: (token: string, password: string) =>
+      request<{ email: string }>('POST', `/api/invites/${encodeURIComponent(token)}`, { password }),
+  },
   async login(email: string, password: string, code?: string) {
     const r = await request<{ token: string; expiresIn: number; agent: Agent }>('POST', '/api/auth/login', {
       email,
@@ -223,7 +235,9 @@ export const api = {
     ).then((r) => r.dispositions),
   /** Administration (`/admin`): each call answers the server's own validation message on a bad field. */
   admin: {
-    createAgent: (body: Record<string, unknown>) => request<{ agent: Agent }>('POST', '/api/agents', body).then((r) => r.agent),
+    /** Without a password the answer carries a one-time set-password link. */
+    createAgent: (body: Record<string, unknown>) => request<{ agent: Agent; invite?: Invite }>('POST', '/api/agents', body),
+    inviteAgent: (id: string) => request<{ invite: Invite }>('POST', `/api/agents/${id}/invite`).then((r) => r.invite),
     updateAgent: (id: string, body: Record<string, unknown>) =>
       request<{ agent: Agent }>('PATCH', `/api/agents/${id}`, body).then((r) => r.agent),
     resetMfa: (id: string) => request<{ agent: Agent }>('DELETE', `/api/agents/${id}/mfa`).then((r) => r.agent),

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { DbOrTx } from '../../db/client.js';
@@ -41,7 +42,8 @@ export const ZCreateAgent = z
       .regex(/^[^\s@]+@[^\s@]+$/, 'must be an email address')
       .max(320),
     name: z.string().min(1).max(200),
-    password: z.string().min(8, 'password must be at least 8 characters'),
+    /** Extension: optional; without one the agent gets a one-time set-password link (invites.ts). */
+    password: z.string().min(8, 'password must be at least 8 characters').max(1000).optional(),
     role: z.enum(ROLES).default('agent'),
     queues: z.array(ZQueueMembership).default([]),
     capacity: ZCapacity.optional(),
@@ -59,7 +61,7 @@ export const ZUpdateAgent = z
   .object({
     email: ZCreateAgent.shape.email,
     name: ZCreateAgent.shape.name,
-    password: ZCreateAgent.shape.password,
+    password: ZCreateAgent.shape.password.unwrap(),
     role: z.enum(ROLES),
     queues: z.array(ZQueueMembership),
     capacity: ZCapacity,
@@ -94,7 +96,8 @@ const normaliseQueues = (list: z.output<typeof ZQueueMembership>[]) =>
 /** `audit` is the admin's request (absent for the bootstrap admin). */
 export async function createAgent(db: DbOrTx, input: CreateAgent, audit?: AuditContext & { via?: 'oidc' }): Promise<PublicAgent> {
   const data = ZCreateAgent.parse(input);
-  const passwordHash = await hashPassword(data.password);
+  // No password: a random one nobody knows, until the agent sets theirs through an invitation link.
+  const passwordHash = await hashPassword(data.password ?? randomBytes(24).toString('base64url'));
   return db.transaction(async (tx) => {
     const [row] = await tx
       .insert(agents)

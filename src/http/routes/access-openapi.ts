@@ -65,6 +65,23 @@ addOpenApiPaths({
       responses: { '200': json('token', { ...tokenOut, sessionExpiresAt: { type: 'string', format: 'date-time' } }), '401': err },
     },
   },
+  '/api/invites/{token}': {
+    get: {
+      summary:
+        'What a set-password link is for: `{invite: {email, name, expiresAt}}`; 404 unknown or replaced, 409 used or expired (extension)',
+      tags: ['auth'],
+      parameters: [{ name: 'token', in: 'path', required: true, schema: { type: 'string' } }],
+      responses: { '200': json('the invitation'), '404': err, '409': err },
+    },
+    post: {
+      summary:
+        "Choose a password through a one-time link: the link is spent and the agent's old tokens stop working; answers `{email}` and the desk signs in as usual (extension)",
+      tags: ['auth'],
+      parameters: [{ name: 'token', in: 'path', required: true, schema: { type: 'string' } }],
+      requestBody: body({ password: { type: 'string', minLength: 8 } }, ['password']),
+      responses: { '200': json('the email to sign in with', { email: { type: 'string' } }), '400': err, '404': err, '409': err },
+    },
+  },
   '/api/auth/logout': {
     post: { summary: 'Clears the refresh cookie (extension)', tags: ['auth'], responses: { '204': { description: 'signed out' } } },
   },

@@ -3,6 +3,7 @@ import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { createAgent, listAgents, publicAgent, updateAgent, ZCreateAgent, ZUpdateAgent } from '../../core/agents/manage-agents.js';
 import { SETTABLE_PRESENCES, setPresence } from '../../core/agents/set-presence.js';
+import { createInvite } from '../../core/agents/invites.js';
 import { setAgentActive } from '../../core/agents/deactivate-agent.js';
 import { disconnectAgent } from '../../core/agents/revoke-tokens.js';
 import { loadActor } from '../../core/agents/tokens.js';
@@ -105,8 +106,17 @@ export function apiRouter(deps: Deps, opts: { throttle: LoginThrottle }): Router
   });
 
   r.post('/agents', requireRoles('admin'), async (req, res) => {
-    const agent = await createAgent(db, parse(ZCreateAgent, req.body), auditContext(req));
-    res.status(201).json({ agent });
+    const input = parse(ZCreateAgent, req.body);
+    const agent = await createAgent(db, input, auditContext(req));
+    // Extension: no password given → a one-time link the admin hands to the agent.
+    const invite = input.password ? undefined : await createInvite(db, deps.config.publicUrl, agent.id, auditContext(req));
+    res.status(201).json({ agent, ...(invite ? { invite } : {}) });
+  });
+
+  // Extension: a (new) one-time set-password link for an agent; earlier unused ones stop working.
+  r.post('/agents/:id/invite', requireRoles('admin'), async (req, res) => {
+    const { id } = parse(ZId, req.params);
+    res.status(201).json({ invite: await createInvite(db, deps.config.publicUrl, id, auditContext(req)) });
   });
 
   r.patch('/agents/:id', requireRoles('admin'), async (req, res) => {

@@ -2,6 +2,7 @@ import { Router } from 'express';
 import './access-openapi.js';
 import { z } from 'zod';
 import { changeOwnPassword, ZChangePassword } from '../../core/agents/change-password.js';
+import { acceptInvite, describeInvite, ZAcceptInvite } from '../../core/agents/invites.js';
 import { publicAgent } from '../../core/agents/manage-agents.js';
 import { authenticate, issueAccessToken, verifyToken } from '../../core/agents/tokens.js';
 import { recordAudit } from '../../core/audit/record-audit.js';
@@ -19,6 +20,7 @@ const ZLogin = z.object({
   password: z.string().min(1, 'password: required').max(1000),
   code: z.string().trim().min(1).max(20).optional(),
 });
+const ZInviteToken = z.object({ token: z.string().min(1).max(200) });
 const ZCode = z.object({ code: z.string().trim().min(1, 'code: required').max(20) }).strict();
 
 /** Sign-in, token refresh and sign-out: open to callers without a token (mounted before requireAuth). */
@@ -63,6 +65,16 @@ export function authRouter(deps: Deps, throttle: LoginThrottle): Router {
       deps.log.warn({ err }, 'single sign-on failed');
       back('failed');
     }
+  });
+
+  // Extension: the one-time set-password link (no session: the token in the path is the credential).
+  r.get('/invites/:token', async (req, res) => {
+    res.json({ invite: await describeInvite(db, parse(ZInviteToken, req.params).token) });
+  });
+
+  r.post('/invites/:token', async (req, res) => {
+    const { token } = parse(ZInviteToken, req.params);
+    res.json(await acceptInvite(deps, token, parse(ZAcceptInvite, req.body), { ip: clientIp(req) }));
   });
 
   r.post('/auth/login', async (req, res) => {

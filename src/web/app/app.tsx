@@ -11,6 +11,7 @@ import { Admin, ADMIN_TABS, type AdminTab } from '../screens/admin/admin.js';
 import { useTranslation } from 'react-i18next';
 import { setDeskLanguage } from '../i18n.js';
 import { Login } from '../screens/login/login.js';
+import { InvitePage, inviteTokenFromPath } from '../screens/login/invite.js';
 import { PasswordGate, SecurityPage } from '../screens/security/security-page.js';
 import { Wallboard } from '../screens/wallboard/wallboard.js';
 import { SandboxScreen, systemStatus, type SystemStatus } from '../screens/sandbox/sandbox.js';
@@ -39,6 +40,8 @@ const adminTabFromPath = (): AdminTab => {
 export function App() {
   // 'checking': a reload or a new tab resumes the session from the httpOnly refresh cookie, if there is one.
   const [auth, setAuth] = useState<'checking' | 'in' | 'out'>('checking');
+  // A one-time set-password link opens its own page, whoever is signed in on this browser.
+  const [inviteToken, setInviteToken] = useState(inviteTokenFromPath);
   const signedOut = useCallback(() => {
     clearNotices();
     setAuth('out');
@@ -54,6 +57,20 @@ export function App() {
       () => setAuth('out'),
     );
   }, []);
+  if (inviteToken)
+    return (
+      <InvitePage
+        token={inviteToken}
+        onSignedIn={() => {
+          setInviteToken(null);
+          setAuth('in');
+        }}
+        onDone={() => {
+          setInviteToken(null);
+          setAuth('out');
+        }}
+      />
+    );
   if (auth === 'checking') return null;
   return auth === 'in' ? <EnrolmentGate onLogout={logout} /> : <Login onLoggedIn={() => setAuth('in')} />;
 }

@@ -1,4 +1,5 @@
 import { useState, type FormEvent } from 'react';
+import type { Invite } from '../../api.js';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api.js';
 import { CHANNELS, type Agent, type Channel, type Role } from '../../types.js';
@@ -34,6 +35,7 @@ export function AgentsAdmin({ me }: { me: Agent }) {
   const { t } = useTranslation();
   const { items, error, reload } = useList(loadAgents);
   const [editing, setEditing] = useState<Agent | 'new' | null>(null);
+  const [invite, setInvite] = useState<(Invite & { name: string }) | null>(null);
   const actions = useSubmit();
 
   return (
@@ -50,12 +52,14 @@ export function AgentsAdmin({ me }: { me: Agent }) {
         <AgentForm
           key={editing === 'new' ? 'new' : editing.id}
           agent={editing === 'new' ? undefined : editing}
-          onDone={() => {
+          onDone={(made) => {
             setEditing(null);
+            if (made) setInvite(made);
             reload();
           }}
         />
       )}
+      {invite && <InviteLink invite={invite} onClose={() => setInvite(null)} />}
       <table className="admin-table" aria-label={t('admin.tabs.agents')}>
         <thead>
           <tr>
@@ -96,6 +100,17 @@ export function AgentsAdmin({ me }: { me: Agent }) {
                     {a.active ? t('admin.agents.deactivate') : t('admin.agents.reactivate')}
                   </button>
                 )}
+                {a.active && a.id !== me.id && (
+                  <button
+                    className="btn btn-sm"
+                    aria-label={t('admin.agents.inviteNamed', { name: a.name })}
+                    onClick={() =>
+                      void actions.run(async () => setInvite({ ...(await api.admin.inviteAgent(a.id)), name: a.name }), reload)
+                    }
+                  >
+                    {t('admin.agents.invite')}
+                  </button>
+                )}
                 {a.mfaEnabled && (
                   <button className="btn btn-sm" onClick={() => void actions.run(() => api.admin.resetMfa(a.id), reload)}>
                     {t('admin.agents.resetMfa')}
@@ -110,7 +125,41 @@ export function AgentsAdmin({ me }: { me: Agent }) {
   );
 }
 
-function AgentForm({ agent, onDone }: { agent?: Agent; onDone: () => void }) {
+/** The one-time link to hand over: shown once (only its hash is kept), with a copy button. */
+function InviteLink({ invite, onClose }: { invite: Invite & { name: string }; onClose: () => void }) {
+  const { t, i18n } = useTranslation();
+  const [copied, setCopied] = useState(false);
+  const expires = new Intl.DateTimeFormat(i18n.language, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(invite.expiresAt));
+  return (
+    <div className="admin-form" role="region" aria-label={t('admin.agents.inviteFor', { name: invite.name })} data-testid="invite-link">
+      <h3>{t('admin.agents.inviteFor', { name: invite.name })}</h3>
+      <p className="muted small">{t('admin.agents.inviteHint', { expires })}</p>
+      <label>
+        {t('admin.agents.inviteLink')}
+        <input readOnly value={invite.url} onFocus={(e) => e.target.select()} />
+      </label>
+      <div className="form-actions">
+        <button
+          type="button"
+          className="btn btn-primary"
+          onClick={() =>
+            void navigator.clipboard?.writeText(invite.url).then(
+              () => setCopied(true),
+              () => setCopied(false),
+            )
+          }
+        >
+          {copied ? t('admin.agents.copied') : t('admin.agents.copyLink')}
+        </button>
+        <button type="button" className="btn" onClick={onClose}>
+          {t('common.close')}
+        </button>
+      </div>
+    </div>
+  );
+}
+
+function AgentForm({ agent, onDone }: { agent?: Agent; onDone: (invite?: Invite & { name: string }) => void }) {
   const { t } = useTranslation();
   const queues = useQueues();
   const [d, setD] = useState<Draft>(() => draftOf(agent));
@@ -127,14 +176,23 @@ function AgentForm({ agent, onDone }: { agent?: Agent; onDone: () => void }) {
       queues: Object.entries(d.queues).map(([queue, level]) => ({ queue, level })),
       capacity: d.capacity,
     };
-    void run(async () => {
-      if (!agent) await api.admin.createAgent({ ...common, password: d.password, mustChangePassword: d.mustChangePassword });
-      else
-        await api.admin.updateAgent(
-          agent.id,
-          d.password ? { ...common, password: d.password, mustChangePassword: d.mustChangePassword } : common,
-        );
-    }, onDone);
+    let made: (Invite & { name: string }) | undefined;
+    void run(
+      async () => {
+        if (!agent) {
+          // No password: the server answers a one-time link to hand over instead.
+          const r = await api.admin.createAgent(
+            d.password ? { ...common, password: d.password, mustChangePassword: d.mustChangePassword } : common,
+          );
+          if (r.invite) made = { ...r.invite, name: d.name };
+        } else
+          await api.admin.updateAgent(
+            agent.id,
+            d.password ? { ...common, password: d.password, mustChangePassword: d.mustChangePassword } : common,
+          );
+      },
+      () => onDone(made),
+    );
   }
 
   return (
@@ -150,13 +208,7 @@ function AgentForm({ agent, onDone }: { agent?: Agent; onDone: () => void }) {
       </label>
       <label>
         {agent ? t('admin.agents.newPassword') : t('admin.agents.password')}
-        <input
-          type="password"
-          autoComplete="new-password"
-          value={d.password}
-          onChange={(e) => set({ password: e.target.value })}
-          required={!agent}
-        />
+        <input type="password" autoComplete="new-password" value={d.password} onChange={(e) => set({ password: e.target.value })} />
       </label>
       <label className="inline">
         <input type="checkbox" checked={d.mustChangePassword} onChange={(e) => set({ mustChangePassword: e.target.checked })} />
@@ -235,7 +287,7 @@ function AgentForm({ agent, onDone }: { agent?: Agent; onDone: () => void }) {
         <button className="btn btn-primary" disabled={busy}>
           {t('common.save')}
         </button>
-        <button type="button" className="btn" onClick={onDone}>
+        <button type="button" className="btn" onClick={() => onDone()}>
           {t('common.cancel')}
         </button>
       </div>
