@@ -29,6 +29,8 @@ describe('the sandbox plays every vendor', () => {
     const sent = await inbound({ channel: 'sms', from: phone, body: 'Can I change my monthly gift?' });
     expect(sent.status).toBe(202);
     expect(sent.body.delivered).toMatchObject({ channel: 'sms', status: 200 });
+    const audit = (await app.api('GET', '/api/audit?action=sandbox.inbound')).body as { entries: { target: string }[] };
+    expect(audit.entries.map((e) => e.target)).toContain('sandbox:sms');
     const offer = await sock.waitFor('reservation.created', (p) => p.contact.address === phone);
     expect(offer).toMatchObject({ channel: 'sms', queue: 'donor' });
     expect((await app.api('POST', `/api/reservations/${offer.reservationId}/accept`, undefined, dana.token)).status).toBe(200);

@@ -2,7 +2,8 @@ import express, { Router } from 'express';
 import { z } from 'zod';
 import { CHANNELS } from '../db/schema.js';
 import type { Deps } from '../core/ports.js';
-import { parse, requireAuth, requireRoles } from '../http/middleware.js';
+import { recordAudit } from '../core/audit/record-audit.js';
+import { auditContext, parse, requireAuth, requireRoles } from '../http/middleware.js';
 import { deliverSandboxInbound, ZSandboxInbound } from './inbound.js';
 import './openapi.js';
 import { SANDBOX_HOTLINE } from './secrets.js';
@@ -64,6 +65,13 @@ export function sandboxRouter(deps: Deps, local: LocalEndpoints): Router {
   r.post('/inbound', async (req, res) => {
     const input = parse(ZSandboxInbound, req.body);
     const delivered = await deliverSandboxInbound(deps, local, input);
+    // Sandbox use is audited: a made-up contact message lands in the real desk.
+    await recordAudit(deps.db, {
+      ...auditContext(req),
+      action: 'sandbox.inbound',
+      target: `sandbox:${input.channel}`,
+      details: { channel: input.channel },
+    });
     res.status(202).json({ delivered });
   });
 
