@@ -99,7 +99,7 @@ describe('the shipped flows', () => {
   it('crisis: no menu, straight to the queue; after the max wait it rings the on-call phones', () => {
     const crisis = flows.get('crisis')!;
     const st = { flow: 'crisis', lang: 'en' as const };
-    const start = renderFrom(crisis, st, crisis.start, ctx());
+    const start = renderStep(crisis, st, crisis.start, 0, {}, ctx());
     expect(start.effect).toMatchObject({ type: 'enqueue', node: { queue: 'crisis', priority: 100 } });
     expect(all(xml(start), 'Gather')).toHaveLength(0);
     const waiting = xml(
@@ -197,6 +197,56 @@ describe('business hours', () => {
     expect(isOpen(hours, new Date('2026-03-09T13:00:00Z'))).toBe(false); // 14:00: closing time is exclusive
     expect(isOpen(hours, new Date('2026-03-02T10:00:00Z'))).toBe(false); // a holiday
     expect(isOpen(null, new Date())).toBe(true);
+  });
+});
+
+describe('issue 21: languages and words', () => {
+  const flows = loadFlowsSync('ivr-flows');
+  const main = flows.get('main')!;
+  const crisis = flows.get('crisis')!;
+  const en = { flow: 'main', lang: 'en' as const };
+
+  it('the language choice: each half in its own voice, the recogniser named, a wrong key told in both languages', () => {
+    const start = xml(renderFrom(main, en, main.start, ctx()));
+    expect(all(start, 'Say').map((s) => [s.text, s.attrs.voice, s.attrs.language])).toEqual([
+      ['Thank you for calling. For English, press 1.', 'Polly.Joanna', 'en-US'],
+      ['Para español, oprima 2.', 'Polly.Lupe', 'es-MX'],
+    ]);
+    expect(first(start, 'Gather').attrs).toMatchObject({ language: 'en-US', hints: expect.stringContaining('español') });
+    const wrong = xml(renderStep(main, en, 'language', 0, { digits: '7' }, ctx()));
+    const says = all(wrong, 'Say');
+    expect(says[0]).toMatchObject({ text: 'Sorry, that is not one of the options.', attrs: { language: 'en-US' } });
+    expect(says[1]).toMatchObject({
+      text: 'Lo sentimos, esa no es una de las opciones.',
+      attrs: { language: 'es-MX', voice: 'Polly.Lupe' },
+    });
+    expect(renderStep(main, en, 'language', 0, { speech: 'Español' }, ctx()).lang).toBe('es');
+  });
+
+  it('words the prompts say, and spoken digits, pick the choice', () => {
+    const pick = (node: string, speech: string, lang: 'en' | 'es' = 'en') =>
+      renderStep(main, { flow: 'main', lang }, node, 0, { speech }, ctx()).effect;
+    expect(pick('menu', 'endorsers')).toMatchObject({ node: { queue: 'partner' } });
+    expect(pick('menu', 'ayuda con computadoras', 'es')).toMatchObject({ node: { queue: 'it' } });
+    expect(pick('menu', 'One.')).toMatchObject({ node: { queue: 'donor' } });
+    expect(pick('menu', 'Uno.', 'es')).toMatchObject({ node: { queue: 'donor' } });
+    expect(pick('menu', 'Cuatro', 'es')).toMatchObject({ node: { queue: 'it' } });
+    const cb = (speech: string) => first(xml(renderStep(main, en, 'closed_menu', 0, { speech }, ctx())), 'Gather').attrs.action;
+    expect(cb('please call me back')).toContain('/voice/callback?');
+    expect(cb('que me llamen')).toContain('/voice/callback?');
+  });
+
+  it('the crisis line carries Spanish through hold, the on-call announcement and voicemail', () => {
+    const st = { flow: 'crisis', lang: 'en' as const };
+    const es = renderStep(crisis, st, 'language', 0, { digits: '2' }, ctx());
+    expect(es.lang).toBe('es');
+    expect(spoken(xml(es))).toMatch(/^Permanezca en la línea/);
+    const est = { flow: 'crisis', lang: 'es' as const };
+    const over = xml(
+      renderWait(crisis, est, 'queue', { position: 1, estimatedWaitSeconds: 20, waitedSeconds: 61, maxWaitSeconds: 60 }, ctx()),
+    );
+    expect(spoken(over)).toBe('Le comunicamos ahora con nuestro consejero de guardia.');
+    expect(spoken(xml(renderFrom(crisis, est, 'voicemail', ctx())))).toMatch(/^No pudimos comunicarle/);
   });
 });
 

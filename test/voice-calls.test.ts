@@ -330,9 +330,17 @@ describe('crisis line, voicemail and callbacks', () => {
     const inbox = await app.api('POST', '/api/inboxes', { kind: 'phone', address: '+15005550111', queue: 'crisis', flow: 'crisis' });
     expect(inbox.status).toBe(201);
     const call = simulateCall(app, { from: dialablePhone(), to: '+15005550111' });
-    const t = await call.ring();
+    // Issue 21 (4): a 3-second language choice, each language in its own voice; silence is English.
+    const choice = await call.ring();
+    const says = all(choice, 'Say');
+    expect(says.map((x) => [x.attrs.language, x.attrs.voice])).toEqual([
+      ['en-US', 'Polly.Joanna'],
+      ['es-MX', 'Polly.Lupe'],
+    ]);
+    expect(spoken(choice)).toBe('You have reached the crisis line. Para español, oprima 2.');
+    const t = await call.press(choice, '');
     expect(all(t, 'Gather')).toHaveLength(0);
-    expect(spoken(t)).toContain('crisis line');
+    expect(spoken(t)).toContain('a counselor will answer shortly');
     const c = await eventually(() => convOfCall(call.sid));
     expect(c).toMatchObject({ queueKey: 'crisis', priority: 200 });
     // Pretend the caller has waited past the flow's 60 s: the next hold turn dials out.

@@ -52,13 +52,13 @@ export function outline(name: string, flow: Flow): { lines: string[]; tree: Flow
   const walk = (id: string, indent: string, label: string): FlowTreeNode => {
     const node = flow.nodes[id];
     const head = `${indent}${label ? `${label} → ` : ''}${id}: `;
+    const summary = describeNode(node);
     if (seen.has(id)) {
       lines.push(`${head}(see above)`);
-      return { id, label, summary: describeNode(node), type: node.type, repeated: true, next: [] };
+      return { id, label, summary, type: node.type, repeated: true, next: [] };
     }
     seen.add(id);
-    lines.push(head + describeNode(node));
-    const summary = describeNode(node);
+    lines.push(head + summary);
     const next = referencesOf(node).map((ref) => walk(ref.to, `${indent}  `, ref.label));
     return { id, label, summary, type: node.type, repeated: false, next };
   };
@@ -70,7 +70,123 @@ export function outline(name: string, flow: Flow): { lines: string[]; tree: Flow
     const q = 'queue' in n ? n.queue : undefined;
     if (q && !known.has(q)) warnings.push(`${name}: node ${id} uses queue "${q}", which is not a default queue (an admin must create it)`);
   }
+  warnings.push(...languageWarnings(name, flow));
   return { lines, tree, warnings };
+}
+
+/** Words that mark a sentence as English or Spanish (enough to spot one language inside the other's <Say>). */
+const MARKERS = {
+  en: new Set(['the', 'you', 'your', 'press', 'please', 'for', 'and', 'if', 'is', 'are', 'our', 'to', 'we', 'call']),
+  es: new Set([
+    'el',
+    'la',
+    'usted',
+    'oprima',
+    'para',
+    'por',
+    'su',
+    'necesita',
+    'si',
+    'de',
+    'en',
+    'y',
+    'nuestro',
+    'nuestra',
+    'le',
+    'espanol',
+  ]),
+} as const;
+/** Words of a menu sentence that are not the option itself. */
+const FILLER = new Set([
+  ...MARKERS.en,
+  ...MARKERS.es,
+  'a',
+  'an',
+  'or',
+  'in',
+  'it',
+  'be',
+  'this',
+  'that',
+  'with',
+  'of',
+  'someone',
+  'danger',
+  'leave',
+  'request',
+  'help',
+  'o',
+  'dejar',
+  'pedir',
+  'que',
+  'un',
+  'una',
+  'alguien',
+  'corre',
+  'esta',
+  'con',
+  'lo',
+  'los',
+  'las',
+  'del',
+  'al',
+  'english',
+]);
+const words = (s: string) =>
+  s
+    .toLowerCase()
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[^a-z0-9 ]/g, ' ')
+    .split(/\s+/)
+    .filter(Boolean);
+const langOf = (sentence: string): 'en' | 'es' | null => {
+  const w = words(sentence);
+  const en = w.filter((x) => MARKERS.en.has(x)).length;
+  const es = w.filter((x) => MARKERS.es.has(x)).length;
+  return en > es ? 'en' : es > en ? 'es' : null;
+};
+const sentences = (s: string) => s.split(/(?<=[.!?])\s+/).filter((x) => x.trim());
+
+/**
+ * Warnings about what callers hear: a sentence of one language inside another language's <Say> (read by
+ * the wrong voice), and words a menu sentence says for an option ("For partners and endorsers, press 3")
+ * that its choice's speech list does not have (callers who say them would be refused).
+ */
+function languageWarnings(name: string, flow: Flow): string[] {
+  const out: string[] = [];
+  const texts: [string, Text][] = [];
+  for (const [id, n] of Object.entries(flow.nodes))
+    for (const key of ['text', 'prompt', 'announcement', 'invalid', 'thanks', 'confirm'] as const) {
+      const t = (n as Record<string, unknown>)[key] as Text | undefined;
+      if (t) texts.push([`${id}.${key}`, t]);
+    }
+  for (const [where, t] of texts) {
+    const parts: ['en' | 'es', string][] = typeof t === 'string' ? [['en', t]] : (Object.entries(t) as ['en' | 'es', string][]);
+    for (const [lang, text] of parts)
+      for (const s of sentences(text)) {
+        const l = langOf(s);
+        if (l && l !== lang)
+          out.push(
+            `${name}: ${where}${typeof t === 'string' ? '' : `.${lang}`} mixes languages: "${s.trim()}" is ${l === 'es' ? 'Spanish' : 'English'} inside a ${lang === 'es' ? 'Spanish' : 'English'} <Say> (give it its own language)`,
+          );
+      }
+  }
+  for (const [id, n] of Object.entries(flow.nodes)) {
+    if (n.type !== 'gather' && n.type !== 'language') continue;
+    const parts = typeof n.prompt === 'string' ? [n.prompt] : Object.values(n.prompt).filter((x): x is string => Boolean(x));
+    for (const text of parts)
+      for (const s of sentences(text)) {
+        const key = s.match(/(?:press|oprima|pulse|marque)\s+(\d)/i)?.[1];
+        const choice = key ? (n.choices as Record<string, { speech: string[] }>)[key] : undefined;
+        if (!choice) continue;
+        const known = new Set(choice.speech.flatMap(words));
+        for (const w of words(s.replace(/(?:press|oprima|pulse|marque)\s+\d/i, '')))
+          if (!FILLER.has(w) && !/^\d+$/.test(w) && !known.has(w))
+            out.push(`${name}: node ${id} says "${w}" for option ${key}, but its speech hints do not have it`);
+      }
+  }
+  return out;
 }
 
 export type FlowsCheck =

@@ -3,7 +3,7 @@ import type VoiceResponse from 'twilio/lib/twiml/VoiceResponse.js';
 import type { BusinessHours } from '../db/schema.js';
 import { isOpen } from '../core/business-hours.js';
 import { digitByDigit } from '../core/calls/callback-number.js';
-import type { Flow, FlowNode, Lang, NodeOf, Text } from './flow-schema.js';
+import { LANGS, type Flow, type FlowNode, type Lang, type NodeOf, type Text } from './flow-schema.js';
 
 /**
  * The IVR interpreter: flow + caller state → TwiML, as pure functions. It never
@@ -115,6 +115,32 @@ export function phrase(twiml: { say(attrs: Say, text: string): unknown }, flow: 
   say(twiml, flow, lang, PHRASES[key]);
 }
 
+/**
+ * A prompt before the caller has chosen a language: each language's text in
+ * its own voice and `language` (a Spanish sentence is never read by the
+ * English voice). A plain string is the `first` language's.
+ */
+export function sayEachLanguage(
+  twiml: { say(attrs: Say, text: string): unknown },
+  flow: Flow | undefined,
+  text: Text,
+  first: Lang,
+  langs: readonly Lang[] = LANGS,
+) {
+  if (typeof text === 'string') return say(twiml, flow, first, text);
+  const order = [first, ...langs.filter((l) => l !== first)];
+  for (const lang of order) if (text[lang]) say(twiml, flow, lang, text[lang]);
+}
+
+/** The languages a language node offers, its default first. */
+const languagesOf = (node: NodeOf<'language'>): Lang[] => [...new Set([node.default, ...Object.values(node.choices).map((c) => c.lang)])];
+
+/** Speech hints: every word or phrase that picks a choice (Twilio primes its recogniser with them). */
+const hintsOf = (choices: Record<string, { speech: string[] }>) =>
+  Object.values(choices)
+    .flatMap((c) => c.speech)
+    .join(', ') || undefined;
+
 /** Continuation URL: state travels in the query string (Twilio signs PUBLIC_URL + path + query). */
 export function voiceUrl(publicUrl: string, action: string, params: Record<string, string | number | undefined> = {}): string {
   const q = new URLSearchParams();
@@ -162,14 +188,13 @@ export function renderFrom(
           numDigits: 1,
           timeout: node.timeout,
           speechTimeout: 'auto',
-          hints:
-            Object.values(node.choices)
-              .flatMap((c) => c.speech)
-              .join(', ') || undefined,
+          // One recogniser per <Gather>: the default language's, primed with every choice's words.
+          language: LANGUAGE_TAG[node.default] as VoiceResponse.GatherAttributes['language'],
+          hints: hintsOf(node.choices),
           action: voiceUrl(ctx.publicUrl, 'step', { ...stateParams(st, id), try: tries }),
           actionOnEmptyResult: true,
         });
-        say(g, flow, st.lang, node.prompt);
+        sayEachLanguage(g, flow, node.prompt, node.default);
         return { twiml };
       }
       case 'enqueue':
@@ -217,10 +242,7 @@ function renderGather(
       ? {
           speechTimeout: 'auto',
           language: LANGUAGE_TAG[st.lang] as VoiceResponse.GatherAttributes['language'],
-          hints:
-            Object.values(node.choices)
-              .flatMap((c) => c.speech)
-              .join(', ') || undefined,
+          hints: hintsOf(node.choices),
         }
       : {}),
     action: voiceUrl(ctx.publicUrl, 'step', { ...stateParams(st, id), try: tries }),
@@ -306,13 +328,42 @@ export function renderCallbackReadback(
 
 export type CallerInput = { digits?: string; speech?: string };
 
+/** Lower case, no accents or punctuation, and each word without a plural "s" ("Computadoras" → "computadora"). */
 const norm = (s: string) =>
   s
     .toLowerCase()
     .normalize('NFD')
     .replace(/[\u0300-\u036f]/g, '')
     .replace(/[^a-z0-9 ]/g, ' ')
-    .trim();
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((w) => (w.length > 3 && w.endsWith('s') && !w.endsWith('ss') ? w.slice(0, -1) : w))
+    .join(' ');
+
+/** Digits said as words count as keys ("One.", "Uno."). */
+const SPOKEN_DIGITS: Record<string, string> = {
+  zero: '0',
+  one: '1',
+  two: '2',
+  three: '3',
+  four: '4',
+  five: '5',
+  six: '6',
+  seven: '7',
+  eight: '8',
+  nine: '9',
+  cero: '0',
+  uno: '1',
+  una: '1',
+  dos: '2',
+  tre: '3',
+  cuatro: '4',
+  cinco: '5',
+  sei: '6',
+  siete: '7',
+  ocho: '8',
+  nueve: '9',
+};
 
 /** Which choice key the caller's keys or words pick, if any. */
 export function matchChoice(choices: Record<string, { speech: string[] }>, input: CallerInput): string | undefined {
@@ -320,14 +371,14 @@ export function matchChoice(choices: Record<string, { speech: string[] }>, input
   const said = input.speech ? ` ${norm(input.speech)} ` : '';
   if (!said.trim()) return undefined;
   for (const [key, c] of Object.entries(choices)) {
-    if (c.speech.some((w) => said.includes(` ${norm(w)} `))) return key;
+    if (c.speech.some((w) => norm(w) && said.includes(` ${norm(w)} `))) return key;
   }
-  // "one", "two"… spoken as the key itself.
-  const spokenKey = said
+  // "1", "one", "uno"… spoken as the key itself.
+  return said
     .trim()
     .split(' ')
+    .map((w) => SPOKEN_DIGITS[w] ?? w)
     .find((w) => w in choices);
-  return spokenKey;
 }
 
 /**
@@ -364,8 +415,8 @@ function stepResult(
   if (node.type === 'language') {
     const key = matchChoice(node.choices, input);
     if (!key && tries < 1 && heardSomething) {
-      // One more try for a wrong key; silence means "the default language".
-      phrase(twiml, flow, st.lang, 'invalid');
+      // One more try for a wrong key (said in every language offered); silence means "the default language".
+      sayEachLanguage(twiml, flow, PHRASES.invalid, node.default, languagesOf(node));
       return { ...renderFrom(flow, st, nodeId, ctx, twiml, tries + 1), lang: st.lang };
     }
     const lang = key ? node.choices[key].lang : node.default;
