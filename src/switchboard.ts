@@ -51,7 +51,7 @@ export async function startSwitchboard(vendorConfig: Config, opts: StartOptions 
   // BullMQ wants maxRetriesPerRequest: null so a Redis restart pauses work instead of failing it.
   const redisOpts = { maxRetriesPerRequest: null, enableReadyCheck: true } as const;
   const redis = connectRedis(config, redisOpts);
-  redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
+  redis.on('error', (err) => log.warn({ err }, 'redis connection error'));
   await warnOnEvictionPolicy(redis, log);
 
   const queues = createQueues(redis, config.redisPrefix, log);
@@ -84,7 +84,7 @@ export async function startSwitchboard(vendorConfig: Config, opts: StartOptions 
     // A Redis that came back empty has forgotten the reconciler's schedule: declare it again on every reconnect.
     const redeclare = () => {
       ensureReconcileSchedule(queues, config.routing.reconcileIntervalSeconds).catch((err) =>
-        log.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not re-declare the reconcile schedule'),
+        log.warn({ err }, 'could not re-declare the reconcile schedule'),
       );
     };
     redis.on('ready', redeclare);
@@ -108,7 +108,7 @@ export async function startSwitchboard(vendorConfig: Config, opts: StartOptions 
     http = createServer(app);
     const pub = connectRedis(config, redisOpts);
     const sub = connectRedis(config, redisOpts);
-    for (const c of [pub, sub]) c.on('error', (err) => log.warn({ err: err.message }, 'redis (socket.io) connection error'));
+    for (const c of [pub, sub]) c.on('error', (err) => log.warn({ err }, 'redis (socket.io) connection error'));
     io = createRealtimeServer(deps, http, { pub, sub });
     for (const m of modules) {
       if (m.start) {

@@ -48,7 +48,7 @@ export function createQueues(connection: ConnectionOptions, prefix: string, log?
   const outbound = new Queue(QUEUE_NAMES.outbound, opts);
   const maintenance = new Queue(QUEUE_NAMES.maintenance, opts);
   for (const q of [routing, outbound, maintenance]) {
-    q.on('error', (err) => log?.warn({ queue: q.name, err: err.message }, 'queue connection error'));
+    q.on('error', (err) => log?.warn({ queue: q.name, err }, 'queue connection error'));
   }
   return {
     routing,
@@ -81,7 +81,7 @@ export function createJobScheduler(q: Queues, log?: Logger, opts: { sendAttempts
       // Still queued in ioredis' offline queue: it is sent when Redis is back (or the reconciler covers it).
       if (outcome === 'late') log?.warn({ job }, 'Redis is slow or down: job not confirmed yet, the reconciler will re-drive it');
     } catch (err) {
-      log?.warn({ job, err: err instanceof Error ? err.message : String(err) }, 'could not enqueue job; the reconciler will re-drive it');
+      log?.warn({ job, err }, 'could not enqueue job; the reconciler will re-drive it');
     } finally {
       clearTimeout(timer);
     }

@@ -90,7 +90,7 @@ export async function startInboundSmtp(
       });
     },
   });
-  server.on('error', (err) => deps.log.warn({ err: err.message }, 'inbound SMTP error'));
+  server.on('error', (err) => deps.log.warn({ err }, 'inbound SMTP error'));
 
   await new Promise<void>((resolve, reject) => {
     const onError = (err: Error) => reject(err);

@@ -141,7 +141,7 @@ async function carryOut(deps: Deps, follow: FollowUp): Promise<void> {
       const agentLeg = metaOf(follow.conversation).agentCallSid;
       if (calls && agentLeg) {
         // The agent's softphone may still be ringing for a caller who is gone.
-        await calls.endCall(agentLeg, 'canceled').catch((err: Error) => log.debug({ err: err.message }, 'agent leg already ended'));
+        await calls.endCall(agentLeg, 'canceled').catch((err: Error) => log.debug({ err }, 'agent leg already ended'));
       }
       await deps.jobs.dispatch('caller hung up');
       return;
@@ -151,9 +151,7 @@ async function carryOut(deps: Deps, follow: FollowUp): Promise<void> {
       const meta = metaOf(follow.conversation);
       if (calls && meta.direction === 'outbound' && meta.agentCallSid) {
         // The contact hung up (or never answered): release the agent's softphone leg too.
-        await calls
-          .endCall(meta.agentCallSid, 'completed')
-          .catch((err: Error) => log.debug({ err: err.message }, 'agent leg already ended'));
+        await calls.endCall(meta.agentCallSid, 'completed').catch((err: Error) => log.debug({ err }, 'agent leg already ended'));
       }
       if (follow.agentId) await markCallEnded(deps, follow.agentId);
       return;
@@ -164,7 +162,7 @@ async function carryOut(deps: Deps, follow: FollowUp): Promise<void> {
       // A caller held for a transfer is back on the line as soon as the new agent answers.
       if (calls && metaOf(follow.conversation).onHold) {
         await holdCaller(deps, calls, follow.conversation, false).catch((err: Error) =>
-          log.warn({ err: err.message }, 'could not take the caller off hold'),
+          log.warn({ err }, 'could not take the caller off hold'),
         );
       }
       return;
@@ -177,7 +175,7 @@ async function carryOut(deps: Deps, follow: FollowUp): Promise<void> {
         const moved =
           meta.direction === 'outbound' ? calls.endCall(meta.callSid, 'completed') : calls.returnCallerToHoldLoop(follow.conversation);
         await moved.catch((err: Error) =>
-          log.warn({ err: err.message, conversationId: follow.conversation.id }, 'could not move the caller back to the queue'),
+          log.warn({ err, conversationId: follow.conversation.id }, 'could not move the caller back to the queue'),
         );
       }
       log.info({ conversationId: follow.conversation.id, agentId: follow.agentId }, 'agent did not answer; call offered again');
@@ -188,9 +186,7 @@ async function carryOut(deps: Deps, follow: FollowUp): Promise<void> {
       // The agent hung up: the caller has nobody left to talk to.
       const meta = metaOf(follow.conversation);
       if (calls && follow.hangupCaller && meta.callSid && !meta.endedAt) {
-        await calls
-          .endCall(meta.callSid, 'completed')
-          .catch((err: Error) => log.warn({ err: err.message }, 'could not end the caller leg'));
+        await calls.endCall(meta.callSid, 'completed').catch((err: Error) => log.warn({ err }, 'could not end the caller leg'));
       }
       await markCallEnded(deps, follow.agentId);
       return;

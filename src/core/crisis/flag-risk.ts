@@ -64,7 +64,7 @@ export async function flagRiskInTx(deps: Pick<Deps, 'log' | 'metrics'>, tx: Tx, 
   } catch (err) {
     deps.metrics?.crisisMatcherErrors.inc();
     deps.log.error(
-      { err: err instanceof Error ? err.message : String(err), conversationId: input.conversation.id, messageId: input.message.id },
+      { err, conversationId: input.conversation.id, messageId: input.message.id },
       'crisis check failed; the message is stored unflagged',
     );
     return null;

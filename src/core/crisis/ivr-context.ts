@@ -16,7 +16,7 @@ export async function crisisCallContext(db: DbOrTx, log: Logger): Promise<Pick<R
       try {
         return detectRisk(speech, rules) !== null;
       } catch (err) {
-        log.error({ err: err instanceof Error ? err.message : String(err) }, 'crisis check of IVR speech failed');
+        log.error({ err }, 'crisis check of IVR speech failed');
         return false;
       }
     },
