@@ -117,6 +117,14 @@ const paths: Record<string, PathItem> = {
       responses: { '200': ok('agent') },
     }),
   },
+  '/api/ivr-flows': {
+    get: authed({
+      summary:
+        'The IVR flows in IVR_FLOWS_DIR, read-only (supervisor, admin; extension): `{ok, flows: [{name, description, lines, tree}], warnings}` — the `npm run ivr:check` result; `ok: false` with `error` when a flow is invalid',
+      tags: ['inboxes'],
+      responses: { '200': ok('flows') },
+    }),
+  },
   '/api/inboxes': {
     get: authed({ summary: 'List inboxes (admin)', tags: ['inboxes'], responses: { '200': ok('inboxes') } }),
     post: authed({

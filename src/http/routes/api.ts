@@ -3,6 +3,7 @@ import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { createAgent, listAgents, publicAgent, updateAgent, ZCreateAgent, ZUpdateAgent } from '../../core/agents/manage-agents.js';
 import { SETTABLE_PRESENCES, setPresence } from '../../core/agents/set-presence.js';
+import { checkFlows } from '../../ivr/check-flows.js';
 import { createInvite } from '../../core/agents/invites.js';
 import { setAgentActive } from '../../core/agents/deactivate-agent.js';
 import { disconnectAgent } from '../../core/agents/revoke-tokens.js';
@@ -154,6 +155,11 @@ export function apiRouter(deps: Deps, opts: { throttle: LoginThrottle }): Router
     const { status } = parse(ZStatus, req.body);
     await setPresence(deps, id, status, `set by ${actorOf(req).id}`);
     res.json({ agent: await publicAgent(db, id) });
+  });
+
+  // Extension: the IVR flows as the admin screen shows them, with the `npm run ivr:check` result.
+  r.get('/ivr-flows', requireSupervisor, (_req, res) => {
+    res.json(checkFlows(deps.config.ivrFlowsDir));
   });
 
   r.get('/inboxes', requireRoles('admin'), async (_req, res) => {
