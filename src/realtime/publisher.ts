@@ -10,7 +10,11 @@ export const socketIoKey = (prefix: string) => `${prefix}:socket.io`;
  * any web process) reaches agents connected to every web process.
  */
 export function createPublisher(redis: Redis, prefix: string): RealtimePublisher {
-  const emitter = new Emitter(redis, { key: socketIoKey(prefix) });
+  // The emitter publishes without awaiting: while Redis is away a publish rejects ("Connection is
+  // closed") with nobody listening, and an unhandled rejection ends a Node process. The event is
+  // lost either way (the adapter does not replay; docs/scale-out.md), so the rejection is dropped here.
+  const client = { publish: (channel: string, message: string | Buffer) => redis.publish(channel, message).catch(() => 0) };
+  const emitter = new Emitter(client, { key: socketIoKey(prefix) });
   return {
     publish(to, event, payload) {
       if (to.length === 0) return;
