@@ -1,16 +1,7 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, inArray, sql } from 'drizzle-orm';
 import { ROUTER_LOCK } from '../../db/advisory-locks.js';
 import type { DbOrTx, Tx } from '../../db/client.js';
-import {
-  agents,
-  contactIdentities,
-  contacts,
-  conversations,
-  reservations,
-  type Capacity,
-  type Channel,
-  type Presence,
-} from '../../db/schema.js';
+import { contactIdentities, contacts, conversations, reservations, type Capacity, type Channel, type Presence } from '../../db/schema.js';
 import { publishConversationChange } from '../conversations/publish.js';
 import { rooms, type Deps, type RealtimeEvents } from '../ports.js';
 import { openLanes, planOffers, ROUTABLE_PRESENCES, type Lane, type RoutableAgent, type WaitingConversation } from './policy.js';
@@ -147,30 +138,8 @@ export async function createOffer(
   agentId: string,
   now: Date,
 ): Promise<Offer | null> {
-  const [updated] = await tx
-    .update(conversations)
-    // clock_timestamp, not now(): the transaction may have waited for ROUTER_LOCK, and the
-    // recorded time must follow the order offers were really made in.
-    .set({ status: 'offered', firstOfferedAt: sql`coalesce(${conversations.firstOfferedAt}, clock_timestamp())` })
-    .where(and(eq(conversations.id, conv.id), eq(conversations.status, 'waiting')))
-    .returning();
-  if (!updated) return null;
-  const expiresAt = new Date(now.getTime() + offerTimeoutSeconds(deps, conv.channel) * 1000);
-  const [r] = await tx
-    .insert(reservations)
-    .values({ conversationId: conv.id, agentId, channel: conv.channel, expiresAt })
-    .returning({ id: reservations.id });
-  await tx.update(agents).set({ lastOfferedAt: now }).where(eq(agents.id, agentId));
-  return {
-    reservationId: r.id,
-    conversationId: updated.id,
-    agentId,
-    channel: updated.channel,
-    queueKey: updated.queueKey,
-    priority: updated.priority,
-    contactId: updated.contactId,
-    expiresAt,
-  };
+  const [offer] = await createOffers(tx, deps, [{ conversation: conv, agentId }], now);
+  return offer ?? null;
 }
 
 /** The `reservation.created` payload of each offer, with its contact's name and address. */
