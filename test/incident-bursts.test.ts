@@ -41,7 +41,12 @@ describe('several similar contacts (incident proposals)', () => {
   });
 
   it('three are a coincidence, and a fourth outside the window does not count', () => {
-    expect(findBursts(outage.slice(0, 3).map((b) => text(b)), NOW)).toEqual([]);
+    expect(
+      findBursts(
+        outage.slice(0, 3).map((b) => text(b)),
+        NOW,
+      ),
+    ).toEqual([]);
     const late = [...outage.slice(0, 3).map((b) => text(b)), text(outage[3], { minutesAgo: 25 })];
     expect(findBursts(late, NOW)).toEqual([]);
   });
@@ -116,8 +121,8 @@ describe('several similar contacts (incident proposals)', () => {
   });
 
   it('is the same answer whatever the order of the texts', () => {
-    const texts = [...outage, 'Phoenix office closed', 'phoenix office closed?', 'office in phoenix closed', 'closed phoenix office'].map((b) =>
-      text(b),
+    const texts = [...outage, 'Phoenix office closed', 'phoenix office closed?', 'office in phoenix closed', 'closed phoenix office'].map(
+      (b) => text(b),
     );
     const a = findBursts(texts, NOW);
     const b = findBursts([...texts].reverse(), NOW);
@@ -133,9 +138,7 @@ describe('cost', () => {
     const vocabulary = Array.from({ length: 3000 }, () => Array.from({ length: 7 }, () => letters[(rnd() * 26) | 0]).join(''));
     // Zipf-like: a few words are everywhere, most are rare, as in real texts.
     const pick = () => vocabulary[Math.floor(vocabulary.length * rnd() ** 3)];
-    const texts = Array.from({ length: 1000 }, (_, i) =>
-      text(Array.from({ length: 40 }, pick).join(' '), { minutesAgo: (i % 19) + 0.5 }),
-    );
+    const texts = Array.from({ length: 1000 }, (_, i) => text(Array.from({ length: 40 }, pick).join(' '), { minutesAgo: (i % 19) + 0.5 }));
     let start = performance.now();
     findBursts(texts, NOW);
     const all = performance.now() - start;

@@ -103,7 +103,10 @@ describe('changing an open incident', () => {
       const r = await app.api(
         'PATCH',
         `/api/incidents/${id}`,
-        { title: 'Phoenix office closed', publicMessage: { en: 'The Phoenix office is closed today.', es: 'La oficina de Phoenix cierra hoy.' } },
+        {
+          title: 'Phoenix office closed',
+          publicMessage: { en: 'The Phoenix office is closed today.', es: 'La oficina de Phoenix cierra hoy.' },
+        },
         supervisor.token,
       );
       expect(r.status).toBe(200);

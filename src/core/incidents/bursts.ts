@@ -163,7 +163,8 @@ function readTexts(texts: RecentText[], now: Date, opts: BurstOptions) {
   for (const t of texts) {
     if (t.at.getTime() < since || t.at.getTime() > now.getTime()) continue;
     let doc = docs.get(t.contactId);
-    if (!doc) docs.set(t.contactId, (doc = { contactId: t.contactId, stems: new Set(), conversations: new Map(), firstAt: t.at, lastAt: t.at }));
+    if (!doc)
+      docs.set(t.contactId, (doc = { contactId: t.contactId, stems: new Set(), conversations: new Map(), firstAt: t.at, lastAt: t.at }));
     doc.conversations.set(t.conversationId, { number: t.number, queue: t.queue });
     if (t.at < doc.firstAt) doc.firstAt = t.at;
     if (t.at > doc.lastAt) doc.lastAt = t.at;

@@ -109,7 +109,11 @@ export async function updateIncident(
       ip: audit.ip,
       action: 'incident.update',
       target: `incident:${id}`,
-      details: { changed: Object.keys(input).filter((k) => input[k as keyof typeof input] !== undefined), title: row.title, queues: row.queues },
+      details: {
+        changed: Object.keys(input).filter((k) => input[k as keyof typeof input] !== undefined),
+        title: row.title,
+        queues: row.queues,
+      },
     });
     return row;
   });
