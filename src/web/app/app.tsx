@@ -17,6 +17,10 @@ import { Wallboard } from '../screens/wallboard/wallboard.js';
 import { SandboxScreen, systemStatus, type SystemStatus } from '../screens/sandbox/sandbox.js';
 import { deskReducer, initialDesk, totalUnread } from '../state/desk.js';
 import { useLiveDesk } from './use-live-desk.js';
+import { IncidentsContext, useCrisisAlerts } from './use-crisis-alerts.js';
+import { AlertBanners } from '../components/alert-banners.js';
+import { IncidentsScreen } from '../screens/incidents/incidents.js';
+import type { IncidentProposal } from '../types.js';
 import { useOffers } from './use-offers.js';
 import { useShortcuts } from './use-shortcuts.js';
 
@@ -28,6 +32,7 @@ const VIEW_PATHS: Record<View, string> = {
   audit: '/admin/audit',
   sandbox: '/sandbox',
   admin: '/admin',
+  incidents: '/incidents',
 };
 const viewFromPath = (): View =>
   (Object.entries(VIEW_PATHS).find(([v, p]) => v !== 'desk' && location.pathname.startsWith(p))?.[0] as View | undefined) ?? 'desk';
@@ -103,6 +108,9 @@ function Shell({ onLogout }: { onLogout: () => void }) {
   const [view, setView] = useState<View>(viewFromPath);
   const [help, setHelp] = useState(false);
   const { bus, reloadTick } = useLiveDesk(state, dispatch, onLogout);
+  const alerts = useCrisisAlerts(bus, state.me, reloadTick);
+  const [proposal, setProposal] = useState<IncidentProposal | null>(null);
+  const incidentsInfo = useMemo(() => ({ incidents: alerts.incidents, suggested: alerts.suggested }), [alerts.incidents, alerts.suggested]);
   const supervisor = !!state.me && state.me.role !== 'agent';
   // Whether replies reach real people: the sandbox banner, or vendors missing in production.
   const [system, setSystem] = useState<SystemStatus | null>(null);
@@ -163,59 +171,79 @@ function Shell({ onLogout }: { onLogout: () => void }) {
   }, [unread]);
 
   return (
-    <div className="app">
-      <TopBar
-        me={state.me}
-        connection={state.connection}
-        view={view}
-        onNavigate={navigate}
-        onLogout={onLogout}
-        onPresence={(status) =>
-          api.setStatus(status).then((agent) => dispatch({ type: 'me', agent }), reportError('Could not change your presence'))
-        }
-        onHelp={() => setHelp(true)}
-        sandbox={!!system?.sandbox}
-        onLanguage={(lang) => {
-          setDeskLanguage(lang);
-          api.setLanguage(lang).then((agent) => dispatch({ type: 'me', agent }), reportError(t('app.languageFailed')));
-        }}
-      />
-      {system?.sandbox && (
-        <div className="banner banner-sandbox" role="status">
-          <span>{system.notice ?? 'Sandbox: nothing is sent to real people'}</span>
-          {state.me?.role === 'admin' && view !== 'sandbox' && (
-            <button type="button" onClick={() => navigate('sandbox')}>
-              Open the sandbox
-            </button>
-          )}
-        </div>
-      )}
-      {system && !system.sandbox && system.missingVendors.length > 0 && (
-        <div className="banner banner-vendors" role="alert">
-          Not configured, so replies on these channels cannot be sent: {system.missingVendors.join('; ')}.
-        </div>
-      )}
-      {state.connection === 'offline' && (
-        <div className="banner banner-offline" role="status">
-          {t('app.offline')}
-        </div>
-      )}
-      {view === 'security' ? (
-        <SecurityPage />
-      ) : view === 'audit' && state.me?.role === 'admin' ? (
-        <AuditLog />
-      ) : view === 'sandbox' && state.me?.role === 'admin' && system?.sandbox ? (
-        <SandboxScreen />
-      ) : view === 'admin' && supervisor && state.me ? (
-        <Admin me={state.me} tab={adminTab} onTab={openAdminTab} />
-      ) : view === 'wallboard' && supervisor ? (
-        <Wallboard bus={bus} onOpenConversation={openConversation} />
-      ) : (
-        <Desk state={state} dispatch={dispatch} reloadTick={reloadTick} />
-      )}
-      <OfferToasts offers={state.offers} onAccept={accept} onReject={reject} />
-      <Notices />
-      {help && <ShortcutsHelp onClose={() => setHelp(false)} />}
-    </div>
+    <IncidentsContext.Provider value={incidentsInfo}>
+      <div className="app">
+        <TopBar
+          me={state.me}
+          connection={state.connection}
+          view={view}
+          onNavigate={navigate}
+          onLogout={onLogout}
+          onPresence={(status) =>
+            api.setStatus(status).then((agent) => dispatch({ type: 'me', agent }), reportError('Could not change your presence'))
+          }
+          onHelp={() => setHelp(true)}
+          sandbox={!!system?.sandbox}
+          onLanguage={(lang) => {
+            setDeskLanguage(lang);
+            api.setLanguage(lang).then((agent) => dispatch({ type: 'me', agent }), reportError(t('app.languageFailed')));
+          }}
+        />
+        {system?.sandbox && (
+          <div className="banner banner-sandbox" role="status">
+            <span>{system.notice ?? 'Sandbox: nothing is sent to real people'}</span>
+            {state.me?.role === 'admin' && view !== 'sandbox' && (
+              <button type="button" onClick={() => navigate('sandbox')}>
+                Open the sandbox
+              </button>
+            )}
+          </div>
+        )}
+        {system && !system.sandbox && system.missingVendors.length > 0 && (
+          <div className="banner banner-vendors" role="alert">
+            Not configured, so replies on these channels cannot be sent: {system.missingVendors.join('; ')}.
+          </div>
+        )}
+        <AlertBanners
+          crises={alerts.crises}
+          incidents={alerts.incidents}
+          proposals={alerts.proposals}
+          onOpenConversation={openConversation}
+          onDismissCrisis={alerts.dismissCrisis}
+          onDismissProposal={alerts.dismissProposal}
+          onOpenIncidents={
+            supervisor
+              ? (p) => {
+                  setProposal(p ?? null);
+                  navigate('incidents');
+                }
+              : undefined
+          }
+        />
+        {state.connection === 'offline' && (
+          <div className="banner banner-offline" role="status">
+            {t('app.offline')}
+          </div>
+        )}
+        {view === 'security' ? (
+          <SecurityPage />
+        ) : view === 'audit' && state.me?.role === 'admin' ? (
+          <AuditLog />
+        ) : view === 'sandbox' && state.me?.role === 'admin' && system?.sandbox ? (
+          <SandboxScreen />
+        ) : view === 'admin' && supervisor && state.me ? (
+          <Admin me={state.me} tab={adminTab} onTab={openAdminTab} />
+        ) : view === 'incidents' && supervisor ? (
+          <IncidentsScreen open={alerts.incidents} proposal={proposal} onOpenConversation={openConversation} />
+        ) : view === 'wallboard' && supervisor ? (
+          <Wallboard bus={bus} onOpenConversation={openConversation} />
+        ) : (
+          <Desk state={state} dispatch={dispatch} reloadTick={reloadTick} />
+        )}
+        <OfferToasts offers={state.offers} onAccept={accept} onReject={reject} />
+        <Notices />
+        {help && <ShortcutsHelp onClose={() => setHelp(false)} />}
+      </div>
+    </IncidentsContext.Provider>
   );
 }

@@ -7,6 +7,7 @@ import { contactLabel } from '../../../format.js';
 import type { DeskAction } from '../../../state/desk.js';
 import type { Agent, ConversationDetail } from '../../../types.js';
 import { Composer } from './composer.js';
+import { ConversationFlags } from './conversation-flags.js';
 import { ConversationHeader } from './conversation-header.js';
 import { ResolveDialog } from './resolve-dialog.js';
 import { Timeline } from './timeline.js';
@@ -69,6 +70,7 @@ export function ConversationView({
         canChangeStatus={!!c.assigneeId && (mine || me?.role !== 'agent')}
         dispatch={dispatch}
       />
+      <ConversationFlags conversation={c} open={open} />
       <Timeline
         messages={detail.messages}
         me={me}
