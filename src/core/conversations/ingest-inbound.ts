@@ -3,7 +3,7 @@ import type { Tx } from '../../db/client.js';
 import { claimInboundEvent } from '../../db/queries/inbound-events.js';
 import { findOrCreateContact, setOptOut } from '../../db/queries/contacts.js';
 import { findInbox, getQueue } from '../../db/queries/queues.js';
-import { conversations, messages, OPEN_STATUSES, type ConversationRow, type MessageRow } from '../../db/schema.js';
+import { contacts, conversations, messages, OPEN_STATUSES, type ConversationRow, type MessageRow } from '../../db/schema.js';
 import { IDENTITY_FOR_CHANNEL } from '../channel-identity.js';
 import { flagRiskInTx, publishRiskFlag, type RiskFlag } from '../crisis/flag-risk.js';
 import { AppError } from '../errors.js';
@@ -11,6 +11,7 @@ import { addIncidentNotice } from '../incidents/incident-notice.js';
 import { suggestOnInbound } from '../incidents/suggestions.js';
 import { afterContactMessage, onContactMessage, type ContactMessageEffects } from '../requests/on-contact-message.js';
 import type { Deps } from '../ports.js';
+import { callbackShift } from '../routing/policy.js';
 import { publishConversationChange, publishMessage } from './publish.js';
 import { DEFAULT_QUEUE_BY_CHANNEL, UNVERIFIED_SENDER_TAG, ZInboundMessage, type InboundMessage, type ParsedInbound } from './types.js';
 
@@ -94,6 +95,13 @@ async function ingestInTx(tx: Tx, msg: ParsedInbound): Promise<IngestResult> {
     // A forged sender must not attach more addresses to someone's contact.
     alsoKnownAs: msg.unverifiedSender ? [] : msg.alsoKnownAs,
   });
+  // The contact's latest own choice wins over what an agent set (they told us on the phone).
+  if (msg.contactLanguage) {
+    await tx
+      .update(contacts)
+      .set({ language: msg.contactLanguage })
+      .where(and(eq(contacts.id, contactId), sql`${contacts.language} is distinct from ${msg.contactLanguage}`));
+  }
   if (msg.control === 'opt-out' || msg.control === 'opt-in') {
     await setOptOut(tx, msg.from.kind, msg.from.value, msg.control === 'opt-out');
   }
@@ -112,7 +120,7 @@ async function ingestInTx(tx: Tx, msg: ParsedInbound): Promise<IngestResult> {
         contactIdentityId: identity.id,
         channel: msg.channel,
         queueKey,
-        priority: (queue?.priority ?? 0) + msg.priorityBoost,
+        priority: (queue?.priority ?? 0) + msg.priorityBoost + (msg.callback ? callbackShift(queue?.callbackOrder) : 0),
         inboxAddress: msg.inboxAddress,
         threadKey: msg.unverifiedSender ? `unverified:${msg.externalId}` : msg.threadKey,
         subject: msg.subject ?? null,
