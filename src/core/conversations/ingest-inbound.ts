@@ -8,6 +8,7 @@ import { IDENTITY_FOR_CHANNEL } from '../channel-identity.js';
 import { flagRiskInTx, publishRiskFlag, type RiskFlag } from '../crisis/flag-risk.js';
 import { AppError } from '../errors.js';
 import { addIncidentNotice } from '../incidents/incident-notice.js';
+import { proposeOnInbound } from '../incidents/propose-incidents.js';
 import { suggestOnInbound } from '../incidents/suggestions.js';
 import { afterContactMessage, onContactMessage, type ContactMessageEffects } from '../requests/on-contact-message.js';
 import type { Deps } from '../ports.js';
@@ -63,7 +64,10 @@ export async function ingestInbound(deps: Deps, input: InboundMessage): Promise<
       'inbound stored',
     );
     if (risk) await publishRiskFlag(deps, risk);
-    if (result.conversation && result.message && !msg.control) await suggestOnInbound(deps, result.conversation, contactText(msg));
+    if (result.conversation && result.message && !msg.control) {
+      await suggestOnInbound(deps, result.conversation, contactText(msg));
+      await proposeOnInbound(deps, result.conversation, result.message.id);
+    }
   }
   return result;
 }
