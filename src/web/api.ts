@@ -5,6 +5,7 @@ import type {
   ContactCard,
   CannedResponse,
   Disposition,
+  FlowsCheck,
   Inbox,
   Conversation,
   ConversationDetail,
@@ -283,6 +284,8 @@ export const api = {
     unlink: (id: string, conversationId: string) =>
       request<{ incident: Incident }>('DELETE', `/api/incidents/${id}/conversations/${conversationId}`).then((r) => r.incident),
   },
+  /** The IVR flows as trees, with the `npm run ivr:check` result (supervisors and admins). */
+  ivrFlows: () => request<FlowsCheck>('GET', '/api/ivr-flows'),
   agents: () => request<{ agents: Agent[] }>('GET', '/api/agents').then((r) => r.agents),
   setAgentStatus: (id: string, status: string) =>
     request<{ agent: Agent }>('PUT', `/api/agents/${id}/status`, { status }).then((r) => r.agent),
