@@ -72,7 +72,13 @@ describe.runIf(chromiumAvailable())('the contact page', () => {
 
     // Merge: the other contact's conversation comes here; the suggestion is gone; the other contact is no more.
     await candidate.getByRole('button', { name: 'Merge into this contact' }).click();
-    await expect.poll(() => history.getByRole('row').count()).toBe(3);
+    await expect
+      .poll(async () => {
+        const notice = await page.getByTestId('notice').allTextContents();
+        if (notice.length) throw new Error(`merge failed: ${notice.join(' ')}`);
+        return history.getByRole('row').count();
+      })
+      .toBe(3);
     await page.getByText('No contact looks like this one.').waitFor();
     expect((await app.api('GET', `/api/contacts/${second.contactId}`, undefined, gil.token)).status).toBe(404);
     const merged = (await app.api('GET', `/api/contacts/${first.contactId}`, undefined, gil.token)).body;
