@@ -10,7 +10,7 @@ export function PresenceDot({ presence }: { presence: string }) {
 }
 
 /** The desk's screens, each at its own path (app.tsx). */
-export type View = 'desk' | 'wallboard' | 'security' | 'audit' | 'admin' | 'sandbox' | 'incidents';
+export type View = 'desk' | 'wallboard' | 'security' | 'audit' | 'admin' | 'sandbox' | 'incidents' | 'contact';
 
 export function TopBar(props: {
   me: Agent | null;
