@@ -87,7 +87,7 @@ export function ConversationView({
       )}
       {dialog === 'resolve' && <ResolveDialog id={c.id} queue={c.queue} onClose={() => setDialog(null)} dispatch={dispatch} />}
       {dialog === 'transfer' && (
-        <TransferDialog id={c.id} currentQueue={c.queue} onClose={() => setDialog(null)} dispatch={dispatch} meId={me?.id} />
+        <TransferDialog id={c.id} currentQueue={c.queue} onClose={() => setDialog(null)} dispatch={dispatch} />
       )}
     </section>
   );
