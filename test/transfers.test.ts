@@ -133,8 +133,23 @@ describe('transfers', () => {
 });
 
 describe('routing policy: the transfer sender', () => {
-  const agent = (id: string): RoutableAgent => ({ id, presence: 'available', levels: { q: 3 }, free: { voice: 1, sms: 3, email: 5, slack: 3 }, load: 0, lastOfferedAt: null });
-  const conv: WaitingConversation = { id: 'c', queueKey: 'q', channel: 'sms', priority: 0, queuedAt: new Date(), contactId: 'x', transferredBy: 'a' };
+  const agent = (id: string): RoutableAgent => ({
+    id,
+    presence: 'available',
+    levels: { q: 3 },
+    free: { voice: 1, sms: 3, email: 5, slack: 3 },
+    load: 0,
+    lastOfferedAt: null,
+  });
+  const conv: WaitingConversation = {
+    id: 'c',
+    queueKey: 'q',
+    channel: 'sms',
+    priority: 0,
+    queuedAt: new Date(),
+    contactId: 'x',
+    transferredBy: 'a',
+  };
   it('is chosen last: another eligible agent first, the sender only when alone', () => {
     // "a" would win on id order; the sender rule puts "b" first.
     expect(chooseAgent(conv, [agent('a'), agent('b')])?.id).toBe('b');

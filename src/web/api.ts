@@ -276,6 +276,5 @@ export const api = {
     request<{ conversation: { id: string }; callSid: string | null }>('POST', '/api/voice/calls', target),
   holdCall: (conversationId: string, held: boolean) => request('POST', `/api/voice/calls/${conversationId}/${held ? 'hold' : 'unhold'}`),
   transferTargets: (id: string) => request<TransferTargets>('GET', `/api/conversations/${id}/transfer-targets`),
-  transferCall: (conversationId: string, target: TransferTarget) =>
-    request('POST', `/api/voice/calls/${conversationId}/transfer`, target),
+  transferCall: (conversationId: string, target: TransferTarget) => request('POST', `/api/voice/calls/${conversationId}/transfer`, target),
 };

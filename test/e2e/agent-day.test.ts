@@ -127,14 +127,19 @@ describe.runIf(chromiumAvailable())('an agent’s day in the desk (issue 20)', (
     await crisisDesk.keyboard.press('Alt+KeyA');
     const record = crisisDesk.getByTestId('transfer-record');
     await record.waitFor();
-    expect(await record.textContent()).toContain('Transferred to the Crisis response queue: Mentions feeling unsafe at home, please take over');
+    expect(await record.textContent()).toContain(
+      'Transferred to the Crisis response queue: Mentions feeling unsafe at home, please take over',
+    );
 
     // A transfer to another queue Dora serves goes to its other agent, not back to her.
     const sam = await app.agent({ name: 'Sam Second', queues: ['volunteer'] });
     const samSocket = await app.socket(sam.token);
     await app.sms(randomPhone(), 'Where is my receipt?');
     await desk.getByTestId('offer').waitFor();
-    await desk.getByTestId('offer').getByRole('button', { name: /Accept/ }).click();
+    await desk
+      .getByTestId('offer')
+      .getByRole('button', { name: /Accept/ })
+      .click();
     await desk.getByRole('log', { name: 'Messages' }).getByText('Where is my receipt?').waitFor();
     await desk.getByRole('button', { name: 'Transfer' }).click();
     await desk.getByRole('dialog', { name: 'Transfer conversation' }).getByLabel('Transfer to').selectOption('queue:volunteer');

@@ -47,7 +47,10 @@ export async function transferConversation(deps: Deps, actor: Actor, id: string,
       queueKey = q.key;
       toName = `the ${q.name} queue`;
     } else {
-      const [agent] = await tx.select().from(agents).where(and(eq(agents.id, target.agentId), eq(agents.active, true)));
+      const [agent] = await tx
+        .select()
+        .from(agents)
+        .where(and(eq(agents.id, target.agentId), eq(agents.active, true)));
       if (!agent) throw notFound('agent');
       const reason = whyAgentCannotTake(
         agent,

@@ -1,7 +1,16 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { ROUTER_LOCK } from '../../db/advisory-locks.js';
 import type { DbOrTx, Tx } from '../../db/client.js';
-import { agents, contactIdentities, contacts, conversations, reservations, type Capacity, type Channel, type Presence } from '../../db/schema.js';
+import {
+  agents,
+  contactIdentities,
+  contacts,
+  conversations,
+  reservations,
+  type Capacity,
+  type Channel,
+  type Presence,
+} from '../../db/schema.js';
 import { publishConversationChange } from '../conversations/publish.js';
 import { rooms, type Deps, type RealtimeEvents } from '../ports.js';
 import { openLanes, planOffers, ROUTABLE_PRESENCES, type Lane, type RoutableAgent, type WaitingConversation } from './policy.js';
