@@ -21,6 +21,8 @@ import type {
   IncidentSuggestion,
   SimilarContact,
   TodayReport,
+  TransferTarget,
+  TransferTargets,
 } from './types.js';
 
 /** An API error with the server's `{error: {code, message}}` body. */
@@ -232,7 +234,7 @@ export const api = {
     request<{ conversation: Conversation }>('POST', `/api/conversations/${id}/resolve`, { disposition, ...(note ? { note } : {}) }).then(
       (r) => r.conversation,
     ),
-  transfer: (id: string, target: { queue: string } | { agentId: string }) =>
+  transfer: (id: string, target: TransferTarget) =>
     request<{ conversation: Conversation }>('POST', `/api/conversations/${id}/transfer`, target).then((r) => r.conversation),
   accept: (reservationId: string) =>
     request<{ conversation: Conversation }>('POST', `/api/reservations/${reservationId}/accept`).then((r) => r.conversation),
@@ -304,6 +306,6 @@ export const api = {
   placeCall: (target: { conversationId: string } | { phone: string }) =>
     request<{ conversation: { id: string }; callSid: string | null }>('POST', '/api/voice/calls', target),
   holdCall: (conversationId: string, held: boolean) => request('POST', `/api/voice/calls/${conversationId}/${held ? 'hold' : 'unhold'}`),
-  transferCall: (conversationId: string, target: { queue: string } | { agentId: string }) =>
-    request('POST', `/api/voice/calls/${conversationId}/transfer`, target),
+  transferTargets: (id: string) => request<TransferTargets>('GET', `/api/conversations/${id}/transfer-targets`),
+  transferCall: (conversationId: string, target: TransferTarget) => request('POST', `/api/voice/calls/${conversationId}/transfer`, target),
 };

@@ -82,4 +82,11 @@ export type TodayReport = {
   agentLoad: Record<string, Partial<Record<Channel, number>>>;
 };
 
+/** Where a conversation may be handed (GET /api/conversations/:id/transfer-targets). */
+export type TransferTargets = {
+  queues: { key: string; name: string; agentsAvailable: number }[];
+  agents: { id: string; name: string; presence: Presence; selectable: boolean; reason: string | null }[];
+};
+export type TransferTarget = ({ queue: string } | { agentId: string }) & { note?: string };
+
 export type DirectoryAgent = { id: string; name: string; presence: Presence; queues: string[] };
