@@ -1,7 +1,16 @@
-import { and, inArray, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import { ROUTER_LOCK } from '../../db/advisory-locks.js';
 import type { DbOrTx, Tx } from '../../db/client.js';
-import { contactIdentities, contacts, conversations, reservations, type Capacity, type Channel, type Presence } from '../../db/schema.js';
+import {
+  contactIdentities,
+  contacts,
+  conversations,
+  messages,
+  reservations,
+  type Capacity,
+  type Channel,
+  type Presence,
+} from '../../db/schema.js';
 import { publishConversationChange } from '../conversations/publish.js';
 import { rooms, type Deps, type RealtimeEvents } from '../ports.js';
 import { openLanes, planOffers, ROUTABLE_PRESENCES, type Lane, type RoutableAgent, type WaitingConversation } from './policy.js';
@@ -142,12 +151,19 @@ export async function createOffer(
   return offer ?? null;
 }
 
-/** The `reservation.created` payload of each offer, with its contact's name and address. */
+/** How much of the contact's last message an offer shows: enough to judge it, little to carry. */
+const PREVIEW_CHARS = 140;
+
+/** The `reservation.created` payload of each offer, with its contact's name and address and a preview of what they wrote. */
 export async function offerPayloads(db: DbOrTx, offers: Offer[]): Promise<RealtimeEvents['reservation.created'][]> {
   if (offers.length === 0) return [];
   const contactIds = [...new Set(offers.map((o) => o.contactId))];
   const people = await db.select().from(contacts).where(inArray(contacts.id, contactIds));
   const idents = await db.select().from(contactIdentities).where(inArray(contactIdentities.contactId, contactIds));
+  const previews = await lastInboundTexts(
+    db,
+    offers.map((o) => o.conversationId),
+  );
   return offers.map((o) => ({
     reservationId: o.reservationId,
     conversationId: o.conversationId,
@@ -159,8 +175,27 @@ export async function offerPayloads(db: DbOrTx, offers: Offer[]): Promise<Realti
       name: people.find((c) => c.id === o.contactId)?.name ?? null,
       address: idents.find((i) => i.contactId === o.contactId)?.value ?? null,
     },
+    preview: previews.get(o.conversationId) ?? null,
     expiresAt: o.expiresAt.toISOString(),
   }));
+}
+
+/** Each conversation's latest text from the contact (or its email subject), cut to `PREVIEW_CHARS`. */
+async function lastInboundTexts(db: DbOrTx, conversationIds: string[]): Promise<Map<string, string>> {
+  const rows = await db
+    .selectDistinctOn([messages.conversationId], {
+      conversationId: messages.conversationId,
+      text: sql<string>`left(coalesce(nullif(btrim(${messages.body}), ''), ${conversations.subject}, ''), ${PREVIEW_CHARS + 1})`,
+    })
+    .from(messages)
+    .innerJoin(conversations, eq(conversations.id, messages.conversationId))
+    .where(and(inArray(messages.conversationId, conversationIds), eq(messages.direction, 'inbound'), eq(messages.internal, false)))
+    .orderBy(messages.conversationId, desc(messages.createdAt));
+  return new Map(
+    rows
+      .filter((r) => r.text.trim())
+      .map((r) => [r.conversationId, r.text.length > PREVIEW_CHARS ? `${r.text.slice(0, PREVIEW_CHARS - 1).trimEnd()}…` : r.text]),
+  );
 }
 
 /** After commit: push each offer to its agent and arm its timeout. */
