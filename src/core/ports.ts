@@ -111,6 +111,8 @@ export type RealtimeEvents = {
     /** The contact's latest text (or email subject), at most 140 characters; null when there is none (a call). */
     preview: string | null;
     expiresAt: string;
+    /** Handed on by another agent (extension): who, and their note for the receiver. */
+    transfer?: { by: { id: string; name: string }; note: string | null } | null;
   };
   'reservation.canceled': { reservationId: string; conversationId: string; reason: string };
   'conversation.assigned': { conversationId: string; agentId: string };

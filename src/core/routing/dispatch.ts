@@ -2,6 +2,7 @@ import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import { ROUTER_LOCK } from '../../db/advisory-locks.js';
 import type { DbOrTx, Tx } from '../../db/client.js';
 import {
+  agents,
   contactIdentities,
   contacts,
   conversations,
@@ -164,6 +165,16 @@ export async function offerPayloads(db: DbOrTx, offers: Offer[]): Promise<Realti
     db,
     offers.map((o) => o.conversationId),
   );
+  const handed = await db
+    .select({ id: conversations.id, byId: agents.id, byName: agents.name, note: conversations.transferNote })
+    .from(conversations)
+    .innerJoin(agents, eq(agents.id, conversations.transferredBy))
+    .where(
+      inArray(
+        conversations.id,
+        offers.map((o) => o.conversationId),
+      ),
+    );
   return offers.map((o) => ({
     reservationId: o.reservationId,
     conversationId: o.conversationId,
@@ -177,6 +188,7 @@ export async function offerPayloads(db: DbOrTx, offers: Offer[]): Promise<Realti
     },
     preview: previews.get(o.conversationId) ?? null,
     expiresAt: o.expiresAt.toISOString(),
+    transfer: transferOf(handed.find((h) => h.id === o.conversationId)),
   }));
 }
 
@@ -197,6 +209,8 @@ async function lastInboundTexts(db: DbOrTx, conversationIds: string[]): Promise<
       .map((r) => [r.conversationId, r.text.length > PREVIEW_CHARS ? `${r.text.slice(0, PREVIEW_CHARS - 1).trimEnd()}…` : r.text]),
   );
 }
+const transferOf = (h: { byId: string; byName: string; note: string | null } | undefined) =>
+  h ? { by: { id: h.byId, name: h.byName }, note: h.note } : null;
 
 /** After commit: push each offer to its agent and arm its timeout. */
 export async function announceOffers(deps: Deps, offers: Offer[]): Promise<void> {
@@ -275,6 +289,7 @@ type HeadRow = {
   queued_at: Date | string;
   contact_id: string;
   overflow_queues: string[] | null;
+  transferred_by: string | null;
 };
 
 /**
@@ -293,12 +308,12 @@ async function loadLaneHeads(tx: Tx, lanes: Lane[]): Promise<WaitingConversation
   const rows = (await tx.execute(sql`
     select c.* from (values ${values}) as lane(queue_key, channel)
     cross join lateral (
-      (select id, queue_key, channel, priority, queued_at, contact_id, overflow_queues from conversations
+      (select id, queue_key, channel, priority, queued_at, contact_id, overflow_queues, transferred_by from conversations
         where status = 'waiting' and queue_key = lane.queue_key and channel = lane.channel
         order by priority desc nulls last, queued_at asc
         limit ${HEADS_PER_LANE})
       union all
-      (select id, queue_key, channel, priority, queued_at, contact_id, overflow_queues from conversations
+      (select id, queue_key, channel, priority, queued_at, contact_id, overflow_queues, transferred_by from conversations
         where status = 'waiting' and channel = lane.channel
           and cardinality(overflow_queues) > 0 and overflow_queues @> array[lane.queue_key]
         order by priority desc nulls last, queued_at asc
@@ -315,6 +330,7 @@ async function loadLaneHeads(tx: Tx, lanes: Lane[]): Promise<WaitingConversation
       queuedAt: new Date(r.queued_at),
       contactId: r.contact_id,
       extraQueues: r.overflow_queues ?? [],
+      transferredBy: r.transferred_by,
     });
   }
   return [...byId.values()];

@@ -55,6 +55,12 @@ export function OfferToasts({
             <div className="toast-contact" dir="auto">
               {contactLabel(o.contact)}
             </div>
+            {o.transfer && (
+              <div className="toast-transfer" data-testid="offer-transfer" dir="auto">
+                Transferred by {o.transfer.by.name}
+                {o.transfer.note ? `: “${o.transfer.note}”` : ''}
+              </div>
+            )}
             {o.preview && (
               <p className="toast-preview" dir="auto" data-testid="offer-preview">
                 {o.preview}
