@@ -108,6 +108,8 @@ export type RealtimeEvents = {
     queue: string;
     priority: number;
     contact: { id: string; name: string | null; address: string | null };
+    /** The contact's latest text (or email subject), at most 140 characters; null when there is none (a call). */
+    preview: string | null;
     expiresAt: string;
     /** Handed on by another agent (extension): who, and their note for the receiver. */
     transfer?: { by: { id: string; name: string }; note: string | null } | null;
@@ -272,6 +274,13 @@ export type PublicConversation = {
   acceptedAt: string | null;
   resolvedAt: string | null;
   disposition: string | null;
+  /**
+   * The disposition's label ("Information provided" for `info-provided`): in `GET /api/conversations/:id`,
+   * the resolve answer and the `conversation.updated` a resolve sends; absent elsewhere (read the code).
+   */
+  dispositionLabel?: string | null;
+  /** What whoever resolved it wrote (the wrap-up note); null when nothing. */
+  wrapUpNote: string | null;
   /** What the crisis matcher found in its inbound texts; null when nothing. */
   risk: ConversationRisk | null;
   /** SLA clocks of its queue's policy (all null without one) and the targets it missed. */
@@ -316,6 +325,7 @@ export function toPublicConversation(c: ConversationRow): PublicConversation {
     acceptedAt: c.acceptedAt?.toISOString() ?? null,
     resolvedAt: c.resolvedAt?.toISOString() ?? null,
     disposition: c.disposition,
+    wrapUpNote: c.wrapUpNote,
     risk: c.risk ?? null,
     sla: publicSla(c),
     dueAt: nextDueAt(c)?.toISOString() ?? null,

@@ -62,15 +62,27 @@ export async function listDispositions(db: DbOrTx, actor: Actor, query: z.output
 
 /**
  * Resolve accepts only a live code that is global or belongs to the conversation's queue.
- * Run inside the resolving transaction.
+ * Run inside the resolving transaction; answers the code's label.
  */
-export async function checkDisposition(db: DbOrTx, code: string, queueKey: string) {
+export async function checkDisposition(db: DbOrTx, code: string, queueKey: string): Promise<string> {
+  const label = await dispositionLabel(db, code, queueKey, { live: true });
+  if (label === null)
+    throw new AppError('bad_request', `disposition: unknown code "${code}" for queue ${queueKey}`, { field: 'disposition' });
+  return label;
+}
+
+/**
+ * What people read for a conversation's code (`info-provided` → "Information provided"): the
+ * queue's own code before a global one of the same name; archived codes still have their label.
+ */
+export async function dispositionLabel(db: DbOrTx, code: string, queueKey: string, opts: { live?: boolean } = {}): Promise<string | null> {
   const [found] = await db
-    .select({ id: dispositions.id })
+    .select({ label: dispositions.label })
     .from(dispositions)
-    .where(and(eq(dispositions.code, code), isNull(dispositions.archivedAt), forQueue(queueKey)))
+    .where(and(eq(dispositions.code, code), forQueue(queueKey), opts.live ? isNull(dispositions.archivedAt) : undefined))
+    .orderBy(sql`${dispositions.queueKey} nulls last`)
     .limit(1);
-  if (!found) throw new AppError('bad_request', `disposition: unknown code "${code}" for queue ${queueKey}`, { field: 'disposition' });
+  return found?.label ?? null;
 }
 
 function requireWriter(actor: Actor) {

@@ -7,6 +7,7 @@ import { isSupervisor, type Actor } from '../agents/actor.js';
 import { AppError } from '../errors.js';
 import { toPublicConversation, toPublicMessage } from '../ports.js';
 import { ZTag } from '../requests/tags.js';
+import { dispositionLabel } from '../content/dispositions.js';
 import { loadVisibleConversation } from './load.js';
 
 export const ZListQuery = z.object({
@@ -107,7 +108,10 @@ export async function getConversation(db: DbOrTx, actor: Actor, id: string) {
     .where(eq(messages.conversationId, id))
     .orderBy(asc(messages.createdAt), asc(messages.id));
   return {
-    conversation: toPublicConversation(c),
+    conversation: {
+      ...toPublicConversation(c),
+      dispositionLabel: c.disposition ? await dispositionLabel(db, c.disposition, c.queueKey) : null,
+    },
     contact: {
       id: c.contactId,
       name: contact?.name ?? null,

@@ -5,13 +5,13 @@ import { checkDisposition } from '../content/dispositions.js';
 import { AppError, forbidden } from '../errors.js';
 import { leavePending } from '../requests/pending-time.js';
 import { cancelOfferInTx, publishCanceled } from '../routing/reservations.js';
-import type { Deps } from '../ports.js';
+import { toPublicConversation, type Deps } from '../ports.js';
 import { loadVisibleConversation } from './load.js';
 import { publishConversationChange } from './publish.js';
 
 /** Closes a conversation and frees the agent's capacity; a later message opens a new one. */
 export async function resolveConversation(deps: Deps, actor: Actor, id: string, input: { disposition?: string; note?: string } = {}) {
-  const { conversation, canceled } = await deps.db.transaction(async (tx) => {
+  const { conversation, canceled, label } = await deps.db.transaction(async (tx) => {
     const c = await loadVisibleConversation(tx, actor, id, { forUpdate: true });
     if (c.status === 'resolved') throw new AppError('conflict', 'conversation is already resolved');
     if (c.assigneeId !== actor.id && !isSupervisor(actor)) {
@@ -21,7 +21,7 @@ export async function resolveConversation(deps: Deps, actor: Actor, id: string, 
     if (c.risk && !input.note?.trim()) {
       throw new AppError('bad_request', 'note: a note is required to resolve a risk-flagged conversation', { field: 'note' });
     }
-    if (input.disposition) await checkDisposition(tx, input.disposition, c.queueKey);
+    const label = input.disposition ? await checkDisposition(tx, input.disposition, c.queueKey) : null;
     const canceled = await cancelOfferInTx(tx, id, 'resolved');
     const [updated] = await tx
       .update(conversations)
@@ -35,14 +35,14 @@ export async function resolveConversation(deps: Deps, actor: Actor, id: string, 
       })
       .where(eq(conversations.id, id))
       .returning();
-    return { conversation: updated, canceled };
+    return { conversation: updated, canceled, label };
   });
   publishCanceled(deps, canceled, 'resolved');
-  publishConversationChange(deps, conversation);
+  publishConversationChange(deps, conversation, [], { dispositionLabel: label });
   const sender = deps.channels[conversation.channel];
   if (sender?.onResolved) {
     await sender.onResolved(conversation).catch((err) => deps.log.warn({ err, conversationId: id }, 'resolution notice failed'));
   }
   await deps.jobs.dispatch('capacity freed');
-  return conversation;
+  return { ...toPublicConversation(conversation), dispositionLabel: label };
 }

@@ -263,8 +263,7 @@ export function apiRouter(deps: Deps, opts: { throttle: LoginThrottle }): Router
 
   r.post('/conversations/:id/resolve', async (req, res) => {
     const { id } = parse(ZId, req.params);
-    const c = await resolveConversation(deps, actorOf(req), id, parse(ZResolve, req.body));
-    res.json({ conversation: toPublicConversation(c) });
+    res.json({ conversation: await resolveConversation(deps, actorOf(req), id, parse(ZResolve, req.body)) });
   });
 
   r.post('/conversations/:id/transfer', async (req, res) => {

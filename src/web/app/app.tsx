@@ -4,6 +4,7 @@ import { Notices } from '../components/notices.js';
 import { OfferToasts } from '../components/offer-toast.js';
 import { ShortcutsHelp } from '../components/shortcuts.js';
 import { TopBar, type View } from '../components/top-bar.js';
+import { clearDrafts } from '../drafts.js';
 import { clearNotices, reportError } from '../notices.js';
 import { CONTACT_EVENT } from '../contact-link.js';
 import { ContactPage } from '../screens/contacts/contact-page.js';
@@ -55,6 +56,7 @@ export function App() {
   }, []);
   const logout = useCallback(() => {
     void api.logout();
+    clearDrafts();
     signedOut();
   }, [signedOut]);
   useEffect(() => setUnauthorizedHandler(signedOut), [signedOut]);

@@ -100,7 +100,7 @@ export function TopBar(props: {
           <span className="avatar" aria-hidden="true">
             {initials(me.name)}
           </span>
-          <span className="me-name">{me.name}</span>
+          <bdi className="me-name">{me.name}</bdi>
         </div>
       )}
       <button
