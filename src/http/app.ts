@@ -13,6 +13,7 @@ import type { Metrics } from './metrics.js';
 import { securityHeaders } from './security-headers.js';
 import { openApiDocument } from './openapi.js';
 import { apiRouter } from './routes/api.js';
+import { ratingPageRouter } from './routes/rating-page.js';
 import { APP_ROOT } from '../app-root.js';
 
 export const WEB_DIST = join(APP_ROOT, 'dist/web');
@@ -73,6 +74,8 @@ export function createHttpApp(deps: Deps, opts: { redis: Redis; metrics: Metrics
 
   // Webhooks parse their own (form / raw) bodies and verify signatures first.
   for (const router of opts.webhooks) app.use(router);
+  // The email survey's public rating page: its signed link is the permission.
+  app.use(ratingPageRouter(deps));
 
   app.get('/api/openapi.json', (_req, res) => {
     res.json(openApiDocument(deps.config.publicUrl));
@@ -85,7 +88,7 @@ export function createHttpApp(deps: Deps, opts: { redis: Redis; metrics: Metrics
   // The agent desk (built by Vite into dist/web).
   if (existsSync(WEB_DIST)) {
     app.use(express.static(WEB_DIST, { index: false, maxAge: '1h' }));
-    app.get(/^\/(?!api\/|webhooks\/|slack\/|socket\.io\/).*/, (_req, res) => {
+    app.get(/^\/(?!api\/|webhooks\/|slack\/|socket\.io\/|csat\/).*/, (_req, res) => {
       res.sendFile('index.html', { root: WEB_DIST, maxAge: 0 });
     });
   }

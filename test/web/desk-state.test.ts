@@ -250,6 +250,8 @@ describe('desk helpers', () => {
       escalation: [],
       sla: null,
       autoReply: null,
+      csat: true,
+      csatVoice: false,
       slaBreachedOpen: 0,
       emailFrom: null,
       autoResolvePendingSeconds: null,
