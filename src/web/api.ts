@@ -5,6 +5,7 @@ import type {
   ContactCard,
   CannedResponse,
   Disposition,
+  FlowsCheck,
   Inbox,
   Conversation,
   ConversationDetail,
@@ -260,6 +261,8 @@ export const api = {
       request<{ disposition: Disposition }>('PATCH', `/api/dispositions/${id}`, body).then((r) => r.disposition),
     deleteDisposition: (id: string) => request<{ disposition: Disposition } | null>('DELETE', `/api/dispositions/${id}`),
   },
+  /** The IVR flows as trees, with the `npm run ivr:check` result (supervisors and admins). */
+  ivrFlows: () => request<FlowsCheck>('GET', '/api/ivr-flows'),
   agents: () => request<{ agents: Agent[] }>('GET', '/api/agents').then((r) => r.agents),
   setAgentStatus: (id: string, status: string) =>
     request<{ agent: Agent }>('PUT', `/api/agents/${id}/status`, { status }).then((r) => r.agent),

@@ -47,6 +47,8 @@ export type ContactCard = {
 export type Contact = { id: string; name: string | null; language?: 'en' | 'es' | null; createdAt?: string; identities: Identity[] };
 export type { PublicCannedResponse as CannedResponse } from '../core/content/canned-responses.js';
 export type { PublicDisposition as Disposition } from '../core/content/dispositions.js';
+/** `GET /api/ivr-flows`: the flows as trees with the `npm run ivr:check` result. */
+export type { FlowsCheck, FlowTreeNode } from '../ivr/check-flows.js';
 export type Inbox = {
   id: string;
   kind: 'phone' | 'email' | 'slack';

@@ -252,6 +252,7 @@ describe('desk helpers', () => {
       autoReply: null,
       csat: true,
       csatVoice: false,
+      callbackOrder: 'afterLive',
       slaBreachedOpen: 0,
       emailFrom: null,
       autoResolvePendingSeconds: null,

@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { DbOrTx } from '../../db/client.js';
-import { queues, type QueueRow } from '../../db/schema.js';
+import { CALLBACK_ORDERS, queues, type QueueRow } from '../../db/schema.js';
 import { ZBusinessHours } from '../business-hours.js';
 import { AppError, notFound } from '../errors.js';
 import { ZAutoReply } from '../requests/auto-reply.js';
@@ -55,6 +55,8 @@ const fields = {
   csat: z.boolean(),
   /** Post-call "press 1 to 5" survey for callers who talked to an agent. */
   csatVoice: z.boolean(),
+  /** Callbacks and voicemails behind live callers of the same priority (default), in arrival order, or first. */
+  callbackOrder: z.enum(CALLBACK_ORDERS),
 };
 
 export const ZCreateQueue = z
@@ -72,6 +74,7 @@ export const ZCreateQueue = z
     autoReply: fields.autoReply.default(null),
     csat: fields.csat.default(true),
     csatVoice: fields.csatVoice.default(false),
+    callbackOrder: fields.callbackOrder.default('afterLive'),
   })
   .strict();
 export type CreateQueue = z.input<typeof ZCreateQueue>;

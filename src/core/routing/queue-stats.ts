@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
-import type { AutoReply, BusinessHours, EscalationStep, SlaPolicy } from '../../db/schema.js';
+import type { AutoReply, BusinessHours, CallbackOrder, EscalationStep, SlaPolicy } from '../../db/schema.js';
 import { loadRoutableAgents } from './dispatch.js';
 import { isOpen } from '../business-hours.js';
 import { acceptsChannel, percent } from './policy.js';
@@ -39,6 +39,8 @@ export type QueueStats = {
   csat: boolean;
   /** Post-call IVR survey ("press 1 to 5"). */
   csatVoice: boolean;
+  /** Callbacks and voicemails against live callers of the same priority. */
+  callbackOrder: CallbackOrder;
   /** Open conversations past an SLA due time still running (first response, next response, resolution). */
   slaBreachedOpen: number;
   /** Inside business hours now (always true without hours). */
@@ -79,6 +81,7 @@ type Row = {
   auto_reply: AutoReply | null;
   csat: boolean;
   csat_voice: boolean;
+  callback_order: CallbackOrder;
   sla_breached_open: number;
   waiting: number;
   offered: number;
@@ -110,7 +113,7 @@ export async function queueStats(
   const windowSeconds = opts.windowSeconds ?? 3600;
   const rows = (await db.execute(sql`
     select q.key, q.name, q.priority, q.sla_seconds, q.max_wait_seconds, q.business_hours, q.escalation, q.email_from,
-      q.auto_resolve_pending_seconds, q.sla, q.auto_reply, q.csat, q.csat_voice, coalesce(br.n, 0)::int as sla_breached_open,
+      q.auto_resolve_pending_seconds, q.sla, q.auto_reply, q.callback_order, q.csat, q.csat_voice, coalesce(br.n, 0)::int as sla_breached_open,
       coalesce(o.waiting, 0)::int as waiting, coalesce(o.offered, 0)::int as offered,
       coalesce(o.assigned, 0)::int as assigned, o.longest,
       coalesce(ag.available, 0)::int as agents_available, coalesce(ag.online, 0)::int as agents_online
@@ -218,6 +221,7 @@ export async function queueStats(
         autoReply: r.auto_reply,
         csat: r.csat,
         csatVoice: r.csat_voice,
+        callbackOrder: r.callback_order,
         slaBreachedOpen: r.sla_breached_open,
         open: isOpen(r.business_hours, now),
         waiting: r.waiting,
