@@ -3,7 +3,15 @@ import type { Tx } from '../../db/client.js';
 import { claimInboundEvent } from '../../db/queries/inbound-events.js';
 import { findOrCreateContact, setOptOut } from '../../db/queries/contacts.js';
 import { findInbox, getQueue } from '../../db/queries/queues.js';
-import { contacts, conversations, messages, OPEN_STATUSES, type ConversationRow, type CsatSurveyRow, type MessageRow } from '../../db/schema.js';
+import {
+  contacts,
+  conversations,
+  messages,
+  OPEN_STATUSES,
+  type ConversationRow,
+  type CsatSurveyRow,
+  type MessageRow,
+} from '../../db/schema.js';
 import { IDENTITY_FOR_CHANNEL } from '../channel-identity.js';
 import { flagRiskInTx, publishRiskFlag, type RiskFlag } from '../crisis/flag-risk.js';
 import { publishCsatAnswer, takeSmsAnswerInTx } from '../csat/record-answer.js';
