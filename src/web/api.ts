@@ -15,6 +15,7 @@ import type {
   Offer,
   QueueStats,
   SearchResult,
+  SimilarContact,
   TodayReport,
 } from './types.js';
 
@@ -213,6 +214,13 @@ export const api = {
     id: string,
     patch: { name?: string | null; language?: 'en' | 'es' | null; notes?: string | null; attributes?: Record<string, string> },
   ) => request<ContactCard>('PATCH', `/api/contacts/${id}`, patch),
+  /** Other contacts who look like this one (same email, phone or name): merge candidates. */
+  similarContacts: (id: string) => request<{ contacts: SimilarContact[] }>('GET', `/api/contacts/${id}/similar`).then((r) => r.contacts),
+  /** Contacts matching a name, phone or email fragment. */
+  contacts: (text: string) =>
+    request<{ contacts: SimilarContact[] }>('GET', `/api/contacts${q({ q: text, limit: 10 })}`).then((r) => r.contacts),
+  /** `other` moves into `id` (identities and conversations) and is gone. */
+  mergeContacts: (id: string, other: string) => request<ContactCard>('POST', `/api/contacts/${id}/merge`, { contactId: other }),
   reply: (id: string, body: string, internal = false) =>
     request<{ message: Message }>('POST', `/api/conversations/${id}/messages`, { body, internal }).then((r) => r.message),
   retry: (messageId: string) => request<{ message: Message }>('POST', `/api/messages/${messageId}/retry`).then((r) => r.message),

@@ -44,6 +44,11 @@ export type ContactCard = {
   identities: (Identity & { id: string })[];
   conversations: Conversation[];
 };
+/** A contact in a list (`GET /api/contacts`, `…/similar`); `reasons` says why it looks like another one. */
+export type SimilarContact = ContactCard['contact'] & {
+  identities: (Identity & { id: string })[];
+  reasons?: ('email' | 'phone' | 'name')[];
+};
 export type Contact = { id: string; name: string | null; language?: 'en' | 'es' | null; createdAt?: string; identities: Identity[] };
 export type { PublicCannedResponse as CannedResponse } from '../core/content/canned-responses.js';
 export type { PublicDisposition as Disposition } from '../core/content/dispositions.js';
