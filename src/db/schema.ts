@@ -367,6 +367,12 @@ export const conversations = pgTable(
     crisisResourcesSentAt: ts('crisis_resources_sent_at'),
     /** Times it was handed to another queue or agent (reports). */
     transferCount: integer('transfer_count').notNull().default(0),
+    /**
+     * The agent who last handed it on, and their note for the receiver, until someone accepts it:
+     * the receiver's offer shows both, and routing passes the sender by (src/core/routing/policy.ts).
+     */
+    transferredBy: uuid('transferred_by').references(() => agents.id, { onDelete: 'set null' }),
+    transferNote: text('transfer_note'),
     /*
      * SLA clocks (src/core/requests/sla.ts): each target's due time and its 80 % warning time, both
      * on the queue's business-hours clock; null = not running (met, not applicable, or pending).

@@ -15,8 +15,14 @@ import type {
   Offer,
   QueueStats,
   SearchResult,
+  CrisisAlert,
+  Incident,
+  IncidentProposal,
+  IncidentSuggestion,
   SimilarContact,
   TodayReport,
+  TransferTarget,
+  TransferTargets,
 } from './types.js';
 
 /** An API error with the server's `{error: {code, message}}` body. */
@@ -228,7 +234,7 @@ export const api = {
     request<{ conversation: Conversation }>('POST', `/api/conversations/${id}/resolve`, { disposition, ...(note ? { note } : {}) }).then(
       (r) => r.conversation,
     ),
-  transfer: (id: string, target: { queue: string } | { agentId: string }) =>
+  transfer: (id: string, target: TransferTarget) =>
     request<{ conversation: Conversation }>('POST', `/api/conversations/${id}/transfer`, target).then((r) => r.conversation),
   accept: (reservationId: string) =>
     request<{ conversation: Conversation }>('POST', `/api/reservations/${reservationId}/accept`).then((r) => r.conversation),
@@ -269,6 +275,25 @@ export const api = {
       request<{ disposition: Disposition }>('PATCH', `/api/dispositions/${id}`, body).then((r) => r.disposition),
     deleteDisposition: (id: string) => request<{ disposition: Disposition } | null>('DELETE', `/api/dispositions/${id}`),
   },
+  /** Crisis and incidents (docs/crisis.md): the banners after a reload, the supervisors' incident screen. */
+  crisis: {
+    openRisks: () => request<{ conversations: CrisisAlert[] }>('GET', '/api/crisis/conversations').then((r) => r.conversations),
+    incidents: (status: 'open' | 'resolved' | 'all' = 'all') =>
+      request<{ incidents: Incident[] }>('GET', `/api/incidents${q({ status })}`).then((r) => r.incidents),
+    proposals: () => request<{ proposals: IncidentProposal[] }>('GET', '/api/incidents/proposals').then((r) => r.proposals),
+    declare: (body: { title: string; publicMessage: { en: string; es?: string }; queues?: string[] }) =>
+      request<{ incident: Incident }>('POST', '/api/incidents', body).then((r) => r.incident),
+    update: (id: string, body: { title?: string; publicMessage?: { en: string; es?: string }; queues?: string[] }) =>
+      request<{ incident: Incident }>('PATCH', `/api/incidents/${id}`, body).then((r) => r.incident),
+    resolve: (id: string, body: { message?: { en: string; es?: string }; disposition?: string }) =>
+      request<{ incident: Incident; told: number; closed: number; keptOpen: string[] }>('POST', `/api/incidents/${id}/resolve`, body),
+    suggestions: (id: string) =>
+      request<{ conversations: IncidentSuggestion[] }>('GET', `/api/incidents/${id}/suggestions`).then((r) => r.conversations),
+    link: (id: string, conversationId: string) =>
+      request<{ incident: Incident }>('POST', `/api/incidents/${id}/conversations`, { conversationId }).then((r) => r.incident),
+    unlink: (id: string, conversationId: string) =>
+      request<{ incident: Incident }>('DELETE', `/api/incidents/${id}/conversations/${conversationId}`).then((r) => r.incident),
+  },
   /** The IVR flows as trees, with the `npm run ivr:check` result (supervisors and admins). */
   ivrFlows: () => request<FlowsCheck>('GET', '/api/ivr-flows'),
   agents: () => request<{ agents: Agent[] }>('GET', '/api/agents').then((r) => r.agents),
@@ -281,6 +306,6 @@ export const api = {
   placeCall: (target: { conversationId: string } | { phone: string }) =>
     request<{ conversation: { id: string }; callSid: string | null }>('POST', '/api/voice/calls', target),
   holdCall: (conversationId: string, held: boolean) => request('POST', `/api/voice/calls/${conversationId}/${held ? 'hold' : 'unhold'}`),
-  transferCall: (conversationId: string, target: { queue: string } | { agentId: string }) =>
-    request('POST', `/api/voice/calls/${conversationId}/transfer`, target),
+  transferTargets: (id: string) => request<TransferTargets>('GET', `/api/conversations/${id}/transfer-targets`),
+  transferCall: (conversationId: string, target: TransferTarget) => request('POST', `/api/voice/calls/${conversationId}/transfer`, target),
 };

@@ -7,6 +7,7 @@ import { contactLabel } from '../../../format.js';
 import type { DeskAction } from '../../../state/desk.js';
 import type { Agent, ConversationDetail } from '../../../types.js';
 import { Composer } from './composer.js';
+import { ConversationFlags } from './conversation-flags.js';
 import { ConversationHeader } from './conversation-header.js';
 import { ResolveDialog } from './resolve-dialog.js';
 import { Timeline } from './timeline.js';
@@ -69,6 +70,7 @@ export function ConversationView({
         canChangeStatus={!!c.assigneeId && (mine || me?.role !== 'agent')}
         dispatch={dispatch}
       />
+      <ConversationFlags conversation={c} open={open} />
       <Timeline
         messages={detail.messages}
         me={me}
@@ -86,9 +88,7 @@ export function ConversationView({
         <div className="composer-closed muted">This conversation is {c.status}. A new message from the contact opens a new one.</div>
       )}
       {dialog === 'resolve' && <ResolveDialog id={c.id} queue={c.queue} onClose={() => setDialog(null)} dispatch={dispatch} />}
-      {dialog === 'transfer' && (
-        <TransferDialog id={c.id} currentQueue={c.queue} onClose={() => setDialog(null)} dispatch={dispatch} meId={me?.id} />
-      )}
+      {dialog === 'transfer' && <TransferDialog id={c.id} currentQueue={c.queue} onClose={() => setDialog(null)} dispatch={dispatch} />}
     </section>
   );
 }
