@@ -141,6 +141,10 @@ export type RealtimeEvents = {
   'supervisor.alert': { conversationId: string; queue: string; waitingSeconds: number; reason: string };
   /** To every agent: an incident was declared, got a linked conversation, or was resolved (`status`). */
   'incident.updated': { incident: PublicIncident };
+  /** To the conversation's audience: its contact answered the satisfaction survey. */
+  'csat.received': CsatAlert;
+  /** To supervisors: a score of 1 or 2 (core/csat/survey-policy.ts LOW_SCORE), once per survey. */
+  'csat.low': CsatAlert;
   /** To the conversation's audience: a contact's text matches an open incident's words (one click links it). */
   'incident.suggested': { incidentId: string; conversationId: string; number: number; queue: string };
   /** To supervisors: several different contacts wrote about the same thing within minutes; declaring an incident may be due. */
@@ -165,6 +169,28 @@ export type PublicIncident = {
   resolutionMessage: LocalizedText | null;
   /** The linked conversations. */
   conversationIds: string[];
+};
+
+/** A survey answer as agents see it: on `GET /api/conversations/:id` (`conversation.csat`) and in `csat.*` events. */
+export type PublicCsat = {
+  /** 1–5; null while the survey waits for its answer. */
+  score: number | null;
+  comment: string | null;
+  /** Where it was asked and answered: sms, email (the rating page), slack (buttons) or voice (keypad). */
+  channel: Channel;
+  /** When it was answered; null while waiting. */
+  at: string | null;
+  sentAt: string;
+  expiresAt: string;
+};
+
+export type CsatAlert = {
+  conversationId: string;
+  number: number;
+  queue: string;
+  /** The agent who handled it (scores stay theirs after reassignment). */
+  agentId: string | null;
+  csat: PublicCsat & { score: number; at: string };
 };
 
 export type SlaAlert = { conversationId: string; number: number; queue: string; kind: SlaKind; dueAt: string };

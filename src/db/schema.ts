@@ -125,8 +125,10 @@ export const queues = pgTable('queues', {
   emailFrom: text('email_from'),
   /** A pending conversation with no word from the contact for this long is resolved with a final note; null = never. */
   autoResolvePendingSeconds: integer('auto_resolve_pending_seconds').default(7 * 24 * 3600),
-  /** Ask the contact for a 1–5 satisfaction score after resolution (SMS, email, Slack; never a call). */
+  /** Ask the contact for a 1–5 satisfaction score after resolution (SMS, email, Slack; see core/csat). */
   csat: boolean('csat').notNull().default(true),
+  /** After a call with an agent, keep the caller on the line for a "press 1 to 5" survey. */
+  csatVoice: boolean('csat_voice').notNull().default(false),
   /** Request SLA targets; null = none (the routing `slaSeconds` is the answer-time target for queue figures). */
   sla: jsonb('sla').$type<SlaPolicy | null>(),
   /** Acknowledgement / after-hours texts on new text conversations; null = none. */
@@ -844,3 +846,4 @@ export type IncidentRow = typeof incidents.$inferSelect;
 export type CannedResponseRow = typeof cannedResponses.$inferSelect;
 export type DispositionRow = typeof dispositions.$inferSelect;
 export type SandboxMessageRow = typeof sandboxMessages.$inferSelect;
+export type CsatSurveyRow = typeof csatSurveys.$inferSelect;

@@ -252,6 +252,8 @@ describe('desk helpers', () => {
       escalation: [],
       sla: null,
       autoReply: null,
+      csat: true,
+      csatVoice: false,
       callbackOrder: 'afterLive',
       slaBreachedOpen: 0,
       emailFrom: null,

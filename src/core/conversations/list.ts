@@ -4,6 +4,7 @@ import { identitiesOf } from '../../db/queries/contacts.js';
 import { contacts, conversations, CONVERSATION_STATUSES, messages, OPEN_STATUSES } from '../../db/schema.js';
 import type { DbOrTx } from '../../db/client.js';
 import { isSupervisor, type Actor } from '../agents/actor.js';
+import { conversationCsat } from '../csat/record-answer.js';
 import { AppError } from '../errors.js';
 import { toPublicConversation, toPublicMessage } from '../ports.js';
 import { ZTag } from '../requests/tags.js';
@@ -108,9 +109,11 @@ export async function getConversation(db: DbOrTx, actor: Actor, id: string) {
     .where(eq(messages.conversationId, id))
     .orderBy(asc(messages.createdAt), asc(messages.id));
   return {
+    // The satisfaction survey shows here only: lists and pushes would need a join per row for it.
     conversation: {
       ...toPublicConversation(c),
       dispositionLabel: c.disposition ? await dispositionLabel(db, c.disposition, c.queueKey) : null,
+      csat: await conversationCsat(db, c.id),
     },
     contact: {
       id: c.contactId,

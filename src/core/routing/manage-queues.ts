@@ -51,6 +51,10 @@ const fields = {
   sla: ZSlaPolicy,
   /** Acknowledgement and after-hours texts on new text conversations (src/core/requests/auto-reply.ts); null = none. */
   autoReply: ZAutoReply,
+  /** Satisfaction survey after resolution on SMS, email and Slack (src/core/csat). */
+  csat: z.boolean(),
+  /** Post-call "press 1 to 5" survey for callers who talked to an agent. */
+  csatVoice: z.boolean(),
   /** Callbacks and voicemails behind live callers of the same priority (default), in arrival order, or first. */
   callbackOrder: z.enum(CALLBACK_ORDERS),
 };
@@ -68,6 +72,8 @@ export const ZCreateQueue = z
     autoResolvePendingSeconds: fields.autoResolvePendingSeconds.default(7 * 24 * 3600),
     sla: fields.sla.default(null),
     autoReply: fields.autoReply.default(null),
+    csat: fields.csat.default(true),
+    csatVoice: fields.csatVoice.default(false),
     callbackOrder: fields.callbackOrder.default('afterLive'),
   })
   .strict();
