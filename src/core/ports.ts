@@ -109,6 +109,8 @@ export type RealtimeEvents = {
     priority: number;
     contact: { id: string; name: string | null; address: string | null };
     expiresAt: string;
+    /** Handed on by another agent (extension): who, and their note for the receiver. */
+    transfer?: { by: { id: string; name: string }; note: string | null } | null;
   };
   'reservation.canceled': { reservationId: string; conversationId: string; reason: string };
   'conversation.assigned': { conversationId: string; agentId: string };

@@ -4,6 +4,7 @@
  */
 type Op = {
   summary: string;
+  description?: string;
   tags: string[];
   security?: unknown[];
   requestBody?: unknown;
@@ -230,11 +231,27 @@ const paths: Record<string, PathItem> = {
       parameters: [idParam],
       requestBody: body({
         oneOf: [
-          { type: 'object', properties: { queue: { type: 'string' } } },
-          { type: 'object', properties: { agentId: { type: 'string', format: 'uuid' } } },
+          { type: 'object', properties: { queue: { type: 'string' }, note: { type: 'string', maxLength: 1000 } }, required: ['queue'] },
+          {
+            type: 'object',
+            properties: { agentId: { type: 'string', format: 'uuid' }, note: { type: 'string', maxLength: 1000 } },
+            required: ['agentId'],
+          },
         ],
       }),
+      description:
+        'Any queue may be the target. `note` (extension) goes to the receiver: their `reservation.created` carries `transfer: {by: {id, name}, note}`, and the timeline gets an internal note. A queue transfer passes the sender by unless nobody else can take it. An agent who is offline, away, on a call or at capacity is refused with 409 `at_capacity` and the reason.',
       responses: { '200': ok('conversation'), '409': err },
+    }),
+  },
+  '/api/conversations/{id}/transfer-targets': {
+    get: authed({
+      summary: 'Where this conversation may be transferred (extension)',
+      description:
+        '`{queues: [{key, name, agentsAvailable}], agents: [{id, name, presence, selectable, reason}]}`: every queue, and every active agent but the caller; `reason` (e.g. "Offline", "At capacity for texts") says why an agent cannot take it now.',
+      tags: ['conversations'],
+      parameters: [idParam],
+      responses: { '200': ok('targets'), '403': err, '404': err },
     }),
   },
   '/api/reservations': {

@@ -15,7 +15,10 @@ import type {
   Offer,
   QueueStats,
   SearchResult,
+  SimilarContact,
   TodayReport,
+  TransferTarget,
+  TransferTargets,
 } from './types.js';
 
 /** An API error with the server's `{error: {code, message}}` body. */
@@ -213,6 +216,13 @@ export const api = {
     id: string,
     patch: { name?: string | null; language?: 'en' | 'es' | null; notes?: string | null; attributes?: Record<string, string> },
   ) => request<ContactCard>('PATCH', `/api/contacts/${id}`, patch),
+  /** Other contacts who look like this one (same email, phone or name): merge candidates. */
+  similarContacts: (id: string) => request<{ contacts: SimilarContact[] }>('GET', `/api/contacts/${id}/similar`).then((r) => r.contacts),
+  /** Contacts matching a name, phone or email fragment. */
+  contacts: (text: string) =>
+    request<{ contacts: SimilarContact[] }>('GET', `/api/contacts${q({ q: text, limit: 10 })}`).then((r) => r.contacts),
+  /** `other` moves into `id` (identities and conversations) and is gone. */
+  mergeContacts: (id: string, other: string) => request<ContactCard>('POST', `/api/contacts/${id}/merge`, { contactId: other }),
   reply: (id: string, body: string, internal = false) =>
     request<{ message: Message }>('POST', `/api/conversations/${id}/messages`, { body, internal }).then((r) => r.message),
   retry: (messageId: string) => request<{ message: Message }>('POST', `/api/messages/${messageId}/retry`).then((r) => r.message),
@@ -220,7 +230,7 @@ export const api = {
     request<{ conversation: Conversation }>('POST', `/api/conversations/${id}/resolve`, { disposition, ...(note ? { note } : {}) }).then(
       (r) => r.conversation,
     ),
-  transfer: (id: string, target: { queue: string } | { agentId: string }) =>
+  transfer: (id: string, target: TransferTarget) =>
     request<{ conversation: Conversation }>('POST', `/api/conversations/${id}/transfer`, target).then((r) => r.conversation),
   accept: (reservationId: string) =>
     request<{ conversation: Conversation }>('POST', `/api/reservations/${reservationId}/accept`).then((r) => r.conversation),
@@ -273,6 +283,6 @@ export const api = {
   placeCall: (target: { conversationId: string } | { phone: string }) =>
     request<{ conversation: { id: string }; callSid: string | null }>('POST', '/api/voice/calls', target),
   holdCall: (conversationId: string, held: boolean) => request('POST', `/api/voice/calls/${conversationId}/${held ? 'hold' : 'unhold'}`),
-  transferCall: (conversationId: string, target: { queue: string } | { agentId: string }) =>
-    request('POST', `/api/voice/calls/${conversationId}/transfer`, target),
+  transferTargets: (id: string) => request<TransferTargets>('GET', `/api/conversations/${id}/transfer-targets`),
+  transferCall: (conversationId: string, target: TransferTarget) => request('POST', `/api/voice/calls/${conversationId}/transfer`, target),
 };

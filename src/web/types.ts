@@ -44,6 +44,11 @@ export type ContactCard = {
   identities: (Identity & { id: string })[];
   conversations: Conversation[];
 };
+/** A contact in a list (`GET /api/contacts`, `…/similar`); `reasons` says why it looks like another one. */
+export type SimilarContact = ContactCard['contact'] & {
+  identities: (Identity & { id: string })[];
+  reasons?: ('email' | 'phone' | 'name')[];
+};
 export type Contact = { id: string; name: string | null; language?: 'en' | 'es' | null; createdAt?: string; identities: Identity[] };
 export type { PublicCannedResponse as CannedResponse } from '../core/content/canned-responses.js';
 export type { PublicDisposition as Disposition } from '../core/content/dispositions.js';
@@ -69,5 +74,12 @@ export type TodayReport = {
   byHour: ({ hour: number } & Record<Channel, number>)[];
   agentLoad: Record<string, Partial<Record<Channel, number>>>;
 };
+
+/** Where a conversation may be handed (GET /api/conversations/:id/transfer-targets). */
+export type TransferTargets = {
+  queues: { key: string; name: string; agentsAvailable: number }[];
+  agents: { id: string; name: string; presence: Presence; selectable: boolean; reason: string | null }[];
+};
+export type TransferTarget = ({ queue: string } | { agentId: string }) & { note?: string };
 
 export type DirectoryAgent = { id: string; name: string; presence: Presence; queues: string[] };

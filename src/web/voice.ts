@@ -1,5 +1,6 @@
 import { E164 } from '../core/patterns.js';
 import { api, ApiError } from './api.js';
+import type { TransferTarget } from './types.js';
 import { describeVoiceError, type SoftphoneEvent } from './state/softphone.js';
 
 /**
@@ -180,7 +181,7 @@ export class Phone {
     }
   }
 
-  async transfer(conversationId: string, target: { queue: string } | { agentId: string }) {
+  async transfer(conversationId: string, target: TransferTarget) {
     await api.transferCall(conversationId, target);
   }
 

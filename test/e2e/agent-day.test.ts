@@ -81,6 +81,74 @@ describe.runIf(chromiumAvailable())('an agent’s day in the desk (issue 20)', (
     await screenshot(page, 'offer-countdown');
     await offer.getByRole('button', { name: 'Decline' }).click();
   }, 60_000);
+
+  it('transfers: any queue, a note the receiver sees, unavailable people shown with the reason, never straight back to the sender', async () => {
+    const dora = await app.agent({ name: 'Dora Donor', queues: ['donor', 'volunteer'], available: false });
+    const cora = await app.agent({ name: 'Cora Crisis', queues: ['crisis'], available: false });
+    const oscar = await app.agent({ name: 'Oscar Offline', queues: ['donor', 'crisis'], available: false });
+    const desk = await newPage();
+    await logIn(desk, app.url, dora.email, PASSWORD);
+    await goAvailable(desk, dora.id);
+    const crisisDesk = await newPage();
+    await logIn(crisisDesk, app.url, cora.email, PASSWORD);
+    await goAvailable(crisisDesk, cora.id);
+
+    await app.sms(randomPhone(), 'Can I change the card for my gift?');
+    await desk.getByTestId('offer').waitFor();
+    await desk.keyboard.press('Alt+KeyA');
+    await desk.getByRole('log', { name: 'Messages' }).getByText('Can I change the card for my gift?').waitFor();
+
+    await desk.getByRole('button', { name: 'Transfer' }).click();
+    const dialog = desk.getByRole('dialog', { name: 'Transfer conversation' });
+    const select = dialog.getByLabel('Transfer to');
+    // Every queue, not only Dora's own.
+    await expect.poll(() => select.locator('option[value="queue:crisis"]').count()).toBe(1);
+    // Offline people (the bootstrap Administrator too) are listed with why, and cannot be picked.
+    const oscarOption = select.locator(`option[value="agent:${oscar.id}"]`);
+    expect(await oscarOption.textContent()).toBe('Oscar Offline — Offline');
+    expect(await oscarOption.isDisabled()).toBe(true);
+    const adminOption = select.locator('option', { hasText: 'Administrator' });
+    expect(await adminOption.textContent()).toBe('Administrator — Offline');
+    expect(await adminOption.isDisabled()).toBe(true);
+    expect(await select.locator(`option[value="agent:${cora.id}"]`).isDisabled()).toBe(false);
+    await select.selectOption('queue:crisis');
+    await dialog.getByLabel(/Note for the receiver/).fill('Mentions feeling unsafe at home, please take over');
+    await screenshot(desk, 'transfer-dialog', { docs: true });
+    await dialog.getByRole('button', { name: 'Transfer' }).click();
+    await dialog.waitFor({ state: 'detached' });
+
+    // Cora's offer says who sent it and why.
+    const offer = crisisDesk.getByTestId('offer');
+    await offer.waitFor();
+    expect(await offer.getByTestId('offer-transfer').textContent()).toBe(
+      'Transferred by Dora Donor: “Mentions feeling unsafe at home, please take over”',
+    );
+    await screenshot(crisisDesk, 'offer-transferred', { docs: true });
+    await crisisDesk.keyboard.press('Alt+KeyA');
+    const record = crisisDesk.getByTestId('transfer-record');
+    await record.waitFor();
+    expect(await record.textContent()).toContain(
+      'Transferred to the Crisis response queue: Mentions feeling unsafe at home, please take over',
+    );
+
+    // A transfer to another queue Dora serves goes to its other agent, not back to her.
+    const sam = await app.agent({ name: 'Sam Second', queues: ['volunteer'] });
+    const samSocket = await app.socket(sam.token);
+    await app.sms(randomPhone(), 'Where is my receipt?');
+    await desk.getByTestId('offer').waitFor();
+    await desk
+      .getByTestId('offer')
+      .getByRole('button', { name: /Accept/ })
+      .click();
+    await desk.getByRole('log', { name: 'Messages' }).getByText('Where is my receipt?').waitFor();
+    await desk.getByRole('button', { name: 'Transfer' }).click();
+    await desk.getByRole('dialog', { name: 'Transfer conversation' }).getByLabel('Transfer to').selectOption('queue:volunteer');
+    await desk.getByRole('dialog', { name: 'Transfer conversation' }).getByRole('button', { name: 'Transfer' }).click();
+    const toSam = await samSocket.waitFor('reservation.created', (p) => p.transfer?.by.id === dora.id);
+    expect(toSam.queue).toBe('volunteer');
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await desk.getByTestId('offer').count()).toBe(0);
+  }, 90_000);
 });
 
 let partnerNumber: string | null = null;

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { placeOutboundCall, ZPlaceCall } from '../../core/calls/place-outbound-call.js';
 import { setCallHold } from '../../core/calls/set-call-hold.js';
 import { transferCall } from '../../core/calls/transfer-call.js';
+import { ZTransferTarget } from '../../core/conversations/transfer.js';
 import { AppError } from '../../core/errors.js';
 import { toPublicConversation, type Deps } from '../../core/ports.js';
 import { actorOf, parse, requireAuth } from '../../http/middleware.js';
@@ -13,7 +14,6 @@ import { maskPhone } from '../../logger.js';
 export const VOICE_TOKEN_TTL_SECONDS = 15 * 60;
 
 const ZId = z.object({ id: z.string().uuid('id must be a UUID') });
-const ZTransfer = z.union([z.object({ queue: z.string().min(1) }).strict(), z.object({ agentId: z.string().uuid() }).strict()]);
 
 /**
  * The desk's voice controls under /api/voice (extensions; see docs/voice.md):
@@ -82,7 +82,7 @@ export function voiceApiRouter(deps: Deps): Router {
   r.post('/calls/:id/transfer', async (req, res) => {
     const actor = actorOf(req);
     const { id } = parse(ZId, req.params);
-    const target = parse(ZTransfer, req.body);
+    const target = parse(ZTransferTarget, req.body);
     needCalls();
     const after = await transferCall(deps, actor, id, target);
     res.json({ conversation: toPublicConversation(after) });

@@ -1,7 +1,16 @@
-import { and, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import { ROUTER_LOCK } from '../../db/advisory-locks.js';
 import type { DbOrTx, Tx } from '../../db/client.js';
-import { contactIdentities, contacts, conversations, reservations, type Capacity, type Channel, type Presence } from '../../db/schema.js';
+import {
+  agents,
+  contactIdentities,
+  contacts,
+  conversations,
+  reservations,
+  type Capacity,
+  type Channel,
+  type Presence,
+} from '../../db/schema.js';
 import { publishConversationChange } from '../conversations/publish.js';
 import { rooms, type Deps, type RealtimeEvents } from '../ports.js';
 import { openLanes, planOffers, ROUTABLE_PRESENCES, type Lane, type RoutableAgent, type WaitingConversation } from './policy.js';
@@ -148,6 +157,16 @@ export async function offerPayloads(db: DbOrTx, offers: Offer[]): Promise<Realti
   const contactIds = [...new Set(offers.map((o) => o.contactId))];
   const people = await db.select().from(contacts).where(inArray(contacts.id, contactIds));
   const idents = await db.select().from(contactIdentities).where(inArray(contactIdentities.contactId, contactIds));
+  const handed = await db
+    .select({ id: conversations.id, byId: agents.id, byName: agents.name, note: conversations.transferNote })
+    .from(conversations)
+    .innerJoin(agents, eq(agents.id, conversations.transferredBy))
+    .where(
+      inArray(
+        conversations.id,
+        offers.map((o) => o.conversationId),
+      ),
+    );
   return offers.map((o) => ({
     reservationId: o.reservationId,
     conversationId: o.conversationId,
@@ -160,8 +179,12 @@ export async function offerPayloads(db: DbOrTx, offers: Offer[]): Promise<Realti
       address: idents.find((i) => i.contactId === o.contactId)?.value ?? null,
     },
     expiresAt: o.expiresAt.toISOString(),
+    transfer: transferOf(handed.find((h) => h.id === o.conversationId)),
   }));
 }
+
+const transferOf = (h: { byId: string; byName: string; note: string | null } | undefined) =>
+  h ? { by: { id: h.byId, name: h.byName }, note: h.note } : null;
 
 /** After commit: push each offer to its agent and arm its timeout. */
 export async function announceOffers(deps: Deps, offers: Offer[]): Promise<void> {
@@ -240,6 +263,7 @@ type HeadRow = {
   queued_at: Date | string;
   contact_id: string;
   overflow_queues: string[] | null;
+  transferred_by: string | null;
 };
 
 /**
@@ -258,12 +282,12 @@ async function loadLaneHeads(tx: Tx, lanes: Lane[]): Promise<WaitingConversation
   const rows = (await tx.execute(sql`
     select c.* from (values ${values}) as lane(queue_key, channel)
     cross join lateral (
-      (select id, queue_key, channel, priority, queued_at, contact_id, overflow_queues from conversations
+      (select id, queue_key, channel, priority, queued_at, contact_id, overflow_queues, transferred_by from conversations
         where status = 'waiting' and queue_key = lane.queue_key and channel = lane.channel
         order by priority desc nulls last, queued_at asc
         limit ${HEADS_PER_LANE})
       union all
-      (select id, queue_key, channel, priority, queued_at, contact_id, overflow_queues from conversations
+      (select id, queue_key, channel, priority, queued_at, contact_id, overflow_queues, transferred_by from conversations
         where status = 'waiting' and channel = lane.channel
           and cardinality(overflow_queues) > 0 and overflow_queues @> array[lane.queue_key]
         order by priority desc nulls last, queued_at asc
@@ -280,6 +304,7 @@ async function loadLaneHeads(tx: Tx, lanes: Lane[]): Promise<WaitingConversation
       queuedAt: new Date(r.queued_at),
       contactId: r.contact_id,
       extraQueues: r.overflow_queues ?? [],
+      transferredBy: r.transferred_by,
     });
   }
   return [...byId.values()];

@@ -28,6 +28,8 @@ export type WaitingConversation = {
   extraQueues?: string[];
   /** The agent who last handled this contact, if sticky routing applies. */
   preferredAgentId?: string | null;
+  /** The agent who transferred it here: passed by, unless nobody else can take it. */
+  transferredBy?: string | null;
 };
 
 export type Lane = { queueKey: string; channel: Channel };
@@ -104,12 +106,15 @@ export function chooseAgent(
   declined: ReadonlySet<string> = new Set(),
 ): RoutableAgent | undefined {
   let best: RoutableAgent | undefined;
+  let sender: RoutableAgent | undefined;
   const cmp = compareAgentsFor(conv);
   for (const a of agents) {
     if (!isEligible(a, conv, declined)) continue;
-    if (!best || cmp(a, best) < 0) best = a;
+    // A transfer must not come straight back to whoever made it.
+    if (a.id === conv.transferredBy) sender = a;
+    else if (!best || cmp(a, best) < 0) best = a;
   }
-  return best;
+  return best ?? sender;
 }
 
 /** The (queue, channel) pairs some agent could take work from right now: only their heads are read. */

@@ -27,7 +27,8 @@ export async function acceptReservation(deps: Deps, reservationId: string, agent
       .where(eq(reservations.id, r.id));
     const [c] = await tx
       .update(conversations)
-      .set({ status: 'assigned', assigneeId: agentId, acceptedAt: sql`now()` })
+      // Taken: the transfer hand-over (sender, note) is done; the timeline keeps its record.
+      .set({ status: 'assigned', assigneeId: agentId, acceptedAt: sql`now()`, transferredBy: null, transferNote: null })
       .where(and(eq(conversations.id, r.conversationId), eq(conversations.status, 'offered')))
       .returning();
     if (!c) throw new AppError('offer_expired', 'this conversation is no longer waiting');

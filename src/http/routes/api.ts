@@ -17,7 +17,8 @@ import { recordConversationView } from '../../core/conversations/record-view.js'
 import { resolveConversation } from '../../core/conversations/resolve.js';
 import { retrySend } from '../../core/conversations/retry-send.js';
 import { sendReply } from '../../core/conversations/send-reply.js';
-import { transferConversation } from '../../core/conversations/transfer.js';
+import { transferConversation, ZTransferTarget } from '../../core/conversations/transfer.js';
+import { listTransferTargets } from '../../core/conversations/transfer-targets.js';
 import { AppError } from '../../core/errors.js';
 import { toPublicConversation, type Deps } from '../../core/ports.js';
 import { acceptReservation, listPendingOffers, rejectReservation } from '../../core/routing/reservations.js';
@@ -43,7 +44,6 @@ const ZMyPreferences = z.object({ language: z.enum(LANGUAGES).optional() }).stri
 const ZStatus = z.object({ status: z.enum(SETTABLE_PRESENCES) });
 const ZReply = z.object({ body: z.string().trim().min(1, 'body must not be empty').max(20_000), internal: z.boolean().optional() });
 const ZResolve = z.object({ disposition: z.string().max(100).optional(), note: z.string().max(5000).optional() });
-const ZTransfer = z.union([z.object({ queue: z.string().min(1) }).strict(), z.object({ agentId: z.string().uuid() }).strict()]);
 
 /**
  * The agent API (contract: "Agent API"). Every route but sign-in (routes/auth.ts) needs a
@@ -253,9 +253,14 @@ export function apiRouter(deps: Deps, opts: { throttle: LoginThrottle }): Router
 
   r.post('/conversations/:id/transfer', async (req, res) => {
     const { id } = parse(ZId, req.params);
-    const target = parse(ZTransfer, req.body);
+    const target = parse(ZTransferTarget, req.body);
     const c = await transferConversation(deps, actorOf(req), id, target);
     res.json({ conversation: toPublicConversation(c) });
+  });
+
+  // Extension: where the transfer dialog may hand it, with who could take it now and why not.
+  r.get('/conversations/:id/transfer-targets', async (req, res) => {
+    res.json(await listTransferTargets(db, actorOf(req), parse(ZId, req.params).id));
   });
 
   // Extension: the caller's live offers, so a desk that reloads still shows what is ringing.

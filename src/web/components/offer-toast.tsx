@@ -47,6 +47,12 @@ export function OfferToasts({
               </span>
             </div>
             <div className="toast-contact">{contactLabel(o.contact)}</div>
+            {o.transfer && (
+              <div className="toast-transfer" data-testid="offer-transfer" dir="auto">
+                Transferred by {o.transfer.by.name}
+                {o.transfer.note ? `: “${o.transfer.note}”` : ''}
+              </div>
+            )}
             <div className="toast-meta">
               {o.contact.name && o.contact.address ? <span>{o.contact.address}</span> : null}
               <span className="pill">queue: {o.queue}</span>

@@ -1,15 +1,16 @@
 import { useEffect, useState } from 'react';
 import { api } from '../api.js';
 import { reportError } from '../notices.js';
-import type { DirectoryAgent, QueueStats } from '../types.js';
+import type { TransferTargets } from '../types.js';
 
-/** Where a conversation or call can be transferred: every queue, and every agent but the caller. */
-export function useTransferTargets(meId: string | undefined) {
-  const [queues, setQueues] = useState<QueueStats[]>([]);
-  const [agents, setAgents] = useState<DirectoryAgent[]>([]);
+/**
+ * Where one conversation (or call) can be transferred: every queue, and every agent but the
+ * caller with whether they could take it now and, if not, why (the server decides both).
+ */
+export function useTransferTargets(conversationId: string) {
+  const [targets, setTargets] = useState<TransferTargets>({ queues: [], agents: [] });
   useEffect(() => {
-    api.queues().then(setQueues, reportError('Could not load the queues'));
-    api.directory().then((a) => setAgents(a.filter((x) => x.id !== meId)), reportError('Could not load the agents'));
-  }, [meId]);
-  return { queues, agents };
+    api.transferTargets(conversationId).then(setTargets, reportError('Could not load where to transfer it'));
+  }, [conversationId]);
+  return targets;
 }

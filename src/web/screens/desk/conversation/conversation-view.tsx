@@ -86,9 +86,7 @@ export function ConversationView({
         <div className="composer-closed muted">This conversation is {c.status}. A new message from the contact opens a new one.</div>
       )}
       {dialog === 'resolve' && <ResolveDialog id={c.id} queue={c.queue} onClose={() => setDialog(null)} dispatch={dispatch} />}
-      {dialog === 'transfer' && (
-        <TransferDialog id={c.id} currentQueue={c.queue} onClose={() => setDialog(null)} dispatch={dispatch} meId={me?.id} />
-      )}
+      {dialog === 'transfer' && <TransferDialog id={c.id} currentQueue={c.queue} onClose={() => setDialog(null)} dispatch={dispatch} />}
     </section>
   );
 }

@@ -144,9 +144,10 @@ function MessageItem({
   const heading = x.subject ?? subject ?? null;
   if (m.internal) {
     return (
-      <div className="msg-note" data-testid="note">
+      <div className="msg-note" data-testid={m.metadata?.event === 'transfer' ? 'transfer-record' : 'note'}>
         <div className="msg-note-head">
-          <Icon name="note" size={13} /> Internal note · {m.authorAgentId === me?.id ? 'you' : 'agent'} · {clock(m.createdAt)}
+          <Icon name="note" size={13} /> {m.metadata?.event === 'transfer' ? 'Transfer' : 'Internal note'} ·{' '}
+          {m.authorAgentId === me?.id ? 'you' : 'agent'} · {clock(m.createdAt)}
         </div>
         <div className="msg-body">{m.body}</div>
       </div>
