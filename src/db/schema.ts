@@ -15,10 +15,11 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 
-export const CHANNELS = ['voice', 'sms', 'email', 'slack'] as const;
+import { CALLBACK_ORDERS, CHANNELS, IDENTITY_KINDS, LANGUAGES, ROLES } from './enums.js';
+
+export { CHANNELS, IDENTITY_KINDS, LANGUAGES, ROLES };
 export type Channel = (typeof CHANNELS)[number];
 
-export const ROLES = ['agent', 'supervisor', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** Presence an agent sets; `busy` (on a call) and `wrap-up` are set by the system. */
@@ -39,10 +40,8 @@ export const OPEN_STATUSES = ['waiting', 'offered', 'assigned', 'pending', 'snoo
 export const RESERVATION_STATUSES = ['pending', 'accepted', 'rejected', 'timeout', 'canceled'] as const;
 export type ReservationStatus = (typeof RESERVATION_STATUSES)[number];
 
-export const IDENTITY_KINDS = ['phone', 'email', 'slack'] as const;
 export type IdentityKind = (typeof IDENTITY_KINDS)[number];
 
-export const LANGUAGES = ['en', 'es'] as const;
 export type Language = (typeof LANGUAGES)[number];
 
 export type Capacity = Record<Channel, number>;
@@ -98,7 +97,7 @@ export type AutoReply = { open?: ContactTextVariants | null; closed?: ContactTex
  * Where callbacks and voicemails of a queue wait, against live callers of the same priority:
  * behind them (the default: someone on the line goes first), in arrival order, or ahead of them.
  */
-export const CALLBACK_ORDERS = ['afterLive', 'arrival', 'first'] as const;
+export { CALLBACK_ORDERS };
 export type CallbackOrder = (typeof CALLBACK_ORDERS)[number];
 
 export const SLA_KINDS = ['firstResponse', 'nextResponse', 'resolution'] as const;

@@ -7,20 +7,9 @@ import { isSupervisor, type Actor } from '../agents/actor.js';
 import { recordAudit, type AuditContext } from '../audit/record-audit.js';
 import { AppError, forbidden, notFound } from '../errors.js';
 
-/** The one schema for a resolution code: the API validates with it and the admin form shows its messages. */
-export const ZDisposition = z
-  .object({
-    code: z
-      .string()
-      .trim()
-      .regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'code: lower-case letters, digits, _ . and -, at most 64'),
-    label: z.string().trim().min(1, 'label: required').max(200),
-    /** null (or absent) = every queue. */
-    queue: z.string().min(1).max(40).nullish(),
-  })
-  .strict();
-/** `archived: false` brings an archived code back. */
-export const ZUpdateDisposition = ZDisposition.extend({ archived: z.boolean() }).partial().strict();
+import { ZDisposition, ZUpdateDisposition } from './content-schemas.js';
+
+export { ZDisposition, ZUpdateDisposition } from './content-schemas.js';
 
 export const ZListDispositions = z.object({
   /** Only those a conversation of this queue may be resolved with. */
