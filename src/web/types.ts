@@ -69,3 +69,6 @@ export type TodayReport = {
 };
 
 export type DirectoryAgent = { id: string; name: string; presence: Presence; queues: string[] };
+
+export type { GroupBy as ReportGroupBy, SummaryRow as ReportRow } from '../core/reports/summary.js';
+export type { ConversationLine as ReportConversation } from '../core/reports/conversation-export.js';

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useReducer, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useReducer, useState } from 'react';
 import { api, refreshSession, setUnauthorizedHandler } from '../api.js';
 import { Notices } from '../components/notices.js';
 import { OfferToasts } from '../components/offer-toast.js';
@@ -24,11 +24,15 @@ import { useShortcuts } from './use-shortcuts.js';
 const VIEW_PATHS: Record<View, string> = {
   desk: '/',
   wallboard: '/wallboard',
+  reports: '/reports',
   security: '/account/security',
   audit: '/admin/audit',
   sandbox: '/sandbox',
   admin: '/admin',
 };
+// Supervisors' Reports screen (and its charts) loads when opened, never on an agent's first load.
+const Reports = lazy(() => import('../screens/reports/reports.js'));
+
 const viewFromPath = (): View =>
   (Object.entries(VIEW_PATHS).find(([v, p]) => v !== 'desk' && location.pathname.startsWith(p))?.[0] as View | undefined) ?? 'desk';
 
@@ -208,6 +212,10 @@ function Shell({ onLogout }: { onLogout: () => void }) {
         <SandboxScreen />
       ) : view === 'admin' && supervisor && state.me ? (
         <Admin me={state.me} tab={adminTab} onTab={openAdminTab} />
+      ) : view === 'reports' && supervisor ? (
+        <Suspense fallback={null}>
+          <Reports onOpenConversation={openConversation} />
+        </Suspense>
       ) : view === 'wallboard' && supervisor ? (
         <Wallboard bus={bus} onOpenConversation={openConversation} />
       ) : (

@@ -10,7 +10,7 @@ export function PresenceDot({ presence }: { presence: string }) {
 }
 
 /** The desk's screens, each at its own path (app.tsx). */
-export type View = 'desk' | 'wallboard' | 'security' | 'audit' | 'admin' | 'sandbox';
+export type View = 'desk' | 'wallboard' | 'reports' | 'security' | 'audit' | 'admin' | 'sandbox';
 
 export function TopBar(props: {
   me: Agent | null;
@@ -46,6 +46,7 @@ export function TopBar(props: {
         <nav className="tabs" aria-label={t('topbar.views')}>
           {tab('desk', t('topbar.desk'))}
           {tab('wallboard', t('topbar.wallboard'))}
+          {tab('reports', t('topbar.reports'))}
           {tab('admin', t('topbar.admin'))}
           {me.role === 'admin' && tab('audit', t('topbar.audit'))}
           {me.role === 'admin' && props.sandbox && tab('sandbox', t('topbar.sandbox', 'Sandbox'))}
