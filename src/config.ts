@@ -123,8 +123,12 @@ export const ZEnv = z.object({
   MAX_CONSECUTIVE_TIMEOUTS: intFrom(3, 1),
   /** Seconds in `wrap-up` after a call before the agent is available again. */
   WRAP_UP_SECONDS: intFrom(30, 0),
-  /** Seconds an agent's desk may have no socket before the agent is set `offline`. */
-  PRESENCE_GRACE_SECONDS: intFrom(60, 1),
+  /**
+   * Seconds an agent's desk may have no socket before the agent is set `offline`. Long enough for a
+   * reload or a network blip (the desk reconnects within 5 s), short enough that contacts are not
+   * offered to a closed tab for long.
+   */
+  PRESENCE_GRACE_SECONDS: intFrom(10, 1),
   /** A returning contact goes first to the agent who handled them within this many seconds (0 = off). */
   STICKY_WINDOW_SECONDS: intFrom(7 * 24 * 3600, 0),
   /** Rolling window of the live queue figures (service level, abandon rate, offers). */

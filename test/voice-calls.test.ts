@@ -72,12 +72,12 @@ describe('a call from incoming to hang-up', () => {
     const menu = await call.press(language, '1');
     expect(spoken(menu)).toContain('For donations and our store, press 1');
     expect(first(menu, 'Gather').attrs.action).toBe(
-      'https://switchboard.test/webhooks/twilio/voice/step?flow=main&node=menu&lang=en&try=0',
+      'https://switchboard.test/webhooks/twilio/voice/step?flow=main&node=menu&lang=en&chose=1&try=0',
     );
 
     const queued = await call.press(menu, '1');
     expect(spoken(queued)).toContain('donor and store team');
-    expect(first(queued, 'Redirect').text).toBe('https://switchboard.test/webhooks/twilio/voice/wait?flow=main&node=donor&lang=en');
+    expect(first(queued, 'Redirect').text).toBe('https://switchboard.test/webhooks/twilio/voice/wait?flow=main&node=donor&lang=en&chose=1');
 
     const offer = await sock.waitFor('reservation.created', (p) => p.channel === 'voice');
     expect(offer).toMatchObject({ channel: 'voice', queue: 'donor' });
@@ -417,7 +417,7 @@ describe('crisis line, voicemail and callbacks', () => {
     const overflow = await call.follow(queued);
     expect(spoken(overflow)).toContain('To have an agent call you back, press 2');
     const prompt = await call.press(overflow, '2');
-    expect(first(prompt, 'Gather').attrs.action).toContain('/voice/callback?flow=main&node=volunteer&lang=en&mode=queue');
+    expect(first(prompt, 'Gather').attrs.action).toContain('/voice/callback?flow=main&node=volunteer&lang=en&chose=1&mode=queue');
     const readBack = await call.press(prompt, '');
     expect(spoken(readBack)).toContain(`We will call you back on ${from.slice(2, 5).split('').join(' ')}, `);
     const bye = await call.press(readBack, '1');

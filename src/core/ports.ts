@@ -15,6 +15,7 @@ import type {
 import type { Logger } from '../logger.js';
 import { publicMedia } from './files/recordings.js';
 import type { QueueStats } from './routing/queue-stats.js';
+import type { Burst } from './incidents/bursts.js';
 
 /**
  * What the core needs from the outside world. `main.ts` (and the test harness)
@@ -138,7 +139,12 @@ export type RealtimeEvents = {
   'incident.updated': { incident: PublicIncident };
   /** To the conversation's audience: a contact's text matches an open incident's words (one click links it). */
   'incident.suggested': { incidentId: string; conversationId: string; number: number; queue: string };
+  /** To supervisors: several different contacts wrote about the same thing within minutes; declaring an incident may be due. */
+  'incident.proposed': { proposal: IncidentProposal };
 };
+
+/** A group of similar recent contacts (core/incidents/bursts.ts). */
+export type IncidentProposal = Burst;
 
 /** An incident as agents see it (`GET /api/incidents`, `incident.updated`). */
 export type PublicIncident = {

@@ -94,6 +94,13 @@ export type SlaPolicy = { firstResponseSeconds: number; nextResponseSeconds?: nu
 /** Texts sent on a new SMS, email or Slack conversation; `{number}` becomes the reference. */
 export type AutoReply = { open?: ContactTextVariants | null; closed?: ContactTextVariants | null };
 
+/**
+ * Where callbacks and voicemails of a queue wait, against live callers of the same priority:
+ * behind them (the default: someone on the line goes first), in arrival order, or ahead of them.
+ */
+export const CALLBACK_ORDERS = ['afterLive', 'arrival', 'first'] as const;
+export type CallbackOrder = (typeof CALLBACK_ORDERS)[number];
+
 export const SLA_KINDS = ['firstResponse', 'nextResponse', 'resolution'] as const;
 export type SlaKind = (typeof SLA_KINDS)[number];
 
@@ -124,6 +131,8 @@ export const queues = pgTable('queues', {
   sla: jsonb('sla').$type<SlaPolicy | null>(),
   /** Acknowledgement / after-hours texts on new text conversations; null = none. */
   autoReply: jsonb('auto_reply').$type<AutoReply | null>(),
+  /** Callbacks and voicemails against live callers of the same priority (src/core/calls/call-meta.ts). */
+  callbackOrder: text('callback_order').$type<CallbackOrder>().notNull().default('afterLive'),
   createdAt: createdAt(),
 });
 

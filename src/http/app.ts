@@ -13,6 +13,7 @@ import type { Metrics } from './metrics.js';
 import { securityHeaders } from './security-headers.js';
 import { openApiDocument } from './openapi.js';
 import { apiRouter } from './routes/api.js';
+import { deskStatic } from './desk-static.js';
 import { APP_ROOT } from '../app-root.js';
 
 export const WEB_DIST = join(APP_ROOT, 'dist/web');
@@ -83,12 +84,7 @@ export function createHttpApp(deps: Deps, opts: { redis: Redis; metrics: Metrics
   });
 
   // The agent desk (built by Vite into dist/web).
-  if (existsSync(WEB_DIST)) {
-    app.use(express.static(WEB_DIST, { index: false, maxAge: '1h' }));
-    app.get(/^\/(?!api\/|webhooks\/|slack\/|socket\.io\/).*/, (_req, res) => {
-      res.sendFile('index.html', { root: WEB_DIST, maxAge: 0 });
-    });
-  }
+  if (existsSync(WEB_DIST)) app.use(deskStatic(WEB_DIST));
 
   app.use(errorHandler(deps));
   return app;

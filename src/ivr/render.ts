@@ -3,6 +3,7 @@ import type VoiceResponse from 'twilio/lib/twiml/VoiceResponse.js';
 import type { BusinessHours } from '../db/schema.js';
 import { isOpen } from '../core/business-hours.js';
 import { digitByDigit } from '../core/calls/callback-number.js';
+import { fillHours } from '../core/spoken-hours.js';
 import { LANGS, type Flow, type FlowNode, type Lang, type NodeOf, type Text } from './flow-schema.js';
 
 /**
@@ -11,7 +12,8 @@ import { LANGS, type Flow, type FlowNode, type Lang, type NodeOf, type Text } fr
  * as an `effect` for the voice channel to carry out before it answers Twilio.
  */
 
-export type CallState = { flow: string; lang: Lang };
+/** `langChosen`: the caller picked `lang` at a language node (not the default by silence): it is kept on their contact. */
+export type CallState = { flow: string; lang: Lang; langChosen?: boolean };
 
 export type RenderContext = {
   publicUrl: string;
@@ -95,6 +97,14 @@ export function textFor(t: Text, lang: Lang): string {
   return typeof t === 'string' ? t : (t[lang] ?? t.en);
 }
 
+/** A flow's text with its `{hours:<queue>}` placeholders filled in, each language in its own words. */
+export function spoken(text: Text, lang: Lang, ctx: Pick<RenderContext, 'queueHours'>): Text {
+  if (typeof text === 'string') return fillHours(text, lang, ctx.queueHours);
+  const out = { ...text };
+  for (const l of LANGS) if (out[l]) out[l] = fillHours(out[l], l, ctx.queueHours);
+  return out;
+}
+
 export function say(
   twiml: { say(attrs: Say, text: string): unknown },
   flow: Flow | undefined,
@@ -149,7 +159,7 @@ export function voiceUrl(publicUrl: string, action: string, params: Record<strin
   return `${publicUrl}/webhooks/twilio/voice/${action}${qs ? `?${qs}` : ''}`;
 }
 
-const stateParams = (st: CallState, node: string) => ({ flow: st.flow, node, lang: st.lang });
+export const stateParams = (st: CallState, node: string) => ({ flow: st.flow, node, lang: st.lang, chose: st.langChosen ? 1 : undefined });
 
 /** Plays nodes from `nodeId` until one waits for the caller (or ends the call). */
 export function renderFrom(
@@ -167,7 +177,7 @@ export function renderFrom(
     if (!node) break;
     switch (node.type) {
       case 'say':
-        say(twiml, flow, st.lang, node.text, node);
+        say(twiml, flow, st.lang, spoken(node.text, st.lang, ctx), node);
         id = node.next;
         continue;
       case 'play':
@@ -194,15 +204,15 @@ export function renderFrom(
           action: voiceUrl(ctx.publicUrl, 'step', { ...stateParams(st, id), try: tries }),
           actionOnEmptyResult: true,
         });
-        sayEachLanguage(g, flow, node.prompt, node.default);
+        sayEachLanguage(g, flow, spoken(node.prompt, node.default, ctx), node.default);
         return { twiml };
       }
       case 'enqueue':
-        if (node.announcement) say(twiml, flow, st.lang, node.announcement);
+        if (node.announcement) say(twiml, flow, st.lang, spoken(node.announcement, st.lang, ctx));
         twiml.redirect({ method: 'POST' }, voiceUrl(ctx.publicUrl, 'wait', stateParams(st, id)));
         return { twiml, effect: { type: 'enqueue', nodeId: id, node } };
       case 'voicemail':
-        say(twiml, flow, st.lang, node.prompt);
+        say(twiml, flow, st.lang, spoken(node.prompt, st.lang, ctx));
         renderRecord(twiml, flow, st, id, ctx, { maxLength: node.maxLength, transcribe: node.transcribe });
         return { twiml };
       case 'callback':
@@ -215,7 +225,7 @@ export function renderFrom(
         return { twiml };
       }
       case 'hangup':
-        if (node.text) say(twiml, flow, st.lang, node.text);
+        if (node.text) say(twiml, flow, st.lang, spoken(node.text, st.lang, ctx));
         twiml.hangup();
         return { twiml };
     }
@@ -248,7 +258,7 @@ function renderGather(
     action: voiceUrl(ctx.publicUrl, 'step', { ...stateParams(st, id), try: tries }),
     actionOnEmptyResult: true,
   });
-  say(g, flow, st.lang, node.prompt);
+  say(g, flow, st.lang, spoken(node.prompt, st.lang, ctx));
 }
 
 export function renderRecord(
@@ -392,7 +402,7 @@ export function renderStep(
   tries: number,
   input: CallerInput,
   ctx: RenderContext,
-): Rendered & { lang: Lang } {
+): Rendered & { lang: Lang; langChosen?: boolean } {
   const speech = input.speech?.trim();
   const out = stepResult(flow, st, nodeId, tries, input, ctx);
   return out.effect?.type === 'enqueue' && speech ? { ...out, effect: { ...out.effect, heard: speech } } : out;
@@ -405,7 +415,7 @@ function stepResult(
   tries: number,
   input: CallerInput,
   ctx: RenderContext,
-): Rendered & { lang: Lang } {
+): Rendered & { lang: Lang; langChosen?: boolean } {
   const node = flow.nodes[nodeId];
   const twiml = new twilio.twiml.VoiceResponse();
   // Words of a crisis at any prompt skip the menu: no "that is not one of the options" for them.
@@ -420,7 +430,8 @@ function stepResult(
       return { ...renderFrom(flow, st, nodeId, ctx, twiml, tries + 1), lang: st.lang };
     }
     const lang = key ? node.choices[key].lang : node.default;
-    return { ...renderFrom(flow, { ...st, lang }, node.next, ctx, twiml), lang };
+    const langChosen = Boolean(key) || st.langChosen;
+    return { ...renderFrom(flow, { ...st, lang, langChosen }, node.next, ctx, twiml), lang, langChosen };
   }
   if (node.type !== 'gather') return { ...renderFrom(flow, st, nodeId, ctx, twiml), lang: st.lang };
   const key = matchChoice(node.choices, input);

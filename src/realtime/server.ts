@@ -40,6 +40,11 @@ export function createRealtimeServer(deps: Deps, http: HttpServer, redis: { pub:
 
   io.on('connection', async (socket) => {
     const actor = socket.data.actor as Actor;
+    // The desk measures its clock offset (offer countdowns follow the server's expiresAt); registered
+    // before any await, so a `clock` sent right on connect is not missed.
+    socket.on('clock', (ack: unknown) => {
+      if (typeof ack === 'function') ack(Date.now());
+    });
     // Desk presence (src/core/agents/desk-presence.ts): stamp on connect and disconnect.
     socket.on('disconnect', () => void deskDisconnected(deps, actor.id).catch((err) => deps.log.warn({ err }, 'desk stamp failed')));
     await socket.join(roomsFor(actor));

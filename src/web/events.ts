@@ -19,6 +19,7 @@ const LISTENED: Record<EventName, true> = {
   'crisis.detected': true,
   'incident.updated': true,
   'incident.suggested': true,
+  'incident.proposed': true,
   'sla.warning': true,
   'sla.breached': true,
 };

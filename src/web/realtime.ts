@@ -1,5 +1,6 @@
 import { io, type Socket } from 'socket.io-client';
 import { refreshSession, session } from './api.js';
+import { recordServerTime } from './clock.js';
 import { EVENT_NAMES, type EventBus, type EventName, type RealtimeEvents } from './events.js';
 
 type ServerToClient = { [E in EventName]: (payload: RealtimeEvents[E]) => void };
@@ -40,6 +41,8 @@ export function connectRealtime(
   socket.on('connect', () => {
     authFailures = 0;
     handlers.onStatus('online');
+    const sentAt = Date.now();
+    (socket as Socket).emit('clock', (serverMs: number) => recordServerTime(serverMs, sentAt, Date.now()));
   });
   socket.on('disconnect', (reason) => {
     handlers.onStatus('offline');

@@ -47,6 +47,9 @@ export function ensureWebBuilt() {
       execFileSync(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'error'], {
         cwd: ROOT,
         stdio: 'inherit',
+        // vitest sets NODE_ENV=test, which Vite would pass on to React (its development build,
+        // half as big again): the tests drive the desk production serves.
+        env: { ...process.env, NODE_ENV: 'production' },
       });
   } finally {
     rmSync(lock, { recursive: true, force: true });

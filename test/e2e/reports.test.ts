@@ -129,7 +129,7 @@ async function rowCells(page: Page, key: string): Promise<Record<string, string>
   return page
     .getByTestId('report-table')
     .locator(`tr[data-key="${key}"]`)
-    .evaluate((tr) => Object.fromEntries(Array.from(tr.querySelectorAll('td')).map((td) => [td.dataset.col!, td.textContent!.trim()])));
+    .evaluate((tr) => Object.fromEntries(Array.from(tr.querySelectorAll('td')).map((td) => [td.dataset.col!, td.textContent.trim()])));
 }
 
 beforeAll(async () => {

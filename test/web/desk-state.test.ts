@@ -250,6 +250,7 @@ describe('desk helpers', () => {
       escalation: [],
       sla: null,
       autoReply: null,
+      callbackOrder: 'afterLive',
       slaBreachedOpen: 0,
       emailFrom: null,
       autoResolvePendingSeconds: null,

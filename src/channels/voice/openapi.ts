@@ -17,7 +17,7 @@ const form = (fields: string[]) => ({
     },
   },
 });
-const stateParams = ['flow', 'node', 'lang'].map((name) => ({ name, in: 'query', schema: { type: 'string' } }));
+const stateParams = ['flow', 'node', 'lang', 'chose'].map((name) => ({ name, in: 'query', schema: { type: 'string' } }));
 const hook = (summary: string, fields: string[], responses: Record<string, unknown> = twiml, parameters: unknown[] = stateParams) => ({
   post: { summary, tags: ['webhooks'], parameters, requestBody: form(fields), responses },
 });

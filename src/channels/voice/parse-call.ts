@@ -26,6 +26,8 @@ export const ZFlowState = z.object({
     .default('main'),
   node: z.string().regex(/^[A-Za-z0-9_-]+$/),
   lang: z.enum(LANGS).default('en'),
+  /** `1`: the caller chose `lang` themselves (kept on their contact). */
+  chose: z.literal('1').optional(),
   try: z.coerce.number().int().min(0).max(10).default(0),
   /** `queue`: a waiting caller chose voicemail/callback from the hold loop. */
   mode: z.enum(['queue']).optional(),

@@ -38,6 +38,7 @@ import {
   renderStep,
   renderWait,
   say,
+  stateParams,
   type CallState,
   type Effect,
   type RenderContext,
@@ -105,7 +106,11 @@ export function voiceRouter(deps: Deps, flows: Flows): Router {
         const q = ZFlowState.safeParse(req.query);
         if (!q.success) return badRequest(res, what, q.error.issues[0].message);
         const { name, flow } = flowNamed(q.data.flow);
-        res.locals.step = { query: q.data, flow, st: { flow: name, lang: q.data.lang } } satisfies FlowStep;
+        res.locals.step = {
+          query: q.data,
+          flow,
+          st: { flow: name, lang: q.data.lang, langChosen: q.data.chose === '1' },
+        } satisfies FlowStep;
       }
       next();
     };
@@ -136,6 +141,7 @@ export function voiceRouter(deps: Deps, flows: Flows): Router {
         flow: st.flow,
         node: nodeId,
         lang: st.lang,
+        langChosen: st.langChosen,
         queue: node.queue,
         priorityBoost: node.priority,
         record: node.record,
@@ -205,7 +211,7 @@ export function voiceRouter(deps: Deps, flows: Flows): Router {
     const call = callOf(res);
     const { query, flow, st } = stepOf(res);
     const out = renderStep(flow, st, query.node, query.try, { digits: call.Digits, speech: call.SpeechResult }, await renderContext());
-    sendTwiml(res, await applyEffect(out.effect, call, { ...st, lang: out.lang }, out.twiml));
+    sendTwiml(res, await applyEffect(out.effect, call, { ...st, lang: out.lang, langChosen: out.langChosen || st.langChosen }, out.twiml));
   });
 
   // The hold loop: position and estimated wait, hold audio, again; the overflow after the max wait.
@@ -272,6 +278,7 @@ export function voiceRouter(deps: Deps, flows: Flows): Router {
       ...refOf(call),
       flow: st.flow,
       lang: st.lang,
+      langChosen: st.langChosen,
       queue: node?.type === 'voicemail' ? node.queue : undefined,
       recordingSid: rec.data.RecordingSid,
       mediaUrl: `${rec.data.RecordingUrl}.mp3`,
@@ -364,6 +371,7 @@ export function voiceRouter(deps: Deps, flows: Flows): Router {
       ...refOf(call),
       flow: st.flow,
       lang: st.lang,
+      langChosen: st.langChosen,
       number: query.number,
       queue: node?.type === 'callback' ? node.queue : undefined,
       priorityBoost: node?.type === 'callback' ? node.priority : 0,
@@ -387,7 +395,7 @@ export function voiceRouter(deps: Deps, flows: Flows): Router {
   /** No usable number: a waiting caller goes back to the hold loop; anyone else hears why, then goodbye. */
   function giveUpCallback(twiml: VoiceResponse, flow: Flow, st: CallState, query: FlowStateQuery, ctx: RenderContext) {
     if (query.mode === 'queue') {
-      twiml.redirect({ method: 'POST' }, voiceUrl(ctx.publicUrl, 'wait', { flow: st.flow, node: query.node, lang: st.lang }));
+      twiml.redirect({ method: 'POST' }, voiceUrl(ctx.publicUrl, 'wait', stateParams(st, query.node)));
       return twiml;
     }
     phrase(twiml, flow, st.lang, 'callbackGiveUp');

@@ -39,6 +39,7 @@ export const AUDIT_ACTIONS = {
   'crisis.terms.update': 'an admin replaced the crisis phrases (details: added, removed, count)',
   'crisis.settings.update': 'an admin changed the crisis settings: resources text, staff Slack channel (before/after)',
   'incident.declare': 'a supervisor declared an incident (details: title, queues)',
+  'incident.update': 'a supervisor changed an open incident (details: fields changed, title, queues)',
   'incident.resolve': 'a supervisor resolved an incident (details: linked conversations told and closed)',
   'incident.link': 'an agent linked a conversation to an incident',
   'incident.unlink': 'an agent removed a conversation linked to an incident by mistake',

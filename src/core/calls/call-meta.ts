@@ -36,16 +36,9 @@ export type CallMeta = {
   agentNoAnswer?: number;
   /** Voicemail chosen from the hold loop, recording not in yet: hanging up now is still an abandon. */
   recordingPending?: boolean;
-  /** Priority already dropped by CALLBACK_PRIORITY_DROP (the call became a callback or voicemail). */
+  /** Priority already moved by `callbackShift` (the call became a callback or voicemail). */
   demoted?: boolean;
 };
-
-/**
- * Callbacks and voicemails wait this far below live callers of the same
- * priority: someone on the line goes first (the router orders by priority,
- * then age).
- */
-export const CALLBACK_PRIORITY_DROP = 1;
 
 export const metaOf = (c: Pick<ConversationRow, 'metadata'>) => c.metadata as CallMeta;
 

@@ -1,5 +1,6 @@
 import { E164 } from '../patterns.js';
 import type { InboundMessage } from '../conversations/types.js';
+import type { Lang } from '../../ivr/flow-schema.js';
 
 /** A call as its webhooks name it: the vendor's id, the caller's number and the number they called. */
 export type CallRef = {
@@ -18,11 +19,21 @@ export type CallRef = {
  */
 export const callerIdentity = (call: Pick<CallRef, 'callSid' | 'from'>) => (E164.test(call.from) ? call.from : `anonymous:${call.callSid}`);
 
-/** The inbound message a call (or something left on it) brings into `ingestInbound`. */
-export const callInbound = (call: CallRef, m: Omit<InboundMessage, 'channel' | 'from' | 'inboxAddress' | 'threadKey'>): InboundMessage => ({
+/** The caller's language as the IVR knows it: `langChosen` when they picked it at a language node. */
+export type CallLanguage = { lang: Lang; langChosen?: boolean };
+
+/**
+ * The inbound message a call (or something left on it) brings into `ingestInbound`. A language
+ * the caller chose becomes their contact's language (later auto-replies and texts use it).
+ */
+export const callInbound = (
+  call: CallRef & Partial<CallLanguage>,
+  m: Omit<InboundMessage, 'channel' | 'from' | 'inboxAddress' | 'threadKey'>,
+): InboundMessage => ({
   channel: 'voice',
   from: { kind: 'phone', value: callerIdentity(call) },
   inboxAddress: call.to,
   threadKey: call.callSid,
+  ...(call.langChosen && call.lang ? { contactLanguage: call.lang } : {}),
   ...m,
 });

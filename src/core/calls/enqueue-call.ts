@@ -8,6 +8,8 @@ export type EnqueueCall = CallRef & {
   flow: string;
   node: string;
   lang: Lang;
+  /** The caller picked `lang` at a language node: it becomes their contact's language. */
+  langChosen?: boolean;
   queue: string;
   priorityBoost: number;
   /** Record the call once an agent answers. */

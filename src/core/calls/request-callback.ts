@@ -4,12 +4,16 @@ import type { Deps } from '../ports.js';
 import { AppError } from '../errors.js';
 import { dialableNumber } from './phone-number.js';
 import { callInbound, type CallRef } from './call-ref.js';
-import { CALLBACK_PRIORITY_DROP, metaOf } from './call-meta.js';
+import { callbackShift } from '../routing/policy.js';
+import { metaOf } from './call-meta.js';
 import { patchCall } from './queries.js';
+import { getQueue } from '../../db/queries/queues.js';
 
 export type CallbackRequest = CallRef & {
   flow: string;
   lang: Lang;
+  /** The caller picked `lang` at a language node: it becomes their contact's language. */
+  langChosen?: boolean;
   /** The number the caller confirmed (read back to them), E.164. */
   number: string;
   /** The callback node's queue and urgency; the called number's queue otherwise. */
@@ -35,7 +39,8 @@ export async function requestCallback(
     callInbound(req, {
       externalId: `${req.callSid}:callback`,
       queue: req.queue,
-      priorityBoost: req.priorityBoost - CALLBACK_PRIORITY_DROP,
+      priorityBoost: req.priorityBoost,
+      callback: true,
       body: `Callback requested to ${number}`,
       metadata: { kind: 'callback', callbackNumber: number },
       conversationMetadata: {
@@ -51,13 +56,13 @@ export async function requestCallback(
   );
   if (result.duplicate) return { number, conversationId: null, duplicate: true };
   const c = result.conversation;
-  // A caller who was waiting live stops being one: behind live callers of the same priority.
+  // A caller who was waiting live stops being one: placed against live callers as the queue says.
   if (c)
     await patchCall(
       deps.db,
       c.id,
       { mode: 'callback', callbackNumber: number, callSid: req.callSid, recordingPending: false, demoted: true },
-      metaOf(c).demoted ? {} : { priority: c.priority - CALLBACK_PRIORITY_DROP },
+      metaOf(c).demoted ? {} : { priority: c.priority + callbackShift((await getQueue(deps.db, c.queueKey))?.callbackOrder) },
     );
   return { number, conversationId: result.conversation?.id ?? null, duplicate: false };
 }

@@ -2,12 +2,16 @@ import { ingestInbound } from '../conversations/ingest-inbound.js';
 import type { Lang } from '../../ivr/flow-schema.js';
 import type { Deps } from '../ports.js';
 import { callInbound, type CallRef } from './call-ref.js';
-import { CALLBACK_PRIORITY_DROP, metaOf } from './call-meta.js';
+import { getQueue } from '../../db/queries/queues.js';
+import { callbackShift } from '../routing/policy.js';
+import { metaOf } from './call-meta.js';
 import { findCallConversation, patchCall } from './queries.js';
 
 export type Voicemail = CallRef & {
   flow: string;
   lang: Lang;
+  /** The caller picked `lang` at a language node: it becomes their contact's language. */
+  langChosen?: boolean;
   /** The voicemail node's queue; the called number's otherwise. */
   queue?: string;
   recordingSid: string;
@@ -29,7 +33,7 @@ export async function storeVoicemail(deps: Deps, vm: Voicemail): Promise<{ conve
     callInbound(vm, {
       externalId: vm.recordingSid,
       queue: vm.queue,
-      priorityBoost: -CALLBACK_PRIORITY_DROP,
+      callback: true,
       body: `Voicemail (${vm.durationSeconds} s)`,
       media: [{ url: vm.mediaUrl, contentType: 'audio/mpeg', name: `voicemail-${vm.recordingSid}.mp3` }],
       metadata: { kind: 'voicemail', recordingSid: vm.recordingSid, durationSeconds: vm.durationSeconds },
@@ -38,14 +42,14 @@ export async function storeVoicemail(deps: Deps, vm: Voicemail): Promise<{ conve
   );
   if (result.duplicate) return { conversationId: null, duplicate: true };
   if (result.conversation) {
-    // A caller who queued live joins their open conversation: it stops being a live call, behind live callers.
+    // A caller who queued live joins their open conversation: it stops being a live call, placed as the queue says.
     const c = result.conversation;
     const demote = !metaOf(c).demoted;
     await patchCall(
       deps.db,
       c.id,
       { mode: 'voicemail', callSid: vm.callSid, recordingPending: false, demoted: true },
-      demote ? { priority: c.priority - CALLBACK_PRIORITY_DROP } : {},
+      demote ? { priority: c.priority + callbackShift((await getQueue(deps.db, c.queueKey))?.callbackOrder) } : {},
     );
     if (reopened) await deps.jobs.dispatch('voicemail arrived after the hang-up');
     deps.log.info({ conversationId: result.conversation.id, seconds: vm.durationSeconds }, 'voicemail stored');

@@ -3,14 +3,16 @@ import type { Tx } from '../../db/client.js';
 import { claimInboundEvent } from '../../db/queries/inbound-events.js';
 import { findOrCreateContact, setOptOut } from '../../db/queries/contacts.js';
 import { findInbox, getQueue } from '../../db/queries/queues.js';
-import { conversations, messages, OPEN_STATUSES, type ConversationRow, type MessageRow } from '../../db/schema.js';
+import { contacts, conversations, messages, OPEN_STATUSES, type ConversationRow, type MessageRow } from '../../db/schema.js';
 import { IDENTITY_FOR_CHANNEL } from '../channel-identity.js';
 import { flagRiskInTx, publishRiskFlag, type RiskFlag } from '../crisis/flag-risk.js';
 import { AppError } from '../errors.js';
 import { addIncidentNotice } from '../incidents/incident-notice.js';
+import { proposeOnInbound } from '../incidents/propose-incidents.js';
 import { suggestOnInbound } from '../incidents/suggestions.js';
 import { afterContactMessage, onContactMessage, type ContactMessageEffects } from '../requests/on-contact-message.js';
 import type { Deps } from '../ports.js';
+import { callbackShift } from '../routing/policy.js';
 import { publishConversationChange, publishMessage } from './publish.js';
 import { DEFAULT_QUEUE_BY_CHANNEL, UNVERIFIED_SENDER_TAG, ZInboundMessage, type InboundMessage, type ParsedInbound } from './types.js';
 
@@ -62,7 +64,10 @@ export async function ingestInbound(deps: Deps, input: InboundMessage): Promise<
       'inbound stored',
     );
     if (risk) await publishRiskFlag(deps, risk);
-    if (result.conversation && result.message && !msg.control) await suggestOnInbound(deps, result.conversation, contactText(msg));
+    if (result.conversation && result.message && !msg.control) {
+      await suggestOnInbound(deps, result.conversation, contactText(msg));
+      await proposeOnInbound(deps, result.conversation, result.message.id);
+    }
   }
   return result;
 }
@@ -94,6 +99,13 @@ async function ingestInTx(tx: Tx, msg: ParsedInbound): Promise<IngestResult> {
     // A forged sender must not attach more addresses to someone's contact.
     alsoKnownAs: msg.unverifiedSender ? [] : msg.alsoKnownAs,
   });
+  // The contact's latest own choice wins over what an agent set (they told us on the phone).
+  if (msg.contactLanguage) {
+    await tx
+      .update(contacts)
+      .set({ language: msg.contactLanguage })
+      .where(and(eq(contacts.id, contactId), sql`${contacts.language} is distinct from ${msg.contactLanguage}`));
+  }
   if (msg.control === 'opt-out' || msg.control === 'opt-in') {
     await setOptOut(tx, msg.from.kind, msg.from.value, msg.control === 'opt-out');
   }
@@ -112,7 +124,7 @@ async function ingestInTx(tx: Tx, msg: ParsedInbound): Promise<IngestResult> {
         contactIdentityId: identity.id,
         channel: msg.channel,
         queueKey,
-        priority: (queue?.priority ?? 0) + msg.priorityBoost,
+        priority: (queue?.priority ?? 0) + msg.priorityBoost + (msg.callback ? callbackShift(queue?.callbackOrder) : 0),
         inboxAddress: msg.inboxAddress,
         threadKey: msg.unverifiedSender ? `unverified:${msg.externalId}` : msg.threadKey,
         subject: msg.subject ?? null,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CHANNELS, IDENTITY_KINDS } from '../../db/schema.js';
+import { CHANNELS, IDENTITY_KINDS, LANGUAGES } from '../../db/schema.js';
 
 /**
  * The one shape every channel adapter translates its vendor payload into.
@@ -28,7 +28,11 @@ export const ZInboundMessage = z.object({
   queueHint: z.string().optional(),
   /** Added to the queue's priority (IVR urgency, crisis keywords). */
   priorityBoost: z.number().int().default(0),
+  /** Waits to be called back, not live (a callback request, a voicemail): the queue's `callbackOrder` places it. */
+  callback: z.boolean().default(false),
   subject: z.string().optional(),
+  /** A language the contact chose (the IVR's language menu): stored on the contact. */
+  contactLanguage: z.enum(LANGUAGES).optional(),
   body: z.string().default(''),
   media: z
     .array(z.object({ url: z.string(), contentType: z.string().optional(), name: z.string().optional(), size: z.number().optional() }))

@@ -5,7 +5,7 @@ import { listQueues } from '../../db/queries/queues.js';
 import { incidents, INCIDENT_STATUSES, type IncidentRow } from '../../db/schema.js';
 import type { Actor } from '../agents/actor.js';
 import { recordAudit, type AuditContext } from '../audit/record-audit.js';
-import { AppError, notFound } from '../errors.js';
+import { AppError, conflict, notFound } from '../errors.js';
 import type { Deps, PublicIncident } from '../ports.js';
 import { loadPublicIncident, withLinks } from './public.js';
 import { publishIncident } from './publish.js';
@@ -22,6 +22,18 @@ export const ZDeclareIncident = z
     queues: z.array(z.string().trim().min(1).max(64)).max(50).optional(),
   })
   .strict();
+
+/** What a supervisor may change while the incident is open (each field optional; at least one). */
+export const ZUpdateIncident = z
+  .object({
+    title: z.string().trim().min(1).max(200).optional(),
+    publicMessage: ZLocalized.optional(),
+    queues: z.array(z.string().trim().min(1).max(64)).max(50).optional(),
+  })
+  .strict()
+  .refine((v) => v.title !== undefined || v.publicMessage !== undefined || v.queues !== undefined, {
+    message: 'nothing to change: give title, publicMessage or queues',
+  });
 
 export const ZIncidentQuery = z.object({ status: z.enum([...INCIDENT_STATUSES, 'all']).default('all') });
 
@@ -61,6 +73,53 @@ export async function declareIncident(
   publishIncident(deps, pub);
   deps.log.info({ incidentId: incident.id, queues }, 'incident declared');
   await postIncidentToStaff(deps, incident, 'declared');
+  return pub;
+}
+
+/**
+ * Changes an open incident (supervisors): a corrected title, a newer public message (what callers
+ * and texters hear from now on), other queues. Audited with what changed; every banner follows.
+ */
+export async function updateIncident(
+  deps: Deps,
+  id: string,
+  input: z.output<typeof ZUpdateIncident>,
+  audit: AuditContext,
+): Promise<PublicIncident> {
+  const queues = input.queues && [...new Set(input.queues)];
+  const row = await deps.db.transaction(async (tx) => {
+    const current = await loadIncident(tx, id, { forUpdate: true });
+    if (current.status !== 'open') throw conflict('the incident is resolved: it can no longer be changed');
+    if (queues) {
+      const known = new Set((await listQueues(tx)).map((q) => q.key));
+      const unknown = queues.find((q) => !known.has(q));
+      if (unknown) throw new AppError('bad_request', `queues: unknown queue ${unknown}`, { field: 'queues' });
+    }
+    const [row] = await tx
+      .update(incidents)
+      .set({
+        ...(input.title !== undefined ? { title: input.title } : {}),
+        ...(input.publicMessage !== undefined ? { publicMessage: input.publicMessage } : {}),
+        ...(queues ? { queues } : {}),
+      })
+      .where(eq(incidents.id, id))
+      .returning();
+    await recordAudit(tx, {
+      actorId: audit.actorId,
+      ip: audit.ip,
+      action: 'incident.update',
+      target: `incident:${id}`,
+      details: {
+        changed: Object.keys(input).filter((k) => input[k as keyof typeof input] !== undefined),
+        title: row.title,
+        queues: row.queues,
+      },
+    });
+    return row;
+  });
+  const pub = await loadPublicIncident(deps.db, row);
+  publishIncident(deps, pub);
+  deps.log.info({ incidentId: id }, 'incident updated');
   return pub;
 }
 

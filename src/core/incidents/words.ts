@@ -28,15 +28,16 @@ export function stem(word: string): string {
 
 const wordsOf = (text: string) => fold(text).match(/[\p{L}\p{N}]+/gu) ?? [];
 
-/** The title's significant stems, without repeats: words of three letters or more that are not stopwords. */
+/** A text's significant words (three letters or more, not stopwords), folded, each with its stem, in order. */
+export function significantWords(text: string): { word: string; stem: string }[] {
+  return wordsOf(text)
+    .filter((w) => w.length >= 3 && !STOPWORDS.has(w))
+    .map((word) => ({ word, stem: stem(word) }));
+}
+
+/** The title's significant stems, without repeats. */
 export function incidentStems(title: string): string[] {
-  return [
-    ...new Set(
-      wordsOf(title)
-        .filter((w) => w.length >= 3 && !STOPWORDS.has(w))
-        .map(stem),
-    ),
-  ];
+  return [...new Set(significantWords(title).map((w) => w.stem))];
 }
 
 /** Does `text` name the incident? Two of its stems (or its only one). */

@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { DbOrTx } from '../../db/client.js';
-import { queues, type QueueRow } from '../../db/schema.js';
+import { CALLBACK_ORDERS, queues, type QueueRow } from '../../db/schema.js';
 import { ZBusinessHours } from '../business-hours.js';
 import { AppError, notFound } from '../errors.js';
 import { ZAutoReply } from '../requests/auto-reply.js';
@@ -51,6 +51,8 @@ const fields = {
   sla: ZSlaPolicy,
   /** Acknowledgement and after-hours texts on new text conversations (src/core/requests/auto-reply.ts); null = none. */
   autoReply: ZAutoReply,
+  /** Callbacks and voicemails behind live callers of the same priority (default), in arrival order, or first. */
+  callbackOrder: z.enum(CALLBACK_ORDERS),
 };
 
 export const ZCreateQueue = z
@@ -66,6 +68,7 @@ export const ZCreateQueue = z
     autoResolvePendingSeconds: fields.autoResolvePendingSeconds.default(7 * 24 * 3600),
     sla: fields.sla.default(null),
     autoReply: fields.autoReply.default(null),
+    callbackOrder: fields.callbackOrder.default('afterLive'),
   })
   .strict();
 export type CreateQueue = z.input<typeof ZCreateQueue>;

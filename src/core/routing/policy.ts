@@ -1,4 +1,4 @@
-import type { Capacity, Channel, EscalationStep, Presence } from '../../db/schema.js';
+import type { CallbackOrder, Capacity, Channel, EscalationStep, Presence } from '../../db/schema.js';
 
 /**
  * The routing policy, as pure functions: who may take what, in which order.
@@ -214,4 +214,14 @@ export function shouldSetAway(presence: Presence, timeouts: number, limit: numbe
 /** Share (percent, one decimal) of `part` in `whole`; null when there is nothing to measure. */
 export function percent(part: number, whole: number): number | null {
   return whole > 0 ? Math.round((part / whole) * 1000) / 10 : null;
+}
+
+/**
+ * How far a callback or voicemail moves from the priority it would have as a live caller. The
+ * router orders by priority, then age: one step down puts someone on the line first (the default,
+ * issue 21), none keeps arrival order, one step up serves callbacks first — the queue's
+ * `callbackOrder` says which.
+ */
+export function callbackShift(order: CallbackOrder | null | undefined): number {
+  return order === 'first' ? 1 : order === 'arrival' ? 0 : -1;
 }

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
-import type { AutoReply, BusinessHours, EscalationStep, SlaPolicy } from '../../db/schema.js';
+import type { AutoReply, BusinessHours, CallbackOrder, EscalationStep, SlaPolicy } from '../../db/schema.js';
 import { loadRoutableAgents } from './dispatch.js';
 import { isOpen } from '../business-hours.js';
 import { acceptsChannel, percent } from './policy.js';
@@ -35,6 +35,8 @@ export type QueueStats = {
   sla: SlaPolicy | null;
   /** Acknowledgement / after-hours texts; null = none. */
   autoReply: AutoReply | null;
+  /** Callbacks and voicemails against live callers of the same priority. */
+  callbackOrder: CallbackOrder;
   /** Open conversations past an SLA due time still running (first response, next response, resolution). */
   slaBreachedOpen: number;
   /** Inside business hours now (always true without hours). */
@@ -73,6 +75,7 @@ type Row = {
   auto_resolve_pending_seconds: number | null;
   sla: SlaPolicy | null;
   auto_reply: AutoReply | null;
+  callback_order: CallbackOrder;
   sla_breached_open: number;
   waiting: number;
   offered: number;
@@ -104,7 +107,7 @@ export async function queueStats(
   const windowSeconds = opts.windowSeconds ?? 3600;
   const rows = (await db.execute(sql`
     select q.key, q.name, q.priority, q.sla_seconds, q.max_wait_seconds, q.business_hours, q.escalation, q.email_from,
-      q.auto_resolve_pending_seconds, q.sla, q.auto_reply, coalesce(br.n, 0)::int as sla_breached_open,
+      q.auto_resolve_pending_seconds, q.sla, q.auto_reply, q.callback_order, coalesce(br.n, 0)::int as sla_breached_open,
       coalesce(o.waiting, 0)::int as waiting, coalesce(o.offered, 0)::int as offered,
       coalesce(o.assigned, 0)::int as assigned, o.longest,
       coalesce(ag.available, 0)::int as agents_available, coalesce(ag.online, 0)::int as agents_online
@@ -210,6 +213,7 @@ export async function queueStats(
         autoResolvePendingSeconds: r.auto_resolve_pending_seconds,
         sla: r.sla,
         autoReply: r.auto_reply,
+        callbackOrder: r.callback_order,
         slaBreachedOpen: r.sla_breached_open,
         open: isOpen(r.business_hours, now),
         waiting: r.waiting,

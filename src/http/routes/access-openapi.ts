@@ -83,7 +83,12 @@ addOpenApiPaths({
     },
   },
   '/api/auth/logout': {
-    post: { summary: 'Clears the refresh cookie (extension)', tags: ['auth'], responses: { '204': { description: 'signed out' } } },
+    post: {
+      summary:
+        'Signs out (extension): clears the refresh cookie and sets the agent named by it (or by a bearer token) `offline`, withdrawing its live offers',
+      tags: ['auth'],
+      responses: { '204': { description: 'signed out' } },
+    },
   },
   '/api/me/password': {
     put: {

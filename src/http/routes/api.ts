@@ -23,6 +23,7 @@ import { toPublicConversation, type Deps } from '../../core/ports.js';
 import { acceptReservation, listPendingOffers, rejectReservation } from '../../core/routing/reservations.js';
 import { queuesRouter } from './queues.js';
 import { roomsFor } from '../../realtime/server.js';
+import { listQueues } from '../../db/queries/queues.js';
 import { PG, pgCodeOf } from '../../db/errors.js';
 import { agents, IDENTITY_KINDS, inboxes, LANGUAGES } from '../../db/schema.js';
 import { actorOf, auditContext, parse, requireAuth, requireRoles, requireSupervisor } from '../middleware.js';
@@ -158,8 +159,10 @@ export function apiRouter(deps: Deps, opts: { throttle: LoginThrottle }): Router
   });
 
   // Extension: the IVR flows as the admin screen shows them, with the `npm run ivr:check` result.
-  r.get('/ivr-flows', requireSupervisor, (_req, res) => {
-    res.json(checkFlows(deps.config.ivrFlowsDir));
+  // Checked against the real queues (their names and callbackOrder), not the defaults the script assumes.
+  r.get('/ivr-flows', requireSupervisor, async (_req, res) => {
+    const queues = await listQueues(db);
+    res.json(checkFlows(deps.config.ivrFlowsDir, queues));
   });
 
   r.get('/inboxes', requireRoles('admin'), async (_req, res) => {

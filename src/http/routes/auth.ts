@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { changeOwnPassword, ZChangePassword } from '../../core/agents/change-password.js';
 import { acceptInvite, describeInvite, ZAcceptInvite } from '../../core/agents/invites.js';
 import { publicAgent } from '../../core/agents/manage-agents.js';
-import { authenticate, issueAccessToken, verifyToken } from '../../core/agents/tokens.js';
+import { setPresence } from '../../core/agents/set-presence.js';
+import { authenticate, issueAccessToken } from '../../core/agents/tokens.js';
 import { recordAudit } from '../../core/audit/record-audit.js';
 import type { LoginThrottle } from '../../core/auth/login-throttle.js';
 import { disableMfa, enableMfa, mfaStatus, regenerateRecoveryCodes, startMfaSetup } from '../../core/auth/mfa.js';
@@ -106,10 +107,18 @@ export function authRouter(deps: Deps, throttle: LoginThrottle): Router {
   });
 
   r.post('/auth/logout', async (req, res) => {
-    const token = readRefreshCookie(req);
-    const who = token ? await verifyToken(config.jwtSecret, token, 'refresh').catch(() => null) : null;
+    // The session cookie names the agent (the desk); an API client may sign out with its bearer token.
+    const cookie = readRefreshCookie(req);
+    const who = await (cookie ? authenticate(db, config, cookie, 'refresh') : authenticate(db, config, bearerToken(req))).then(
+      (auth) => auth.actor,
+      () => null,
+    );
     clearSessionCookie(config, res);
-    if (who) await recordAudit(db, { actorId: who.agentId, ip: clientIp(req), action: 'auth.logout', target: `agent:${who.agentId}` });
+    if (who) {
+      await recordAudit(db, { actorId: who.id, ip: clientIp(req), action: 'auth.logout', target: `agent:${who.id}` });
+      // Nobody is at the desk any more: no offers for them, and live ones go to someone else now.
+      await setPresence(deps, who.id, 'offline', 'signed out');
+    }
     res.status(204).end();
   });
 

@@ -1,7 +1,16 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { linkConversation, unlinkConversation } from '../../core/incidents/link.js';
-import { declareIncident, getIncident, listIncidents, ZDeclareIncident, ZIncidentQuery } from '../../core/incidents/manage-incidents.js';
+import {
+  declareIncident,
+  getIncident,
+  listIncidents,
+  updateIncident,
+  ZDeclareIncident,
+  ZIncidentQuery,
+  ZUpdateIncident,
+} from '../../core/incidents/manage-incidents.js';
+import { proposeIncidents } from '../../core/incidents/propose-incidents.js';
 import { resolveIncident, ZResolveIncident } from '../../core/incidents/resolve-incident.js';
 import { suggestConversations } from '../../core/incidents/suggestions.js';
 import type { Deps } from '../../core/ports.js';
@@ -32,8 +41,18 @@ export function incidentsRouter(deps: Deps): Router {
     res.status(201).json({ incident });
   });
 
+  // Before `/incidents/:id`: "proposals" is not an id.
+  r.get('/incidents/proposals', requireSupervisor, async (_req, res) => {
+    res.json({ proposals: await proposeIncidents(db) });
+  });
+
   r.get('/incidents/:id', async (req, res) => {
     res.json({ incident: await getIncident(db, parse(ZId, req.params).id) });
+  });
+
+  r.patch('/incidents/:id', requireSupervisor, async (req, res) => {
+    const { id } = parse(ZId, req.params);
+    res.json({ incident: await updateIncident(deps, id, parse(ZUpdateIncident, req.body), auditContext(req)) });
   });
 
   r.get('/incidents/:id/suggestions', async (req, res) => {
@@ -118,6 +137,18 @@ addOpenApiPaths({
       responses: { '201': incidentBody, ...errs },
     },
   },
+  '/api/incidents/proposals': {
+    get: {
+      summary:
+        'Groups of similar contacts of the last minutes (4 or more different contacts within 20 minutes sharing two significant words, or a word and a violence/emergency risk), not covered by an open incident: worth declaring one? (supervisors; extension; `incident.proposed` pushes each as it forms)',
+      tags: ['incidents'],
+      ...secured,
+      responses: {
+        '200': json('{proposals: [{words, categories, contacts, conversationIds, numbers, queues, firstAt, lastAt}]}'),
+        ...errs,
+      },
+    },
+  },
   '/api/incidents/{id}': {
     get: {
       summary: 'One incident (extension)',
@@ -125,6 +156,26 @@ addOpenApiPaths({
       ...secured,
       parameters: [idParam],
       responses: { '200': incidentBody, ...withMissing },
+    },
+    patch: {
+      summary:
+        'Change an open incident: `title`, `publicMessage` (heard and sent from now on), `queues` (supervisors; extension; audited; every banner follows)',
+      tags: ['incidents'],
+      ...secured,
+      parameters: [idParam],
+      requestBody: {
+        required: true,
+        ...json('changes', {
+          type: 'object',
+          minProperties: 1,
+          properties: {
+            title: { type: 'string', minLength: 1, maxLength: 200 },
+            publicMessage: Localized,
+            queues: { type: 'array', items: { type: 'string' } },
+          },
+        }),
+      },
+      responses: { '200': incidentBody, ...withMissing, '409': error },
     },
   },
   '/api/incidents/{id}/suggestions': {

@@ -109,6 +109,11 @@ const QueueInput = {
         resolutionSeconds: { type: 'integer', minimum: 1, description: 'pending time does not count' },
       },
     },
+    callbackOrder: {
+      enum: ['afterLive', 'arrival', 'first'],
+      description:
+        'callbacks and voicemails against live callers of the same priority: behind them (default), in arrival order, or ahead of them (docs/voice.md)',
+    },
     autoReply: {
       type: ['object', 'null'],
       description: 'texts on a new SMS/email/Slack conversation; `{number}` becomes the reference; `closed` outside business hours',

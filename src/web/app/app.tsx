@@ -1,4 +1,4 @@
-import { lazy, Suspense, useCallback, useEffect, useMemo, useReducer, useState } from 'react';
+import { useCallback, useEffect, useMemo, useReducer, useState } from 'react';
 import { api, refreshSession, setUnauthorizedHandler } from '../api.js';
 import { Notices } from '../components/notices.js';
 import { OfferToasts } from '../components/offer-toast.js';
@@ -6,15 +6,13 @@ import { ShortcutsHelp } from '../components/shortcuts.js';
 import { TopBar, type View } from '../components/top-bar.js';
 import { clearNotices, reportError } from '../notices.js';
 import { Desk } from '../screens/desk/desk.js';
-import { AuditLog } from '../screens/admin/audit-log.js';
-import { Admin, ADMIN_TABS, type AdminTab } from '../screens/admin/admin.js';
+import { ADMIN_TABS, type AdminTab } from '../screens/admin/admin-tabs.js';
 import { useTranslation } from 'react-i18next';
 import { setDeskLanguage } from '../i18n.js';
 import { Login } from '../screens/login/login.js';
 import { InvitePage, inviteTokenFromPath } from '../screens/login/invite.js';
-import { PasswordGate, SecurityPage } from '../screens/security/security-page.js';
-import { Wallboard } from '../screens/wallboard/wallboard.js';
-import { SandboxScreen, systemStatus, type SystemStatus } from '../screens/sandbox/sandbox.js';
+import { systemStatus, type SystemStatus } from '../system-status.js';
+import { Admin, AuditLog, LazyScreen, PasswordGate, Reports, SandboxScreen, SecurityPage, Wallboard } from './lazy-screens.js';
 import { deskReducer, initialDesk, totalUnread } from '../state/desk.js';
 import { useLiveDesk } from './use-live-desk.js';
 import { useOffers } from './use-offers.js';
@@ -30,9 +28,6 @@ const VIEW_PATHS: Record<View, string> = {
   sandbox: '/sandbox',
   admin: '/admin',
 };
-// Supervisors' Reports screen (and its charts) loads when opened, never on an agent's first load.
-const Reports = lazy(() => import('../screens/reports/reports.js'));
-
 const viewFromPath = (): View =>
   (Object.entries(VIEW_PATHS).find(([v, p]) => v !== 'desk' && location.pathname.startsWith(p))?.[0] as View | undefined) ?? 'desk';
 
@@ -96,8 +91,18 @@ function EnrolmentGate({ onLogout }: { onLogout: () => void }) {
     );
   }, []);
   if (required === null) return null;
-  if (passwordChange) return <PasswordGate onChanged={() => setPasswordChange(false)} onLogout={onLogout} />;
-  if (required) return <SecurityPage enrolmentRequired onEnrolled={() => setRequired(false)} onLogout={onLogout} />;
+  if (passwordChange)
+    return (
+      <LazyScreen>
+        <PasswordGate onChanged={() => setPasswordChange(false)} onLogout={onLogout} />
+      </LazyScreen>
+    );
+  if (required)
+    return (
+      <LazyScreen>
+        <SecurityPage enrolmentRequired onEnrolled={() => setRequired(false)} onLogout={onLogout} />
+      </LazyScreen>
+    );
   return <Shell onLogout={onLogout} />;
 }
 
@@ -205,19 +210,29 @@ function Shell({ onLogout }: { onLogout: () => void }) {
         </div>
       )}
       {view === 'security' ? (
-        <SecurityPage />
+        <LazyScreen>
+          <SecurityPage />
+        </LazyScreen>
       ) : view === 'audit' && state.me?.role === 'admin' ? (
-        <AuditLog />
+        <LazyScreen>
+          <AuditLog />
+        </LazyScreen>
       ) : view === 'sandbox' && state.me?.role === 'admin' && system?.sandbox ? (
-        <SandboxScreen />
+        <LazyScreen>
+          <SandboxScreen />
+        </LazyScreen>
       ) : view === 'admin' && supervisor && state.me ? (
-        <Admin me={state.me} tab={adminTab} onTab={openAdminTab} />
+        <LazyScreen>
+          <Admin me={state.me} tab={adminTab} onTab={openAdminTab} />
+        </LazyScreen>
       ) : view === 'reports' && supervisor ? (
-        <Suspense fallback={null}>
+        <LazyScreen>
           <Reports onOpenConversation={openConversation} />
-        </Suspense>
+        </LazyScreen>
       ) : view === 'wallboard' && supervisor ? (
-        <Wallboard bus={bus} onOpenConversation={openConversation} />
+        <LazyScreen>
+          <Wallboard bus={bus} onOpenConversation={openConversation} />
+        </LazyScreen>
       ) : (
         <Desk state={state} dispatch={dispatch} reloadTick={reloadTick} />
       )}

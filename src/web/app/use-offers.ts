@@ -1,5 +1,6 @@
 import { useCallback, useEffect, type Dispatch } from 'react';
 import { api } from '../api.js';
+import { serverNow } from '../clock.js';
 import { notify, reportError } from '../notices.js';
 import type { DeskAction } from '../state/desk.js';
 import type { Offer } from '../types.js';
@@ -9,7 +10,7 @@ export function useOffers(offers: Offer[], dispatch: Dispatch<DeskAction>, openC
   useEffect(() => {
     const t = setInterval(() => {
       for (const o of offers)
-        if (Date.parse(o.expiresAt) < Date.now() - 1000) dispatch({ type: 'offer.removed', reservationId: o.reservationId });
+        if (Date.parse(o.expiresAt) < serverNow() - 1000) dispatch({ type: 'offer.removed', reservationId: o.reservationId });
     }, 1000);
     return () => clearInterval(t);
   }, [offers, dispatch]);

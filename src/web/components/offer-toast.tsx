@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
+import { serverNow } from '../clock.js';
 import { channelLabel, contactLabel } from '../format.js';
 import { secondsLeft } from '../state/desk.js';
 import type { Offer } from '../types.js';
@@ -13,11 +14,14 @@ export function OfferToasts({
   onAccept: (o: Offer) => void;
   onReject: (o: Offer) => void;
 }) {
-  const [now, setNow] = useState(Date.now());
+  // Re-render four times a second; the time itself is read at render, so an offer that has just
+  // arrived is never measured against a stale clock.
+  const [, setTick] = useState(0);
+  const now = serverNow();
   const total = useRef(new Map<string, number>());
   useEffect(() => {
     if (!offers.length) return;
-    const t = setInterval(() => setNow(Date.now()), 250);
+    const t = setInterval(() => setTick((n) => n + 1), 250);
     return () => clearInterval(t);
   }, [offers.length]);
   if (!offers.length) return null;

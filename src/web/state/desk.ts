@@ -1,3 +1,4 @@
+import { serverNow } from '../clock.js';
 import type { Agent, Channel, Conversation, ConversationDetail, Message, Offer, Presence } from '../types.js';
 
 /**
@@ -160,8 +161,8 @@ function byDue(a: Conversation, b: Conversation): number {
   return da === db ? 0 : da < db ? -1 : 1;
 }
 
-/** Seconds left on an offer (never negative). */
-export const secondsLeft = (offer: Pick<Offer, 'expiresAt'>, now = Date.now()) =>
+/** Seconds left on an offer (never negative), on the server's clock. */
+export const secondsLeft = (offer: Pick<Offer, 'expiresAt'>, now = serverNow()) =>
   Math.max(0, Math.ceil((Date.parse(offer.expiresAt) - now) / 1000));
 
 export const totalUnread = (state: DeskState) => Object.values(state.unread).reduce((a, b) => a + b, 0);

@@ -5,12 +5,8 @@ import { CannedAdmin } from './canned-admin.js';
 import { DispositionsAdmin } from './dispositions-admin.js';
 import { InboxesAdmin } from './inboxes-admin.js';
 import { QueuesAdmin } from './queues-admin.js';
+import { tabsFor, type AdminTab } from './admin-tabs.js';
 import './admin.css';
-
-export const ADMIN_TABS = ['agents', 'queues', 'inboxes', 'canned', 'dispositions'] as const;
-export type AdminTab = (typeof ADMIN_TABS)[number];
-/** Agents, queues and inboxes are admins' (their API is admin-only); supervisors keep the shared content. */
-export const tabsFor = (me: Agent): AdminTab[] => (me.role === 'admin' ? [...ADMIN_TABS] : ['canned', 'dispositions']);
 
 /** `/admin/<tab>`: the settings screens for supervisors and admins. */
 export function Admin({ me, tab, onTab }: { me: Agent; tab: AdminTab; onTab: (t: AdminTab) => void }) {

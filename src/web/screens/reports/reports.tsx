@@ -247,5 +247,3 @@ function Kpi({ id, label, value, sub }: { id: string; label: string; value: stri
     </div>
   );
 }
-
-export default Reports;

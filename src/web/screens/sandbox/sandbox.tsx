@@ -192,6 +192,3 @@ function Pane({
     </section>
   );
 }
-
-export type SystemStatus = { sandbox: boolean; notice: string | null; missingVendors: string[] };
-export const systemStatus = () => request<SystemStatus>('GET', '/api/system');

@@ -1,0 +1,1 @@
+ALTER TABLE "queues" ADD COLUMN "callback_order" text DEFAULT 'afterLive' NOT NULL;
