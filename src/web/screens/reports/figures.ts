@@ -14,8 +14,9 @@ export const dayLabel = (day: string, lang: string) =>
   new Intl.DateTimeFormat(lang, { weekday: 'short', day: 'numeric', month: 'short', timeZone: 'UTC' }).format(new Date(`${day}T00:00:00Z`));
 
 /** The row's name on screen: labels for queues, agents and codes; days and hours written out. */
-export function rowName(row: ReportRow, groupBy: ReportGroupBy, lang: string, none: string): string {
+export function rowName(row: ReportRow, groupBy: ReportGroupBy, lang: string, none: string, channelName: (c: string) => string): string {
   if (row.key === null) return none;
+  if (groupBy === 'channel') return channelName(String(row.key));
   if (groupBy === 'day') return dayLabel(String(row.key), lang);
   if (groupBy === 'hour') return `${String(row.key).padStart(2, '0')}:00`;
   return row.label ?? String(row.key);

@@ -12,7 +12,7 @@ export default function ReportChart({ rows, groupBy }: { rows: ReportRow[]; grou
   const { t, i18n } = useTranslation();
   const none = t(`reports.none.${groupBy}`, { defaultValue: t('reports.none.other') });
   const data = rows.map((r) => ({
-    name: rowName(r, groupBy, i18n.language, none),
+    name: rowName(r, groupBy, i18n.language, none, (c) => t(`channels.${c}`)),
     answered: r.answered,
     abandoned: r.abandoned,
     other: Math.max(0, r.created - r.answered - r.abandoned),

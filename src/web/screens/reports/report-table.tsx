@@ -49,7 +49,7 @@ export function ReportTable(props: {
           </thead>
           <tbody>
             {props.rows.map((r) => {
-              const name = rowName(r, props.groupBy, lang, none);
+              const name = rowName(r, props.groupBy, lang, none, (c) => t(`channels.${c}`));
               return (
                 <tr key={String(r.key)} data-key={r.key === null ? '' : String(r.key)}>
                   <th scope="row">
