@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { and, eq, sql } from 'drizzle-orm';
+import { simpleParser } from 'mailparser';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { threadSigner } from '../src/channels/email/threading.js';
@@ -387,15 +388,15 @@ describe('attachments', () => {
     ]);
     const rows = await db().select().from(attachments).where(eq(attachments.messageId, m.id));
     expect(rows).toHaveLength(4);
-    const pdfRow = rows.find((r) => r.filename === 'réport.pdf')!;
-    expect(pdfRow.size).toBe(pdfRow.data.length);
+    const sentPdf = (await simpleParser(fixture('attachments.eml'))).attachments[1].content;
+    expect(rows.find((r) => r.filename === 'réport.pdf')!.size).toBe(sentPdf.length);
 
     const get = (url: string, token?: string) => fetch(app.url + url, { headers: token ? { authorization: `Bearer ${token}` } : {} });
     const pdf = await get(m.media[1].url, ivy.token);
     expect(pdf.status).toBe(200);
     expect(pdf.headers.get('content-type')).toBe('application/pdf');
     expect(pdf.headers.get('content-disposition')).toMatch(/^attachment;.*filename\*=UTF-8''r%C3%A9port\.pdf/);
-    expect(Buffer.from(await pdf.arrayBuffer()).equals(pdfRow.data)).toBe(true);
+    expect(Buffer.from(await pdf.arrayBuffer()).equals(sentPdf)).toBe(true);
     const html = await get(m.media[2].url, ivy.token);
     expect(html.headers.get('content-type')).toBe('application/octet-stream');
     expect(html.headers.get('x-content-type-options')).toBe('nosniff');

@@ -67,9 +67,9 @@ describe('reading real-world mail', () => {
     expect(inbound.body).toBe('My laptop shows this error at boot. Screenshot and the report attached.');
     const [png, pdf, html, original] = files;
     expect(png).toMatchObject({ role: 'attachment', filename: 'screen.png', contentType: 'image/png' });
-    expect(png.data.subarray(0, 4).toString('hex')).toBe('89504e47');
+    expect(png.data!.subarray(0, 4).toString('hex')).toBe('89504e47');
     expect(pdf).toMatchObject({ filename: 'réport.pdf', contentType: 'application/pdf' });
-    expect(pdf.size).toBe(pdf.data.length);
+    expect(pdf.size).toBe(pdf.data!.length);
     expect(html).toMatchObject({ filename: 'evil.html', contentType: 'text/html' });
     expect(original).toMatchObject({ role: 'original', contentType: 'message/rfc822' });
   });
@@ -210,7 +210,7 @@ describe('real-world shapes (test/fixtures/email)', () => {
     const { inbound, files } = await read('winmail-dat.eml');
     expect(inbound.body).toBe('Hi team,\nthe signed volunteer form is attached.\nRegards, Ana');
     const form = files.find((f) => f.filename === 'volunteer-form.pdf');
-    expect(form?.data.toString()).toContain('%PDF-1.4');
+    expect(form?.data?.toString()).toContain('%PDF-1.4');
     // The winmail.dat itself stays attached too.
     expect(files.map((f) => f.filename)).toContain('winmail.dat');
   });

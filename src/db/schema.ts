@@ -511,23 +511,43 @@ export const inboundEvents = pgTable(
 /**
  * Files that came with an inbound message (email attachments, the original .eml),
  * kept in Postgres so every web process can serve them; downloads check who may see the conversation.
+ * The bytes are in `file_chunks` (streamed in as the mail is read, never whole in memory); `data`
+ * holds files stored before chunking existed. A file is written before its message exists
+ * (`message_id` null: staged) and attached once the message is stored; staged files a crash left
+ * behind are swept after an hour.
  */
 export const attachments = pgTable(
   'attachments',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    messageId: uuid('message_id')
-      .notNull()
-      .references(() => messages.id, { onDelete: 'cascade' }),
+    messageId: uuid('message_id').references(() => messages.id, { onDelete: 'cascade' }),
     /** 'attachment' (a file the sender attached, or an inline image) or 'original' (the raw message as received). */
     role: text('role').$type<'attachment' | 'original'>().notNull().default('attachment'),
     filename: text('filename').notNull(),
     contentType: text('content_type').notNull(),
     size: integer('size').notNull(),
-    data: bytea('data').notNull(),
+    data: bytea('data'),
     createdAt: createdAt(),
   },
-  (t) => [index('attachments_message_idx').on(t.messageId)],
+  (t) => [
+    index('attachments_message_idx').on(t.messageId),
+    index('attachments_staged_idx')
+      .on(t.createdAt)
+      .where(sql`${t.messageId} is null`),
+  ],
+);
+
+/** An attachment's bytes in order, FILE_CHUNK_BYTES at a time (see src/core/files/file-store.ts). */
+export const fileChunks = pgTable(
+  'file_chunks',
+  {
+    fileId: uuid('file_id')
+      .notNull()
+      .references(() => attachments.id, { onDelete: 'cascade' }),
+    seq: integer('seq').notNull(),
+    data: bytea('data').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.fileId, t.seq] })],
 );
 
 /**

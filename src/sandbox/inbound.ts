@@ -65,7 +65,7 @@ export async function deliverSandboxInbound(deps: Deps, local: LocalEndpoints, i
   }
 }
 
-async function firstInbox(deps: Deps, kind: IdentityKind): Promise<string | undefined> {
+export async function firstInbox(deps: Deps, kind: IdentityKind): Promise<string | undefined> {
   const [row] = await deps.db
     .select({ address: inboxes.address })
     .from(inboxes)

@@ -17,6 +17,24 @@ const listParams = [
   { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 1000, default: 200 } },
 ];
 const common = { tags: ['sandbox'], ...secured };
+const callTurn = {
+  type: 'object',
+  properties: {
+    callSid: { type: 'string' },
+    state: { enum: ['menu', 'queued', 'ended'] },
+    lines: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { kind: { enum: ['say', 'play', 'note'] }, text: { type: 'string' }, language: { type: 'string' } },
+      },
+    },
+    accepts: {
+      type: 'object',
+      properties: { digits: { type: 'boolean' }, speech: { type: 'boolean' }, numDigits: { type: 'integer' } },
+    },
+  },
+};
 const errors = { '400': err, '401': err, '403': err, '404': { description: off.description } };
 
 addOpenApiPaths({
@@ -72,6 +90,59 @@ addOpenApiPaths({
           },
         }),
         ...errors,
+        '503': err,
+      },
+    },
+  },
+  '/api/sandbox/calls': {
+    post: {
+      ...common,
+      summary:
+        "A sandbox caller rings our number (admin; extension): Twilio's incoming-call webhook, signed, to this process; the TwiML answered is read out as text until the IVR waits for keys or words, puts the caller on hold in a queue, or hangs up",
+      requestBody: {
+        required: true,
+        content: {
+          'application/json': {
+            schema: {
+              type: 'object',
+              required: ['from'],
+              additionalProperties: false,
+              properties: {
+                from: { type: 'string', description: 'E.164 phone number of the caller' },
+                to: { type: 'string', description: 'our number (default: the first phone inbox)' },
+              },
+            },
+          },
+        },
+      },
+      responses: { '201': json('the first turn of the call', callTurn), ...errors, '503': err },
+    },
+  },
+  '/api/sandbox/calls/{callSid}/input': {
+    post: {
+      ...common,
+      summary: "The sandbox caller presses keys or speaks (admin; extension): posted to the waiting menu's action as Twilio posts it",
+      parameters: [{ name: 'callSid', in: 'path', required: true, schema: { type: 'string' } }],
+      requestBody: {
+        required: true,
+        content: {
+          'application/json': {
+            schema: {
+              type: 'object',
+              additionalProperties: false,
+              description: 'exactly one of digits or speech',
+              properties: {
+                digits: { type: 'string', pattern: '^[0-9*#]{1,20}$' },
+                speech: { type: 'string', minLength: 1, maxLength: 500 },
+              },
+            },
+          },
+        },
+      },
+      responses: {
+        '200': json('the next turn of the call', callTurn),
+        ...errors,
+        '409': { description: 'the call is not waiting for keys or words (on hold, or ended)' },
         '503': err,
       },
     },

@@ -4,6 +4,7 @@ import { CHANNELS } from '../db/schema.js';
 import type { Deps } from '../core/ports.js';
 import { recordAudit } from '../core/audit/record-audit.js';
 import { auditContext, parse, requireAuth, requireRoles } from '../http/middleware.js';
+import { answerSandboxCall, startSandboxCall, ZSandboxCall, ZSandboxCallInput } from './call.js';
 import { deliverSandboxInbound, ZSandboxInbound } from './inbound.js';
 import './openapi.js';
 import { SANDBOX_HOTLINE } from './secrets.js';
@@ -73,6 +74,18 @@ export function sandboxRouter(deps: Deps, local: LocalEndpoints): Router {
       details: { channel: input.channel },
     });
     res.status(202).json({ delivered });
+  });
+
+  // A caller walks the IVR as text: the incoming-call webhook, then keys or words to each menu.
+  r.post('/calls', async (req, res) => {
+    const input = parse(ZSandboxCall, req.body);
+    const turn = await startSandboxCall(deps, local, input);
+    await recordAudit(deps.db, { ...auditContext(req), action: 'sandbox.inbound', target: 'sandbox:voice', details: { channel: 'voice' } });
+    res.status(201).json(turn);
+  });
+  r.post('/calls/:callSid/input', async (req, res) => {
+    const input = parse(ZSandboxCallInput, req.body);
+    res.json(await answerSandboxCall(deps, local, String(req.params.callSid), input));
   });
 
   r.get('/outbound', async (req, res) => {

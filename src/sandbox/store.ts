@@ -60,6 +60,15 @@ export async function setSandboxStatus(db: DbOrTx, externalId: string, status: s
   await db.update(sandboxMessages).set({ status }).where(eq(sandboxMessages.externalId, externalId));
 }
 
+/** A sandbox call's state and where its waiting menu posts the caller's answer. */
+export async function updateSandboxCall(
+  db: DbOrTx,
+  externalId: string,
+  set: { status: string; metadata: Record<string, unknown> },
+): Promise<void> {
+  await db.update(sandboxMessages).set(set).where(eq(sandboxMessages.externalId, externalId));
+}
+
 /**
  * Takes the next delivery report that is due, for one process only (SKIP LOCKED): the row moves on to
  * that status and its next report is scheduled `stepMs` later.

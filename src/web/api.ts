@@ -5,6 +5,7 @@ import type {
   ContactCard,
   CannedResponse,
   Disposition,
+  FlowsCheck,
   Inbox,
   Conversation,
   ConversationDetail,
@@ -16,6 +17,7 @@ import type {
   ReportConversation,
   ReportRow,
   SearchResult,
+  SimilarContact,
   TodayReport,
 } from './types.js';
 
@@ -227,6 +229,13 @@ export const api = {
     id: string,
     patch: { name?: string | null; language?: 'en' | 'es' | null; notes?: string | null; attributes?: Record<string, string> },
   ) => request<ContactCard>('PATCH', `/api/contacts/${id}`, patch),
+  /** Other contacts who look like this one (same email, phone or name): merge candidates. */
+  similarContacts: (id: string) => request<{ contacts: SimilarContact[] }>('GET', `/api/contacts/${id}/similar`).then((r) => r.contacts),
+  /** Contacts matching a name, phone or email fragment. */
+  contacts: (text: string) =>
+    request<{ contacts: SimilarContact[] }>('GET', `/api/contacts${q({ q: text, limit: 10 })}`).then((r) => r.contacts),
+  /** `other` moves into `id` (identities and conversations) and is gone. */
+  mergeContacts: (id: string, other: string) => request<ContactCard>('POST', `/api/contacts/${id}/merge`, { contactId: other }),
   reply: (id: string, body: string, internal = false) =>
     request<{ message: Message }>('POST', `/api/conversations/${id}/messages`, { body, internal }).then((r) => r.message),
   retry: (messageId: string) => request<{ message: Message }>('POST', `/api/messages/${messageId}/retry`).then((r) => r.message),
@@ -275,6 +284,8 @@ export const api = {
       request<{ disposition: Disposition }>('PATCH', `/api/dispositions/${id}`, body).then((r) => r.disposition),
     deleteDisposition: (id: string) => request<{ disposition: Disposition } | null>('DELETE', `/api/dispositions/${id}`),
   },
+  /** The IVR flows as trees, with the `npm run ivr:check` result (supervisors and admins). */
+  ivrFlows: () => request<FlowsCheck>('GET', '/api/ivr-flows'),
   agents: () => request<{ agents: Agent[] }>('GET', '/api/agents').then((r) => r.agents),
   setAgentStatus: (id: string, status: string) =>
     request<{ agent: Agent }>('PUT', `/api/agents/${id}/status`, { status }).then((r) => r.agent),

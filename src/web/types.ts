@@ -44,9 +44,16 @@ export type ContactCard = {
   identities: (Identity & { id: string })[];
   conversations: Conversation[];
 };
+/** A contact in a list (`GET /api/contacts`, `…/similar`); `reasons` says why it looks like another one. */
+export type SimilarContact = ContactCard['contact'] & {
+  identities: (Identity & { id: string })[];
+  reasons?: ('email' | 'phone' | 'name')[];
+};
 export type Contact = { id: string; name: string | null; language?: 'en' | 'es' | null; createdAt?: string; identities: Identity[] };
 export type { PublicCannedResponse as CannedResponse } from '../core/content/canned-responses.js';
 export type { PublicDisposition as Disposition } from '../core/content/dispositions.js';
+/** `GET /api/ivr-flows`: the flows as trees with the `npm run ivr:check` result. */
+export type { FlowsCheck, FlowTreeNode } from '../ivr/check-flows.js';
 export type Inbox = {
   id: string;
   kind: 'phone' | 'email' | 'slack';

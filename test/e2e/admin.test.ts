@@ -1,8 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN, eventually, randomPhone, startTestApp, type TestApp } from '../helpers/harness.js';
+import { axeViolations } from './axe.js';
 import { chromiumAvailable, ensureWebBuilt, launchChromium, logIn, screenshot } from './browser.js';
 
 /**
@@ -15,7 +14,6 @@ import { chromiumAvailable, ensureWebBuilt, launchChromium, logIn, screenshot } 
 let app: TestApp;
 let browser: Browser;
 const contexts: BrowserContext[] = [];
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 async function newPage(): Promise<Page> {
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US', bypassCSP: true }); // axe-core is injected as a script;
@@ -23,20 +21,6 @@ async function newPage(): Promise<Page> {
   const page = await ctx.newPage();
   page.setDefaultTimeout(15_000);
   return page;
-}
-
-type AxeViolation = { id: string; impact: string | null; help: string; nodes: { target: string[] }[] };
-/** The serious and critical WCAG 2.1 A/AA violations axe-core finds on the page as it is now. */
-async function axeViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ content: AXE });
-  const violations = (await page.evaluate(() =>
-    (window as any).axe
-      .run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })
-      .then((r: any) => r.violations),
-  )) as AxeViolation[];
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
 
 beforeAll(async () => {

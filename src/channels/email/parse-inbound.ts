@@ -1,13 +1,29 @@
 import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { Readable } from 'node:stream';
 import { convert as htmlToText } from 'html-to-text';
 import { simpleParser, type AddressObject, type HeaderValue, type ParsedMail } from 'mailparser';
 import sanitizeHtml from 'sanitize-html';
 import type { InboundMessage } from '../../core/conversations/types.js';
+import type { StoredFile } from '../../core/files/file-store.js';
+import { parseMailStream, type FileSink, type StreamedMail } from './stream-mail.js';
 import { decodeTnef, isTnef } from './tnef.js';
 import { messageIdsIn, type ThreadSigner } from './threading.js';
 
-/** A file to keep with the stored message. */
-export type InboundFile = { role: 'attachment' | 'original'; filename: string; contentType: string; size: number; data: Buffer };
+/**
+ * A file to keep with the stored message: its bytes in memory (`data`), or already written
+ * through a FileSink while the mail was read (`storedId`).
+ */
+export type InboundFile = {
+  role: 'attachment' | 'original';
+  filename: string;
+  contentType: string;
+  size: number;
+  sha256: string;
+  data?: Buffer;
+  storedId?: string;
+};
 
 export type ParsedEmail = { inbound: InboundMessage; files: InboundFile[] };
 
@@ -18,20 +34,41 @@ export type EmailEnvelope = {
   mailFrom: string;
 };
 
+/** A received mail written to disk as it arrived (see smtp-inbound.ts). */
+export type SpooledMail = { path: string; size: number; sha256: string };
+
+/** The raw message as parseEmail needs it: in memory, or already stored. */
+type RawMail = Buffer | StoredFile;
+
 /** Forwarded messages parsed at most this deep and this many per mail (a forward of a forward…). */
 const MAX_FORWARDED = 5;
+const PARSE_OPTIONS = { skipImageLinks: true, skipTextToHtml: true };
+const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
 /**
  * Raw mail → our InboundMessage plus the files to keep: mailparser, then the
  * forwarded messages (`message/rfc822` parts) parsed too so their text can be
- * shown inline.
+ * shown inline. With a sink, attachments and the original are written through it
+ * as they are read (a spooled mail is never read into memory whole); without
+ * one, everything stays in memory.
  */
-export async function readEmail(raw: Buffer, envelope: EmailEnvelope, signer: ThreadSigner): Promise<ParsedEmail | null> {
-  const mail = await simpleParser(raw, { skipImageLinks: true, skipTextToHtml: true });
+export async function readEmail(
+  source: Buffer | SpooledMail,
+  envelope: EmailEnvelope,
+  signer: ThreadSigner,
+  sink?: FileSink,
+): Promise<ParsedEmail | null> {
+  const stream = () => (Buffer.isBuffer(source) ? Readable.from([source]) : createReadStream(source.path));
+  const mail = await parseMailStream(stream(), sink, PARSE_OPTIONS);
   const forwarded: ParsedMail[] = [];
   for (const a of mail.attachments.filter((x) => x.contentType === 'message/rfc822').slice(0, MAX_FORWARDED)) {
-    forwarded.push(await simpleParser(a.content, { skipImageLinks: true, skipTextToHtml: true }));
+    forwarded.push(await simpleParser(a.content, PARSE_OPTIONS));
   }
+  const raw: RawMail = Buffer.isBuffer(source)
+    ? source
+    : sink
+      ? await sink({ role: 'original', filename: 'original.eml', contentType: 'message/rfc822' }, stream())
+      : await readFile(source.path);
   return parseEmail(mail, raw, envelope, signer, { forwarded });
 }
 
@@ -41,8 +78,8 @@ export async function readEmail(raw: Buffer, envelope: EmailEnvelope, signer: Th
  * mail with no usable sender address.
  */
 export function parseEmail(
-  mail: ParsedMail,
-  raw: Buffer,
+  mail: ParsedMail | StreamedMail,
+  raw: RawMail,
   envelope: EmailEnvelope,
   signer: ThreadSigner,
   extra: { forwarded?: ParsedMail[] } = {},
@@ -50,9 +87,8 @@ export function parseEmail(
   const sender = firstAddress(mail.from) ?? (envelope.mailFrom ? { address: envelope.mailFrom, name: '' } : undefined);
   if (!sender?.address) return null;
 
-  const messageId = mail.messageId
-    ? normaliseId(mail.messageId)
-    : `<sha256.${createHash('sha256').update(raw).digest('hex')}@switchboard.invalid>`;
+  const rawSha256 = Buffer.isBuffer(raw) ? sha256(raw) : raw.sha256;
+  const messageId = mail.messageId ? normaliseId(mail.messageId) : `<sha256.${rawSha256}@switchboard.invalid>`;
   const references = messageIdsIn(mail.references);
   const inReplyTo = messageIdsIn(mail.inReplyTo);
   // The most recent message we signed, among those it answers.
@@ -82,19 +118,17 @@ export function parseEmail(
     role: 'attachment',
     filename: safeFilename(a.filename) ?? `attachment-${i + 1}${extensionFor(a.contentType)}`,
     contentType: a.contentType || 'application/octet-stream',
-    size: a.content.length,
-    data: a.content,
+    ...fileContent('stored' in a && a.stored ? a.stored : a.content),
   }));
   for (const f of tnef?.files ?? []) {
     files.push({
       role: 'attachment',
       filename: safeFilename(f.filename) ?? 'attachment.bin',
       contentType: f.contentType,
-      size: f.data.length,
-      data: f.data,
+      ...fileContent(f.data),
     });
   }
-  files.push({ role: 'original', filename: 'original.eml', contentType: 'message/rfc822', size: raw.length, data: raw });
+  files.push({ role: 'original', filename: 'original.eml', contentType: 'message/rfc822', ...fileContent(raw) });
 
   const own = trimQuoted(fullText) || fullText;
   const body = encrypted
@@ -139,6 +173,13 @@ export function parseEmail(
   };
 }
 
+/** A file's bytes (in memory) or where they were stored, with the size and hash both have. */
+function fileContent(content: Buffer | StoredFile): Pick<InboundFile, 'size' | 'sha256' | 'data' | 'storedId'> {
+  return Buffer.isBuffer(content)
+    ? { size: content.length, sha256: sha256(content), data: content }
+    : { size: content.size, sha256: content.sha256, storedId: content.id };
+}
+
 /** Plain text an agent can read from HTML (links kept as "text [url]", images dropped). */
 export function textFromHtml(html: string): string {
   return htmlToText(html, {
@@ -173,13 +214,13 @@ function encryptionOf(mail: Pick<ParsedMail, 'headers'>): 'OpenPGP' | 'S/MIME' |
 }
 
 /** What makes two mails the same mail, whatever trace headers a relay added: sender, subject, date, text, HTML, files. */
-function contentDigest(mail: ParsedMail, text: string, files: InboundFile[]): string {
+function contentDigest(mail: ParsedMail | StreamedMail, text: string, files: InboundFile[]): string {
   const h = createHash('sha256');
   for (const part of [firstAddress(mail.from)?.address ?? '', mail.subject ?? '', mail.date?.toISOString() ?? '', text, mail.html || '']) {
     h.update(part).update('\0');
   }
   // Attachments by content; not the original .eml, whose trace headers differ per relay.
-  for (const f of files.filter((x) => x.role === 'attachment')) h.update(createHash('sha256').update(f.data).digest('hex')).update('\0');
+  for (const f of files.filter((x) => x.role === 'attachment')) h.update(f.sha256).update('\0');
   return h.digest('hex').slice(0, 16);
 }
 

@@ -1,11 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { ingestInbound } from '../../core/conversations/ingest-inbound.js';
 import type { InboundMessage } from '../../core/conversations/types.js';
+import { describeStagedFile, discardStagedFiles, stageFile, type FileMeta } from '../../core/files/file-store.js';
 import type { Deps } from '../../core/ports.js';
 import { stripNul } from '../../http/sanitize-input.js';
-import { attachments } from '../../db/schema.js';
 import { maskEmail } from '../../logger.js';
-import { readEmail, type EmailEnvelope } from './parse-inbound.js';
+import { readEmail, type EmailEnvelope, type SpooledMail } from './parse-inbound.js';
 import type { SenderAuth } from './sender-auth.js';
 import type { ThreadSigner } from './threading.js';
 
@@ -15,48 +14,65 @@ export type ReceiveResult = 'stored' | 'duplicate' | 'ignored';
 export const attachmentUrl = (id: string) => `/api/attachments/${id}`;
 
 /**
- * One mail the SMTP server accepted → the core. Files are written after the
- * message (they need its id) under ids chosen up front, so the message that
- * reaches agents already lists them. Auto-replies that join nothing and
- * redeliveries store no files.
+ * One mail the SMTP server accepted → the core. Its files are written first, as the mail is read
+ * (staged, chunk by chunk: a spooled mail is never in memory whole), under ids the message lists,
+ * and become the message's files in the transaction that stores it. A redelivery, or mail that
+ * joins nothing, leaves its staged files behind and they are removed here.
  */
 export async function receiveEmail(
   deps: Deps,
-  raw: Buffer,
+  source: Buffer | SpooledMail,
   envelope: EmailEnvelope,
   signer: ThreadSigner,
   auth?: SenderAuth,
 ): Promise<ReceiveResult> {
-  const parsed = stripNul(await readEmail(raw, envelope, signer));
-  if (!parsed) {
-    deps.log.info({ to: maskEmail(envelope.recipient) }, 'inbound mail without a sender address ignored');
-    return 'ignored';
-  }
-  if (auth) withSenderAuth(parsed.inbound, auth);
-  const files = parsed.files.map((f) => ({ ...f, id: randomUUID() }));
-  parsed.inbound.media = files.map((f) => ({ url: attachmentUrl(f.id), contentType: f.contentType, name: f.filename, size: f.size }));
-
-  const result = await ingestInbound(deps, parsed.inbound);
-  if (result.duplicate) return 'duplicate';
-  if (!result.message) return 'ignored';
-  const messageId = result.message.id;
-  // One row at a time keeps a single statement's parameters small for large files.
-  for (const f of files) {
-    await deps.db.insert(attachments).values({
-      id: f.id,
-      messageId,
-      role: f.role,
-      filename: f.filename,
+  const staged: string[] = [];
+  const stage = async (meta: FileMeta, content: AsyncIterable<Buffer> | Iterable<Buffer>) => {
+    const file = await stageFile(deps.db, meta, content);
+    staged.push(file.id);
+    return file;
+  };
+  try {
+    const parsed = stripNul(await readEmail(source, envelope, signer, stage));
+    if (!parsed) {
+      deps.log.info({ to: maskEmail(envelope.recipient) }, 'inbound mail without a sender address ignored');
+      return 'ignored';
+    }
+    if (auth) withSenderAuth(parsed.inbound, auth);
+    const ids: string[] = [];
+    for (const f of parsed.files) {
+      const meta = { role: f.role, filename: f.filename, contentType: f.contentType };
+      // Streamed files get the name the parser settled on; files still in memory (those the mail
+      // had to be opened for, TNEF contents, the original of a mail given whole) are written now.
+      if (f.storedId) await describeStagedFile(deps.db, f.storedId, meta);
+      ids.push(f.storedId ?? (await stage(meta, [f.data ?? Buffer.alloc(0)])).id);
+    }
+    parsed.inbound.media = parsed.files.map((f, i) => ({
+      url: attachmentUrl(ids[i]),
       contentType: f.contentType,
+      name: f.filename,
       size: f.size,
-      data: f.data,
-    });
+    }));
+    parsed.inbound.stagedFileIds = ids;
+
+    const result = await ingestInbound(deps, parsed.inbound);
+    if (result.duplicate) return 'duplicate';
+    if (!result.message) return 'ignored';
+    staged.length = 0;
+    deps.log.info(
+      {
+        messageId: result.message.id,
+        conversationId: result.conversation?.id,
+        files: ids.length,
+        from: maskEmail(String(parsed.inbound.from.value)),
+      },
+      'inbound mail stored',
+    );
+    return 'stored';
+  } finally {
+    // Whatever was not attached to a stored message (a redelivery, mail that joined nothing, a failure).
+    await discardStagedFiles(deps.db, staged).catch((err: unknown) => deps.log.warn({ err }, 'staged files not removed: swept later'));
   }
-  deps.log.info(
-    { messageId, conversationId: result.conversation?.id, files: files.length, from: maskEmail(String(parsed.inbound.from.value)) },
-    'inbound mail stored',
-  );
-  return 'stored';
 }
 
 /**

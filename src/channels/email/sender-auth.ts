@@ -1,4 +1,7 @@
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { authenticate, type DNSResolver } from 'mailauth';
+import type { SpooledMail } from './parse-inbound.js';
 
 /**
  * Who really sent a mail: SPF, DKIM and DMARC on receipt. `pass` = DMARC passed (the From
@@ -34,10 +37,11 @@ export type SenderAuthOptions = {
 const verdictOf = (dmarc: string): SenderVerdict => (dmarc === 'pass' ? 'pass' : dmarc === 'fail' ? 'fail' : 'none');
 
 /** Checks the mail as it arrived (or reads the trusted relay's verdict). Never throws: a failure to check is `none`. */
-export async function authenticateSender(raw: Buffer, client: SmtpClient, opts: SenderAuthOptions): Promise<SenderAuth> {
-  if (opts.trustedRelay) return fromRelay(raw, opts.trustedRelay);
+export async function authenticateSender(mail: Buffer | SpooledMail, client: SmtpClient, opts: SenderAuthOptions): Promise<SenderAuth> {
+  if (opts.trustedRelay) return fromRelay(Buffer.isBuffer(mail) ? mail : await headOf(mail), opts.trustedRelay);
   try {
-    const r = await authenticate(raw, {
+    // mailauth reads a stream as it comes (DKIM hashes the body on the way).
+    const r = await authenticate(Buffer.isBuffer(mail) ? mail : createReadStream(mail.path), {
       ip: client.ip,
       helo: client.helo,
       sender: client.mailFrom,
@@ -89,6 +93,17 @@ export function fromRelay(raw: Buffer, authservId: string): SenderAuth {
     via: 'relay',
     domain,
   };
+}
+
+/** The start of a spooled mail, enough for its header (a relay's Authentication-Results is at the top). */
+async function headOf(mail: SpooledMail, bytes = 256 * 1024): Promise<Buffer> {
+  const file = await open(mail.path);
+  try {
+    const { buffer, bytesRead } = await file.read(Buffer.alloc(Math.min(bytes, mail.size)), 0, Math.min(bytes, mail.size), 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await file.close();
+  }
 }
 
 function headerEnd(raw: Buffer): number {

@@ -3,7 +3,9 @@ import type { Redis } from 'ioredis';
 import type { DNSResolver } from 'mailauth';
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
 import type { Deps } from '../../core/ports.js';
+import { sweepAbandonedFiles } from '../../core/files/file-store.js';
 import { maskEmail } from '../../logger.js';
+import { prepareSpool, removeSpooled, spoolMail } from './mail-spool.js';
 import { receiveEmail } from './receive-email.js';
 import { authenticateSender } from './sender-auth.js';
 import { smtpRateLimiter } from './smtp-rate-limit.js';
@@ -21,6 +23,8 @@ const smtpError = (code: number, text: string): SmtpError => Object.assign(new E
  * At most INBOUND_SMTP_MAX_CLIENTS sessions at once (421 beyond), and per-sender and
  * per-client hourly limits shared through Redis (450 beyond). Each mail's sender is
  * authenticated (SPF, DKIM, DMARC, or the trusted relay's verdict) before it is stored.
+ * A mail is spooled to disk as it arrives and its attachments streamed into Postgres, so a
+ * session holds a few hundred KB of memory whatever the size of its mail.
  */
 export async function startInboundSmtp(
   deps: Deps,
@@ -33,6 +37,12 @@ export async function startInboundSmtp(
   const limiter = smtpRateLimiter(opts.redis, deps.config.redisPrefix, mail.rateLimits, (err) =>
     deps.log.warn({ err }, 'SMTP rate limit unavailable: mail admitted'),
   );
+
+  await prepareSpool();
+  // Files of mails whose storing a crash interrupted (the senders deliver those mails again).
+  const sweep = () => sweepAbandonedFiles(deps.db).catch((err: unknown) => deps.log.warn({ err }, 'abandoned inbound files not swept'));
+  await sweep();
+  const sweeper = setInterval(() => void sweep(), 60 * 60 * 1000).unref();
 
   const server = new SMTPServer({
     banner: 'Switchboard inbound mail',
@@ -60,34 +70,31 @@ export async function startInboundSmtp(
       callback();
     },
     onData(stream: SMTPServerDataStream, session: SMTPServerSession, callback) {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      stream.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        // Stop buffering once over the limit; the stream is still drained.
-        if (size <= maxBytes) chunks.push(chunk);
-      });
-      stream.on('end', () => {
-        if (stream.sizeExceeded || size > maxBytes) {
-          deps.log.info({ size }, 'inbound mail refused: too large');
-          callback(smtpError(552, `5.3.4 message exceeds the ${maxBytes} byte limit`));
-          return;
+      const mailFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
+      const recipient = session.envelope.rcptTo[0].address.toLowerCase();
+      const client = { ip: session.remoteAddress, helo: session.hostNameAppearsAs, mailFrom };
+      const store = async () => {
+        const spooled = await spoolMail(stream, maxBytes);
+        try {
+          if (stream.sizeExceeded || spooled.tooLarge) {
+            deps.log.info({ size: spooled.size }, 'inbound mail refused: too large');
+            return smtpError(552, `5.3.4 message exceeds the ${maxBytes} byte limit`);
+          }
+          const auth = await authenticateSender(spooled, client, { trustedRelay: mail.authRelay, mta: domain, resolver: opts.resolver });
+          await receiveEmail(deps, spooled, { recipient, mailFrom }, signer, auth);
+          // The same answer for a redelivery as for the first delivery.
+          return null;
+        } finally {
+          await removeSpooled(spooled);
         }
-        const mailFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
-        const recipient = session.envelope.rcptTo[0].address.toLowerCase();
-        const raw = Buffer.concat(chunks, size);
-        const client = { ip: session.remoteAddress, helo: session.hostNameAppearsAs, mailFrom };
-        authenticateSender(raw, client, { trustedRelay: mail.authRelay, mta: domain, resolver: opts.resolver })
-          .then((auth) => receiveEmail(deps, raw, { recipient, mailFrom }, signer, auth))
-          .then(
-            // The same answer for a redelivery as for the first delivery.
-            () => callback(null, 'Message accepted'),
-            (err: unknown) => {
-              deps.log.error({ err, to: maskEmail(recipient) }, 'inbound mail could not be stored');
-              callback(smtpError(451, '4.3.0 temporary failure, try again later'));
-            },
-          );
-      });
+      };
+      store().then(
+        (refusal) => (refusal ? callback(refusal) : callback(null, 'Message accepted')),
+        (err: unknown) => {
+          deps.log.error({ err, to: maskEmail(recipient) }, 'inbound mail could not be stored');
+          callback(smtpError(451, '4.3.0 temporary failure, try again later'));
+        },
+      );
     },
   });
   server.on('error', (err) => deps.log.warn({ err }, 'inbound SMTP error'));
@@ -105,6 +112,9 @@ export async function startInboundSmtp(
   deps.log.info({ port, domain }, 'inbound SMTP listening');
   return {
     port,
-    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    stop: () => {
+      clearInterval(sweeper);
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
   };
 }

@@ -211,3 +211,77 @@ export async function mergeContacts(deps: Deps, actor: Actor, keepId: string, ot
   deps.log.info({ contactId: keepId, merged: otherId }, 'contacts merged');
   return getContact(deps.db, actor, keepId);
 }
+
+export type SimilarReason = 'email' | 'phone' | 'name';
+
+/** Digits of a phone number without a leading NANP "1": "+1 (530) 555-1234" and "5305551234" agree. */
+const phoneKey = (v: string) => v.replace(/\D/g, '').replace(/^1(?=\d{10}$)/, '');
+const nameKey = (v: string) =>
+  v
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/\s+/g, ' ')
+    .trim();
+const like = (v: string) => v.replace(/[%_\\]/g, (ch) => `\\${ch}`);
+
+/**
+ * `GET /api/contacts/:id/similar`: other contacts (that the actor may see) who look like this one —
+ * the same email ignoring case, the same phone number however written, or the same full name
+ * ignoring case and accents — so the desk can offer a merge. Each candidate says why. Lookups go
+ * through the trigram indexes (ilike), then the exact normalised comparison is made here.
+ */
+export async function similarContacts(db: DbOrTx, actor: Actor, id: string) {
+  const contact = await loadVisibleContact(db, actor, id);
+  const mine = await identitiesOf(db, [id]);
+  const reasons = new Map<string, Set<SimilarReason>>();
+  const add = (contactId: string, reason: SimilarReason) => {
+    if (contactId === id) return;
+    reasons.set(contactId, (reasons.get(contactId) ?? new Set()).add(reason));
+  };
+  for (const i of mine) {
+    if (i.kind === 'email') {
+      const rows = await db
+        .select({ contactId: contactIdentities.contactId, value: contactIdentities.value })
+        .from(contactIdentities)
+        .where(and(eq(contactIdentities.kind, 'email'), sql`${contactIdentities.value} ilike ${like(i.value.trim())}`))
+        .limit(20);
+      for (const r of rows) if (r.value.trim().toLowerCase() === i.value.trim().toLowerCase()) add(r.contactId, 'email');
+    } else if (i.kind === 'phone' && phoneKey(i.value).length >= 7) {
+      const key = phoneKey(i.value);
+      // The last four digits are written the same however the rest is ("(530) 555-0199"): the trigram index narrows on them.
+      const rows = await db
+        .select({ contactId: contactIdentities.contactId, value: contactIdentities.value })
+        .from(contactIdentities)
+        .where(and(eq(contactIdentities.kind, 'phone'), sql`${contactIdentities.value} like ${`%${key.slice(-4)}`}`))
+        .limit(500);
+      for (const r of rows) if (phoneKey(r.value) === key) add(r.contactId, 'phone');
+    }
+  }
+  // ilike does not ignore accents: narrow on the longest unaccented run of the name ("María López" → "Mar"/"pez").
+  const run = contact.name?.match(/[A-Za-z0-9]+/g)?.sort((a, b) => b.length - a.length)[0];
+  if (contact.name && run && run.length >= 3) {
+    const rows = await db
+      .select({ id: contacts.id, name: contacts.name })
+      .from(contacts)
+      .where(sql`${contacts.name} ilike ${`%${like(run)}%`}`)
+      .limit(500);
+    for (const r of rows) if (r.name && nameKey(r.name) === nameKey(contact.name)) add(r.id, 'name');
+  }
+  if (reasons.size === 0) return [];
+  const rows = await db
+    .select()
+    .from(contacts)
+    .where(and(inArray(contacts.id, [...reasons.keys()]), visibleContact(actor)))
+    .orderBy(desc(contacts.createdAt))
+    .limit(10);
+  const identities = await identitiesOf(
+    db,
+    rows.map((r) => r.id),
+  );
+  return rows.map((c) => ({
+    ...publicContact(c),
+    identities: identities.filter((i) => i.contactId === c.id).map(publicIdentity),
+    reasons: [...reasons.get(c.id)!],
+  }));
+}

@@ -7,6 +7,7 @@ import { contacts, conversations, messages, OPEN_STATUSES, type ConversationRow,
 import { IDENTITY_FOR_CHANNEL } from '../channel-identity.js';
 import { flagRiskInTx, publishRiskFlag, type RiskFlag } from '../crisis/flag-risk.js';
 import { AppError } from '../errors.js';
+import { attachStagedFiles } from '../files/file-store.js';
 import { addIncidentNotice } from '../incidents/incident-notice.js';
 import { proposeOnInbound } from '../incidents/propose-incidents.js';
 import { suggestOnInbound } from '../incidents/suggestions.js';
@@ -40,6 +41,7 @@ export async function ingestInbound(deps: Deps, input: InboundMessage): Promise<
   const msg = ZInboundMessage.parse(input);
   const { stored, risk } = await deps.db.transaction(async (tx) => {
     const stored = await ingestInTx(tx, msg);
+    if (!stored.duplicate && stored.message) await attachStagedFiles(tx, msg.stagedFileIds, stored.message.id);
     const risk = await checkForCrisis(deps, tx, msg, stored);
     await noticeOpenIncidents(tx, stored, risk);
     return { stored, risk };

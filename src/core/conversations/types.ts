@@ -37,6 +37,11 @@ export const ZInboundMessage = z.object({
   media: z
     .array(z.object({ url: z.string(), contentType: z.string().optional(), name: z.string().optional(), size: z.number().optional() }))
     .default([]),
+  /**
+   * Files already written (staged, src/core/files/file-store.ts) that become this message's files in
+   * the same transaction that stores it; a redelivery leaves them staged for the caller to discard.
+   */
+  stagedFileIds: z.array(z.string().uuid()).default([]),
   metadata: z.record(z.string(), z.unknown()).default({}),
   /** What a newly opened conversation keeps (call sids, reply addresses); defaults to `metadata`. */
   conversationMetadata: z.record(z.string(), z.unknown()).optional(),

@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
 import { attachments, conversations, messages } from '../../db/schema.js';
+import { readFile } from './file-store.js';
 
 /** A stored attachment with what decides who may open it, its bytes read on demand. */
 export type StoredAttachment = {
@@ -33,9 +34,6 @@ export async function loadAttachment(db: DbOrTx, id: string): Promise<StoredAtta
   if (!row) return null;
   return {
     ...row,
-    async *content() {
-      const [r] = await db.select({ data: attachments.data }).from(attachments).where(eq(attachments.id, id));
-      if (r) yield r.data;
-    },
+    content: () => readFile(db, id),
   };
 }

@@ -4,6 +4,7 @@ import {
   getContact,
   listContacts,
   mergeContacts,
+  similarContacts,
   updateContact,
   ZContactList,
   ZContactPatch,
@@ -28,6 +29,11 @@ export function contactsRouter(deps: Deps): Router {
   r.get('/contacts/:id', async (req, res) => {
     const { id } = parse(ZId, req.params);
     res.json(await getContact(db, actorOf(req), id));
+  });
+
+  r.get('/contacts/:id/similar', async (req, res) => {
+    const { id } = parse(ZId, req.params);
+    res.json({ contacts: await similarContacts(db, actorOf(req), id) });
   });
 
   r.patch('/contacts/:id', async (req, res) => {
@@ -90,6 +96,21 @@ addOpenApiPaths({
       parameters: [idParam],
       requestBody: { required: true, content: { 'application/json': { schema: ContactPatch } } },
       responses: { '200': json('{contact, identities, conversations}'), '400': err, '401': err, '404': err },
+    },
+  },
+  '/api/contacts/{id}/similar': {
+    get: {
+      summary:
+        'Other contacts who look like this one (same email ignoring case, same phone however written, same full name): merge candidates',
+      tags: ['contacts'],
+      ...secured,
+      parameters: [idParam],
+      responses: {
+        '200': json('{contacts: [{id, name, language, notes, attributes, createdAt, identities, reasons: ["email" | "phone" | "name"]}]}'),
+        '400': err,
+        '401': err,
+        '404': err,
+      },
     },
   },
   '/api/contacts/{id}/merge': {

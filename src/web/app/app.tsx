@@ -5,6 +5,8 @@ import { OfferToasts } from '../components/offer-toast.js';
 import { ShortcutsHelp } from '../components/shortcuts.js';
 import { TopBar, type View } from '../components/top-bar.js';
 import { clearNotices, reportError } from '../notices.js';
+import { CONTACT_EVENT } from '../contact-link.js';
+import { ContactPage } from '../screens/contacts/contact-page.js';
 import { Desk } from '../screens/desk/desk.js';
 import { ADMIN_TABS, type AdminTab } from '../screens/admin/admin-tabs.js';
 import { useTranslation } from 'react-i18next';
@@ -27,7 +29,10 @@ const VIEW_PATHS: Record<View, string> = {
   audit: '/admin/audit',
   sandbox: '/sandbox',
   admin: '/admin',
+  contact: '/contacts/',
 };
+/** `/contacts/<id>`: the contact page's contact. */
+const contactIdFromPath = () => /^\/contacts\/([0-9a-f-]{36})$/i.exec(location.pathname)?.[1] ?? null;
 const viewFromPath = (): View =>
   (Object.entries(VIEW_PATHS).find(([v, p]) => v !== 'desk' && location.pathname.startsWith(p))?.[0] as View | undefined) ?? 'desk';
 
@@ -137,6 +142,7 @@ function Shell({ onLogout }: { onLogout: () => void }) {
   useEffect(() => {
     const onPop = () => {
       setView(viewFromPath());
+      setContactId(contactIdFromPath());
       setAdminTab(adminTabFromPath());
     };
     addEventListener('popstate', onPop);
@@ -149,6 +155,19 @@ function Shell({ onLogout }: { onLogout: () => void }) {
     },
     [navigate],
   );
+
+  // The contact page: opened from the contact panel, search results and merge suggestions (contact-link.ts).
+  const [contactId, setContactId] = useState(contactIdFromPath);
+  useEffect(() => {
+    const open = (e: Event) => {
+      const id = (e as CustomEvent<string>).detail;
+      history.pushState(null, '', `${VIEW_PATHS.contact}${id}`);
+      setContactId(id);
+      setView('contact');
+    };
+    addEventListener(CONTACT_EVENT, open);
+    return () => removeEventListener(CONTACT_EVENT, open);
+  }, []);
 
   const { accept, reject } = useOffers(state.offers, dispatch, openConversation);
   const offer = state.offers[0];
@@ -229,6 +248,8 @@ function Shell({ onLogout }: { onLogout: () => void }) {
         <LazyScreen>
           <Reports onOpenConversation={openConversation} />
         </LazyScreen>
+      ) : view === 'contact' && contactId ? (
+        <ContactPage contactId={contactId} onOpenConversation={openConversation} />
       ) : view === 'wallboard' && supervisor ? (
         <LazyScreen>
           <Wallboard bus={bus} onOpenConversation={openConversation} />

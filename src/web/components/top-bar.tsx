@@ -10,7 +10,7 @@ export function PresenceDot({ presence }: { presence: string }) {
 }
 
 /** The desk's screens, each at its own path (app.tsx). */
-export type View = 'desk' | 'wallboard' | 'reports' | 'security' | 'audit' | 'admin' | 'sandbox';
+export type View = 'desk' | 'wallboard' | 'reports' | 'security' | 'audit' | 'admin' | 'sandbox' | 'contact';
 
 export function TopBar(props: {
   me: Agent | null;

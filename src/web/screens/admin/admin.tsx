@@ -4,6 +4,7 @@ import { AgentsAdmin } from './agents-admin.js';
 import { CannedAdmin } from './canned-admin.js';
 import { DispositionsAdmin } from './dispositions-admin.js';
 import { InboxesAdmin } from './inboxes-admin.js';
+import { IvrFlowsAdmin } from './ivr-flows-admin.js';
 import { QueuesAdmin } from './queues-admin.js';
 import { tabsFor, type AdminTab } from './admin-tabs.js';
 import './admin.css';
@@ -37,6 +38,7 @@ export function Admin({ me, tab, onTab }: { me: Agent; tab: AdminTab; onTab: (t:
       {current === 'inboxes' && <InboxesAdmin />}
       {current === 'canned' && <CannedAdmin />}
       {current === 'dispositions' && <DispositionsAdmin />}
+      {current === 'ivr' && <IvrFlowsAdmin />}
     </main>
   );
 }

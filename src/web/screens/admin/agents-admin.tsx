@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { api } from '../../api.js';
 import { CHANNELS, type Agent, type Channel, type Role } from '../../types.js';
 import { FormError, Section, useList, useQueues, useSubmit } from './admin-bits.js';
+import { AdminTable } from './admin-table.js';
 
 const ROLES: Role[] = ['agent', 'supervisor', 'admin'];
 const loadAgents = () => api.agents();
@@ -60,67 +61,69 @@ export function AgentsAdmin({ me }: { me: Agent }) {
         />
       )}
       {invite && <InviteLink invite={invite} onClose={() => setInvite(null)} />}
-      <table className="admin-table" aria-label={t('admin.tabs.agents')}>
-        <thead>
-          <tr>
-            <th scope="col">{t('admin.agents.name')}</th>
-            <th scope="col">{t('admin.agents.role')}</th>
-            <th scope="col">{t('admin.agents.queues')}</th>
-            <th scope="col">{t('admin.agents.capacity')}</th>
-            <th scope="col">{t('admin.agents.status')}</th>
-            <th scope="col">
-              <span className="sr-only">{t('admin.actions')}</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {(items ?? []).map((a) => (
-            <tr key={a.id} data-testid="agent-row">
-              <td>
+      <AdminTable
+        label={t('admin.tabs.agents')}
+        rows={items}
+        rowKey={(a) => a.id}
+        testId="agent-row"
+        columns={[
+          {
+            header: t('admin.agents.name'),
+            cell: (a) => (
+              <>
                 <strong>{a.name}</strong>
                 <div className="muted small">{a.email}</div>
-              </td>
-              <td>{t(`roles.${a.role}`)}</td>
-              <td>{a.queues.map((q) => `${q.queue} (${q.level})`).join(', ') || '—'}</td>
-              <td className="small">{CHANNELS.map((c) => `${t(`channels.${c}`)} ${a.capacity[c]}`).join(' · ')}</td>
-              <td>
+              </>
+            ),
+          },
+          { header: t('admin.agents.role'), cell: (a) => t(`roles.${a.role}`) },
+          { header: t('admin.agents.queues'), cell: (a) => a.queues.map((q) => `${q.queue} (${q.level})`).join(', ') || '—' },
+          {
+            header: t('admin.agents.capacity'),
+            className: 'small',
+            cell: (a) => CHANNELS.map((c) => `${t(`channels.${c}`)} ${a.capacity[c]}`).join(' · '),
+          },
+          {
+            header: t('admin.agents.status'),
+            cell: (a) => (
+              <>
                 {a.active ? t('admin.agents.active') : <span className="badge-off">{t('admin.agents.deactivated')}</span>}
                 {a.mfaEnabled && <div className="muted small">{t('admin.agents.mfaOn')}</div>}
-              </td>
-              <td className="actions">
-                <button className="btn btn-sm" onClick={() => setEditing(a)} aria-label={t('admin.editNamed', { name: a.name })}>
-                  {t('admin.edit')}
-                </button>
-                {a.id !== me.id && (
-                  <button
-                    className="btn btn-sm"
-                    onClick={() => void actions.run(() => api.admin.updateAgent(a.id, { active: !a.active }), reload)}
-                    aria-label={t(a.active ? 'admin.agents.deactivateNamed' : 'admin.agents.reactivateNamed', { name: a.name })}
-                  >
-                    {a.active ? t('admin.agents.deactivate') : t('admin.agents.reactivate')}
-                  </button>
-                )}
-                {a.active && a.id !== me.id && (
-                  <button
-                    className="btn btn-sm"
-                    aria-label={t('admin.agents.inviteNamed', { name: a.name })}
-                    onClick={() =>
-                      void actions.run(async () => setInvite({ ...(await api.admin.inviteAgent(a.id)), name: a.name }), reload)
-                    }
-                  >
-                    {t('admin.agents.invite')}
-                  </button>
-                )}
-                {a.mfaEnabled && (
-                  <button className="btn btn-sm" onClick={() => void actions.run(() => api.admin.resetMfa(a.id), reload)}>
-                    {t('admin.agents.resetMfa')}
-                  </button>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+              </>
+            ),
+          },
+        ]}
+        actions={(a) => (
+          <>
+            <button className="btn btn-sm" onClick={() => setEditing(a)} aria-label={t('admin.editNamed', { name: a.name })}>
+              {t('admin.edit')}
+            </button>
+            {a.id !== me.id && (
+              <button
+                className="btn btn-sm"
+                onClick={() => void actions.run(() => api.admin.updateAgent(a.id, { active: !a.active }), reload)}
+                aria-label={t(a.active ? 'admin.agents.deactivateNamed' : 'admin.agents.reactivateNamed', { name: a.name })}
+              >
+                {a.active ? t('admin.agents.deactivate') : t('admin.agents.reactivate')}
+              </button>
+            )}
+            {a.active && a.id !== me.id && (
+              <button
+                className="btn btn-sm"
+                aria-label={t('admin.agents.inviteNamed', { name: a.name })}
+                onClick={() => void actions.run(async () => setInvite({ ...(await api.admin.inviteAgent(a.id)), name: a.name }), reload)}
+              >
+                {t('admin.agents.invite')}
+              </button>
+            )}
+            {a.mfaEnabled && (
+              <button className="btn btn-sm" onClick={() => void actions.run(() => api.admin.resetMfa(a.id), reload)}>
+                {t('admin.agents.resetMfa')}
+              </button>
+            )}
+          </>
+        )}
+      />
     </Section>
   );
 }

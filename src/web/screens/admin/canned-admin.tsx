@@ -4,6 +4,7 @@ import { CANNED_VARIABLES } from '../../../core/content/fill-canned.js';
 import { api } from '../../api.js';
 import type { CannedResponse } from '../../types.js';
 import { FormError, QueueSelect, Section, useList, useSubmit } from './admin-bits.js';
+import { AdminTable } from './admin-table.js';
 
 const loadCanned = () => api.cannedResponses();
 
@@ -33,47 +34,35 @@ export function CannedAdmin() {
           }}
         />
       )}
-      <table className="admin-table" aria-label={t('admin.tabs.canned')}>
-        <thead>
-          <tr>
-            <th scope="col">{t('admin.canned.title')}</th>
-            <th scope="col">{t('admin.queue')}</th>
-            <th scope="col">{t('admin.canned.language')}</th>
-            <th scope="col">{t('admin.canned.body')}</th>
-            <th scope="col">
-              <span className="sr-only">{t('admin.actions')}</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {(items ?? []).map((c) => (
-            <tr key={c.id} data-testid="canned-row">
-              <td>
-                <strong>{c.title}</strong>
-              </td>
-              <td>{c.queue ?? t('admin.everyQueue')}</td>
-              <td>{c.language ? t(`languages.${c.language}`) : t('admin.canned.anyLanguage')}</td>
-              <td className="body-cell">{c.body}</td>
-              <td className="actions">
-                <button
-                  className="btn btn-sm"
-                  onClick={() => setEditing(c)}
-                  aria-label={t('admin.editNamed', { name: `${c.title} (${c.language ?? '—'})` })}
-                >
-                  {t('admin.edit')}
-                </button>
-                <button
-                  className="btn btn-sm"
-                  onClick={() => void actions.run(() => api.admin.deleteCanned(c.id), reload)}
-                  aria-label={t('admin.deleteNamed', { name: `${c.title} (${c.language ?? '—'})` })}
-                >
-                  {t('common.delete')}
-                </button>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <AdminTable
+        label={t('admin.tabs.canned')}
+        rows={items}
+        rowKey={(c) => c.id}
+        testId="canned-row"
+        columns={[
+          { header: t('admin.canned.title'), cell: (c) => <strong>{c.title}</strong> },
+          { header: t('admin.queue'), cell: (c) => c.queue ?? t('admin.everyQueue') },
+          { header: t('admin.canned.language'), cell: (c) => (c.language ? t(`languages.${c.language}`) : t('admin.canned.anyLanguage')) },
+          { header: t('admin.canned.body'), cell: (c) => c.body, className: 'body-cell' },
+        ]}
+        actions={(c) => {
+          const name = `${c.title} (${c.language ?? '—'})`;
+          return (
+            <>
+              <button className="btn btn-sm" onClick={() => setEditing(c)} aria-label={t('admin.editNamed', { name })}>
+                {t('admin.edit')}
+              </button>
+              <button
+                className="btn btn-sm"
+                onClick={() => void actions.run(() => api.admin.deleteCanned(c.id), reload)}
+                aria-label={t('admin.deleteNamed', { name })}
+              >
+                {t('common.delete')}
+              </button>
+            </>
+          );
+        }}
+      />
     </Section>
   );
 }

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { api } from '../../api.js';
 import type { Disposition } from '../../types.js';
 import { FormError, QueueSelect, Section, useList, useSubmit } from './admin-bits.js';
+import { AdminTable } from './admin-table.js';
 
 /** Resolution codes: global or per queue; one in use is archived rather than deleted. */
 export function DispositionsAdmin() {
@@ -31,54 +32,45 @@ export function DispositionsAdmin() {
           }}
         />
       )}
-      <table className="admin-table" aria-label={t('admin.tabs.dispositions')}>
-        <thead>
-          <tr>
-            <th scope="col">{t('admin.dispositions.label')}</th>
-            <th scope="col">{t('admin.dispositions.code')}</th>
-            <th scope="col">{t('admin.queue')}</th>
-            <th scope="col">{t('admin.agents.status')}</th>
-            <th scope="col">
-              <span className="sr-only">{t('admin.actions')}</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {(items ?? []).map((d) => (
-            <tr key={d.id} data-testid="disposition-row">
-              <td>
-                <strong>{d.label}</strong>
-              </td>
-              <td>
-                <code>{d.code}</code>
-              </td>
-              <td>{d.queue ?? t('admin.everyQueue')}</td>
-              <td>{d.archived ? <span className="badge-off">{t('admin.dispositions.archived')}</span> : t('admin.dispositions.live')}</td>
-              <td className="actions">
-                <button className="btn btn-sm" onClick={() => setEditing(d)} aria-label={t('admin.editNamed', { name: d.label })}>
-                  {t('admin.edit')}
-                </button>
-                {d.archived ? (
-                  <button
-                    className="btn btn-sm"
-                    onClick={() => void actions.run(() => api.admin.updateDisposition(d.id, { archived: false }), reload)}
-                  >
-                    {t('admin.dispositions.restore')}
-                  </button>
-                ) : (
-                  <button
-                    className="btn btn-sm"
-                    onClick={() => void actions.run(() => api.admin.deleteDisposition(d.id), reload)}
-                    aria-label={t('admin.deleteNamed', { name: d.label })}
-                  >
-                    {t('common.delete')}
-                  </button>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <AdminTable
+        label={t('admin.tabs.dispositions')}
+        rows={items}
+        rowKey={(d) => d.id}
+        testId="disposition-row"
+        columns={[
+          { header: t('admin.dispositions.label'), cell: (d) => <strong>{d.label}</strong> },
+          { header: t('admin.dispositions.code'), cell: (d) => <code>{d.code}</code> },
+          { header: t('admin.queue'), cell: (d) => d.queue ?? t('admin.everyQueue') },
+          {
+            header: t('admin.agents.status'),
+            cell: (d) =>
+              d.archived ? <span className="badge-off">{t('admin.dispositions.archived')}</span> : t('admin.dispositions.live'),
+          },
+        ]}
+        actions={(d) => (
+          <>
+            <button className="btn btn-sm" onClick={() => setEditing(d)} aria-label={t('admin.editNamed', { name: d.label })}>
+              {t('admin.edit')}
+            </button>
+            {d.archived ? (
+              <button
+                className="btn btn-sm"
+                onClick={() => void actions.run(() => api.admin.updateDisposition(d.id, { archived: false }), reload)}
+              >
+                {t('admin.dispositions.restore')}
+              </button>
+            ) : (
+              <button
+                className="btn btn-sm"
+                onClick={() => void actions.run(() => api.admin.deleteDisposition(d.id), reload)}
+                aria-label={t('admin.deleteNamed', { name: d.label })}
+              >
+                {t('common.delete')}
+              </button>
+            )}
+          </>
+        )}
+      />
       <p className="muted small">{t('admin.dispositions.deleteHint')}</p>
     </Section>
   );

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { api } from '../../api.js';
 import type { Inbox } from '../../types.js';
 import { FormError, Section, useList, useQueues, useSubmit } from './admin-bits.js';
+import { AdminTable } from './admin-table.js';
 
 const KINDS: Inbox['kind'][] = ['phone', 'email', 'slack'];
 const loadInboxes = () => api.admin.inboxes();
@@ -80,26 +81,19 @@ export function InboxesAdmin() {
           </button>
         </div>
       </form>
-      <table className="admin-table" aria-label={t('admin.tabs.inboxes')}>
-        <thead>
-          <tr>
-            <th scope="col">{t('admin.inboxes.kind')}</th>
-            <th scope="col">{t('admin.inboxes.address')}</th>
-            <th scope="col">{t('admin.inboxes.queue')}</th>
-            <th scope="col">{t('admin.inboxes.flow')}</th>
-            <th scope="col">
-              <span className="sr-only">{t('admin.actions')}</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {(items ?? []).map((i) => (
-            <tr key={i.id} data-testid="inbox-row">
-              <td>{t(`admin.inboxes.kinds.${i.kind}`)}</td>
-              <td>
-                <code>{i.address}</code>
-              </td>
-              <td>
+      <AdminTable
+        label={t('admin.tabs.inboxes')}
+        rows={items}
+        rowKey={(i) => i.id}
+        testId="inbox-row"
+        empty={t('admin.inboxes.none')}
+        columns={[
+          { header: t('admin.inboxes.kind'), cell: (i) => t(`admin.inboxes.kinds.${i.kind}`) },
+          { header: t('admin.inboxes.address'), cell: (i) => <code>{i.address}</code> },
+          {
+            header: t('admin.inboxes.queue'),
+            cell: (i) => (
+              <>
                 <label className="sr-only" htmlFor={`inbox-queue-${i.id}`}>
                   {t('admin.inboxes.queueFor', { address: i.address })}
                 </label>
@@ -114,28 +108,21 @@ export function InboxesAdmin() {
                     </option>
                   ))}
                 </select>
-              </td>
-              <td>{i.flow ?? '—'}</td>
-              <td className="actions">
-                <button
-                  className="btn btn-sm"
-                  onClick={() => void actions.run(() => api.admin.deleteInbox(i.id), reload)}
-                  aria-label={t('admin.deleteNamed', { name: i.address })}
-                >
-                  {t('common.delete')}
-                </button>
-              </td>
-            </tr>
-          ))}
-          {items?.length === 0 && (
-            <tr>
-              <td colSpan={5} className="muted">
-                {t('admin.inboxes.none')}
-              </td>
-            </tr>
-          )}
-        </tbody>
-      </table>
+              </>
+            ),
+          },
+          { header: t('admin.inboxes.flow'), cell: (i) => i.flow ?? '—' },
+        ]}
+        actions={(i) => (
+          <button
+            className="btn btn-sm"
+            onClick={() => void actions.run(() => api.admin.deleteInbox(i.id), reload)}
+            aria-label={t('admin.deleteNamed', { name: i.address })}
+          >
+            {t('common.delete')}
+          </button>
+        )}
+      />
     </Section>
   );
 }

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { api } from '../../api.js';
 import type { QueueStats } from '../../types.js';
 import { FormError, loadQueues, Section, useList, useSubmit } from './admin-bits.js';
+import { AdminTable } from './admin-table.js';
 
 type Hours = NonNullable<QueueStats['businessHours']>;
 type Step = QueueStats['escalation'][number];
@@ -35,43 +36,43 @@ export function QueuesAdmin() {
           }}
         />
       )}
-      <table className="admin-table" aria-label={t('admin.tabs.queues')}>
-        <thead>
-          <tr>
-            <th scope="col">{t('admin.queues.name')}</th>
-            <th scope="col">{t('admin.queues.priority')}</th>
-            <th scope="col">{t('admin.queues.answerTarget')}</th>
-            <th scope="col">{t('admin.queues.hours')}</th>
-            <th scope="col">{t('admin.queues.escalation')}</th>
-            <th scope="col">
-              <span className="sr-only">{t('admin.actions')}</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {(items ?? []).map((q) => (
-            <tr key={q.key} data-testid="queue-row">
-              <td>
+      <AdminTable
+        label={t('admin.tabs.queues')}
+        rows={items}
+        rowKey={(q) => q.key}
+        testId="queue-row"
+        columns={[
+          {
+            header: t('admin.queues.name'),
+            cell: (q) => (
+              <>
                 <strong>{q.name}</strong>
                 <div className="muted small">{q.key}</div>
-              </td>
-              <td>{q.priority}</td>
-              <td>{minutes(q.slaSeconds)}</td>
-              <td className="small">
-                {q.businessHours
-                  ? t('admin.queues.hoursSummary', { days: q.businessHours.open.length, tz: q.businessHours.timezone })
-                  : t('admin.queues.always')}
-              </td>
-              <td className="small">{t('admin.queues.steps', { count: q.escalation.length })}</td>
-              <td className="actions">
-                <button className="btn btn-sm" onClick={() => setEditing(q)} aria-label={t('admin.editNamed', { name: q.name })}>
-                  {t('admin.edit')}
-                </button>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+              </>
+            ),
+          },
+          { header: t('admin.queues.priority'), cell: (q) => q.priority },
+          { header: t('admin.queues.answerTarget'), cell: (q) => minutes(q.slaSeconds) },
+          {
+            header: t('admin.queues.hours'),
+            className: 'small',
+            cell: (q) =>
+              q.businessHours
+                ? t('admin.queues.hoursSummary', { days: q.businessHours.open.length, tz: q.businessHours.timezone })
+                : t('admin.queues.always'),
+          },
+          {
+            header: t('admin.queues.escalation'),
+            className: 'small',
+            cell: (q) => t('admin.queues.steps', { count: q.escalation.length }),
+          },
+        ]}
+        actions={(q) => (
+          <button className="btn btn-sm" onClick={() => setEditing(q)} aria-label={t('admin.editNamed', { name: q.name })}>
+            {t('admin.edit')}
+          </button>
+        )}
+      />
     </Section>
   );
 }

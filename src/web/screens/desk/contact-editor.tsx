@@ -1,15 +1,15 @@
 import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { api } from '../../api.js';
 import { reportError } from '../../notices.js';
 import type { ContactCard } from '../../types.js';
-
-const LANGUAGE_LABEL = { en: 'English', es: 'Spanish' } as const;
 
 /**
  * The editable part of a contact (`PATCH /api/contacts/:id`): name, language (the language of the
  * texts Switchboard sends them), notes and attributes. Read-only until Edit.
  */
 export function ContactEditor({ contactId, onSaved }: { contactId: string; onSaved: (card: ContactCard) => void }) {
+  const { t } = useTranslation();
   const [card, setCard] = useState<ContactCard | null>(null);
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState({ name: '', language: '', notes: '' });
@@ -22,11 +22,11 @@ export function ContactEditor({ contactId, onSaved }: { contactId: string; onSav
     api
       .contact(contactId)
       .then((c) => !stale && setCard(c))
-      .catch(reportError('Could not load the contact'));
+      .catch(reportError(t('contact.loadFailed')));
     return () => {
       stale = true;
     };
-  }, [contactId]);
+  }, [contactId, t]);
   if (!card) return null;
   const { contact } = card;
 
@@ -46,7 +46,7 @@ export function ContactEditor({ contactId, onSaved }: { contactId: string; onSav
       setEditing(false);
       onSaved(saved);
     } catch (err) {
-      reportError('Could not save the contact')(err);
+      reportError(t('contact.saveFailed'))(err);
     } finally {
       setBusy(false);
     }
@@ -57,8 +57,8 @@ export function ContactEditor({ contactId, onSaved }: { contactId: string; onSav
     return (
       <div className="contact-facts">
         <dl>
-          <dt>Language</dt>
-          <dd>{contact.language ? LANGUAGE_LABEL[contact.language] : 'English (default)'}</dd>
+          <dt>{t('contact.languageLabel')}</dt>
+          <dd>{contact.language ? t(`languages.${contact.language}`) : t('contact.languageDefault')}</dd>
           {attrs.map(([k, v]) => (
             <div key={k} className="contact-attr">
               <dt>{k}</dt>
@@ -68,7 +68,7 @@ export function ContactEditor({ contactId, onSaved }: { contactId: string; onSav
         </dl>
         {contact.notes && <p className="contact-notes small">{contact.notes}</p>}
         <button className="btn btn-sm" onClick={start}>
-          Edit contact
+          {t('contact.edit')}
         </button>
       </div>
     );
@@ -76,34 +76,34 @@ export function ContactEditor({ contactId, onSaved }: { contactId: string; onSav
   return (
     <form
       className="contact-form"
-      aria-label="Edit contact"
+      aria-label={t('contact.editForm')}
       onSubmit={(e) => {
         e.preventDefault();
         void save();
       }}
     >
       <label>
-        Name
+        {t('contact.name')}
         <input value={draft.name} maxLength={200} onChange={(e) => setDraft({ ...draft, name: e.target.value })} />
       </label>
       <label>
-        Language
+        {t('contact.languageLabel')}
         <select value={draft.language} onChange={(e) => setDraft({ ...draft, language: e.target.value })}>
-          <option value="">English (default)</option>
-          <option value="en">English</option>
-          <option value="es">Spanish</option>
+          <option value="">{t('contact.languageDefault')}</option>
+          <option value="en">{t('languages.en')}</option>
+          <option value="es">{t('languages.es')}</option>
         </select>
       </label>
       <label>
-        Notes
+        {t('contact.notes')}
         <textarea rows={3} maxLength={10_000} value={draft.notes} onChange={(e) => setDraft({ ...draft, notes: e.target.value })} />
       </label>
       <div className="form-actions">
         <button type="button" className="btn btn-sm" onClick={() => setEditing(false)} disabled={busy}>
-          Cancel
+          {t('contact.cancel')}
         </button>
         <button type="submit" className="btn btn-sm btn-primary" disabled={busy}>
-          Save
+          {t('contact.save')}
         </button>
       </div>
     </form>

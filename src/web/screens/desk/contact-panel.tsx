@@ -6,6 +6,23 @@ import { ChannelBadge, Icon, StatusPill } from '../../components/bits.js';
 import { NumberBadge } from '../../components/request-bits.js';
 import { ContactEditor } from './contact-editor.js';
 import { usePastConversations } from './use-desk-data.js';
+import { openContactPage } from '../../contact-link.js';
+import { useSimilarContacts } from '../contacts/merge-suggestions.js';
+
+/** The desk's merge suggestion: this contact looks like others (same email, phone or name); review them on the contact page. */
+function MergeHint({ contactId }: { contactId: string }) {
+  const { t } = useTranslation();
+  const similar = useSimilarContacts(contactId);
+  if (similar.length === 0) return null;
+  return (
+    <div className="merge-hint" role="status" data-testid="merge-hint">
+      <span>{t('contact.mergeHint', { count: similar.length })}</span>
+      <button type="button" className="btn btn-sm" onClick={() => openContactPage(contactId)}>
+        {t('contact.mergeReview')}
+      </button>
+    </div>
+  );
+}
 
 /** Who the contact is, how to reach them (and whether they opted out), and their other conversations. */
 export function ContactPanel({ detail, onOpen }: { detail: ConversationDetail | null; onOpen: (id: string) => void }) {
@@ -31,6 +48,10 @@ export function ContactPanel({ detail, onOpen }: { detail: ConversationDetail | 
           )}
         </div>
       </div>
+      <MergeHint contactId={contact.id} />
+      <button type="button" className="btn btn-sm contact-page-link" onClick={() => openContactPage(contact.id)}>
+        {t('contact.openPage')}
+      </button>
       <ContactEditor contactId={contact.id} onSaved={(card) => setSaved({ id: card.contact.id, name: card.contact.name })} />
       <h3 className="panel-title">{t('contact.identities')}</h3>
       <ul className="identities">

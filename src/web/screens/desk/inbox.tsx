@@ -80,22 +80,22 @@ export function Inbox({ state, dispatch }: { state: DeskState; dispatch: Dispatc
             <option value="all">{t('inbox.all')}</option>
           </select>
           <label className="sr-only" htmlFor="f-tag">
-            Tag
+            {t('inbox.tag')}
           </label>
           <select id="f-tag" value={f.tag} onChange={(e) => set({ tag: e.target.value })}>
-            <option value="">Tags</option>
-            {tags.map((t) => (
-              <option key={t} value={t}>
-                {t}
+            <option value="">{t('inbox.tags')}</option>
+            {tags.map((tag) => (
+              <option key={tag} value={tag}>
+                {tag}
               </option>
             ))}
           </select>
           <label className="sr-only" htmlFor="f-sort">
-            Sort
+            {t('inbox.sort')}
           </label>
           <select id="f-sort" value={f.sort} onChange={(e) => set({ sort: e.target.value as Filters['sort'] })}>
-            <option value="recent">Latest activity</option>
-            <option value="due">Due time</option>
+            <option value="recent">{t('inbox.sortRecent')}</option>
+            <option value="due">{t('inbox.sortDue')}</option>
           </select>
         </div>
       </div>

@@ -1,4 +1,6 @@
 import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { openContactPage } from '../../contact-link.js';
 import { api } from '../../api.js';
 import { channelLabel, contactLabel } from '../../format.js';
 import { reportError } from '../../notices.js';
@@ -11,6 +13,7 @@ import { StatusPill } from '../../components/bits.js';
  * conversation at once; anything else lists results under the box until one is picked or Esc.
  */
 export function SearchBox({ onOpen }: { onOpen: (conversationId: string) => void }) {
+  const { t } = useTranslation();
   const [text, setText] = useState('');
   const [results, setResults] = useState<SearchResult[] | null>(null);
   const [busy, setBusy] = useState(false);
@@ -33,7 +36,7 @@ export function SearchBox({ onOpen }: { onOpen: (conversationId: string) => void
       }
       setResults(await api.search(q));
     } catch (err) {
-      reportError('Search failed')(err);
+      reportError(t('search.failed'))(err);
     } finally {
       setBusy(false);
     }
@@ -53,12 +56,12 @@ export function SearchBox({ onOpen }: { onOpen: (conversationId: string) => void
         }}
       >
         <label className="sr-only" htmlFor="desk-search">
-          Search conversations
+          {t('search.label')}
         </label>
         <input
           id="desk-search"
           type="search"
-          placeholder="Search, or #1042"
+          placeholder={t('search.placeholder')}
           value={text}
           onChange={(e) => setText(e.target.value)}
           onKeyDown={(e) => e.key === 'Escape' && close()}
@@ -66,8 +69,8 @@ export function SearchBox({ onOpen }: { onOpen: (conversationId: string) => void
         />
       </form>
       {results && (
-        <ul className="search-results" aria-label="Search results" data-testid="search-results">
-          {results.length === 0 && <li className="muted small search-empty">Nothing found.</li>}
+        <ul className="search-results" aria-label={t('search.results')} data-testid="search-results">
+          {results.length === 0 && <li className="muted small search-empty">{t('search.nothing')}</li>}
           {results.map((r) => (
             <li key={r.conversationId}>
               <button
@@ -86,6 +89,16 @@ export function SearchBox({ onOpen }: { onOpen: (conversationId: string) => void
                   <StatusPill status={r.status} />
                 </span>
                 {r.snippet && <Snippet text={r.snippet} />}
+              </button>
+              <button
+                type="button"
+                className="btn btn-sm search-contact"
+                onClick={() => {
+                  openContactPage(r.contact.id);
+                  close();
+                }}
+              >
+                {t('search.contactPage')}
               </button>
             </li>
           ))}

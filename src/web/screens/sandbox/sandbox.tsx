@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useMemo, useState, type FormEvent } from 'react';
 import { request } from '../../api.js';
 import { reportError } from '../../notices.js';
+import { CallPane } from './call-pane.js';
 import './sandbox.css';
 
 export type SandboxMessage = {
@@ -57,6 +58,7 @@ export function SandboxScreen() {
         <Pane channel="sms" title="Phone (SMS)" messages={messages} onSent={reload} />
         <Pane channel="email" title="Mail" messages={messages} onSent={reload} />
         <Pane channel="slack" title="Slack" messages={messages} onSent={reload} />
+        <CallPane />
       </div>
     </main>
   );

@@ -1,4 +1,5 @@
 import { useState, type Dispatch } from 'react';
+import { useTranslation } from 'react-i18next';
 import { api } from '../../../api.js';
 import { reportError } from '../../../notices.js';
 import type { DeskAction } from '../../../state/desk.js';
@@ -26,6 +27,7 @@ export function RequestActions({
   canChangeStatus: boolean;
   dispatch: Dispatch<DeskAction>;
 }) {
+  const { t } = useTranslation();
   const [busy, setBusy] = useState(false);
   const patch = async (body: Parameters<typeof api.patchConversation>[1], what: string) => {
     setBusy(true);
@@ -33,7 +35,7 @@ export function RequestActions({
       const updated = await api.patchConversation(c.id, body);
       dispatch({ type: 'conversation.updated', conversation: updated });
     } catch (err) {
-      reportError(`Could not ${what}`)(err);
+      reportError(what)(err);
     } finally {
       setBusy(false);
     }
@@ -42,11 +44,11 @@ export function RequestActions({
     <div className="request-actions">
       {canChangeStatus && c.status === 'assigned' && (
         <>
-          <button className="btn btn-sm" disabled={busy} onClick={() => patch({ status: 'pending' }, 'set it pending')}>
-            Pending
+          <button className="btn btn-sm" disabled={busy} onClick={() => patch({ status: 'pending' }, t('requests.pendingFailed'))}>
+            {t('requests.pending')}
           </button>
           <label className="sr-only" htmlFor="snooze-choice">
-            Snooze
+            {t('requests.snooze')}
           </label>
           <select
             id="snooze-choice"
@@ -54,30 +56,34 @@ export function RequestActions({
             value=""
             disabled={busy}
             onChange={(e) =>
-              e.target.value && patch({ status: 'snoozed', snoozedUntil: snoozeUntil(e.target.value as 'hour' | 'tomorrow') }, 'snooze it')
+              e.target.value &&
+              patch({ status: 'snoozed', snoozedUntil: snoozeUntil(e.target.value as 'hour' | 'tomorrow') }, t('requests.snoozeFailed'))
             }
           >
-            <option value="">Snooze…</option>
-            <option value="hour">for an hour</option>
-            <option value="tomorrow">until tomorrow 09:00</option>
+            <option value="">{t('requests.snoozeChoose')}</option>
+            <option value="hour">{t('requests.snoozeHour')}</option>
+            <option value="tomorrow">{t('requests.snoozeTomorrow')}</option>
           </select>
         </>
       )}
       {canChangeStatus && (c.status === 'pending' || c.status === 'snoozed') && (
-        <button className="btn btn-sm" disabled={busy} onClick={() => patch({ status: 'assigned' }, 'take it back')}>
-          Take back
+        <button className="btn btn-sm" disabled={busy} onClick={() => patch({ status: 'assigned' }, t('requests.takeBackFailed'))}>
+          {t('requests.takeBack')}
         </button>
       )}
       {c.status === 'snoozed' && c.snoozedUntil && (
-        <span className="muted small">until {new Date(c.snoozedUntil).toLocaleString([], { dateStyle: 'short', timeStyle: 'short' })}</span>
+        <span className="muted small">
+          {t('requests.until', { time: new Date(c.snoozedUntil).toLocaleString([], { dateStyle: 'short', timeStyle: 'short' }) })}
+        </span>
       )}
-      <TagEditor tags={c.tags} busy={busy} onChange={(tags) => patch({ tags }, 'change the tags')} />
+      <TagEditor tags={c.tags} busy={busy} onChange={(tags) => patch({ tags }, t('requests.tagsFailed'))} />
     </div>
   );
 }
 
 /** Tags as removable chips plus a field that adds one on Enter (or several separated by commas). */
 function TagEditor({ tags, busy, onChange }: { tags: string[]; busy: boolean; onChange: (tags: string[]) => void }) {
+  const { t } = useTranslation();
   const [draft, setDraft] = useState('');
   const add = () => {
     const more = draft
@@ -88,19 +94,24 @@ function TagEditor({ tags, busy, onChange }: { tags: string[]; busy: boolean; on
     if (more.length) onChange([...new Set([...tags, ...more])]);
   };
   return (
-    <span className="tag-editor" aria-label="Tags">
-      {tags.map((t) => (
-        <span key={t} className="tag">
-          {t}
-          <button className="tag-x" aria-label={`Remove tag ${t}`} disabled={busy} onClick={() => onChange(tags.filter((x) => x !== t))}>
+    <span className="tag-editor" aria-label={t('requests.tags')}>
+      {tags.map((tag) => (
+        <span key={tag} className="tag">
+          {tag}
+          <button
+            className="tag-x"
+            aria-label={t('requests.removeTag', { tag })}
+            disabled={busy}
+            onClick={() => onChange(tags.filter((x) => x !== tag))}
+          >
             ×
           </button>
         </span>
       ))}
       <input
         className="tag-input"
-        aria-label="Add a tag"
-        placeholder="+ tag"
+        aria-label={t('requests.addTag')}
+        placeholder={t('requests.tagPlaceholder')}
         value={draft}
         disabled={busy}
         onChange={(e) => setDraft(e.target.value)}
