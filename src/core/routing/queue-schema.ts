@@ -51,11 +51,11 @@ const fields = {
   sla: ZSlaPolicy,
   /** Acknowledgement and after-hours texts on new text conversations (src/core/requests/auto-reply.ts); null = none. */
   autoReply: ZAutoReply,
-  /** Callbacks and voicemails behind live callers of the same priority (default), in arrival order, or first. */
   /** Satisfaction survey after resolution on SMS, email and Slack (src/core/csat). */
   csat: z.boolean(),
   /** Post-call "press 1 to 5" survey for callers who talked to an agent (stored; not built yet). */
   csatVoice: z.boolean(),
+  /** Callbacks and voicemails behind live callers of the same priority (default), in arrival order, or first. */
   callbackOrder: z.enum(CALLBACK_ORDERS),
 };
 

@@ -15,7 +15,7 @@ import { setDeskLanguage } from '../i18n.js';
 import { Login } from '../screens/login/login.js';
 import { InvitePage, inviteTokenFromPath } from '../screens/login/invite.js';
 import { systemStatus, type SystemStatus } from '../system-status.js';
-import { Admin, AuditLog, IncidentsScreen, LazyScreen, PasswordGate, SandboxScreen, SecurityPage, Wallboard } from './lazy-screens.js';
+import { Admin, AuditLog, IncidentsScreen, LazyScreen, PasswordGate, Reports, SandboxScreen, SecurityPage, Wallboard } from './lazy-screens.js';
 import { deskReducer, initialDesk, totalUnread } from '../state/desk.js';
 import { useLiveDesk } from './use-live-desk.js';
 import { IncidentsContext, useCrisisAlerts } from './use-crisis-alerts.js';
@@ -28,6 +28,7 @@ import { useShortcuts } from './use-shortcuts.js';
 const VIEW_PATHS: Record<View, string> = {
   desk: '/',
   wallboard: '/wallboard',
+  reports: '/reports',
   security: '/account/security',
   audit: '/admin/audit',
   sandbox: '/sandbox',
@@ -268,6 +269,10 @@ function Shell({ onLogout }: { onLogout: () => void }) {
         ) : view === 'admin' && supervisor && state.me ? (
           <LazyScreen>
             <Admin me={state.me} tab={adminTab} onTab={openAdminTab} />
+          </LazyScreen>
+        ) : view === 'reports' && supervisor ? (
+          <LazyScreen>
+            <Reports onOpenConversation={openConversation} />
           </LazyScreen>
         ) : view === 'contact' && contactId ? (
           <ContactPage contactId={contactId} onOpenConversation={openConversation} />
