@@ -15,7 +15,17 @@ import { setDeskLanguage } from '../i18n.js';
 import { Login } from '../screens/login/login.js';
 import { InvitePage, inviteTokenFromPath } from '../screens/login/invite.js';
 import { systemStatus, type SystemStatus } from '../system-status.js';
-import { Admin, AuditLog, IncidentsScreen, LazyScreen, PasswordGate, Reports, SandboxScreen, SecurityPage, Wallboard } from './lazy-screens.js';
+import {
+  Admin,
+  AuditLog,
+  IncidentsScreen,
+  LazyScreen,
+  PasswordGate,
+  Reports,
+  SandboxScreen,
+  SecurityPage,
+  Wallboard,
+} from './lazy-screens.js';
 import { deskReducer, initialDesk, totalUnread } from '../state/desk.js';
 import { useLiveDesk } from './use-live-desk.js';
 import { IncidentsContext, useCrisisAlerts } from './use-crisis-alerts.js';
