@@ -187,7 +187,7 @@ const paths: Record<string, PathItem> = {
   },
   '/api/conversations/{id}': {
     get: authed({
-      summary: 'A conversation with its contact and messages',
+      summary: 'A conversation with its contact and messages, and `assignee` (`{id, name}` of the agent holding it, or null)',
       tags: ['conversations'],
       parameters: [idParam],
       responses: { '200': ok('conversation, contact, messages'), '404': err },

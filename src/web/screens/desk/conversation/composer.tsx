@@ -6,24 +6,29 @@ import { channelLabel, contactLabel } from '../../../format.js';
 import type { DeskAction } from '../../../state/desk.js';
 import type { Agent, CannedResponse, ConversationDetail } from '../../../types.js';
 import { fillFor, searchCanned, slashQuery, useCanned } from './use-canned.js';
+import { readableError } from '../../../readable-error.js';
 
 /** Reply (or internal note) box under the timeline, with canned responses: `/` and a few letters, or the dropdown. */
 export function Composer({
   detail,
   me,
   mine,
+  canReply: allowedToReply,
   dispatch,
 }: {
   detail: ConversationDetail;
   me: Agent | null;
   mine: boolean;
+  /** The server would take a reply from this agent (src/core/conversations/send-reply.ts); notes are always open. */
+  canReply: boolean;
   dispatch: Dispatch<DeskAction>;
 }) {
   const { t } = useTranslation();
   const [text, setText] = useState('');
   const c = detail.conversation;
   // A call has no text channel to answer on: notes here, the phone panel to call back.
-  const canReply = c.channel !== 'voice';
+  const isCall = c.channel === 'voice';
+  const canReply = !isCall && allowedToReply;
   const [mode, setMode] = useState<'reply' | 'note'>(canReply ? 'reply' : 'note');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -64,7 +69,7 @@ export function Composer({
       dispatch({ type: 'message.created', conversationId: c.id, message });
       setText('');
     } catch (err) {
-      setError((err as Error).message);
+      setError(readableError(err, t));
     } finally {
       setBusy(false);
       ref.current?.focus();
@@ -106,7 +111,7 @@ export function Composer({
             className={mode === 'reply' ? 'on' : ''}
             onClick={() => setMode('reply')}
             disabled={!canReply}
-            title={canReply ? undefined : t('composer.callBackHint')}
+            title={isCall ? t('composer.callBackHint') : canReply ? undefined : t('composer.notMineHint')}
           >
             {t('composer.reply')}
           </button>
@@ -139,8 +144,8 @@ export function Composer({
             </option>
           ))}
         </select>
-        {!mine && <span className="hint">{t('composer.notMine')}</span>}
-        {!canReply && <span className="hint">{t('composer.callBack')}</span>}
+        {!mine && <span className="hint">{allowedToReply ? t('composer.notMine') : t('composer.notesOnly')}</span>}
+        {isCall && <span className="hint">{t('composer.callBack')}</span>}
         {optedOut && mode === 'reply' && <span className="hint hint-warn">{t('composer.optedOut', { channel: channelName })}</span>}
       </div>
       <label className="sr-only" htmlFor="composer">
