@@ -15,6 +15,10 @@ import type {
   Offer,
   QueueStats,
   SearchResult,
+  CrisisAlert,
+  Incident,
+  IncidentProposal,
+  IncidentSuggestion,
   SimilarContact,
   TodayReport,
   TransferTarget,
@@ -270,6 +274,25 @@ export const api = {
     updateDisposition: (id: string, body: Record<string, unknown>) =>
       request<{ disposition: Disposition }>('PATCH', `/api/dispositions/${id}`, body).then((r) => r.disposition),
     deleteDisposition: (id: string) => request<{ disposition: Disposition } | null>('DELETE', `/api/dispositions/${id}`),
+  },
+  /** Crisis and incidents (docs/crisis.md): the banners after a reload, the supervisors' incident screen. */
+  crisis: {
+    openRisks: () => request<{ conversations: CrisisAlert[] }>('GET', '/api/crisis/conversations').then((r) => r.conversations),
+    incidents: (status: 'open' | 'resolved' | 'all' = 'all') =>
+      request<{ incidents: Incident[] }>('GET', `/api/incidents${q({ status })}`).then((r) => r.incidents),
+    proposals: () => request<{ proposals: IncidentProposal[] }>('GET', '/api/incidents/proposals').then((r) => r.proposals),
+    declare: (body: { title: string; publicMessage: { en: string; es?: string }; queues?: string[] }) =>
+      request<{ incident: Incident }>('POST', '/api/incidents', body).then((r) => r.incident),
+    update: (id: string, body: { title?: string; publicMessage?: { en: string; es?: string }; queues?: string[] }) =>
+      request<{ incident: Incident }>('PATCH', `/api/incidents/${id}`, body).then((r) => r.incident),
+    resolve: (id: string, body: { message?: { en: string; es?: string }; disposition?: string }) =>
+      request<{ incident: Incident; told: number; closed: number; keptOpen: string[] }>('POST', `/api/incidents/${id}/resolve`, body),
+    suggestions: (id: string) =>
+      request<{ conversations: IncidentSuggestion[] }>('GET', `/api/incidents/${id}/suggestions`).then((r) => r.conversations),
+    link: (id: string, conversationId: string) =>
+      request<{ incident: Incident }>('POST', `/api/incidents/${id}/conversations`, { conversationId }).then((r) => r.incident),
+    unlink: (id: string, conversationId: string) =>
+      request<{ incident: Incident }>('DELETE', `/api/incidents/${id}/conversations/${conversationId}`).then((r) => r.incident),
   },
   /** The IVR flows as trees, with the `npm run ivr:check` result (supervisors and admins). */
   ivrFlows: () => request<FlowsCheck>('GET', '/api/ivr-flows'),

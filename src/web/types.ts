@@ -1,7 +1,8 @@
 /** The shapes the desk reads from the agent API and socket events (see CONTRACT.md and src/core/ports.ts). */
 import type { PublicAgent } from '../core/agents/manage-agents.js';
 import type { PublicAuditEntry } from '../core/audit/list-audit.js';
-import type { PublicConversation, PublicMessage, RealtimeEvents } from '../core/ports.js';
+import type { IncidentProposal, PublicConversation, PublicIncident, PublicMessage, RealtimeEvents } from '../core/ports.js';
+import type { Suggestion } from '../core/incidents/suggestions.js';
 import type { SearchResult } from '../core/requests/search.js';
 import type { QueueStats as ServerQueueStats } from '../core/routing/queue-stats.js';
 import type { Channel, ConversationStatus, IdentityKind, Presence, Role } from '../db/schema.js';
@@ -74,6 +75,12 @@ export type ConversationDetail = {
 export type QueueStats = ServerQueueStats;
 
 export type Offer = RealtimeEvents['reservation.created'];
+
+/** Crisis and incidents (docs/crisis.md). */
+export type CrisisAlert = RealtimeEvents['crisis.detected'];
+export type Incident = PublicIncident;
+export type { IncidentProposal };
+export type IncidentSuggestion = Suggestion;
 
 export type TodayReport = {
   byChannel: { channel: Channel; count: number }[];

@@ -14,9 +14,12 @@ import { setDeskLanguage } from '../i18n.js';
 import { Login } from '../screens/login/login.js';
 import { InvitePage, inviteTokenFromPath } from '../screens/login/invite.js';
 import { systemStatus, type SystemStatus } from '../system-status.js';
-import { Admin, AuditLog, LazyScreen, PasswordGate, SandboxScreen, SecurityPage, Wallboard } from './lazy-screens.js';
+import { Admin, AuditLog, IncidentsScreen, LazyScreen, PasswordGate, SandboxScreen, SecurityPage, Wallboard } from './lazy-screens.js';
 import { deskReducer, initialDesk, totalUnread } from '../state/desk.js';
 import { useLiveDesk } from './use-live-desk.js';
+import { IncidentsContext, useCrisisAlerts } from './use-crisis-alerts.js';
+import { AlertBanners } from '../components/alert-banners.js';
+import type { IncidentProposal } from '../types.js';
 import { useOffers } from './use-offers.js';
 import { useShortcuts } from './use-shortcuts.js';
 
@@ -28,6 +31,7 @@ const VIEW_PATHS: Record<View, string> = {
   audit: '/admin/audit',
   sandbox: '/sandbox',
   admin: '/admin',
+  incidents: '/incidents',
   contact: '/contacts/',
 };
 /** `/contacts/<id>`: the contact page's contact. */
@@ -116,6 +120,9 @@ function Shell({ onLogout }: { onLogout: () => void }) {
   const [view, setView] = useState<View>(viewFromPath);
   const [help, setHelp] = useState(false);
   const { bus, reloadTick } = useLiveDesk(state, dispatch, onLogout);
+  const alerts = useCrisisAlerts(bus, state.me, reloadTick);
+  const [proposal, setProposal] = useState<IncidentProposal | null>(null);
+  const incidentsInfo = useMemo(() => ({ incidents: alerts.incidents, suggested: alerts.suggested }), [alerts.incidents, alerts.suggested]);
   const supervisor = !!state.me && state.me.role !== 'agent';
   // Whether replies reach real people: the sandbox banner, or vendors missing in production.
   const [system, setSystem] = useState<SystemStatus | null>(null);
@@ -190,71 +197,93 @@ function Shell({ onLogout }: { onLogout: () => void }) {
   }, [unread]);
 
   return (
-    <div className="app">
-      <TopBar
-        me={state.me}
-        connection={state.connection}
-        view={view}
-        onNavigate={navigate}
-        onLogout={onLogout}
-        onPresence={(status) =>
-          api.setStatus(status).then((agent) => dispatch({ type: 'me', agent }), reportError('Could not change your presence'))
-        }
-        onHelp={() => setHelp(true)}
-        sandbox={!!system?.sandbox}
-        onLanguage={(lang) => {
-          setDeskLanguage(lang);
-          api.setLanguage(lang).then((agent) => dispatch({ type: 'me', agent }), reportError(t('app.languageFailed')));
-        }}
-      />
-      {system?.sandbox && (
-        <div className="banner banner-sandbox" role="status">
-          <span>{system.notice ?? 'Sandbox: nothing is sent to real people'}</span>
-          {state.me?.role === 'admin' && view !== 'sandbox' && (
-            <button type="button" onClick={() => navigate('sandbox')}>
-              Open the sandbox
-            </button>
-          )}
-        </div>
-      )}
-      {system && !system.sandbox && system.missingVendors.length > 0 && (
-        <div className="banner banner-vendors" role="alert">
-          Not configured, so replies on these channels cannot be sent: {system.missingVendors.join('; ')}.
-        </div>
-      )}
-      {state.connection === 'offline' && (
-        <div className="banner banner-offline" role="status">
-          {t('app.offline')}
-        </div>
-      )}
-      {view === 'security' ? (
-        <LazyScreen>
-          <SecurityPage />
-        </LazyScreen>
-      ) : view === 'audit' && state.me?.role === 'admin' ? (
-        <LazyScreen>
-          <AuditLog />
-        </LazyScreen>
-      ) : view === 'sandbox' && state.me?.role === 'admin' && system?.sandbox ? (
-        <LazyScreen>
-          <SandboxScreen />
-        </LazyScreen>
-      ) : view === 'admin' && supervisor && state.me ? (
-        <LazyScreen>
-          <Admin me={state.me} tab={adminTab} onTab={openAdminTab} />
-        </LazyScreen>
-      ) : view === 'contact' && contactId ? (
-        <ContactPage contactId={contactId} onOpenConversation={openConversation} />
-      ) : view === 'wallboard' && supervisor ? (
-        <LazyScreen>
-          <Wallboard bus={bus} onOpenConversation={openConversation} />
-        </LazyScreen>
-      ) : (
-        <Desk state={state} dispatch={dispatch} reloadTick={reloadTick} />
-      )}
-      <OfferToasts offers={state.offers} onAccept={accept} onReject={reject} />
-      <Notices />
-      {help && <ShortcutsHelp onClose={() => setHelp(false)} />}
-    </div>
+    <IncidentsContext.Provider value={incidentsInfo}>
+      <div className="app">
+        <TopBar
+          me={state.me}
+          connection={state.connection}
+          view={view}
+          onNavigate={navigate}
+          onLogout={onLogout}
+          onPresence={(status) =>
+            api.setStatus(status).then((agent) => dispatch({ type: 'me', agent }), reportError('Could not change your presence'))
+          }
+          onHelp={() => setHelp(true)}
+          sandbox={!!system?.sandbox}
+          onLanguage={(lang) => {
+            setDeskLanguage(lang);
+            api.setLanguage(lang).then((agent) => dispatch({ type: 'me', agent }), reportError(t('app.languageFailed')));
+          }}
+        />
+        {system?.sandbox && (
+          <div className="banner banner-sandbox" role="status">
+            <span>{system.notice ?? 'Sandbox: nothing is sent to real people'}</span>
+            {state.me?.role === 'admin' && view !== 'sandbox' && (
+              <button type="button" onClick={() => navigate('sandbox')}>
+                Open the sandbox
+              </button>
+            )}
+          </div>
+        )}
+        {system && !system.sandbox && system.missingVendors.length > 0 && (
+          <div className="banner banner-vendors" role="alert">
+            Not configured, so replies on these channels cannot be sent: {system.missingVendors.join('; ')}.
+          </div>
+        )}
+        <AlertBanners
+          crises={alerts.crises}
+          incidents={alerts.incidents}
+          proposals={alerts.proposals}
+          onOpenConversation={openConversation}
+          onDismissCrisis={alerts.dismissCrisis}
+          onDismissProposal={alerts.dismissProposal}
+          onOpenIncidents={
+            supervisor
+              ? (p) => {
+                  setProposal(p ?? null);
+                  navigate('incidents');
+                }
+              : undefined
+          }
+        />
+        {state.connection === 'offline' && (
+          <div className="banner banner-offline" role="status">
+            {t('app.offline')}
+          </div>
+        )}
+        {view === 'security' ? (
+          <LazyScreen>
+            <SecurityPage />
+          </LazyScreen>
+        ) : view === 'audit' && state.me?.role === 'admin' ? (
+          <LazyScreen>
+            <AuditLog />
+          </LazyScreen>
+        ) : view === 'sandbox' && state.me?.role === 'admin' && system?.sandbox ? (
+          <LazyScreen>
+            <SandboxScreen />
+          </LazyScreen>
+        ) : view === 'admin' && supervisor && state.me ? (
+          <LazyScreen>
+            <Admin me={state.me} tab={adminTab} onTab={openAdminTab} />
+          </LazyScreen>
+        ) : view === 'contact' && contactId ? (
+          <ContactPage contactId={contactId} onOpenConversation={openConversation} />
+        ) : view === 'incidents' && supervisor ? (
+          <LazyScreen>
+            <IncidentsScreen open={alerts.incidents} proposal={proposal} onOpenConversation={openConversation} />
+          </LazyScreen>
+        ) : view === 'wallboard' && supervisor ? (
+          <LazyScreen>
+            <Wallboard bus={bus} onOpenConversation={openConversation} />
+          </LazyScreen>
+        ) : (
+          <Desk state={state} dispatch={dispatch} reloadTick={reloadTick} />
+        )}
+        <OfferToasts offers={state.offers} onAccept={accept} onReject={reject} />
+        <Notices />
+        {help && <ShortcutsHelp onClose={() => setHelp(false)} />}
+      </div>
+    </IncidentsContext.Provider>
   );
 }

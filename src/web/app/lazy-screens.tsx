@@ -14,6 +14,7 @@ export const Admin = screen(() => import('../screens/admin/admin.js'), 'Admin');
 export const AuditLog = screen(() => import('../screens/admin/audit-log.js'), 'AuditLog');
 export const SandboxScreen = screen(() => import('../screens/sandbox/sandbox.js'), 'SandboxScreen');
 export const SecurityPage = screen(() => import('../screens/security/security-page.js'), 'SecurityPage');
+export const IncidentsScreen = screen(() => import('../screens/incidents/incidents.js'), 'IncidentsScreen');
 export const PasswordGate = screen(() => import('../screens/security/security-page.js'), 'PasswordGate');
 
 /** Shows a lazily loaded screen, "Loading…" meanwhile, and a way out when its chunk cannot be fetched. */

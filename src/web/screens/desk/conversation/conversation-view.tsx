@@ -7,6 +7,7 @@ import { contactLabel } from '../../../format.js';
 import type { DeskAction } from '../../../state/desk.js';
 import type { Agent, ConversationDetail } from '../../../types.js';
 import { Composer } from './composer.js';
+import { ConversationFlags } from './conversation-flags.js';
 import { rightsOn } from './ownership.js';
 import { ConversationHeader } from './conversation-header.js';
 import { ResolveDialog } from './resolve-dialog.js';
@@ -78,6 +79,7 @@ export function ConversationView({
         canChangeStatus={!!c.assigneeId && (mine || me?.role !== 'agent')}
         dispatch={dispatch}
       />
+      <ConversationFlags conversation={c} open={open} />
       <Timeline
         messages={detail.messages}
         me={me}
