@@ -188,7 +188,7 @@ const paths: Record<string, PathItem> = {
   '/api/conversations/{id}': {
     get: authed({
       summary:
-        'A conversation with its contact and messages; the conversation carries `dispositionLabel` (the code’s label) and `wrapUpNote`',
+        'A conversation with its contact and messages, and `assignee` (`{id, name}` of the agent holding it, or null); the conversation carries `dispositionLabel` (the code’s label), `wrapUpNote` and `csat`',
       tags: ['conversations'],
       parameters: [idParam],
       responses: { '200': ok('conversation, contact, messages'), '404': err },

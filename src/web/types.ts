@@ -64,7 +64,13 @@ export type Inbox = {
   createdAt: string;
 };
 
-export type ConversationDetail = { conversation: Conversation; contact: Contact; messages: Message[] };
+export type ConversationDetail = {
+  conversation: Conversation;
+  /** Who held it when it was loaded (an extension of `GET /api/conversations/:id`). */
+  assignee?: { id: string; name: string } | null;
+  contact: Contact;
+  messages: Message[];
+};
 
 export type QueueStats = ServerQueueStats;
 

@@ -1,7 +1,7 @@
 import { and, arrayContains, asc, desc, eq, inArray, lt, or, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { identitiesOf } from '../../db/queries/contacts.js';
-import { contacts, conversations, CONVERSATION_STATUSES, messages, OPEN_STATUSES } from '../../db/schema.js';
+import { agents, contacts, conversations, CONVERSATION_STATUSES, messages, OPEN_STATUSES } from '../../db/schema.js';
 import type { DbOrTx } from '../../db/client.js';
 import { isSupervisor, type Actor } from '../agents/actor.js';
 import { conversationCsat } from '../csat/record-answer.js';
@@ -103,6 +103,10 @@ export async function getConversation(db: DbOrTx, actor: Actor, id: string) {
   const c = await loadVisibleConversation(db, actor, id);
   const [contact] = await db.select().from(contacts).where(eq(contacts.id, c.contactId));
   const identities = await identitiesOf(db, [c.contactId]);
+  // Who holds it, so a desk that is not the owner can say so before anyone tries to reply.
+  const [assignee] = c.assigneeId
+    ? await db.select({ id: agents.id, name: agents.name }).from(agents).where(eq(agents.id, c.assigneeId))
+    : [];
   const timeline = await db
     .select()
     .from(messages)
@@ -115,6 +119,7 @@ export async function getConversation(db: DbOrTx, actor: Actor, id: string) {
       dispositionLabel: c.disposition ? await dispositionLabel(db, c.disposition, c.queueKey) : null,
       csat: await conversationCsat(db, c.id),
     },
+    assignee: assignee ?? null,
     contact: {
       id: c.contactId,
       name: contact?.name ?? null,

@@ -4,6 +4,8 @@ import type { DeskAction } from '../state/desk.js';
 import type { TransferTarget } from '../types.js';
 import { Modal } from './modal.js';
 import { useTransferTargets } from './use-transfer-targets.js';
+import { readableError } from '../readable-error.js';
+import { useTranslation } from 'react-i18next';
 
 /** Moves a conversation (or, with `submit`, a live call) to a queue or an agent. Used by the desk, the softphone and the wallboard. */
 export function TransferDialog(props: {
@@ -16,6 +18,7 @@ export function TransferDialog(props: {
   submit?: (target: TransferTarget) => Promise<unknown>;
 }) {
   const { id, currentQueue, onClose, dispatch } = props;
+  const { t: tr } = useTranslation();
   const { queues, agents } = useTransferTargets(id);
   const [target, setTarget] = useState('');
   const [note, setNote] = useState('');
@@ -37,7 +40,7 @@ export function TransferDialog(props: {
       }
       onClose();
     } catch (err) {
-      setError((err as Error).message);
+      setError(readableError(err, tr));
     }
   }
   return (

@@ -7,6 +7,7 @@ import { channelLabel, contactLabel } from '../../../format.js';
 import type { DeskAction } from '../../../state/desk.js';
 import type { Agent, CannedResponse, ConversationDetail } from '../../../types.js';
 import { fillFor, searchCanned, slashQuery, useCanned } from './use-canned.js';
+import { readableError } from '../../../readable-error.js';
 import { useSmsSize } from './use-sms-size.js';
 
 /**
@@ -17,18 +18,22 @@ export function Composer({
   detail,
   me,
   mine,
+  canReply: allowedToReply,
   dispatch,
 }: {
   detail: ConversationDetail;
   me: Agent | null;
   mine: boolean;
+  /** The server would take a reply from this agent (src/core/conversations/send-reply.ts); notes are always open. */
+  canReply: boolean;
   dispatch: Dispatch<DeskAction>;
 }) {
   const { t } = useTranslation();
   const c = detail.conversation;
   const [text, setText] = useState(() => loadDraft(c.id));
   // A call has no text channel to answer on: notes here, the phone panel to call back.
-  const canReply = c.channel !== 'voice';
+  const isCall = c.channel === 'voice';
+  const canReply = !isCall && allowedToReply;
   const [mode, setMode] = useState<'reply' | 'note'>(canReply ? 'reply' : 'note');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -41,6 +46,8 @@ export function Composer({
   const suggestions = query !== null && !dismissed ? searchCanned(canned, query) : [];
   const open = suggestions.length > 0;
   useEffect(() => saveDraft(c.id, text), [c.id, text]);
+  // Taking the conversation (or losing it) while it is open switches what the composer sends.
+  useEffect(() => setMode(canReply ? 'reply' : 'note'), [canReply]);
   const sms = useSmsSize(text, c.channel === 'sms' && mode === 'reply');
   const tooLong = !!sms?.tooLong;
 
@@ -69,7 +76,7 @@ export function Composer({
       // A note is an aside: the next thing typed is a reply again.
       if (canReply) setMode('reply');
     } catch (err) {
-      setError((err as Error).message);
+      setError(readableError(err, t));
     } finally {
       setBusy(false);
       ref.current?.focus();
@@ -111,7 +118,7 @@ export function Composer({
             className={mode === 'reply' ? 'on' : ''}
             onClick={() => setMode('reply')}
             disabled={!canReply}
-            title={canReply ? undefined : t('composer.callBackHint')}
+            title={isCall ? t('composer.callBackHint') : canReply ? undefined : t('composer.notMineHint')}
           >
             {t('composer.reply')}
           </button>
@@ -144,8 +151,8 @@ export function Composer({
             </option>
           ))}
         </select>
-        {!mine && <span className="hint">{t('composer.notMine')}</span>}
-        {!canReply && <span className="hint">{t('composer.callBack')}</span>}
+        {!mine && <span className="hint">{allowedToReply ? t('composer.notMine') : t('composer.notesOnly')}</span>}
+        {isCall && <span className="hint">{t('composer.callBack')}</span>}
         {optedOut && mode === 'reply' && <span className="hint hint-warn">{t('composer.optedOut', { channel: channelName })}</span>}
       </div>
       <label className="sr-only" htmlFor="composer">

@@ -11,6 +11,9 @@ export function ConversationHeader({
   conversation: c,
   contactName,
   open,
+  owner,
+  canTransfer,
+  canResolve,
   onTransfer,
   onResolve,
   canChangeStatus,
@@ -19,6 +22,10 @@ export function ConversationHeader({
   conversation: Conversation;
   contactName: string;
   open: boolean;
+  /** Set when the conversation is not the agent's: who holds it (name unknown: null), or the queue it waits in. */
+  owner: { name: string | null } | { queue: string } | null;
+  canTransfer: boolean;
+  canResolve: boolean;
   canChangeStatus: boolean;
   dispatch: Dispatch<DeskAction>;
   onTransfer: () => void;
@@ -44,14 +51,35 @@ export function ConversationHeader({
             </span>
           )}
         </div>
+        {owner && (
+          <p className="conv-owner" data-testid="conv-owner">
+            {'queue' in owner
+              ? t('conversation.owner.waiting', { queue: owner.queue })
+              : owner.name
+                ? t('conversation.owner.assigned', { name: owner.name })
+                : t('conversation.owner.someoneElse')}
+          </p>
+        )}
         <RequestActions conversation={c} canChangeStatus={open && canChangeStatus} dispatch={dispatch} />
       </div>
       {open && (
         <div className="conv-actions">
-          <button className="btn" onClick={onTransfer} aria-keyshortcuts="Alt+T">
+          <button
+            className="btn"
+            onClick={onTransfer}
+            aria-keyshortcuts="Alt+T"
+            disabled={!canTransfer}
+            title={canTransfer ? undefined : t('conversation.owner.cannotTransfer')}
+          >
             {t('conversation.transfer')}
           </button>
-          <button className="btn btn-primary" onClick={onResolve} aria-keyshortcuts="Alt+S">
+          <button
+            className="btn btn-primary"
+            onClick={onResolve}
+            aria-keyshortcuts="Alt+S"
+            disabled={!canResolve}
+            title={canResolve ? undefined : t('conversation.owner.cannotResolve')}
+          >
             {t('conversation.resolve')}
           </button>
         </div>

@@ -8,6 +8,7 @@ import type { DeskAction } from '../../../state/desk.js';
 import type { Agent, ConversationDetail } from '../../../types.js';
 import { Composer } from './composer.js';
 import { ConversationFlags } from './conversation-flags.js';
+import { rightsOn } from './ownership.js';
 import { ConversationHeader } from './conversation-header.js';
 import { ResolveDialog } from './resolve-dialog.js';
 import { Timeline } from './timeline.js';
@@ -30,17 +31,20 @@ export function ConversationView({
   const { t: tr } = useTranslation();
   const [dialog, setDialog] = useState<null | 'resolve' | 'transfer'>(null);
   const open = !!detail && OPEN_STATUSES.includes(detail.conversation.status);
+  const rights = detail ? rightsOn(detail.conversation, me) : null;
+  const canResolve = open && !!rights?.canResolve;
+  const canTransfer = open && !!rights?.canTransfer;
   // Alt+S / Alt+T arrive as window events from the app's shortcut handler.
   useEffect(() => {
-    const r = () => open && setDialog('resolve');
-    const t = () => open && setDialog('transfer');
+    const r = () => canResolve && setDialog('resolve');
+    const t = () => canTransfer && setDialog('transfer');
     addEventListener('sb:resolve', r);
     addEventListener('sb:transfer', t);
     return () => {
       removeEventListener('sb:resolve', r);
       removeEventListener('sb:transfer', t);
     };
-  }, [open]);
+  }, [canResolve, canTransfer]);
   useEffect(() => setDialog(null), [detail?.conversation.id]);
   const links = useFileLinks(detail?.conversation.id ?? '', detail?.messages ?? []);
 
@@ -56,7 +60,9 @@ export function ConversationView({
     );
   }
   const c = detail.conversation;
-  const mine = c.assigneeId === me?.id;
+  const { mine, canReply } = rightsOn(c, me);
+  // The name loaded with the detail is only trusted while it still holds the conversation.
+  const ownerName = c.assigneeId && detail.assignee?.id === c.assigneeId ? detail.assignee.name : null;
   const contactName = contactLabel({ name: detail.contact.name, address: detail.contact.identities[0]?.value });
 
   return (
@@ -65,6 +71,9 @@ export function ConversationView({
         conversation={c}
         contactName={contactName}
         open={open}
+        owner={open && !mine ? (c.assigneeId ? { name: ownerName } : { queue: c.queue }) : null}
+        canTransfer={canTransfer}
+        canResolve={canResolve}
         onTransfer={() => setDialog('transfer')}
         onResolve={() => setDialog('resolve')}
         canChangeStatus={!!c.assigneeId && (mine || me?.role !== 'agent')}
@@ -84,7 +93,7 @@ export function ConversationView({
         }
       />
       {open ? (
-        <Composer key={c.id} detail={detail} me={me} mine={mine} dispatch={dispatch} />
+        <Composer key={c.id} detail={detail} me={me} mine={mine} canReply={canReply} dispatch={dispatch} />
       ) : (
         <div className="composer-closed muted">This conversation is {c.status}. A new message from the contact opens a new one.</div>
       )}

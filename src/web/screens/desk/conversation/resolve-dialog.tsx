@@ -4,6 +4,7 @@ import { api } from '../../../api.js';
 import { Modal } from '../../../components/modal.js';
 import type { DeskAction } from '../../../state/desk.js';
 import type { Disposition } from '../../../types.js';
+import { readableError } from '../../../readable-error.js';
 
 /** Closes a conversation with one of its queue's disposition codes (from the server) and an optional wrap-up note. */
 export function ResolveDialog({
@@ -38,7 +39,7 @@ export function ResolveDialog({
       dispatch({ type: 'conversation.updated', conversation });
       onClose();
     } catch (err) {
-      setError((err as Error).message);
+      setError(readableError(err, t));
     }
   }
   return (
