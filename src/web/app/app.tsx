@@ -230,17 +230,17 @@ function Shell({ onLogout }: { onLogout: () => void }) {
         />
         {system?.sandbox && (
           <div className="banner banner-sandbox" role="status">
-            <span>{system.notice ?? 'Sandbox: nothing is sent to real people'}</span>
+            <span>{system.notice ?? t('app.sandbox')}</span>
             {state.me?.role === 'admin' && view !== 'sandbox' && (
               <button type="button" onClick={() => navigate('sandbox')}>
-                Open the sandbox
+                {t('app.openSandbox')}
               </button>
             )}
           </div>
         )}
         {system && !system.sandbox && system.missingVendors.length > 0 && (
           <div className="banner banner-vendors" role="alert">
-            Not configured, so replies on these channels cannot be sent: {system.missingVendors.join('; ')}.
+            {t('app.missingVendors', { list: system.missingVendors.join('; ') })}
           </div>
         )}
         <AlertBanners

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { Conversation } from '../types.js';
 
 /** The human reference, `#1042`. */
@@ -29,25 +30,24 @@ function useNow(everyMs: number) {
   return now;
 }
 
-const KIND_LABEL = { firstResponse: 'first response', nextResponse: 'next response', resolution: 'resolution' } as const;
-
 /**
  * The SLA countdown of a conversation: the earliest due time still running; amber in its last
  * hour, red once breached. Nothing when no clock runs.
  */
 export function DueBadge({ conversation: c }: { conversation: Pick<Conversation, 'dueAt' | 'sla' | 'status'> }) {
+  const { t } = useTranslation();
   const now = useNow(15_000);
   if (!c.dueAt || c.status === 'resolved' || c.status === 'abandoned') return null;
   const left = Date.parse(c.dueAt) - now;
   const kind = c.sla.firstResponseAt ? (c.sla.nextResponseDueAt === c.dueAt ? 'nextResponse' : 'resolution') : 'firstResponse';
   const state = left <= 0 ? 'breached' : left < 3600_000 ? 'soon' : 'ok';
-  const text = left <= 0 ? `${dueLabel(left)} over` : `due ${dueLabel(left)}`;
+  const text = left <= 0 ? t('requests.dueOver', { time: dueLabel(left) }) : t('requests.dueIn', { time: dueLabel(left) });
   return (
     <span
       className={`due due-${state}`}
       data-testid="due-badge"
       data-state={state}
-      title={`${KIND_LABEL[kind]} due ${new Date(c.dueAt).toLocaleString()}`}
+      title={t('requests.dueTitle', { kind: t(`requests.clock.${kind}`), time: new Date(c.dueAt).toLocaleString() })}
     >
       {text}
     </span>
