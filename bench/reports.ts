@@ -99,7 +99,7 @@ async function main() {
       let rows = 0;
       for (let i = 0; i < REPS; i++) {
         const s = performance.now();
-        rows = (await summaryReport(db, TZ, q)).length;
+        rows = (await summaryReport(db, TZ, q)).rows.length;
         runs.push(performance.now() - s);
       }
       return { ms: median(runs), rows };

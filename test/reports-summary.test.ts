@@ -223,6 +223,26 @@ describe('report figures', () => {
     expect(row(dispositions, 'donation-updated').label).toBe('Donation updated');
   });
 
+  it('totals the whole report, narrows by hour, disposition and "none", and pages the conversations behind a row', async () => {
+    const r = await app.api('GET', `/api/reports/summary?${RANGE}&groupBy=queue`);
+    // The total is computed over the conversations, not added up from rows: the day report's figures, all days at once.
+    expect(r.body.total).toMatchObject({ key: null, created: 6, answered: 4, abandoned: 1, answeredInSla: 3, serviceLevel: 60 });
+    expect(r.body.total.medianResolutionSeconds).toBe(2700); // 400, 1800, 3600, 7200
+    expect((await report('day', '&hour=9')).map((d) => d.created)).toEqual([1, 0, 0, 0]);
+    expect((await report('channel', '&disposition=none')).map((c) => [c.key, c.created])).toEqual([['sms', 3]]);
+    expect((await report('queue', '&agentId=none')).map((q) => [q.key, q.created, q.abandoned])).toEqual([['donor', 1, 1]]);
+
+    const page = await app.api('GET', `/api/reports/conversations?${RANGE}&agentId=${ana.id}&format=json&limit=2`);
+    expect(page.status).toBe(200);
+    expect(page.body.total).toBe(3);
+    expect(page.body.conversations.map((c: any) => c.id)).toEqual([ids.c1, ids.c6]); // creation order, first two
+    expect(page.body.conversations[0]).toMatchObject({ waitSeconds: 30, handleSeconds: 2970, csatScore: 5, agent: 'Ana Report' });
+    const audit = await app.api('GET', '/api/audit?action=report.export');
+    expect(audit.body.entries.filter((e: any) => e.details.limit !== undefined)).toEqual([]); // reading a page is not an export
+    expect((await app.api('GET', `/api/reports/conversations?${RANGE}&format=json&limit=501`)).status).toBe(400);
+    expect((await app.api('GET', `/api/reports/summary?${RANGE}&hour=24`)).status).toBe(400);
+  });
+
   it('drills down to one agent', async () => {
     const days = await report('day', `&agentId=${bo.id}`);
     expect(days.map((d) => d.created)).toEqual([0, 1, 1, 0]);

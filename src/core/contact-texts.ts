@@ -19,6 +19,31 @@ const TEXTS = {
     en: 'We have not heard back from you, so we closed request #{number}. Reply any time if you still need help.',
     es: 'Como no hemos recibido respuesta, hemos cerrado la solicitud #{number}. Responda cuando quiera si aún necesita ayuda.',
   },
+  // Satisfaction surveys after resolution (core/csat). The email's rating link and Slack's buttons are added by their senders.
+  'csat.ask.sms': {
+    en: 'Thanks for contacting us about #{number}. How did we do? Reply with a number from 1 (poor) to 5 (excellent).',
+    es: 'Gracias por contactarnos sobre #{number}. ¿Qué tal lo hicimos? Responda con un número del 1 (mal) al 5 (excelente).',
+  },
+  'csat.ask.email': {
+    en: 'Thanks for contacting us about #{number}. How did we do? Rate us from 1 (poor) to 5 (excellent) on this page, no sign-in needed:',
+    es: 'Gracias por contactarnos sobre #{number}. ¿Qué tal lo hicimos? Califíquenos del 1 (mal) al 5 (excelente) en esta página, sin iniciar sesión:',
+  },
+  'csat.ask.slack': {
+    en: 'Thanks for contacting us about #{number}. How did we do? Pick a score from 1 (poor) to 5 (excellent).',
+    es: 'Gracias por contactarnos sobre #{number}. ¿Qué tal lo hicimos? Elija una nota del 1 (mal) al 5 (excelente).',
+  },
+  'csat.thanks': {
+    en: 'Thank you! You rated us {score} out of 5.',
+    es: '¡Gracias! Nos ha calificado con {score} de 5.',
+  },
+  'csat.ask.voice': {
+    en: 'Before you go: how satisfied are you with this call? Press 1 for very unsatisfied, up to 5 for very satisfied.',
+    es: 'Antes de colgar: ¿qué tan satisfecho está con esta llamada? Marque 1 si está muy insatisfecho, hasta 5 si está muy satisfecho.',
+  },
+  'csat.thanks.voice': {
+    en: 'Thank you for your feedback. Goodbye.',
+    es: 'Gracias por su opinión. Adiós.',
+  },
 } satisfies Record<string, Record<Language, string>>;
 
 export type ContactTextKey = keyof typeof TEXTS;

@@ -108,6 +108,8 @@ export type RealtimeEvents = {
     queue: string;
     priority: number;
     contact: { id: string; name: string | null; address: string | null };
+    /** The contact's latest text (or email subject), at most 140 characters; null when there is none (a call). */
+    preview: string | null;
     expiresAt: string;
     /** Handed on by another agent (extension): who, and their note for the receiver. */
     transfer?: { by: { id: string; name: string }; note: string | null } | null;
@@ -139,6 +141,10 @@ export type RealtimeEvents = {
   'supervisor.alert': { conversationId: string; queue: string; waitingSeconds: number; reason: string };
   /** To every agent: an incident was declared, got a linked conversation, or was resolved (`status`). */
   'incident.updated': { incident: PublicIncident };
+  /** To the conversation's audience: its contact answered the satisfaction survey. */
+  'csat.received': CsatAlert;
+  /** To supervisors: a score of 1 or 2 (core/csat/survey-policy.ts LOW_SCORE), once per survey. */
+  'csat.low': CsatAlert;
   /** To the conversation's audience: a contact's text matches an open incident's words (one click links it). */
   'incident.suggested': { incidentId: string; conversationId: string; number: number; queue: string };
   /** To supervisors: several different contacts wrote about the same thing within minutes; declaring an incident may be due. */
@@ -163,6 +169,28 @@ export type PublicIncident = {
   resolutionMessage: LocalizedText | null;
   /** The linked conversations. */
   conversationIds: string[];
+};
+
+/** A survey answer as agents see it: on `GET /api/conversations/:id` (`conversation.csat`) and in `csat.*` events. */
+export type PublicCsat = {
+  /** 1–5; null while the survey waits for its answer. */
+  score: number | null;
+  comment: string | null;
+  /** Where it was asked and answered: sms, email (the rating page), slack (buttons) or voice (keypad). */
+  channel: Channel;
+  /** When it was answered; null while waiting. */
+  at: string | null;
+  sentAt: string;
+  expiresAt: string;
+};
+
+export type CsatAlert = {
+  conversationId: string;
+  number: number;
+  queue: string;
+  /** The agent who handled it (scores stay theirs after reassignment). */
+  agentId: string | null;
+  csat: PublicCsat & { score: number; at: string };
 };
 
 export type SlaAlert = { conversationId: string; number: number; queue: string; kind: SlaKind; dueAt: string };
@@ -272,6 +300,13 @@ export type PublicConversation = {
   acceptedAt: string | null;
   resolvedAt: string | null;
   disposition: string | null;
+  /**
+   * The disposition's label ("Information provided" for `info-provided`): in `GET /api/conversations/:id`,
+   * the resolve answer and the `conversation.updated` a resolve sends; absent elsewhere (read the code).
+   */
+  dispositionLabel?: string | null;
+  /** What whoever resolved it wrote (the wrap-up note); null when nothing. */
+  wrapUpNote: string | null;
   /** What the crisis matcher found in its inbound texts; null when nothing. */
   risk: ConversationRisk | null;
   /** SLA clocks of its queue's policy (all null without one) and the targets it missed. */
@@ -316,6 +351,7 @@ export function toPublicConversation(c: ConversationRow): PublicConversation {
     acceptedAt: c.acceptedAt?.toISOString() ?? null,
     resolvedAt: c.resolvedAt?.toISOString() ?? null,
     disposition: c.disposition,
+    wrapUpNote: c.wrapUpNote,
     risk: c.risk ?? null,
     sla: publicSla(c),
     dueAt: nextDueAt(c)?.toISOString() ?? null,

@@ -15,10 +15,11 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 
-export const CHANNELS = ['voice', 'sms', 'email', 'slack'] as const;
+import { CALLBACK_ORDERS, CHANNELS, IDENTITY_KINDS, LANGUAGES, ROLES } from './enums.js';
+
+export { CHANNELS, IDENTITY_KINDS, LANGUAGES, ROLES };
 export type Channel = (typeof CHANNELS)[number];
 
-export const ROLES = ['agent', 'supervisor', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** Presence an agent sets; `busy` (on a call) and `wrap-up` are set by the system. */
@@ -39,10 +40,8 @@ export const OPEN_STATUSES = ['waiting', 'offered', 'assigned', 'pending', 'snoo
 export const RESERVATION_STATUSES = ['pending', 'accepted', 'rejected', 'timeout', 'canceled'] as const;
 export type ReservationStatus = (typeof RESERVATION_STATUSES)[number];
 
-export const IDENTITY_KINDS = ['phone', 'email', 'slack'] as const;
 export type IdentityKind = (typeof IDENTITY_KINDS)[number];
 
-export const LANGUAGES = ['en', 'es'] as const;
 export type Language = (typeof LANGUAGES)[number];
 
 export type Capacity = Record<Channel, number>;
@@ -98,7 +97,7 @@ export type AutoReply = { open?: ContactTextVariants | null; closed?: ContactTex
  * Where callbacks and voicemails of a queue wait, against live callers of the same priority:
  * behind them (the default: someone on the line goes first), in arrival order, or ahead of them.
  */
-export const CALLBACK_ORDERS = ['afterLive', 'arrival', 'first'] as const;
+export { CALLBACK_ORDERS };
 export type CallbackOrder = (typeof CALLBACK_ORDERS)[number];
 
 export const SLA_KINDS = ['firstResponse', 'nextResponse', 'resolution'] as const;
@@ -125,8 +124,10 @@ export const queues = pgTable('queues', {
   emailFrom: text('email_from'),
   /** A pending conversation with no word from the contact for this long is resolved with a final note; null = never. */
   autoResolvePendingSeconds: integer('auto_resolve_pending_seconds').default(7 * 24 * 3600),
-  /** Ask the contact for a 1–5 satisfaction score after resolution (SMS, email, Slack; never a call). */
+  /** Ask the contact for a 1–5 satisfaction score after resolution (SMS, email, Slack; see core/csat). */
   csat: boolean('csat').notNull().default(true),
+  /** After a call with an agent, keep the caller on the line for a "press 1 to 5" survey. */
+  csatVoice: boolean('csat_voice').notNull().default(false),
   /** Request SLA targets; null = none (the routing `slaSeconds` is the answer-time target for queue figures). */
   sla: jsonb('sla').$type<SlaPolicy | null>(),
   /** Acknowledgement / after-hours texts on new text conversations; null = none. */
@@ -844,3 +845,4 @@ export type IncidentRow = typeof incidents.$inferSelect;
 export type CannedResponseRow = typeof cannedResponses.$inferSelect;
 export type DispositionRow = typeof dispositions.$inferSelect;
 export type SandboxMessageRow = typeof sandboxMessages.$inferSelect;
+export type CsatSurveyRow = typeof csatSurveys.$inferSelect;

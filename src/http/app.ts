@@ -13,6 +13,7 @@ import type { Metrics } from './metrics.js';
 import { securityHeaders } from './security-headers.js';
 import { openApiDocument } from './openapi.js';
 import { apiRouter } from './routes/api.js';
+import { ratingPageRouter } from './routes/rating-page.js';
 import { deskStatic } from './desk-static.js';
 import { APP_ROOT } from '../app-root.js';
 
@@ -74,6 +75,8 @@ export function createHttpApp(deps: Deps, opts: { redis: Redis; metrics: Metrics
 
   // Webhooks parse their own (form / raw) bodies and verify signatures first.
   for (const router of opts.webhooks) app.use(router);
+  // The email survey's public rating page: its signed link is the permission.
+  app.use(ratingPageRouter(deps));
 
   app.get('/api/openapi.json', (_req, res) => {
     res.json(openApiDocument(deps.config.publicUrl));

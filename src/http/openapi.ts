@@ -187,7 +187,8 @@ const paths: Record<string, PathItem> = {
   },
   '/api/conversations/{id}': {
     get: authed({
-      summary: 'A conversation with its contact and messages, and `assignee` (`{id, name}` of the agent holding it, or null)',
+      summary:
+        'A conversation with its contact and messages, and `assignee` (`{id, name}` of the agent holding it, or null); the conversation carries `dispositionLabel` (the code’s label), `wrapUpNote` and `csat`',
       tags: ['conversations'],
       parameters: [idParam],
       responses: { '200': ok('conversation, contact, messages'), '404': err },
@@ -195,11 +196,12 @@ const paths: Record<string, PathItem> = {
   },
   '/api/conversations/{id}/messages': {
     post: authed({
-      summary: "Reply on the conversation's channel, or add an internal note",
+      summary:
+        "Reply on the conversation's channel, or add an internal note. An SMS reply over 1,600 characters (UTF-16 code units, as Twilio counts them: an emoji takes two) is refused with 400 `body: …`",
       tags: ['conversations'],
       parameters: [idParam],
       requestBody: body({ type: 'object', required: ['body'], properties: { body: { type: 'string' }, internal: { type: 'boolean' } } }),
-      responses: { '201': ok('message'), '409': err, '503': err },
+      responses: { '201': ok('message'), '400': err, '409': err, '503': err },
     }),
   },
   '/api/messages/{id}/retry': {
@@ -221,7 +223,7 @@ const paths: Record<string, PathItem> = {
         required: false,
         ...json({ type: 'object', properties: { disposition: { type: 'string' }, note: { type: 'string' } } }),
       },
-      responses: { '200': ok('conversation'), '409': err },
+      responses: { '200': ok('conversation (with `dispositionLabel` and `wrapUpNote`)'), '409': err },
     }),
   },
   '/api/conversations/{id}/transfer': {
@@ -395,6 +397,13 @@ export function openApiDocument(publicUrl: string) {
             contactId: { type: 'string' },
             priority: { type: 'integer' },
             createdAt: { type: 'string', format: 'date-time' },
+            disposition: { type: 'string', nullable: true, description: 'the code it was resolved with' },
+            dispositionLabel: {
+              type: 'string',
+              nullable: true,
+              description: 'the label of `disposition`; in GET /api/conversations/{id}, the resolve answer and the resolve event only',
+            },
+            wrapUpNote: { type: 'string', nullable: true, description: 'what whoever resolved it wrote' },
             risk: {
               type: 'object',
               nullable: true,

@@ -14,6 +14,8 @@ import type {
   Message,
   Offer,
   QueueStats,
+  ReportConversation,
+  ReportRow,
   SearchResult,
   CrisisAlert,
   Incident,
@@ -139,6 +141,13 @@ const q = (params: Record<string, string | number | boolean | undefined>) => {
   return s ? `?${s}` : '';
 };
 
+/** A CSV export, fetched with the bearer token (a plain link could not carry it); the screen hands it to the browser as a file. */
+async function downloadCsv(path: string): Promise<Blob> {
+  const res = await fetch(path, { headers: { authorization: `Bearer ${session.get()?.token ?? ''}` } });
+  if (!res.ok) throw new ApiError(res.status, 'http_' + res.status, 'export failed');
+  return res.blob();
+}
+
 /** A one-time set-password link (POST /api/agents/:id/invite). */
 export type Invite = { url: string; expiresAt: string };
 
@@ -181,12 +190,18 @@ export const api = {
   audit: (query: Record<string, string | undefined>) =>
     request<{ entries: AuditEntry[]; nextCursor: string | null }>('GET', `/api/audit${q(query)}`),
   /** The CSV export (fetched with the bearer token, handed to the browser as a file by the screen). */
-  async auditCsv(query: Record<string, string | undefined>): Promise<Blob> {
-    const res = await fetch(`/api/audit${q({ ...query, format: 'csv' })}`, {
-      headers: { authorization: `Bearer ${session.get()?.token ?? ''}` },
-    });
-    if (!res.ok) throw new ApiError(res.status, 'http_' + res.status, 'export failed');
-    return res.blob();
+  auditCsv: (query: Record<string, string | undefined>) => downloadCsv(`/api/audit${q({ ...query, format: 'csv' })}`),
+  /** Reports over a range of the organisation's days (docs/reports.md); `query` holds from, to, groupBy and the narrowing filters. */
+  reports: {
+    summary: (query: Record<string, string | undefined>) =>
+      request<{ rows: ReportRow[]; total: ReportRow; timezone: string }>('GET', `/api/reports/summary${q(query)}`),
+    conversations: (query: Record<string, string | undefined>) =>
+      request<{ conversations: ReportConversation[]; total: number }>(
+        'GET',
+        `/api/reports/conversations${q({ ...query, format: 'json', limit: 200 })}`,
+      ),
+    summaryCsv: (query: Record<string, string | undefined>) => downloadCsv(`/api/reports/summary${q({ ...query, format: 'csv' })}`),
+    conversationsCsv: (query: Record<string, string | undefined>) => downloadCsv(`/api/reports/conversations${q(query)}`),
   },
   auditActions: () => request<{ actions: { action: string; description: string }[] }>('GET', '/api/audit/actions').then((r) => r.actions),
   pendingOffers: () => request<{ reservations: Offer[] }>('GET', '/api/reservations').then((r) => r.reservations),

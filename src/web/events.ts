@@ -22,6 +22,8 @@ const LISTENED: Record<EventName, true> = {
   'incident.proposed': true,
   'sla.warning': true,
   'sla.breached': true,
+  'csat.received': true,
+  'csat.low': true,
 };
 export const EVENT_NAMES = Object.keys(LISTENED) as EventName[];
 

@@ -96,3 +96,6 @@ export type TransferTargets = {
 export type TransferTarget = ({ queue: string } | { agentId: string }) & { note?: string };
 
 export type DirectoryAgent = { id: string; name: string; presence: Presence; queues: string[] };
+
+export type { GroupBy as ReportGroupBy, SummaryRow as ReportRow } from '../core/reports/summary.js';
+export type { ConversationLine as ReportConversation } from '../core/reports/conversation-export.js';

@@ -50,18 +50,37 @@ describe.runIf(chromiumAvailable())('administration in the desk', () => {
     await qf.getByLabel('Name', { exact: true }).fill('Gifts & gift aid');
     await qf.getByLabel('Answer target (seconds)').fill('90');
     await qf.getByLabel('Open only at set hours').check();
+    // Request SLA targets (minutes in the form, seconds in the API) and an auto-reply in both languages.
+    await qf.getByLabel('Set response and resolution targets').check();
+    await qf.getByLabel('First response within (minutes)').fill('0');
+    await qf.getByLabel('Resolved within (minutes)').fill('1440');
+    await qf.getByLabel('When open (English)').fill('Thanks, we have your message (ref. #{number}).');
+    await qf.getByLabel('When open (Spanish)').fill('Gracias, hemos recibido su mensaje (ref. #{number}).');
+    await qf.getByRole('button', { name: 'Save' }).click();
+    // The server's own schema, run in the browser: the error is next to its field, nothing was sent.
+    const first = qf.getByLabel('First response within (minutes)');
+    await expect.poll(() => first.getAttribute('aria-invalid')).toBe('true');
+    expect(await qf.locator(`#${await first.getAttribute('aria-describedby')}`).textContent()).toMatch(/>=1/);
+    expect((await app.api('GET', '/api/queues/gifts')).status).toBe(404);
+    await first.fill('30');
     await qf.getByRole('button', { name: 'Save' }).click();
     await admin.getByTestId('queue-row').filter({ hasText: 'Gifts & gift aid' }).waitFor();
-    expect((await app.api('GET', '/api/queues/gifts')).body.queue).toMatchObject({ name: 'Gifts & gift aid', slaSeconds: 90 });
-    // A refused change shows the server's own message.
+    expect((await app.api('GET', '/api/queues/gifts')).body.queue).toMatchObject({
+      name: 'Gifts & gift aid',
+      slaSeconds: 90,
+      sla: { firstResponseSeconds: 1800, nextResponseSeconds: null, resolutionSeconds: 86400 },
+      autoReply: {
+        open: { en: 'Thanks, we have your message (ref. #{number}).', es: 'Gracias, hemos recibido su mensaje (ref. #{number}).' },
+        closed: null,
+      },
+    });
+    // A bad key: the schema's message under the Key field.
     await admin.getByRole('button', { name: 'Add queue' }).click();
     await qf.getByLabel('Key', { exact: true }).fill('Not A Key');
     await qf.getByLabel('Name', { exact: true }).fill('Bad');
     await qf.getByRole('button', { name: 'Save' }).click();
-    await qf
-      .getByRole('alert')
-      .filter({ hasText: /^key: lower-case letters/ })
-      .waitFor();
+    await qf.getByText('lower-case letters, digits, _ and -, at most 40', { exact: true }).waitFor();
+    expect(await qf.getByLabel('Key', { exact: true }).getAttribute('aria-invalid')).toBe('true');
     await screenshot(admin, 'admin-queues', { docs: true });
     expect(await axeViolations(admin)).toEqual([]);
     await qf.getByRole('button', { name: 'Cancel' }).click();

@@ -48,6 +48,7 @@ function conv(id: string, over: Partial<Conversation> = {}): Conversation {
     acceptedAt: null,
     resolvedAt: null,
     disposition: null,
+    wrapUpNote: null,
     risk: null,
     sla: { firstResponseDueAt: null, firstResponseAt: null, nextResponseDueAt: null, resolutionDueAt: null, breaches: [] },
     dueAt: null,
@@ -199,6 +200,7 @@ describe('the desk state', () => {
       queue: 'donor',
       priority: 10,
       contact: { id: 'c', name: null, address: '+1555' },
+      preview: 'Hi',
       expiresAt: '2026-01-01T10:00:30Z',
     };
     let s = run({ type: 'offer.created', offer }, { type: 'offer.created', offer });
@@ -250,6 +252,8 @@ describe('desk helpers', () => {
       escalation: [],
       sla: null,
       autoReply: null,
+      csat: true,
+      csatVoice: false,
       callbackOrder: 'afterLive',
       slaBreachedOpen: 0,
       emailFrom: null,

@@ -3,7 +3,8 @@ import type { Transporter } from 'nodemailer';
 import { PermanentSendError } from '../../core/conversations/deliver-message.js';
 import type { ChannelSender, Deps } from '../../core/ports.js';
 import { getQueue } from '../../db/queries/queues.js';
-import { agents, messages } from '../../db/schema.js';
+import { agents, messages, type MessageRow } from '../../db/schema.js';
+import { ratingUrl } from '../../core/csat/rating-link.js';
 import type { ThreadSigner } from './threading.js';
 
 type EmailMeta = { messageId?: string; references?: string[] };
@@ -45,6 +46,7 @@ export function emailSender(deps: Omit<Deps, 'channels'>, transport: Transporter
           ? conversation.inboxAddress
           : undefined;
 
+      const rating = csatRatingUrl(config, message, conversation.id);
       try {
         await transport.sendMail({
           from: {
@@ -54,8 +56,10 @@ export function emailSender(deps: Omit<Deps, 'channels'>, transport: Transporter
           to: recipient,
           ...(replyTo && replyTo !== bareAddress(fromAddress) ? { replyTo } : {}),
           subject,
-          text: message.body,
-          html: `<div style="white-space: pre-wrap">${escapeHtml(message.body)}</div>`,
+          text: rating ? `${message.body}\n\n${rating}` : message.body,
+          html:
+            `<div style="white-space: pre-wrap">${escapeHtml(message.body)}</div>` +
+            (rating ? `<p><a href="${escapeHtml(rating)}">${escapeHtml(rating)}</a></p>` : ''),
           messageId,
           ...(parentId ? { inReplyTo: parentId } : {}),
           ...(references.length ? { references } : {}),
@@ -69,6 +73,16 @@ export function emailSender(deps: Omit<Deps, 'channels'>, transport: Transporter
       return { externalId: messageId, status: 'sent' };
     },
   };
+}
+
+/**
+ * The satisfaction survey's signed link (core/csat/rating-link.ts), made at send time so the
+ * stored message agents read never holds it: an agent cannot rate their own work.
+ */
+function csatRatingUrl(config: Deps['config'], message: MessageRow, conversationId: string): string | null {
+  const expiresAt = (message.metadata.csat as { expiresAt?: string } | undefined)?.expiresAt;
+  if (message.metadata.system !== 'csat' || !expiresAt) return null;
+  return ratingUrl(config, conversationId, new Date(expiresAt));
 }
 
 export function replySubject(subject: string | null | undefined): string {

@@ -1,6 +1,7 @@
 import { App, LogLevel, type Logger as BoltLogger } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { ingestInbound } from '../../core/conversations/ingest-inbound.js';
+import { csatThanks, recordCsatAnswer } from '../../core/csat/record-answer.js';
 import type { Deps } from '../../core/ports.js';
 import { inboundEventSeen } from '../../db/queries/inbound-events.js';
 import { findInbox, getQueue, listQueues } from '../../db/queries/queues.js';
@@ -8,6 +9,7 @@ import type { Logger } from '../../logger.js';
 import { helpdeskModal, HELPDESK_CALLBACK_ID, readHelpdeskSubmission } from './helpdesk-modal.js';
 import { escapeSlack, isContactMessage, parseSlackMessage, type SlackMessageEvent, type SlackProfile } from './parse-event.js';
 import { botIdentity } from './client.js';
+import { CSAT_ACTION, readCsatClick } from './csat-buttons.js';
 import { findOpenDmConversation } from './find-dm-conversation.js';
 import { SwitchboardSlackReceiver } from './receiver.js';
 
@@ -52,6 +54,27 @@ export function createSlackApp(deps: Deps, client: WebClient, signingSecret: str
     });
     if (isDm) inbound.conversationId = await findOpenDmConversation(deps.db, e.channel, String(inbound.threadKey));
     await ingestInbound(deps, inbound);
+  });
+
+  // A satisfaction survey's button (send.ts posts them): the score counts once, and only from the
+  // person who was asked; the buttons then make way for the answer so nobody clicks again.
+  app.action(CSAT_ACTION, async ({ ack, body, action }) => {
+    const click = readCsatClick((action as { value?: unknown }).value);
+    if (click) {
+      const outcome = await recordCsatAnswer(deps, { ...click, answeredBy: { kind: 'slack', value: body.user.id } });
+      const where = body as {
+        channel?: { id?: string };
+        message?: { ts?: string };
+        container?: { channel_id?: string; message_ts?: string };
+      };
+      const channel = where.channel?.id ?? where.container?.channel_id;
+      const ts = where.message?.ts ?? where.container?.message_ts;
+      if ((outcome.status === 'recorded' || outcome.status === 'answered') && channel && ts) {
+        const text = await csatThanks(deps.db, click.conversationId, outcome.survey.score ?? click.score);
+        await client.chat.update({ channel, ts, text, blocks: [{ type: 'section', text: { type: 'plain_text', text } }] });
+      }
+    }
+    await ack();
   });
 
   app.command('/helpdesk', async ({ ack, command }) => {

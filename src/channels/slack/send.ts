@@ -1,8 +1,10 @@
 import { eq } from 'drizzle-orm';
+import type { types } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { PermanentSendError } from '../../core/conversations/deliver-message.js';
 import type { ChannelSender, Deps } from '../../core/ports.js';
 import { agents, type ConversationRow } from '../../db/schema.js';
+import { csatBlocks } from './csat-buttons.js';
 import { escapeSlack } from './parse-event.js';
 
 type SlackMeta = { channel?: string; threadTs?: string };
@@ -31,11 +33,18 @@ export function slackSender(deps: Omit<Deps, 'channels'>, client: WebClient): Ch
     const [a] = await deps.db.select({ name: agents.name }).from(agents).where(eq(agents.id, id));
     return a?.name;
   };
-  const post = async (conversation: ConversationRow, text: string) => {
+  const post = async (conversation: ConversationRow, text: string, blocks?: types.KnownBlock[]) => {
     const meta = (conversation.metadata.slack ?? {}) as SlackMeta;
     const channel = meta.channel ?? conversation.inboxAddress;
     try {
-      const r = await client.chat.postMessage({ channel, thread_ts: meta.threadTs, text, unfurl_links: false, unfurl_media: false });
+      const r = await client.chat.postMessage({
+        channel,
+        thread_ts: meta.threadTs,
+        text,
+        ...(blocks ? { blocks } : {}),
+        unfurl_links: false,
+        unfurl_media: false,
+      });
       return `${channel}:${String(r.ts)}`;
     } catch (err) {
       const code = (err as { data?: { error?: string } }).data?.error;
@@ -45,6 +54,11 @@ export function slackSender(deps: Omit<Deps, 'channels'>, client: WebClient): Ch
   };
   return {
     async send({ message, conversation }) {
+      // The satisfaction survey: its question with five buttons (answered through Bolt, bolt-app.ts).
+      if (message.metadata.system === 'csat') {
+        const externalId = await post(conversation, message.body, csatBlocks(message.body, conversation.id));
+        return { externalId, status: 'sent' };
+      }
       const name = (await agentName(message.authorAgentId)) ?? 'Support';
       const externalId = await post(conversation, `*${escapeSlack(name)}:* ${escapeSlack(message.body)}`);
       return { externalId, status: 'sent' };

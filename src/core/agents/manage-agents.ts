@@ -1,79 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { eq } from 'drizzle-orm';
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { DbOrTx } from '../../db/client.js';
 import { PG, pgCodeOf } from '../../db/errors.js';
-import {
-  agentQueues,
-  agents,
-  CHANNELS,
-  DEFAULT_CAPACITY,
-  LANGUAGES,
-  queues,
-  ROLES,
-  type AgentRow,
-  type Capacity,
-} from '../../db/schema.js';
+import { agentQueues, agents, DEFAULT_CAPACITY, queues, type AgentRow, type Capacity } from '../../db/schema.js';
 import { recordAudit, type AuditContext } from '../audit/record-audit.js';
 import { hashPassword } from '../auth/passwords.js';
 import { AppError, notFound } from '../errors.js';
 import { bumpTokenVersion } from './revoke-tokens.js';
 
-export const ZQueueMembership = z.union([
-  z.string().min(1),
-  z.object({ queue: z.string().min(1), level: z.number().int().min(1).max(5).default(3) }),
-]);
+import { ZCreateAgent, type ZQueueMembership, ZUpdateAgent, type CreateAgent, type UpdateAgent } from './agent-schema.js';
 
-export const ZCapacity = z
-  .object(
-    Object.fromEntries(CHANNELS.map((c) => [c, z.number().int().min(0).max(100).optional()])) as Record<
-      (typeof CHANNELS)[number],
-      z.ZodOptional<z.ZodNumber>
-    >,
-  )
-  .strict();
-
-export const ZCreateAgent = z
-  .object({
-    // local@host: intranet hosts (the contract's admin@localhost) are fine for logins.
-    email: z
-      .string()
-      .trim()
-      .regex(/^[^\s@]+@[^\s@]+$/, 'must be an email address')
-      .max(320),
-    name: z.string().min(1).max(200),
-    /** Extension: optional; without one the agent gets a one-time set-password link (invites.ts). */
-    password: z.string().min(8, 'password must be at least 8 characters').max(1000).optional(),
-    role: z.enum(ROLES).default('agent'),
-    queues: z.array(ZQueueMembership).default([]),
-    capacity: ZCapacity.optional(),
-    /** Extension: the desk's language for this agent. */
-    language: z.enum(LANGUAGES).default('en'),
-    /** Extension: the agent must choose its own password at first sign-in (an admin handed this one over). */
-    mustChangePassword: z.boolean().default(false),
-  })
-  .strict();
-export type CreateAgent = z.input<typeof ZCreateAgent>;
-
-// Built without the create defaults: with `.partial()` zod would still fill `role: 'agent'` and
-// `queues: []`, so a PATCH of the name alone would demote an admin and empty their queues.
-export const ZUpdateAgent = z
-  .object({
-    email: ZCreateAgent.shape.email,
-    name: ZCreateAgent.shape.name,
-    password: ZCreateAgent.shape.password.unwrap(),
-    role: z.enum(ROLES),
-    queues: z.array(ZQueueMembership),
-    capacity: ZCapacity,
-    language: z.enum(LANGUAGES),
-    /** true with a reset `password`: the agent picks its own at next sign-in. */
-    mustChangePassword: z.boolean(),
-    /** false deactivates (tokens refused, sockets closed), true restores: see deactivate-agent.ts. */
-    active: z.boolean(),
-  })
-  .partial()
-  .strict();
-export type UpdateAgent = z.input<typeof ZUpdateAgent>;
+export { ZCapacity, ZCreateAgent, ZQueueMembership, ZUpdateAgent, type CreateAgent, type UpdateAgent } from './agent-schema.js';
 
 export type PublicAgent = {
   id: string;

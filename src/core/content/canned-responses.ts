@@ -8,18 +8,9 @@ import { recordAudit, type AuditContext } from '../audit/record-audit.js';
 import { AppError, forbidden, notFound } from '../errors.js';
 import { matchesCannedQuery } from './fill-canned.js';
 
-/** The one schema for a canned response: the API validates with it and the admin form shows its messages. */
-export const ZCannedResponse = z
-  .object({
-    title: z.string().trim().min(1, 'title: required').max(200),
-    body: z.string().trim().min(1, 'body: required').max(5000),
-    /** null (or absent) = every queue. */
-    queue: z.string().min(1).max(40).nullish(),
-    /** null (or absent) = any contact; otherwise the variant for contacts of that language. */
-    language: z.enum(LANGUAGES).nullish(),
-  })
-  .strict();
-export const ZUpdateCannedResponse = ZCannedResponse.partial().strict();
+import { ZCannedResponse, ZUpdateCannedResponse } from './content-schemas.js';
+
+export { ZCannedResponse, ZUpdateCannedResponse } from './content-schemas.js';
 
 export const ZListCanned = z.object({
   /** Only those for this queue (and the global ones). */

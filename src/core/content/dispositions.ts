@@ -7,20 +7,9 @@ import { isSupervisor, type Actor } from '../agents/actor.js';
 import { recordAudit, type AuditContext } from '../audit/record-audit.js';
 import { AppError, forbidden, notFound } from '../errors.js';
 
-/** The one schema for a resolution code: the API validates with it and the admin form shows its messages. */
-export const ZDisposition = z
-  .object({
-    code: z
-      .string()
-      .trim()
-      .regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'code: lower-case letters, digits, _ . and -, at most 64'),
-    label: z.string().trim().min(1, 'label: required').max(200),
-    /** null (or absent) = every queue. */
-    queue: z.string().min(1).max(40).nullish(),
-  })
-  .strict();
-/** `archived: false` brings an archived code back. */
-export const ZUpdateDisposition = ZDisposition.extend({ archived: z.boolean() }).partial().strict();
+import { ZDisposition, ZUpdateDisposition } from './content-schemas.js';
+
+export { ZDisposition, ZUpdateDisposition } from './content-schemas.js';
 
 export const ZListDispositions = z.object({
   /** Only those a conversation of this queue may be resolved with. */
@@ -62,15 +51,27 @@ export async function listDispositions(db: DbOrTx, actor: Actor, query: z.output
 
 /**
  * Resolve accepts only a live code that is global or belongs to the conversation's queue.
- * Run inside the resolving transaction.
+ * Run inside the resolving transaction; answers the code's label.
  */
-export async function checkDisposition(db: DbOrTx, code: string, queueKey: string) {
+export async function checkDisposition(db: DbOrTx, code: string, queueKey: string): Promise<string> {
+  const label = await dispositionLabel(db, code, queueKey, { live: true });
+  if (label === null)
+    throw new AppError('bad_request', `disposition: unknown code "${code}" for queue ${queueKey}`, { field: 'disposition' });
+  return label;
+}
+
+/**
+ * What people read for a conversation's code (`info-provided` → "Information provided"): the
+ * queue's own code before a global one of the same name; archived codes still have their label.
+ */
+export async function dispositionLabel(db: DbOrTx, code: string, queueKey: string, opts: { live?: boolean } = {}): Promise<string | null> {
   const [found] = await db
-    .select({ id: dispositions.id })
+    .select({ label: dispositions.label })
     .from(dispositions)
-    .where(and(eq(dispositions.code, code), isNull(dispositions.archivedAt), forQueue(queueKey)))
+    .where(and(eq(dispositions.code, code), forQueue(queueKey), opts.live ? isNull(dispositions.archivedAt) : undefined))
+    .orderBy(sql`${dispositions.queueKey} nulls last`)
     .limit(1);
-  if (!found) throw new AppError('bad_request', `disposition: unknown code "${code}" for queue ${queueKey}`, { field: 'disposition' });
+  return found?.label ?? null;
 }
 
 function requireWriter(actor: Actor) {

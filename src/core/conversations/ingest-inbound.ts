@@ -3,9 +3,18 @@ import type { Tx } from '../../db/client.js';
 import { claimInboundEvent } from '../../db/queries/inbound-events.js';
 import { findOrCreateContact, setOptOut } from '../../db/queries/contacts.js';
 import { findInbox, getQueue } from '../../db/queries/queues.js';
-import { contacts, conversations, messages, OPEN_STATUSES, type ConversationRow, type MessageRow } from '../../db/schema.js';
+import {
+  contacts,
+  conversations,
+  messages,
+  OPEN_STATUSES,
+  type ConversationRow,
+  type CsatSurveyRow,
+  type MessageRow,
+} from '../../db/schema.js';
 import { IDENTITY_FOR_CHANNEL } from '../channel-identity.js';
 import { flagRiskInTx, publishRiskFlag, type RiskFlag } from '../crisis/flag-risk.js';
+import { publishCsatAnswer, takeSmsAnswerInTx } from '../csat/record-answer.js';
 import { AppError } from '../errors.js';
 import { attachStagedFiles } from '../files/file-store.js';
 import { addIncidentNotice } from '../incidents/incident-notice.js';
@@ -28,6 +37,8 @@ export type IngestResult =
       opened: boolean;
       /** What the request lifecycle did (reopened from pending/snoozed, auto-reply queued). */
       requests?: ContactMessageEffects;
+      /** The message answered a satisfaction survey: stored on the surveyed conversation, which stays resolved. */
+      csatAnswer?: CsatSurveyRow;
     };
 
 /**
@@ -65,8 +76,9 @@ export async function ingestInbound(deps: Deps, input: InboundMessage): Promise<
       },
       'inbound stored',
     );
+    if (result.csatAnswer) await publishCsatAnswer(deps, result.csatAnswer);
     if (risk) await publishRiskFlag(deps, risk);
-    if (result.conversation && result.message && !msg.control) {
+    if (result.conversation && result.message && !msg.control && !result.csatAnswer) {
       await suggestOnInbound(deps, result.conversation, contactText(msg));
       await proposeOnInbound(deps, result.conversation, result.message.id);
     }
@@ -89,7 +101,7 @@ async function noticeOpenIncidents(tx: Tx, stored: IngestResult, risk: RiskFlag 
 
 /** Every text a contact writes is checked for a crisis, in the same transaction; machine mail and SMS keywords are not. */
 async function checkForCrisis(deps: Deps, tx: Tx, msg: ParsedInbound, stored: IngestResult): Promise<RiskFlag | null> {
-  if (stored.duplicate || !stored.conversation || !stored.message || msg.control) return null;
+  if (stored.duplicate || !stored.conversation || !stored.message || msg.control || stored.csatAnswer) return null;
   return flagRiskInTx(deps, tx, { conversation: stored.conversation, message: stored.message, text: contactText(msg) });
 }
 
@@ -115,6 +127,10 @@ async function ingestInTx(tx: Tx, msg: ParsedInbound): Promise<IngestResult> {
   // An unverified sender (a mail failing DMARC) is anyone writing in the contact's name: it never
   // joins their open conversation or thread, but opens one of its own, flagged for the agent.
   let conversation = msg.unverifiedSender ? undefined : await findOpenConversation(tx, contactId, msg);
+  if (!conversation && isSurveyAnswerCandidate(msg)) {
+    const answered = await takeSmsAnswerInTx(tx, identity.id, msg.body);
+    if (answered) return storeSurveyAnswer(tx, msg, answered, contactId);
+  }
   let opened = false;
   if (!conversation && !msg.control) {
     const queueKey = await resolveQueue(tx, msg);
@@ -162,6 +178,32 @@ async function ingestInTx(tx: Tx, msg: ParsedInbound): Promise<IngestResult> {
   }
   const requests = await onContactMessage(tx, { conversation, message, opened, control: msg.control });
   return { duplicate: false, conversation: requests.conversation, message: message, contactId, opened, requests };
+}
+
+/**
+ * Only a plain SMS can answer the survey's "reply 1 to 5" (a picture or a keyword cannot), and only
+ * when the contact has no open conversation: then a "3" is more likely an answer to the agent.
+ */
+function isSurveyAnswerCandidate(msg: ParsedInbound): boolean {
+  return msg.channel === 'sms' && !msg.control && !msg.unverifiedSender && msg.media.length === 0;
+}
+
+/** The survey answer joins the surveyed conversation's history without reopening it or touching its clocks. */
+async function storeSurveyAnswer(tx: Tx, msg: ParsedInbound, survey: CsatSurveyRow, contactId: string): Promise<IngestResult> {
+  const [conversation] = await tx.select().from(conversations).where(eq(conversations.id, survey.conversationId));
+  const [message] = await tx
+    .insert(messages)
+    .values({
+      conversationId: survey.conversationId,
+      channel: msg.channel,
+      direction: 'inbound',
+      body: msg.body,
+      externalId: msg.externalId,
+      status: 'received',
+      metadata: { ...msg.metadata, csat: { score: survey.score } },
+    })
+    .returning();
+  return { duplicate: false, conversation, message, contactId, opened: false, csatAnswer: survey };
 }
 
 /**

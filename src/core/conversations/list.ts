@@ -4,9 +4,11 @@ import { identitiesOf } from '../../db/queries/contacts.js';
 import { agents, contacts, conversations, CONVERSATION_STATUSES, messages, OPEN_STATUSES } from '../../db/schema.js';
 import type { DbOrTx } from '../../db/client.js';
 import { isSupervisor, type Actor } from '../agents/actor.js';
+import { conversationCsat } from '../csat/record-answer.js';
 import { AppError } from '../errors.js';
 import { toPublicConversation, toPublicMessage } from '../ports.js';
 import { ZTag } from '../requests/tags.js';
+import { dispositionLabel } from '../content/dispositions.js';
 import { loadVisibleConversation } from './load.js';
 
 export const ZListQuery = z.object({
@@ -111,7 +113,12 @@ export async function getConversation(db: DbOrTx, actor: Actor, id: string) {
     .where(eq(messages.conversationId, id))
     .orderBy(asc(messages.createdAt), asc(messages.id));
   return {
-    conversation: toPublicConversation(c),
+    // The satisfaction survey shows here only: lists and pushes would need a join per row for it.
+    conversation: {
+      ...toPublicConversation(c),
+      dispositionLabel: c.disposition ? await dispositionLabel(db, c.disposition, c.queueKey) : null,
+      csat: await conversationCsat(db, c.id),
+    },
     assignee: assignee ?? null,
     contact: {
       id: c.contactId,

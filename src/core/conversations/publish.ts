@@ -1,5 +1,5 @@
 import type { ConversationRow, MessageRow } from '../../db/schema.js';
-import { rooms, toPublicConversation, toPublicMessage, type Deps } from '../ports.js';
+import { rooms, toPublicConversation, toPublicMessage, type Deps, type PublicConversation } from '../ports.js';
 
 /** Who may see a conversation live: its queue's agents, supervisors, and whoever holds it. */
 export function audienceOf(conversation: ConversationRow): string[] {
@@ -23,9 +23,15 @@ export function publishMessageUpdate(deps: Deps, conversation: ConversationRow, 
   });
 }
 
-export function publishConversationChange(deps: Deps, conversation: ConversationRow, also: string[] = []) {
+/** `extra`: what the caller knows beyond the row (the disposition's label on resolve). */
+export function publishConversationChange(
+  deps: Deps,
+  conversation: ConversationRow,
+  also: string[] = [],
+  extra: Pick<PublicConversation, 'dispositionLabel'> = {},
+) {
   deps.realtime.publish([...audienceOf(conversation), ...also], 'conversation.updated', {
-    conversation: toPublicConversation(conversation),
+    conversation: { ...toPublicConversation(conversation), ...extra },
   });
   void deps.jobs.queueStats().catch((err) => deps.log.warn({ err }, 'could not schedule queue stats'));
 }

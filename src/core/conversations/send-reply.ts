@@ -7,6 +7,7 @@ import { AppError, forbidden } from '../errors.js';
 import { toPublicMessage, type Deps } from '../ports.js';
 import { loadVisibleConversation } from './load.js';
 import { publishMessage } from './publish.js';
+import { SMS_MAX_CHARS, smsSize } from './sms-size.js';
 
 /**
  * An agent's reply (sent on the conversation's own channel) or internal note
@@ -27,6 +28,7 @@ export async function sendReply(deps: Deps, actor: Actor, conversationId: string
       if (conversation.channel === 'voice') {
         throw new AppError('bad_request', 'a call cannot carry a text reply; add an internal note');
       }
+      if (conversation.channel === 'sms') checkSmsLength(input.body);
       if (!deps.channels[conversation.channel]) {
         throw new AppError('unavailable', `the ${conversation.channel} channel is not configured`);
       }
@@ -58,4 +60,13 @@ export async function sendReply(deps: Deps, actor: Actor, conversationId: string
   publishMessage(deps, conversation, message);
   if (!internal) await deps.jobs.sendMessage(message.id);
   return toPublicMessage(message);
+}
+
+/** Twilio would refuse it after we stored it as sent-to-be: refuse it here, with the numbers. */
+function checkSmsLength(body: string) {
+  const { characters, tooLong } = smsSize(body);
+  if (tooLong)
+    throw new AppError('bad_request', `body: an SMS can be at most ${SMS_MAX_CHARS} characters; this one has ${characters}`, {
+      field: 'body',
+    });
 }

@@ -76,5 +76,6 @@ export const DEFAULT_QUEUES = [
   { key: 'volunteer', name: 'Volunteers & HR', priority: 10, slaSeconds: 120 },
   { key: 'partner', name: 'Partners & endorsers', priority: 10, slaSeconds: 300 },
   { key: 'it', name: 'IT help', priority: 10, slaSeconds: 300 },
-  { key: 'crisis', name: 'Crisis response', priority: 100, slaSeconds: 20 },
+  // Someone in crisis is never asked to rate the call (core/csat/survey-policy.ts refuses it anyway).
+  { key: 'crisis', name: 'Crisis response', priority: 100, slaSeconds: 20, csat: false },
 ] as const;

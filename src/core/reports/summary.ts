@@ -2,19 +2,16 @@ import { sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { DbOrTx } from '../../db/client.js';
 import { percent } from '../routing/policy.js';
+import { conversationsOf, ZReportFilters } from './filters.js';
 import { daysOf, ZRange, type DateRange } from './range.js';
 
 export const GROUP_BYS = ['queue', 'agent', 'channel', 'day', 'hour', 'disposition'] as const;
 export type GroupBy = (typeof GROUP_BYS)[number];
 
 export const ZSummaryQuery = ZRange.and(
-  z.object({
+  ZReportFilters.extend({
     groupBy: z.enum(GROUP_BYS).default('day'),
     format: z.enum(['json', 'csv']).default('json'),
-    /** Only this queue / agent / channel (drill-down). */
-    queue: z.string().min(1).max(100).optional(),
-    agentId: z.string().uuid().optional(),
-    channel: z.enum(['voice', 'sms', 'email', 'slack']).optional(),
   }),
 );
 export type SummaryQuery = z.output<typeof ZSummaryQuery>;
@@ -74,6 +71,8 @@ export const SUMMARY_COLUMNS = [
 
 type Raw = {
   key: string | number | null;
+  /** 1 on the row that totals the whole report (grouping set `()`). */
+  is_total: number;
   created: number;
   answered: number;
   abandoned: number;
@@ -92,11 +91,6 @@ type Raw = {
   review_sum: number | null;
   reviews: number;
 };
-
-/** Start of a calendar day of the organisation, as an instant (daylight-saving aware). */
-export const dayStart = (day: string, tz: string) => sql`((${day}::date)::timestamp at time zone ${tz})`;
-/** End (exclusive) of the range: midnight after `to`, local time. */
-export const rangeEnd = (to: string, tz: string) => sql`((${to}::date + 1)::timestamp at time zone ${tz})`;
 
 function keyExpr(groupBy: GroupBy, tz: string): SQL {
   switch (groupBy) {
@@ -131,19 +125,22 @@ end`;
 /** Conversations we started (outbound SMS/mail, callbacks we placed) were never waiting to be answered. */
 const INBOUND = sql`coalesce(c.metadata->>'direction', 'inbound') <> 'outbound'`;
 
-/** Report figures for conversations created in the range (organisation's days), grouped; computed in one SQL pass. */
-export async function summaryReport(db: DbOrTx, tz: string, q: SummaryQuery): Promise<SummaryRow[]> {
+export type SummaryReport = {
+  rows: SummaryRow[];
+  /** The same figures over every conversation of the report (extension): percentiles cannot be added up from rows. */
+  total: SummaryRow;
+};
+
+/** Report figures for conversations created in the range (organisation's days), grouped and in total; computed in one SQL pass. */
+export async function summaryReport(db: DbOrTx, tz: string, q: SummaryQuery): Promise<SummaryReport> {
   const key = keyExpr(q.groupBy, tz);
-  const filters: SQL[] = [sql`c.created_at >= ${dayStart(q.from, tz)}`, sql`c.created_at < ${rangeEnd(q.to, tz)}`];
-  if (q.queue) filters.push(sql`c.queue_key = ${q.queue}`);
-  if (q.agentId) filters.push(sql`c.assignee_id = ${q.agentId}`);
-  if (q.channel) filters.push(sql`c.channel = ${q.channel}`);
+  const filters = conversationsOf(q, tz);
   const rows = (await db.execute(sql`
     with rv as (
       select conversation_id, sum(average) as review_sum, count(*) as reviews
       from quality_reviews group by conversation_id
     )
-    select ${key} as key,
+    select k.key, grouping(k.key) as is_total,
       count(*)::int as created,
       (count(*) filter (where c.accepted_at is not null and ${INBOUND}))::int as answered,
       (count(*) filter (where c.status = 'abandoned'))::int as abandoned,
@@ -165,21 +162,24 @@ export async function summaryReport(db: DbOrTx, tz: string, q: SummaryQuery): Pr
       sum(rv.review_sum)::float8 as review_sum,
       coalesce(sum(rv.reviews), 0)::int as reviews
     from conversations c
+    cross join lateral (select ${key} as key) k
     join queues q on q.key = c.queue_key
     left join csat_surveys s on s.conversation_id = c.id
     left join rv on rv.conversation_id = c.id
     where ${sql.join(filters, sql` and `)}
-    group by 1
-    order by 1 nulls last
+    group by grouping sets ((k.key), ())
+    order by 2, 1 nulls last
   `)) as unknown as Raw[];
 
-  const byKey = new Map(rows.map((r) => [r.key, r]));
+  const total = rows.find((r) => r.is_total === 1);
+  const groups = rows.filter((r) => r.is_total !== 1);
+  const byKey = new Map(groups.map((r) => [r.key, r]));
   // Days and hours are listed even when nothing happened, so charts show the gaps.
-  let keys: (string | number | null)[] = rows.map((r) => r.key);
+  let keys: (string | number | null)[] = groups.map((r) => r.key);
   if (q.groupBy === 'day') keys = daysOf(q);
   if (q.groupBy === 'hour') keys = Array.from({ length: 24 }, (_, h) => h);
   const labels = await labelsFor(db, q.groupBy, keys);
-  return keys.map((k) => toRow(k, labels.get(k) ?? null, byKey.get(k)));
+  return { rows: keys.map((k) => toRow(k, labels.get(k) ?? null, byKey.get(k))), total: toRow(null, null, total) };
 }
 
 const round1 = (v: number | null | undefined) => (v === null || v === undefined ? null : Math.round(Number(v) * 10) / 10);

@@ -1,5 +1,4 @@
 import { eq, sql } from 'drizzle-orm';
-import { z } from 'zod';
 import type { DbOrTx } from '../../db/client.js';
 import { getQueue } from '../../db/queries/queues.js';
 import { conversations, type ConversationRow, type QueueRow, type SlaKind, type SlaPolicy } from '../../db/schema.js';
@@ -7,17 +6,7 @@ import { addBusinessSeconds, businessSecondsBetween } from '../business-hours.js
 import { publishConversationChange } from '../conversations/publish.js';
 import { rooms, type Deps } from '../ports.js';
 
-const ZTarget = z
-  .number()
-  .int()
-  .min(1)
-  .max(365 * 24 * 3600);
-
-/** `PATCH /api/queues/:key {sla}`; null removes the policy. */
-export const ZSlaPolicy = z
-  .object({ firstResponseSeconds: ZTarget, nextResponseSeconds: ZTarget.nullable().optional(), resolutionSeconds: ZTarget })
-  .strict()
-  .nullable();
+export { ZSlaPolicy } from './sla-policy.js';
 
 /** Warnings go out when this share of a target's (business) time is used. */
 export const WARN_AT = 0.8;

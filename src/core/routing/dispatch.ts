@@ -1,4 +1,4 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import { ROUTER_LOCK } from '../../db/advisory-locks.js';
 import type { DbOrTx, Tx } from '../../db/client.js';
 import {
@@ -6,6 +6,7 @@ import {
   contactIdentities,
   contacts,
   conversations,
+  messages,
   reservations,
   type Capacity,
   type Channel,
@@ -151,12 +152,19 @@ export async function createOffer(
   return offer ?? null;
 }
 
-/** The `reservation.created` payload of each offer, with its contact's name and address. */
+/** How much of the contact's last message an offer shows: enough to judge it, little to carry. */
+const PREVIEW_CHARS = 140;
+
+/** The `reservation.created` payload of each offer, with its contact's name and address and a preview of what they wrote. */
 export async function offerPayloads(db: DbOrTx, offers: Offer[]): Promise<RealtimeEvents['reservation.created'][]> {
   if (offers.length === 0) return [];
   const contactIds = [...new Set(offers.map((o) => o.contactId))];
   const people = await db.select().from(contacts).where(inArray(contacts.id, contactIds));
   const idents = await db.select().from(contactIdentities).where(inArray(contactIdentities.contactId, contactIds));
+  const previews = await lastInboundTexts(
+    db,
+    offers.map((o) => o.conversationId),
+  );
   const handed = await db
     .select({ id: conversations.id, byId: agents.id, byName: agents.name, note: conversations.transferNote })
     .from(conversations)
@@ -178,11 +186,29 @@ export async function offerPayloads(db: DbOrTx, offers: Offer[]): Promise<Realti
       name: people.find((c) => c.id === o.contactId)?.name ?? null,
       address: idents.find((i) => i.contactId === o.contactId)?.value ?? null,
     },
+    preview: previews.get(o.conversationId) ?? null,
     expiresAt: o.expiresAt.toISOString(),
     transfer: transferOf(handed.find((h) => h.id === o.conversationId)),
   }));
 }
 
+/** Each conversation's latest text from the contact (or its email subject), cut to `PREVIEW_CHARS`. */
+async function lastInboundTexts(db: DbOrTx, conversationIds: string[]): Promise<Map<string, string>> {
+  const rows = await db
+    .selectDistinctOn([messages.conversationId], {
+      conversationId: messages.conversationId,
+      text: sql<string>`left(coalesce(nullif(btrim(${messages.body}), ''), ${conversations.subject}, ''), ${PREVIEW_CHARS + 1})`,
+    })
+    .from(messages)
+    .innerJoin(conversations, eq(conversations.id, messages.conversationId))
+    .where(and(inArray(messages.conversationId, conversationIds), eq(messages.direction, 'inbound'), eq(messages.internal, false)))
+    .orderBy(messages.conversationId, desc(messages.createdAt));
+  return new Map(
+    rows
+      .filter((r) => r.text.trim())
+      .map((r) => [r.conversationId, r.text.length > PREVIEW_CHARS ? `${r.text.slice(0, PREVIEW_CHARS - 1).trimEnd()}…` : r.text]),
+  );
+}
 const transferOf = (h: { byId: string; byName: string; note: string | null } | undefined) =>
   h ? { by: { id: h.byId, name: h.byName }, note: h.note } : null;
 

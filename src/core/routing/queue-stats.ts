@@ -35,6 +35,10 @@ export type QueueStats = {
   sla: SlaPolicy | null;
   /** Acknowledgement / after-hours texts; null = none. */
   autoReply: AutoReply | null;
+  /** Satisfaction survey after resolution (SMS, email, Slack). */
+  csat: boolean;
+  /** Post-call IVR survey ("press 1 to 5"). */
+  csatVoice: boolean;
   /** Callbacks and voicemails against live callers of the same priority. */
   callbackOrder: CallbackOrder;
   /** Open conversations past an SLA due time still running (first response, next response, resolution). */
@@ -75,6 +79,8 @@ type Row = {
   auto_resolve_pending_seconds: number | null;
   sla: SlaPolicy | null;
   auto_reply: AutoReply | null;
+  csat: boolean;
+  csat_voice: boolean;
   callback_order: CallbackOrder;
   sla_breached_open: number;
   waiting: number;
@@ -107,7 +113,7 @@ export async function queueStats(
   const windowSeconds = opts.windowSeconds ?? 3600;
   const rows = (await db.execute(sql`
     select q.key, q.name, q.priority, q.sla_seconds, q.max_wait_seconds, q.business_hours, q.escalation, q.email_from,
-      q.auto_resolve_pending_seconds, q.sla, q.auto_reply, q.callback_order, coalesce(br.n, 0)::int as sla_breached_open,
+      q.auto_resolve_pending_seconds, q.sla, q.auto_reply, q.callback_order, q.csat, q.csat_voice, coalesce(br.n, 0)::int as sla_breached_open,
       coalesce(o.waiting, 0)::int as waiting, coalesce(o.offered, 0)::int as offered,
       coalesce(o.assigned, 0)::int as assigned, o.longest,
       coalesce(ag.available, 0)::int as agents_available, coalesce(ag.online, 0)::int as agents_online
@@ -213,6 +219,8 @@ export async function queueStats(
         autoResolvePendingSeconds: r.auto_resolve_pending_seconds,
         sla: r.sla,
         autoReply: r.auto_reply,
+        csat: r.csat,
+        csatVoice: r.csat_voice,
         callbackOrder: r.callback_order,
         slaBreachedOpen: r.sla_breached_open,
         open: isOpen(r.business_hours, now),

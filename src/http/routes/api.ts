@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
+import { ZInbox } from '../../core/inbox-schema.js';
 import { createAgent, listAgents, publicAgent, updateAgent, ZCreateAgent, ZUpdateAgent } from '../../core/agents/manage-agents.js';
 import { SETTABLE_PRESENCES, setPresence } from '../../core/agents/set-presence.js';
 import { checkFlows } from '../../ivr/check-flows.js';
@@ -19,14 +20,13 @@ import { sendReply } from '../../core/conversations/send-reply.js';
 import { transferConversation, ZTransferTarget } from '../../core/conversations/transfer.js';
 import { listTransferTargets } from '../../core/conversations/transfer-targets.js';
 import { AppError } from '../../core/errors.js';
-import { E164, E164_HINT } from '../../core/patterns.js';
 import { toPublicConversation, type Deps } from '../../core/ports.js';
 import { acceptReservation, listPendingOffers, rejectReservation } from '../../core/routing/reservations.js';
 import { queuesRouter } from './queues.js';
 import { roomsFor } from '../../realtime/server.js';
 import { listQueues } from '../../db/queries/queues.js';
 import { PG, pgCodeOf } from '../../db/errors.js';
-import { agents, IDENTITY_KINDS, inboxes, LANGUAGES } from '../../db/schema.js';
+import { agents, inboxes, LANGUAGES } from '../../db/schema.js';
 import { actorOf, auditContext, parse, requireAuth, requireRoles, requireSupervisor } from '../middleware.js';
 import { accountRouter, authRouter } from './auth.js';
 import { auditRouter } from './audit.js';
@@ -44,22 +44,6 @@ const ZMyPreferences = z.object({ language: z.enum(LANGUAGES).optional() }).stri
 const ZStatus = z.object({ status: z.enum(SETTABLE_PRESENCES) });
 const ZReply = z.object({ body: z.string().trim().min(1, 'body must not be empty').max(20_000), internal: z.boolean().optional() });
 const ZResolve = z.object({ disposition: z.string().max(100).optional(), note: z.string().max(5000).optional() });
-const ZInbox = z
-  .object({
-    kind: z.enum(IDENTITY_KINDS),
-    address: z.string().min(1),
-    queue: z.string().min(1),
-    flow: z
-      .string()
-      .regex(/^[a-z0-9_-]+$/i)
-      .nullish(),
-  })
-  .strict()
-  .superRefine((v, ctx) => {
-    if (v.kind === 'phone' && !E164.test(v.address)) ctx.addIssue({ code: 'custom', path: ['address'], message: E164_HINT });
-    if (v.kind === 'email' && !z.email().safeParse(v.address).success)
-      ctx.addIssue({ code: 'custom', path: ['address'], message: 'must be an email address' });
-  });
 
 /**
  * The agent API (contract: "Agent API"). Every route but sign-in (routes/auth.ts) needs a
@@ -263,8 +247,7 @@ export function apiRouter(deps: Deps, opts: { throttle: LoginThrottle }): Router
 
   r.post('/conversations/:id/resolve', async (req, res) => {
     const { id } = parse(ZId, req.params);
-    const c = await resolveConversation(deps, actorOf(req), id, parse(ZResolve, req.body));
-    res.json({ conversation: toPublicConversation(c) });
+    res.json({ conversation: await resolveConversation(deps, actorOf(req), id, parse(ZResolve, req.body)) });
   });
 
   r.post('/conversations/:id/transfer', async (req, res) => {

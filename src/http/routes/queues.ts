@@ -126,6 +126,12 @@ const QueueInput = {
         },
       },
     },
+    csat: {
+      type: 'boolean',
+      description:
+        'satisfaction survey after resolution on SMS, email and Slack (default true; never the crisis queue or a risk-flagged conversation; docs/reports.md)',
+    },
+    csatVoice: { type: 'boolean', description: 'post-call IVR survey "press 1 to 5" after a caller talked to an agent (default false)' },
   },
 };
 const keyParam = { name: 'key', in: 'path', required: true, schema: { type: 'string' } };

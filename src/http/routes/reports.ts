@@ -7,7 +7,7 @@ import { addOpenApiPaths } from '../openapi.js';
 import { auditContext, parse, requireSupervisor } from '../middleware.js';
 import { recordAudit } from '../../core/audit/record-audit.js';
 import { summaryCsv, summaryReport, ZSummaryQuery } from '../../core/reports/summary.js';
-import { writeConversationCsv, ZConversationExportQuery } from '../../core/reports/conversation-export.js';
+import { conversationPage, writeConversationCsv, ZConversationExportQuery } from '../../core/reports/conversation-export.js';
 
 type HourRow = { hour: number; channel: Channel; count: number };
 type LoadRow = { agent_id: string; channel: Channel; count: number };
@@ -50,19 +50,22 @@ export function reportsRouter(deps: Deps): Router {
   // Reports over any range of the organisation's days (contract: "Reports, satisfaction and quality").
   r.get('/reports/summary', requireSupervisor, async (req, res) => {
     const q = parse(ZSummaryQuery, req.query);
-    const rows = await summaryReport(db, deps.config.timezone, q);
+    const { rows, total } = await summaryReport(db, deps.config.timezone, q);
     if (q.format === 'csv') {
       const { format: _f, ...filters } = q;
       await recordAudit(db, { ...auditContext(req), action: 'report.export', details: { report: 'summary', format: 'csv', ...filters } });
       csvHeaders(res, `switchboard-${q.groupBy}-${q.from}-${q.to}.csv`).send(summaryCsv(rows));
       return;
     }
-    res.json({ rows, timezone: deps.config.timezone });
+    res.json({ rows, total, timezone: deps.config.timezone });
   });
 
   r.get('/reports/conversations', requireSupervisor, async (req, res) => {
     const q = parse(ZConversationExportQuery, req.query);
-    await recordAudit(db, { ...auditContext(req), action: 'report.export', details: { report: 'conversations', format: 'csv', ...q } });
+    // The drill-down's page: figures behind a report row, read on screen (opening one is audited as a view).
+    if (q.format === 'json') return void res.json(await conversationPage(db, deps.config.timezone, q));
+    const { limit: _l, ...filters } = q;
+    await recordAudit(db, { ...auditContext(req), action: 'report.export', details: { report: 'conversations', ...filters } });
     csvHeaders(res, `switchboard-conversations-${q.from}-${q.to}.csv`);
     // Headers are sent with the first chunk: a failure after it can only cut the file short.
     await writeConversationCsv(db, deps.config.timezone, q, async (chunk) => {
@@ -92,6 +95,9 @@ function csvHeaders(res: Response, filename: string) {
   return res.type('text/csv; charset=utf-8').set('Content-Disposition', `attachment; filename="${filename}"`);
 }
 
+/** Narrowing parameters (src/core/reports/filters.ts): `agentId=none` and `disposition=none` pick conversations without one. */
+const FILTERS = ['queue', 'agentId', 'channel', 'disposition', 'hour'];
+
 const rangeParams = (extra: string[]): Record<string, unknown>[] => [
   {
     name: 'from',
@@ -112,7 +118,7 @@ addOpenApiPaths({
       tags: ['reports'],
       security: [{ bearer: [] }],
       parameters: [
-        ...rangeParams(['format', 'queue', 'agentId', 'channel']),
+        ...rangeParams(['format', ...FILTERS]),
         {
           name: 'groupBy',
           in: 'query',
@@ -123,7 +129,7 @@ addOpenApiPaths({
       responses: {
         '200': {
           description:
-            '`{rows: [{key, created, answered, abandoned, answeredInSla, serviceLevel, avgSpeedOfAnswerSeconds, medianFirstResponseSeconds, avgHandleSeconds, medianResolutionSeconds, csatAverage, csatResponses, label, p90FirstResponseSeconds, resolved, transfers, slaBreaches, csatSent, csatResponseRate, reviewAverage, reviews}], timezone}`',
+            '`{rows: [{key, created, answered, abandoned, answeredInSla, serviceLevel, avgSpeedOfAnswerSeconds, medianFirstResponseSeconds, avgHandleSeconds, medianResolutionSeconds, csatAverage, csatResponses, label, p90FirstResponseSeconds, resolved, transfers, slaBreaches, csatSent, csatResponseRate, reviewAverage, reviews}], total: {the same figures over the whole report, key null}, timezone}`',
           content: { 'application/json': { schema: { type: 'object' } }, 'text/csv': { schema: { type: 'string' } } },
         },
         '400': { $ref: '#/components/responses/Error' },
@@ -135,12 +141,15 @@ addOpenApiPaths({
   '/api/reports/conversations': {
     get: {
       summary:
-        'Every conversation created in a range of days as CSV, one line each, figures only (supervisor, admin; extension). Audited as report.export',
+        'Every conversation created in a range of days as CSV, one line each, figures only (supervisor, admin; extension). Audited as report.export. `format=json&limit=` answers the first `limit` (≤ 500) with ids, for the drill-down',
       tags: ['reports'],
       security: [{ bearer: [] }],
-      parameters: rangeParams(['queue', 'agentId', 'channel']),
+      parameters: rangeParams(['format', 'limit', ...FILTERS]),
       responses: {
-        '200': { description: 'text/csv', content: { 'text/csv': { schema: { type: 'string' } } } },
+        '200': {
+          description: 'text/csv; with `format=json`: `{conversations: [{id, number, createdAt, …the CSV columns}], total}`',
+          content: { 'text/csv': { schema: { type: 'string' } }, 'application/json': { schema: { type: 'object' } } },
+        },
         '400': { $ref: '#/components/responses/Error' },
         '401': { $ref: '#/components/responses/Error' },
         '403': { $ref: '#/components/responses/Error' },

@@ -4,6 +4,7 @@ import { Notices } from '../components/notices.js';
 import { OfferToasts } from '../components/offer-toast.js';
 import { ShortcutsHelp } from '../components/shortcuts.js';
 import { TopBar, type View } from '../components/top-bar.js';
+import { clearDrafts } from '../drafts.js';
 import { clearNotices, reportError } from '../notices.js';
 import { CONTACT_EVENT } from '../contact-link.js';
 import { ContactPage } from '../screens/contacts/contact-page.js';
@@ -14,7 +15,17 @@ import { setDeskLanguage } from '../i18n.js';
 import { Login } from '../screens/login/login.js';
 import { InvitePage, inviteTokenFromPath } from '../screens/login/invite.js';
 import { systemStatus, type SystemStatus } from '../system-status.js';
-import { Admin, AuditLog, IncidentsScreen, LazyScreen, PasswordGate, SandboxScreen, SecurityPage, Wallboard } from './lazy-screens.js';
+import {
+  Admin,
+  AuditLog,
+  IncidentsScreen,
+  LazyScreen,
+  PasswordGate,
+  Reports,
+  SandboxScreen,
+  SecurityPage,
+  Wallboard,
+} from './lazy-screens.js';
 import { deskReducer, initialDesk, totalUnread } from '../state/desk.js';
 import { useLiveDesk } from './use-live-desk.js';
 import { IncidentsContext, useCrisisAlerts } from './use-crisis-alerts.js';
@@ -27,6 +38,7 @@ import { useShortcuts } from './use-shortcuts.js';
 const VIEW_PATHS: Record<View, string> = {
   desk: '/',
   wallboard: '/wallboard',
+  reports: '/reports',
   security: '/account/security',
   audit: '/admin/audit',
   sandbox: '/sandbox',
@@ -55,6 +67,7 @@ export function App() {
   }, []);
   const logout = useCallback(() => {
     void api.logout();
+    clearDrafts();
     signedOut();
   }, [signedOut]);
   useEffect(() => setUnauthorizedHandler(signedOut), [signedOut]);
@@ -266,6 +279,10 @@ function Shell({ onLogout }: { onLogout: () => void }) {
         ) : view === 'admin' && supervisor && state.me ? (
           <LazyScreen>
             <Admin me={state.me} tab={adminTab} onTab={openAdminTab} />
+          </LazyScreen>
+        ) : view === 'reports' && supervisor ? (
+          <LazyScreen>
+            <Reports onOpenConversation={openConversation} />
           </LazyScreen>
         ) : view === 'contact' && contactId ? (
           <ContactPage contactId={contactId} onOpenConversation={openConversation} />

@@ -11,6 +11,7 @@ function screen<K extends string, C extends ComponentType<any>>(load: () => Prom
 
 export const Wallboard = screen(() => import('../screens/wallboard/wallboard.js'), 'Wallboard');
 export const Admin = screen(() => import('../screens/admin/admin.js'), 'Admin');
+export const Reports = screen(() => import('../screens/reports/reports.js'), 'Reports');
 export const AuditLog = screen(() => import('../screens/admin/audit-log.js'), 'AuditLog');
 export const SandboxScreen = screen(() => import('../screens/sandbox/sandbox.js'), 'SandboxScreen');
 export const SecurityPage = screen(() => import('../screens/security/security-page.js'), 'SecurityPage');

@@ -25,8 +25,14 @@ export function OfferToasts({
     return () => clearInterval(t);
   }, [offers.length]);
   if (!offers.length) return null;
+  // Over the contact panel only (never the composer's Send or the header's Resolve); many offers scroll.
   return (
-    <div className="toasts" aria-live="assertive">
+    <div className="toasts" aria-live="assertive" aria-label="Offers" role="region">
+      {offers.length > 1 && (
+        <div className="toasts-count" data-testid="offer-count">
+          {offers.length} offers waiting
+        </div>
+      )}
       {offers.map((o, i) => {
         const left = secondsLeft(o, now);
         if (!total.current.has(o.reservationId)) total.current.set(o.reservationId, Math.max(1, left));
@@ -46,12 +52,19 @@ export function OfferToasts({
                 {left}s
               </span>
             </div>
-            <div className="toast-contact">{contactLabel(o.contact)}</div>
+            <div className="toast-contact" dir="auto">
+              {contactLabel(o.contact)}
+            </div>
             {o.transfer && (
               <div className="toast-transfer" data-testid="offer-transfer" dir="auto">
                 Transferred by {o.transfer.by.name}
                 {o.transfer.note ? `: “${o.transfer.note}”` : ''}
               </div>
+            )}
+            {o.preview && (
+              <p className="toast-preview" dir="auto" data-testid="offer-preview">
+                {o.preview}
+              </p>
             )}
             <div className="toast-meta">
               {o.contact.name && o.contact.address ? <span>{o.contact.address}</span> : null}

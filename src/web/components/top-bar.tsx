@@ -10,7 +10,7 @@ export function PresenceDot({ presence }: { presence: string }) {
 }
 
 /** The desk's screens, each at its own path (app.tsx). */
-export type View = 'desk' | 'wallboard' | 'security' | 'audit' | 'admin' | 'sandbox' | 'incidents' | 'contact';
+export type View = 'desk' | 'wallboard' | 'reports' | 'security' | 'audit' | 'admin' | 'sandbox' | 'incidents' | 'contact';
 
 export function TopBar(props: {
   me: Agent | null;
@@ -46,6 +46,7 @@ export function TopBar(props: {
         <nav className="tabs" aria-label={t('topbar.views')}>
           {tab('desk', t('topbar.desk'))}
           {tab('wallboard', t('topbar.wallboard'))}
+          {tab('reports', t('topbar.reports'))}
           {tab('incidents', t('topbar.incidents'))}
           {tab('admin', t('topbar.admin'))}
           {me.role === 'admin' && tab('audit', t('topbar.audit'))}
@@ -100,7 +101,7 @@ export function TopBar(props: {
           <span className="avatar" aria-hidden="true">
             {initials(me.name)}
           </span>
-          <span className="me-name">{me.name}</span>
+          <bdi className="me-name">{me.name}</bdi>
         </div>
       )}
       <button

@@ -40,6 +40,8 @@ export type DeskAction =
   | { type: 'offer.removed'; reservationId: string }
   | { type: 'select'; id: string | null }
   | { type: 'detail.loaded'; detail: ConversationDetail }
+  /** A contact renamed from the contact panel: the header and the inbox show the new name at once. */
+  | { type: 'contact.renamed'; contactId: string; name: string | null }
   | { type: 'filters'; filters: Partial<Filters> };
 
 export const initialDesk: DeskState = {
@@ -74,7 +76,7 @@ export function deskReducer(state: DeskState, action: DeskAction): DeskState {
       const merged = { ...prev, ...action.conversation, contact: action.conversation.contact ?? prev?.contact };
       const detail =
         state.detail?.conversation.id === merged.id
-          ? { ...state.detail, conversation: { ...state.detail.conversation, ...action.conversation } }
+          ? { ...state.detail, conversation: mergeDetail(state.detail.conversation, action.conversation) }
           : state.detail;
       return { ...state, conversations: { ...state.conversations, [merged.id]: merged }, detail };
     }
@@ -130,9 +132,25 @@ export function deskReducer(state: DeskState, action: DeskAction): DeskState {
         conversations: { ...state.conversations, [c.id]: { ...prev, ...c, contact: prev?.contact ?? contact } },
       };
     }
+    case 'contact.renamed': {
+      const { contactId, name } = action;
+      const conversations = { ...state.conversations };
+      for (const c of Object.values(conversations))
+        if (c.contact?.id === contactId) conversations[c.id] = { ...c, contact: { ...c.contact, name } };
+      const detail =
+        state.detail?.contact.id === contactId ? { ...state.detail, contact: { ...state.detail.contact, name } } : state.detail;
+      return { ...state, conversations, detail };
+    }
     case 'filters':
       return { ...state, filters: { ...state.filters, ...action.filters } };
   }
+}
+
+/** Most events carry no disposition label: keep the one loaded unless the code itself changed. */
+function mergeDetail(prev: Conversation, next: Conversation): Conversation {
+  const merged = { ...prev, ...next };
+  if (next.dispositionLabel === undefined && next.disposition !== prev.disposition) delete merged.dispositionLabel;
+  return merged;
 }
 
 /** The inbox list for the current filters, most recent activity first. */

@@ -2,13 +2,41 @@ import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api.js';
 import type { QueueStats } from '../../types.js';
-import { FormError, loadQueues, Section, useList, useSubmit } from './admin-bits.js';
+import { ZCreateQueue, ZUpdateQueue } from '../../../core/routing/queue-schema.js';
+import { FormError, loadQueues, Section, useList } from './admin-bits.js';
+import { Field, useValidatedForm } from './validated-form.js';
 import { AdminTable } from './admin-table.js';
 
 type Hours = NonNullable<QueueStats['businessHours']>;
 type Step = QueueStats['escalation'][number];
 const DAYS = [1, 2, 3, 4, 5, 6, 0];
 const DEFAULT_TZ = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+
+// The form edits SLA targets in minutes (the API takes seconds) and each auto-reply as an English
+// and a Spanish text (the API takes a string, or {en, es} when there is a Spanish one).
+type SlaDraft = { first: number; next: number | ''; resolution: number };
+const slaDraftOf = (p: QueueStats['sla']): SlaDraft | null =>
+  p && {
+    first: p.firstResponseSeconds / 60,
+    next: p.nextResponseSeconds ? p.nextResponseSeconds / 60 : '',
+    resolution: p.resolutionSeconds / 60,
+  };
+const slaOf = (d: SlaDraft) => ({
+  firstResponseSeconds: Math.round(d.first * 60),
+  nextResponseSeconds: d.next === '' ? null : Math.round(Number(d.next) * 60),
+  resolutionSeconds: Math.round(d.resolution * 60),
+});
+type Texts = { en: string; es: string };
+type RepliesDraft = { open: Texts; closed: Texts };
+type Variants = string | { en: string; es?: string } | null | undefined;
+const textsOf = (v: Variants): Texts => (typeof v === 'string' ? { en: v, es: '' } : { en: v?.en ?? '', es: v?.es ?? '' });
+const repliesDraftOf = (r: QueueStats['autoReply']): RepliesDraft => ({ open: textsOf(r?.open), closed: textsOf(r?.closed) });
+const variantsOf = ({ en, es }: Texts) => (es.trim() ? { en, es } : en.trim() ? en : null);
+function autoReplyOf(d: RepliesDraft) {
+  const open = variantsOf(d.open);
+  const closed = variantsOf(d.closed);
+  return open || closed ? { open, closed } : null;
+}
 
 /** Queues: name, priority, answer target, longest wait, business hours (weekly editor and holidays), escalation steps. */
 export function QueuesAdmin() {
@@ -86,12 +114,28 @@ function QueueForm({ queue, onDone }: { queue?: QueueStats; onDone: () => void }
   const [maxWaitSeconds, setMaxWait] = useState(queue?.maxWaitSeconds ?? 600);
   const [hours, setHours] = useState<Hours | null>(queue?.businessHours ?? null);
   const [steps, setSteps] = useState<Step[]>(queue?.escalation ?? []);
-  const { error, busy, run } = useSubmit();
+  const [sla, setSlaPolicy] = useState<SlaDraft | null>(slaDraftOf(queue?.sla ?? null));
+  const [replies, setReplies] = useState<RepliesDraft>(repliesDraftOf(queue?.autoReply ?? null));
+  const form = useValidatedForm(queue ? ZUpdateQueue : ZCreateQueue);
+  const err = form.errors;
 
   function submit(e: FormEvent) {
     e.preventDefault();
-    const body = { name, priority, slaSeconds, maxWaitSeconds, businessHours: hours, escalation: steps };
-    void run(() => (queue ? api.admin.updateQueue(queue.key, body) : api.admin.createQueue({ key, ...body })), onDone);
+    const body = {
+      name,
+      priority,
+      slaSeconds,
+      maxWaitSeconds,
+      businessHours: hours,
+      escalation: steps,
+      sla: sla && slaOf(sla),
+      autoReply: autoReplyOf(replies),
+    };
+    void form.submit(
+      queue ? body : { key, ...body },
+      (b) => (queue ? api.admin.updateQueue(queue.key, b) : api.admin.createQueue(b)),
+      onDone,
+    );
   }
   const dayRow = (day: number) => hours?.open.find((o) => o.day === day);
   const setDay = (day: number, v: { from: string; to: string } | null) => {
@@ -104,32 +148,71 @@ function QueueForm({ queue, onDone }: { queue?: QueueStats; onDone: () => void }
     <form className="admin-form" onSubmit={submit} aria-label={queue ? t('admin.editNamed', { name: queue.name }) : t('admin.queues.add')}>
       <h3>{queue ? t('admin.editNamed', { name: queue.name }) : t('admin.queues.add')}</h3>
       {!queue && (
-        <div className="field">
-          <label>
-            {t('admin.queues.key')}
-            <input value={key} onChange={(e) => setKey(e.target.value)} required aria-describedby="queue-key-hint" />
-          </label>
-          <span id="queue-key-hint" className="muted small">
-            {t('admin.queues.keyHint')}
-          </span>
-        </div>
+        <Field label={t('admin.queues.key')} hint={t('admin.queues.keyHint')} error={err.key}>
+          <input value={key} onChange={(e) => setKey(e.target.value)} required />
+        </Field>
       )}
-      <label>
-        {t('admin.queues.name')}
+      <Field label={t('admin.queues.name')} error={err.name}>
         <input value={name} onChange={(e) => setName(e.target.value)} required />
-      </label>
-      <label>
-        {t('admin.queues.priority')}
+      </Field>
+      <Field label={t('admin.queues.priority')} error={err.priority}>
         <input type="number" value={priority} onChange={(e) => setPriority(Number(e.target.value))} />
-      </label>
-      <label>
-        {t('admin.queues.answerTargetSeconds')}
-        <input type="number" min={1} value={slaSeconds} onChange={(e) => setSla(Number(e.target.value))} />
-      </label>
-      <label>
-        {t('admin.queues.maxWaitSeconds')}
-        <input type="number" min={1} value={maxWaitSeconds} onChange={(e) => setMaxWait(Number(e.target.value))} />
-      </label>
+      </Field>
+      <Field label={t('admin.queues.answerTargetSeconds')} error={err.slaSeconds}>
+        <input type="number" value={slaSeconds} onChange={(e) => setSla(Number(e.target.value))} />
+      </Field>
+      <Field label={t('admin.queues.maxWaitSeconds')} error={err.maxWaitSeconds}>
+        <input type="number" value={maxWaitSeconds} onChange={(e) => setMaxWait(Number(e.target.value))} />
+      </Field>
+      <fieldset>
+        <legend>{t('admin.queues.sla')}</legend>
+        <label className="inline wide">
+          <input
+            type="checkbox"
+            checked={sla !== null}
+            onChange={(e) => setSlaPolicy(e.target.checked ? { first: 60, next: '', resolution: 24 * 60 } : null)}
+          />
+          {t('admin.queues.slaOn')}
+        </label>
+        {sla && (
+          <>
+            <Field label={t('admin.queues.firstResponseMinutes')} error={err['sla.firstResponseSeconds']}>
+              <input type="number" value={sla.first} onChange={(e) => setSlaPolicy({ ...sla, first: Number(e.target.value) })} />
+            </Field>
+            <Field label={t('admin.queues.nextResponseMinutes')} error={err['sla.nextResponseSeconds']}>
+              <input
+                type="number"
+                value={sla.next}
+                onChange={(e) => setSlaPolicy({ ...sla, next: e.target.value === '' ? '' : Number(e.target.value) })}
+              />
+            </Field>
+            <Field label={t('admin.queues.resolutionMinutes')} error={err['sla.resolutionSeconds']}>
+              <input type="number" value={sla.resolution} onChange={(e) => setSlaPolicy({ ...sla, resolution: Number(e.target.value) })} />
+            </Field>
+            <span className="muted small wide">{t('admin.queues.slaHint')}</span>
+          </>
+        )}
+      </fieldset>
+      <fieldset>
+        <legend>{t('admin.queues.autoReplies')}</legend>
+        <span className="muted small wide">{t('admin.queues.autoReplyHint')}</span>
+        {(['open', 'closed'] as const).map((slot) =>
+          (['en', 'es'] as const).map((lang) => (
+            <Field
+              key={`${slot}-${lang}`}
+              className="auto-reply"
+              label={t(`admin.queues.autoReply.${slot}`, { language: t(`languages.${lang}`) })}
+              error={err[`autoReply.${slot}.${lang}`] ?? (lang === 'en' ? err[`autoReply.${slot}`] : undefined)}
+            >
+              <textarea
+                rows={2}
+                value={replies[slot][lang]}
+                onChange={(e) => setReplies({ ...replies, [slot]: { ...replies[slot], [lang]: e.target.value } })}
+              />
+            </Field>
+          )),
+        )}
+      </fieldset>
       <fieldset>
         <legend>{t('admin.queues.hours')}</legend>
         <label className="inline">
@@ -244,9 +327,9 @@ function QueueForm({ queue, onDone }: { queue?: QueueStats; onDone: () => void }
           {t('admin.queues.addStep')}
         </button>
       </fieldset>
-      <FormError error={error} />
+      <FormError error={form.formError} />
       <div className="form-actions">
-        <button className="btn btn-primary" disabled={busy}>
+        <button className="btn btn-primary" disabled={form.busy}>
           {t('common.save')}
         </button>
         <button type="button" className="btn" onClick={onDone}>

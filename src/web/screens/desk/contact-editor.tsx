@@ -66,9 +66,14 @@ export function ContactEditor({ contactId, onSaved }: { contactId: string; onSav
             </div>
           ))}
         </dl>
-        {contact.notes && <p className="contact-notes small">{contact.notes}</p>}
+        {contact.notes && (
+          <p className="contact-notes small" dir="auto">
+            {contact.notes}
+          </p>
+        )}
+        {/* A texter is only a number until someone names them. */}
         <button className="btn btn-sm" onClick={start}>
-          {t('contact.edit')}
+          {contact.name ? t('contact.edit') : t('contact.nameThis')}
         </button>
       </div>
     );
@@ -84,7 +89,7 @@ export function ContactEditor({ contactId, onSaved }: { contactId: string; onSav
     >
       <label>
         {t('contact.name')}
-        <input value={draft.name} maxLength={200} onChange={(e) => setDraft({ ...draft, name: e.target.value })} />
+        <input dir="auto" value={draft.name} maxLength={200} onChange={(e) => setDraft({ ...draft, name: e.target.value })} />
       </label>
       <label>
         {t('contact.languageLabel')}
@@ -96,7 +101,13 @@ export function ContactEditor({ contactId, onSaved }: { contactId: string; onSav
       </label>
       <label>
         {t('contact.notes')}
-        <textarea rows={3} maxLength={10_000} value={draft.notes} onChange={(e) => setDraft({ ...draft, notes: e.target.value })} />
+        <textarea
+          dir="auto"
+          rows={3}
+          maxLength={10_000}
+          value={draft.notes}
+          onChange={(e) => setDraft({ ...draft, notes: e.target.value })}
+        />
       </label>
       <div className="form-actions">
         <button type="button" className="btn btn-sm" onClick={() => setEditing(false)} disabled={busy}>

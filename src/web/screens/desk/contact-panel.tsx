@@ -1,6 +1,7 @@
-import { useState } from 'react';
+import type { Dispatch } from 'react';
 import { useTranslation } from 'react-i18next';
 import { dayAndTime, initials } from '../../format.js';
+import type { DeskAction } from '../../state/desk.js';
 import type { ConversationDetail } from '../../types.js';
 import { ChannelBadge, Icon, StatusPill } from '../../components/bits.js';
 import { NumberBadge } from '../../components/request-bits.js';
@@ -25,12 +26,18 @@ function MergeHint({ contactId }: { contactId: string }) {
 }
 
 /** Who the contact is, how to reach them (and whether they opted out), and their other conversations. */
-export function ContactPanel({ detail, onOpen }: { detail: ConversationDetail | null; onOpen: (id: string) => void }) {
+export function ContactPanel({
+  detail,
+  onOpen,
+  dispatch,
+}: {
+  detail: ConversationDetail | null;
+  onOpen: (id: string) => void;
+  dispatch: Dispatch<DeskAction>;
+}) {
   const { t } = useTranslation();
   const currentId = detail?.conversation.id;
   const past = usePastConversations(detail?.contact.id, currentId);
-  // The name as last saved here (the conversation's detail keeps the one it was loaded with).
-  const [saved, setSaved] = useState<{ id: string; name: string | null } | null>(null);
 
   if (!detail) return <section className="panel contact-panel" aria-label={t('contact.label')} />;
   const { contact } = detail;
@@ -42,7 +49,9 @@ export function ContactPanel({ detail, onOpen }: { detail: ConversationDetail | 
           {initials(contact.name) || <Icon name="person" size={20} />}
         </span>
         <div>
-          <div className="contact-name">{(saved?.id === contact.id ? saved.name : contact.name) ?? t('contact.unnamed')}</div>
+          <div className="contact-name" dir="auto">
+            {contact.name ?? t('contact.unnamed')}
+          </div>
           {contact.createdAt && (
             <div className="muted small">{t('contact.since', { date: new Date(contact.createdAt).toLocaleDateString() })}</div>
           )}
@@ -52,7 +61,10 @@ export function ContactPanel({ detail, onOpen }: { detail: ConversationDetail | 
       <button type="button" className="btn btn-sm contact-page-link" onClick={() => openContactPage(contact.id)}>
         {t('contact.openPage')}
       </button>
-      <ContactEditor contactId={contact.id} onSaved={(card) => setSaved({ id: card.contact.id, name: card.contact.name })} />
+      <ContactEditor
+        contactId={contact.id}
+        onSaved={(card) => dispatch({ type: 'contact.renamed', contactId: card.contact.id, name: card.contact.name })}
+      />
       <h3 className="panel-title">{t('contact.identities')}</h3>
       <ul className="identities">
         {contact.identities.map((i) => (
@@ -80,7 +92,7 @@ export function ContactPanel({ detail, onOpen }: { detail: ConversationDetail | 
                 <ChannelBadge channel={c.channel} />
                 <span className="past-main">
                   <span>
-                    <NumberBadge number={c.number} /> {c.subject ?? c.queue}
+                    <NumberBadge number={c.number} /> <bdi>{c.subject ?? c.queue}</bdi>
                   </span>
                   <span className="muted small">
                     {dayAndTime(c.createdAt)}

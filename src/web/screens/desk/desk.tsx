@@ -20,7 +20,7 @@ export function Desk({ state, dispatch, reloadTick }: { state: DeskState; dispat
       <Inbox state={state} dispatch={dispatch} />
       <ConversationView me={state.me} detail={detail} loading={!!selectedId && !detail} dispatch={dispatch} />
       <aside className="side" aria-label="Contact and phone">
-        <ContactPanel detail={detail} onOpen={(id) => dispatch({ type: 'select', id })} />
+        <ContactPanel detail={detail} onOpen={(id) => dispatch({ type: 'select', id })} dispatch={dispatch} />
         <Softphone dialTarget={phones[0] ?? ''} conversationId={detail?.conversation.id ?? null} />
       </aside>
     </main>

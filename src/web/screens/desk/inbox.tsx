@@ -122,11 +122,11 @@ export function Inbox({ state, dispatch }: { state: DeskState; dispatch: Dispatc
                 <span className="conv-main">
                   <span className="conv-top">
                     <NumberBadge number={c.number} />
-                    <span className="conv-name">{contactLabel(c.contact)}</span>
+                    <bdi className="conv-name">{contactLabel(c.contact)}</bdi>
                     <span className="conv-time">{timeAgo(c.lastMessageAt)}</span>
                   </span>
                   <span className="conv-sub">
-                    {c.subject ? <span className="conv-subject">{c.subject}</span> : <span className="muted">{c.queue}</span>}
+                    {c.subject ? <bdi className="conv-subject">{c.subject}</bdi> : <span className="muted">{c.queue}</span>}
                     <StatusPill status={c.status} />
                     <DueBadge conversation={c} />
                     <TagChips tags={c.tags} />

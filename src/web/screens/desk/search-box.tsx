@@ -82,7 +82,7 @@ export function SearchBox({ onOpen }: { onOpen: (conversationId: string) => void
               >
                 <span className="search-hit-top">
                   <NumberBadge number={r.number} />
-                  <span className="conv-name">{contactLabel(r.contact)}</span>
+                  <bdi className="conv-name">{contactLabel(r.contact)}</bdi>
                   <span className="muted small">
                     {channelLabel(r.channel)} · {r.queue}
                   </span>
@@ -112,6 +112,8 @@ export function SearchBox({ onOpen }: { onOpen: (conversationId: string) => void
 function Snippet({ text }: { text: string }) {
   const parts = text.split(/[«»]/);
   return (
-    <span className="search-snippet small">{parts.map((p, i) => (i % 2 === 1 ? <mark key={i}>{p}</mark> : <span key={i}>{p}</span>))}</span>
+    <span className="search-snippet small" dir="auto">
+      {parts.map((p, i) => (i % 2 === 1 ? <mark key={i}>{p}</mark> : <span key={i}>{p}</span>))}
+    </span>
   );
 }

@@ -24,7 +24,7 @@ export function AgentList({
             <li key={a.id} className="agent-row" data-testid="agent-row">
               <PresenceDot presence={a.presence} />
               <span className="agent-main">
-                <span className="agent-name">{a.name}</span>
+                <bdi className="agent-name">{a.name}</bdi>
                 <span className="agent-sub">
                   {Object.keys(load).length > 0 && (
                     <span className="agent-load" aria-label="Assigned work">

@@ -43,7 +43,7 @@ export function OpenConversations({
               <tr key={c.id}>
                 <td>
                   <button className="link" onClick={() => onOpen(c.id)}>
-                    <ChannelBadge channel={c.channel} /> {contactLabel(c.contact)}
+                    <ChannelBadge channel={c.channel} /> <bdi>{contactLabel(c.contact)}</bdi>
                   </button>
                 </td>
                 <td>{c.queue}</td>

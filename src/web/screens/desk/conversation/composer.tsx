@@ -2,13 +2,18 @@ import { useEffect, useRef, useState, type Dispatch, type FormEvent, type Keyboa
 import { useTranslation } from 'react-i18next';
 import { IDENTITY_FOR_CHANNEL } from '../../../../core/channel-identity.js';
 import { api } from '../../../api.js';
+import { loadDraft, saveDraft } from '../../../drafts.js';
 import { channelLabel, contactLabel } from '../../../format.js';
 import type { DeskAction } from '../../../state/desk.js';
 import type { Agent, CannedResponse, ConversationDetail } from '../../../types.js';
 import { fillFor, searchCanned, slashQuery, useCanned } from './use-canned.js';
 import { readableError } from '../../../readable-error.js';
+import { useSmsSize } from './use-sms-size.js';
 
-/** Reply (or internal note) box under the timeline, with canned responses: `/` and a few letters, or the dropdown. */
+/**
+ * Reply (or internal note) box under the timeline, with canned responses: `/` and a few letters, or the dropdown.
+ * Mounted once per conversation (keyed by its id): its draft is kept per conversation and restored on return.
+ */
 export function Composer({
   detail,
   me,
@@ -24,8 +29,8 @@ export function Composer({
   dispatch: Dispatch<DeskAction>;
 }) {
   const { t } = useTranslation();
-  const [text, setText] = useState('');
   const c = detail.conversation;
+  const [text, setText] = useState(() => loadDraft(c.id));
   // A call has no text channel to answer on: notes here, the phone panel to call back.
   const isCall = c.channel === 'voice';
   const canReply = !isCall && allowedToReply;
@@ -40,11 +45,11 @@ export function Composer({
   const query = slashQuery(text);
   const suggestions = query !== null && !dismissed ? searchCanned(canned, query) : [];
   const open = suggestions.length > 0;
-  useEffect(() => {
-    setText('');
-    setError(null);
-    setMode(canReply ? 'reply' : 'note');
-  }, [c.id, canReply]);
+  useEffect(() => saveDraft(c.id, text), [c.id, text]);
+  // Taking the conversation (or losing it) while it is open switches what the composer sends.
+  useEffect(() => setMode(canReply ? 'reply' : 'note'), [canReply]);
+  const sms = useSmsSize(text, c.channel === 'sms' && mode === 'reply');
+  const tooLong = !!sms?.tooLong;
 
   const fallback = { contact: t('composer.fallbackContact'), agent: t('composer.fallbackAgent') };
   const fill = (x: CannedResponse) => fillFor(x, detail, me?.name, fallback);
@@ -61,13 +66,15 @@ export function Composer({
 
   async function send(e?: FormEvent) {
     e?.preventDefault();
-    if (!text.trim() || busy) return;
+    if (!text.trim() || busy || tooLong) return;
     setBusy(true);
     setError(null);
     try {
       const message = await api.reply(c.id, text.trim(), mode === 'note');
       dispatch({ type: 'message.created', conversationId: c.id, message });
       setText('');
+      // A note is an aside: the next thing typed is a reply again.
+      if (canReply) setMode('reply');
     } catch (err) {
       setError(readableError(err, t));
     } finally {
@@ -155,6 +162,7 @@ export function Composer({
         <textarea
           id="composer"
           ref={ref}
+          dir="auto"
           rows={3}
           value={text}
           onChange={(e) => {
@@ -178,6 +186,7 @@ export function Composer({
           aria-autocomplete="list"
           aria-activedescendant={activeId}
           aria-describedby="composer-help"
+          aria-invalid={tooLong || undefined}
         />
         {open && (
           <ul id="canned-suggestions" className="canned-suggestions" role="listbox" aria-label={t('composer.suggestions')}>
@@ -205,15 +214,24 @@ export function Composer({
           <span className="form-error" role="alert">
             {error}
           </span>
+        ) : tooLong ? (
+          <span className="form-error" role="alert" id="composer-help" data-testid="sms-too-long">
+            {t('composer.smsTooLong', { chars: sms.characters, max: sms.limit })}
+          </span>
         ) : (
           <span className="muted small" id="composer-help">
             <kbd>Ctrl</kbd> + <kbd>Enter</kbd> {t('composer.toSend')} · <kbd>/</kbd> {t('composer.slashHint')}
-            {c.channel === 'sms' && mode === 'reply'
-              ? ` · ${t('composer.smsCount', { chars: text.length, parts: Math.max(1, Math.ceil(text.length / 153)) })}`
-              : ''}
+            {sms && text && (
+              <>
+                {' · '}
+                <span data-testid="sms-count" title={t('composer.smsEncoding', { encoding: sms.encoding })}>
+                  {t('composer.smsCount', { chars: sms.characters, max: sms.limit, segments: sms.segments })}
+                </span>
+              </>
+            )}
           </span>
         )}
-        <button className={`btn ${mode === 'note' ? 'btn-note' : 'btn-primary'}`} disabled={busy || !text.trim()}>
+        <button className={`btn ${mode === 'note' ? 'btn-note' : 'btn-primary'}`} disabled={busy || !text.trim() || tooLong}>
           {mode === 'note' ? t('composer.addNote') : t('composer.send', { channel: channelName })}
         </button>
       </div>

@@ -36,16 +36,20 @@ export function ConversationHeader({
     <header className="conv-header">
       <ChannelBadge channel={c.channel} withLabel />
       <div className="conv-header-main">
-        <h1 className="conv-title">
-          <NumberBadge number={c.number} /> {contactName}
+        <h1 className="conv-title" title={contactName}>
+          <NumberBadge number={c.number} /> <bdi>{contactName}</bdi>
         </h1>
         <div className="conv-header-meta">
-          {c.subject && <span className="conv-subject-line">{c.subject}</span>}
+          {c.subject && <bdi className="conv-subject-line">{c.subject}</bdi>}
           <span>{t('conversation.queue', { queue: c.queue })}</span>
           <span>{t('conversation.via', { address: c.inboxAddress })}</span>
           <StatusPill status={c.status} />
           <DueBadge conversation={c} />
-          {c.disposition && <span className="pill">{c.disposition}</span>}
+          {c.disposition && (
+            <span className="pill" data-testid="disposition" title={c.disposition}>
+              {c.dispositionLabel ?? c.disposition}
+            </span>
+          )}
         </div>
         {owner && (
           <p className="conv-owner" data-testid="conv-owner">

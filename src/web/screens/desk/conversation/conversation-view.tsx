@@ -84,6 +84,7 @@ export function ConversationView({
         messages={detail.messages}
         me={me}
         subject={c.subject}
+        conversation={c}
         links={links}
         onRetry={
           open && (mine || me?.role !== 'agent')
@@ -92,7 +93,7 @@ export function ConversationView({
         }
       />
       {open ? (
-        <Composer detail={detail} me={me} mine={mine} canReply={canReply} dispatch={dispatch} />
+        <Composer key={c.id} detail={detail} me={me} mine={mine} canReply={canReply} dispatch={dispatch} />
       ) : (
         <div className="composer-closed muted">This conversation is {c.status}. A new message from the contact opens a new one.</div>
       )}

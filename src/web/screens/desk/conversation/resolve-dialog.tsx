@@ -59,7 +59,7 @@ export function ResolveDialog({
           <span>
             {t('resolve.note')} <span className="muted">{t('resolve.noteHint')}</span>
           </span>
-          <textarea rows={3} value={note} onChange={(e) => setNote(e.target.value)} />
+          <textarea dir="auto" rows={3} value={note} onChange={(e) => setNote(e.target.value)} />
         </label>
         {error && (
           <p className="form-error" role="alert">

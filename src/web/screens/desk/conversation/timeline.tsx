@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { clock, formatBytes, waitLabel } from '../../../format.js';
-import type { Agent, Message } from '../../../types.js';
+import type { Agent, Conversation, Message } from '../../../types.js';
 import type { FileLinks } from './use-file-links.js';
 import { ChannelBadge, Icon } from '../../../components/bits.js';
 import { senderAuthBadge } from '../../../sender-auth.js';
@@ -91,28 +91,36 @@ export function Timeline({
   subject,
   onRetry,
   links,
+  conversation,
 }: {
   messages: Message[];
   me: Agent | null;
   subject?: string | null;
   onRetry?: OnRetry;
   links?: FileLinks;
+  /** A resolved conversation's wrap-up (disposition and note) takes its place in time among the messages. */
+  conversation?: Conversation;
 }) {
   const end = useRef<HTMLDivElement>(null);
+  const wrapUp = conversation?.status === 'resolved' && conversation.resolvedAt ? conversation : null;
   useEffect(() => {
     end.current?.scrollIntoView({ block: 'end' });
-  }, [messages.length]);
+  }, [messages.length, wrapUp?.resolvedAt]);
+  const wrapUpAt = wrapUp ? Date.parse(wrapUp.resolvedAt!) : Infinity;
+  // Where the wrap-up goes: before the first message written after it (a CSAT question, an answer).
+  const wrapUpIndex = wrapUp ? messages.findIndex((m) => Date.parse(m.createdAt) > wrapUpAt) : -1;
   let lastDay = '';
   // An email conversation's subject heads its first email.
   const firstEmail = messages.find((m) => m.channel === 'email' && !m.internal)?.id;
   return (
     <div className="timeline" role="log" aria-label="Messages" aria-live="polite">
-      {messages.map((m) => {
+      {messages.map((m, i) => {
         const day = new Date(m.createdAt).toDateString();
         const sep = day !== lastDay;
         lastDay = day;
         return (
           <div key={m.id}>
+            {i === wrapUpIndex && wrapUp && <WrapUp conversation={wrapUp} />}
             {sep && (
               <div className="day-sep">
                 <span>{new Date(m.createdAt).toLocaleDateString([], { weekday: 'long', month: 'short', day: 'numeric' })}</span>
@@ -122,7 +130,25 @@ export function Timeline({
           </div>
         );
       })}
+      {wrapUp && wrapUpIndex === -1 && <WrapUp conversation={wrapUp} />}
       <div ref={end} />
+    </div>
+  );
+}
+
+/** How the conversation was closed: the disposition's label (its code until the label is known) and the wrap-up note. */
+function WrapUp({ conversation: c }: { conversation: Conversation }) {
+  return (
+    <div className="msg-wrapup" data-testid="wrap-up">
+      <div className="msg-wrapup-head">
+        <Icon name="note" size={13} /> Resolved · {clock(c.resolvedAt!)}
+        {c.disposition && <span className="pill">{c.dispositionLabel ?? c.disposition}</span>}
+      </div>
+      {c.wrapUpNote && (
+        <div className="msg-body" dir="auto">
+          {c.wrapUpNote}
+        </div>
+      )}
     </div>
   );
 }
@@ -149,7 +175,9 @@ function MessageItem({
           <Icon name="note" size={13} /> {m.metadata?.event === 'transfer' ? 'Transfer' : 'Internal note'} ·{' '}
           {m.authorAgentId === me?.id ? 'you' : 'agent'} · {clock(m.createdAt)}
         </div>
-        <div className="msg-body">{m.body}</div>
+        <div className="msg-body" dir="auto">
+          {m.body}
+        </div>
       </div>
     );
   }
@@ -174,9 +202,15 @@ function MessageItem({
             {x.senderAuth.label}
           </div>
         )}
-        {heading && <div className="msg-subject">{heading}</div>}
+        {heading && (
+          <div className="msg-subject" dir="auto">
+            {heading}
+          </div>
+        )}
         {m.body && !(x.voiceLabel && /^(Voicemail|Call recording) \(\d+ s\)$/.test(m.body)) && (
-          <div className={x.transcript ? 'msg-transcript' : 'msg-body'}>{x.transcript ? `“${m.body}”` : m.body}</div>
+          <div className={x.transcript ? 'msg-transcript' : 'msg-body'} dir="auto">
+            {x.transcript ? `“${m.body}”` : m.body}
+          </div>
         )}
         {x.recording && (
           <RecordingPlayer
@@ -218,7 +252,7 @@ function MessageItem({
       </div>
       <div className="msg-meta">
         <ChannelBadge channel={m.channel} />
-        {x.author && m.direction === 'inbound' && <span>{x.author}</span>}
+        {x.author && m.direction === 'inbound' && <bdi>{x.author}</bdi>}
         {m.direction === 'outbound' && <span>{m.authorAgentId === me?.id ? 'You' : m.authorAgentId ? 'Agent' : 'Switchboard'}</span>}
         <time dateTime={m.createdAt}>{clock(m.createdAt)}</time>
         {m.direction === 'outbound' && <span className={`delivery delivery-${m.status}`}>{m.status}</span>}

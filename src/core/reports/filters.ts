@@ -1,0 +1,37 @@
+import { sql, type SQL } from 'drizzle-orm';
+import { z } from 'zod';
+import { CHANNELS } from '../../db/schema.js';
+import type { DateRange } from './range.js';
+
+/** `none` picks the conversations without one: nobody took them, or they closed without a code. */
+const NONE = 'none';
+
+/**
+ * What narrows a report or a conversation list to one figure's conversations: the desk's
+ * drill-down passes the clicked row's key here (docs/reports.md).
+ */
+export const ZReportFilters = z.object({
+  queue: z.string().min(1).max(100).optional(),
+  agentId: z.union([z.string().uuid(), z.literal(NONE)]).optional(),
+  channel: z.enum(CHANNELS).optional(),
+  disposition: z.string().min(1).max(100).optional(),
+  /** Local hour of creation, 0–23 (organisation's time zone). */
+  hour: z.coerce.number().int().min(0).max(23).optional(),
+});
+export type ReportFilters = z.output<typeof ZReportFilters>;
+
+/** Start of a calendar day of the organisation, as an instant (daylight-saving aware). */
+export const dayStart = (day: string, tz: string) => sql`((${day}::date)::timestamp at time zone ${tz})`;
+/** End (exclusive) of the range: midnight after `to`, local time. */
+export const rangeEnd = (to: string, tz: string) => sql`((${to}::date + 1)::timestamp at time zone ${tz})`;
+
+/** The conversations created in the range (organisation's days) that pass the filters, as SQL conditions over `conversations c`. */
+export function conversationsOf(q: DateRange & ReportFilters, tz: string): SQL[] {
+  const out: SQL[] = [sql`c.created_at >= ${dayStart(q.from, tz)}`, sql`c.created_at < ${rangeEnd(q.to, tz)}`];
+  if (q.queue) out.push(sql`c.queue_key = ${q.queue}`);
+  if (q.agentId) out.push(q.agentId === NONE ? sql`c.assignee_id is null` : sql`c.assignee_id = ${q.agentId}`);
+  if (q.channel) out.push(sql`c.channel = ${q.channel}`);
+  if (q.disposition) out.push(q.disposition === NONE ? sql`c.disposition is null` : sql`c.disposition = ${q.disposition}`);
+  if (q.hour !== undefined) out.push(sql`extract(hour from c.created_at at time zone ${tz})::int = ${q.hour}`);
+  return out;
+}
