@@ -7,7 +7,15 @@ import { chromiumAvailable, ensureWebBuilt, launchChromium, logIn, screenshot } 
 const PASSWORD = 'agent-password-1';
 let app: TestApp;
 let browser: Browser;
-let context: BrowserContext;
+const contexts: BrowserContext[] = [];
+
+async function newPage() {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+  contexts.push(ctx);
+  const page = await ctx.newPage();
+  page.setDefaultTimeout(15_000);
+  return page;
+}
 
 beforeAll(async () => {
   if (!chromiumAvailable()) return; // the suite below is skipped too
@@ -16,7 +24,7 @@ beforeAll(async () => {
   browser = await launchChromium();
 }, 120_000);
 afterAll(async () => {
-  await context?.close().catch(() => {});
+  for (const c of contexts) await c.close().catch(() => {});
   await browser?.close();
   await app?.stop();
 });
@@ -37,9 +45,7 @@ describe.runIf(chromiumAvailable())('a conversation that is not mine (issue 20, 
     const waitingFrom = randomPhone();
     await app.sms(waitingFrom, 'Who do I ask about a bequest?');
 
-    context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
-    const page = await context.newPage();
-    page.setDefaultTimeout(15_000);
+    const page = await newPage();
     await logIn(page, app.url, alex.email, PASSWORD);
     await page.getByRole('tab', { name: 'My queues' }).click();
     // Rows name the contact: an unnamed texter by number.
@@ -76,5 +82,20 @@ describe.runIf(chromiumAvailable())('a conversation that is not mine (issue 20, 
     expect(await page.getByTestId('conv-owner').textContent()).toBe('Waiting in queue donor');
     expect(await transfer.isDisabled()).toBe(false);
     expect(await resolve.isDisabled()).toBe(true);
+
+    // A supervisor may act on Maria's conversation (the server allows it): told whose it is, nothing disabled.
+    const sue = await app.agent({ name: 'Sue Supervisor', queues: ['donor'], role: 'supervisor', available: false });
+    const sup = await newPage(); // its own context: another signed-in agent
+    await logIn(sup, app.url, sue.email, PASSWORD);
+    await sup.getByRole('tab', { name: 'My queues' }).click();
+    await sup
+      .getByTestId('conversation-item')
+      .filter({ hasText: from.slice(-4) })
+      .click();
+    await sup.getByRole('log', { name: 'Messages' }).getByText('Is my monthly gift still active?').waitFor();
+    expect(await sup.getByTestId('conv-owner').textContent()).toBe('Assigned to Maria Lopez');
+    expect(await sup.getByRole('tab', { name: 'Reply' }).getAttribute('aria-selected')).toBe('true');
+    expect(await sup.getByRole('button', { name: 'Transfer' }).isDisabled()).toBe(false);
+    expect(await sup.getByRole('button', { name: 'Resolve' }).isDisabled()).toBe(false);
   }, 90_000);
 });
