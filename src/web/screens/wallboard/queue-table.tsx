@@ -6,7 +6,8 @@ import { breached, liveWait, windowLabel } from './figures.js';
 export function QueueTable({ queues, fetchedAt, now }: { queues: QueueStats[]; fetchedAt: number; now: number }) {
   const win = windowLabel(queues);
   return (
-    <section className="card wb-queues" aria-label="Queues">
+    // Focusable: on narrow screens the table scrolls sideways, and keyboard users must be able to scroll it too.
+    <section className="card wb-queues" aria-label="Queues" tabIndex={0}>
       <h2 className="card-title">Queues</h2>
       <table className="table" data-testid="queues-table">
         <thead>
