@@ -256,7 +256,7 @@ describe.runIf(chromiumAvailable())('the main screens with a realistic shift', (
       .getByRole('button', { name: 'Reassign' })
       .click();
     const dialog = page.getByRole('dialog', { name: 'Transfer conversation' });
-    await dialog.getByLabel('Transfer to').selectOption({ label: 'Dana Reyes — available' });
+    await dialog.getByLabel('Transfer to').selectOption({ label: 'Dana Reyes — Available' });
     await dialog.getByRole('button', { name: 'Transfer' }).click();
     await dana.sock.waitFor('reservation.created', (p) => p.conversationId === ids.crisis);
   });
