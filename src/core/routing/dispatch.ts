@@ -186,7 +186,8 @@ export async function offerPayloads(db: DbOrTx, offers: Offer[]): Promise<Realti
       name: people.find((c) => c.id === o.contactId)?.name ?? null,
       address: idents.find((i) => i.contactId === o.contactId)?.value ?? null,
     },
-    preview: previews.get(o.conversationId) ?? null,
+    // A call's body is our own description ("Incoming call"), not the caller's words.
+    preview: o.channel === 'voice' ? null : (previews.get(o.conversationId) ?? null),
     expiresAt: o.expiresAt.toISOString(),
     transfer: transferOf(handed.find((h) => h.id === o.conversationId)),
   }));
