@@ -111,6 +111,8 @@ describe.runIf(chromiumAvailable())('IVR flows in /admin', () => {
     const page = await newPage();
     await logIn(page, app.url, sup.email, 'agent-password-1', '/admin/ivr');
     const tabs = page.getByRole('navigation', { name: 'Administration sections' }).getByRole('link');
+    // The admin screen loads on demand: wait for it before reading its tabs.
+    await tabs.first().waitFor();
     expect(await tabs.allTextContents()).toEqual(['Canned responses', 'Dispositions', 'IVR flows']);
     await page.getByTestId('ivr-flow').first().waitFor();
     expect(await page.getByTestId('ivr-flow').count()).toBe(3);
