@@ -246,7 +246,7 @@ describe('issue 21: languages and words', () => {
       renderWait(crisis, est, 'queue', { position: 1, estimatedWaitSeconds: 20, waitedSeconds: 61, maxWaitSeconds: 60 }, ctx()),
     );
     expect(spoken(over)).toBe('Le comunicamos ahora con nuestro consejero de guardia.');
-    expect(spoken(xml(renderFrom(crisis, est, 'voicemail', ctx())))).toMatch(/^No pudimos comunicarle/);
+    expect(spoken(xml(renderFrom(crisis, est, 'voicemail', ctx())))).toMatch(/^En este momento no pudimos comunicarle/);
   });
 });
 

@@ -157,7 +157,7 @@ describe('pending and snoozed', () => {
     expect(done.pendingSeconds).toBeGreaterThanOrEqual(1);
     const sent = await eventually(() => app.twilio.messages().find((m) => m.To === phone));
     expect(sent.Body).toBe(
-      `Como no hemos recibido respuesta, hemos cerrado la solicitud #${c.number}. Responda cuando quiera si aún necesita ayuda.`,
+      `Como no hemos recibido respuesta, hemos cerrado la solicitud #${c.number}. Si sigue necesitando ayuda, responda cuando quiera.`,
     );
   });
 });

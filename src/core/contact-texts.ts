@@ -5,48 +5,65 @@ import type { Language } from '../db/schema.js';
  * resources, satisfaction questions, incident notices), in each language we serve.
  * Add a key with both languages; `{name}` placeholders are filled by `contactText`.
  */
-const TEXTS = {
+export const CONTACT_TEXTS = {
   'sms.help': {
     en: 'You reached the service desk. Reply with your question and an agent will answer. Reply STOP to opt out, START to opt back in.',
-    es: 'Ha contactado con el servicio de atención. Responda con su pregunta y un agente le contestará. Responda STOP para darse de baja y START para volver a recibir mensajes.',
+    es: 'Servicio de ayuda: cuéntenos su pregunta y un agente le contesta en breve. Responda STOP para no recibir mensajes y START para volver a recibirlos.',
   },
   // Sent once per conversation when the crisis matcher flags it (self-harm or an emergency); an admin may replace it.
   'crisis.resources': {
     en: 'If you are thinking about suicide or are in crisis, call or text 988 (Suicide & Crisis Lifeline), any time, free. If you or someone else is in danger right now, call 911. A person from our team is reading your message.',
-    es: 'Si está pensando en el suicidio o pasa por una crisis, llame al 988 y oprima 2, o envíe AYUDA por mensaje de texto al 988 (Línea de Prevención del Suicidio y Crisis), a cualquier hora y gratis. Si usted u otra persona corre peligro ahora, llame al 911. Una persona de nuestro equipo está leyendo su mensaje.',
+    es: 'Si piensa en el suicidio o pasa por una crisis, llame al 988 y oprima 2, o escriba AYUDA al 988 (988 Lifeline en español), gratis y a cualquier hora. Si usted u otra persona corre peligro ahora, llame al 911. Una persona de nuestro equipo lee su mensaje en este momento.',
   },
   'pending.auto-resolved': {
     en: 'We have not heard back from you, so we closed request #{number}. Reply any time if you still need help.',
-    es: 'Como no hemos recibido respuesta, hemos cerrado la solicitud #{number}. Responda cuando quiera si aún necesita ayuda.',
+    es: 'Como no hemos recibido respuesta, hemos cerrado la solicitud #{number}. Si sigue necesitando ayuda, responda cuando quiera.',
   },
   // Satisfaction surveys after resolution (core/csat). The email's rating link and Slack's buttons are added by their senders.
   'csat.ask.sms': {
     en: 'Thanks for contacting us about #{number}. How did we do? Reply with a number from 1 (poor) to 5 (excellent).',
-    es: 'Gracias por contactarnos sobre #{number}. ¿Qué tal lo hicimos? Responda con un número del 1 (mal) al 5 (excelente).',
+    es: 'Gracias por escribirnos sobre la solicitud #{number}. ¿Qué tal lo hicimos? Responda del 1 (mal) al 5 (excelente).',
   },
   'csat.ask.email': {
     en: 'Thanks for contacting us about #{number}. How did we do? Rate us from 1 (poor) to 5 (excellent) on this page, no sign-in needed:',
-    es: 'Gracias por contactarnos sobre #{number}. ¿Qué tal lo hicimos? Califíquenos del 1 (mal) al 5 (excelente) en esta página, sin iniciar sesión:',
+    es: 'Gracias por escribirnos sobre la solicitud #{number}. ¿Qué tal lo hicimos? Califíquenos del 1 (mal) al 5 (excelente) en esta página, sin necesidad de iniciar sesión:',
   },
   'csat.ask.slack': {
     en: 'Thanks for contacting us about #{number}. How did we do? Pick a score from 1 (poor) to 5 (excellent).',
-    es: 'Gracias por contactarnos sobre #{number}. ¿Qué tal lo hicimos? Elija una nota del 1 (mal) al 5 (excelente).',
+    es: 'Gracias por escribirnos sobre la solicitud #{number}. ¿Qué tal lo hicimos? Elija una nota del 1 (mal) al 5 (excelente).',
   },
   'csat.thanks': {
     en: 'Thank you! You rated us {score} out of 5.',
-    es: '¡Gracias! Nos ha calificado con {score} de 5.',
+    es: '¡Gracias! Nos ha dado un {score} de 5.',
   },
   'csat.ask.voice': {
     en: 'Before you go: how satisfied are you with this call? Press 1 for very unsatisfied, up to 5 for very satisfied.',
-    es: 'Antes de colgar: ¿qué tan satisfecho está con esta llamada? Marque 1 si está muy insatisfecho, hasta 5 si está muy satisfecho.',
+    es: 'Antes de colgar: ¿qué tan satisfecho quedó con esta llamada? Marque del 1, muy insatisfecho, al 5, muy satisfecho.',
   },
   'csat.thanks.voice': {
     en: 'Thank you for your feedback. Goodbye.',
     es: 'Gracias por su opinión. Adiós.',
   },
 } satisfies Record<string, Record<Language, string>>;
+const TEXTS = CONTACT_TEXTS;
 
 export type ContactTextKey = keyof typeof TEXTS;
+
+/**
+ * The texts that may go out as SMS, with the most segments each may take in any language once
+ * filled in (a 7-digit reference, a score of 5). Each segment is billed, and a phone shows a long
+ * UCS-2 text (one á, í, ó or ú outside GSM-7 makes it so: 67 characters a part instead of 153) as
+ * a burst of parts on older handsets, so the Spanish ones are worded within GSM-7 where Spanish
+ * allows it. `test/contact-texts.test.ts` holds every text to its budget and to GSM-7.
+ */
+export const SMS_SEGMENT_BUDGET: Partial<Record<ContactTextKey, number>> = {
+  'sms.help': 1,
+  'csat.ask.sms': 1,
+  'csat.thanks': 1,
+  'pending.auto-resolved': 1,
+  // Safety first: the 988 and 911 lines, in full, even if that takes a second part.
+  'crisis.resources': 2,
+};
 
 /** The text for `key` in the contact's language (English when unknown), with `{var}` filled in. */
 export function contactText(

@@ -46,7 +46,7 @@ export const PHRASES = {
   noMessage: { en: 'We did not receive a message. Goodbye.', es: 'No recibimos ningún mensaje. Adiós.' },
   voicemailThanks: {
     en: 'Thank you. Your message has been saved and we will get back to you.',
-    es: 'Gracias. Su mensaje fue guardado y nos comunicaremos con usted.',
+    es: 'Gracias. Hemos guardado su mensaje y nos pondremos en contacto con usted.',
   },
   leaveMessage: {
     en: 'Please leave your name, number and message after the tone. Press pound when you are done.',
@@ -62,11 +62,11 @@ export const PHRASES = {
   },
   callbackWithheld: {
     en: 'We cannot see the number you are calling from.',
-    es: 'No vemos el número desde el que llama.',
+    es: 'No podemos ver el número desde el que llama.',
   },
   callbackGiveUp: {
     en: 'We could not take a number to call you back. Please call again later. Goodbye.',
-    es: 'No pudimos tomar un número para devolverle la llamada. Llame más tarde. Adiós.',
+    es: 'No pudimos anotar un número para devolverle la llamada. Por favor, llame más tarde. Adiós.',
   },
   callbackConfirm: {
     en: 'Thank you. An agent will call you back as soon as possible. Goodbye.',
@@ -87,7 +87,7 @@ export const PHRASES = {
   connecting: { en: 'Connecting you to an agent now.', es: 'Le estamos comunicando con un agente.' },
   sorry: {
     en: 'Sorry, we cannot take your call right now. Please call again later.',
-    es: 'Lo sentimos, no podemos atender su llamada ahora. Llame más tarde.',
+    es: 'Lo sentimos, ahora no podemos atender su llamada. Por favor, llame más tarde.',
   },
 } satisfies Record<string, Record<Lang, string>>;
 

@@ -7,6 +7,7 @@ import { publishMessageUpdate } from '../../core/conversations/publish.js';
 import { contactText } from '../../core/contact-texts.js';
 import { zodReason } from '../../core/errors.js';
 import type { Deps } from '../../core/ports.js';
+import { languageOfAddress } from '../../db/queries/contacts.js';
 import { claimInboundEvent } from '../../db/queries/inbound-events.js';
 import { conversations, messages } from '../../db/schema.js';
 import { journalled } from '../twilio/journalled.js';
@@ -60,9 +61,9 @@ export function smsRouter(deps: Deps): Router {
       }
       const inbound = parseTwilioSms(parsed.data);
       await ingestInbound(deps, inbound);
-      // The answer depends only on the message, so a redelivery gets the same one.
+      // The answer depends only on the message and the sender's language, so a redelivery gets the same one.
       const twiml = new twilio.twiml.MessagingResponse();
-      if (inbound.control === 'help') twiml.message(contactText('sms.help', null));
+      if (inbound.control === 'help') twiml.message(contactText('sms.help', await languageOfAddress(deps.db, 'phone', inbound.from.value)));
       res.type('text/xml').send(twiml.toString());
     }),
   );

@@ -292,7 +292,7 @@ export function voiceRouter(deps: Deps, flows: Flows): Router {
         ? node.thanks
         : {
             en: 'Thank you. Your message has been saved and we will get back to you. Goodbye.',
-            es: 'Gracias. Su mensaje fue guardado y nos comunicaremos con usted. Adiós.',
+            es: 'Gracias. Hemos guardado su mensaje y nos pondremos en contacto con usted. Adiós.',
           },
     );
     twiml.hangup();

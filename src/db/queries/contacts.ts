@@ -1,7 +1,15 @@
 import { and, eq, inArray, or, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../client.js';
 import { IDENTITY_FOR_CHANNEL } from '../../core/channel-identity.js';
-import { contactIdentities, contacts, keptOptOuts, type ConversationRow, type IdentityKind, type IdentityRow } from '../schema.js';
+import {
+  contactIdentities,
+  contacts,
+  keptOptOuts,
+  type ConversationRow,
+  type IdentityKind,
+  type IdentityRow,
+  type Language,
+} from '../schema.js';
 
 type Identity = { kind: IdentityKind; value: string };
 
@@ -84,6 +92,16 @@ async function addIdentities(tx: DbOrTx, contactId: string, ids: Identity[]) {
 export async function identitiesOf(tx: DbOrTx, contactIds: string[]) {
   if (contactIds.length === 0) return [];
   return tx.select().from(contactIdentities).where(inArray(contactIdentities.contactId, contactIds));
+}
+
+/** The language of the contact who has this address (null: unknown contact, or no language set). */
+export async function languageOfAddress(db: DbOrTx, kind: IdentityKind, value: string): Promise<Language | null> {
+  const [row] = await db
+    .select({ language: contacts.language })
+    .from(contactIdentities)
+    .innerJoin(contacts, eq(contacts.id, contactIdentities.contactId))
+    .where(and(eq(contactIdentities.kind, kind), eq(contactIdentities.value, value)));
+  return row?.language ?? null;
 }
 
 export async function setOptOut(tx: DbOrTx, kind: IdentityKind, value: string, optedOut: boolean) {
