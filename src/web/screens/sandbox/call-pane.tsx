@@ -1,4 +1,5 @@
 import { useState, type FormEvent } from 'react';
+import { i18next } from '../../i18n.js';
 import { request } from '../../api.js';
 import { reportError } from '../../notices.js';
 
@@ -48,7 +49,7 @@ export function CallPane() {
       ]);
       setCall(turn);
     } catch (err) {
-      reportError('The sandbox call could not go on')(err);
+      reportError(i18next.t('errors.sandboxCall'))(err);
     } finally {
       setBusy(false);
     }

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useMemo, useState, type FormEvent } from 'react';
+import { i18next } from '../../i18n.js';
 import { request } from '../../api.js';
 import { reportError } from '../../notices.js';
 import { CallPane } from './call-pane.js';
@@ -100,7 +101,7 @@ function Pane({
       setSubject('');
       await onSent();
     } catch (err) {
-      reportError('The sandbox could not deliver it')(err);
+      reportError(i18next.t('errors.sandboxDeliver'))(err);
     } finally {
       setBusy(false);
     }
