@@ -30,7 +30,7 @@ export function useOffers(offers: Offer[], dispatch: Dispatch<DeskAction>, openC
         dispatch({ type: 'filters', filters: { scope: 'mine', status: 'open' } });
         openConversation(c.id);
       } catch (err) {
-        notify(`Could not accept: ${(err as Error).message}`);
+        notify(i18next.t('errors.accept', { message: (err as Error).message }));
       }
     },
     [dispatch, openConversation],

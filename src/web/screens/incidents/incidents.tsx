@@ -206,7 +206,12 @@ function ResolveIncident({ incident: i, onCancel }: { incident: Incident; onCanc
       </label>
       <label>
         {t('incidents.disposition')}
-        <input maxLength={64} placeholder="incident" value={disposition} onChange={(e) => setDisposition(e.target.value)} />
+        <input
+          maxLength={64}
+          placeholder={t('incidents.dispositionExample')}
+          value={disposition}
+          onChange={(e) => setDisposition(e.target.value)}
+        />
       </label>
       <FormError error={submit.error} />
       <div className="incident-actions">

@@ -1,6 +1,7 @@
 import { Bar, BarChart, CartesianGrid, Cell, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { useTranslation } from 'react-i18next';
-import { channelLabel } from '../../format.js';
+import { channelLabel, unit } from '../../format.js';
+
 import { CHANNELS, type Channel, type TodayReport } from '../../types.js';
 import { hoursToShow } from './figures.js';
 
@@ -45,7 +46,7 @@ export function HourChart({ report }: { report: TodayReport | null }) {
       <div className="chart">
         <ResponsiveContainer width="100%" height="100%">
           <BarChart
-            data={hours.map((h) => ({ ...h, label: `${String(h.hour).padStart(2, '0')}h` }))}
+            data={hours.map((h) => ({ ...h, label: unit(h.hour, 'hour', true) }))}
             margin={{ top: 8, right: 8, bottom: 0, left: -20 }}
           >
             <CartesianGrid strokeDasharray="3 3" vertical={false} stroke="#e5e7eb" />

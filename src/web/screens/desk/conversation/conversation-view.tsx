@@ -66,7 +66,7 @@ export function ConversationView({
   const contactName = contactLabel({ name: detail.contact.name, address: detail.contact.identities[0]?.value });
 
   return (
-    <section className="conversation" aria-label={`Conversation with ${contactName}`}>
+    <section className="conversation" aria-label={tr('conversation.with', { name: contactName })}>
       <ConversationHeader
         conversation={c}
         contactName={contactName}
