@@ -50,6 +50,9 @@ const DYNAMIC_KEYS: Record<string, string> = {
   'admin.ivr.types.${}': 'admin.ivr.types',
   'admin.inboxes.placeholders.${}': 'admin.inboxes.placeholders',
   'admin.inboxes.kinds.${}': 'admin.inboxes.kinds',
+  'admin.queues.callbackOrders.${}.label': 'admin.queues.callbackOrders',
+  'admin.queues.callbackOrders.${}.hint': 'admin.queues.callbackOrders',
+
   'softphone.states.${}': 'softphone.states',
   'sandbox.call.states.${}': 'sandbox.call.states',
   'sandbox.newContact.${}': 'sandbox.newContact',
