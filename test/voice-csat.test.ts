@@ -137,7 +137,7 @@ describe('post-call phone survey', () => {
     const t = await talkToDana({ language: '2' });
     const moved = await danaHangsUp(t);
     const ask = await t.call.post(pathOf(moved.params.Url));
-    expect(spoken(ask)).toContain('Marque 1 si está muy insatisfecho');
+    expect(spoken(ask)).toContain('Marque del 1, muy insatisfecho, al 5, muy satisfecho.');
     expect(first(ask, 'Say').attrs).toMatchObject({ language: 'es-MX', voice: 'Polly.Lupe' });
 
     const again = await t.call.press(ask, '');
