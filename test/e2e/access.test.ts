@@ -63,9 +63,12 @@ describe.runIf(chromiumAvailable())('access in the desk', () => {
     await page.getByRole('button', { name: 'Verify' }).click();
     await page.getByTestId('connection').filter({ hasText: 'Live' }).waitFor();
     // Signed out means signed out: a reload after signing out shows the login form.
+    // The form shows once the server has revoked the session (not before), so the reload cannot resume it.
     await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('Email').waitFor();
     await page.reload();
     await page.getByLabel('Email').waitFor();
+    expect(await page.getByTestId('connection').count()).toBe(0);
   });
 
   it('the admin reads the audit log, filters it, and exports it', async () => {

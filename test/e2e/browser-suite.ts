@@ -22,8 +22,8 @@ export interface PageOptions {
 }
 
 export interface BrowserSuiteOptions {
-  /** Environment for the app under test: what differs from the harness defaults. */
-  env?: Record<string, string>;
+  /** Environment for the app under test: what differs from the harness defaults (a function runs first, in beforeAll). */
+  env?: Record<string, string> | (() => Record<string, string> | Promise<Record<string, string>>);
   /** Defaults for every page this suite opens; `newPage(opts)` overrides them. */
   page?: PageOptions;
   setupTimeout?: number;
@@ -56,7 +56,8 @@ export function browserSuite(label: string, opts: BrowserSuiteOptions = {}): Bro
   beforeAll(async () => {
     if (!chromiumAvailable()) return;
     ensureWebBuilt();
-    [app, browser] = await Promise.all([startTestApp(label, opts.env), launchChromium()]);
+    const env = typeof opts.env === 'function' ? await opts.env() : opts.env;
+    [app, browser] = await Promise.all([startTestApp(label, env), launchChromium()]);
   }, opts.setupTimeout ?? 180_000);
   const closePages = async () => {
     for (const c of contexts.splice(0)) await c.close().catch(() => {});
