@@ -57,7 +57,7 @@ describe.runIf(chromiumAvailable())('files in the desk', () => {
     await thumb.waitFor();
     await expect.poll(() => thumb.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(1);
     const pdf = timeline.getByTestId('attachment').filter({ hasText: 'réport.pdf' });
-    expect(await pdf.locator('..').textContent()).toMatch(/réport\.pdf\s*\d+ B/);
+    expect(await pdf.locator('..').textContent()).toMatch(/réport\.pdf\s*69 bytes/);
     await screenshot(page, 'desk-attachments', { docs: true });
 
     // Clicking the attachment downloads it: 200, the file's bytes.
