@@ -11,6 +11,7 @@ import {
   type ConversationRow,
   type CsatSurveyRow,
   type MessageRow,
+  type QueueRow,
 } from '../../db/schema.js';
 import { IDENTITY_FOR_CHANNEL } from '../channel-identity.js';
 import { flagRiskInTx, publishRiskFlag, type RiskFlag } from '../crisis/flag-risk.js';
@@ -18,8 +19,7 @@ import { publishCsatAnswer, takeSmsAnswerInTx } from '../csat/record-answer.js';
 import { AppError } from '../errors.js';
 import { attachStagedFiles } from '../files/file-store.js';
 import { addIncidentNotice } from '../incidents/incident-notice.js';
-import { proposeOnInbound } from '../incidents/propose-incidents.js';
-import { suggestOnInbound } from '../incidents/suggestions.js';
+import { checkIncidentsAfterInbound } from '../incidents/after-inbound.js';
 import { afterContactMessage, onContactMessage, type ContactMessageEffects } from '../requests/on-contact-message.js';
 import type { Deps } from '../ports.js';
 import { callbackShift } from '../routing/policy.js';
@@ -79,8 +79,8 @@ export async function ingestInbound(deps: Deps, input: InboundMessage): Promise<
     if (result.csatAnswer) await publishCsatAnswer(deps, result.csatAnswer);
     if (risk) await publishRiskFlag(deps, risk);
     if (result.conversation && result.message && !msg.control && !result.csatAnswer) {
-      await suggestOnInbound(deps, result.conversation, contactText(msg));
-      await proposeOnInbound(deps, result.conversation, result.message.id);
+      // Off the webhook's path, coalesced with other texts' (after-inbound.ts).
+      void checkIncidentsAfterInbound(deps, { conversation: result.conversation, messageId: result.message.id, text: contactText(msg) });
     }
   }
   return result;
@@ -132,9 +132,10 @@ async function ingestInTx(tx: Tx, msg: ParsedInbound): Promise<IngestResult> {
     if (answered) return storeSurveyAnswer(tx, msg, answered, contactId);
   }
   let opened = false;
+  let queue: QueueRow | undefined;
   if (!conversation && !msg.control) {
     const queueKey = await resolveQueue(tx, msg);
-    const queue = await getQueue(tx, queueKey);
+    queue = await getQueue(tx, queueKey);
     const inserted = await tx
       .insert(conversations)
       .values({
@@ -176,7 +177,13 @@ async function ingestInTx(tx: Tx, msg: ParsedInbound): Promise<IngestResult> {
       .set({ lastMessageAt: sql`now()` })
       .where(eq(conversations.id, conversation.id));
   }
-  const requests = await onContactMessage(tx, { conversation, message, opened, control: msg.control });
+  const requests = await onContactMessage(tx, {
+    conversation,
+    message,
+    opened,
+    control: msg.control,
+    ...(opened ? { queue: queue ?? null } : {}),
+  });
   return { duplicate: false, conversation: requests.conversation, message: message, contactId, opened, requests };
 }
 
