@@ -25,7 +25,7 @@
  * BENCH_PHASES (floor,one,two,sockets).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Emitter } from '@socket.io/redis-emitter';
@@ -66,6 +66,27 @@ const pct = (xs: number[], p: number) => {
 const fmt = (n: number, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : '-');
 const log = (s: string) => process.stdout.write(s + '\n');
 
+/** CPU seconds (user + system) a process has used so far, from /proc (NaN once it is gone). */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    // utime and stime are fields 14 and 15 of stat, in clock ticks (100 per second on Linux).
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * CPU milliseconds per text each process spent during a phase: on a shared box this is the
+ * figure that does not depend on how much CPU the other tenants left us.
+ */
+function cpuPerText(procs: { name: string; pid: number | undefined }[]) {
+  const start = procs.map((p) => cpuSeconds(p.pid));
+  return (texts: number) =>
+    procs.map((p, i) => `${p.name} ${fmt(((cpuSeconds(p.pid) - start[i]) * 1000) / texts, 1)}`).join(', ') + ' ms CPU per text';
+}
+
 /** Samples each process' RSS while a phase runs; reports the peak. */
 function sampleMemory(procs: SbProcess[]) {
   const peak = new Map<string, number>();
@@ -103,6 +124,7 @@ async function loadPhase(title: string, sc: Scenario, webhookUrl: string, agents
   );
 
   const mem = sampleMemory([...sc.webs, ...sc.workers]);
+  const cpu = cpuPerText([...sc.webs, ...sc.workers]);
   const start = Date.now();
   await sendContacts(webhookUrl, contacts, CONCURRENCY);
   const sendDone = Date.now();
@@ -115,7 +137,10 @@ async function loadPhase(title: string, sc: Scenario, webhookUrl: string, agents
   const elapsed = ((lastOfferAt || Date.now()) - start) / 1000;
   log(`\n## ${title}`);
   log(`contacts: ${CONTACTS} at concurrency ${CONCURRENCY}, ${AGENTS} agents (20 SMS slots each) accepting and resolving every offer`);
-  log(`webhooks accepted: ${fmt(CONTACTS / ((sendDone - start) / 1000), 1)}/s (${failed} not answered 200)`);
+  const answered = contacts.flatMap((c) => (c.webhookMs === undefined ? [] : [c.webhookMs]));
+  log(
+    `webhooks accepted: ${fmt(CONTACTS / ((sendDone - start) / 1000), 1)}/s (${failed} not answered 200); answered in p50 ${fmt(pct(answered, 50))} ms, p99 ${fmt(pct(answered, 99))} ms`,
+  );
   log(
     `contacts/s sustained (first webhook → last offer): ${fmt(latencies.length / elapsed, 1)}  (${latencies.length}/${CONTACTS} offered in ${fmt(elapsed, 1)} s)`,
   );
@@ -123,6 +148,7 @@ async function loadPhase(title: string, sc: Scenario, webhookUrl: string, agents
     `webhook → reservation.created: p50 ${fmt(pct(latencies, 50))} ms, p95 ${fmt(pct(latencies, 95))} ms, p99 ${fmt(pct(latencies, 99))} ms, max ${fmt(pct(latencies, 100))} ms`,
   );
   log(`memory (peak RSS): ${memory}`);
+  log(`cpu: ${cpu(latencies.length)} (load average now ${loadavg()[0].toFixed(1)})`);
   return { perSecond: latencies.length / elapsed, p50: pct(latencies, 50) };
 }
 
@@ -177,6 +203,7 @@ async function floorPhase(): Promise<Figures> {
     }),
   );
   try {
+    const cpu = cpuPerText(procs.map((p, i) => ({ name: i === 0 ? 'web' : 'worker', pid: p.pid })));
     const start = Date.now();
     await sendContacts(url, contacts, CONCURRENCY);
     const deadline = Date.now() + 60_000;
@@ -189,7 +216,10 @@ async function floorPhase(): Promise<Figures> {
     log(
       `texts/s (first webhook → last push): ${fmt(latencies.length / elapsed, 1)}  (${latencies.length}/${CONTACTS} in ${fmt(elapsed, 1)} s)`,
     );
+    const answered = contacts.flatMap((c) => (c.webhookMs === undefined ? [] : [c.webhookMs]));
+    log(`webhooks answered in p50 ${fmt(pct(answered, 50))} ms, p99 ${fmt(pct(answered, 99))} ms`);
     log(`webhook → push: p50 ${fmt(pct(latencies, 50))} ms, p95 ${fmt(pct(latencies, 95))} ms, p99 ${fmt(pct(latencies, 99))} ms`);
+    log(`cpu: ${cpu(latencies.length)} (load average now ${loadavg()[0].toFixed(1)})`);
     return { perSecond: latencies.length / elapsed, p50: pct(latencies, 50) };
   } finally {
     for (const s of sockets) s.close();

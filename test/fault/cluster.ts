@@ -373,7 +373,14 @@ export async function startBots(
 
 // ---------------------------------------------------------------- inbound load
 
-export type Contact = { phone: string; sid: string; sentAt?: number; statuses: (number | string)[] };
+export type Contact = {
+  phone: string;
+  sid: string;
+  sentAt?: number;
+  statuses: (number | string)[];
+  /** How long the last attempt at the webhook took to be answered. */
+  webhookMs?: number;
+};
 
 export function makeContacts(n: number): Contact[] {
   const base = Math.floor(Math.random() * 8e6);
@@ -412,7 +419,9 @@ export async function sendContacts(url: string, contacts: Contact[], concurrency
       const c = contacts[next++];
       for (let attempt = 0; attempt < 60; attempt++) {
         c.sentAt ??= Date.now();
+        const attemptAt = Date.now();
         const status = await postSms(url, c).catch((err: Error) => err.name || 'error');
+        c.webhookMs = Date.now() - attemptAt;
         c.statuses.push(status);
         if (status === 200 || opts.retry === false) break;
         await sleep(300);

@@ -14,7 +14,7 @@ import {
   type QueueRow,
 } from '../../db/schema.js';
 import { IDENTITY_FOR_CHANNEL } from '../channel-identity.js';
-import { flagRiskInTx, publishRiskFlag, type RiskFlag } from '../crisis/flag-risk.js';
+import { flagRiskInTx, publishRiskFlag, readAdminTerms, type AdminTermsRead, type RiskFlag } from '../crisis/flag-risk.js';
 import { publishCsatAnswer, takeSmsAnswerInTx } from '../csat/record-answer.js';
 import { AppError } from '../errors.js';
 import { attachStagedFiles } from '../files/file-store.js';
@@ -50,10 +50,12 @@ export type IngestResult =
  */
 export async function ingestInbound(deps: Deps, input: InboundMessage): Promise<IngestResult> {
   const msg = ZInboundMessage.parse(input);
+  // Read before the transaction: a text that matches no crisis phrase then needs no savepoint.
+  const terms = msg.control ? undefined : await readAdminTerms(deps.db);
   const { stored, risk } = await deps.db.transaction(async (tx) => {
     const stored = await ingestInTx(tx, msg);
     if (!stored.duplicate && stored.message) await attachStagedFiles(tx, msg.stagedFileIds, stored.message.id);
-    const risk = await checkForCrisis(deps, tx, msg, stored);
+    const risk = await checkForCrisis(deps, tx, msg, stored, terms);
     await noticeOpenIncidents(tx, stored, risk);
     return { stored, risk };
   });
@@ -100,9 +102,15 @@ async function noticeOpenIncidents(tx: Tx, stored: IngestResult, risk: RiskFlag 
 }
 
 /** Every text a contact writes is checked for a crisis, in the same transaction; machine mail and SMS keywords are not. */
-async function checkForCrisis(deps: Deps, tx: Tx, msg: ParsedInbound, stored: IngestResult): Promise<RiskFlag | null> {
+async function checkForCrisis(
+  deps: Deps,
+  tx: Tx,
+  msg: ParsedInbound,
+  stored: IngestResult,
+  terms: AdminTermsRead | undefined,
+): Promise<RiskFlag | null> {
   if (stored.duplicate || !stored.conversation || !stored.message || msg.control || stored.csatAnswer) return null;
-  return flagRiskInTx(deps, tx, { conversation: stored.conversation, message: stored.message, text: contactText(msg) });
+  return flagRiskInTx(deps, tx, { conversation: stored.conversation, message: stored.message, text: contactText(msg) }, terms);
 }
 
 async function ingestInTx(tx: Tx, msg: ParsedInbound): Promise<IngestResult> {
