@@ -148,7 +148,7 @@ async function loadPhase(title: string, sc: Scenario, webhookUrl: string, agents
     `webhook → reservation.created: p50 ${fmt(pct(latencies, 50))} ms, p95 ${fmt(pct(latencies, 95))} ms, p99 ${fmt(pct(latencies, 99))} ms, max ${fmt(pct(latencies, 100))} ms`,
   );
   log(`memory (peak RSS): ${memory}`);
-  log(`cpu: ${cpu(latencies.length)} (load average now ${loadavg()[0].toFixed(1)})`);
+  log(`cpu: ${cpu(CONTACTS)} (load average now ${loadavg()[0].toFixed(1)})`);
   return { perSecond: latencies.length / elapsed, p50: pct(latencies, 50) };
 }
 
@@ -219,7 +219,7 @@ async function floorPhase(): Promise<Figures> {
     const answered = contacts.flatMap((c) => (c.webhookMs === undefined ? [] : [c.webhookMs]));
     log(`webhooks answered in p50 ${fmt(pct(answered, 50))} ms, p99 ${fmt(pct(answered, 99))} ms`);
     log(`webhook → push: p50 ${fmt(pct(latencies, 50))} ms, p95 ${fmt(pct(latencies, 95))} ms, p99 ${fmt(pct(latencies, 99))} ms`);
-    log(`cpu: ${cpu(latencies.length)} (load average now ${loadavg()[0].toFixed(1)})`);
+    log(`cpu: ${cpu(CONTACTS)} (load average now ${loadavg()[0].toFixed(1)})`);
     return { perSecond: latencies.length / elapsed, p50: pct(latencies, 50) };
   } finally {
     for (const s of sockets) s.close();

@@ -94,7 +94,9 @@ export async function authenticate(
       mfaEnabledAt: agents.mfaEnabledAt,
       mustChangePassword: agents.mustChangePassword,
       // In the same statement: every API request and socket authenticates (one round trip, not two).
-      queues: sql<string[]>`coalesce((select array_agg(${agentQueues.queueKey}) from ${agentQueues} where ${agentQueues.agentId} = ${agents.id}), '{}')`,
+      queues: sql<
+        string[]
+      >`coalesce((select array_agg(${agentQueues.queueKey}) from ${agentQueues} where ${agentQueues.agentId} = ${agents.id}), '{}')`,
     })
     .from(agents)
     .where(eq(agents.id, session.agentId));
