@@ -100,6 +100,7 @@ export default tseslint.config(
             exclude: [
               'i18n(ext)?',
               't',
+              'errUnder',
               'tr',
               'require',
               'addEventListener',
