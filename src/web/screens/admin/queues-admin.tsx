@@ -238,7 +238,6 @@ function QueueForm({ queue, onDone }: { queue?: QueueStats; onDone: () => void }
         <span className="muted small wide">{t('admin.queues.autoReplyHint')}</span>
         {AUTO_REPLY_SLOTS.map((slot) =>
           AUTO_REPLY_LANGUAGES.map((lang) => (
-
             <Field
               key={`${slot}-${lang}`}
               className="auto-reply"
