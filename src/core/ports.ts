@@ -253,6 +253,8 @@ export type CallControl = {
   moveCallerToConference(conversation: ConversationRow): Promise<void>;
   /** Sends a live caller back to the hold loop of the flow node they queued through. */
   returnCallerToHoldLoop(conversation: ConversationRow): Promise<void>;
+  /** Moves a live caller whose agent left to the post-call survey (core/csat/call-survey.ts); rejects when the call has ended. */
+  sendCallerToSurvey(conversation: ConversationRow): Promise<void>;
   /** Puts a conference participant (the caller) on hold with hold audio, or back. */
   holdParticipant(conversation: ConversationRow, callSid: string, hold: boolean): Promise<void>;
   /** Drops a participant (an agent's leg) from the conversation's conference. */
