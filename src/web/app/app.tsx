@@ -65,9 +65,11 @@ export function App() {
     clearNotices();
     setAuth('out');
   }, []);
-  const logout = useCallback(() => {
-    void api.logout();
+  // The login form shows once the server has revoked the refresh cookie: a reload (or a closed
+  // tab) right after "Sign out" must not resume the session.
+  const logout = useCallback(async () => {
     clearDrafts();
+    await api.logout();
     signedOut();
   }, [signedOut]);
   useEffect(() => setUnauthorizedHandler(signedOut), [signedOut]);
