@@ -190,6 +190,8 @@ export type CsatAlert = {
   queue: string;
   /** The agent who handled it (scores stay theirs after reassignment). */
   agentId: string | null;
+  /** That agent's name (the desk's low-score alert names them), null when none. */
+  agentName: string | null;
   csat: PublicCsat & { score: number; at: string };
 };
 
