@@ -31,6 +31,9 @@ export function ScorecardAdmin() {
   const [draft, setDraft] = useState<Draft[]>([]);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [done, setDone] = useState(false);
+  // Errors name rows by position (`criteria.2.key`): the rows as they were checked keep each error with its row when
+  // rows move, and drop it once that field is edited.
+  const [checked, setChecked] = useState<Draft[]>([]);
   const form = useValidatedForm(ZScorecard);
   const err = form.errors;
 
@@ -60,6 +63,7 @@ export function ScorecardAdmin() {
     e.preventDefault();
     setDone(false);
     const criteria = draft.map(({ key, label }) => ({ key, label }));
+    setChecked(draft);
     void form.submit(
       { criteria },
       async (body) => setSaved(await api.quality.setScorecard(body)),
@@ -67,7 +71,10 @@ export function ScorecardAdmin() {
     );
   }
   const rows = draft.map((c, index) => ({ ...c, index }));
-  const fieldError = (index: number, field: 'key' | 'label') => err[`criteria.${index}.${field}`];
+  const fieldError = (c: Draft, field: 'key' | 'label') => {
+    const at = checked.findIndex((x) => x.id === c.id);
+    return at < 0 || checked[at][field] !== c[field] ? undefined : err[`criteria.${at}.${field}`];
+  };
 
   return (
     <Section
@@ -102,7 +109,7 @@ export function ScorecardAdmin() {
                 <CellInput
                   label={t('admin.scorecard.labelOf', { n: c.index + 1 })}
                   value={c.label}
-                  error={fieldError(c.index, 'label')}
+                  error={fieldError(c, 'label')}
                   onChange={(label) => change(c.id, c.auto ? { label, key: keyOf(label) } : { label })}
                 />
               ),
@@ -113,7 +120,7 @@ export function ScorecardAdmin() {
                 <CellInput
                   label={t('admin.scorecard.keyOf', { n: c.index + 1 })}
                   value={c.key}
-                  error={fieldError(c.index, 'key')}
+                  error={fieldError(c, 'key')}
                   onChange={(key) => change(c.id, { key, auto: false })}
                   code
                 />
@@ -149,7 +156,7 @@ export function ScorecardAdmin() {
                     setDone(false);
                     setDraft((d) => d.filter((x) => x.id !== c.id));
                   }}
-                  aria-label={t('admin.deleteNamed', { name })}
+                  aria-label={t('admin.scorecard.removeNamed', { name })}
                 >
                   {t('common.remove')}
                 </button>

@@ -65,7 +65,7 @@ export function ReviewDialog({ conversationId, number, onClose }: { conversation
   return (
     <Modal title={t('reviews.form.title', { number })} onClose={onClose}>
       <div className="review-dialog">
-        <form onSubmit={submit} className="stack" aria-label={t('reviews.form.title', { number })}>
+        <form onSubmit={submit} className="stack review-form" aria-label={t('reviews.form.title', { number })}>
           <p className="muted small">{t('reviews.form.scale')}</p>
           {!criteria && !error && <div className="loading">{t('common.loading')}</div>}
           {criteria?.map((c) => (
