@@ -71,7 +71,7 @@ describe('the sandbox plays every vendor', () => {
       },
       body: JSON.stringify({ type: 'event_callback', event: { type: 'message' } }),
     });
-    expect(slack.status).toBe(401);
+    expect(slack.status).toBe(403);
   });
 
   it('HELP is answered by the TwiML reply and STOP by the vendor, both shown on the phone', async () => {

@@ -93,20 +93,20 @@ describe('Slack request verification', () => {
     const before = await countSlackMessages();
     const body = messageEvent({ channel: 'DEVE', channel_type: 'im', user: 'UEVE', text: 'let me in', ts: nextTs() });
     const wrongSecret = await slackPost(body, { secret: 'not-the-secret-at-all' });
-    expect(wrongSecret.status).toBe(401);
+    expect(wrongSecret.status).toBe(403);
     const garbage = await slackPost(body, { signature: 'v0=deadbeef' });
-    expect(garbage.status).toBe(401);
+    expect(garbage.status).toBe(403);
     const unsigned = await fetch(`${app.url}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-    expect(unsigned.status).toBe(401);
+    expect(unsigned.status).toBe(403);
     // Correctly signed, but six minutes old: a replay.
     const stale = await slackPost(body, { ts: Math.floor(Date.now() / 1000) - 6 * 60 });
-    expect(stale.status).toBe(401);
+    expect(stale.status).toBe(403);
     expect(stale.text).toBe('stale timestamp');
     // Tampered after signing.
     const ts = Math.floor(Date.now() / 1000);
     const sig = `v0=${createHmac('sha256', SIGNING_SECRET).update(`v0:${ts}:${body}`).digest('hex')}`;
     const tampered = await slackPost(body.replace('let me in', 'let me out'), { ts, signature: sig });
-    expect(tampered.status).toBe(401);
+    expect(tampered.status).toBe(403);
     await new Promise((r) => setTimeout(r, 300));
     expect(await countSlackMessages()).toBe(before);
     expect(slack.callsTo('users.info').filter((c) => c.params.user === 'UEVE')).toHaveLength(0);

@@ -277,6 +277,8 @@ export const api = {
     createQueue: (body: Record<string, unknown>) => request<{ queue: QueueStats }>('POST', '/api/queues', body).then((r) => r.queue),
     updateQueue: (key: string, body: Record<string, unknown>) =>
       request<{ queue: QueueStats }>('PATCH', `/api/queues/${encodeURIComponent(key)}`, body).then((r) => r.queue),
+    /** 409 with the server's reason while something still depends on the queue. */
+    deleteQueue: (key: string) => request<void>('DELETE', `/api/queues/${encodeURIComponent(key)}`),
     inboxes: () => request<{ inboxes: Inbox[] }>('GET', '/api/inboxes').then((r) => r.inboxes),
     createInbox: (body: Record<string, unknown>) => request<{ inbox: Inbox }>('POST', '/api/inboxes', body).then((r) => r.inbox),
     updateInbox: (id: string, body: Record<string, unknown>) =>

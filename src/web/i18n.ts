@@ -6,6 +6,9 @@ import es from './locales/es.json' with { type: 'json' };
 export const DESK_LANGUAGES = ['en', 'es'] as const;
 export type DeskLanguage = (typeof DESK_LANGUAGES)[number];
 
+/** Each language in its own words, as the language picker shows it whatever the desk's language. */
+export const LANGUAGE_NAMES: Record<DeskLanguage, string> = { en: 'English', es: 'Español' };
+
 /** Before sign-in the browser's language decides; after it, the agent's own (stored on the agent). */
 const browserLanguage = (): DeskLanguage =>
   typeof navigator !== 'undefined' && navigator.language?.toLowerCase().startsWith('es') ? 'es' : 'en';

@@ -1,4 +1,5 @@
 import { ApiError } from './api.js';
+import { i18next } from './i18n.js';
 
 /**
  * Errors the agent should see, from anywhere in the desk (components, hooks,
@@ -42,5 +43,5 @@ export const reportError =
   (what: string) =>
   (err: unknown): void => {
     if (err instanceof ApiError && err.status === 401) return;
-    notify(`${what}: ${err instanceof Error && err.message ? err.message : 'unknown error'}`);
+    notify(`${what}: ${err instanceof Error && err.message ? err.message : i18next.t('errors.unknown')}`);
   };

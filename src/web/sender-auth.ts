@@ -1,3 +1,4 @@
+import { i18next } from './i18n.js';
 import type { Message } from './types.js';
 
 /** How the desk shows the sender check of an inbound mail (metadata.email.auth, set on receipt). */
@@ -9,26 +10,27 @@ export function senderAuthBadge(m: Pick<Message, 'channel' | 'direction' | 'meta
   const auth = email.auth as { verdict?: string; dmarc?: string; spf?: string; dkim?: string; domain?: string } | undefined;
   if (!auth || typeof auth.verdict !== 'string') return null;
   const checks = `DMARC ${auth.dmarc ?? '?'} · SPF ${auth.spf ?? '?'} · DKIM ${auth.dkim ?? '?'}`;
-  const from = typeof email.from === 'string' ? email.from : 'the sender';
+  const t = i18next.t;
+  const from = typeof email.from === 'string' ? email.from : t('senderAuth.theSender');
   if (auth.verdict === 'pass')
     return {
       verdict: 'pass',
-      label: 'Sender verified',
+      label: t('senderAuth.pass'),
       tone: 'ok',
-      title: `${auth.domain ?? 'The sender’s domain'} vouches for this mail (${checks})`,
+      title: t('senderAuth.passTitle', { domain: auth.domain ?? t('senderAuth.theDomain'), checks }),
     };
   if (auth.verdict === 'fail') {
     return {
       verdict: 'fail',
-      label: 'Unverified sender',
+      label: t('senderAuth.fail'),
       tone: 'danger',
-      title: `This mail failed ${auth.domain ?? 'its domain'}’s DMARC check: it may not come from ${from}. Do not act on requests to change payments or personal details without confirming by another channel (${checks})`,
+      title: t('senderAuth.failTitle', { domain: auth.domain ?? t('senderAuth.itsDomain'), from, checks }),
     };
   }
   return {
     verdict: 'none',
-    label: 'Sender not verifiable',
+    label: t('senderAuth.none'),
     tone: 'muted',
-    title: `The sender’s domain publishes no DMARC policy, or it could not be checked (${checks})`,
+    title: t('senderAuth.noneTitle', { checks }),
   };
 }

@@ -1,4 +1,5 @@
 import { E164 } from '../core/patterns.js';
+import { i18next } from './i18n.js';
 import { api, ApiError } from './api.js';
 import type { TransferTarget } from './types.js';
 import { describeVoiceError, type SoftphoneEvent } from './state/softphone.js';
@@ -75,9 +76,9 @@ export class Phone {
       token = (await api.voiceToken()).token;
     } catch (err) {
       if (err instanceof ApiError && (err.status === 503 || err.status === 404)) {
-        this.emit({ type: 'register.unavailable', reason: 'Voice is not configured on this Switchboard.' });
+        this.emit({ type: 'register.unavailable', reason: i18next.t('softphone.errors.notConfigured') });
       } else {
-        this.emit({ type: 'device.error', message: `Could not get a voice token: ${(err as Error).message}` });
+        this.emit({ type: 'device.error', message: i18next.t('softphone.errors.noToken', { message: (err as Error).message }) });
       }
       return;
     }
@@ -101,7 +102,7 @@ export class Phone {
       const { token } = await api.voiceToken();
       this.device?.updateToken(token);
     } catch (err) {
-      this.emit({ type: 'device.error', message: `Could not refresh the voice token: ${(err as Error).message}` });
+      this.emit({ type: 'device.error', message: i18next.t('softphone.errors.refreshToken', { message: (err as Error).message }) });
     }
   }
 
@@ -125,7 +126,7 @@ export class Phone {
     }
     this.emit({
       type: 'incoming',
-      peer: expected?.peer ?? call.parameters.From ?? 'Unknown caller',
+      peer: expected?.peer ?? call.parameters.From ?? i18next.t('softphone.unknownCaller'),
       callSid: call.parameters.CallSid ?? null,
       conversationId: call.customParameters?.get('conversationId') ?? expected?.conversationId ?? null,
     });
@@ -177,7 +178,10 @@ export class Phone {
       await api.holdCall(conversationId, held);
       this.emit({ type: 'hold', held });
     } catch (err) {
-      this.emit({ type: 'call.error', message: `Could not ${held ? 'hold' : 'resume'} the call: ${(err as Error).message}` });
+      this.emit({
+        type: 'call.error',
+        message: i18next.t(held ? 'softphone.errors.hold' : 'softphone.errors.resume', { message: (err as Error).message }),
+      });
     }
   }
 
@@ -194,7 +198,7 @@ export class Phone {
   async dial(to: string, conversationId: string | null) {
     const phone = toE164(to);
     if (!phone && !conversationId) {
-      this.emit({ type: 'call.error', message: 'Enter a number in international format, like +15551234567.' });
+      this.emit({ type: 'call.error', message: i18next.t('softphone.errors.format') });
       return;
     }
     this.emit({ type: 'dial', to: phone ?? to, conversationId });
@@ -205,7 +209,7 @@ export class Phone {
       this.emit({ type: 'linked', conversationId: r.conversation.id, callSid: r.callSid });
     } catch (err) {
       this.expected = null;
-      this.emit({ type: 'call.error', message: `Could not place the call: ${(err as Error).message}` });
+      this.emit({ type: 'call.error', message: i18next.t('softphone.errors.dial', { message: (err as Error).message }) });
       this.emit({ type: 'call.ended', at: Date.now() });
     }
   }

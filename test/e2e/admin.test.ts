@@ -56,11 +56,16 @@ describe.runIf(chromiumAvailable())('administration in the desk', () => {
     await qf.getByLabel('Resolved within (minutes)').fill('1440');
     await qf.getByLabel('When open (English)').fill('Thanks, we have your message (ref. #{number}).');
     await qf.getByLabel('When open (Spanish)').fill('Gracias, hemos recibido su mensaje (ref. #{number}).');
+    // Where callbacks and voicemails wait, explained under the choice.
+    const callbacks = qf.getByLabel('Callbacks and voicemails');
+    await callbacks.selectOption('first');
+    expect(await qf.locator(`#${await callbacks.getAttribute('aria-describedby')}`).textContent()).toMatch(/go ahead of live callers/);
     await qf.getByRole('button', { name: 'Save' }).click();
-    // The server's own schema, run in the browser: the error is next to its field, nothing was sent.
+    // The server's own schema, run in the browser: the error is next to its field (and focused), nothing was sent.
     const first = qf.getByLabel('First response within (minutes)');
     await expect.poll(() => first.getAttribute('aria-invalid')).toBe('true');
-    expect(await qf.locator(`#${await first.getAttribute('aria-describedby')}`).textContent()).toMatch(/>=1/);
+    expect(await qf.locator(`#${await first.getAttribute('aria-describedby')}`).textContent()).toBe('Must be 1 or more.');
+    expect(await first.evaluate((el) => el === document.activeElement)).toBe(true);
     expect((await app.api('GET', '/api/queues/gifts')).status).toBe(404);
     await first.fill('30');
     await qf.getByRole('button', { name: 'Save' }).click();
@@ -69,6 +74,7 @@ describe.runIf(chromiumAvailable())('administration in the desk', () => {
       name: 'Gifts & gift aid',
       slaSeconds: 90,
       sla: { firstResponseSeconds: 1800, nextResponseSeconds: null, resolutionSeconds: 86400 },
+      callbackOrder: 'first',
       autoReply: {
         open: { en: 'Thanks, we have your message (ref. #{number}).', es: 'Gracias, hemos recibido su mensaje (ref. #{number}).' },
         closed: null,
@@ -79,7 +85,7 @@ describe.runIf(chromiumAvailable())('administration in the desk', () => {
     await qf.getByLabel('Key', { exact: true }).fill('Not A Key');
     await qf.getByLabel('Name', { exact: true }).fill('Bad');
     await qf.getByRole('button', { name: 'Save' }).click();
-    await qf.getByText('lower-case letters, digits, _ and -, at most 40', { exact: true }).waitFor();
+    await qf.getByText('Use lower-case letters, digits, _ and - (at most 40), starting with a letter or digit.', { exact: true }).waitFor();
     expect(await qf.getByLabel('Key', { exact: true }).getAttribute('aria-invalid')).toBe('true');
     await screenshot(admin, 'admin-queues', { docs: true });
     expect(await axeViolations(admin)).toEqual([]);
@@ -90,7 +96,21 @@ describe.runIf(chromiumAvailable())('administration in the desk', () => {
     await admin.getByRole('button', { name: 'Add agent' }).click();
     const af = admin.getByRole('form', { name: 'Add agent' });
     await af.getByLabel('Name', { exact: true }).fill('Gia Romero');
-    await af.getByLabel('Email', { exact: true }).fill(agentEmail);
+    // A bad address and a short password: both refused next to their fields, the first one focused, nothing sent.
+    await af.getByLabel('Email', { exact: true }).fill('gia.example.org');
+    await af.getByLabel(/First password/).fill('short');
+    await af.getByRole('button', { name: 'Save' }).click();
+    const email = af.getByLabel('Email', { exact: true });
+    await expect.poll(() => email.getAttribute('aria-invalid')).toBe('true');
+    expect(await af.locator(`#${await email.getAttribute('aria-describedby')}`).textContent()).toBe(
+      'Enter an email address, like name@example.org.',
+    );
+    expect(await email.evaluate((el) => el === document.activeElement)).toBe(true);
+    expect(await af.getByLabel(/First password/).getAttribute('aria-invalid')).toBe('true');
+    await screenshot(admin, 'admin-agent-errors', { docs: true });
+    expect(await axeViolations(admin)).toEqual([]);
+    expect((await app.api('GET', '/api/agents')).body.agents.some((a: any) => a.name === 'Gia Romero')).toBe(false);
+    await email.fill(agentEmail);
     await af.getByLabel(/First password/).fill('handed-over-1');
     await af.getByRole('checkbox', { name: 'Gifts & gift aid' }).check();
     await af.getByLabel('Skill level in Gifts & gift aid').selectOption('5');
@@ -104,11 +124,32 @@ describe.runIf(chromiumAvailable())('administration in the desk', () => {
     // Its number.
     await admin.getByRole('link', { name: 'Inboxes' }).click();
     const inf = admin.getByRole('form', { name: 'Add inbox' });
+    // A number that is not E.164 and no queue: refused in the browser, each next to its field.
+    await inf.getByLabel('Address', { exact: true }).fill('555-0100');
+    await inf.getByRole('button', { name: 'Add' }).click();
+    const address = inf.getByLabel('Address', { exact: true });
+    await expect.poll(() => address.getAttribute('aria-invalid')).toBe('true');
+    expect(await inf.locator(`#${await address.getAttribute('aria-describedby')}`).textContent()).toBe(
+      'Enter the number in international format, like +15551234567.',
+    );
+    expect(await inf.getByRole('combobox', { name: /^Queue/ }).getAttribute('aria-invalid')).toBe('true');
+    expect((await app.api('GET', '/api/inboxes')).body.inboxes.some((i: any) => i.address === '555-0100')).toBe(false);
     await inf.getByLabel('Address', { exact: true }).fill(number);
     await inf.getByRole('combobox', { name: /^Queue/ }).selectOption('gifts');
     await inf.getByRole('button', { name: 'Add' }).click();
     await admin.getByTestId('inbox-row').filter({ hasText: number }).waitFor();
     await screenshot(admin, 'admin-inboxes', { docs: true });
+    expect(await axeViolations(admin)).toEqual([]);
+
+    // The queue cannot go while that number routes into it: the server's 409, in its words.
+    await admin.getByRole('link', { name: 'Queues' }).click();
+    await admin.getByRole('button', { name: 'Delete Gifts & gift aid' }).click();
+    await admin
+      .getByRole('alert')
+      .filter({ hasText: `queue gifts is still used by inbox ${number}: move it to another queue first` })
+      .waitFor();
+    expect((await app.api('GET', '/api/queues/gifts')).status).toBe(200);
+    await screenshot(admin, 'admin-queue-in-use', { docs: true });
     expect(await axeViolations(admin)).toEqual([]);
 
     // A canned response for the queue, and a resolution code.

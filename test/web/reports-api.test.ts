@@ -1,9 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { contacts, conversations } from '../../src/db/schema.js';
 import { eventually, randomPhone, startTestApp, type TestApp } from '../helpers/harness.js';
+
+/**
+ * The organisation sits in a fixed-offset zone where it is about noon now, never UTC's own
+ * hour: "today" and its hours must follow it, not the server's or the database's clock.
+ */
+const utcHour = new Date().getUTCHours();
+const localHour = utcHour === 12 ? 10 : 12;
+/** Etc/GMT zones span UTC−12 to UTC+14. */
+const OFFSET_HOURS = (localHour - utcHour + 24) % 24 > 14 ? ((localHour - utcHour + 24) % 24) - 24 : (localHour - utcHour + 24) % 24;
+/** POSIX-style names are inverted: Etc/GMT-5 is UTC+5. */
+const TZ = OFFSET_HOURS === 0 ? 'UTC' : `Etc/GMT${OFFSET_HOURS > 0 ? '-' : '+'}${Math.abs(OFFSET_HOURS)}`;
 
 let app: TestApp;
 beforeAll(async () => {
-  app = await startTestApp('desk-reports');
+  app = await startTestApp('desk-reports', { TZ });
 });
 afterAll(async () => {
   await app?.stop();
@@ -30,6 +42,36 @@ describe("the wallboard's figures", () => {
     const hourTotal = report.byHour.reduce((n: number, h: any) => n + h.sms + h.voice + h.email + h.slack, 0);
     expect(hourTotal).toBe(report.byChannel.reduce((n: number, c: any) => n + c.count, 0));
     expect(report.agentLoad[ana.id]).toEqual({ sms: 1 });
+  });
+
+  it("counts today and its hours in the organisation's time zone", async () => {
+    expect(OFFSET_HOURS).not.toBe(0);
+    const now = Date.now();
+    // Local midnight today: the local clock is UTC shifted by the offset.
+    const local = new Date(now + OFFSET_HOURS * 3_600_000);
+    const midnight = Date.UTC(local.getUTCFullYear(), local.getUTCMonth(), local.getUTCDate()) - OFFSET_HOURS * 3_600_000;
+    expect(now - midnight).toBeGreaterThan(3_600_000); // about noon locally: both fixtures are in the past
+
+    const before = (await app.api('GET', '/api/reports/today')).body;
+    const db = app.sb.deps.db;
+    const [contact] = await db.insert(contacts).values({ name: 'Today fixture' }).returning();
+    const put = (threadKey: string, at: number) =>
+      db.insert(conversations).values({
+        contactId: contact.id,
+        channel: 'email',
+        queueKey: 'donor',
+        inboxAddress: 'help@example.test',
+        threadKey,
+        status: 'abandoned',
+        createdAt: new Date(at),
+        queuedAt: new Date(at),
+      });
+    await put('just-after-midnight', midnight + 60_000); // local 00:01 today
+    await put('just-before-midnight', midnight - 60_000); // local 23:59 yesterday: not today
+    const after = (await app.api('GET', '/api/reports/today')).body;
+    const email = (r: any) => r.byChannel.find((c: any) => c.channel === 'email').count;
+    expect(email(after) - email(before)).toBe(1);
+    expect(after.byHour[0].email - before.byHour[0].email).toBe(1);
   });
 
   it('is for supervisors; any agent may read the directory to pick a transfer target', async () => {

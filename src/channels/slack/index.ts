@@ -75,7 +75,7 @@ addOpenApiPaths({
           description: 'acknowledged once stored; the challenge for url_verification; modal errors for a bad submission',
         },
         '400': { description: 'signed, but not a payload Slack sends (no event, an interaction without its user or view…)' },
-        '401': { description: 'missing or wrong X-Slack-Signature, or X-Slack-Request-Timestamp more than 5 minutes off' },
+        '403': { description: 'missing or wrong X-Slack-Signature, or X-Slack-Request-Timestamp more than 5 minutes off' },
         '500': { description: 'could not be stored: Slack retries the event (a modal shows the person an error)' },
       },
     },

@@ -45,7 +45,7 @@ export class SwitchboardSlackReceiver implements Receiver {
       if (!check.ok) {
         log.warn({ reason: check.reason }, 'slack request refused: bad signature');
         res
-          .status(401)
+          .status(403)
           .type('text/plain')
           .send(check.reason === 'stale' ? 'stale timestamp' : 'invalid signature');
         return;

@@ -26,6 +26,7 @@ export const AUDIT_ACTIONS = {
   'agent.mfa_reset': "an admin removed an agent's second factor",
   'queue.create': 'an admin created a queue',
   'queue.update': 'an admin changed a queue',
+  'queue.delete': 'an admin deleted a queue nothing depended on',
   'inbox.create': 'an admin added an inbox (number, address, Slack channel)',
   'inbox.update': 'an admin changed where an inbox routes',
   'inbox.delete': 'an admin removed an inbox',

@@ -5,6 +5,7 @@ import { isSupervisor } from '../../core/agents/actor.js';
 import { AppError } from '../../core/errors.js';
 import type { Deps } from '../../core/ports.js';
 import { createQueue, updateQueue, ZCreateQueue, ZUpdateQueue } from '../../core/routing/manage-queues.js';
+import { deleteQueue } from '../../core/routing/delete-queue.js';
 import { queueStats } from '../../core/routing/queue-stats.js';
 import { addOpenApiPaths } from '../openapi.js';
 import { actorOf, auditContext, parse, requireRoles } from '../middleware.js';
@@ -60,6 +61,17 @@ export function queuesRouter(deps: Deps): Router {
     await deps.jobs.dispatch('queue changed');
     await deps.jobs.queueStats();
     res.json({ queue: (await stats([key]))[0] });
+  });
+
+  // 409 with what still depends on it (inboxes, escalation plans, history): see delete-queue.ts.
+  r.delete('/queues/:key', requireRoles('admin'), async (req, res) => {
+    const { key } = parse(ZKey, req.params);
+    await db.transaction(async (tx) => {
+      const before = await deleteQueue(tx, key);
+      await recordAudit(tx, { ...auditContext(req), action: 'queue.delete', target: `queue:${key}`, details: { before } });
+    });
+    await deps.jobs.queueStats();
+    res.status(204).end();
   });
 
   return r;
@@ -174,6 +186,19 @@ addOpenApiPaths({
       parameters: [keyParam],
       requestBody: { required: true, content: { 'application/json': { schema: QueueInput } } },
       responses: { '200': json('{queue}'), '404': { $ref: '#/components/responses/Error' }, ...errs },
+    },
+    delete: {
+      summary:
+        'Delete a queue nothing depends on (admin; extension): 409 with the reason while inboxes route into it, another queue escalates into it, it has conversations, or it is built in',
+      tags: ['queues'],
+      ...secured,
+      parameters: [keyParam],
+      responses: {
+        '204': { description: 'deleted, with its skills, canned responses and dispositions' },
+        '404': { $ref: '#/components/responses/Error' },
+        '409': { $ref: '#/components/responses/Error' },
+        ...errs,
+      },
     },
   },
 });

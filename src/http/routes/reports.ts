@@ -22,10 +22,11 @@ export function reportsRouter(deps: Deps): Router {
   const { db } = deps;
 
   r.get('/reports/today', requireSupervisor, async (_req, res) => {
-    // Server time zone, the same "today" as the queue figures.
+    // The organisation's today and hours (TZ setting), as in every report; never the server's.
+    const tz = deps.config.timezone;
     const hours = (await db.execute(sql`
-      select extract(hour from created_at)::int as hour, channel, count(*)::int as count
-      from conversations where created_at >= date_trunc('day', now())
+      select extract(hour from created_at at time zone ${tz})::int as hour, channel, count(*)::int as count
+      from conversations where created_at >= (date_trunc('day', now() at time zone ${tz}) at time zone ${tz})
       group by 1, 2 order by 1
     `)) as unknown as HourRow[];
     const load = (await db.execute(sql`
@@ -164,7 +165,7 @@ addOpenApiPaths({
       responses: {
         '200': {
           description:
-            '`byChannel: [{channel, count}]`, `byHour: [{hour, voice, sms, email, slack}]` (24 rows, server time zone), `agentLoad: {agentId: {channel: count}}`',
+            "`byChannel: [{channel, count}]`, `byHour: [{hour, voice, sms, email, slack}]` (24 rows, local hours of the organisation's time zone, `TZ`), `agentLoad: {agentId: {channel: count}}`",
           content: { 'application/json': { schema: { type: 'object' } } },
         },
         '401': { $ref: '#/components/responses/Error' },

@@ -235,7 +235,7 @@ function Shell({ onLogout }: { onLogout: () => void }) {
           onNavigate={navigate}
           onLogout={onLogout}
           onPresence={(status) =>
-            api.setStatus(status).then((agent) => dispatch({ type: 'me', agent }), reportError('Could not change your presence'))
+            api.setStatus(status).then((agent) => dispatch({ type: 'me', agent }), reportError(t('app.presenceFailed')))
           }
           onHelp={() => setHelp(true)}
           sandbox={!!system?.sandbox}

@@ -1,4 +1,5 @@
 import { Component, lazy, Suspense, type ComponentType, type ReactNode } from 'react';
+import { i18next } from '../i18n.js';
 
 /**
  * Screens an agent does not need to start work load when first opened, each as its own chunk:
@@ -23,7 +24,7 @@ export const PasswordGate = screen(() => import('../screens/security/security-pa
 export function LazyScreen({ children }: { children: ReactNode }) {
   return (
     <ChunkFailure>
-      <Suspense fallback={<div className="loading">Loading…</div>}>{children}</Suspense>
+      <Suspense fallback={<div className="loading">{i18next.t('common.loading')}</div>}>{children}</Suspense>
     </ChunkFailure>
   );
 }
@@ -41,11 +42,11 @@ class ChunkFailure extends Component<{ children: ReactNode }, { failed: boolean 
     if (!this.state.failed) return this.props.children;
     return (
       <div className="empty" role="alert">
-        <div className="empty-title">This screen could not be loaded.</div>
-        <div className="muted">The connection dropped or Switchboard was updated since this page was opened.</div>
+        <div className="empty-title">{i18next.t('lazy.failed')}</div>
+        <div className="muted">{i18next.t('lazy.failedHint')}</div>
         <div>
           <button type="button" className="btn btn-primary" onClick={() => location.reload()}>
-            Reload
+            {i18next.t('lazy.reload')}
           </button>
         </div>
       </div>

@@ -1,4 +1,5 @@
 import { createContext, useCallback, useContext, useEffect, useState } from 'react';
+import { i18next } from '../i18n.js';
 import { crisisTone } from '../alerts.js';
 import { api } from '../api.js';
 import type { EventBus } from '../events.js';
@@ -37,13 +38,13 @@ export function useCrisisAlerts(bus: EventBus, me: Agent | null, reloadTick: num
   const [dismissed, setDismissed] = useState(loadDismissed);
 
   const loadProposals = useCallback(() => {
-    if (supervisor) api.crisis.proposals().then(setProposals, reportError('Could not load the incident proposals'));
+    if (supervisor) api.crisis.proposals().then(setProposals, reportError(i18next.t('errors.loadProposals')));
   }, [supervisor]);
 
   useEffect(() => {
     if (!me) return;
-    api.crisis.incidents('open').then(setIncidents, reportError('Could not load the open incidents'));
-    if (supervisor) api.crisis.openRisks().then(setCrises, reportError('Could not load the crisis alerts'));
+    api.crisis.incidents('open').then(setIncidents, reportError(i18next.t('errors.loadIncidents')));
+    if (supervisor) api.crisis.openRisks().then(setCrises, reportError(i18next.t('errors.loadCrises')));
     loadProposals();
   }, [me, supervisor, reloadTick, loadProposals]);
 

@@ -1,4 +1,5 @@
 import { useEffect, useMemo, useRef, useState, type Dispatch } from 'react';
+import { i18next } from '../i18n.js';
 import { chime, notifyOffer } from '../alerts.js';
 import { api, session } from '../api.js';
 import { createEventBus } from '../events.js';
@@ -31,7 +32,7 @@ export function useLiveDesk(state: DeskState, dispatch: Dispatch<DeskAction>, on
   const tried = useRef(new Set<string>()); // at most one reload per unknown conversation
 
   useEffect(() => {
-    api.me().then((agent) => dispatch({ type: 'me', agent }), reportError('Could not load your profile'));
+    api.me().then((agent) => dispatch({ type: 'me', agent }), reportError(i18next.t('errors.loadProfile')));
   }, [dispatch]);
 
   useEffect(() => {
@@ -73,7 +74,7 @@ export function useLiveDesk(state: DeskState, dispatch: Dispatch<DeskAction>, on
             .pendingOffers()
             .then(
               (offers) => offers.forEach((offer) => dispatch({ type: 'offer.created', offer })),
-              reportError('Could not load your offers'),
+              reportError(i18next.t('errors.loadOffers')),
             );
         }
       },
@@ -87,7 +88,7 @@ export function useLiveDesk(state: DeskState, dispatch: Dispatch<DeskAction>, on
   // Renew the access token before it expires (a failed renewal shows; a 401 after it ends the session).
   useEffect(() => {
     const t = setInterval(() => {
-      if (session.remainingMs() < REFRESH_BEFORE_MS) api.refresh().catch(reportError('Could not renew your session'));
+      if (session.remainingMs() < REFRESH_BEFORE_MS) api.refresh().catch(reportError(i18next.t('errors.renewSession')));
     }, 15_000);
     return () => clearInterval(t);
   }, []);

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, type Dispatch } from 'react';
+import { i18next } from '../i18n.js';
 import { api } from '../api.js';
 import { serverNow } from '../clock.js';
 import { notify, reportError } from '../notices.js';
@@ -29,7 +30,7 @@ export function useOffers(offers: Offer[], dispatch: Dispatch<DeskAction>, openC
         dispatch({ type: 'filters', filters: { scope: 'mine', status: 'open' } });
         openConversation(c.id);
       } catch (err) {
-        notify(`Could not accept: ${(err as Error).message}`);
+        notify(i18next.t('errors.accept', { message: (err as Error).message }));
       }
     },
     [dispatch, openConversation],
@@ -38,7 +39,7 @@ export function useOffers(offers: Offer[], dispatch: Dispatch<DeskAction>, openC
   const reject = useCallback(
     async (offer: Offer) => {
       dispatch({ type: 'offer.removed', reservationId: offer.reservationId });
-      await api.reject(offer.reservationId).catch(reportError('Could not decline the offer'));
+      await api.reject(offer.reservationId).catch(reportError(i18next.t('errors.declineOffer')));
     },
     [dispatch],
   );

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { serverNow } from '../clock.js';
-import { channelLabel, contactLabel } from '../format.js';
+import { channelLabel, contactLabel, waitLabel } from '../format.js';
 import { secondsLeft } from '../state/desk.js';
 import type { Offer } from '../types.js';
 import { ChannelBadge } from './bits.js';
@@ -16,21 +17,22 @@ export function OfferToasts({
 }) {
   // Re-render four times a second; the time itself is read at render, so an offer that has just
   // arrived is never measured against a stale clock.
+  const { t } = useTranslation();
   const [, setTick] = useState(0);
   const now = serverNow();
   const total = useRef(new Map<string, number>());
   useEffect(() => {
     if (!offers.length) return;
-    const t = setInterval(() => setTick((n) => n + 1), 250);
-    return () => clearInterval(t);
+    const timer = setInterval(() => setTick((n) => n + 1), 250);
+    return () => clearInterval(timer);
   }, [offers.length]);
   if (!offers.length) return null;
   // Over the contact panel only (never the composer's Send or the header's Resolve); many offers scroll.
   return (
-    <div className="toasts" aria-live="assertive" aria-label="Offers" role="region">
+    <div className="toasts" aria-live="assertive" aria-label={t('offers.region')} role="region">
       {offers.length > 1 && (
         <div className="toasts-count" data-testid="offer-count">
-          {offers.length} offers waiting
+          {t('offers.waiting', { count: offers.length })}
         </div>
       )}
       {offers.map((o, i) => {
@@ -42,14 +44,14 @@ export function OfferToasts({
             key={o.reservationId}
             className={`toast toast-${o.channel}`}
             role="alertdialog"
-            aria-label={`Incoming ${channelLabel(o.channel)} from ${contactLabel(o.contact)}`}
+            aria-label={t('offers.label', { channel: channelLabel(o.channel), contact: contactLabel(o.contact) })}
             data-testid="offer"
           >
             <div className="toast-head">
               <ChannelBadge channel={o.channel} />
-              <span className="toast-title">Incoming {channelLabel(o.channel).toLowerCase()}</span>
-              <span className={`countdown ${left <= 5 ? 'urgent' : ''}`} aria-label={`${left} seconds left`}>
-                {left}s
+              <span className="toast-title">{t('offers.title', { channel: channelLabel(o.channel).toLowerCase() })}</span>
+              <span className={`countdown ${left <= 5 ? 'urgent' : ''}`} aria-label={t('offers.secondsLeft', { count: left })}>
+                {waitLabel(left)}
               </span>
             </div>
             <div className="toast-contact" dir="auto">
@@ -57,7 +59,7 @@ export function OfferToasts({
             </div>
             {o.transfer && (
               <div className="toast-transfer" data-testid="offer-transfer" dir="auto">
-                Transferred by {o.transfer.by.name}
+                {t('offers.transferredBy', { name: o.transfer.by.name })}
                 {o.transfer.note ? `: “${o.transfer.note}”` : ''}
               </div>
             )}
@@ -68,18 +70,18 @@ export function OfferToasts({
             )}
             <div className="toast-meta">
               {o.contact.name && o.contact.address ? <span>{o.contact.address}</span> : null}
-              <span className="pill">queue: {o.queue}</span>
-              {o.priority >= 50 && <span className="pill pill-danger">high priority</span>}
+              <span className="pill">{t('offers.queue', { queue: o.queue })}</span>
+              {o.priority >= 50 && <span className="pill pill-danger">{t('offers.highPriority')}</span>}
             </div>
             <div className="toast-bar" aria-hidden="true">
               <span style={{ width: `${Math.min(100, share * 100)}%` }} />
             </div>
             <div className="toast-actions">
               <button className="btn btn-success" onClick={() => onAccept(o)} aria-keyshortcuts={i === 0 ? 'Alt+A' : undefined}>
-                Accept {i === 0 && <kbd>Alt A</kbd>}
+                {t('offers.accept')} {i === 0 && <kbd>Alt A</kbd>}
               </button>
               <button className="btn" onClick={() => onReject(o)} aria-keyshortcuts={i === 0 ? 'Alt+D' : undefined}>
-                Decline
+                {t('offers.decline')}
               </button>
             </div>
           </section>

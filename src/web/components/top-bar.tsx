@@ -1,7 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import type { Agent } from '../types.js';
 import { initials } from '../format.js';
-import { DESK_LANGUAGES, type DeskLanguage } from '../i18n.js';
+import { DESK_LANGUAGES, LANGUAGE_NAMES, type DeskLanguage } from '../i18n.js';
 
 const SETTABLE = ['available', 'away', 'offline'] as const;
 
@@ -51,7 +51,7 @@ export function TopBar(props: {
           {tab('incidents', t('topbar.incidents'))}
           {tab('admin', t('topbar.admin'))}
           {me.role === 'admin' && tab('audit', t('topbar.audit'))}
-          {me.role === 'admin' && props.sandbox && tab('sandbox', t('topbar.sandbox', 'Sandbox'))}
+          {me.role === 'admin' && props.sandbox && tab('sandbox', t('topbar.sandbox'))}
         </nav>
       )}
       {me && me.role === 'agent' && (
@@ -96,7 +96,7 @@ export function TopBar(props: {
       >
         {DESK_LANGUAGES.map((l) => (
           <option key={l} value={l}>
-            {l === 'en' ? 'English' : 'Español'}
+            {LANGUAGE_NAMES[l]}
           </option>
         ))}
       </select>

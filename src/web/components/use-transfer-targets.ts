@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { i18next } from '../i18n.js';
 import { api } from '../api.js';
 import { reportError } from '../notices.js';
 import type { TransferTargets } from '../types.js';
@@ -10,7 +11,7 @@ import type { TransferTargets } from '../types.js';
 export function useTransferTargets(conversationId: string) {
   const [targets, setTargets] = useState<TransferTargets>({ queues: [], agents: [] });
   useEffect(() => {
-    api.transferTargets(conversationId).then(setTargets, reportError('Could not load where to transfer it'));
+    api.transferTargets(conversationId).then(setTargets, reportError(i18next.t('errors.loadTransferTargets')));
   }, [conversationId]);
   return targets;
 }

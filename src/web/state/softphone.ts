@@ -1,3 +1,4 @@
+import { i18next } from '../i18n.js';
 /**
  * The softphone as a pure state machine. The Voice SDK's Device and Call
  * events, and the agent's clicks, become events; `softphoneReducer` decides
@@ -152,12 +153,10 @@ export function describeVoiceError(err: unknown): string {
   const code = e?.code;
   const name = e?.name ?? '';
   if (name === 'NotAllowedError' || code === 31401 || code === 31208 || /permission/i.test(e?.message ?? '')) {
-    return 'Microphone blocked: allow microphone access for this site, then try again.';
+    return i18next.t('softphone.errors.microphoneBlocked');
   }
-  if (name === 'NotFoundError' || code === 31402) return 'No microphone found: plug one in and try again.';
-  if (code === 20101 || code === 20104 || code === 31204 || code === 31205)
-    return 'Voice token rejected or expired; reconnecting the phone.';
-  if (code === 31005 || code === 31009 || code === 53000 || code === 31000)
-    return 'Lost the connection to the voice service; check your network.';
-  return e?.message ? `Phone error: ${e.message}` : 'Phone error';
+  if (name === 'NotFoundError' || code === 31402) return i18next.t('softphone.errors.noMicrophone');
+  if (code === 20101 || code === 20104 || code === 31204 || code === 31205) return i18next.t('softphone.errors.tokenRejected');
+  if (code === 31005 || code === 31009 || code === 53000 || code === 31000) return i18next.t('softphone.errors.connectionLost');
+  return e?.message ? i18next.t('softphone.errors.phoneError', { message: e.message }) : i18next.t('softphone.errors.phone');
 }

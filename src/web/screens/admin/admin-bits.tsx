@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api.js';
 import type { QueueStats } from '../../types.js';
+import { Field } from './validated-form.js';
 
 /** Loads a list and reloads it on demand; `error` is the server's message. */
 export function useList<T>(load: () => Promise<T[]>) {
@@ -48,7 +49,7 @@ export function useSubmit() {
 
 export function FormError({ error }: { error: string | null }) {
   return error ? (
-    <p className="form-error" role="alert">
+    <p className="form-error" role="alert" tabIndex={-1}>
       {error}
     </p>
   ) : null;
@@ -68,12 +69,21 @@ export function Section({ title, actions, children }: { title: string; actions?:
 }
 
 /** "Every queue" or one queue, for content scoped to queues. */
-export function QueueSelect({ value, onChange, label }: { value: string | null; onChange: (v: string | null) => void; label: string }) {
+export function QueueSelect({
+  value,
+  onChange,
+  label,
+  error,
+}: {
+  value: string | null;
+  onChange: (v: string | null) => void;
+  label: string;
+  error?: string;
+}) {
   const { t } = useTranslation();
   const queues = useQueues();
   return (
-    <label>
-      {label}
+    <Field label={label} error={error}>
       <select value={value ?? ''} onChange={(e) => onChange(e.target.value || null)}>
         <option value="">{t('admin.everyQueue')}</option>
         {queues.map((q) => (
@@ -82,6 +92,6 @@ export function QueueSelect({ value, onChange, label }: { value: string | null; 
           </option>
         ))}
       </select>
-    </label>
+    </Field>
   );
 }

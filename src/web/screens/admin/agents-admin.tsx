@@ -3,8 +3,10 @@ import type { Invite } from '../../api.js';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api.js';
 import { CHANNELS, type Agent, type Channel, type Role } from '../../types.js';
+import { ZCreateAgent, ZUpdateAgent } from '../../../core/agents/agent-schema.js';
 import { FormError, Section, useList, useQueues, useSubmit } from './admin-bits.js';
 import { AdminTable } from './admin-table.js';
+import { Field, useValidatedForm } from './validated-form.js';
 
 const ROLES: Role[] = ['agent', 'supervisor', 'admin'];
 const loadAgents = () => api.agents();
@@ -166,7 +168,8 @@ function AgentForm({ agent, onDone }: { agent?: Agent; onDone: (invite?: Invite 
   const { t } = useTranslation();
   const queues = useQueues();
   const [d, setD] = useState<Draft>(() => draftOf(agent));
-  const { error, busy, run } = useSubmit();
+  const form = useValidatedForm(agent ? ZUpdateAgent : ZCreateAgent);
+  const err = form.errors;
   const set = (patch: Partial<Draft>) => setD((x) => ({ ...x, ...patch }));
 
   function submit(e: FormEvent) {
@@ -179,46 +182,42 @@ function AgentForm({ agent, onDone }: { agent?: Agent; onDone: (invite?: Invite 
       queues: Object.entries(d.queues).map(([queue, level]) => ({ queue, level })),
       capacity: d.capacity,
     };
+    // No password on a new agent: the server answers a one-time link to hand over instead.
+    const body = d.password ? { ...common, password: d.password, mustChangePassword: d.mustChangePassword } : common;
     let made: (Invite & { name: string }) | undefined;
-    void run(
-      async () => {
-        if (!agent) {
-          // No password: the server answers a one-time link to hand over instead.
-          const r = await api.admin.createAgent(
-            d.password ? { ...common, password: d.password, mustChangePassword: d.mustChangePassword } : common,
-          );
-          if (r.invite) made = { ...r.invite, name: d.name };
-        } else
-          await api.admin.updateAgent(
-            agent.id,
-            d.password ? { ...common, password: d.password, mustChangePassword: d.mustChangePassword } : common,
-          );
+    void form.submit(
+      body,
+      async (b) => {
+        if (agent) return api.admin.updateAgent(agent.id, b);
+        const r = await api.admin.createAgent(b);
+        if (r.invite) made = { ...r.invite, name: d.name };
       },
       () => onDone(made),
     );
   }
 
   return (
-    <form className="admin-form" onSubmit={submit} aria-label={agent ? t('admin.editNamed', { name: agent.name }) : t('admin.agents.add')}>
+    <form
+      className="admin-form"
+      onSubmit={submit}
+      {...form.formProps}
+      aria-label={agent ? t('admin.editNamed', { name: agent.name }) : t('admin.agents.add')}
+    >
       <h3>{agent ? t('admin.editNamed', { name: agent.name }) : t('admin.agents.add')}</h3>
-      <label>
-        {t('admin.agents.name')}
+      <Field label={t('admin.agents.name')} error={err.name}>
         <input value={d.name} onChange={(e) => set({ name: e.target.value })} required />
-      </label>
-      <label>
-        {t('admin.agents.email')}
+      </Field>
+      <Field label={t('admin.agents.email')} error={err.email}>
         <input type="email" value={d.email} onChange={(e) => set({ email: e.target.value })} required />
-      </label>
-      <label>
-        {agent ? t('admin.agents.newPassword') : t('admin.agents.password')}
+      </Field>
+      <Field label={agent ? t('admin.agents.newPassword') : t('admin.agents.password')} error={err.password}>
         <input type="password" autoComplete="new-password" value={d.password} onChange={(e) => set({ password: e.target.value })} />
-      </label>
+      </Field>
       <label className="inline">
         <input type="checkbox" checked={d.mustChangePassword} onChange={(e) => set({ mustChangePassword: e.target.checked })} />
         {t('admin.agents.mustChange')}
       </label>
-      <label>
-        {t('admin.agents.role')}
+      <Field label={t('admin.agents.role')} error={err.role}>
         <select value={d.role} onChange={(e) => set({ role: e.target.value as Role })}>
           {ROLES.map((r) => (
             <option key={r} value={r}>
@@ -226,14 +225,13 @@ function AgentForm({ agent, onDone }: { agent?: Agent; onDone: (invite?: Invite 
             </option>
           ))}
         </select>
-      </label>
-      <label>
-        {t('admin.agents.language')}
+      </Field>
+      <Field label={t('admin.agents.language')} error={err.language}>
         <select value={d.language} onChange={(e) => set({ language: e.target.value as 'en' | 'es' })}>
           <option value="en">English</option>
           <option value="es">Español</option>
         </select>
-      </label>
+      </Field>
       <fieldset>
         <legend>{t('admin.agents.queuesAndSkills')}</legend>
         {queues.map((q) => {
@@ -272,8 +270,7 @@ function AgentForm({ agent, onDone }: { agent?: Agent; onDone: (invite?: Invite 
       <fieldset>
         <legend>{t('admin.agents.capacityPerChannel')}</legend>
         {CHANNELS.map((c) => (
-          <label key={c} className="inline">
-            {t(`channels.${c}`)}
+          <Field key={c} className="inline" label={t(`channels.${c}`)} error={err[`capacity.${c}`]}>
             <input
               type="number"
               min={0}
@@ -282,12 +279,12 @@ function AgentForm({ agent, onDone }: { agent?: Agent; onDone: (invite?: Invite 
               value={d.capacity[c]}
               onChange={(e) => set({ capacity: { ...d.capacity, [c]: Number(e.target.value) } })}
             />
-          </label>
+          </Field>
         ))}
       </fieldset>
-      <FormError error={error} />
+      <FormError error={form.formError} />
       <div className="form-actions">
-        <button className="btn btn-primary" disabled={busy}>
+        <button className="btn btn-primary" disabled={form.busy}>
           {t('common.save')}
         </button>
         <button type="button" className="btn" onClick={() => onDone()}>

@@ -1,4 +1,6 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { i18next } from '../../i18n.js';
 import { api } from '../../api.js';
 import type { Agent, AuditEntry } from '../../types.js';
 import '../security/access.css';
@@ -6,7 +8,7 @@ import '../security/access.css';
 type Filters = { actor: string; action: string; target: string; from: string; to: string };
 const EMPTY: Filters = { actor: '', action: '', target: '', from: '', to: '' };
 
-const when = (iso: string) => new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' }).format(new Date(iso));
+const when = (iso: string) => new Intl.DateTimeFormat(i18next.language, { dateStyle: 'medium', timeStyle: 'medium' }).format(new Date(iso));
 
 /** A one-line summary of an entry's details; before/after become the fields that changed. */
 export function summarise(details: Record<string, unknown>): string {
@@ -26,6 +28,7 @@ export function summarise(details: Record<string, unknown>): string {
  * CSV export. A screen of its own, ready to sit in the `/admin` area.
  */
 export function AuditLog() {
+  const { t } = useTranslation();
   const [agents, setAgents] = useState<Agent[]>([]);
   const [actions, setActions] = useState<{ action: string; description: string }[]>([]);
   const [filters, setFilters] = useState<Filters>(EMPTY);
@@ -71,7 +74,7 @@ export function AuditLog() {
     try {
       blob = await api.auditCsv(query(applied));
     } catch {
-      return setError('Export failed');
+      return setError(t('audit.exportFailed'));
     }
     const url = URL.createObjectURL(blob);
     const a = document.createElement('a');
@@ -84,23 +87,23 @@ export function AuditLog() {
   return (
     <main className="audit-page" aria-labelledby="audit-title">
       <div className="audit-head">
-        <h1 id="audit-title">Audit log</h1>
+        <h1 id="audit-title">{t('audit.title')}</h1>
         <button className="btn" onClick={() => void downloadCsv()}>
-          Download CSV
+          {t('audit.download')}
         </button>
       </div>
       <form
         className="audit-filters"
-        aria-label="Filters"
+        aria-label={t('audit.filters')}
         onSubmit={(e: FormEvent) => {
           e.preventDefault();
           setApplied(filters);
         }}
       >
         <label>
-          Who
+          {t('audit.who')}
           <select value={filters.actor} onChange={(e) => setFilters({ ...filters, actor: e.target.value })}>
-            <option value="">Anyone</option>
+            <option value="">{t('audit.anyone')}</option>
             {agents.map((a) => (
               <option key={a.id} value={a.id}>
                 {a.name} ({a.email})
@@ -109,9 +112,9 @@ export function AuditLog() {
           </select>
         </label>
         <label>
-          Action
+          {t('audit.action')}
           <select value={filters.action} onChange={(e) => setFilters({ ...filters, action: e.target.value })}>
-            <option value="">All</option>
+            <option value="">{t('audit.all')}</option>
             {families.map((f) => (
               <option key={f} value={f}>
                 {f}
@@ -125,37 +128,37 @@ export function AuditLog() {
           </select>
         </label>
         <label>
-          Target
+          {t('audit.target')}
           <input
-            placeholder="agent:…, queue:donor"
+            placeholder={t('audit.targetExample')}
             value={filters.target}
             onChange={(e) => setFilters({ ...filters, target: e.target.value })}
           />
         </label>
         <label>
-          From
+          {t('audit.from')}
           <input type="date" value={filters.from} onChange={(e) => setFilters({ ...filters, from: e.target.value })} />
         </label>
         <label>
-          To
+          {t('audit.to')}
           <input type="date" value={filters.to} onChange={(e) => setFilters({ ...filters, to: e.target.value })} />
         </label>
-        <button className="btn btn-primary">Apply</button>
+        <button className="btn btn-primary">{t('audit.apply')}</button>
       </form>
       {error && (
         <p className="form-error" role="alert">
           {error}
         </p>
       )}
-      <table className="audit-table" aria-label="Audit entries">
+      <table className="audit-table" aria-label={t('audit.entries')}>
         <thead>
           <tr>
-            <th scope="col">When</th>
-            <th scope="col">Who</th>
-            <th scope="col">Action</th>
-            <th scope="col">Target</th>
-            <th scope="col">Address</th>
-            <th scope="col">Details</th>
+            <th scope="col">{t('audit.when')}</th>
+            <th scope="col">{t('audit.who')}</th>
+            <th scope="col">{t('audit.action')}</th>
+            <th scope="col">{t('audit.target')}</th>
+            <th scope="col">{t('audit.address')}</th>
+            <th scope="col">{t('audit.details')}</th>
           </tr>
         </thead>
         <tbody>
@@ -174,7 +177,7 @@ export function AuditLog() {
           {!loading && entries.length === 0 && (
             <tr>
               <td colSpan={6} className="muted">
-                No entries match.
+                {t('audit.none')}
               </td>
             </tr>
           )}
@@ -182,7 +185,7 @@ export function AuditLog() {
       </table>
       {cursor && (
         <button className="btn" disabled={loading} onClick={() => void load(applied, cursor)}>
-          Older entries
+          {t('audit.older')}
         </button>
       )}
     </main>

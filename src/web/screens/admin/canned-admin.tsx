@@ -3,8 +3,10 @@ import { useTranslation } from 'react-i18next';
 import { CANNED_VARIABLES } from '../../../core/content/fill-canned.js';
 import { api } from '../../api.js';
 import type { CannedResponse } from '../../types.js';
+import { ZCannedResponse, ZUpdateCannedResponse } from '../../../core/content/content-schemas.js';
 import { FormError, QueueSelect, Section, useList, useSubmit } from './admin-bits.js';
 import { AdminTable } from './admin-table.js';
+import { Field, useValidatedForm } from './validated-form.js';
 
 const loadCanned = () => api.cannedResponses();
 
@@ -73,40 +75,43 @@ function CannedForm({ item, onDone }: { item?: CannedResponse; onDone: () => voi
   const [body, setBody] = useState(item?.body ?? '');
   const [queue, setQueue] = useState<string | null>(item?.queue ?? null);
   const [language, setLanguage] = useState<string>(item?.language ?? '');
-  const { error, busy, run } = useSubmit();
+  const form = useValidatedForm(item ? ZUpdateCannedResponse : ZCannedResponse);
+  const err = form.errors;
   function submit(e: FormEvent) {
     e.preventDefault();
-    const data = { title, body, queue, language: language || null };
-    void run(() => (item ? api.admin.updateCanned(item.id, data) : api.admin.createCanned(data)), onDone);
+    const data = { title, body, queue, language: (language || null) as 'en' | 'es' | null };
+    void form.submit(data, (d) => (item ? api.admin.updateCanned(item.id, d) : api.admin.createCanned(d)), onDone);
   }
   return (
-    <form className="admin-form" onSubmit={submit} aria-label={item ? t('admin.editNamed', { name: item.title }) : t('admin.canned.add')}>
+    <form
+      className="admin-form"
+      onSubmit={submit}
+      {...form.formProps}
+      aria-label={item ? t('admin.editNamed', { name: item.title }) : t('admin.canned.add')}
+    >
       <h3>{item ? t('admin.editNamed', { name: item.title }) : t('admin.canned.add')}</h3>
-      <label>
-        {t('admin.canned.title')}
+      <Field label={t('admin.canned.title')} error={err.title}>
         <input value={title} onChange={(e) => setTitle(e.target.value)} />
-      </label>
-      <QueueSelect value={queue} onChange={setQueue} label={t('admin.queue')} />
-      <label>
-        {t('admin.canned.language')}
+      </Field>
+      <QueueSelect value={queue} onChange={setQueue} label={t('admin.queue')} error={err.queue} />
+      <Field label={t('admin.canned.language')} error={err.language}>
         <select value={language} onChange={(e) => setLanguage(e.target.value)}>
           <option value="">{t('admin.canned.anyLanguage')}</option>
           <option value="en">{t('languages.en')}</option>
           <option value="es">{t('languages.es')}</option>
         </select>
-      </label>
-      <div className="field wide">
-        <label>
-          {t('admin.canned.body')}
-          <textarea rows={4} value={body} onChange={(e) => setBody(e.target.value)} aria-describedby="canned-vars" />
-        </label>
-        <span id="canned-vars" className="muted small">
-          {t('admin.canned.variables')} {CANNED_VARIABLES.join(' ')}
-        </span>
-      </div>
-      <FormError error={error} />
+      </Field>
+      <Field
+        className="wide"
+        label={t('admin.canned.body')}
+        hint={`${t('admin.canned.variables')} ${CANNED_VARIABLES.join(' ')}`}
+        error={err.body}
+      >
+        <textarea rows={4} value={body} onChange={(e) => setBody(e.target.value)} />
+      </Field>
+      <FormError error={form.formError} />
       <div className="form-actions">
-        <button className="btn btn-primary" disabled={busy}>
+        <button className="btn btn-primary" disabled={form.busy}>
           {t('common.save')}
         </button>
         <button type="button" className="btn" onClick={onDone}>

@@ -2,8 +2,10 @@ import { useCallback, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api.js';
 import type { Disposition } from '../../types.js';
+import { ZDisposition, ZUpdateDisposition } from '../../../core/content/content-schemas.js';
 import { FormError, QueueSelect, Section, useList, useSubmit } from './admin-bits.js';
 import { AdminTable } from './admin-table.js';
+import { Field, useValidatedForm } from './validated-form.js';
 
 /** Resolution codes: global or per queue; one in use is archived rather than deleted. */
 export function DispositionsAdmin() {
@@ -81,31 +83,31 @@ function DispositionForm({ item, onDone }: { item?: Disposition; onDone: () => v
   const [code, setCode] = useState(item?.code ?? '');
   const [label, setLabel] = useState(item?.label ?? '');
   const [queue, setQueue] = useState<string | null>(item?.queue ?? null);
-  const { error, busy, run } = useSubmit();
+  const form = useValidatedForm(item ? ZUpdateDisposition : ZDisposition);
+  const err = form.errors;
   function submit(e: FormEvent) {
     e.preventDefault();
     const data = { code, label, queue };
-    void run(() => (item ? api.admin.updateDisposition(item.id, data) : api.admin.createDisposition(data)), onDone);
+    void form.submit(data, (d) => (item ? api.admin.updateDisposition(item.id, d) : api.admin.createDisposition(d)), onDone);
   }
   return (
     <form
       className="admin-form"
       onSubmit={submit}
+      {...form.formProps}
       aria-label={item ? t('admin.editNamed', { name: item.label }) : t('admin.dispositions.add')}
     >
       <h3>{item ? t('admin.editNamed', { name: item.label }) : t('admin.dispositions.add')}</h3>
-      <label>
-        {t('admin.dispositions.label')}
+      <Field label={t('admin.dispositions.label')} error={err.label}>
         <input value={label} onChange={(e) => setLabel(e.target.value)} />
-      </label>
-      <label>
-        {t('admin.dispositions.code')}
+      </Field>
+      <Field label={t('admin.dispositions.code')} error={err.code}>
         <input value={code} onChange={(e) => setCode(e.target.value)} placeholder="gift-aid-sent" />
-      </label>
-      <QueueSelect value={queue} onChange={setQueue} label={t('admin.queue')} />
-      <FormError error={error} />
+      </Field>
+      <QueueSelect value={queue} onChange={setQueue} label={t('admin.queue')} error={err.queue} />
+      <FormError error={form.formError} />
       <div className="form-actions">
-        <button className="btn btn-primary" disabled={busy}>
+        <button className="btn btn-primary" disabled={form.busy}>
           {t('common.save')}
         </button>
         <button type="button" className="btn" onClick={onDone}>

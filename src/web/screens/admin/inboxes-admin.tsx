@@ -2,8 +2,10 @@ import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api.js';
 import type { Inbox } from '../../types.js';
+import { ZInbox } from '../../../core/inbox-schema.js';
 import { FormError, Section, useList, useQueues, useSubmit } from './admin-bits.js';
 import { AdminTable } from './admin-table.js';
+import { Field, useValidatedForm } from './validated-form.js';
 
 const KINDS: Inbox['kind'][] = ['phone', 'email', 'slack'];
 const loadInboxes = () => api.admin.inboxes();
@@ -18,13 +20,14 @@ export function InboxesAdmin() {
   const [address, setAddress] = useState('');
   const [queue, setQueue] = useState('');
   const [flow, setFlow] = useState('');
-  const add = useSubmit();
+  const add = useValidatedForm(ZInbox);
+  const err = add.errors;
 
   function submit(e: FormEvent) {
     e.preventDefault();
-    void add.run(
-      () =>
-        api.admin.createInbox({ kind, address: address.trim(), queue, ...(kind === 'phone' && flow.trim() ? { flow: flow.trim() } : {}) }),
+    void add.submit(
+      { kind, address: address.trim(), queue, ...(kind === 'phone' && flow.trim() ? { flow: flow.trim() } : {}) },
+      (body) => api.admin.createInbox(body),
       () => {
         setAddress('');
         setFlow('');
@@ -36,10 +39,9 @@ export function InboxesAdmin() {
   return (
     <Section title={t('admin.tabs.inboxes')}>
       <FormError error={error ?? actions.error} />
-      <form className="admin-form" onSubmit={submit} aria-label={t('admin.inboxes.add')}>
+      <form className="admin-form" onSubmit={submit} {...add.formProps} aria-label={t('admin.inboxes.add')}>
         <h3>{t('admin.inboxes.add')}</h3>
-        <label>
-          {t('admin.inboxes.kind')}
+        <Field label={t('admin.inboxes.kind')} error={err.kind}>
           <select value={kind} onChange={(e) => setKind(e.target.value as Inbox['kind'])}>
             {KINDS.map((k) => (
               <option key={k} value={k}>
@@ -47,18 +49,16 @@ export function InboxesAdmin() {
               </option>
             ))}
           </select>
-        </label>
-        <label>
-          {t('admin.inboxes.address')}
+        </Field>
+        <Field label={t('admin.inboxes.address')} error={err.address}>
           <input
             value={address}
             onChange={(e) => setAddress(e.target.value)}
             placeholder={t(`admin.inboxes.placeholders.${kind}`)}
             required
           />
-        </label>
-        <label>
-          {t('admin.inboxes.queue')}
+        </Field>
+        <Field label={t('admin.inboxes.queue')} error={err.queue}>
           <select value={queue} onChange={(e) => setQueue(e.target.value)} required>
             <option value="">{t('admin.inboxes.chooseQueue')}</option>
             {queues.map((q) => (
@@ -67,14 +67,13 @@ export function InboxesAdmin() {
               </option>
             ))}
           </select>
-        </label>
+        </Field>
         {kind === 'phone' && (
-          <label>
-            {t('admin.inboxes.flow')}
+          <Field label={t('admin.inboxes.flow')} error={err.flow}>
             <input value={flow} onChange={(e) => setFlow(e.target.value)} placeholder="main" />
-          </label>
+          </Field>
         )}
-        <FormError error={add.error} />
+        <FormError error={add.formError} />
         <div className="form-actions">
           <button className="btn btn-primary" disabled={add.busy}>
             {t('common.add')}

@@ -3,7 +3,8 @@ import { useTranslation } from 'react-i18next';
 import { api } from '../../api.js';
 import type { QueueStats } from '../../types.js';
 import { ZCreateQueue, ZUpdateQueue } from '../../../core/routing/queue-schema.js';
-import { FormError, loadQueues, Section, useList } from './admin-bits.js';
+import { CALLBACK_ORDERS } from '../../../db/enums.js';
+import { FormError, loadQueues, Section, useList, useSubmit } from './admin-bits.js';
 import { Field, useValidatedForm } from './validated-form.js';
 import { AdminTable } from './admin-table.js';
 
@@ -43,6 +44,7 @@ export function QueuesAdmin() {
   const { t } = useTranslation();
   const { items, error, reload } = useList(loadQueues);
   const [editing, setEditing] = useState<QueueStats | 'new' | null>(null);
+  const actions = useSubmit();
   const minutes = (s: number) => t('admin.queues.seconds', { count: s });
   return (
     <Section
@@ -53,7 +55,7 @@ export function QueuesAdmin() {
         </button>
       }
     >
-      <FormError error={error} />
+      <FormError error={error ?? actions.error} />
       {editing && (
         <QueueForm
           key={editing === 'new' ? 'new' : editing.key}
@@ -96,9 +98,19 @@ export function QueuesAdmin() {
           },
         ]}
         actions={(q) => (
-          <button className="btn btn-sm" onClick={() => setEditing(q)} aria-label={t('admin.editNamed', { name: q.name })}>
-            {t('admin.edit')}
-          </button>
+          <>
+            <button className="btn btn-sm" onClick={() => setEditing(q)} aria-label={t('admin.editNamed', { name: q.name })}>
+              {t('admin.edit')}
+            </button>
+            {/* The server refuses (409) while inboxes, escalation plans or history depend on it, and says which. */}
+            <button
+              className="btn btn-sm"
+              onClick={() => void actions.run(() => api.admin.deleteQueue(q.key), reload)}
+              aria-label={t('admin.deleteNamed', { name: q.name })}
+            >
+              {t('common.delete')}
+            </button>
+          </>
         )}
       />
     </Section>
@@ -116,8 +128,11 @@ function QueueForm({ queue, onDone }: { queue?: QueueStats; onDone: () => void }
   const [steps, setSteps] = useState<Step[]>(queue?.escalation ?? []);
   const [sla, setSlaPolicy] = useState<SlaDraft | null>(slaDraftOf(queue?.sla ?? null));
   const [replies, setReplies] = useState<RepliesDraft>(repliesDraftOf(queue?.autoReply ?? null));
+  const [callbackOrder, setCallbackOrder] = useState<QueueStats['callbackOrder']>(queue?.callbackOrder ?? 'afterLive');
   const form = useValidatedForm(queue ? ZUpdateQueue : ZCreateQueue);
   const err = form.errors;
+  /** The first error at or under `path` (an array's items, a step's fields). */
+  const errUnder = (path: string) => Object.entries(err).find(([p]) => p === path || p.startsWith(`${path}.`))?.[1];
 
   function submit(e: FormEvent) {
     e.preventDefault();
@@ -130,6 +145,7 @@ function QueueForm({ queue, onDone }: { queue?: QueueStats; onDone: () => void }
       escalation: steps,
       sla: sla && slaOf(sla),
       autoReply: autoReplyOf(replies),
+      callbackOrder,
     };
     void form.submit(
       queue ? body : { key, ...body },
@@ -145,7 +161,12 @@ function QueueForm({ queue, onDone }: { queue?: QueueStats; onDone: () => void }
   };
 
   return (
-    <form className="admin-form" onSubmit={submit} aria-label={queue ? t('admin.editNamed', { name: queue.name }) : t('admin.queues.add')}>
+    <form
+      className="admin-form"
+      onSubmit={submit}
+      {...form.formProps}
+      aria-label={queue ? t('admin.editNamed', { name: queue.name }) : t('admin.queues.add')}
+    >
       <h3>{queue ? t('admin.editNamed', { name: queue.name }) : t('admin.queues.add')}</h3>
       {!queue && (
         <Field label={t('admin.queues.key')} hint={t('admin.queues.keyHint')} error={err.key}>
@@ -163,6 +184,20 @@ function QueueForm({ queue, onDone }: { queue?: QueueStats; onDone: () => void }
       </Field>
       <Field label={t('admin.queues.maxWaitSeconds')} error={err.maxWaitSeconds}>
         <input type="number" value={maxWaitSeconds} onChange={(e) => setMaxWait(Number(e.target.value))} />
+      </Field>
+      <Field
+        className="wide callback-order"
+        label={t('admin.queues.callbackOrder')}
+        hint={t(`admin.queues.callbackOrders.${callbackOrder}.hint`)}
+        error={err.callbackOrder}
+      >
+        <select value={callbackOrder} onChange={(e) => setCallbackOrder(e.target.value as QueueStats['callbackOrder'])}>
+          {CALLBACK_ORDERS.map((o) => (
+            <option key={o} value={o}>
+              {t(`admin.queues.callbackOrders.${o}.label`)}
+            </option>
+          ))}
+        </select>
       </Field>
       <fieldset>
         <legend>{t('admin.queues.sla')}</legend>
@@ -231,12 +266,12 @@ function QueueForm({ queue, onDone }: { queue?: QueueStats; onDone: () => void }
         </label>
         {hours && (
           <>
-            <label>
-              {t('admin.queues.timezone')}
+            <Field label={t('admin.queues.timezone')} error={err['businessHours.timezone']}>
               <input value={hours.timezone} onChange={(e) => setHours({ ...hours, timezone: e.target.value })} />
-            </label>
+            </Field>
             {DAYS.map((day) => {
               const row = dayRow(day);
+              const at = `businessHours.open.${hours.open.findIndex((o) => o.day === day)}`;
               const dayName = new Intl.DateTimeFormat(undefined, { weekday: 'long' }).format(new Date(Date.UTC(2026, 10, 1 + day)));
               return (
                 <div key={day} className="hours-row">
@@ -250,28 +285,25 @@ function QueueForm({ queue, onDone }: { queue?: QueueStats; onDone: () => void }
                   </label>
                   {row && (
                     <>
-                      <label className="inline">
-                        {t('admin.queues.from')}
+                      <Field className="inline" label={t('admin.queues.fromDay', { day: dayName })} error={err[`${at}.from`] ?? err[at]}>
                         <input type="time" value={row.from} onChange={(e) => setDay(day, { from: e.target.value, to: row.to })} />
-                      </label>
-                      <label className="inline">
-                        {t('admin.queues.to')}
+                      </Field>
+                      <Field className="inline" label={t('admin.queues.toDay', { day: dayName })} error={err[`${at}.to`]}>
                         <input type="time" value={row.to} onChange={(e) => setDay(day, { from: row.from, to: e.target.value })} />
-                      </label>
+                      </Field>
                     </>
                   )}
                 </div>
               );
             })}
-            <label className="wide">
-              {t('admin.queues.holidays')}
+            <Field className="wide" label={t('admin.queues.holidays')} error={errUnder('businessHours.holidays')}>
               <textarea
                 rows={2}
                 value={(hours.holidays ?? []).join('\n')}
                 onChange={(e) => setHours({ ...hours, holidays: e.target.value.split(/\s+/).filter(Boolean) })}
                 placeholder="2026-12-25"
               />
-            </label>
+            </Field>
           </>
         )}
       </fieldset>
@@ -279,17 +311,20 @@ function QueueForm({ queue, onDone }: { queue?: QueueStats; onDone: () => void }
         <legend>{t('admin.queues.escalation')}</legend>
         {steps.map((s, i) => (
           <div key={i} className="hours-row">
-            <label className="inline">
-              {t('admin.queues.afterSeconds')}
+            <Field className="inline" label={t('admin.queues.afterSeconds')} error={err[`escalation.${i}.afterSeconds`]}>
               <input
                 type="number"
                 min={0}
                 value={s.afterSeconds}
                 onChange={(e) => setSteps(steps.map((x, j) => (j === i ? { ...x, afterSeconds: Number(e.target.value) } : x)))}
               />
-            </label>
-            <label className="inline">
-              {t('admin.queues.raisePriority')}
+            </Field>
+            {/* A step that does nothing is refused at the step itself: shown here, its first choice. */}
+            <Field
+              className="inline"
+              label={t('admin.queues.raisePriority')}
+              error={err[`escalation.${i}.raisePriority`] ?? err[`escalation.${i}`]}
+            >
               <input
                 type="number"
                 min={0}
@@ -298,9 +333,8 @@ function QueueForm({ queue, onDone }: { queue?: QueueStats; onDone: () => void }
                   setSteps(steps.map((x, j) => (j === i ? { ...x, raisePriority: Number(e.target.value) || undefined } : x)))
                 }
               />
-            </label>
-            <label className="inline">
-              {t('admin.queues.addQueues')}
+            </Field>
+            <Field className="inline" label={t('admin.queues.addQueues')} error={errUnder(`escalation.${i}.addQueues`)}>
               <input
                 value={(s.addQueues ?? []).join(', ')}
                 onChange={(e) =>
@@ -309,7 +343,7 @@ function QueueForm({ queue, onDone }: { queue?: QueueStats; onDone: () => void }
                   )
                 }
               />
-            </label>
+            </Field>
             <label className="inline">
               <input
                 type="checkbox"

@@ -1,4 +1,5 @@
 import { useEffect, useReducer, useRef, useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
 import { initialSoftphone, softphoneActions, softphoneReducer, formatDuration } from '../../state/softphone.js';
 import { Phone } from '../../voice.js';
 import { Icon } from '../../components/bits.js';
@@ -7,6 +8,7 @@ import { TransferDialog } from '../../components/transfer-dialog.js';
 const KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '0', '#'];
 
 export function Softphone({ dialTarget, conversationId }: { dialTarget: string; conversationId: string | null }) {
+  const { t } = useTranslation();
   const [state, emit] = useReducer(softphoneReducer, initialSoftphone);
   const phone = useRef<Phone | null>(null);
   const [number, setNumber] = useState('');
@@ -32,8 +34,8 @@ export function Softphone({ dialTarget, conversationId }: { dialTarget: string; 
   }, []);
   useEffect(() => {
     if (state.call?.phase !== 'open') return;
-    const t = setInterval(() => setNow(Date.now()), 500);
-    return () => clearInterval(t);
+    const timer = setInterval(() => setNow(Date.now()), 500);
+    return () => clearInterval(timer);
   }, [state.call?.phase]);
   useEffect(() => {
     if (!state.call) {
@@ -49,15 +51,13 @@ export function Softphone({ dialTarget, conversationId }: { dialTarget: string; 
     e.preventDefault();
     if (can.dial && number.trim()) void p?.dial(number.trim(), number.trim() === dialTarget ? conversationId : null);
   };
-  const deviceLabel = { off: 'Off', registering: 'Connecting…', ready: 'Ready', unavailable: 'Not configured', error: 'Error' }[
-    state.device
-  ];
+  const deviceLabel = t(`softphone.states.${state.device}`);
 
   return (
-    <section className={`panel softphone ${call ? `sp-${call.phase}` : ''}`} aria-label="Softphone" data-testid="softphone">
+    <section className={`panel softphone ${call ? `sp-${call.phase}` : ''}`} aria-label={t('softphone.label')} data-testid="softphone">
       <div className="sp-head">
         <h3 className="panel-title">
-          <Icon name="voice" size={14} /> Phone
+          <Icon name="voice" size={14} /> {t('softphone.title')}
         </h3>
         <span className={`sp-status sp-status-${state.device}`} data-testid="softphone-status">
           {deviceLabel}
@@ -66,13 +66,13 @@ export function Softphone({ dialTarget, conversationId }: { dialTarget: string; 
 
       {state.device === 'unavailable' && (
         <p className="sp-note" data-testid="softphone-note">
-          {state.error ?? 'Voice is not available.'} Calls still reach the desk as conversations.
+          {state.error ?? t('softphone.unavailable')} {t('softphone.unavailableHint')}
         </p>
       )}
       {state.error && state.device !== 'unavailable' && (
         <div className="sp-error" role="alert">
           <span>{state.error}</span>
-          <button className="link" onClick={() => emit({ type: 'dismiss.error' })} aria-label="Dismiss error">
+          <button className="link" onClick={() => emit({ type: 'dismiss.error' })} aria-label={t('softphone.dismissError')}>
             ×
           </button>
         </div>
@@ -83,14 +83,14 @@ export function Softphone({ dialTarget, conversationId }: { dialTarget: string; 
           <div className="sp-peer">{call.peer}</div>
           <div className="sp-phase" aria-live="polite">
             {call.phase === 'ringing'
-              ? 'Incoming call…'
+              ? t('softphone.ringing')
               : call.phase === 'connecting'
                 ? call.direction === 'outbound'
-                  ? 'Calling…'
-                  : 'Connecting…'
+                  ? t('softphone.calling')
+                  : t('softphone.connecting')
                 : call.held
-                  ? 'On hold'
-                  : 'In call'}
+                  ? t('softphone.onHold')
+                  : t('softphone.inCall')}
             {call.phase === 'open' && call.startedAt && (
               <span className="sp-timer" data-testid="call-timer">
                 {formatDuration((now - call.startedAt) / 1000)}
@@ -99,11 +99,11 @@ export function Softphone({ dialTarget, conversationId }: { dialTarget: string; 
           </div>
           {call.phase === 'ringing' ? (
             <div className="sp-row">
-              <button className="btn btn-success grow" onClick={() => p?.answer()} aria-label="Answer call">
-                Answer
+              <button className="btn btn-success grow" onClick={() => p?.answer()} aria-label={t('softphone.answerCall')}>
+                {t('softphone.answer')}
               </button>
-              <button className="btn btn-danger grow" onClick={() => p?.reject()} aria-label="Reject call">
-                Reject
+              <button className="btn btn-danger grow" onClick={() => p?.reject()} aria-label={t('softphone.rejectCall')}>
+                {t('softphone.reject')}
               </button>
             </div>
           ) : (
@@ -115,7 +115,7 @@ export function Softphone({ dialTarget, conversationId }: { dialTarget: string; 
                   aria-pressed={call.muted}
                   onClick={() => p?.mute(!call.muted)}
                 >
-                  <Icon name="mute" /> {call.muted ? 'Unmute' : 'Mute'}
+                  <Icon name="mute" /> {call.muted ? t('softphone.unmute') : t('softphone.mute')}
                 </button>
                 <button
                   className={`sp-ctl ${call.held ? 'on' : ''}`}
@@ -123,7 +123,7 @@ export function Softphone({ dialTarget, conversationId }: { dialTarget: string; 
                   aria-pressed={call.held}
                   onClick={() => call.conversationId && void p?.hold(call.conversationId, !call.held)}
                 >
-                  <Icon name="pause" /> {call.held ? 'Resume' : 'Hold'}
+                  <Icon name="pause" /> {call.held ? t('softphone.resume') : t('softphone.hold')}
                 </button>
                 <button
                   className={`sp-ctl ${keypad ? 'on' : ''}`}
@@ -131,31 +131,36 @@ export function Softphone({ dialTarget, conversationId }: { dialTarget: string; 
                   aria-pressed={keypad}
                   onClick={() => setKeypad((k) => !k)}
                 >
-                  <Icon name="keypad" /> Keypad
+                  <Icon name="keypad" /> {t('softphone.keypad')}
                 </button>
                 <button
                   className="sp-ctl"
                   disabled={!can.transfer}
                   onClick={() => setTransfer(true)}
-                  title={can.transfer ? 'Transfer this call' : 'No conversation linked to this call'}
+                  title={can.transfer ? t('softphone.transferHint') : t('softphone.noConversation')}
                 >
-                  <Icon name="transfer" /> Transfer
+                  <Icon name="transfer" /> {t('softphone.transfer')}
                 </button>
               </div>
               {keypad && (
-                <div className="keypad" role="group" aria-label="Keypad">
-                  <output className="keypad-digits" aria-label="Digits sent">
+                <div className="keypad" role="group" aria-label={t('softphone.keypad')}>
+                  <output className="keypad-digits" aria-label={t('softphone.digitsSent')}>
                     {call.digits || ' '}
                   </output>
                   {KEYS.map((k) => (
-                    <button key={k} onClick={() => p?.digit(k)} aria-label={`Digit ${k}`}>
+                    <button key={k} onClick={() => p?.digit(k)} aria-label={t('softphone.digit', { key: k })}>
                       {k}
                     </button>
                   ))}
                 </div>
               )}
-              <button className="btn btn-danger btn-block" disabled={!can.hangup} onClick={() => p?.hangup()} aria-label="Hang up">
-                <Icon name="hangup" /> Hang up
+              <button
+                className="btn btn-danger btn-block"
+                disabled={!can.hangup}
+                onClick={() => p?.hangup()}
+                aria-label={t('softphone.hangUp')}
+              >
+                <Icon name="hangup" /> {t('softphone.hangUp')}
               </button>
             </>
           )}
@@ -163,32 +168,33 @@ export function Softphone({ dialTarget, conversationId }: { dialTarget: string; 
       ) : state.device === 'unavailable' ? null : (
         <form className="sp-dial" onSubmit={dial}>
           <label className="sr-only" htmlFor="dial-number">
-            Number to call
+            {t('softphone.number')}
           </label>
           <input
             id="dial-number"
             type="tel"
             inputMode="tel"
-            placeholder="+1 555 010 0000"
+            placeholder={t('softphone.numberExample')}
             value={number}
             onChange={(e) => setNumber(e.target.value)}
             disabled={state.device !== 'ready'}
           />
-          <button className="btn btn-success" disabled={!can.dial || !number.trim()} aria-label="Call">
-            <Icon name="voice" size={14} /> Call
+          <button className="btn btn-success" disabled={!can.dial || !number.trim()} aria-label={t('softphone.call')}>
+            <Icon name="voice" size={14} /> {t('softphone.call')}
           </button>
         </form>
       )}
       {!call && state.lastCall && (
         <p className="muted small" data-testid="last-call">
-          Last call: {state.lastCall.peer}, {formatDuration(state.lastCall.seconds)}
+          {t('softphone.lastCall', { peer: state.lastCall.peer, duration: formatDuration(state.lastCall.seconds) })}
         </p>
       )}
       {transfer && call?.conversationId && (
         <TransferDialog
           id={call.conversationId}
           currentQueue=""
-          title="Transfer call"
+          title={t('softphone.transferTitle')}
+
           onClose={() => setTransfer(false)}
           submit={(target) => p!.transfer(call.conversationId!, target)}
         />

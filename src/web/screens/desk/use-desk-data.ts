@@ -1,4 +1,5 @@
 import { useEffect, useState, type Dispatch } from 'react';
+import { i18next } from '../../i18n.js';
 import { api } from '../../api.js';
 import { reportError } from '../../notices.js';
 import type { DeskAction, Filters } from '../../state/desk.js';
@@ -25,7 +26,7 @@ export function useInboxLoader(filters: Filters, reloadTick: number, dispatch: D
         limit: 100,
       })
       .then((r) => !stale && dispatch({ type: 'conversations.loaded', conversations: r.conversations }))
-      .catch(reportError('Could not load the inbox'));
+      .catch(reportError(i18next.t('errors.loadInbox')));
     return () => {
       stale = true;
     };
@@ -40,7 +41,7 @@ export function useConversationLoader(selectedId: string | null, reloadTick: num
     api
       .conversation(selectedId)
       .then((detail) => !stale && dispatch({ type: 'detail.loaded', detail }))
-      .catch(reportError('Could not open the conversation'));
+      .catch(reportError(i18next.t('errors.openConversation')));
     return () => {
       stale = true;
     };
@@ -51,7 +52,7 @@ export function useConversationLoader(selectedId: string | null, reloadTick: num
 export function useQueueKeys() {
   const [queues, setQueues] = useState<string[]>([]);
   useEffect(() => {
-    api.queues().then((q) => setQueues(q.map((x) => x.key)), reportError('Could not load the queues'));
+    api.queues().then((q) => setQueues(q.map((x) => x.key)), reportError(i18next.t('errors.loadQueues')));
   }, []);
   return queues;
 }
@@ -66,7 +67,7 @@ export function usePastConversations(contactId: string | undefined, currentId: s
     api
       .conversations({ contactId, status: 'all', limit: 20 })
       .then((r) => !stale && setPast(r.conversations))
-      .catch(reportError("Could not load the contact's past conversations"));
+      .catch(reportError(i18next.t('errors.loadHistory')));
     return () => {
       stale = true;
     };
@@ -78,7 +79,7 @@ export function usePastConversations(contactId: string | undefined, currentId: s
 export function useTags(reloadKey: unknown) {
   const [tags, setTags] = useState<string[]>([]);
   useEffect(() => {
-    api.tags().then((t) => setTags(t.map((x) => x.tag)), reportError('Could not load the tags'));
+    api.tags().then((t) => setTags(t.map((x) => x.tag)), reportError(i18next.t('errors.loadTags')));
   }, [reloadKey]);
   return tags;
 }

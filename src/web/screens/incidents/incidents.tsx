@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { i18next } from '../../i18n.js';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api.js';
 import { dayAndTime } from '../../format.js';
@@ -27,7 +28,7 @@ export function IncidentsScreen({
   const { t } = useTranslation();
   const [history, setHistory] = useState<Incident[]>([]);
   const loadHistory = useCallback(() => {
-    api.crisis.incidents('resolved').then(setHistory, reportError('Could not load the resolved incidents'));
+    api.crisis.incidents('resolved').then(setHistory, reportError(i18next.t('errors.loadResolvedIncidents')));
   }, []);
   useEffect(loadHistory, [loadHistory, open.length]);
 
@@ -88,7 +89,7 @@ function OpenIncident({ incident: i, onOpenConversation }: { incident: Incident;
   const numbers = useConversationNumbers(i.conversationIds);
   const links = i.conversationIds.join();
   useEffect(() => {
-    api.crisis.suggestions(i.id).then(setSuggestions, reportError('Could not load the suggested conversations'));
+    api.crisis.suggestions(i.id).then(setSuggestions, reportError(i18next.t('errors.loadSuggestions')));
   }, [i.id, links]);
   const link = useSubmit();
 
@@ -205,7 +206,12 @@ function ResolveIncident({ incident: i, onCancel }: { incident: Incident; onCanc
       </label>
       <label>
         {t('incidents.disposition')}
-        <input maxLength={64} placeholder="incident" value={disposition} onChange={(e) => setDisposition(e.target.value)} />
+        <input
+          maxLength={64}
+          placeholder={t('incidents.dispositionExample')}
+          value={disposition}
+          onChange={(e) => setDisposition(e.target.value)}
+        />
       </label>
       <FormError error={submit.error} />
       <div className="incident-actions">

@@ -1,4 +1,6 @@
 import { useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { i18next } from '../../i18n.js';
 import { request } from '../../api.js';
 import { reportError } from '../../notices.js';
 
@@ -18,11 +20,6 @@ const callApi = {
 };
 
 const KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '0', '#'];
-const STATE_LABEL: Record<CallTurn['state'], string> = {
-  menu: 'In the menu: press keys or say something',
-  queued: 'On hold in the queue: the call is offered to an agent',
-  ended: 'Call ended',
-};
 
 /**
  * A caller walking the real IVR flow as text: each turn is the TwiML Switchboard answered, read out;
@@ -30,6 +27,7 @@ const STATE_LABEL: Record<CallTurn['state'], string> = {
  * agents' desks get a real voice offer.
  */
 export function CallPane() {
+  const { t } = useTranslation();
   const [from, setFrom] = useState('+15555550177');
   const [call, setCall] = useState<CallTurn | null>(null);
   const [log, setLog] = useState<Entry[]>([]);
@@ -48,7 +46,7 @@ export function CallPane() {
       ]);
       setCall(turn);
     } catch (err) {
-      reportError('The sandbox call could not go on')(err);
+      reportError(i18next.t('errors.sandboxCall'))(err);
     } finally {
       setBusy(false);
     }
@@ -61,7 +59,7 @@ export function CallPane() {
   const press = (digits: string) => {
     if (!call || !digits) return;
     setKeys('');
-    void take({ kind: 'note', text: `pressed ${digits}` }, () => callApi.answer(call.callSid, { digits }));
+    void take({ kind: 'note', text: t('sandbox.call.pressed', { digits }) }, () => callApi.answer(call.callSid, { digits }));
   };
   const say = (e: FormEvent) => {
     e.preventDefault();
@@ -73,18 +71,18 @@ export function CallPane() {
   const inMenu = call?.state === 'menu' && !busy;
 
   return (
-    <section className="sandbox-pane sandbox-call" aria-label="Call">
+    <section className="sandbox-pane sandbox-call" aria-label={t('sandbox.call.label')}>
       <header className="sandbox-pane-head">
-        <h2>Call (IVR)</h2>
+        <h2>{t('sandbox.call.title')}</h2>
         <form onSubmit={ring} className="sandbox-add">
-          <input value={from} onChange={(e) => setFrom(e.target.value)} aria-label="Call: caller's number" placeholder="+1555…" />
+          <input value={from} onChange={(e) => setFrom(e.target.value)} aria-label={t('sandbox.call.from')} placeholder="+1555…" />
           <button className="btn btn-sm btn-primary" type="submit" disabled={busy || call?.state === 'menu'}>
-            {call && call.state !== 'ended' ? 'Call again' : 'Call'}
+            {call && call.state !== 'ended' ? t('sandbox.call.again') : t('sandbox.call.ring')}
           </button>
         </form>
       </header>
-      <ol className="sandbox-thread" aria-label="Call: what is said">
-        {log.length === 0 && <li className="sandbox-empty">Ring the hotline to hear the phone menu as text.</li>}
+      <ol className="sandbox-thread" aria-label={t('sandbox.call.said')}>
+        {log.length === 0 && <li className="sandbox-empty">{t('sandbox.call.empty')}</li>}
         {log.map((e, i) => (
           <li
             key={i}
@@ -94,18 +92,18 @@ export function CallPane() {
             lang={e.line.language}
           >
             <div className="sbx-bubble-body" dir="auto">
-              {e.line.kind === 'play' ? `♪ plays ${e.line.text}` : e.line.text}
+              {e.line.kind === 'play' ? t('sandbox.call.plays', { file: e.line.text }) : e.line.text}
             </div>
           </li>
         ))}
       </ol>
       {call && (
         <p className="sbx-call-state" role="status" data-testid="call-state">
-          {STATE_LABEL[call.state]}
+          {t(`sandbox.call.states.${call.state}`)}
         </p>
       )}
       <div className="sandbox-compose">
-        <div className="sbx-keypad" role="group" aria-label="Call: keypad">
+        <div className="sbx-keypad" role="group" aria-label={t('sandbox.call.keypad')}>
           {KEYS.map((k) => (
             <button key={k} type="button" className="btn btn-sm" disabled={!inMenu || !call?.accepts?.digits} onClick={() => press(k)}>
               {k}
@@ -122,24 +120,24 @@ export function CallPane() {
           <input
             value={keys}
             onChange={(e) => setKeys(e.target.value.replace(/[^0-9*#]/g, ''))}
-            aria-label="Call: keys to press"
-            placeholder="Several keys, e.g. 1234#"
+            aria-label={t('sandbox.call.keys')}
+            placeholder={t('sandbox.call.keysExample')}
             disabled={!inMenu}
           />
           <button className="btn btn-sm" type="submit" disabled={!inMenu || !keys}>
-            Press
+            {t('sandbox.call.press')}
           </button>
         </form>
         <form onSubmit={say} className="sandbox-add">
           <input
             value={words}
             onChange={(e) => setWords(e.target.value)}
-            aria-label="Call: words to say"
-            placeholder="Or say it, e.g. donations"
+            aria-label={t('sandbox.call.words')}
+            placeholder={t('sandbox.call.wordsExample')}
             disabled={!inMenu || !call?.accepts?.speech}
           />
           <button className="btn btn-sm" type="submit" disabled={!inMenu || !words.trim()}>
-            Say
+            {t('sandbox.call.say')}
           </button>
         </form>
       </div>

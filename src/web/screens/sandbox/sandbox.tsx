@@ -1,4 +1,6 @@
 import { useCallback, useEffect, useMemo, useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { i18next } from '../../i18n.js';
 import { request } from '../../api.js';
 import { reportError } from '../../notices.js';
 import { CallPane } from './call-pane.js';
@@ -32,7 +34,7 @@ const PLAYERS: Record<PaneChannel, string[]> = {
   slack: ['Ana Lima', 'Sam Park'],
 };
 
-const time = (iso: string) => new Intl.DateTimeFormat(undefined, { timeStyle: 'short' }).format(new Date(iso));
+const time = (iso: string) => new Intl.DateTimeFormat(i18next.language, { timeStyle: 'short' }).format(new Date(iso));
 
 /**
  * `/sandbox` (admins, while the sandbox is on): a phone, a mail client and a
@@ -41,6 +43,7 @@ const time = (iso: string) => new Intl.DateTimeFormat(undefined, { timeStyle: 's
  * here, with its delivery status.
  */
 export function SandboxScreen() {
+  const { t } = useTranslation();
   const [messages, setMessages] = useState<SandboxMessage[]>([]);
   const reload = useCallback(() => sandboxApi.messages().then(setMessages, () => {}), []);
   useEffect(() => {
@@ -49,15 +52,12 @@ export function SandboxScreen() {
     return () => clearInterval(timer);
   }, [reload]);
   return (
-    <main className="sandbox" aria-label="Sandbox">
-      <p className="sandbox-intro">
-        Play a contact: what you send enters through the same webhooks and mail server as the real vendors, and is routed to an available
-        agent. Open the desk in another window (or another browser) as that agent to answer. Nothing here reaches a real person.
-      </p>
+    <main className="sandbox" aria-label={t('sandbox.label')}>
+      <p className="sandbox-intro">{t('sandbox.intro')}</p>
       <div className="sandbox-panes">
-        <Pane channel="sms" title="Phone (SMS)" messages={messages} onSent={reload} />
-        <Pane channel="email" title="Mail" messages={messages} onSent={reload} />
-        <Pane channel="slack" title="Slack" messages={messages} onSent={reload} />
+        <Pane channel="sms" title={t('sandbox.panes.sms')} messages={messages} onSent={reload} />
+        <Pane channel="email" title={t('sandbox.panes.email')} messages={messages} onSent={reload} />
+        <Pane channel="slack" title={t('sandbox.panes.slack')} messages={messages} onSent={reload} />
         <CallPane />
       </div>
     </main>
@@ -75,6 +75,7 @@ function Pane({
   messages: SandboxMessage[];
   onSent: () => Promise<void>;
 }) {
+  const { t } = useTranslation();
   const [players, setPlayers] = useState(PLAYERS[channel]);
   const [who, setWho] = useState(PLAYERS[channel][0]);
   const [text, setText] = useState('');
@@ -100,7 +101,7 @@ function Pane({
       setSubject('');
       await onSent();
     } catch (err) {
-      reportError('The sandbox could not deliver it')(err);
+      reportError(i18next.t('errors.sandboxDeliver'))(err);
     } finally {
       setBusy(false);
     }
@@ -123,8 +124,8 @@ function Pane({
       <header className="sandbox-pane-head">
         <h2>{title}</h2>
         <label className="sandbox-who">
-          <span>Playing</span>
-          <select value={who} onChange={(e) => setWho(e.target.value)} aria-label={`${title}: contact`}>
+          <span>{t('sandbox.playing')}</span>
+          <select value={who} onChange={(e) => setWho(e.target.value)} aria-label={t('sandbox.fields.contact', { pane: title })}>
             {players.map((p) => (
               <option key={p} value={p}>
                 {p}
@@ -136,23 +137,25 @@ function Pane({
           <input
             value={adding}
             onChange={(e) => setAdding(e.target.value)}
-            placeholder={channel === 'sms' ? '+1555…' : channel === 'email' ? 'name@example.org' : 'A name'}
-            aria-label={`${title}: another contact`}
+            placeholder={t(`sandbox.newContact.${channel}`)}
+            aria-label={t('sandbox.fields.another', { pane: title })}
           />
           <button className="btn btn-sm" type="submit">
-            Add
+            {t('common.add')}
           </button>
         </form>
       </header>
-      <ol className="sandbox-thread" aria-label={`${title}: conversation`}>
-        {thread.length === 0 && <li className="sandbox-empty">Nothing yet. Write to the desk below.</li>}
+      <ol className="sandbox-thread" aria-label={t('sandbox.fields.conversation', { pane: title })}>
+        {thread.length === 0 && <li className="sandbox-empty">{t('sandbox.empty')}</li>}
         {thread.map((m) => (
           <li key={m.id} className={m.direction === 'inbound' ? 'sbx-bubble sbx-bubble-contact' : 'sbx-bubble sbx-bubble-desk'}>
             {m.subject && <div className="sbx-bubble-subject">{m.subject}</div>}
             <div className="sbx-bubble-body">{m.body}</div>
             <div className="sbx-bubble-meta">
-              {m.direction === 'inbound' ? 'you' : 'desk'} · {time(m.at)}
-              {m.direction === 'outbound' && channel === 'sms' ? ` · ${m.status}` : ''}
+              {m.direction === 'inbound' ? t('sandbox.you') : t('sandbox.desk')} · {time(m.at)}
+              {m.direction === 'outbound' && channel === 'sms'
+                ? ` · ${t(`timeline.delivery.${m.status}`, { defaultValue: m.status })}`
+                : ''}
             </div>
           </li>
         ))}
@@ -162,16 +165,16 @@ function Pane({
           <input
             value={subject}
             onChange={(e) => setSubject(e.target.value)}
-            placeholder="Subject (empty: reply to the last mail)"
-            aria-label={`${title}: subject`}
+            placeholder={t('sandbox.subject')}
+            aria-label={t('sandbox.fields.subject', { pane: title })}
           />
         )}
         <textarea
           value={text}
           onChange={(e) => setText(e.target.value)}
           rows={2}
-          placeholder={channel === 'sms' ? 'Text message' : channel === 'email' ? 'Mail body' : 'Message the bot'}
-          aria-label={`${title}: message`}
+          placeholder={t(`sandbox.body.${channel}`)}
+          aria-label={t('sandbox.fields.message', { pane: title })}
           onKeyDown={(e) => {
             if (e.key === 'Enter' && !e.shiftKey && channel !== 'email') {
               e.preventDefault();
@@ -187,7 +190,7 @@ function Pane({
               </button>
             ))}
           <button className="btn btn-primary btn-sm" type="submit" disabled={busy || !text.trim()}>
-            Send
+            {t('sandbox.send')}
           </button>
         </div>
       </form>

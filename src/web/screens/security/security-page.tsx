@@ -1,12 +1,14 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import QRCode from 'qrcode';
+import { useTranslation } from 'react-i18next';
+import { i18next } from '../../i18n.js';
 import { api, ApiError } from '../../api.js';
 import './access.css';
 
 type MfaState = { enabled: boolean; recoveryCodesLeft: number; required: boolean };
 
 const message = (err: unknown) => {
-  const m = err instanceof ApiError || err instanceof Error ? err.message : 'Something went wrong';
+  const m = err instanceof ApiError || err instanceof Error ? err.message : i18next.t('conversation.errors.unknown');
   return m.charAt(0).toUpperCase() + m.slice(1);
 };
 
@@ -16,6 +18,7 @@ const message = (err: unknown) => {
  * sees until they have enrolled.
  */
 export function SecurityPage(props: { enrolmentRequired?: boolean; onEnrolled?: () => void; onLogout?: () => void }) {
+  const { t } = useTranslation();
   const [mfa, setMfa] = useState<MfaState | null>(null);
   const reload = () =>
     void api.mfaStatus().then(setMfa, () => setMfa({ enabled: false, recoveryCodesLeft: 0, required: !!props.enrolmentRequired }));
@@ -23,12 +26,12 @@ export function SecurityPage(props: { enrolmentRequired?: boolean; onEnrolled?: 
 
   return (
     <main className={props.enrolmentRequired ? 'security-page security-gate' : 'security-page'} aria-labelledby="security-title">
-      <h1 id="security-title">{props.enrolmentRequired ? 'Set up two-factor sign-in' : 'Security'}</h1>
+      <h1 id="security-title">{props.enrolmentRequired ? t('security.setUp') : t('security.title')}</h1>
       {props.enrolmentRequired && (
         <p className="security-lead">
-          Your role requires a second factor. Set up an authenticator app to open the desk.{' '}
+          {t('security.requiredLead')}{' '}
           <button className="btn btn-ghost btn-sm" onClick={props.onLogout}>
-            Sign out
+            {t('topbar.signOut')}
           </button>
         </p>
       )}
@@ -48,6 +51,7 @@ export function SecurityPage(props: { enrolmentRequired?: boolean; onEnrolled?: 
 }
 
 function TwoFactor({ state, onChanged, enrolmentRequired }: { state: MfaState; onChanged: () => void; enrolmentRequired: boolean }) {
+  const { t } = useTranslation();
   const [setup, setSetup] = useState<{ secret: string; otpauthUrl: string } | null>(null);
   const [codes, setCodes] = useState<string[] | null>(null);
   const [code, setCode] = useState('');
@@ -74,8 +78,8 @@ function TwoFactor({ state, onChanged, enrolmentRequired }: { state: MfaState; o
   if (codes) {
     return (
       <section className="card security-card" aria-labelledby="codes-title">
-        <h2 id="codes-title">Your recovery codes</h2>
-        <p>Each code signs you in once if you lose your phone. Keep them somewhere safe (a password manager); they are shown only now.</p>
+        <h2 id="codes-title">{t('security.codesTitle')}</h2>
+        <p>{t('security.codesHint')}</p>
         <ol className="recovery-codes" data-testid="recovery-codes">
           {codes.map((c) => (
             <li key={c}>
@@ -90,7 +94,7 @@ function TwoFactor({ state, onChanged, enrolmentRequired }: { state: MfaState; o
             onChanged();
           }}
         >
-          I have saved them
+          {t('security.codesSaved')}
         </button>
       </section>
     );
@@ -99,15 +103,14 @@ function TwoFactor({ state, onChanged, enrolmentRequired }: { state: MfaState; o
   if (!state.enabled) {
     return (
       <section className="card security-card" aria-labelledby="mfa-title">
-        <h2 id="mfa-title">Two-factor sign-in</h2>
+        <h2 id="mfa-title">{t('security.mfaTitle')}</h2>
         {!setup ? (
           <>
             <p>
-              {enrolmentRequired ? 'Required for your role.' : 'Off.'} With it on, signing in also asks for a 6-digit code from an
-              authenticator app (Microsoft Authenticator, Google Authenticator, 1Password…).
+              {enrolmentRequired ? t('security.requiredForRole') : t('security.off')} {t('security.mfaHint')}
             </p>
             <button className="btn btn-primary" disabled={busy} onClick={() => void run(async () => setSetup(await api.mfaSetup()))}>
-              Set up two-factor sign-in
+              {t('security.setUp')}
             </button>
           </>
         ) : (
@@ -118,13 +121,13 @@ function TwoFactor({ state, onChanged, enrolmentRequired }: { state: MfaState; o
               void run(async () => setCodes((await api.mfaEnable(code)).recoveryCodes));
             }}
           >
-            <p>1. Scan this code with your authenticator app.</p>
-            <canvas ref={canvas} className="mfa-qr" role="img" aria-label="QR code for your authenticator app" />
+            <p>{t('security.scan')}</p>
+            <canvas ref={canvas} className="mfa-qr" role="img" aria-label={t('security.qr')} />
             <p className="small muted">
-              Cannot scan? Enter this key: <code data-testid="mfa-secret">{setup.secret.replace(/(.{4})/g, '$1 ').trim()}</code>
+              {t('security.cannotScan')} <code data-testid="mfa-secret">{setup.secret.replace(/(.{4})/g, '$1 ').trim()}</code>
             </p>
             <label>
-              2. Enter the 6-digit code it shows
+              {t('security.enterCode')}
               <input
                 inputMode="numeric"
                 autoComplete="one-time-code"
@@ -142,7 +145,7 @@ function TwoFactor({ state, onChanged, enrolmentRequired }: { state: MfaState; o
               </p>
             )}
             <button className="btn btn-primary" disabled={busy || code.length !== 6}>
-              Turn on
+              {t('security.turnOn')}
             </button>
           </form>
         )}
@@ -157,14 +160,14 @@ function TwoFactor({ state, onChanged, enrolmentRequired }: { state: MfaState; o
 
   return (
     <section className="card security-card" aria-labelledby="mfa-title">
-      <h2 id="mfa-title">Two-factor sign-in</h2>
+      <h2 id="mfa-title">{t('security.mfaTitle')}</h2>
       <p data-testid="mfa-status">
-        <strong>On.</strong> {state.recoveryCodesLeft} recovery code{state.recoveryCodesLeft === 1 ? '' : 's'} left.
-        {state.required && ' Required for your role.'}
+        <strong>{t('security.on')}</strong> {t('security.codesLeft', { count: state.recoveryCodesLeft })}
+        {state.required && ` ${t('security.requiredForRole')}`}
       </p>
       <form className="mfa-manage" onSubmit={(e) => e.preventDefault()}>
         <label>
-          Code from your app (or a recovery code)
+          {t('security.manageCode')}
           <input autoComplete="one-time-code" value={code} onChange={(e) => setCode(e.target.value.trim())} />
         </label>
         {error && (
@@ -178,7 +181,7 @@ function TwoFactor({ state, onChanged, enrolmentRequired }: { state: MfaState; o
             disabled={busy || !code}
             onClick={() => void run(async () => setCodes((await api.mfaNewRecoveryCodes(code)).recoveryCodes))}
           >
-            New recovery codes
+            {t('security.newCodes')}
           </button>
           {!state.required && (
             <button
@@ -192,7 +195,7 @@ function TwoFactor({ state, onChanged, enrolmentRequired }: { state: MfaState; o
                 })
               }
             >
-              Turn off
+              {t('security.turnOff')}
             </button>
           )}
         </div>
@@ -203,13 +206,14 @@ function TwoFactor({ state, onChanged, enrolmentRequired }: { state: MfaState; o
 
 /** A password someone else chose (the generated first-admin one, an admin's reset) opens only this. */
 export function PasswordGate({ onChanged, onLogout }: { onChanged: () => void; onLogout: () => void }) {
+  const { t } = useTranslation();
   return (
     <main className="security-page security-gate" aria-labelledby="password-gate-title">
-      <h1 id="password-gate-title">Choose your own password</h1>
+      <h1 id="password-gate-title">{t('security.gateTitle')}</h1>
       <p className="security-lead">
-        The password you signed in with was given to you. Choose your own to open the desk.{' '}
+        {t('security.gateLead')}{' '}
         <button className="btn btn-ghost btn-sm" onClick={onLogout}>
-          Sign out
+          {t('topbar.signOut')}
         </button>
       </p>
       <PasswordForm onChanged={onChanged} />
@@ -218,6 +222,7 @@ export function PasswordGate({ onChanged, onLogout }: { onChanged: () => void; o
 }
 
 function PasswordForm({ onChanged }: { onChanged?: () => void }) {
+  const { t } = useTranslation();
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
   const [again, setAgain] = useState('');
@@ -226,7 +231,7 @@ function PasswordForm({ onChanged }: { onChanged?: () => void }) {
 
   async function submit(e: FormEvent) {
     e.preventDefault();
-    if (next !== again) return setStatus({ ok: false, text: 'The new passwords differ.' });
+    if (next !== again) return setStatus({ ok: false, text: t('security.differ') });
     setBusy(true);
     setStatus(null);
     try {
@@ -234,7 +239,7 @@ function PasswordForm({ onChanged }: { onChanged?: () => void }) {
       setCurrent('');
       setNext('');
       setAgain('');
-      setStatus({ ok: true, text: 'Password changed. Your other sessions were signed out.' });
+      setStatus({ ok: true, text: t('security.changed') });
       onChanged?.();
     } catch (err) {
       setStatus({ ok: false, text: message(err) });
@@ -245,14 +250,14 @@ function PasswordForm({ onChanged }: { onChanged?: () => void }) {
 
   return (
     <section className="card security-card" aria-labelledby="password-title">
-      <h2 id="password-title">Password</h2>
+      <h2 id="password-title">{t('security.password')}</h2>
       <form onSubmit={submit}>
         <label>
-          Current password
+          {t('security.current')}
           <input type="password" autoComplete="current-password" value={current} onChange={(e) => setCurrent(e.target.value)} required />
         </label>
         <label>
-          New password (8 characters or more)
+          {t('security.new')}
           <input
             type="password"
             autoComplete="new-password"
@@ -263,7 +268,7 @@ function PasswordForm({ onChanged }: { onChanged?: () => void }) {
           />
         </label>
         <label>
-          New password again
+          {t('security.again')}
           <input type="password" autoComplete="new-password" value={again} onChange={(e) => setAgain(e.target.value)} required />
         </label>
         {status && (
@@ -272,7 +277,7 @@ function PasswordForm({ onChanged }: { onChanged?: () => void }) {
           </p>
         )}
         <button className="btn btn-primary" disabled={busy}>
-          Change password
+          {t('security.change')}
         </button>
       </form>
     </section>

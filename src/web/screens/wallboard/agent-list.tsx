@@ -1,3 +1,4 @@
+import { useTranslation } from 'react-i18next';
 import { ChannelBadge } from '../../components/bits.js';
 import { PresenceDot } from '../../components/top-bar.js';
 import type { Agent, Channel, Presence, TodayReport } from '../../types.js';
@@ -14,9 +15,10 @@ export function AgentList({
   report: TodayReport | null;
   onSetPresence: (agentId: string, presence: Presence) => void;
 }) {
+  const { t } = useTranslation();
   return (
-    <section className="card wb-agents" aria-label="Agents">
-      <h2 className="card-title">Agents</h2>
+    <section className="card wb-agents" aria-label={t('wallboard.agents')}>
+      <h2 className="card-title">{t('wallboard.agents')}</h2>
       <ul className="agent-list">
         {agents.map((a) => {
           const load = report?.agentLoad?.[a.id] ?? {};
@@ -27,7 +29,7 @@ export function AgentList({
                 <bdi className="agent-name">{a.name}</bdi>
                 <span className="agent-sub">
                   {Object.keys(load).length > 0 && (
-                    <span className="agent-load" aria-label="Assigned work">
+                    <span className="agent-load" aria-label={t('wallboard.assignedWork')}>
                       {(Object.entries(load) as [Channel, number][]).map(([c, n]) => (
                         <span key={c} className="load-chip">
                           <ChannelBadge channel={c} /> {n}
@@ -35,11 +37,11 @@ export function AgentList({
                       ))}
                     </span>
                   )}
-                  <span className="muted small">{a.queues.map((q) => q.queue).join(', ') || 'no queues'}</span>
+                  <span className="muted small">{a.queues.map((q) => q.queue).join(', ') || t('wallboard.noQueues')}</span>
                 </span>
               </span>
               <label className="sr-only" htmlFor={`presence-${a.id}`}>
-                Presence of {a.name}
+                {t('wallboard.presenceOf', { name: a.name })}
               </label>
               <select
                 id={`presence-${a.id}`}
@@ -47,10 +49,12 @@ export function AgentList({
                 value={SETTABLE.includes(a.presence) ? a.presence : ''}
                 onChange={(e) => onSetPresence(a.id, e.target.value as Presence)}
               >
-                {!SETTABLE.includes(a.presence) && <option value="">{a.presence}</option>}
-                <option value="available">available</option>
-                <option value="away">away</option>
-                <option value="offline">offline</option>
+                {!SETTABLE.includes(a.presence) && <option value="">{t(`presence.${a.presence}`)}</option>}
+                {SETTABLE.map((p) => (
+                  <option key={p} value={p}>
+                    {t(`presence.${p}`)}
+                  </option>
+                ))}
               </select>
             </li>
           );

@@ -1,4 +1,5 @@
 import { CHANNELS, type QueueStats, type TodayReport } from '../../types.js';
+import { unit } from '../../format.js';
 
 /** The wallboard's arithmetic, pure so it is unit-tested without a browser (test/web/desk-state.test.ts). */
 
@@ -38,7 +39,7 @@ export function totals(list: QueueStats[], fetchedAt: number, now: number): Tota
 /** " · 1h" / " · 15m": the rolling window the server's SL and abandon figures cover. */
 export function windowLabel(list: QueueStats[]) {
   const ws = list[0]?.window?.seconds;
-  return ws ? ` · ${ws % 3600 === 0 ? `${ws / 3600}h` : `${Math.round(ws / 60)}m`}` : '';
+  return ws ? ` · ${ws % 3600 === 0 ? unit(ws / 3600, 'hour') : unit(Math.round(ws / 60), 'minute')}` : '';
 }
 
 /** Hours are the server's; show up to the later of its last busy hour and the local hour. */

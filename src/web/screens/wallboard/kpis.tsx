@@ -1,24 +1,31 @@
-import { percent, waitLabel } from '../../format.js';
+import { useTranslation } from 'react-i18next';
+import { formatNumber, percent, waitLabel } from '../../format.js';
 import type { Agent } from '../../types.js';
 import type { Totals } from './figures.js';
 
 /** The row of headline figures across the top of the wallboard. */
 export function Kpis({ totals: t, agents }: { totals: Totals; agents: Agent[] }) {
+  const { t: tr } = useTranslation();
   const online = agents.filter((a) => a.presence !== 'offline');
   const sl = t.serviceLevel;
   const abandon = t.abandonRate;
   return (
-    <section className="kpis" aria-label="Totals">
-      <Kpi label="Waiting now" value={String(t.waiting)} tone={t.waiting ? 'warn' : undefined} testId="kpi-waiting" />
-      <Kpi label="Longest wait" value={waitLabel(t.longest)} tone={t.breaches ? 'danger' : undefined} />
-      <Kpi label="Service level today" value={percent(sl)} tone={sl !== null && sl < 80 ? 'danger' : 'ok'} />
-      <Kpi label="Abandon rate today" value={percent(abandon)} tone={abandon !== null && abandon > 5 ? 'danger' : undefined} />
+    <section className="kpis" aria-label={tr('wallboard.kpi.totals')}>
+      <Kpi label={tr('wallboard.kpi.waiting')} value={formatNumber(t.waiting)} tone={t.waiting ? 'warn' : undefined} testId="kpi-waiting" />
+      <Kpi label={tr('wallboard.kpi.longest')} value={waitLabel(t.longest)} tone={t.breaches ? 'danger' : undefined} />
+      <Kpi label={tr('wallboard.kpi.serviceLevel')} value={percent(sl)} tone={sl !== null && sl < 80 ? 'danger' : 'ok'} />
+      <Kpi label={tr('wallboard.kpi.abandon')} value={percent(abandon)} tone={abandon !== null && abandon > 5 ? 'danger' : undefined} />
       <Kpi
-        label="Agents available"
-        value={`${agents.filter((a) => a.presence === 'available').length} / ${online.length}`}
-        sub="available / online"
+        label={tr('wallboard.kpi.agents')}
+        value={`${formatNumber(agents.filter((a) => a.presence === 'available').length)} / ${formatNumber(online.length)}`}
+        sub={tr('wallboard.kpi.agentsSub')}
       />
-      <Kpi label="SLA breaches" value={String(t.breaches)} tone={t.breaches ? 'danger' : 'ok'} sub="queues over target" />
+      <Kpi
+        label={tr('wallboard.kpi.breaches')}
+        value={formatNumber(t.breaches)}
+        tone={t.breaches ? 'danger' : 'ok'}
+        sub={tr('wallboard.kpi.breachesSub')}
+      />
     </section>
   );
 }

@@ -1,3 +1,4 @@
+import { useTranslation } from 'react-i18next';
 import { ChannelBadge, Empty, StatusPill } from '../../components/bits.js';
 import { contactLabel, timeAgo } from '../../format.js';
 import type { Agent, Conversation } from '../../types.js';
@@ -16,25 +17,26 @@ export function OpenConversations({
   onOpen: (id: string) => void;
   onReassign: (c: Conversation) => void;
 }) {
+  const { t } = useTranslation();
   const agentName = (id: string | null) => agents.find((a) => a.id === id)?.name ?? '—';
   return (
-    <section className="card wb-open" aria-label="Open conversations">
+    <section className="card wb-open" aria-label={t('wallboard.open.title')}>
       <h2 className="card-title">
-        Open conversations <span className="count">{conversations.length}</span>
+        {t('wallboard.open.title')} <span className="count">{conversations.length}</span>
       </h2>
       {conversations.length === 0 ? (
-        <Empty title="All clear">No open conversations.</Empty>
+        <Empty title={t('wallboard.open.allClear')}>{t('wallboard.open.none')}</Empty>
       ) : (
         <table className="table table-compact">
           <thead>
             <tr>
-              <th scope="col">Contact</th>
-              <th scope="col">Queue</th>
-              <th scope="col">Status</th>
-              <th scope="col">Agent</th>
-              <th scope="col">Age</th>
+              <th scope="col">{t('wallboard.open.contact')}</th>
+              <th scope="col">{t('wallboard.open.queue')}</th>
+              <th scope="col">{t('wallboard.open.status')}</th>
+              <th scope="col">{t('wallboard.open.agent')}</th>
+              <th scope="col">{t('wallboard.open.age')}</th>
               <th scope="col">
-                <span className="sr-only">Actions</span>
+                <span className="sr-only">{t('wallboard.open.actions')}</span>
               </th>
             </tr>
           </thead>
@@ -54,7 +56,7 @@ export function OpenConversations({
                 <td className="muted">{timeAgo(c.createdAt, now)}</td>
                 <td className="num">
                   <button className="btn btn-sm" onClick={() => onReassign(c)}>
-                    Reassign
+                    {t('wallboard.open.reassign')}
                   </button>
                 </td>
               </tr>

@@ -1,41 +1,45 @@
+import { useTranslation } from 'react-i18next';
 import { percent, waitLabel } from '../../format.js';
 import type { QueueStats } from '../../types.js';
 import { breached, liveWait, windowLabel } from './figures.js';
 
 /** One row per queue: waiting, longest wait against its target, SL and abandon over the window, agents. */
 export function QueueTable({ queues, fetchedAt, now }: { queues: QueueStats[]; fetchedAt: number; now: number }) {
+  const { t } = useTranslation();
   const win = windowLabel(queues);
   return (
     // Focusable: on narrow screens the table scrolls sideways, and keyboard users must be able to scroll it too.
-    <section className="card wb-queues" aria-label="Queues" tabIndex={0}>
-      <h2 className="card-title">Queues</h2>
+    <section className="card wb-queues" aria-label={t('wallboard.queues.title')} tabIndex={0}>
+      <h2 className="card-title">{t('wallboard.queues.title')}</h2>
       <table className="table" data-testid="queues-table">
         <thead>
           <tr>
-            <th scope="col">Queue</th>
+            <th scope="col">{t('wallboard.queues.queue')}</th>
             <th scope="col" className="num">
-              Waiting
+              {t('wallboard.queues.waiting')}
             </th>
             <th scope="col" className="num">
-              Longest
+              {t('wallboard.queues.longest')}
             </th>
             <th scope="col" className="num">
-              Target
+              {t('wallboard.queues.target')}
             </th>
             <th scope="col" className="num">
-              SL %{win}
+              {t('wallboard.queues.serviceLevel')}
+              {win}
             </th>
             <th scope="col" className="num">
-              Abandon{win}
+              {t('wallboard.queues.abandon')}
+              {win}
             </th>
             <th scope="col" className="num">
-              Answered today
+              {t('wallboard.queues.answered')}
             </th>
-            <th scope="col" className="num" title="Open requests past an SLA due time (first response, next response, resolution)">
-              Overdue
+            <th scope="col" className="num" title={t('wallboard.queues.overdueHint')}>
+              {t('wallboard.queues.overdue')}
             </th>
             <th scope="col" className="num">
-              Agents
+              {t('wallboard.queues.agents')}
             </th>
           </tr>
         </thead>
@@ -47,8 +51,8 @@ export function QueueTable({ queues, fetchedAt, now }: { queues: QueueStats[]; f
               <tr key={q.key} className={bad ? 'breach' : ''} data-testid={`queue-${q.key}`}>
                 <th scope="row">
                   <span className="q-name">{q.name}</span>
-                  {q.open === false && <span className="pill">closed</span>}
-                  {bad && <span className="pill pill-danger">SLA breach</span>}
+                  {q.open === false && <span className="pill">{t('wallboard.queues.closed')}</span>}
+                  {bad && <span className="pill pill-danger">{t('wallboard.queues.breach')}</span>}
                 </th>
                 <td className="num strong" data-testid={`queue-${q.key}-waiting`}>
                   {q.waiting + q.offered}

@@ -1,5 +1,7 @@
 import { Bar, BarChart, CartesianGrid, Cell, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { channelLabel } from '../../format.js';
+import { useTranslation } from 'react-i18next';
+import { channelLabel, unit } from '../../format.js';
+
 import { CHANNELS, type Channel, type TodayReport } from '../../types.js';
 import { hoursToShow } from './figures.js';
 
@@ -7,9 +9,10 @@ const CHANNEL_COLOR: Record<Channel, string> = { sms: '#16a34a', voice: '#2563eb
 
 /** Today's conversations by channel. */
 export function ChannelChart({ report }: { report: TodayReport | null }) {
+  const { t } = useTranslation();
   return (
-    <section className="card wb-chart" aria-label="Today by channel">
-      <h2 className="card-title">Today by channel</h2>
+    <section className="card wb-chart" aria-label={t('wallboard.byChannel')}>
+      <h2 className="card-title">{t('wallboard.byChannel')}</h2>
       <div className="chart">
         <ResponsiveContainer width="100%" height="100%">
           <BarChart
@@ -20,7 +23,7 @@ export function ChannelChart({ report }: { report: TodayReport | null }) {
             <XAxis dataKey="name" tickLine={false} axisLine={false} fontSize={12} />
             <YAxis allowDecimals={false} tickLine={false} axisLine={false} fontSize={12} />
             <Tooltip cursor={{ fill: '#f3f4f6' }} />
-            <Bar dataKey="count" name="Conversations" radius={[4, 4, 0, 0]} isAnimationActive={false}>
+            <Bar dataKey="count" name={t('wallboard.conversations')} radius={[4, 4, 0, 0]} isAnimationActive={false}>
               {(report?.byChannel ?? []).map((c) => (
                 <Cell key={c.channel} fill={CHANNEL_COLOR[c.channel]} />
               ))}
@@ -34,14 +37,16 @@ export function ChannelChart({ report }: { report: TodayReport | null }) {
 
 /** Today's conversations by hour, stacked by channel. */
 export function HourChart({ report }: { report: TodayReport | null }) {
+  const { t } = useTranslation();
   const hours = hoursToShow(report, new Date().getHours());
   return (
-    <section className="card wb-hours" aria-label="Today by hour">
-      <h2 className="card-title">Today by hour</h2>
+    <section className="card wb-hours" aria-label={t('wallboard.byHour')}>
+      <h2 className="card-title">{t('wallboard.byHour')}</h2>
+
       <div className="chart">
         <ResponsiveContainer width="100%" height="100%">
           <BarChart
-            data={hours.map((h) => ({ ...h, label: `${String(h.hour).padStart(2, '0')}h` }))}
+            data={hours.map((h) => ({ ...h, label: unit(h.hour, 'hour', true) }))}
             margin={{ top: 8, right: 8, bottom: 0, left: -20 }}
           >
             <CartesianGrid strokeDasharray="3 3" vertical={false} stroke="#e5e7eb" />

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { i18next } from '../../i18n.js';
 import { api } from '../../api.js';
 import type { EventBus, RealtimeEvents } from '../../events.js';
 import { reportError } from '../../notices.js';
@@ -24,14 +25,12 @@ export function useWallboardData(bus: EventBus) {
   const refetchTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
 
   const loadQueues = useCallback(() => {
-    api.queues().then((list) => setQueues({ list, at: Date.now() }), reportError('Could not load the queues'));
+    api.queues().then((list) => setQueues({ list, at: Date.now() }), reportError(i18next.t('errors.loadQueues')));
   }, []);
   const loadRest = useCallback(() => {
-    api.agents().then(setAgents, reportError('Could not load the agents'));
-    api.today().then(setReport, reportError("Could not load today's figures"));
-    api
-      .conversations({ status: 'open', limit: 100 })
-      .then((r) => setOpen(r.conversations), reportError('Could not load open conversations'));
+    api.agents().then(setAgents, reportError(i18next.t('errors.loadAgents')));
+    api.today().then(setReport, reportError(i18next.t('errors.loadToday')));
+    api.conversations({ status: 'open', limit: 100 }).then((r) => setOpen(r.conversations), reportError(i18next.t('errors.loadOpen')));
   }, []);
 
   useEffect(() => {
@@ -68,7 +67,7 @@ export function useWallboardData(bus: EventBus) {
   const setAgentPresence = useCallback((agentId: string, presence: Presence) => {
     api
       .setAgentStatus(agentId, presence)
-      .then((updated) => setAgents((l) => l.map((x) => (x.id === agentId ? updated : x))), reportError('Could not change the presence'));
+      .then((updated) => setAgents((l) => l.map((x) => (x.id === agentId ? updated : x))), reportError(i18next.t('errors.setPresence')));
   }, []);
 
   return { queues, agents, report, open, alerts, reload: loadRest, setAgentPresence };

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { TransferDialog } from '../../components/transfer-dialog.js';
 import type { EventBus } from '../../events.js';
 import type { Conversation } from '../../types.js';
@@ -13,6 +14,7 @@ import { useWallboardData } from './use-wallboard-data.js';
 
 /** The supervisor wallboard: live queues against their SLA, agents, today's volumes, open work and escalations. */
 export function Wallboard({ bus, onOpenConversation }: { bus: EventBus; onOpenConversation: (id: string) => void }) {
+  const { t } = useTranslation();
   const data = useWallboardData(bus);
   const [reassign, setReassign] = useState<Conversation | null>(null);
   // Waits keep counting between server updates.
@@ -23,7 +25,7 @@ export function Wallboard({ bus, onOpenConversation }: { bus: EventBus; onOpenCo
   }, []);
 
   return (
-    <main className="wallboard" aria-label="Supervisor wallboard">
+    <main className="wallboard" aria-label={t('wallboard.label')}>
       <Kpis totals={totals(data.queues.list, data.queues.at, now)} agents={data.agents} />
       <div className="wb-grid">
         <QueueTable queues={data.queues.list} fetchedAt={data.queues.at} now={now} />

@@ -71,7 +71,7 @@ export function ConversationView({
   const contactName = contactLabel({ name: detail.contact.name, address: detail.contact.identities[0]?.value });
 
   return (
-    <section className="conversation" aria-label={`Conversation with ${contactName}`}>
+    <section className="conversation" aria-label={tr('conversation.with', { name: contactName })}>
       <ConversationHeader
         conversation={c}
         contactName={contactName}
@@ -101,7 +101,7 @@ export function ConversationView({
       {open ? (
         <Composer key={c.id} detail={detail} me={me} mine={mine} canReply={canReply} dispatch={dispatch} />
       ) : (
-        <div className="composer-closed muted">This conversation is {c.status}. A new message from the contact opens a new one.</div>
+        <div className="composer-closed muted">{tr('conversation.closed', { status: tr(`status.${c.status}`) })}</div>
       )}
       {dialog === 'resolve' && <ResolveDialog id={c.id} queue={c.queue} onClose={() => setDialog(null)} dispatch={dispatch} />}
       {dialog === 'transfer' && <TransferDialog id={c.id} currentQueue={c.queue} onClose={() => setDialog(null)} dispatch={dispatch} />}

@@ -1,4 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { i18next } from '../../../i18n.js';
 import { clock, formatBytes, waitLabel } from '../../../format.js';
 import type { Agent, Conversation, Message } from '../../../types.js';
 import type { FileLinks } from './use-file-links.js';
@@ -8,14 +10,8 @@ import { senderAuthBadge } from '../../../sender-auth.js';
 const str = (v: unknown) => (typeof v === 'string' && v.trim() ? v : null);
 const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : null);
 
-const VOICE_LABEL: Record<string, string> = {
-  call: 'Call',
-  voicemail: 'Voicemail',
-  recording: 'Call recording',
-  transcription: 'Voicemail transcription',
-  callback: 'Callback requested',
-  'outbound-call': 'Outgoing call',
-};
+/** Kinds of voice message with a label of their own (timeline.voice.* in the catalogues). */
+const VOICE_KINDS = new Set(['call', 'voicemail', 'recording', 'transcription', 'callback', 'outbound-call']);
 
 /** Reads the channel-specific extras a message may carry, whatever channel adapter wrote them. */
 export function messageExtras(m: Message) {
@@ -31,7 +27,7 @@ export function messageExtras(m: Message) {
     author: str(md.fromName) ?? str(md.userName) ?? str(md.author),
     duration: num(md.durationSeconds) ?? num(md.duration) ?? num(md.callDuration),
     recording: audio[0] ?? null,
-    voiceLabel: m.channel === 'voice' ? (VOICE_LABEL[kind ?? 'call'] ?? 'Call') : null,
+    voiceLabel: m.channel === 'voice' ? i18next.t(`timeline.voice.${VOICE_KINDS.has(kind ?? '') ? kind : 'call'}`) : null,
     transcript: kind === 'transcription',
     autoReply: !!email.autoReply,
     senderAuth: senderAuthBadge(m),
@@ -61,7 +57,7 @@ function RecordingPlayer({ url, label, onExpired }: { url: string | null; label:
       setExpired(false);
     }
   }, [expired, url, src]);
-  if (!src) return <div className="muted recording-pending">{label}: preparing the player…</div>;
+  if (!src) return <div className="muted recording-pending">{i18next.t('timeline.preparingPlayer', { label })}</div>;
   return (
     <audio
       ref={audio}
@@ -109,11 +105,12 @@ export function Timeline({
   const wrapUpAt = wrapUp ? Date.parse(wrapUp.resolvedAt!) : Infinity;
   // Where the wrap-up goes: before the first message written after it (a CSAT question, an answer).
   const wrapUpIndex = wrapUp ? messages.findIndex((m) => Date.parse(m.createdAt) > wrapUpAt) : -1;
+  const { t, i18n } = useTranslation();
   let lastDay = '';
   // An email conversation's subject heads its first email.
   const firstEmail = messages.find((m) => m.channel === 'email' && !m.internal)?.id;
   return (
-    <div className="timeline" role="log" aria-label="Messages" aria-live="polite">
+    <div className="timeline" role="log" aria-label={t('timeline.label')} aria-live="polite">
       {messages.map((m, i) => {
         const day = new Date(m.createdAt).toDateString();
         const sep = day !== lastDay;
@@ -123,7 +120,7 @@ export function Timeline({
             {i === wrapUpIndex && wrapUp && <WrapUp conversation={wrapUp} />}
             {sep && (
               <div className="day-sep">
-                <span>{new Date(m.createdAt).toLocaleDateString([], { weekday: 'long', month: 'short', day: 'numeric' })}</span>
+                <span>{new Date(m.createdAt).toLocaleDateString(i18n.language, { weekday: 'long', month: 'short', day: 'numeric' })}</span>
               </div>
             )}
             <MessageItem m={m} me={me} subject={m.id === firstEmail ? subject : null} onRetry={onRetry} links={links} />
@@ -138,10 +135,11 @@ export function Timeline({
 
 /** How the conversation was closed: the disposition's label (its code until the label is known) and the wrap-up note. */
 function WrapUp({ conversation: c }: { conversation: Conversation }) {
+  const { t } = useTranslation();
   return (
     <div className="msg-wrapup" data-testid="wrap-up">
       <div className="msg-wrapup-head">
-        <Icon name="note" size={13} /> Resolved · {clock(c.resolvedAt!)}
+        <Icon name="note" size={13} /> {t('timeline.resolvedAt', { time: clock(c.resolvedAt!) })}
         {c.disposition && <span className="pill">{c.dispositionLabel ?? c.disposition}</span>}
       </div>
       {c.wrapUpNote && (
@@ -166,14 +164,15 @@ function MessageItem({
   onRetry?: OnRetry;
   links?: FileLinks;
 }) {
+  const { t } = useTranslation();
   const x = messageExtras(m);
   const heading = x.subject ?? subject ?? null;
   if (m.internal) {
     return (
       <div className="msg-note" data-testid={m.metadata?.event === 'transfer' ? 'transfer-record' : 'note'}>
         <div className="msg-note-head">
-          <Icon name="note" size={13} /> {m.metadata?.event === 'transfer' ? 'Transfer' : 'Internal note'} ·{' '}
-          {m.authorAgentId === me?.id ? 'you' : 'agent'} · {clock(m.createdAt)}
+          <Icon name="note" size={13} /> {m.metadata?.event === 'transfer' ? t('timeline.transfer') : t('timeline.note')} ·{' '}
+          {m.authorAgentId === me?.id ? t('timeline.byYou') : t('timeline.byAgent')} · {clock(m.createdAt)}
         </div>
         <div className="msg-body" dir="auto">
           {m.body}
@@ -192,7 +191,7 @@ function MessageItem({
             {x.duration !== null && <span>· {waitLabel(x.duration)}</span>}
           </div>
         )}
-        {x.autoReply && <div className="pill">auto-reply</div>}
+        {x.autoReply && <div className="pill">{t('timeline.autoReply')}</div>}
         {x.senderAuth && (
           <div
             className={`pill sender-auth${x.senderAuth.tone === 'muted' ? '' : ` pill-${x.senderAuth.tone}`}`}
@@ -215,16 +214,16 @@ function MessageItem({
         {x.recording && (
           <RecordingPlayer
             url={links?.get(m.id, x.recording.index)?.url ?? null}
-            label={x.voiceLabel ?? 'Recording'}
+            label={x.voiceLabel ?? t('timeline.voice.recording')}
             onExpired={links?.refresh}
           />
         )}
         {x.attachments.length > 0 && (
-          <ul className="attachments" aria-label="Attachments">
+          <ul className="attachments" aria-label={t('timeline.attachments')}>
             {x.attachments.map((a) => {
               // Media we neither hold nor proxy (MMS) keep their own address.
               const url = links?.get(m.id, a.index)?.url ?? (/^https?:\/\//.test(a.url) ? a.url : undefined);
-              const name = a.name ?? a.contentType ?? 'attachment';
+              const name = a.name ?? a.contentType ?? t('timeline.attachment');
               return (
                 <li key={a.index} className={url && IMAGE.test(a.contentType ?? '') ? 'attachment-image' : undefined}>
                   {url && IMAGE.test(a.contentType ?? '') && (
@@ -253,9 +252,13 @@ function MessageItem({
       <div className="msg-meta">
         <ChannelBadge channel={m.channel} />
         {x.author && m.direction === 'inbound' && <bdi>{x.author}</bdi>}
-        {m.direction === 'outbound' && <span>{m.authorAgentId === me?.id ? 'You' : m.authorAgentId ? 'Agent' : 'Switchboard'}</span>}
+        {m.direction === 'outbound' && (
+          <span>{m.authorAgentId === me?.id ? t('timeline.you') : m.authorAgentId ? t('timeline.agent') : t('timeline.system')}</span>
+        )}
         <time dateTime={m.createdAt}>{clock(m.createdAt)}</time>
-        {m.direction === 'outbound' && <span className={`delivery delivery-${m.status}`}>{m.status}</span>}
+        {m.direction === 'outbound' && (
+          <span className={`delivery delivery-${m.status}`}>{t(`timeline.delivery.${m.status}`, { defaultValue: m.status })}</span>
+        )}
       </div>
       {m.direction === 'outbound' && (m.status === 'failed' || m.status === 'undelivered') && <SendFailure m={m} onRetry={onRetry} />}
     </div>
@@ -264,6 +267,7 @@ function MessageItem({
 
 /** Why a reply did not reach the contact, and a way to send it again. */
 function SendFailure({ m, onRetry }: { m: Message; onRetry?: OnRetry }) {
+  const { t } = useTranslation();
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
   const retry = async () => {
@@ -272,17 +276,17 @@ function SendFailure({ m, onRetry }: { m: Message; onRetry?: OnRetry }) {
     try {
       await onRetry!(m);
     } catch (err) {
-      setProblem(err instanceof Error ? err.message : 'Could not retry');
+      setProblem(err instanceof Error ? err.message : t('timeline.retryFailed'));
     } finally {
       setBusy(false);
     }
   };
   return (
     <div className="send-failure" role="alert" data-testid="send-failure">
-      <span>Not delivered{m.error ? `: ${m.error}` : ''}</span>
+      <span>{m.error ? t('timeline.notDeliveredBecause', { error: m.error }) : t('timeline.notDelivered')}</span>
       {onRetry && (
         <button className="btn" onClick={() => void retry()} disabled={busy}>
-          {busy ? 'Retrying…' : 'Retry'}
+          {busy ? t('timeline.retrying') : t('timeline.retry')}
         </button>
       )}
       {problem && <span className="muted"> {problem}</span>}
