@@ -68,7 +68,7 @@ describe.runIf(chromiumAvailable())('quality reviews in the desk', () => {
     // The server's own schema, run in the browser: a bad key is refused next to its field, nothing is sent.
     await admin.getByLabel('Key of criterion 6').fill('9privacy');
     await admin.getByRole('button', { name: 'Save scorecard' }).click();
-    await admin.getByText('lower-case letters, digits, _ and -, at most 40').waitFor();
+    await admin.getByText('Use lower-case letters, digits, _ and - (at most 40), starting with a letter.').waitFor();
     expect(await admin.getByLabel('Key of criterion 6').getAttribute('aria-invalid')).toBe('true');
     expect((await app.api('GET', '/api/scorecard')).body.criteria).toHaveLength(5);
     await admin.getByLabel('Key of criterion 6').fill('privacy');

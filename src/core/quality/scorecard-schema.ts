@@ -3,7 +3,7 @@ import { z } from 'zod';
 // The scorecard and a review's input as the API validates them and the desk's forms check them
 // before sending: no server-only imports here, so the desk's bundle can take this file.
 
-const ZKey = z.string().regex(/^[a-z][a-z0-9_-]{0,39}$/, 'lower-case letters, digits, _ and -, at most 40');
+const ZKey = z.string().regex(/^[a-z][a-z0-9_-]{0,39}$/, 'a lower-case letter first, then lower-case letters, digits, _ and -, at most 40');
 
 export const ZCriterion = z.object({ key: ZKey, label: z.string().trim().min(1).max(200) }).strict();
 

@@ -94,7 +94,7 @@ export function ScorecardAdmin() {
     >
       <p className="muted small">{t('admin.scorecard.hint')}</p>
       <FormError error={loadError} />
-      <form onSubmit={submit} aria-label={t('admin.tabs.scorecard')} className="scorecard-form">
+      <form {...form.formProps} onSubmit={submit} aria-label={t('admin.tabs.scorecard')} className="scorecard-form">
         <AdminTable
           label={t('admin.scorecard.criteria')}
           rows={saved ? rows : null}
@@ -164,7 +164,7 @@ export function ScorecardAdmin() {
             );
           }}
         />
-        <FormError error={form.formError ?? err.criteria ?? null} />
+        <FormError error={err.criteria ?? form.formError} />
         <p role="status" className="muted small">
           {done ? t('admin.scorecard.saved') : ''}
         </p>
