@@ -347,9 +347,9 @@ describe('Slack survey', () => {
     const four = buttons[3];
     const where = { channel: 'DKAI', ts: '1700000000.000100' };
 
-    // A forged click is refused before anything is read.
+    // A forged click is refused before anything is read (403, like every forged webhook).
     const forged = await slackPost(click('UKAI', four, where), { secret: 'not-the-signing-secret' });
-    expect(forged.status).toBe(401);
+    expect(forged.status).toBe(403);
     // Another member of the workspace cannot answer for Kai.
     expect((await slackPost(click('UMAL', buttons[0], where))).status).toBe(200);
     expect((await surveyOf(id)).score).toBeNull();

@@ -44,6 +44,15 @@ const TEXTS = {
     en: 'Thank you for your feedback. Goodbye.',
     es: 'Gracias por su opinión. Adiós.',
   },
+  // The phone survey after a wrong key or silence (asked once more), and its goodbye after a second one.
+  'csat.retry.voice': {
+    en: 'Sorry, we did not get that. Please press a number from 1 to 5.',
+    es: 'Disculpe, no le entendimos. Marque un número del 1 al 5.',
+  },
+  'csat.goodbye.voice': {
+    en: 'Thank you for calling. Goodbye.',
+    es: 'Gracias por llamar. Adiós.',
+  },
 } satisfies Record<string, Record<Language, string>>;
 
 export type ContactTextKey = keyof typeof TEXTS;

@@ -193,6 +193,8 @@ export type CsatAlert = {
   queue: string;
   /** The agent who handled it (scores stay theirs after reassignment). */
   agentId: string | null;
+  /** That agent's name (the desk's low-score alert names them), null when none. */
+  agentName: string | null;
   csat: PublicCsat & { score: number; at: string };
 };
 
@@ -256,6 +258,8 @@ export type CallControl = {
   moveCallerToConference(conversation: ConversationRow): Promise<void>;
   /** Sends a live caller back to the hold loop of the flow node they queued through. */
   returnCallerToHoldLoop(conversation: ConversationRow): Promise<void>;
+  /** Moves a live caller whose agent left to the post-call survey (core/csat/call-survey.ts); rejects when the call has ended. */
+  sendCallerToSurvey(conversation: ConversationRow): Promise<void>;
   /** Puts a conference participant (the caller) on hold with hold audio, or back. */
   holdParticipant(conversation: ConversationRow, callSid: string, hold: boolean): Promise<void>;
   /** Drops a participant (an agent's leg) from the conversation's conference. */

@@ -5,7 +5,9 @@ import {
   check,
   index,
   integer,
+  doublePrecision,
   jsonb,
+  numeric,
   pgTable,
   primaryKey,
   real,
@@ -730,6 +732,44 @@ export const qualityReviews = pgTable(
     index('quality_reviews_agent_idx').on(t.agentId, t.createdAt.desc()),
     index('quality_reviews_conversation_idx').on(t.conversationId),
   ],
+);
+
+/**
+ * One narrow row per conversation with the figures reports read (src/core/reports/summary.ts):
+ * the same definitions as a scan of `conversations` (view `conversation_facts_source`), so the
+ * report reads 60 bytes a conversation instead of a wide row, its survey and its reviews. Kept
+ * by triggers on `conversations`, `csat_surveys` and `quality_reviews` in the same transaction as
+ * the change (migrations/0018), so a late CSAT answer or review counts at once. Local days and
+ * hours are not stored: they follow the organisation's time zone at query time, whatever it is.
+ */
+export const conversationFacts = pgTable(
+  'conversation_facts',
+  {
+    conversationId: uuid('conversation_id')
+      .primaryKey()
+      .references(() => conversations.id, { onDelete: 'cascade' }),
+    createdAt: ts('created_at').notNull(),
+    queueKey: text('queue_key').notNull(),
+    assigneeId: uuid('assignee_id'),
+    channel: text('channel').$type<Channel>().notNull(),
+    disposition: text('disposition'),
+    abandoned: boolean('abandoned').notNull(),
+    resolved: boolean('resolved').notNull(),
+    /** Accepted − created, inbound only (null: not answered, or ours); numeric as `extract(epoch …)` gives it. */
+    waitSeconds: numeric('wait_seconds'),
+    /** First reply − created, inbound only; float8 as the percentile reads it. */
+    firstResponseSeconds: doublePrecision('first_response_seconds'),
+    resolutionSeconds: doublePrecision('resolution_seconds'),
+    handleSeconds: numeric('handle_seconds'),
+    transfers: integer('transfers').notNull(),
+    slaBreaches: integer('sla_breaches').notNull(),
+    csatSent: boolean('csat_sent').notNull(),
+    csatScore: integer('csat_score'),
+    /** Sum of its reviews' averages (real, as `sum(real)` gives it) and how many. */
+    reviewSum: real('review_sum'),
+    reviews: integer('reviews').notNull(),
+  },
+  (t) => [index('conversation_facts_created_idx').on(t.createdAt)],
 );
 
 /**

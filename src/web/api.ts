@@ -176,7 +176,8 @@ export const api = {
   refresh: refreshSession,
   async logout() {
     session.clear();
-    await fetch('/api/auth/logout', { method: 'POST' }).catch(() => {});
+    // keepalive: the request completes even if the tab is closing.
+    await fetch('/api/auth/logout', { method: 'POST', keepalive: true }).catch(() => {});
   },
   authOptions: () => request<{ password: boolean; oidc: { label: string; start: string } | null }>('GET', '/api/auth/options'),
   me: () => request<{ agent: Agent }>('GET', '/api/me').then((r) => r.agent),

@@ -44,7 +44,13 @@ export const formatNumber = (n: number) => new Intl.NumberFormat(lang()).format(
 export function formatBytes(n?: number): string {
   if (!n) return '';
   const f = (v: number, u: 'byte' | 'kilobyte' | 'megabyte', digits = 0) =>
-    new Intl.NumberFormat(lang(), { style: 'unit', unit: u, unitDisplay: 'short', maximumFractionDigits: digits }).format(v);
+    // Intl's short form of a byte is "69 byte" in English; the long one reads right ("69 bytes").
+    new Intl.NumberFormat(lang(), {
+      style: 'unit',
+      unit: u,
+      unitDisplay: u === 'byte' ? 'long' : 'short',
+      maximumFractionDigits: digits,
+    }).format(v);
   if (n < 1024) return f(n, 'byte');
   if (n < 1024 * 1024) return f(Math.round(n / 1024), 'kilobyte');
   return f(n / 1024 / 1024, 'megabyte', 1);

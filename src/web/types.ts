@@ -79,6 +79,8 @@ export type Offer = RealtimeEvents['reservation.created'];
 
 /** Crisis and incidents (docs/crisis.md). */
 export type CrisisAlert = RealtimeEvents['crisis.detected'];
+/** A score of 1 or 2 (supervisors and admins). */
+export type CsatAlert = RealtimeEvents['csat.low'];
 export type Incident = PublicIncident;
 export type { IncidentProposal };
 export type IncidentSuggestion = Suggestion;

@@ -1,8 +1,8 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { totpCode } from '../../src/core/auth/totp.js';
-import { ADMIN, startTestApp, type TestApp } from '../helpers/harness.js';
-import { chromiumAvailable, ensureWebBuilt, launchChromium, logIn, screenshot } from './browser.js';
+import { ADMIN } from '../helpers/harness.js';
+import { chromiumAvailable, logIn, screenshot } from './browser.js';
+import { browserSuite } from './browser-suite.js';
 
 /**
  * Access in the browser, under the production Content-Security-Policy: enrolling a second
@@ -11,39 +11,23 @@ import { chromiumAvailable, ensureWebBuilt, launchChromium, logIn, screenshot } 
  * Any CSP violation on any page fails the suite.
  */
 const PASSWORD = 'agent-password-1';
-let app: TestApp;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
 const cspViolations: string[] = [];
-
-async function newPage(): Promise<Page> {
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 760 } });
-  contexts.push(ctx);
-  const page = await ctx.newPage();
-  page.setDefaultTimeout(15_000);
-  page.on('console', (m) => {
-    if (/Content Security Policy|Refused to/i.test(m.text())) cspViolations.push(m.text());
-  });
-  return page;
-}
-
-beforeAll(async () => {
-  if (!chromiumAvailable()) return;
-  ensureWebBuilt();
-  app = await startTestApp('e2e-access');
-  browser = await launchChromium();
-}, 120_000);
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
-  await browser?.close();
-  await app?.stop();
+const e2e = browserSuite('e2e-access', {
+  page: {
+    viewport: { width: 1280, height: 760 },
+    onPage: (page) =>
+      page.on('console', (m) => {
+        if (/Content Security Policy|Refused to/i.test(m.text())) cspViolations.push(m.text());
+      }),
+  },
 });
+const { newPage } = e2e;
 
 describe.runIf(chromiumAvailable())('access in the desk', () => {
   it('an agent turns on two-factor sign-in with the QR code, signs out, and signs in with a code; a reload keeps the session', async () => {
-    const lee = await app.agent({ name: 'Lee Secure', available: false });
+    const lee = await e2e.app.agent({ name: 'Lee Secure', available: false });
     const page = await newPage();
-    await logIn(page, app.url, lee.email, PASSWORD);
+    await logIn(page, e2e.app.url, lee.email, PASSWORD);
     // No token in web storage: the access token lives in memory, the refresh token in an httpOnly cookie.
     expect(await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }))).not.toMatch(/eyJ/);
     expect(await page.evaluate(() => document.cookie)).toBe('');
@@ -79,14 +63,17 @@ describe.runIf(chromiumAvailable())('access in the desk', () => {
     await page.getByRole('button', { name: 'Verify' }).click();
     await page.getByTestId('connection').filter({ hasText: 'Live' }).waitFor();
     // Signed out means signed out: a reload after signing out shows the login form.
+    // The form shows once the server has revoked the session (not before), so the reload cannot resume it.
     await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('Email').waitFor();
     await page.reload();
     await page.getByLabel('Email').waitFor();
+    expect(await page.getByTestId('connection').count()).toBe(0);
   });
 
   it('the admin reads the audit log, filters it, and exports it', async () => {
     const page = await newPage();
-    await logIn(page, app.url, ADMIN.email, ADMIN.password);
+    await logIn(page, e2e.app.url, ADMIN.email, ADMIN.password);
     await page.getByRole('button', { name: 'Audit log' }).click();
     await page.waitForURL(/\/admin\/audit$/);
     const rows = page.getByTestId('audit-row');
@@ -105,10 +92,10 @@ describe.runIf(chromiumAvailable())('access in the desk', () => {
   });
 
   it('a deactivated agent’s open desk goes back to the login screen', async () => {
-    const kim = await app.agent({ name: 'Kim Leaving', available: false });
+    const kim = await e2e.app.agent({ name: 'Kim Leaving', available: false });
     const page = await newPage();
-    await logIn(page, app.url, kim.email, PASSWORD);
-    expect((await app.api('PATCH', `/api/agents/${kim.id}`, { active: false })).status).toBe(200);
+    await logIn(page, e2e.app.url, kim.email, PASSWORD);
+    expect((await e2e.app.api('PATCH', `/api/agents/${kim.id}`, { active: false })).status).toBe(200);
     await page.getByLabel('Email').waitFor({ timeout: 15_000 });
   });
 

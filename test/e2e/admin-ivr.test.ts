@@ -1,34 +1,21 @@
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN, startTestApp, type TestApp } from '../helpers/harness.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ADMIN } from '../helpers/harness.js';
 import { axeViolations } from './axe.js';
-import { chromiumAvailable, ensureWebBuilt, launchChromium, logIn, screenshot } from './browser.js';
+import { chromiumAvailable, logIn, screenshot } from './browser.js';
+import { browserSuite } from './browser-suite.js';
 
 /**
  * The IVR flows tab of `/admin` (issue 11) in Debian's Chromium: each flow as a tree of steps with
  * the `npm run ivr:check` result (a warning next to its flow, an invalid file as an alert), for
  * admins and supervisors alike; axe-core finds no serious or critical violation.
  */
-let app: TestApp;
-let browser: Browser;
 let flowsDir: string;
-const contexts: BrowserContext[] = [];
 
-async function newPage(): Promise<Page> {
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US', bypassCSP: true });
-  contexts.push(ctx);
-  const page = await ctx.newPage();
-  page.setDefaultTimeout(15_000);
-  return page;
-}
-
-beforeAll(async () => {
-  if (!chromiumAvailable()) return;
-  ensureWebBuilt();
-  // The shipped flows, and one with a step no caller can reach (a check warning).
+/** The shipped flows, and one with a step no caller can reach (a check warning). */
+function flowsWithAWarning() {
   flowsDir = mkdtempSync(join(tmpdir(), 'e2e-ivr-'));
   cpSync('ivr-flows', flowsDir, { recursive: true });
   writeFileSync(
@@ -43,20 +30,22 @@ beforeAll(async () => {
       '',
     ].join('\n'),
   );
-  app = await startTestApp('e2e-admin-ivr', { IVR_FLOWS_DIR: flowsDir });
-  browser = await launchChromium();
-}, 120_000);
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
-  await browser?.close();
-  await app?.stop();
+  return { IVR_FLOWS_DIR: flowsDir };
+}
+
+const e2e = browserSuite('e2e-admin-ivr', {
+  env: flowsWithAWarning,
+  page: { viewport: { width: 1280, height: 900 }, context: { locale: 'en-US', bypassCSP: true } },
+});
+const { newPage } = e2e;
+afterAll(() => {
   if (flowsDir) rmSync(flowsDir, { recursive: true, force: true });
 });
 
 describe.runIf(chromiumAvailable())('IVR flows in /admin', () => {
   it('shows every flow as a tree of steps with the check result, and an invalid file as an alert', async () => {
     const page = await newPage();
-    await logIn(page, app.url, ADMIN.email, ADMIN.password, '/admin/ivr');
+    await logIn(page, e2e.app.url, ADMIN.email, ADMIN.password, '/admin/ivr');
     await page.getByRole('link', { name: 'IVR flows' }).and(page.locator('[aria-current="page"]')).waitFor();
 
     const check = page.getByTestId('ivr-check');
@@ -107,9 +96,9 @@ describe.runIf(chromiumAvailable())('IVR flows in /admin', () => {
   }, 120_000);
 
   it('supervisors see the IVR flows too, but not the admin-only sections', async () => {
-    const sup = await app.agent({ name: 'Sam Supervisor', role: 'supervisor', available: false });
+    const sup = await e2e.app.agent({ name: 'Sam Supervisor', role: 'supervisor', available: false });
     const page = await newPage();
-    await logIn(page, app.url, sup.email, 'agent-password-1', '/admin/ivr');
+    await logIn(page, e2e.app.url, sup.email, 'agent-password-1', '/admin/ivr');
     const tabs = page.getByRole('navigation', { name: 'Administration sections' }).getByRole('link');
     // The admin screen loads on demand: wait for it before reading its tabs.
     await tabs.first().waitFor();

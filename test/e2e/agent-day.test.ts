@@ -1,62 +1,35 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { randomPhone, startTestApp, type TestApp } from '../helpers/harness.js';
-import { chromiumAvailable, ensureWebBuilt, launchChromium, logIn, screenshot } from './browser.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { randomPhone } from '../helpers/harness.js';
+import { chromiumAvailable, logIn, screenshot } from './browser.js';
+import { browserSuite } from './browser-suite.js';
 
 /** Issue 20: presence on sign-out, the offer countdown, transfers and other people's conversations. */
 const PASSWORD = 'agent-password-1';
-let app: TestApp;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
+const e2e = browserSuite('e2e-agent-day');
+const { newPage } = e2e;
 
-async function newPage(opts: { clockSkewMs?: number } = {}): Promise<Page> {
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 720 } });
-  contexts.push(ctx);
-  // A browser whose clock is off from the server's (common on agents' own machines).
-  if (opts.clockSkewMs)
-    await ctx.addInitScript((skew: number) => {
-      const real = Date.now.bind(Date);
-      Date.now = () => real() + skew;
-    }, opts.clockSkewMs);
-  const page = await ctx.newPage();
-  page.setDefaultTimeout(15_000);
-  return page;
-}
-
-const presenceOf = async (id: string) => (await app.api('GET', '/api/agents')).body.agents.find((a: any) => a.id === id)?.presence;
+const presenceOf = async (id: string) => (await e2e.app.api('GET', '/api/agents')).body.agents.find((a: any) => a.id === id)?.presence;
 
 async function goAvailable(page: Page, id: string) {
   await page.getByRole('group', { name: 'My presence' }).getByRole('button', { name: 'Available' }).click();
   await expect.poll(() => presenceOf(id)).toBe('available');
 }
 
-beforeAll(async () => {
-  if (!chromiumAvailable()) return; // the suite below is skipped too
-  ensureWebBuilt();
-  // The default presence grace period and offer timeout: what agents really get.
-  app = await startTestApp('e2e-agent-day');
-  browser = await launchChromium();
-}, 120_000);
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
-  await browser?.close();
-  await app?.stop();
-});
-
 describe.runIf(chromiumAvailable())('an agent’s day in the desk (issue 20)', () => {
   it('signing out sets the agent offline at once; a closed tab falls offline after the short grace period', async () => {
-    const leaver = await app.agent({ name: 'Lena Leaver', queues: ['it'], available: false });
+    const leaver = await e2e.app.agent({ name: 'Lena Leaver', queues: ['it'], available: false });
     const page = await newPage();
-    await logIn(page, app.url, leaver.email, PASSWORD);
+    await logIn(page, e2e.app.url, leaver.email, PASSWORD);
     await goAvailable(page, leaver.id);
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('heading', { name: 'Sign in to the agent desk' }).waitFor();
     // At once, not after a grace period: well under a second on a quiet box.
     await expect.poll(() => presenceOf(leaver.id), { timeout: 3000 }).toBe('offline');
 
-    const closer = await app.agent({ name: 'Carl Closer', queues: ['it'], available: false });
+    const closer = await e2e.app.agent({ name: 'Carl Closer', queues: ['it'], available: false });
     const tab = await newPage();
-    await logIn(tab, app.url, closer.email, PASSWORD);
+    await logIn(tab, e2e.app.url, closer.email, PASSWORD);
     await goAvailable(tab, closer.id);
     const closedAt = Date.now();
     await tab.close();
@@ -67,12 +40,12 @@ describe.runIf(chromiumAvailable())('an agent’s day in the desk (issue 20)', (
   }, 60_000);
 
   it('the offer countdown follows the server’s expiry, not the browser’s clock', async () => {
-    const dana = await app.agent({ name: 'Dana Skewed', queues: ['partner'], available: false });
+    const dana = await e2e.app.agent({ name: 'Dana Skewed', queues: ['partner'], available: false });
     // This browser's clock is 5 s behind the server's: counting from local time would show ~35 s.
     const page = await newPage({ clockSkewMs: -5000 });
-    await logIn(page, app.url, dana.email, PASSWORD);
+    await logIn(page, e2e.app.url, dana.email, PASSWORD);
     await goAvailable(page, dana.id);
-    await app.sms(randomPhone(), 'Partner question', { To: await partnerLine() });
+    await e2e.app.sms(randomPhone(), 'Partner question', { To: await partnerLine() });
     const offer = page.getByTestId('offer');
     await offer.waitFor();
     const shown = Number((await offer.getByLabel(/seconds left/).textContent())?.replace('s', ''));
@@ -83,17 +56,17 @@ describe.runIf(chromiumAvailable())('an agent’s day in the desk (issue 20)', (
   }, 60_000);
 
   it('transfers: any queue, a note the receiver sees, unavailable people shown with the reason, never straight back to the sender', async () => {
-    const dora = await app.agent({ name: 'Dora Donor', queues: ['donor', 'volunteer'], available: false });
-    const cora = await app.agent({ name: 'Cora Crisis', queues: ['crisis'], available: false });
-    const oscar = await app.agent({ name: 'Oscar Offline', queues: ['donor', 'crisis'], available: false });
+    const dora = await e2e.app.agent({ name: 'Dora Donor', queues: ['donor', 'volunteer'], available: false });
+    const cora = await e2e.app.agent({ name: 'Cora Crisis', queues: ['crisis'], available: false });
+    const oscar = await e2e.app.agent({ name: 'Oscar Offline', queues: ['donor', 'crisis'], available: false });
     const desk = await newPage();
-    await logIn(desk, app.url, dora.email, PASSWORD);
+    await logIn(desk, e2e.app.url, dora.email, PASSWORD);
     await goAvailable(desk, dora.id);
     const crisisDesk = await newPage();
-    await logIn(crisisDesk, app.url, cora.email, PASSWORD);
+    await logIn(crisisDesk, e2e.app.url, cora.email, PASSWORD);
     await goAvailable(crisisDesk, cora.id);
 
-    await app.sms(randomPhone(), 'Can I change the card for my gift?');
+    await e2e.app.sms(randomPhone(), 'Can I change the card for my gift?');
     await desk.getByTestId('offer').waitFor();
     await desk.keyboard.press('Alt+KeyA');
     await desk.getByRole('log', { name: 'Messages' }).getByText('Can I change the card for my gift?').waitFor();
@@ -132,9 +105,9 @@ describe.runIf(chromiumAvailable())('an agent’s day in the desk (issue 20)', (
     );
 
     // A transfer to another queue Dora serves goes to its other agent, not back to her.
-    const sam = await app.agent({ name: 'Sam Second', queues: ['volunteer'] });
-    const samSocket = await app.socket(sam.token);
-    await app.sms(randomPhone(), 'Where is my receipt?');
+    const sam = await e2e.app.agent({ name: 'Sam Second', queues: ['volunteer'] });
+    const samSocket = await e2e.app.socket(sam.token);
+    await e2e.app.sms(randomPhone(), 'Where is my receipt?');
     await desk.getByTestId('offer').waitFor();
     await desk
       .getByTestId('offer')
@@ -156,7 +129,7 @@ let partnerNumber: string | null = null;
 async function partnerLine() {
   if (partnerNumber) return partnerNumber;
   partnerNumber = '+15005550199';
-  const r = await app.api('POST', '/api/inboxes', { kind: 'phone', address: partnerNumber, queue: 'partner' });
+  const r = await e2e.app.api('POST', '/api/inboxes', { kind: 'phone', address: partnerNumber, queue: 'partner' });
   expect(r.status).toBe(201);
   return partnerNumber;
 }

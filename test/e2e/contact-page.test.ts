@@ -1,53 +1,40 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { randomPhone, startTestApp, type TestApp } from '../helpers/harness.js';
-import { chromiumAvailable, ensureWebBuilt, launchChromium, logIn, screenshot } from './browser.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { randomPhone } from '../helpers/harness.js';
+import { chromiumAvailable, logIn, screenshot } from './browser.js';
+import { browserSuite } from './browser-suite.js';
 
 /** Issue 10: the contact page (details, addresses, every conversation, merge) and the desk's merge suggestion. */
 const PASSWORD = 'agent-password-1';
-let app: TestApp;
-let browser: Browser;
-
-beforeAll(async () => {
-  if (!chromiumAvailable()) return;
-  ensureWebBuilt();
-  app = await startTestApp('e2e-contact-page');
-  browser = await launchChromium();
-}, 180_000);
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-});
+const e2e = browserSuite('e2e-contact-page');
 
 describe.runIf(chromiumAvailable())('the contact page', () => {
   it('the desk suggests merging a look-alike contact; the contact page lists every conversation and merges them', async () => {
     const hotline = '+15005550888';
-    await app.api('POST', '/api/queues', { key: 'gifts', name: 'Gifts' });
-    await app.api('POST', '/api/inboxes', { kind: 'phone', address: hotline, queue: 'gifts' });
-    const gil = await app.agent({ name: 'Gil Moreno', queues: ['gifts'], available: false });
-    const sock = await app.socket(gil.token);
-    await app.api('PUT', '/api/me/status', { status: 'available' }, gil.token);
+    await e2e.app.api('POST', '/api/queues', { key: 'gifts', name: 'Gifts' });
+    await e2e.app.api('POST', '/api/inboxes', { kind: 'phone', address: hotline, queue: 'gifts' });
+    const gil = await e2e.app.agent({ name: 'Gil Moreno', queues: ['gifts'], available: false });
+    const sock = await e2e.app.socket(gil.token);
+    await e2e.app.api('PUT', '/api/me/status', { status: 'available' }, gil.token);
 
     // The same person wrote from two phones: two contacts, "María López" and "maria lopez".
     const taken = async (phone: string, body: string) => {
-      await app.sms(phone, body, { To: hotline });
+      await e2e.app.sms(phone, body, { To: hotline });
       const offer = await sock.waitFor('reservation.created', (p) => p.contact.address === phone, 15_000);
-      await app.api('POST', `/api/reservations/${offer.reservationId}/accept`, undefined, gil.token);
-      const c = (await app.api('GET', `/api/conversations/${offer.conversationId}`, undefined, gil.token)).body.conversation;
+      await e2e.app.api('POST', `/api/reservations/${offer.reservationId}/accept`, undefined, gil.token);
+      const c = (await e2e.app.api('GET', `/api/conversations/${offer.conversationId}`, undefined, gil.token)).body.conversation;
       return { id: c.id as string, number: c.number as number, contactId: c.contactId as string };
     };
     const first = await taken(randomPhone(), 'My monthly gift was charged twice');
     const second = await taken(randomPhone(), 'Following up on the double charge');
-    await app.api('PATCH', `/api/contacts/${first.contactId}`, { name: 'María López' }, gil.token);
-    await app.api('PATCH', `/api/contacts/${second.contactId}`, { name: 'maria lopez', notes: 'Prefers texts' }, gil.token);
+    await e2e.app.api('PATCH', `/api/contacts/${first.contactId}`, { name: 'María López' }, gil.token);
+    await e2e.app.api('PATCH', `/api/contacts/${second.contactId}`, { name: 'maria lopez', notes: 'Prefers texts' }, gil.token);
     // Two open SMS conversations of one contact would share a thread: the follow-up is resolved first (the merge refuses otherwise).
-    expect((await app.api('POST', `/api/conversations/${second.id}/resolve`, {}, gil.token)).status).toBe(200);
+    expect((await e2e.app.api('POST', `/api/conversations/${second.id}/resolve`, {}, gil.token)).status).toBe(200);
 
-    const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    const page: Page = await ctx.newPage();
-    page.setDefaultTimeout(15_000);
+    const page: Page = await e2e.newPage({ viewport: { width: 1280, height: 800 } });
     page.on('dialog', (d) => void d.accept());
-    await logIn(page, app.url, gil.email, PASSWORD);
+    await logIn(page, e2e.app.url, gil.email, PASSWORD);
 
     // In the conversation, the contact panel says the contact looks like another one.
     await page
@@ -80,8 +67,8 @@ describe.runIf(chromiumAvailable())('the contact page', () => {
       })
       .toBe(3);
     await page.getByText('No contact looks like this one.').waitFor();
-    expect((await app.api('GET', `/api/contacts/${second.contactId}`, undefined, gil.token)).status).toBe(404);
-    const merged = (await app.api('GET', `/api/contacts/${first.contactId}`, undefined, gil.token)).body;
+    expect((await e2e.app.api('GET', `/api/contacts/${second.contactId}`, undefined, gil.token)).status).toBe(404);
+    const merged = (await e2e.app.api('GET', `/api/contacts/${first.contactId}`, undefined, gil.token)).body;
     expect(merged.identities).toHaveLength(2);
     expect(merged.contact.notes).toBe('Prefers texts');
     await screenshot(page, 'contact-page-merged', { docs: true });
@@ -98,12 +85,11 @@ describe.runIf(chromiumAvailable())('the contact page', () => {
     await page.getByRole('heading', { level: 1, name: 'María López' }).waitFor();
 
     // In Spanish.
-    await app.api('PATCH', '/api/me', { language: 'es' }, gil.token);
+    await e2e.app.api('PATCH', '/api/me', { language: 'es' }, gil.token);
     await page.reload();
     await page.getByRole('heading', { name: /Todas las conversaciones/ }).waitFor();
     await page.getByRole('heading', { name: 'Fusionar contactos' }).waitFor();
     await page.getByText('Ningún contacto se parece a este.').waitFor();
     await screenshot(page, 'contact-page-es', { docs: true });
-    await ctx.close();
   }, 150_000);
 });

@@ -1,9 +1,9 @@
 import { desc, eq } from 'drizzle-orm';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { contactIdentities, conversations } from '../../src/db/schema.js';
-import { eventually, randomPhone, startTestApp, type TestApp } from '../helpers/harness.js';
-import { chromiumAvailable, ensureWebBuilt, launchChromium, logIn, screenshot } from './browser.js';
+import { eventually, randomPhone } from '../helpers/harness.js';
+import { chromiumAvailable, logIn, screenshot } from './browser.js';
+import { browserSuite } from './browser-suite.js';
 
 /**
  * Crisis and incidents in the browser (issue 12): a crisis text raises the banner on a
@@ -13,30 +13,26 @@ import { chromiumAvailable, ensureWebBuilt, launchChromium, logIn, screenshot } 
  * incident. Real server, Postgres, Redis, Socket.IO and Chromium.
  */
 const PASSWORD = 'agent-password-1';
-let app: TestApp;
-let browser: Browser;
 let web2Url: string;
-const contexts: BrowserContext[] = [];
 let sam: { id: string; token: string; email: string };
 let dana: { id: string; token: string; email: string };
 /** Console messages about audio: the crisis tone must never trip the browser's autoplay policy. */
 const audioComplaints: string[] = [];
-
-async function newPage(): Promise<Page> {
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 760 } });
-  contexts.push(ctx);
-  const page = await ctx.newPage();
-  page.setDefaultTimeout(15_000);
-  page.on('console', (m) => {
-    if (/audio|autoplay/i.test(m.text()) && (m.type() === 'error' || m.type() === 'warning')) audioComplaints.push(m.text());
-  });
-  return page;
-}
+const e2e = browserSuite('e2e-crisis', {
+  page: {
+    viewport: { width: 1280, height: 760 },
+    onPage: (page) =>
+      page.on('console', (m) => {
+        if (/audio|autoplay/i.test(m.text()) && (m.type() === 'error' || m.type() === 'warning')) audioComplaints.push(m.text());
+      }),
+  },
+});
+const { newPage } = e2e;
 
 /** The newest conversation of the contact with this phone number. */
 async function conversationNumber(phone: string): Promise<{ id: string; number: number }> {
   return eventually(async () => {
-    const [row] = await app.sb.deps.db
+    const [row] = await e2e.app.sb.deps.db
       .select({ id: conversations.id, number: conversations.number })
       .from(conversations)
       .innerJoin(contactIdentities, eq(contactIdentities.contactId, conversations.contactId))
@@ -48,27 +44,20 @@ async function conversationNumber(phone: string): Promise<{ id: string; number: 
 }
 
 beforeAll(async () => {
-  if (!chromiumAvailable()) return;
-  ensureWebBuilt();
-  app = await startTestApp('e2e-crisis');
+  if (!e2e.started) return;
+  const app = e2e.app;
   // A second web process: the agent's desk connects there, the supervisor's to the first.
   const web2 = await app.extraProcess({ ROLE: 'web' });
   web2Url = `http://127.0.0.1:${web2.port}`;
-  browser = await launchChromium();
   sam = await app.agent({ name: 'Sam Okafor', queues: ['donor', 'volunteer', 'crisis'], role: 'supervisor', available: false });
   // Nobody takes work: conversations wait in their queues for the screens to show.
   dana = await app.agent({ name: 'Dana Reyes', queues: ['donor'], available: false });
 }, 120_000);
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
-  await browser?.close();
-  await app?.stop();
-});
 
 describe.skipIf(!chromiumAvailable())('crisis and incidents in the desk', () => {
   it('a crisis text raises the banner on the wallboard; an incident is declared, linked, shown everywhere and closed', async () => {
     const sup = await newPage();
-    await logIn(sup, app.url, sam.email, PASSWORD, '/wallboard');
+    await logIn(sup, e2e.app.url, sam.email, PASSWORD, '/wallboard');
     await sup.getByRole('main', { name: 'Supervisor wallboard' }).waitFor();
     const agent = await newPage();
     await logIn(agent, web2Url, dana.email, PASSWORD);
@@ -77,11 +66,11 @@ describe.skipIf(!chromiumAvailable())('crisis and incidents in the desk', () => 
 
     // A crisis text: the banner shows level, channel, number, and opens the conversation.
     const crisisPhone = randomPhone();
-    await app.sms(crisisPhone, 'I cannot do this anymore. I have 30 pills saved and I am going to take them tonight');
+    await e2e.app.sms(crisisPhone, 'I cannot do this anymore. I have 30 pills saved and I am going to take them tonight');
     const banner = sup.getByTestId('crisis-banner');
     await banner.waitFor();
     const crisis = await eventually(async () => {
-      const r = await app.api('GET', '/api/crisis/conversations', undefined, sam.token);
+      const r = await e2e.app.api('GET', '/api/crisis/conversations', undefined, sam.token);
       return r.body.conversations[0] as { conversationId: string; number: number; level: string } | undefined;
     });
     expect(crisis.level).toBe('high');
@@ -92,7 +81,7 @@ describe.skipIf(!chromiumAvailable())('crisis and incidents in the desk', () => 
     expect(await agent.getByTestId('crisis-banner').count()).toBe(0);
     await screenshot(sup, 'crisis-banner', { docs: true });
 
-    // The sound choice stays on this browser.
+    // The sound choice stays on this e2e.browser.
     const sound = sup.getByLabel('Sound for crisis alerts');
     expect(await sound.isChecked()).toBe(true);
     await sound.uncheck();
@@ -107,7 +96,7 @@ describe.skipIf(!chromiumAvailable())('crisis and incidents in the desk', () => 
 
     // A donor wrote before anyone declared anything.
     const early = randomPhone();
-    await app.sms(early, 'Hi, your donation page gives me an error when I try to donate');
+    await e2e.app.sms(early, 'Hi, your donation page gives me an error when I try to donate');
     const earlyConv = await conversationNumber(early);
 
     // The supervisor declares the incident on the incident screen.
@@ -135,7 +124,7 @@ describe.skipIf(!chromiumAvailable())('crisis and incidents in the desk', () => 
 
     // Another donor writes; the agent links from the conversation view.
     const later = randomPhone();
-    await app.sms(later, 'is the donation page down? it will not load');
+    await e2e.app.sms(later, 'is the donation page down? it will not load');
     const laterConv = await conversationNumber(later);
     await agent.goto(`${web2Url}/`);
     await agent.getByTestId('connection').filter({ hasText: 'Live' }).waitFor();
@@ -171,13 +160,13 @@ describe.skipIf(!chromiumAvailable())('crisis and incidents in the desk', () => 
     await expect.poll(() => sup.getByTestId('incident-banner').count()).toBe(0);
     await sup.getByRole('region', { name: 'Resolved' }).getByText('Donation page down').waitFor();
     await eventually(() =>
-      [early, later].every((to) => app.twilio.messages().some((m) => m.To === to && /works again/.test(String(m.Body)))),
+      [early, later].every((to) => e2e.app.twilio.messages().some((m) => m.To === to && /works again/.test(String(m.Body)))),
     );
   }, 240_000);
 
   it('several similar contacts propose an incident to supervisors, declared with them linked', async () => {
     const sup = await newPage();
-    await logIn(sup, app.url, sam.email, PASSWORD, '/wallboard');
+    await logIn(sup, e2e.app.url, sam.email, PASSWORD, '/wallboard');
     const agent = await newPage();
     await logIn(agent, web2Url, dana.email, PASSWORD);
     const phones = [randomPhone(), randomPhone(), randomPhone(), randomPhone()];
@@ -187,7 +176,7 @@ describe.skipIf(!chromiumAvailable())('crisis and incidents in the desk', () => 
       'volunteer portal says my login is wrong',
       'Is the volunteer portal down? login fails',
     ];
-    for (const [i, phone] of phones.entries()) await app.sms(phone, bodies[i]);
+    for (const [i, phone] of phones.entries()) await e2e.app.sms(phone, bodies[i]);
     const proposal = sup.getByTestId('proposal-banner');
     await proposal.filter({ hasText: '4 similar contacts' }).waitFor();
     expect(await proposal.innerText()).toMatch(/volunteer/);
@@ -204,9 +193,9 @@ describe.skipIf(!chromiumAvailable())('crisis and incidents in the desk', () => 
     const card = sup.getByTestId('incident-card').filter({ hasText: 'Volunteer portal login down' });
     await card.getByText('Linked (4)').waitFor();
     await expect.poll(() => sup.getByTestId('proposal-banner').count()).toBe(0);
-    await app.api(
+    await e2e.app.api(
       'POST',
-      `/api/incidents/${(await app.api('GET', '/api/incidents?status=open', undefined, sam.token)).body.incidents[0].id}/resolve`,
+      `/api/incidents/${(await e2e.app.api('GET', '/api/incidents?status=open', undefined, sam.token)).body.incidents[0].id}/resolve`,
       {},
       sam.token,
     );

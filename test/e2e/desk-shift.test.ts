@@ -1,7 +1,8 @@
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { randomPhone, startTestApp, type TestApp } from '../helpers/harness.js';
-import { chromiumAvailable, ensureWebBuilt, launchChromium, logIn, screenshot } from './browser.js';
+import type { Locator, Page } from 'playwright-core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { randomPhone } from '../helpers/harness.js';
+import { chromiumAvailable, logIn, screenshot } from './browser.js';
+import { browserSuite } from './browser-suite.js';
 
 /**
  * Issue 20's agent's day, items 2, 3, 6, 7, 8, 12 and 14: what a shift in the
@@ -9,32 +10,23 @@ import { chromiumAvailable, ensureWebBuilt, launchChromium, logIn, screenshot } 
  * right-to-left texts, SMS length, a 1024 px screen, the composer's mode).
  */
 const PASSWORD = 'agent-password-1';
-let app: TestApp;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
+const e2e = browserSuite('e2e-desk-shift');
+const { newPage } = e2e;
 const tokens: string[] = [];
-
-async function newPage(viewport = { width: 1280, height: 720 }): Promise<Page> {
-  const ctx = await browser.newContext({ viewport });
-  contexts.push(ctx);
-  const page = await ctx.newPage();
-  page.setDefaultTimeout(15_000);
-  return page;
-}
 
 /** An agent signed in to the desk and available (set through the API once the desk listens). */
 async function agentAtDesk(name: string, opts: { capacity?: Record<string, number>; viewport?: { width: number; height: number } } = {}) {
-  const agent = await app.agent({ name, queues: ['donor'], available: false, capacity: opts.capacity });
+  const agent = await e2e.app.agent({ name, queues: ['donor'], available: false, capacity: opts.capacity });
   tokens.push(agent.token);
-  const page = await newPage(opts.viewport);
-  await logIn(page, app.url, agent.email, PASSWORD);
-  expect((await app.api('PUT', '/api/me/status', { status: 'available' }, agent.token)).status).toBe(200);
+  const page = await newPage({ viewport: opts.viewport });
+  await logIn(page, e2e.app.url, agent.email, PASSWORD);
+  expect((await e2e.app.api('PUT', '/api/me/status', { status: 'available' }, agent.token)).status).toBe(200);
   return { ...agent, page };
 }
 
 /** A donor texts in and the agent at `page` accepts the offer with Alt+A; resolves to the donor's number. */
 async function textAndAccept(page: Page, body: string, from = randomPhone()) {
-  await app.sms(from, body);
+  await e2e.app.sms(from, body);
   const offer = page.getByTestId('offer').filter({ hasText: from });
   await offer.waitFor();
   await page.keyboard.press('Alt+KeyA');
@@ -54,26 +46,14 @@ async function box(l: Locator) {
 
 const direction = (l: Locator) => l.evaluate((el) => getComputedStyle(el).direction);
 
-beforeAll(async () => {
-  if (!chromiumAvailable()) return; // the suite below is skipped too
-  ensureWebBuilt();
-  app = await startTestApp('e2e-desk-shift');
-  browser = await launchChromium();
-}, 120_000);
 // Each test starts on an empty donor queue: earlier agents go offline, earlier conversations are closed.
 afterEach(async () => {
-  if (!app) return;
-  for (const c of contexts.splice(0)) await c.close().catch(() => {});
-  for (const t of tokens.splice(0)) await app.api('PUT', '/api/me/status', { status: 'offline' }, t);
-  const open = (await app.api('GET', '/api/conversations?status=open&limit=100')).body.conversations as { id: string }[];
-  for (const c of open) await app.api('POST', `/api/conversations/${c.id}/resolve`, {});
+  if (!e2e.started) return;
+  await e2e.closePages();
+  for (const t of tokens.splice(0)) await e2e.app.api('PUT', '/api/me/status', { status: 'offline' }, t);
+  const open = (await e2e.app.api('GET', '/api/conversations?status=open&limit=100')).body.conversations as { id: string }[];
+  for (const c of open) await e2e.app.api('POST', `/api/conversations/${c.id}/resolve`, {});
 });
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
-  await browser?.close();
-  await app?.stop();
-});
-
 describe.runIf(chromiumAvailable())("an agent's shift in the desk (issue 20)", () => {
   it('four offers at 1280×720: each shows the text and can be answered, none covers Send or Resolve', async () => {
     const { page } = await agentAtDesk('Ona Offers', { capacity: { sms: 8, email: 1, slack: 1, voice: 1 } });
@@ -85,7 +65,7 @@ describe.runIf(chromiumAvailable())("an agent's shift in the desk (issue 20)", (
       'I was charged twice this month, please help',
       'Do you have a receipt for my December donation?',
     ];
-    for (const t of texts) await app.sms(randomPhone(), t);
+    for (const t of texts) await e2e.app.sms(randomPhone(), t);
     const offers = page.getByTestId('offer');
     await expect.poll(() => offers.count()).toBe(4);
     await page.getByTestId('offer-count').filter({ hasText: '4 offers waiting' }).waitFor();
@@ -147,7 +127,7 @@ describe.runIf(chromiumAvailable())("an agent's shift in the desk (issue 20)", (
   }, 90_000);
 
   it('after a note the composer is back on Reply; resolving shows the disposition label and the wrap-up note', async () => {
-    const created = await app.api('POST', '/api/dispositions', { code: 'gift-aid-explained', label: 'Gift Aid explained' });
+    const created = await e2e.app.api('POST', '/api/dispositions', { code: 'gift-aid-explained', label: 'Gift Aid explained' });
     expect(created.status).toBe(201);
     const { page, token } = await agentAtDesk('Wren Wrapup');
     await textAndAccept(page, 'What is Gift Aid?');
@@ -170,8 +150,8 @@ describe.runIf(chromiumAvailable())("an agent's shift in the desk (issue 20)", (
     expect(await wrapUp.textContent()).toContain('Gift Aid explained');
     expect(await page.getByTestId('disposition').textContent()).toBe('Gift Aid explained');
     await screenshot(page, 'desk-wrap-up', { docs: true });
-    const resolved = (await app.api('GET', '/api/conversations?status=resolved&mine=true', undefined, token)).body.conversations[0];
-    const detail = (await app.api('GET', `/api/conversations/${resolved.id}`, undefined, token)).body.conversation;
+    const resolved = (await e2e.app.api('GET', '/api/conversations?status=resolved&mine=true', undefined, token)).body.conversations[0];
+    const detail = (await e2e.app.api('GET', `/api/conversations/${resolved.id}`, undefined, token)).body.conversation;
     expect(detail).toMatchObject({
       disposition: 'gift-aid-explained',
       dispositionLabel: 'Gift Aid explained',
@@ -191,7 +171,7 @@ describe.runIf(chromiumAvailable())("an agent's shift in the desk (issue 20)", (
     const { page } = await agentAtDesk('Rami Rtl');
     const hebrew = 'שלום, אני רוצה לשנות את התרומה החודשית שלי';
     const from = randomPhone();
-    await app.sms(from, hebrew);
+    await e2e.app.sms(from, hebrew);
     const preview = page.getByTestId('offer-preview');
     await preview.waitFor();
     expect(await direction(preview)).toBe('rtl');
@@ -243,17 +223,17 @@ describe.runIf(chromiumAvailable())("an agent's shift in the desk (issue 20)", (
     await screenshot(page, 'desk-sms-too-long', { docs: true });
 
     // The API refuses it too, with a clear reason, and Twilio never sees it.
-    const conv = (await app.api('GET', '/api/conversations?status=assigned&mine=true', undefined, token)).body.conversations[0];
-    const before = app.twilio.messages().length;
-    const r = await app.api('POST', `/api/conversations/${conv.id}/messages`, { body: 'x'.repeat(2000) }, token);
+    const conv = (await e2e.app.api('GET', '/api/conversations?status=assigned&mine=true', undefined, token)).body.conversations[0];
+    const before = e2e.app.twilio.messages().length;
+    const r = await e2e.app.api('POST', `/api/conversations/${conv.id}/messages`, { body: 'x'.repeat(2000) }, token);
     expect(r.status).toBe(400);
     expect(JSON.stringify(r.body)).toContain('at most 1600 characters; this one has 2000');
     // A note may be long: it is sent nowhere.
     expect(
-      (await app.api('POST', `/api/conversations/${conv.id}/messages`, { body: 'x'.repeat(2000), internal: true }, token)).status,
+      (await e2e.app.api('POST', `/api/conversations/${conv.id}/messages`, { body: 'x'.repeat(2000), internal: true }, token)).status,
     ).toBe(201);
     await new Promise((r) => setTimeout(r, 300));
-    expect(app.twilio.messages().length).toBe(before);
+    expect(e2e.app.twilio.messages().length).toBe(before);
   }, 90_000);
 
   it('1024×700: the wallboard keeps every queue column and the conversation header stays compact', async () => {
@@ -276,9 +256,9 @@ describe.runIf(chromiumAvailable())("an agent's shift in the desk (issue 20)", (
     ])
       expect(await el.first().evaluate((e) => e.scrollWidth <= e.clientWidth)).toBe(true);
 
-    const sup = await app.agent({ name: 'Sol Narrow', queues: ['donor'], role: 'supervisor', available: false });
-    const wall = await newPage({ width: 1024, height: 700 });
-    await logIn(wall, app.url, sup.email, PASSWORD, '/wallboard');
+    const sup = await e2e.app.agent({ name: 'Sol Narrow', queues: ['donor'], role: 'supervisor', available: false });
+    const wall = await newPage({ viewport: { width: 1024, height: 700 } });
+    await logIn(wall, e2e.app.url, sup.email, PASSWORD, '/wallboard');
     const table = wall.getByTestId('queues-table');
     await table.waitFor();
     await screenshot(wall, 'wallboard-1024', { docs: true });

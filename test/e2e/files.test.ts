@@ -1,23 +1,26 @@
 import { readFileSync } from 'node:fs';
 import nodemailer from 'nodemailer';
-import type { Browser, BrowserContext, Response } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Response } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { storeVoicemail } from '../../src/core/calls/store-voicemail.js';
-import { eventually, freePort, HOTLINE, randomPhone, startTestApp, TWILIO_ACCOUNT_SID, type TestApp } from '../helpers/harness.js';
+import { eventually, freePort, HOTLINE, randomPhone, TWILIO_ACCOUNT_SID } from '../helpers/harness.js';
 import { callSid, recordingSid } from '../voice-helpers.js';
-import { chromiumAvailable, ensureWebBuilt, launchChromium, logIn, screenshot } from './browser.js';
+import { chromiumAvailable, logIn, screenshot } from './browser.js';
+import { browserSuite } from './browser-suite.js';
 
 const DOMAIN = 'help.example.org';
-let app: TestApp;
-let browser: Browser;
-let ctx: BrowserContext;
+let port: number;
+const e2e = browserSuite('e2e-files', {
+  env: async () => {
+    port = await freePort();
+    return { INBOUND_SMTP_PORT: String(port), INBOUND_EMAIL_DOMAIN: DOMAIN };
+  },
+  page: { viewport: { width: 1280, height: 800 }, context: { acceptDownloads: true } },
+});
 const caller = randomPhone();
 
 beforeAll(async () => {
-  if (!chromiumAvailable()) return;
-  ensureWebBuilt();
-  const port = await freePort();
-  app = await startTestApp('e2e-files', { INBOUND_SMTP_PORT: String(port), INBOUND_EMAIL_DOMAIN: DOMAIN });
+  if (!e2e.started) return;
   const mx = nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true });
   await mx.sendMail({
     envelope: { from: 'alex.kim@example.net', to: [`it@${DOMAIN}`] },
@@ -25,7 +28,7 @@ beforeAll(async () => {
   });
   mx.close();
   const sid = recordingSid();
-  await storeVoicemail(app.sb.deps, {
+  await storeVoicemail(e2e.app.sb.deps, {
     callSid: callSid(),
     from: caller,
     to: HOTLINE,
@@ -35,22 +38,15 @@ beforeAll(async () => {
     mediaUrl: `https://api.twilio.com/2010-04-01/Accounts/${TWILIO_ACCOUNT_SID}/Recordings/${sid}.mp3`,
     durationSeconds: 3,
   });
-  browser = await launchChromium();
-  ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
 }, 120_000);
-afterAll(async () => {
-  await ctx?.close().catch(() => {});
-  await browser?.close();
-  await app?.stop();
-});
 
 describe.runIf(chromiumAvailable())('files in the desk', () => {
   it('shows an image thumbnail, downloads an attachment by clicking it, and plays a voicemail with seeking', async () => {
-    const agent = await app.agent({ name: 'Fay Files', queues: ['it', 'donor'], available: false });
-    await eventually(async () => (await app.api('GET', '/api/conversations?queue=it')).body.conversations.length > 0 || null);
-    const page = await ctx.newPage();
-    page.setDefaultTimeout(15_000);
-    await logIn(page, app.url, agent.email, 'agent-password-1');
+    const agent = await e2e.app.agent({ name: 'Fay Files', queues: ['it', 'donor'], available: false });
+    await eventually(async () => (await e2e.app.api('GET', '/api/conversations?queue=it')).body.conversations.length > 0 || null);
+    const page = await e2e.newPage();
+    const ctx = page.context();
+    await logIn(page, e2e.app.url, agent.email, 'agent-password-1');
     const inbox = page.getByRole('navigation', { name: 'Inbox' });
     await inbox.getByRole('tab', { name: /queues/i }).click();
     await inbox.getByTestId('conversation-item').filter({ hasText: 'Alex Kim' }).click();
@@ -61,7 +57,7 @@ describe.runIf(chromiumAvailable())('files in the desk', () => {
     await thumb.waitFor();
     await expect.poll(() => thumb.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(1);
     const pdf = timeline.getByTestId('attachment').filter({ hasText: 'réport.pdf' });
-    expect(await pdf.locator('..').textContent()).toMatch(/réport\.pdf\s*\d+ B/);
+    expect(await pdf.locator('..').textContent()).toMatch(/réport\.pdf\s*69 bytes/);
     await screenshot(page, 'desk-attachments', { docs: true });
 
     // Clicking the attachment downloads it: 200, the file's bytes.
@@ -97,7 +93,7 @@ describe.runIf(chromiumAvailable())('files in the desk', () => {
       a.currentTime = 2;
       await a.play().catch(() => {});
     });
-    await expect.poll(() => app.twilio.rangesServed.length).toBeGreaterThan(0);
+    await expect.poll(() => e2e.app.twilio.rangesServed.length).toBeGreaterThan(0);
     expect(await player.evaluate((a: HTMLAudioElement) => a.error)).toBeNull();
     await screenshot(page, 'desk-voicemail-player', { docs: true });
   });

@@ -1,7 +1,7 @@
-import type { Browser, BrowserContext, Page, Response } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../helpers/harness.js';
-import { chromiumAvailable, ensureWebBuilt, launchChromium, logIn, screenshot } from './browser.js';
+import type { Page, Response } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { chromiumAvailable, logIn, screenshot } from './browser.js';
+import { browserSuite } from './browser-suite.js';
 
 /**
  * The desk's first load (issue 20 item 13): what a browser with an empty cache downloads before an
@@ -11,17 +11,8 @@ const PASSWORD = 'agent-password-1';
 /** The aim: under 150 KB of compressed JavaScript before the desk is usable. */
 const FIRST_LOAD_JS_BUDGET = 150 * 1024;
 
-let app: TestApp;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
-async function freshPage(): Promise<Page> {
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 720 } });
-  contexts.push(ctx);
-  const page = await ctx.newPage();
-  page.setDefaultTimeout(15_000);
-  return page;
-}
+const e2e = browserSuite('e2e-first-load');
+const { newPage: freshPage } = e2e;
 
 /** Every script the page fetches, with the bytes that crossed the wire (compressed body). */
 function recordScripts(page: Page) {
@@ -42,24 +33,12 @@ function recordScripts(page: Page) {
 
 const path = (url: string) => new URL(url).pathname;
 
-beforeAll(async () => {
-  if (!chromiumAvailable()) return;
-  ensureWebBuilt();
-  app = await startTestApp('e2e-first-load');
-  browser = await launchChromium();
-}, 120_000);
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
-  await browser?.close();
-  await app?.stop();
-});
-
 describe.runIf(chromiumAvailable())("the desk's first load", () => {
   it('an agent with an empty cache downloads under 150 KB of compressed JavaScript before the desk is usable', async () => {
-    const sam = await app.agent({ name: 'Sam Supervisor', queues: ['donor'], role: 'supervisor', available: false });
+    const sam = await e2e.app.agent({ name: 'Sam Supervisor', queues: ['donor'], role: 'supervisor', available: false });
     const page = await freshPage();
     const scripts = recordScripts(page);
-    const [index] = await Promise.all([page.waitForResponse((r) => path(r.url()) === '/'), logIn(page, app.url, sam.email, PASSWORD)]);
+    const [index] = await Promise.all([page.waitForResponse((r) => path(r.url()) === '/'), logIn(page, e2e.app.url, sam.email, PASSWORD)]);
     await page.getByRole('group', { name: 'My presence' }).waitFor();
     const firstLoad = [...scripts];
 
@@ -96,7 +75,7 @@ describe.runIf(chromiumAvailable())("the desk's first load", () => {
         reloaded.set(e.requestId, { url: e.response.url, cached: reloaded.get(e.requestId)?.cached ?? !!e.response.fromDiskCache });
     });
     cdp.on('Network.requestServedFromCache', (e) => reloaded.set(e.requestId, { url: reloaded.get(e.requestId)?.url ?? '', cached: true }));
-    await page.goto(app.url + '/');
+    await page.goto(e2e.app.url + '/');
     await page.getByRole('group', { name: 'My presence' }).waitFor();
     const scriptsAgain = [...reloaded.values()].filter((r) => r.url);
     expect(scriptsAgain.length).toBeGreaterThan(0);
@@ -104,12 +83,12 @@ describe.runIf(chromiumAvailable())("the desk's first load", () => {
   });
 
   it('a browser without brotli gets gzip; one that accepts nothing gets the plain file', async () => {
-    const html = await (await fetch(app.url + '/')).text();
+    const html = await (await fetch(e2e.app.url + '/')).text();
     const main = html.match(/src="(\/assets\/[^"]+\.js)"/)?.[1];
     expect(main).toBeTruthy();
-    const gzip = await fetch(app.url + main, { headers: { 'accept-encoding': 'gzip' } });
+    const gzip = await fetch(e2e.app.url + main, { headers: { 'accept-encoding': 'gzip' } });
     expect(gzip.headers.get('content-encoding')).toBe('gzip');
-    const plain = await fetch(app.url + main, { headers: { 'accept-encoding': 'identity' } });
+    const plain = await fetch(e2e.app.url + main, { headers: { 'accept-encoding': 'identity' } });
     expect(plain.headers.get('content-encoding')).toBeNull();
     expect(plain.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
     // fetch undoes the gzip: both bodies are the same script.
@@ -117,14 +96,14 @@ describe.runIf(chromiumAvailable())("the desk's first load", () => {
   });
 
   it('a hashed file that is gone is a 404 (not the desk page), and the desk offers a reload when a screen cannot load', async () => {
-    const gone = await fetch(app.url + '/assets/wallboard-0ld0ld0l.js');
+    const gone = await fetch(e2e.app.url + '/assets/wallboard-0ld0ld0l.js');
     expect(gone.status).toBe(404);
     expect(gone.headers.get('content-type')).not.toMatch(/html/);
 
     // An upgrade removed the chunk this open desk asks for.
-    const sam = await app.agent({ name: 'Sam Stale', queues: ['donor'], role: 'supervisor', available: false });
+    const sam = await e2e.app.agent({ name: 'Sam Stale', queues: ['donor'], role: 'supervisor', available: false });
     const page = await freshPage();
-    await logIn(page, app.url, sam.email, PASSWORD);
+    await logIn(page, e2e.app.url, sam.email, PASSWORD);
     await page.route(/\/assets\/wallboard-.+\.js$/, (route) => route.fulfill({ status: 404, body: 'not found' }));
     await page.getByRole('button', { name: 'Wallboard', exact: true }).click();
     const alert = page.getByRole('alert').filter({ hasText: 'This screen could not be loaded' });

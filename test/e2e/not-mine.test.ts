@@ -1,52 +1,31 @@
-import type { Browser, BrowserContext } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { randomPhone, startTestApp, type TestApp } from '../helpers/harness.js';
-import { chromiumAvailable, ensureWebBuilt, launchChromium, logIn, screenshot } from './browser.js';
+import { describe, expect, it } from 'vitest';
+import { randomPhone } from '../helpers/harness.js';
+import { chromiumAvailable, logIn, screenshot } from './browser.js';
+import { browserSuite } from './browser-suite.js';
 
 /** Issue 20 item 9: someone else's conversation says whose it is and offers only what the server allows. */
 const PASSWORD = 'agent-password-1';
-let app: TestApp;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
-async function newPage() {
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 720 } });
-  contexts.push(ctx);
-  const page = await ctx.newPage();
-  page.setDefaultTimeout(15_000);
-  return page;
-}
-
-beforeAll(async () => {
-  if (!chromiumAvailable()) return; // the suite below is skipped too
-  ensureWebBuilt();
-  app = await startTestApp('e2e-not-mine');
-  browser = await launchChromium();
-}, 120_000);
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
-  await browser?.close();
-  await app?.stop();
-});
+const e2e = browserSuite('e2e-not-mine');
+const { newPage } = e2e;
 
 describe.runIf(chromiumAvailable())('a conversation that is not mine (issue 20, item 9)', () => {
   it('shows the owner, disables Reply, Transfer and Resolve, and still takes an internal note', async () => {
-    const maria = await app.agent({ name: 'Maria Lopez', queues: ['donor'] });
-    const alex = await app.agent({ name: 'Alex Other', queues: ['donor'], available: false });
+    const maria = await e2e.app.agent({ name: 'Maria Lopez', queues: ['donor'] });
+    const alex = await e2e.app.agent({ name: 'Alex Other', queues: ['donor'], available: false });
     // Maria is offered the text and accepts it.
-    const sock = await app.socket(maria.token);
+    const sock = await e2e.app.socket(maria.token);
     const from = randomPhone();
-    await app.sms(from, 'Is my monthly gift still active?');
+    await e2e.app.sms(from, 'Is my monthly gift still active?');
     const offer = await sock.waitFor('reservation.created', (p) => p.contact.address === from);
-    expect((await app.api('POST', `/api/reservations/${offer.reservationId}/accept`, undefined, maria.token)).status).toBe(200);
+    expect((await e2e.app.api('POST', `/api/reservations/${offer.reservationId}/accept`, undefined, maria.token)).status).toBe(200);
     sock.close();
     // Maria away, a second text waits in the queue with nobody to take it.
-    expect((await app.api('PUT', '/api/me/status', { status: 'away' }, maria.token)).status).toBe(200);
+    expect((await e2e.app.api('PUT', '/api/me/status', { status: 'away' }, maria.token)).status).toBe(200);
     const waitingFrom = randomPhone();
-    await app.sms(waitingFrom, 'Who do I ask about a bequest?');
+    await e2e.app.sms(waitingFrom, 'Who do I ask about a bequest?');
 
     const page = await newPage();
-    await logIn(page, app.url, alex.email, PASSWORD);
+    await logIn(page, e2e.app.url, alex.email, PASSWORD);
     await page.getByRole('tab', { name: 'My queues' }).click();
     // Rows name the contact: an unnamed texter by number.
     const row = (phone: string) => page.getByTestId('conversation-item').filter({ hasText: phone.slice(-4) });
@@ -84,9 +63,9 @@ describe.runIf(chromiumAvailable())('a conversation that is not mine (issue 20, 
     expect(await resolve.isDisabled()).toBe(true);
 
     // A supervisor may act on Maria's conversation (the server allows it): told whose it is, nothing disabled.
-    const sue = await app.agent({ name: 'Sue Supervisor', queues: ['donor'], role: 'supervisor', available: false });
+    const sue = await e2e.app.agent({ name: 'Sue Supervisor', queues: ['donor'], role: 'supervisor', available: false });
     const sup = await newPage(); // its own context: another signed-in agent
-    await logIn(sup, app.url, sue.email, PASSWORD);
+    await logIn(sup, e2e.app.url, sue.email, PASSWORD);
     await sup.getByRole('tab', { name: 'My queues' }).click();
     await sup
       .getByTestId('conversation-item')

@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { contacts, conversations, csatSurveys } from '../../src/db/schema.js';
 import { count, pct, score, seconds } from '../../src/web/screens/reports/figures.js';
 import { todayIn } from '../../src/web/screens/reports/periods.js';
-import { ADMIN, startTestApp, type TestApp } from '../helpers/harness.js';
-import { chromiumAvailable, ensureWebBuilt, launchChromium, logIn, screenshot } from './browser.js';
+import { ADMIN } from '../helpers/harness.js';
+import { chromiumAvailable, logIn, screenshot } from './browser.js';
+import { axeViolations } from './axe.js';
+import { browserSuite } from './browser-suite.js';
 
 /**
  * The Reports screen in a browser (issue 13): a supervisor's organisation in New York, a week of
@@ -14,10 +15,11 @@ import { chromiumAvailable, ensureWebBuilt, launchChromium, logIn, screenshot } 
  * it, both exports hand over the API's CSV, axe finds nothing serious, and the screen speaks Spanish.
  */
 const TZ = 'America/New_York';
-let app: TestApp;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const e2e = browserSuite('e2e-reports', {
+  env: { TZ },
+  page: { viewport: { width: 1400, height: 900 }, context: { locale: 'en-US', bypassCSP: true, acceptDownloads: true } },
+});
+const { newPage } = e2e;
 let ana: { id: string; token: string };
 let bo: { id: string; token: string };
 
@@ -29,7 +31,7 @@ function localNoon(daysAgo: number, plusSeconds = 0) {
 }
 
 async function seed() {
-  const db = app.sb.deps.db;
+  const db = e2e.app.sb.deps.db;
   const [contact] = await db.insert(contacts).values({ name: 'Report fixture' }).returning();
   let n = 0;
   const put = async (v: Partial<typeof conversations.$inferInsert> & { createdAt: Date }) => {
@@ -84,32 +86,6 @@ async function seed() {
   await put({ channel: 'email', createdAt: localNoon(1, 300), acceptedAt: localNoon(1, 400), status: 'assigned', assigneeId: ana.id });
 }
 
-async function newPage(): Promise<Page> {
-  const ctx = await browser.newContext({
-    viewport: { width: 1400, height: 900 },
-    locale: 'en-US',
-    bypassCSP: true,
-    acceptDownloads: true,
-  });
-  contexts.push(ctx);
-  const page = await ctx.newPage();
-  page.setDefaultTimeout(15_000);
-  return page;
-}
-
-type AxeViolation = { id: string; impact: string | null; help: string; nodes: { target: string[] }[] };
-async function axeViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ content: AXE });
-  const violations = (await page.evaluate(() =>
-    (window as any).axe
-      .run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })
-      .then((r: any) => r.violations),
-  )) as AxeViolation[];
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((x) => x.target.join(' ')).join(', ')}`);
-}
-
 /** What the screen must show for a row of the API (figures.ts writes both). */
 const expected = (r: any) => ({
   created: count(r.created, 'en'),
@@ -133,24 +109,16 @@ async function rowCells(page: Page, key: string): Promise<Record<string, string>
 }
 
 beforeAll(async () => {
-  if (!chromiumAvailable()) return;
-  ensureWebBuilt();
-  app = await startTestApp('e2e-reports', { TZ });
-  ana = await app.agent({ name: 'Ana Figures', queues: ['donor'], available: false });
-  bo = await app.agent({ name: 'Bo Figures', queues: ['it'], available: false });
+  if (!e2e.started) return;
+  ana = await e2e.app.agent({ name: 'Ana Figures', queues: ['donor'], available: false });
+  bo = await e2e.app.agent({ name: 'Bo Figures', queues: ['it'], available: false });
   await seed();
-  browser = await launchChromium();
 }, 180_000);
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
-  await browser?.close();
-  await app?.stop();
-});
 
 describe.runIf(chromiumAvailable())('the Reports screen', () => {
   it("shows the API's figures for the last 7 days, drills down to an agent's conversations and exports both CSVs", async () => {
     const page = await newPage();
-    await logIn(page, app.url, ADMIN.email, ADMIN.password, '/reports');
+    await logIn(page, e2e.app.url, ADMIN.email, ADMIN.password, '/reports');
     await page.getByRole('heading', { name: 'Reports', level: 1 }).waitFor();
     await page.getByTestId('report-timezone').filter({ hasText: TZ }).waitFor();
     const today = todayIn(TZ);
@@ -159,7 +127,7 @@ describe.runIf(chromiumAvailable())('the Reports screen', () => {
     expect(await page.getByLabel('To', { exact: true }).inputValue()).toBe(today);
 
     // Totals and every day's row, as the API computes them.
-    const byDay = (await app.api('GET', `/api/reports/summary?from=${from}&to=${today}&groupBy=day`)).body;
+    const byDay = (await e2e.app.api('GET', `/api/reports/summary?from=${from}&to=${today}&groupBy=day`)).body;
     expect(byDay.total.created).toBe(10);
     await page.getByTestId('total-created').filter({ hasText: /^10$/ }).waitFor();
     const totals = expected(byDay.total);
@@ -184,14 +152,14 @@ describe.runIf(chromiumAvailable())('the Reports screen', () => {
     // Per agent, then Ana's conversations.
     await page.getByLabel('Group by', { exact: true }).selectOption('agent');
     await page.getByTestId('report-table').locator(`tr[data-key="${ana.id}"]`).waitFor();
-    const byAgent = (await app.api('GET', `/api/reports/summary?from=${from}&to=${today}&groupBy=agent`)).body.rows;
+    const byAgent = (await e2e.app.api('GET', `/api/reports/summary?from=${from}&to=${today}&groupBy=agent`)).body.rows;
     for (const row of byAgent) expect(await rowCells(page, row.key ?? ''), row.label).toMatchObject(expected(row));
     const anaRow = byAgent.find((r: any) => r.key === ana.id);
     expect(anaRow).toMatchObject({ created: 7, csatResponses: 3, csatSent: 6 });
     await page.getByRole('button', { name: 'Ana Figures: show its 7 conversations' }).click();
     const drill = page.getByTestId('drill-down');
     await drill.getByTestId('drill-count').filter({ hasText: 'Showing 7 of 7 conversations' }).waitFor();
-    const list = (await app.api('GET', `/api/reports/conversations?from=${from}&to=${today}&agentId=${ana.id}&format=json`)).body;
+    const list = (await e2e.app.api('GET', `/api/reports/conversations?from=${from}&to=${today}&agentId=${ana.id}&format=json`)).body;
     expect(list.total).toBe(7);
     const shown = await drill.locator('tbody th').allTextContents();
     expect(shown).toEqual(list.conversations.map((c: any) => `#${c.number}`));
@@ -199,13 +167,15 @@ describe.runIf(chromiumAvailable())('the Reports screen', () => {
     await screenshot(page, 'reports-drill-down', { docs: true });
 
     // Exports: the files are the API's CSV, byte for byte.
-    const auth = { headers: { authorization: `Bearer ${app.adminToken}` } };
+    const auth = { headers: { authorization: `Bearer ${e2e.app.adminToken}` } };
     const [reportFile] = await Promise.all([
       page.waitForEvent('download'),
       page.getByRole('button', { name: 'Export report (CSV)' }).click(),
     ]);
     expect(reportFile.suggestedFilename()).toBe(`switchboard-agent-${from}-${today}.csv`);
-    const apiReport = await (await fetch(`${app.url}/api/reports/summary?from=${from}&to=${today}&groupBy=agent&format=csv`, auth)).text();
+    const apiReport = await (
+      await fetch(`${e2e.app.url}/api/reports/summary?from=${from}&to=${today}&groupBy=agent&format=csv`, auth)
+    ).text();
     expect(readFileSync(await reportFile.path(), 'utf8')).toBe(apiReport);
     const [listFile] = await Promise.all([
       page.waitForEvent('download'),
@@ -216,17 +186,17 @@ describe.runIf(chromiumAvailable())('the Reports screen', () => {
       .split('\r\n');
     expect(csv).toHaveLength(1 + 7);
     expect(csv.slice(1).every((l) => l.includes(',Ana Figures,'))).toBe(true);
-    const audit = (await app.api('GET', '/api/audit?action=report.export')).body.entries;
+    const audit = (await e2e.app.api('GET', '/api/audit?action=report.export')).body.entries;
     expect(audit.length).toBeGreaterThanOrEqual(3); // two from the screen, one from this test's own fetch
 
     // A conversation in the list opens in the desk.
     await drill.getByRole('button', { name: `Open conversation #${list.conversations[0].number}` }).click();
-    await page.waitForURL(`${app.url}/`);
+    await page.waitForURL(`${e2e.app.url}/`);
   }, 180_000);
 
   it('narrows to a queue, keeps custom days, and speaks Spanish', async () => {
     const page = await newPage();
-    await logIn(page, app.url, ADMIN.email, ADMIN.password, '/reports');
+    await logIn(page, e2e.app.url, ADMIN.email, ADMIN.password, '/reports');
     await page.getByLabel('Language').selectOption('es');
     await page.getByRole('heading', { name: 'Informes', level: 1 }).waitFor();
     await page.getByLabel('Agrupar por', { exact: true }).selectOption('channel');
@@ -235,7 +205,7 @@ describe.runIf(chromiumAvailable())('the Reports screen', () => {
     const from = new Date(Date.parse(`${today}T00:00:00Z`) - 4 * 86_400_000).toISOString().slice(0, 10);
     await page.getByLabel('Desde', { exact: true }).fill(from);
     expect(await page.getByLabel('Periodo', { exact: true }).inputValue()).toBe('custom');
-    const api = (await app.api('GET', `/api/reports/summary?from=${from}&to=${today}&groupBy=channel&queue=it`)).body;
+    const api = (await e2e.app.api('GET', `/api/reports/summary?from=${from}&to=${today}&groupBy=channel&queue=it`)).body;
     expect(api.rows.map((r: any) => [r.key, r.created])).toEqual([['voice', 3]]);
     await page.getByTestId('total-created').filter({ hasText: /^3$/ }).waitFor();
     expect(await rowCells(page, 'voice')).toMatchObject({

@@ -1,52 +1,43 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { randomPhone, startTestApp, type TestApp } from '../helpers/harness.js';
-import { chromiumAvailable, ensureWebBuilt, launchChromium, logIn, screenshot } from './browser.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { randomPhone } from '../helpers/harness.js';
+import { chromiumAvailable, logIn, screenshot } from './browser.js';
+import { browserSuite } from './browser-suite.js';
 
 const PASSWORD = 'agent-password-1';
-let app: TestApp;
-let browser: Browser;
-
-beforeAll(async () => {
-  if (!chromiumAvailable()) return; // the suite below is skipped too
-  ensureWebBuilt();
-  app = await startTestApp('e2e-requests');
-  browser = await launchChromium();
-}, 180_000);
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-});
+const e2e = browserSuite('e2e-requests');
 
 describe.runIf(chromiumAvailable())('requests in the desk', () => {
   it('shows references and a red badge once the SLA is breached; search finds by word and opens by #number', async () => {
     const hotline = '+15005550777';
-    await app.api('POST', '/api/queues', { key: 'helpdesk', name: 'IT help', sla: { firstResponseSeconds: 3, resolutionSeconds: 86_400 } });
-    await app.api('POST', '/api/inboxes', { kind: 'phone', address: hotline, queue: 'helpdesk' });
-    const ivan = await app.agent({ name: 'Ivan Ortiz', queues: ['helpdesk'], available: false });
-    const sock = await app.socket(ivan.token);
-    await app.api('PUT', '/api/me/status', { status: 'available' }, ivan.token);
+    await e2e.app.api('POST', '/api/queues', {
+      key: 'helpdesk',
+      name: 'IT help',
+      sla: { firstResponseSeconds: 3, resolutionSeconds: 86_400 },
+    });
+    await e2e.app.api('POST', '/api/inboxes', { kind: 'phone', address: hotline, queue: 'helpdesk' });
+    const ivan = await e2e.app.agent({ name: 'Ivan Ortiz', queues: ['helpdesk'], available: false });
+    const sock = await e2e.app.socket(ivan.token);
+    await e2e.app.api('PUT', '/api/me/status', { status: 'available' }, ivan.token);
 
     // Two requests: one breaches its first-response target, the other is searched for.
     const late = randomPhone();
-    await app.sms(late, 'The projector in room 4 shows no signal', { To: hotline });
+    await e2e.app.sms(late, 'The projector in room 4 shows no signal', { To: hotline });
     const offer1 = await sock.waitFor('reservation.created', (p) => p.contact.address === late);
-    await app.api('POST', `/api/reservations/${offer1.reservationId}/accept`, undefined, ivan.token);
+    await e2e.app.api('POST', `/api/reservations/${offer1.reservationId}/accept`, undefined, ivan.token);
     const other = randomPhone();
-    await app.sms(other, 'My badge does not open the warehouse door', { To: hotline });
+    await e2e.app.sms(other, 'My badge does not open the warehouse door', { To: hotline });
     const offer2 = await sock.waitFor('reservation.created', (p) => p.contact.address === other, 15_000);
-    await app.api('POST', `/api/reservations/${offer2.reservationId}/accept`, undefined, ivan.token);
-    await app.api('POST', `/api/conversations/${offer2.conversationId}/messages`, { body: 'Looking into it' }, ivan.token);
+    await e2e.app.api('POST', `/api/reservations/${offer2.reservationId}/accept`, undefined, ivan.token);
+    await e2e.app.api('POST', `/api/conversations/${offer2.conversationId}/messages`, { body: 'Looking into it' }, ivan.token);
     await sock.waitFor('sla.breached', (p) => p.conversationId === offer1.conversationId, 20_000);
-    const lateNumber = (await app.api('GET', `/api/conversations/${offer1.conversationId}`, undefined, ivan.token)).body.conversation
+    const lateNumber = (await e2e.app.api('GET', `/api/conversations/${offer1.conversationId}`, undefined, ivan.token)).body.conversation
       .number;
-    const otherNumber = (await app.api('GET', `/api/conversations/${offer2.conversationId}`, undefined, ivan.token)).body.conversation
+    const otherNumber = (await e2e.app.api('GET', `/api/conversations/${offer2.conversationId}`, undefined, ivan.token)).body.conversation
       .number;
 
-    const ctx = await browser.newContext({ viewport: { width: 1280, height: 720 } });
-    const page: Page = await ctx.newPage();
-    page.setDefaultTimeout(15_000);
-    await logIn(page, app.url, ivan.email, PASSWORD);
+    const page: Page = await e2e.newPage({ viewport: { width: 1280, height: 720 } });
+    await logIn(page, e2e.app.url, ivan.email, PASSWORD);
 
     // The inbox: each row carries its reference; the breached one a red badge, the answered one a calm one.
     const rows = page.getByTestId('conversation-item');
@@ -83,16 +74,18 @@ describe.runIf(chromiumAvailable())('requests in the desk', () => {
     await tagInput.fill('Access card');
     await tagInput.press('Enter');
     await expect
-      .poll(async () => (await app.api('GET', `/api/conversations/${offer2.conversationId}`, undefined, ivan.token)).body.conversation.tags)
+      .poll(
+        async () => (await e2e.app.api('GET', `/api/conversations/${offer2.conversationId}`, undefined, ivan.token)).body.conversation.tags,
+      )
       .toEqual(['access card']);
     await page.getByRole('button', { name: 'Pending', exact: true }).click();
     await expect
       .poll(
-        async () => (await app.api('GET', `/api/conversations/${offer2.conversationId}`, undefined, ivan.token)).body.conversation.status,
+        async () =>
+          (await e2e.app.api('GET', `/api/conversations/${offer2.conversationId}`, undefined, ivan.token)).body.conversation.status,
       )
       .toBe('pending');
     await page.getByRole('button', { name: 'Take back' }).waitFor();
     await screenshot(page, 'requests-header', { docs: true });
-    await ctx.close();
   }, 120_000);
 });

@@ -1,48 +1,25 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN, startTestApp, type TestApp } from '../helpers/harness.js';
-import { chromiumAvailable, ensureWebBuilt, launchChromium, logIn, screenshot } from './browser.js';
-import { FAKE_DEVICE_SCRIPT } from './fake-device.js';
+import { describe, expect, it } from 'vitest';
+import { ADMIN } from '../helpers/harness.js';
+import { chromiumAvailable, logIn, screenshot } from './browser.js';
+import { browserSuite, NO_VENDOR_ENV } from './browser-suite.js';
 
 /**
  * The sandbox's call pane in a real browser: an admin rings the hotline, reads the phone menu,
  * presses keys, and ends on hold in the donor queue; an agent in another browser context is offered
  * the call. No vendor is configured at all.
  */
-let app: TestApp;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
-async function newPage(): Promise<Page> {
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  contexts.push(ctx);
-  await ctx.addInitScript(FAKE_DEVICE_SCRIPT);
-  const page = await ctx.newPage();
-  page.setDefaultTimeout(15_000);
-  return page;
-}
-
-beforeAll(async () => {
-  if (!chromiumAvailable()) return;
-  ensureWebBuilt();
-  app = await startTestApp('e2e-sandbox-call', { SANDBOX: '', TWILIO_ACCOUNT_SID: '', TWILIO_AUTH_TOKEN: '', INBOUND_SMTP_PORT: '0' });
-  browser = await launchChromium();
-}, 180_000);
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
-  await browser?.close();
-  await app?.stop();
-});
+const e2e = browserSuite('e2e-sandbox-call', { env: NO_VENDOR_ENV, page: { viewport: { width: 1280, height: 900 }, fakeDevice: true } });
+const { newPage } = e2e;
 
 describe.skipIf(!chromiumAvailable())('the sandbox call pane', () => {
   it('an admin walks the phone menu with typed digits and the agent is offered the call', { timeout: 120_000 }, async () => {
-    const vic = await app.agent({ name: 'Vic Voice', queues: ['donor'], available: false });
+    const vic = await e2e.app.agent({ name: 'Vic Voice', queues: ['donor'], available: false });
     const desk = await newPage();
-    await logIn(desk, app.url, vic.email, 'agent-password-1');
-    await app.api('PUT', '/api/me/status', { status: 'available' }, vic.token);
+    await logIn(desk, e2e.app.url, vic.email, 'agent-password-1');
+    await e2e.app.api('PUT', '/api/me/status', { status: 'available' }, vic.token);
 
     const admin = await newPage();
-    await logIn(admin, app.url, ADMIN.email, ADMIN.password, '/sandbox');
+    await logIn(admin, e2e.app.url, ADMIN.email, ADMIN.password, '/sandbox');
     const call = admin.getByRole('region', { name: 'Call' });
     await call.getByLabel("Call: caller's number").fill('+15555550188');
     await call.getByRole('button', { name: 'Call', exact: true }).click();

@@ -1,54 +1,31 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN, eventually, startTestApp, type TestApp } from '../helpers/harness.js';
-import { chromiumAvailable, ensureWebBuilt, launchChromium, logIn, screenshot } from './browser.js';
-import { FAKE_DEVICE_SCRIPT } from './fake-device.js';
+import { describe, expect, it } from 'vitest';
+import { ADMIN, eventually } from '../helpers/harness.js';
+import { chromiumAvailable, logIn, screenshot } from './browser.js';
+import { browserSuite, NO_VENDOR_ENV } from './browser-suite.js';
 
 /**
  * The sandbox screen in a real browser: an admin texts from the sandbox phone,
  * an agent in another browser context gets the offer, answers, and the answer
  * shows up on the sandbox phone as delivered. No vendor is configured at all.
  */
-let app: TestApp;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
-async function newPage(): Promise<Page> {
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  contexts.push(ctx);
-  await ctx.addInitScript(FAKE_DEVICE_SCRIPT);
-  const page = await ctx.newPage();
-  page.setDefaultTimeout(15_000);
-  return page;
-}
-
-beforeAll(async () => {
-  if (!chromiumAvailable()) return;
-  ensureWebBuilt();
-  app = await startTestApp('e2e-sandbox', { SANDBOX: '', TWILIO_ACCOUNT_SID: '', TWILIO_AUTH_TOKEN: '', INBOUND_SMTP_PORT: '0' });
-  browser = await launchChromium();
-}, 180_000);
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
-  await browser?.close();
-  await app?.stop();
-});
+const e2e = browserSuite('e2e-sandbox', { env: NO_VENDOR_ENV, page: { viewport: { width: 1280, height: 800 }, fakeDevice: true } });
+const { newPage } = e2e;
 
 describe.skipIf(!chromiumAvailable())('the /sandbox screen', () => {
   it(
     'texts from the sandbox phone; an agent in another browser answers; the phone shows the answer delivered',
     { timeout: 120_000 },
     async () => {
-      const dana = await app.agent({ name: 'Dana Reyes', queues: ['donor'], available: false });
+      const dana = await e2e.app.agent({ name: 'Dana Reyes', queues: ['donor'], available: false });
       const desk = await newPage();
-      await logIn(desk, app.url, dana.email, 'agent-password-1');
+      await logIn(desk, e2e.app.url, dana.email, 'agent-password-1');
       await desk.getByRole('status').filter({ hasText: 'Sandbox: nothing is sent to real people' }).waitFor();
       // Agents see the banner, not the sandbox itself.
       expect(await desk.getByRole('button', { name: 'Sandbox' }).count()).toBe(0);
-      await app.api('PUT', '/api/me/status', { status: 'available' }, dana.token);
+      await e2e.app.api('PUT', '/api/me/status', { status: 'available' }, dana.token);
 
       const admin = await newPage();
-      await logIn(admin, app.url, ADMIN.email, ADMIN.password, '/sandbox');
+      await logIn(admin, e2e.app.url, ADMIN.email, ADMIN.password, '/sandbox');
       const phone = admin.getByRole('region', { name: 'Phone (SMS)' });
       await phone.waitFor();
       await phone.getByLabel('Phone (SMS): message').fill('Hi! Can I change my monthly gift to $40?');
@@ -69,9 +46,9 @@ describe.skipIf(!chromiumAvailable())('the /sandbox screen', () => {
       // The simulated delivery reports came back through the status webhook: the phone and the desk both say delivered.
       await answer.filter({ hasText: 'delivered' }).waitFor();
       await eventually(async () => {
-        const list = await app.api('GET', '/api/conversations?status=assigned');
+        const list = await e2e.app.api('GET', '/api/conversations?status=assigned');
         const c = list.body.conversations[0];
-        const full = await app.api('GET', `/api/conversations/${c.id}`);
+        const full = await e2e.app.api('GET', `/api/conversations/${c.id}`);
         return full.body.messages.some((m: any) => m.direction === 'outbound' && m.status === 'delivered');
       });
 

@@ -1,12 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { ingestInbound } from '../../src/core/conversations/ingest-inbound.js';
 import type { InboundMessage } from '../../src/core/conversations/types.js';
-import { eventually, HOTLINE, startTestApp, type AgentSocket, type TestApp } from '../helpers/harness.js';
-import { chromiumAvailable, ensureWebBuilt, launchChromium, logIn, screenshot } from './browser.js';
-import { FAKE_DEVICE_SCRIPT } from './fake-device.js';
+import { eventually, HOTLINE, type AgentSocket } from '../helpers/harness.js';
+import { chromiumAvailable, logIn, screenshot } from './browser.js';
+import { browserSuite } from './browser-suite.js';
 
 /**
  * A realistic shift on the desk (SMS, email with an attachment, Slack, a
@@ -15,29 +14,26 @@ import { FAKE_DEVICE_SCRIPT } from './fake-device.js';
  * (SCREENSHOTS=1).
  */
 const PASSWORD = 'agent-password-1';
-let app: TestApp;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
+const e2e = browserSuite('e2e-screens', {
+  env: {
+    TWILIO_API_KEY: 'SK' + '1'.repeat(32),
+    TWILIO_API_SECRET: 'test-api-secret-0123456789',
+    TWILIO_TWIML_APP_SID: 'AP' + '2'.repeat(32),
+  },
+  page: { fakeDevice: true, timeout: 10_000 },
+});
+const { newPage } = e2e;
 type Who = { id: string; token: string; email: string; sock: AgentSocket };
 let dana: Who;
 let lee: Who;
 let sam: { id: string; token: string; email: string };
 const ids: Record<string, string> = {};
 
-async function newPage(): Promise<Page> {
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 720 } });
-  contexts.push(ctx);
-  await ctx.addInitScript(FAKE_DEVICE_SCRIPT);
-  const page = await ctx.newPage();
-  page.setDefaultTimeout(10_000);
-  return page;
-}
-
 const sid = (p: string) => p + randomBytes(8).toString('hex');
 
 /** A contact writes in; the agent it is offered to accepts. */
 async function arrives(msg: InboundMessage, opts: { accept?: boolean } = {}): Promise<string> {
-  const r = await ingestInbound(app.sb.deps, msg);
+  const r = await ingestInbound(e2e.app.sb.deps, msg);
   if (r.duplicate || !r.conversation) throw new Error('not ingested');
   const id = r.conversation.id;
   if (opts.accept === false) return id;
@@ -48,20 +44,14 @@ async function arrives(msg: InboundMessage, opts: { accept?: boolean } = {}): Pr
     }
     return undefined;
   });
-  const ok = await app.api('POST', `/api/reservations/${offer.o.reservationId}/accept`, undefined, offer.who.token);
+  const ok = await e2e.app.api('POST', `/api/reservations/${offer.o.reservationId}/accept`, undefined, offer.who.token);
   expect(ok.status).toBe(200);
   return id;
 }
 
 beforeAll(async () => {
-  if (!chromiumAvailable()) return; // the suite below is skipped too
-  ensureWebBuilt();
-  app = await startTestApp('e2e-screens', {
-    TWILIO_API_KEY: 'SK' + '1'.repeat(32),
-    TWILIO_API_SECRET: 'test-api-secret-0123456789',
-    TWILIO_TWIML_APP_SID: 'AP' + '2'.repeat(32),
-  });
-  browser = await launchChromium();
+  if (!e2e.started) return;
+  const app = e2e.app;
   await app.api('POST', '/api/inboxes', { kind: 'phone', address: HOTLINE, queue: 'donor' });
   const d = await app.agent({ name: 'Dana Reyes', queues: ['donor', 'volunteer'], capacity: { sms: 5, email: 5, slack: 3, voice: 1 } });
   dana = { ...d, sock: await app.socket(d.token) };
@@ -173,16 +163,10 @@ beforeAll(async () => {
     sql`update conversations set queued_at = now() - interval '95 seconds', created_at = now() - interval '95 seconds' where id = ${ids.crisis}`,
   );
 }, 120_000);
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
-  await browser?.close();
-  await app?.stop();
-});
-
 describe.runIf(chromiumAvailable())('the main screens with a realistic shift', () => {
   it('the desk: inbox across channels, an SMS thread with history, notes and a live unread marker', async () => {
     const page = await newPage();
-    await logIn(page, app.url, dana.email, PASSWORD);
+    await logIn(page, e2e.app.url, dana.email, PASSWORD);
     const inbox = page.getByRole('list', { name: 'Conversations' });
     await expect.poll(() => inbox.getByTestId('conversation-item').count()).toBe(4);
 
@@ -194,12 +178,12 @@ describe.runIf(chromiumAvailable())('the main screens with a realistic shift', (
     await contact.getByText('info-provided').waitFor();
 
     // Jordan writes again on Slack while Dana is on the SMS: an unread marker, live.
-    await ingestInbound(app.sb.deps, {
+    await ingestInbound(e2e.app.sb.deps, {
       channel: 'slack',
       externalId: sid('C1:'),
       from: { kind: 'slack', value: 'U024BE7LH', name: 'Jordan Blake' },
       inboxAddress: 'D024BE91L',
-      threadKey: (await app.sb.deps.db.query.conversations.findFirst({ where: (c, { eq }) => eq(c.id, ids.slack) }))!.threadKey,
+      threadKey: (await e2e.app.sb.deps.db.query.conversations.findFirst({ where: (c, { eq }) => eq(c.id, ids.slack) }))!.threadKey,
       body: 'Sunday 10am works best for me.',
     });
     await inbox.getByTestId('conversation-item').filter({ hasText: 'Jordan Blake' }).getByLabel('1 unread').waitFor();
@@ -209,7 +193,7 @@ describe.runIf(chromiumAvailable())('the main screens with a realistic shift', (
 
   it('the desk: an email with subject and attachment, and a voicemail', async () => {
     const page = await newPage();
-    await logIn(page, app.url, dana.email, PASSWORD);
+    await logIn(page, e2e.app.url, dana.email, PASSWORD);
     await page.getByTestId('conversation-item').filter({ hasText: 'Maria Lopez' }).click();
     const timeline = page.getByRole('log', { name: 'Messages' });
     await timeline.locator('.msg-subject').filter({ hasText: 'Receipt for my October donation' }).waitFor();
@@ -225,7 +209,7 @@ describe.runIf(chromiumAvailable())('the main screens with a realistic shift', (
     await page.getByTestId('note').filter({ hasText: 'gala tickets' }).waitFor();
 
     // A new text comes in: the offer lands on top of the work in progress.
-    await ingestInbound(app.sb.deps, {
+    await ingestInbound(e2e.app.sb.deps, {
       channel: 'sms',
       externalId: sid('SM'),
       from: { kind: 'phone', value: '+15552223333' },
@@ -240,7 +224,7 @@ describe.runIf(chromiumAvailable())('the main screens with a realistic shift', (
 
   it('the wallboard: queues with the crisis breach highlighted, agents, charts and open work', async () => {
     const page = await newPage();
-    await logIn(page, app.url, sam.email, PASSWORD, '/wallboard');
+    await logIn(page, e2e.app.url, sam.email, PASSWORD, '/wallboard');
     const crisis = page.getByTestId('queue-crisis');
     await expect.poll(() => crisis.getAttribute('class')).toContain('breach');
     expect(await crisis.getByText('SLA breach').count()).toBe(1);

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { ingestInbound } from '../../src/core/conversations/ingest-inbound.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, HOTLINE, startTestApp, type TestApp } from '../helpers/harness.js';
-import { chromiumAvailable, ensureWebBuilt, launchChromium, logIn, screenshot } from './browser.js';
-import { FAKE_DEVICE_SCRIPT } from './fake-device.js';
+import { chromiumAvailable, logIn, screenshot } from './browser.js';
+import { browserSuite } from './browser-suite.js';
 
 /**
  * The softphone's state machine in a real browser, with the Voice SDK's Device
@@ -17,18 +17,13 @@ const VOICE_ENV = {
   TWILIO_API_SECRET: 'test-api-secret-0123456789',
   TWILIO_TWIML_APP_SID: 'AP' + '2'.repeat(32),
 };
-let app: TestApp;
+const e2e = browserSuite('e2e-phone', { env: VOICE_ENV, page: { fakeDevice: true, timeout: 10_000 } });
+/** A second app with no voice configured. */
 let plain: TestApp;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
 
 async function deskWithFakeDevice(target: TestApp): Promise<{ page: Page; agent: { id: string; token: string; email: string } }> {
   const agent = await target.agent({ name: 'Vic Voice', queues: ['donor'], available: false });
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 720 } });
-  contexts.push(ctx);
-  await ctx.addInitScript(FAKE_DEVICE_SCRIPT);
-  const page = await ctx.newPage();
-  page.setDefaultTimeout(10_000);
+  const page = await e2e.newPage();
   await logIn(page, target.url, agent.email, PASSWORD);
   return { page, agent };
 }
@@ -36,23 +31,19 @@ async function deskWithFakeDevice(target: TestApp): Promise<{ page: Page; agent:
 const voiceLog = (page: Page) => page.evaluate(() => (window as any).__fakeVoice.log as string[]);
 
 beforeAll(async () => {
-  if (!chromiumAvailable()) return; // the suite below is skipped too
-  ensureWebBuilt();
-  [app, plain] = await Promise.all([startTestApp('e2e-phone', VOICE_ENV), startTestApp('e2e-novoice')]);
+  if (!e2e.started) return;
+  plain = await startTestApp('e2e-novoice');
   // Outbound calls go out from a hotline: the phone inbox the contract's default number maps to.
-  const inbox = await app.api('POST', '/api/inboxes', { kind: 'phone', address: HOTLINE, queue: 'donor' });
+  const inbox = await e2e.app.api('POST', '/api/inboxes', { kind: 'phone', address: HOTLINE, queue: 'donor' });
   expect(inbox.status).toBe(201);
-  browser = await launchChromium();
 }, 120_000);
 afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
-  await browser?.close();
-  await Promise.all([app?.stop(), plain?.stop()]);
+  await plain?.stop();
 });
 
 describe.runIf(chromiumAvailable())('the softphone', () => {
   it('registers, rings, answers, mutes, sends digits and hangs up', async () => {
-    const { page, agent } = await deskWithFakeDevice(app);
+    const { page, agent } = await deskWithFakeDevice(e2e.app);
     const phone = page.getByTestId('softphone');
     await phone.getByTestId('softphone-status').filter({ hasText: 'Ready' }).waitFor();
     expect(await voiceLog(page)).toContain('register');
@@ -85,7 +76,7 @@ describe.runIf(chromiumAvailable())('the softphone', () => {
   });
 
   it('rejects a ringing call, calls a number out through Switchboard, holds, and refreshes its token before expiry', async () => {
-    const { page } = await deskWithFakeDevice(app);
+    const { page } = await deskWithFakeDevice(e2e.app);
     const phone = page.getByTestId('softphone');
     await phone.getByTestId('softphone-status').filter({ hasText: 'Ready' }).waitFor();
 
@@ -102,9 +93,9 @@ describe.runIf(chromiumAvailable())('the softphone', () => {
     await phone.getByLabel('Number to call').fill('+1 (415) 555-0199');
     await phone.getByRole('button', { name: 'Call' }).click();
     await phone.getByText('Calling…').waitFor();
-    const placed = await eventually(() => app.twilio.requests.find((r) => r.params.To === '+14155550199'));
+    const placed = await eventually(() => e2e.app.twilio.requests.find((r) => r.params.To === '+14155550199'));
     expect(placed?.params.From).toBe(HOTLINE);
-    await eventually(() => app.twilio.requests.find((r) => /^client:/.test(r.params.To ?? '')));
+    await eventually(() => e2e.app.twilio.requests.find((r) => /^client:/.test(r.params.To ?? '')));
     await page.evaluate(() => (window as any).__fakeVoice.ring('+15005550006'));
     await phone.getByText('In call').waitFor();
     expect(await phone.getByTestId('call').textContent()).toContain('+14155550199');
@@ -125,16 +116,16 @@ describe.runIf(chromiumAvailable())('the softphone', () => {
   });
 
   it('accepting a call offer answers the leg Switchboard rings into the softphone', async () => {
-    const { page, agent } = await deskWithFakeDevice(app);
+    const { page, agent } = await deskWithFakeDevice(e2e.app);
     const phone = page.getByTestId('softphone');
     await phone.getByTestId('softphone-status').filter({ hasText: 'Ready' }).waitFor();
     await page.getByRole('group', { name: 'My presence' }).getByRole('button', { name: 'Available' }).click();
     await expect
-      .poll(async () => (await app.api('GET', '/api/agents')).body.agents.find((a: any) => a.id === agent.id)?.presence)
+      .poll(async () => (await e2e.app.api('GET', '/api/agents')).body.agents.find((a: any) => a.id === agent.id)?.presence)
       .toBe('available');
 
     const caller = '+15551230077';
-    const r = await ingestInbound(app.sb.deps, {
+    const r = await ingestInbound(e2e.app.sb.deps, {
       channel: 'voice',
       externalId: 'CA' + randomBytes(16).toString('hex'),
       from: { kind: 'phone', value: caller },
@@ -147,7 +138,9 @@ describe.runIf(chromiumAvailable())('the softphone', () => {
     const offer = page.getByTestId('offer');
     await offer.getByText('Incoming call').waitFor();
     await offer.getByRole('button', { name: /Accept/ }).click();
-    await expect.poll(async () => (await app.api('GET', `/api/conversations/${conversationId}`)).body.conversation.status).toBe('assigned');
+    await expect
+      .poll(async () => (await e2e.app.api('GET', `/api/conversations/${conversationId}`)).body.conversation.status)
+      .toBe('assigned');
 
     // Twilio rings the agent's client (from the hotline); the desk answers it and shows the caller.
     await page.evaluate(() => (window as any).__fakeVoice.ring('+15005550006'));
@@ -159,7 +152,7 @@ describe.runIf(chromiumAvailable())('the softphone', () => {
   });
 
   it('says clearly when the microphone is blocked', async () => {
-    const { page } = await deskWithFakeDevice(app);
+    const { page } = await deskWithFakeDevice(e2e.app);
     const phone = page.getByTestId('softphone');
     await phone.getByTestId('softphone-status').filter({ hasText: 'Ready' }).waitFor();
     await page.evaluate(() => (window as any).__fakeVoice.device.emit('error', { code: 31401, message: 'Permission denied' }));

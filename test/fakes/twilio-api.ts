@@ -89,8 +89,15 @@ export async function startFakeTwilio() {
     res.json({ sid: req.params.call, account_sid: req.params.account, status, duration: status === 'completed' ? '42' : null });
   });
 
+  // Calls(sid).update(): a call that has ended (setCallStatus) cannot be redirected, as Twilio answers (error 21220).
   app.post('/2010-04-01/Accounts/:account/Calls/:call.json', (req, res) => {
-    res.json({ sid: req.params.call, account_sid: req.params.account, status: 'in-progress' });
+    const b = req.body as Record<string, string>;
+    const status = callStatuses.get(req.params.call) ?? 'in-progress';
+    if (status !== 'in-progress' && (b.Url || b.Twiml)) {
+      res.status(400).json({ code: 21220, message: 'Call is not in-progress. Cannot redirect.', status: 400, more_info: '' });
+      return;
+    }
+    res.json({ sid: req.params.call, account_sid: req.params.account, status: b.Status ?? status });
   });
 
   app.all('/2010-04-01/Accounts/:account/Conferences/:conf/Participants{/:call}.json', (req, res) => {

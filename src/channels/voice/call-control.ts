@@ -62,6 +62,10 @@ export function twilioCallControl(config: Pick<Config, 'publicUrl' | 'twilio'>, 
     async returnCallerToHoldLoop(c) {
       await client.calls(metaOf(c).callSid!).update({ url: waitUrlOf(config, c), method: 'POST' });
     },
+    // The caller leaves the conference (where they are alone now) for the survey's TwiML.
+    async sendCallerToSurvey(c) {
+      await client.calls(metaOf(c).callSid!).update({ url: url('csat', { conversationId: c.id }), method: 'POST' });
+    },
     async holdParticipant(c, callSid, hold) {
       await client.conferences(conferenceOf(c)).participants(callSid).update({ hold });
     },

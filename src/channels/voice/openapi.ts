@@ -148,6 +148,21 @@ export const VOICE_OPENAPI = {
     noContent,
     [{ name: 'conversationId', in: 'query', schema: { type: 'string' } }],
   ),
+  '/webhooks/twilio/voice/csat': hook(
+    'Post-call survey (queue csatVoice): the caller, moved here when the agent left, is asked for a key 1–5',
+    CALL,
+    twiml,
+    [{ name: 'conversationId', in: 'query', required: true, schema: { type: 'string', format: 'uuid' } }],
+  ),
+  '/webhooks/twilio/voice/csat-answer': hook(
+    'Post-call survey key (Digits; empty = silence): 1–5 is the score (once per survey), else asked once more, then goodbye',
+    [...CALL, 'Digits'],
+    twiml,
+    [
+      { name: 'conversationId', in: 'query', required: true, schema: { type: 'string', format: 'uuid' } },
+      { name: 'try', in: 'query', schema: { type: 'integer', minimum: 0 } },
+    ],
+  ),
   '/webhooks/twilio/voice/conference': hook(
     'Conference events (remembers the ConferenceSid)',
     ['ConferenceSid', 'StatusCallbackEvent'],

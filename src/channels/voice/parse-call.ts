@@ -61,3 +61,9 @@ export const ZStatusQuery = z.object({
   conversationId: z.string().uuid().optional(),
   agentId: z.string().uuid().optional(),
 });
+
+/** The post-call survey's continuation: the surveyed conversation and how many times it asked. */
+export const ZSurveyQuery = z.object({
+  conversationId: z.string().uuid(),
+  try: z.coerce.number().int().min(0).max(10).default(0),
+});

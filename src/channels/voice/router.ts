@@ -18,6 +18,8 @@ import { CALLER_ID_WITHHELD, callbackNumber } from '../../core/calls/callback-nu
 import { resolveAnsweredElsewhere } from '../../core/calls/resolve-answered-elsewhere.js';
 import { storeVoicemail } from '../../core/calls/store-voicemail.js';
 import { takeHoldTurn } from '../../core/calls/take-hold-turn.js';
+import { answerCallSurvey, findCallSurvey } from '../../core/csat/call-survey.js';
+import { renderCallSurveyAsk, renderCallSurveyStep } from '../../ivr/call-survey.js';
 import { crisisCallContext } from '../../core/crisis/ivr-context.js';
 import { openIncidentsFor } from '../../core/incidents/open-incidents.js';
 import { UUID } from '../../core/patterns.js';
@@ -48,7 +50,16 @@ import { maskPhone } from '../../logger.js';
 import { journalled } from '../twilio/journalled.js';
 import { twilioWebhook } from '../twilio/verify.js';
 import { agentOfClient, conferenceTwiml } from './conference.js';
-import { ZCallWebhook, ZFlowState, ZRecording, ZStatusQuery, ZTranscription, type CallWebhook, type FlowStateQuery } from './parse-call.js';
+import {
+  ZCallWebhook,
+  ZFlowState,
+  ZRecording,
+  ZStatusQuery,
+  ZSurveyQuery,
+  ZTranscription,
+  type CallWebhook,
+  type FlowStateQuery,
+} from './parse-call.js';
 
 const sendTwiml = (res: Response, twiml: VoiceResponse | string) => {
   res.type('text/xml').send(typeof twiml === 'string' ? twiml : twiml.toString());
@@ -453,6 +464,33 @@ export function voiceRouter(deps: Deps, flows: Flows): Router {
       return sendTwiml(res, twiml);
     }
     sendTwiml(res, conferenceTwiml(deps.config, flows, c, { greet: false }));
+  });
+
+  // The post-call survey: the agent left and core/calls moved the caller here (calls(sid).update).
+  r.post('/webhooks/twilio/voice/csat', ...callWebhook(), async (req, res) => {
+    const q = ZSurveyQuery.safeParse(req.query);
+    if (!q.success) return badRequest(res, 'survey', q.error.issues[0].message);
+    const found = await findCallSurvey(db, q.data.conversationId, callOf(res).CallSid);
+    const lang = found?.language ?? 'en';
+    const flow = found?.flow ? flows.get(found.flow) : undefined;
+    if (found && !found.survey.answeredAt)
+      return sendTwiml(res, renderCallSurveyAsk(deps.config.publicUrl, flow, lang, q.data.conversationId));
+    sendTwiml(res, renderCallSurveyStep(deps.config.publicUrl, flow, lang, q.data.conversationId, { kind: 'goodbye' }));
+  });
+
+  // A key pressed at the survey (or silence): thanks, the question once more, or goodbye.
+  r.post('/webhooks/twilio/voice/csat-answer', ...callWebhook(), async (req, res) => {
+    const q = ZSurveyQuery.safeParse(req.query);
+    if (!q.success) return badRequest(res, 'survey answer', q.error.issues[0].message);
+    const call = callOf(res);
+    const out = await answerCallSurvey(deps, {
+      conversationId: q.data.conversationId,
+      callSid: call.CallSid,
+      digits: call.Digits ?? '',
+      tries: q.data.try,
+    });
+    const flow = out.flow ? flows.get(out.flow) : undefined;
+    sendTwiml(res, renderCallSurveyStep(deps.config.publicUrl, flow, out.language, q.data.conversationId, out.step));
   });
 
   // Conference events: remember the ConferenceSid (hold and transfers address participants by it).

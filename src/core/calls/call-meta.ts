@@ -36,6 +36,8 @@ export type CallMeta = {
   agentNoAnswer?: number;
   /** Voicemail chosen from the hold loop, recording not in yet: hanging up now is still an abandon. */
   recordingPending?: boolean;
+  /** When the caller went to the post-call survey (the agent had left): talk time ends here. */
+  surveyStartedAt?: string;
   /** Priority already moved by `callbackShift` (the call became a callback or voicemail). */
   demoted?: boolean;
 };

@@ -3,7 +3,8 @@ import { claimInboundEvent } from '../../db/queries/inbound-events.js';
 import { reservations, type ConversationRow, type ReservationRow } from '../../db/schema.js';
 import { markCallEnded, markOnCall } from '../agents/set-presence.js';
 import { publishConversationChange } from '../conversations/publish.js';
-import { rooms, type Deps } from '../ports.js';
+import { dropCallSurvey, openCallSurveyInTx } from '../csat/call-survey.js';
+import { rooms, type CallControl, type Deps } from '../ports.js';
 import { cancelOfferInTx, publishCanceled } from '../routing/reservations.js';
 import { isFinalStatus, metaOf } from './call-meta.js';
 import { holdCaller } from './hold-caller.js';
@@ -28,7 +29,8 @@ type FollowUp =
   | { kind: 'ended'; conversation: ConversationRow; agentId: string | null }
   | { kind: 'agent-answered'; conversation: ConversationRow; agentId: string }
   | { kind: 'agent-missed'; conversation: ConversationRow; agentId: string }
-  | { kind: 'agent-left'; conversation: ConversationRow; agentId: string; hangupCaller: boolean };
+  /** `survey`: the caller stays on the line for the post-call survey (core/csat/call-survey.ts) instead of being hung up. */
+  | { kind: 'agent-left'; conversation: ConversationRow; agentId: string; hangupCaller: boolean; survey?: boolean };
 
 const secondsSince = (iso: string | Date | undefined, now: Date) =>
   iso ? Math.max(0, Math.round((now.getTime() - new Date(iso).getTime()) / 1000)) : undefined;
@@ -97,8 +99,10 @@ export async function handleCallStatus(deps: Deps, input: CallStatus): Promise<v
       // hanging up ends it for the caller (not one transferred away from it).
       // (Resolving the conversation during the call keeps the agent as assignee: it still counts.)
       const holdsCall = c.assigneeId === agentId && meta.bridgedAgentId === agentId && Boolean(meta.bridgedAt);
-      const row = holdsCall ? await patchCall(tx, c.id, { bridgedAt: null }) : c;
-      return { kind: 'agent-left', conversation: row!, agentId, hangupCaller: holdsCall };
+      if (!holdsCall) return { kind: 'agent-left', conversation: c, agentId, hangupCaller: false };
+      const survey = await openCallSurveyInTx(tx, c, agentId);
+      const row = await patchCall(tx, c.id, { bridgedAt: null, ...(survey ? { surveyStartedAt: now.toISOString() } : {}) });
+      return { kind: 'agent-left', conversation: row!, agentId, hangupCaller: true, survey: Boolean(survey) };
     }
 
     // The caller's (or, outbound, the contact's) own call leg.
@@ -118,11 +122,30 @@ export async function handleCallStatus(deps: Deps, input: CallStatus): Promise<v
       );
       return { kind: 'abandoned', conversation: row!, canceled };
     }
-    const talkSeconds = meta.answeredAt ? secondsSince(meta.answeredAt, now) : undefined;
+    // After the post-call survey the talk ended when the agent left, and so did the agent's call.
+    const talkEnd = meta.surveyStartedAt ? new Date(meta.surveyStartedAt) : now;
+    const talkSeconds = meta.answeredAt ? secondsSince(meta.answeredAt, talkEnd) : undefined;
     const row = await patchCall(tx, c.id, { ...ended, talkSeconds, bridgedAt: null, onHold: false });
-    return { kind: 'ended', conversation: row!, agentId: c.status === 'assigned' ? c.assigneeId : null };
+    const agentOnCall = c.status === 'assigned' && !meta.surveyStartedAt ? c.assigneeId : null;
+    return { kind: 'ended', conversation: row!, agentId: agentOnCall };
   });
   await carryOut(deps, follow);
+}
+
+/**
+ * Moves the caller to the survey. Twilio refuses to redirect a call that is no longer in progress
+ * (error 21220: the caller hung up as the agent did): then no survey went out and none is counted.
+ */
+async function sendCallerToSurvey(deps: Deps, calls: CallControl, c: ConversationRow): Promise<boolean> {
+  try {
+    await calls.sendCallerToSurvey(c);
+    deps.log.info({ conversationId: c.id }, 'caller sent to the phone survey');
+    return true;
+  } catch (err) {
+    deps.log.info({ err, conversationId: c.id }, 'could not move the caller to the phone survey');
+    await dropCallSurvey(deps.db, c.id);
+    return false;
+  }
 }
 
 async function carryOut(deps: Deps, follow: FollowUp): Promise<void> {
@@ -183,10 +206,14 @@ async function carryOut(deps: Deps, follow: FollowUp): Promise<void> {
       return;
     }
     case 'agent-left': {
-      // The agent hung up: the caller has nobody left to talk to.
+      // The agent hung up: the caller has nobody left to talk to, so the post-call survey or goodbye.
       const meta = metaOf(follow.conversation);
       if (calls && follow.hangupCaller && meta.callSid && !meta.endedAt) {
-        await calls.endCall(meta.callSid, 'completed').catch((err: Error) => log.warn({ err }, 'could not end the caller leg'));
+        const surveyed = follow.survey && (await sendCallerToSurvey(deps, calls, follow.conversation));
+        if (!surveyed)
+          await calls.endCall(meta.callSid, 'completed').catch((err: Error) => log.warn({ err }, 'could not end the caller leg'));
+      } else if (follow.survey) {
+        await dropCallSurvey(deps.db, follow.conversation.id);
       }
       await markCallEnded(deps, follow.agentId);
       return;

@@ -1,6 +1,6 @@
 import { and, desc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
 import type { DbOrTx, Tx } from '../../db/client.js';
-import { contactIdentities, contacts, conversations, csatSurveys, type CsatSurveyRow, type IdentityKind } from '../../db/schema.js';
+import { agents, contactIdentities, contacts, conversations, csatSurveys, type CsatSurveyRow, type IdentityKind } from '../../db/schema.js';
 import { contactText } from '../contact-texts.js';
 import { audienceOf } from '../conversations/publish.js';
 import { rooms, type CsatAlert, type Deps, type PublicCsat } from '../ports.js';
@@ -113,13 +113,19 @@ export async function takeSmsAnswerInTx(tx: Tx, identityId: string, text: string
 /** After commit: the conversation's audience sees the score; a low one alerts supervisors. */
 export async function publishCsatAnswer(deps: Deps, survey: CsatSurveyRow): Promise<void> {
   if (survey.score === null || !survey.answeredAt) return;
-  const [c] = await deps.db.select().from(conversations).where(eq(conversations.id, survey.conversationId));
-  if (!c) return;
+  const [row] = await deps.db
+    .select({ c: conversations, agentName: agents.name })
+    .from(conversations)
+    .leftJoin(agents, survey.agentId ? eq(agents.id, survey.agentId) : sql`false`)
+    .where(eq(conversations.id, survey.conversationId));
+  if (!row) return;
+  const c = row.c;
   const alert: CsatAlert = {
     conversationId: c.id,
     number: c.number,
     queue: c.queueKey,
     agentId: survey.agentId,
+    agentName: row.agentName ?? null,
     csat: { ...toPublicCsat(survey), score: survey.score, at: survey.answeredAt.toISOString() },
   };
   deps.realtime.publish(audienceOf(c), 'csat.received', alert);

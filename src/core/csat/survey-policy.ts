@@ -56,3 +56,16 @@ export function readScore(value: unknown): number | null {
   const s = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
   return /^[1-5]$/.test(s) ? Number(s) : null;
 }
+
+/** How many times the phone survey asks: the question, then once more after a wrong key or silence. */
+export const CALL_SURVEY_TRIES = 2;
+
+/** What the phone survey does with a key pressed (or silence) at its `tries`-th asking (0 = first). */
+export type CallSurveyStep = { kind: 'score'; score: number } | { kind: 'ask-again'; tries: number } | { kind: 'goodbye' };
+
+/** A keypad answer: 1–5 is the score; anything else is asked again once, then a polite goodbye. */
+export function callSurveyStep(digits: string | undefined, tries: number): CallSurveyStep {
+  const score = readScore(digits ?? '');
+  if (score !== null) return { kind: 'score', score };
+  return tries + 1 < CALL_SURVEY_TRIES ? { kind: 'ask-again', tries: tries + 1 } : { kind: 'goodbye' };
+}

@@ -30,6 +30,7 @@ import {
 import { deskReducer, initialDesk, totalUnread } from '../state/desk.js';
 import { useLiveDesk } from './use-live-desk.js';
 import { IncidentsContext, useCrisisAlerts } from './use-crisis-alerts.js';
+import { useCsatAlerts } from './use-csat-alerts.js';
 import { AlertBanners } from '../components/alert-banners.js';
 import type { IncidentProposal } from '../types.js';
 import { useOffers } from './use-offers.js';
@@ -67,9 +68,11 @@ export function App() {
     clearNotices();
     setAuth('out');
   }, []);
-  const logout = useCallback(() => {
-    void api.logout();
+  // The login form shows once the server has revoked the refresh cookie: a reload (or a closed
+  // tab) right after "Sign out" must not resume the session.
+  const logout = useCallback(async () => {
     clearDrafts();
+    await api.logout();
     signedOut();
   }, [signedOut]);
   useEffect(() => setUnauthorizedHandler(signedOut), [signedOut]);
@@ -136,6 +139,7 @@ function Shell({ onLogout }: { onLogout: () => void }) {
   const [help, setHelp] = useState(false);
   const { bus, reloadTick } = useLiveDesk(state, dispatch, onLogout);
   const alerts = useCrisisAlerts(bus, state.me, reloadTick);
+  const csatAlerts = useCsatAlerts(bus, state.me);
   const [proposal, setProposal] = useState<IncidentProposal | null>(null);
   const incidentsInfo = useMemo(() => ({ incidents: alerts.incidents, suggested: alerts.suggested }), [alerts.incidents, alerts.suggested]);
   const supervisor = !!state.me && state.me.role !== 'agent';
@@ -266,6 +270,8 @@ function Shell({ onLogout }: { onLogout: () => void }) {
           onOpenConversation={openConversation}
           onDismissCrisis={alerts.dismissCrisis}
           onDismissProposal={alerts.dismissProposal}
+          lowScores={csatAlerts.lowScores}
+          onDismissLowScore={csatAlerts.dismissLowScore}
           onOpenIncidents={
             supervisor
               ? (p) => {

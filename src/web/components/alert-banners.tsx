@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { crisisSound } from '../alerts.js';
 import { channelLabel } from '../format.js';
-import type { CrisisAlert, Incident, IncidentProposal } from '../types.js';
+import type { CrisisAlert, CsatAlert, Incident, IncidentProposal } from '../types.js';
 import '../screens/incidents/incidents.css';
 
 /** More crisis banners than this at once fold into "and N more" (the wallboard's list has them all). */
@@ -11,22 +11,26 @@ const SHOWN = 3;
 /**
  * The banners above every screen: crises (red, with the level, channel and number, and a button to
  * open the conversation), open incidents (amber), and groups of similar contacts that may deserve
- * an incident (supervisors). The crisis tone can be turned off here; the choice stays on this browser.
+ * an incident (supervisors), and low satisfaction scores (supervisors and admins). The crisis tone can be turned off here; the choice stays on this browser.
  */
 export function AlertBanners(props: {
   crises: CrisisAlert[];
   incidents: Incident[];
   proposals: IncidentProposal[];
+  /** Low satisfaction scores (supervisors and admins; empty for agents). */
+  lowScores?: CsatAlert[];
   onOpenConversation: (id: string) => void;
   onDismissCrisis: (a: CrisisAlert) => void;
   onDismissProposal: (p: IncidentProposal) => void;
+  onDismissLowScore?: (a: CsatAlert) => void;
   /** Supervisors: to the incident screen (declare from a proposal, manage an incident). */
   onOpenIncidents?: (proposal?: IncidentProposal) => void;
 }) {
   const { t } = useTranslation();
   const [sound, setSound] = useState(crisisSound.get);
   const { crises, incidents, proposals } = props;
-  if (!crises.length && !incidents.length && !proposals.length) return null;
+  const lowScores = props.lowScores ?? [];
+  if (!crises.length && !incidents.length && !proposals.length && !lowScores.length) return null;
   return (
     <div className="alert-banners">
       {crises.slice(0, SHOWN).map((a) => (
@@ -97,6 +101,30 @@ export function AlertBanners(props: {
             <button type="button" className="btn btn-sm" onClick={() => props.onDismissProposal(p)}>
               {t('crisis.dismiss')}
             </button>
+          </span>
+        </div>
+      ))}
+      {lowScores.map((a) => (
+        <div key={a.conversationId} className="banner banner-csat" role="status" data-testid="csat-low-banner">
+          <strong>{t('csat.lowTitle', { score: a.csat.score })}</strong>
+          <span>
+            {t('csat.lowDetail', {
+              channel: channelLabel(a.csat.channel),
+              number: a.number,
+              queue: a.queue,
+              agent: a.agentName ?? t('csat.noAgent'),
+            })}
+            {a.csat.comment ? <> · {t('csat.comment', { comment: a.csat.comment })}</> : null}
+          </span>
+          <span className="banner-actions">
+            <button type="button" className="btn btn-sm btn-primary" onClick={() => props.onOpenConversation(a.conversationId)}>
+              {t('csat.open', { number: a.number })}
+            </button>
+            {props.onDismissLowScore && (
+              <button type="button" className="btn btn-sm" onClick={() => props.onDismissLowScore?.(a)}>
+                {t('csat.dismiss')}
+              </button>
+            )}
           </span>
         </div>
       ))}
