@@ -13,13 +13,21 @@
  *     that only parses, inserts, enqueues and pushes. Switchboard's figures are printed as a
  *     share of the floor's, measured in the same run.
  *
+ *  P. `BENCH_PROFILE=<dir>` (with phase `one`): the 1 + 1 run is measured instead of timed —
+ *     its processes write V8 CPU profiles into <dir> (summarised by bench/cpu-top.ts), Postgres
+ *     is reached through a proxy that counts statements by text (bench/pg-statement-counter.ts)
+ *     and Redis is a private redis-server whose `INFO commandstats` is read before and after.
+ *     Figures are per text; the profiling itself slows the run, so its texts/s mean nothing.
+ *
  * Loopback only, bounded in count and time. Uses the local Postgres and Redis
  * (TEST_PG_URL / TEST_REDIS_URL) with a throwaway database and key prefix.
  * Knobs: BENCH_CONTACTS (2000), BENCH_CONCURRENCY (10), BENCH_AGENTS (20, 20 SMS each), BENCH_SOCKETS (5000),
  * BENCH_PHASES (floor,one,two,sockets).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
+import { join, resolve } from 'node:path';
 import { Emitter } from '@socket.io/redis-emitter';
 import { Redis } from 'ioredis';
 import postgres from 'postgres';
@@ -37,6 +45,8 @@ import {
   type SbProcess,
   type Scenario,
 } from '../test/fault/cluster.js';
+import { summarise } from './cpu-top.js';
+import { startStatementCounter, type StatementCounts } from './pg-statement-counter.js';
 
 const num = (name: string, def: number, max: number) => Math.min(max, Math.max(1, Number(process.env[name] ?? def) || def));
 const CONTACTS = num('BENCH_CONTACTS', 2000, 20_000);
@@ -44,6 +54,7 @@ const CONCURRENCY = num('BENCH_CONCURRENCY', 10, 200);
 const PHASES = new Set((process.env.BENCH_PHASES ?? 'floor,one,two,sockets').split(','));
 const AGENTS = num('BENCH_AGENTS', 20, 100);
 const SOCKETS = num('BENCH_SOCKETS', 5000, 10_000);
+const PROFILE_DIR = process.env.BENCH_PROFILE ? resolve(process.env.BENCH_PROFILE) : undefined;
 /** Offers must not lapse because the box is busy: this measures routing, not timeouts. */
 const ENV = { RESERVATION_TIMEOUT_SECONDS: '60', RECONCILE_INTERVAL_SECONDS: '5' };
 
@@ -54,6 +65,27 @@ const pct = (xs: number[], p: number) => {
 };
 const fmt = (n: number, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : '-');
 const log = (s: string) => process.stdout.write(s + '\n');
+
+/** CPU seconds (user + system) a process has used so far, from /proc (NaN once it is gone). */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    // utime and stime are fields 14 and 15 of stat, in clock ticks (100 per second on Linux).
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * CPU milliseconds per text each process spent during a phase: on a shared box this is the
+ * figure that does not depend on how much CPU the other tenants left us.
+ */
+function cpuPerText(procs: { name: string; pid: number | undefined }[]) {
+  const start = procs.map((p) => cpuSeconds(p.pid));
+  return (texts: number) =>
+    procs.map((p, i) => `${p.name} ${fmt(((cpuSeconds(p.pid) - start[i]) * 1000) / texts, 1)}`).join(', ') + ' ms CPU per text';
+}
 
 /** Samples each process' RSS while a phase runs; reports the peak. */
 function sampleMemory(procs: SbProcess[]) {
@@ -92,6 +124,7 @@ async function loadPhase(title: string, sc: Scenario, webhookUrl: string, agents
   );
 
   const mem = sampleMemory([...sc.webs, ...sc.workers]);
+  const cpu = cpuPerText([...sc.webs, ...sc.workers]);
   const start = Date.now();
   await sendContacts(webhookUrl, contacts, CONCURRENCY);
   const sendDone = Date.now();
@@ -104,7 +137,10 @@ async function loadPhase(title: string, sc: Scenario, webhookUrl: string, agents
   const elapsed = ((lastOfferAt || Date.now()) - start) / 1000;
   log(`\n## ${title}`);
   log(`contacts: ${CONTACTS} at concurrency ${CONCURRENCY}, ${AGENTS} agents (20 SMS slots each) accepting and resolving every offer`);
-  log(`webhooks accepted: ${fmt(CONTACTS / ((sendDone - start) / 1000), 1)}/s (${failed} not answered 200)`);
+  const answered = contacts.flatMap((c) => (c.webhookMs === undefined ? [] : [c.webhookMs]));
+  log(
+    `webhooks accepted: ${fmt(CONTACTS / ((sendDone - start) / 1000), 1)}/s (${failed} not answered 200); answered in p50 ${fmt(pct(answered, 50))} ms, p99 ${fmt(pct(answered, 99))} ms`,
+  );
   log(
     `contacts/s sustained (first webhook → last offer): ${fmt(latencies.length / elapsed, 1)}  (${latencies.length}/${CONTACTS} offered in ${fmt(elapsed, 1)} s)`,
   );
@@ -112,6 +148,7 @@ async function loadPhase(title: string, sc: Scenario, webhookUrl: string, agents
     `webhook → reservation.created: p50 ${fmt(pct(latencies, 50))} ms, p95 ${fmt(pct(latencies, 95))} ms, p99 ${fmt(pct(latencies, 99))} ms, max ${fmt(pct(latencies, 100))} ms`,
   );
   log(`memory (peak RSS): ${memory}`);
+  log(`cpu: ${cpu(CONTACTS)} (load average now ${loadavg()[0].toFixed(1)})`);
   return { perSecond: latencies.length / elapsed, p50: pct(latencies, 50) };
 }
 
@@ -166,6 +203,7 @@ async function floorPhase(): Promise<Figures> {
     }),
   );
   try {
+    const cpu = cpuPerText(procs.map((p, i) => ({ name: i === 0 ? 'web' : 'worker', pid: p.pid })));
     const start = Date.now();
     await sendContacts(url, contacts, CONCURRENCY);
     const deadline = Date.now() + 60_000;
@@ -178,7 +216,10 @@ async function floorPhase(): Promise<Figures> {
     log(
       `texts/s (first webhook → last push): ${fmt(latencies.length / elapsed, 1)}  (${latencies.length}/${CONTACTS} in ${fmt(elapsed, 1)} s)`,
     );
+    const answered = contacts.flatMap((c) => (c.webhookMs === undefined ? [] : [c.webhookMs]));
+    log(`webhooks answered in p50 ${fmt(pct(answered, 50))} ms, p99 ${fmt(pct(answered, 99))} ms`);
     log(`webhook → push: p50 ${fmt(pct(latencies, 50))} ms, p95 ${fmt(pct(latencies, 95))} ms, p99 ${fmt(pct(latencies, 99))} ms`);
+    log(`cpu: ${cpu(CONTACTS)} (load average now ${loadavg()[0].toFixed(1)})`);
     return { perSecond: latencies.length / elapsed, p50: pct(latencies, 50) };
   } finally {
     for (const s of sockets) s.close();
@@ -248,6 +289,59 @@ async function idleSocketsPhase(sc: Scenario) {
   redis.disconnect();
 }
 
+/** Redis commands by name from `INFO commandstats` (`cmdstat_evalsha:calls=12,…`). */
+async function commandStats(url: string): Promise<Map<string, number>> {
+  const r = new Redis(url);
+  try {
+    const info = await r.info('commandstats');
+    return new Map([...info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)].map((m) => [m[1], Number(m[2])]));
+  } finally {
+    r.disconnect();
+  }
+}
+
+/** Phase P: where a text's cost goes (statements, Redis commands, CPU by function) in a 1 + 1 run. */
+async function profilePhase(dir: string) {
+  let counts: StatementCounts = new Map();
+  const names = new Map<string, string>();
+  const sc = (current = await startScenario('benchp', {
+    webs: 1,
+    workers: 1,
+    privateRedis: true,
+    pgProxy: async (port) => {
+      const counter = await startStatementCounter(port);
+      counts = counter.counts;
+      return counter;
+    },
+    env: ENV,
+    nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
+  }));
+  for (const p of [...sc.webs, ...sc.workers]) names.set(String(p.pid), p.name);
+  const before = new Set(readdirSync(dir, { withFileTypes: true }).map((d) => d.name));
+  try {
+    await sleep(1000);
+    const redisBefore = await commandStats(sc.env.REDIS_URL);
+    counts.clear();
+    await loadPhase('1 web + 1 worker process, profiled', sc, sc.webs[0].url, sc.webs[0].url);
+    const statements = [...counts].sort((a, b) => b[1] - a[1]);
+    const redisAfter = await commandStats(sc.env.REDIS_URL);
+    const total = statements.reduce((n, [, c]) => n + c, 0);
+    log(`\n## Postgres statements: ${fmt(total / CONTACTS, 1)} per text (${total} for ${CONTACTS} texts, bench agents included)`);
+    for (const [text, c] of statements.slice(0, 40)) log(`${fmt(c / CONTACTS, 2).padStart(6)}  ${text.replace(/\s+/g, ' ').slice(0, 220)}`);
+    const redis = [...redisAfter].map(([k, v]) => [k, v - (redisBefore.get(k) ?? 0)] as const).filter(([, v]) => v > 0);
+    redis.sort((a, b) => b[1] - a[1]);
+    const redisTotal = redis.reduce((n, [, c]) => n + c, 0);
+    log(`\n## Redis commands: ${fmt(redisTotal / CONTACTS, 1)} per text`);
+    for (const [k, c] of redis.slice(0, 20)) log(`${fmt(c / CONTACTS, 2).padStart(6)}  ${k}`);
+  } finally {
+    await sc.stop();
+  }
+  await sleep(500);
+  const profiles = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile') && !before.has(f));
+  log(`\n## CPU profiles (${dir})`);
+  for (const f of profiles) log(`### ${names.get(f.split('.')[3]) ?? 'other process'}\n` + summarise(join(dir, f), 25) + '\n');
+}
+
 /** The installation running now, stopped on Ctrl-C so no process outlives the benchmark. */
 let current: Scenario | undefined;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -258,6 +352,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 
 async function main() {
   log(`Switchboard load benchmark (loopback; ${new Date().toISOString()}; ${cpus().length} CPUs, load average ${loadavg()[0].toFixed(1)})`);
+  if (PROFILE_DIR) return profilePhase(PROFILE_DIR);
   const floor = PHASES.has('floor') ? await floorPhase() : undefined;
   if (PHASES.has('one')) {
     const sc = (current = await startScenario('bench1', { webs: 1, workers: 1, env: ENV }));

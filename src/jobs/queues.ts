@@ -71,7 +71,7 @@ export const ENQUEUE_WAIT_MS = 2_000;
 
 /** The core's `JobScheduler`, carried out with BullMQ. jobIds derive from records, so re-adding is harmless. */
 export function createJobScheduler(q: Queues, log?: Logger, opts: { sendAttempts?: number } = {}): JobScheduler {
-  const enqueue = async (job: string, adding: Promise<unknown>) => {
+  const enqueue = async (job: string, adding: Promise<unknown>): Promise<boolean> => {
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<'late'>((resolve) => {
       timer = setTimeout(() => resolve('late'), ENQUEUE_WAIT_MS);
@@ -80,13 +80,17 @@ export function createJobScheduler(q: Queues, log?: Logger, opts: { sendAttempts
       const outcome = await Promise.race([adding.then(() => 'added' as const), late]);
       // Still queued in ioredis' offline queue: it is sent when Redis is back (or the reconciler covers it).
       if (outcome === 'late') log?.warn({ job }, 'Redis is slow or down: job not confirmed yet, the reconciler will re-drive it');
+      return outcome === 'added';
     } catch (err) {
       log?.warn({ job, err }, 'could not enqueue job; the reconciler will re-drive it');
+      return false;
     } finally {
       clearTimeout(timer);
     }
   };
   const epochs = dispatchEpochs(q.routing);
+  const routingTimers = timerSeconds();
+  const requestTimers = timerSeconds();
   return {
     async dispatch() {
       // The trigger's number lets a dispatch that already covered it skip (dispatch-epochs.ts).
@@ -129,15 +133,18 @@ export function createJobScheduler(q: Queues, log?: Logger, opts: { sendAttempts
     async routingTimer(at) {
       // One job per second of due time: timers falling due together share one sweep (the sweep is idempotent).
       const due = Math.ceil(at.getTime() / 1000) * 1000;
-      await enqueue(
+      if (routingTimers.asked(due)) return;
+      const added = await enqueue(
         'routing-timers',
         q.routing.add('routing-timers', {}, { ...JOB_OPTIONS.dispatch, jobId: `timers-${due}`, delay: Math.max(0, due - Date.now()) + 50 }),
       );
+      if (added) routingTimers.remember(due);
     },
     async requestTimer(at) {
       // Same shape as routing timers: one wake-up per second of due time; the sweep finds what is due in Postgres.
       const due = Math.ceil(at.getTime() / 1000) * 1000;
-      await enqueue(
+      if (requestTimers.asked(due)) return;
+      const added = await enqueue(
         'request-timers',
         q.maintenance.add(
           'request-timers',
@@ -145,6 +152,25 @@ export function createJobScheduler(q: Queues, log?: Logger, opts: { sendAttempts
           { ...JOB_OPTIONS.requestTimer, jobId: `request-timers-${due}`, delay: Math.max(0, due - Date.now()) + 50 },
         ),
       );
+      if (added) requestTimers.remember(due);
+    },
+  };
+}
+
+/**
+ * The wake-up seconds this process has already put into Redis. Adding the same second's job
+ * again changes nothing (BullMQ keeps the first job of an id), yet costs a script call: in a
+ * surge every text arms its SLA timer, and texts of one second share one job. Only confirmed
+ * adds are remembered, and only until their second has passed.
+ */
+function timerSeconds() {
+  const seconds = new Set<number>();
+  return {
+    asked: (due: number) => seconds.has(due),
+    remember(due: number) {
+      const now = Date.now();
+      if (seconds.size > 1000) for (const s of seconds) if (s < now) seconds.delete(s);
+      seconds.add(due);
     },
   };
 }

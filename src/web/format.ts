@@ -24,6 +24,12 @@ export function clock(iso: string): string {
   return new Date(iso).toLocaleTimeString(lang(), { hour: '2-digit', minute: '2-digit' });
 }
 
+/** A date alone, in the desk's language ("27/11/2026" in Spanish). */
+export const formatDate = (iso: string) => new Date(iso).toLocaleDateString(lang());
+
+/** Date and time, short, in the desk's language. */
+export const formatDateTime = (iso: string) => new Date(iso).toLocaleString(lang(), { dateStyle: 'short', timeStyle: 'short' });
+
 export function dayAndTime(iso: string): string {
   return new Date(iso).toLocaleString(lang(), { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
 }

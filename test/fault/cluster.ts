@@ -373,7 +373,14 @@ export async function startBots(
 
 // ---------------------------------------------------------------- inbound load
 
-export type Contact = { phone: string; sid: string; sentAt?: number; statuses: (number | string)[] };
+export type Contact = {
+  phone: string;
+  sid: string;
+  sentAt?: number;
+  statuses: (number | string)[];
+  /** How long the last attempt at the webhook took to be answered. */
+  webhookMs?: number;
+};
 
 export function makeContacts(n: number): Contact[] {
   const base = Math.floor(Math.random() * 8e6);
@@ -412,7 +419,9 @@ export async function sendContacts(url: string, contacts: Contact[], concurrency
       const c = contacts[next++];
       for (let attempt = 0; attempt < 60; attempt++) {
         c.sentAt ??= Date.now();
+        const attemptAt = Date.now();
         const status = await postSms(url, c).catch((err: Error) => err.name || 'error');
+        c.webhookMs = Date.now() - attemptAt;
         c.statuses.push(status);
         if (status === 200 || opts.retry === false) break;
         await sleep(300);
@@ -516,19 +525,32 @@ export type Scenario = Awaited<ReturnType<typeof startScenario>>;
  */
 export async function startScenario(
   label: string,
-  o: { webs: number; workers: number; privateRedis?: boolean; pgProxy?: boolean; env?: Record<string, string> },
+  o: {
+    webs: number;
+    workers: number;
+    privateRedis?: boolean;
+    /** Postgres through a proxy: a plain TCP proxy (`true`, to cut it), or one the caller starts (the benchmark's statement counter). */
+    pgProxy?: boolean | ((postgresPort: number) => Promise<{ port: number; close(): Promise<void> }>);
+    env?: Record<string, string>;
+    /** Extra node flags for every Switchboard process (the benchmark's `--cpu-prof`). */
+    nodeArgs?: string[];
+  },
 ) {
   const stores = await isolatedStores(label);
+  const how = { args: [...(o.nodeArgs ?? []), '--import', 'tsx', 'src/main.ts'], cwd: ROOT };
   const fake = await startFakeTwilio();
   const redis = o.privateRedis ? await startPrivateRedis() : undefined;
-  const pg = o.pgProxy ? await startTcpProxy(() => [Number(new URL(stores.databaseUrl).port || 5432)]) : undefined;
-  const databaseUrl = pg
-    ? (() => {
-        const u = new URL(stores.databaseUrl);
-        u.port = String(pg.port);
-        return u.toString();
-      })()
-    : stores.databaseUrl;
+  const pgPort = Number(new URL(stores.databaseUrl).port || 5432);
+  const pg = o.pgProxy === true ? await startTcpProxy(() => [pgPort]) : undefined;
+  const pgOther = typeof o.pgProxy === 'function' ? await o.pgProxy(pgPort) : undefined;
+  const databaseUrl =
+    pg || pgOther
+      ? (() => {
+          const u = new URL(stores.databaseUrl);
+          u.port = String((pg ?? pgOther)!.port);
+          return u.toString();
+        })()
+      : stores.databaseUrl;
   // One journal folder for the installation's web processes (as on one host), its own per test file.
   const journalDir = join(tmpdir(), `sb-journal-${stores.redisPrefix.replace(/[^a-z0-9_]/gi, '_')}`);
   const env = switchboardEnv(
@@ -537,11 +559,11 @@ export async function startScenario(
   );
   const procs: SbProcess[] = [];
   // The first web process migrates and seeds; the rest start together.
-  const first = await startSwitchboardProcess('web-1', 'web', env);
+  const first = await startSwitchboardProcess('web-1', 'web', env, how);
   procs.push(first);
   const rest = await Promise.all([
-    ...Array.from({ length: o.webs - 1 }, (_, i) => startSwitchboardProcess(`web-${i + 2}`, 'web', env)),
-    ...Array.from({ length: o.workers }, (_, i) => startSwitchboardProcess(`worker-${i + 1}`, 'worker', env)),
+    ...Array.from({ length: o.webs - 1 }, (_, i) => startSwitchboardProcess(`web-${i + 2}`, 'web', env, how)),
+    ...Array.from({ length: o.workers }, (_, i) => startSwitchboardProcess(`worker-${i + 1}`, 'worker', env, how)),
   ]);
   procs.push(...rest);
   const webs = procs.filter((p) => p.role === 'web');
@@ -573,6 +595,7 @@ export async function startScenario(
       for (const p of procs) p.kill('SIGKILL');
       await fake.close();
       await pg?.close();
+      await pgOther?.close();
       await redis?.stop();
       await stores.drop();
       rmSync(journalDir, { recursive: true, force: true });

@@ -54,6 +54,7 @@ const DYNAMIC_KEYS: Record<string, string> = {
   'admin.queues.callbackOrders.${}.hint': 'admin.queues.callbackOrders',
 
   'softphone.states.${}': 'softphone.states',
+  'offers.titles.${}': 'offers.titles',
   'sandbox.call.states.${}': 'sandbox.call.states',
   'sandbox.newContact.${}': 'sandbox.newContact',
   'sandbox.body.${}': 'sandbox.body',

@@ -11,15 +11,15 @@ import {
   type ConversationRow,
   type CsatSurveyRow,
   type MessageRow,
+  type QueueRow,
 } from '../../db/schema.js';
 import { IDENTITY_FOR_CHANNEL } from '../channel-identity.js';
-import { flagRiskInTx, publishRiskFlag, type RiskFlag } from '../crisis/flag-risk.js';
+import { flagRiskInTx, publishRiskFlag, readAdminTerms, type AdminTermsRead, type RiskFlag } from '../crisis/flag-risk.js';
 import { publishCsatAnswer, takeSmsAnswerInTx } from '../csat/record-answer.js';
 import { AppError } from '../errors.js';
 import { attachStagedFiles } from '../files/file-store.js';
 import { addIncidentNotice } from '../incidents/incident-notice.js';
-import { proposeOnInbound } from '../incidents/propose-incidents.js';
-import { suggestOnInbound } from '../incidents/suggestions.js';
+import { checkIncidentsAfterInbound } from '../incidents/after-inbound.js';
 import { afterContactMessage, onContactMessage, type ContactMessageEffects } from '../requests/on-contact-message.js';
 import type { Deps } from '../ports.js';
 import { callbackShift } from '../routing/policy.js';
@@ -50,10 +50,12 @@ export type IngestResult =
  */
 export async function ingestInbound(deps: Deps, input: InboundMessage): Promise<IngestResult> {
   const msg = ZInboundMessage.parse(input);
+  // Read before the transaction: a text that matches no crisis phrase then needs no savepoint.
+  const terms = msg.control ? undefined : await readAdminTerms(deps.db);
   const { stored, risk } = await deps.db.transaction(async (tx) => {
     const stored = await ingestInTx(tx, msg);
     if (!stored.duplicate && stored.message) await attachStagedFiles(tx, msg.stagedFileIds, stored.message.id);
-    const risk = await checkForCrisis(deps, tx, msg, stored);
+    const risk = await checkForCrisis(deps, tx, msg, stored, terms);
     await noticeOpenIncidents(tx, stored, risk);
     return { stored, risk };
   });
@@ -79,8 +81,8 @@ export async function ingestInbound(deps: Deps, input: InboundMessage): Promise<
     if (result.csatAnswer) await publishCsatAnswer(deps, result.csatAnswer);
     if (risk) await publishRiskFlag(deps, risk);
     if (result.conversation && result.message && !msg.control && !result.csatAnswer) {
-      await suggestOnInbound(deps, result.conversation, contactText(msg));
-      await proposeOnInbound(deps, result.conversation, result.message.id);
+      // Off the webhook's path, coalesced with other texts' (after-inbound.ts).
+      void checkIncidentsAfterInbound(deps, { conversation: result.conversation, messageId: result.message.id, text: contactText(msg) });
     }
   }
   return result;
@@ -100,9 +102,15 @@ async function noticeOpenIncidents(tx: Tx, stored: IngestResult, risk: RiskFlag 
 }
 
 /** Every text a contact writes is checked for a crisis, in the same transaction; machine mail and SMS keywords are not. */
-async function checkForCrisis(deps: Deps, tx: Tx, msg: ParsedInbound, stored: IngestResult): Promise<RiskFlag | null> {
+async function checkForCrisis(
+  deps: Deps,
+  tx: Tx,
+  msg: ParsedInbound,
+  stored: IngestResult,
+  terms: AdminTermsRead | undefined,
+): Promise<RiskFlag | null> {
   if (stored.duplicate || !stored.conversation || !stored.message || msg.control || stored.csatAnswer) return null;
-  return flagRiskInTx(deps, tx, { conversation: stored.conversation, message: stored.message, text: contactText(msg) });
+  return flagRiskInTx(deps, tx, { conversation: stored.conversation, message: stored.message, text: contactText(msg) }, terms);
 }
 
 async function ingestInTx(tx: Tx, msg: ParsedInbound): Promise<IngestResult> {
@@ -132,9 +140,10 @@ async function ingestInTx(tx: Tx, msg: ParsedInbound): Promise<IngestResult> {
     if (answered) return storeSurveyAnswer(tx, msg, answered, contactId);
   }
   let opened = false;
+  let queue: QueueRow | undefined;
   if (!conversation && !msg.control) {
     const queueKey = await resolveQueue(tx, msg);
-    const queue = await getQueue(tx, queueKey);
+    queue = await getQueue(tx, queueKey);
     const inserted = await tx
       .insert(conversations)
       .values({
@@ -176,7 +185,13 @@ async function ingestInTx(tx: Tx, msg: ParsedInbound): Promise<IngestResult> {
       .set({ lastMessageAt: sql`now()` })
       .where(eq(conversations.id, conversation.id));
   }
-  const requests = await onContactMessage(tx, { conversation, message, opened, control: msg.control });
+  const requests = await onContactMessage(tx, {
+    conversation,
+    message,
+    opened,
+    control: msg.control,
+    ...(opened ? { queue: queue ?? null } : {}),
+  });
   return { duplicate: false, conversation: requests.conversation, message: message, contactId, opened, requests };
 }
 

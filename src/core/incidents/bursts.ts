@@ -131,8 +131,13 @@ export function findBursts(texts: RecentText[], now: Date, opts: BurstOptions = 
  * `findBursts` over the same texts may group differently when groups overlap; this one is the hint
  * pushed as a contact arrives, that one the list a supervisor reads.
  */
-export function burstAround(texts: RecentText[], contactId: string, now: Date, opts: BurstOptions = BURST_DEFAULTS): Burst | null {
-  const { docs, surface } = readTexts(texts, now, opts);
+export function burstAround(
+  texts: RecentText[] | WindowReading,
+  contactId: string,
+  now: Date,
+  opts: BurstOptions = BURST_DEFAULTS,
+): Burst | null {
+  const { docs, surface } = Array.isArray(texts) ? readTexts(texts, now, opts) : texts;
   const target = docs.get(contactId);
   if (!target) return null;
   const own = [...target.stems].sort();
@@ -154,6 +159,11 @@ export function burstAround(texts: RecentText[], contactId: string, now: Date, o
   }
   return best && best[1].length >= opts.minContacts ? describe(best[1], surface) : null;
 }
+
+/** The window's texts read once (stemmed per contact), for several `burstAround` calls over the same texts. */
+export type WindowReading = ReturnType<typeof readTexts>;
+export const readWindow = (texts: RecentText[], now: Date, opts: BurstOptions = BURST_DEFAULTS): WindowReading =>
+  readTexts(texts, now, opts);
 
 /** One document per contact: the stems of its texts within the window, and the forms contacts wrote. */
 function readTexts(texts: RecentText[], now: Date, opts: BurstOptions) {

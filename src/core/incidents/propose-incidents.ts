@@ -2,7 +2,7 @@ import { and, desc, eq, gte, isNull, notExists, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
 import { conversations, incidentConversations, incidents, messages, type ConversationRow } from '../../db/schema.js';
 import { rooms, type Deps } from '../ports.js';
-import { BURST_DEFAULTS, burstAround, findBursts, type Burst, type BurstOptions, type RecentText } from './bursts.js';
+import { BURST_DEFAULTS, burstAround, findBursts, readWindow, type Burst, type BurstOptions, type RecentText } from './bursts.js';
 import { openIncidents } from './open-incidents.js';
 import { incidentStems, matchesIncident } from './words.js';
 
@@ -63,35 +63,44 @@ export async function proposeIncidents(db: DbOrTx, now = new Date(), opts: Burst
   return findBursts(await loadRecentTexts(db, now, opts), now, opts);
 }
 
+/** A contact's stored text, as the proposal check needs it. */
+export type StoredText = { conversation: ConversationRow; messageId: string };
+
 /**
- * After an inbound text is stored: if it just brought its contact into a group of similar
- * contacts, supervisors are told (`incident.proposed`; each new contact sends the grown group,
- * and a desk keeps one banner per group). Best effort: a failure here never touches the stored message.
+ * After inbound texts are stored: each that just brought its contact into a group of similar
+ * contacts tells supervisors (`incident.proposed`; each new contact sends the grown group, and a
+ * desk keeps one banner per group). Several texts are checked together (coalesced per process,
+ * see after-inbound.ts): the window is read once, "before" is the window without any of them, and
+ * a group several of them joined at once is pushed once. Best effort: a failure here never
+ * touches the stored messages.
  */
-export async function proposeOnInbound(
-  deps: Deps,
-  conversation: ConversationRow,
-  messageId: string,
-  opts: BurstOptions = BURST_DEFAULTS,
-): Promise<void> {
+export async function proposeOnInbound(deps: Deps, stored: StoredText[], opts: BurstOptions = BURST_DEFAULTS): Promise<void> {
   try {
     const now = new Date();
     const texts = await loadRecentTexts(deps.db, now, opts);
-    if (!texts.some((t) => t.messageId === messageId)) return;
-    const burst = burstAround(texts, conversation.contactId, now, opts);
-    if (!burst) return;
-    // Told already: the contact was in a group before this text (a second text adds nobody).
-    const before = burstAround(
-      texts.filter((t) => t.messageId !== messageId),
-      conversation.contactId,
+    const ids = new Set(stored.map((s) => s.messageId));
+    const present = new Set(texts.map((t) => t.messageId));
+    const checked = stored.filter((s) => present.has(s.messageId));
+    if (checked.length === 0) return;
+    const after = readWindow(texts, now, opts);
+    const before = readWindow(
+      texts.filter((t) => !ids.has(t.messageId)),
       now,
       opts,
     );
-    if (before) return;
-    deps.realtime.publish([rooms.supervisors], 'incident.proposed', { proposal: burst });
-    // Counts only: the words are the contacts' own.
-    deps.log.info({ contacts: burst.contacts, queues: burst.queues }, 'similar contacts: incident proposed');
+    const pushed = new Set<string>();
+    for (const { conversation } of checked) {
+      const burst = burstAround(after, conversation.contactId, now, opts);
+      // Told already: the contact was in a group before these texts (a second text adds nobody).
+      if (!burst || burstAround(before, conversation.contactId, now, opts)) continue;
+      const key = burst.conversationIds.join(' ');
+      if (pushed.has(key)) continue;
+      pushed.add(key);
+      deps.realtime.publish([rooms.supervisors], 'incident.proposed', { proposal: burst });
+      // Counts only: the words are the contacts' own.
+      deps.log.info({ contacts: burst.contacts, queues: burst.queues }, 'similar contacts: incident proposed');
+    }
   } catch (err) {
-    deps.log.warn({ err, conversationId: conversation.id }, 'incident proposal check failed');
+    deps.log.warn({ err, conversationIds: stored.map((s) => s.conversation.id) }, 'incident proposal check failed');
   }
 }

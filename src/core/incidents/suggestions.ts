@@ -72,31 +72,38 @@ export async function suggestConversations(db: DbOrTx, actor: Actor, incidentId:
 }
 
 /**
- * After an inbound text is stored: if it names an open incident the conversation is not linked to,
- * the conversation's audience is told (`incident.suggested`), so the desk offers the one-click link.
- * Best effort: a failure here never touches the stored message.
+ * After inbound texts are stored: each that names an open incident its conversation is not linked
+ * to tells the conversation's audience (`incident.suggested`), so the desk offers the one-click
+ * link. Several texts are checked together (coalesced per process, see after-inbound.ts): open
+ * incidents are read once. Best effort: a failure here never touches the stored messages.
  */
-export async function suggestOnInbound(deps: Deps, conversation: ConversationRow, text: string): Promise<void> {
-  if (!text.trim()) return;
+export async function suggestOnInbound(deps: Deps, stored: { conversation: ConversationRow; text: string }[]): Promise<void> {
+  const withText = stored.filter((s) => s.text.trim());
+  if (withText.length === 0) return;
   try {
-    const open = await openIncidentsFor(deps.db, [conversation.queueKey]);
+    const open = await openIncidentsFor(deps.db, [...new Set(withText.map((s) => s.conversation.queueKey))]);
     if (open.length === 0) return;
-    const matching = open.filter((i: IncidentRow) => matchesIncident(incidentStems(i.title), text));
-    if (matching.length === 0) return;
-    const linked = await deps.db
-      .select({ incidentId: incidentConversations.incidentId })
-      .from(incidentConversations)
-      .where(eq(incidentConversations.conversationId, conversation.id));
-    for (const i of matching) {
-      if (linked.some((l) => l.incidentId === i.id)) continue;
-      deps.realtime.publish(audienceOf(conversation), 'incident.suggested', {
-        incidentId: i.id,
-        conversationId: conversation.id,
-        number: conversation.number,
-        queue: conversation.queueKey,
-      });
+    const stems = new Map(open.map((i) => [i.id, incidentStems(i.title)]));
+    for (const { conversation, text } of withText) {
+      const matching = open.filter(
+        (i: IncidentRow) => (i.queues.length === 0 || i.queues.includes(conversation.queueKey)) && matchesIncident(stems.get(i.id)!, text),
+      );
+      if (matching.length === 0) continue;
+      const linked = await deps.db
+        .select({ incidentId: incidentConversations.incidentId })
+        .from(incidentConversations)
+        .where(eq(incidentConversations.conversationId, conversation.id));
+      for (const i of matching) {
+        if (linked.some((l) => l.incidentId === i.id)) continue;
+        deps.realtime.publish(audienceOf(conversation), 'incident.suggested', {
+          incidentId: i.id,
+          conversationId: conversation.id,
+          number: conversation.number,
+          queue: conversation.queueKey,
+        });
+      }
     }
   } catch (err) {
-    deps.log.warn({ err, conversationId: conversation.id }, 'incident suggestion check failed');
+    deps.log.warn({ err, conversationIds: withText.map((s) => s.conversation.id) }, 'incident suggestion check failed');
   }
 }

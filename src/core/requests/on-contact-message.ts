@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import type { Tx } from '../../db/client.js';
 import { getQueue } from '../../db/queries/queues.js';
-import { contacts, conversations, type ConversationRow, type MessageRow } from '../../db/schema.js';
+import { contacts, conversations, type ConversationRow, type MessageRow, type QueueRow } from '../../db/schema.js';
 import { publishConversationChange } from '../conversations/publish.js';
 import { dispatchSystemMessage, queueSystemMessage } from '../conversations/send-system-message.js';
 import type { Deps } from '../ports.js';
@@ -16,6 +16,8 @@ export type ContactMessage = {
   opened: boolean;
   /** STOP/START/HELP keywords and the other side's auto-replies: they never count as the contact answering. */
   control?: string;
+  /** The conversation's queue when the caller has just read it (saves reading it again); `null`: no such queue. */
+  queue?: QueueRow | null;
 };
 
 /** What the request lifecycle did with a contact's message; `afterContactMessage` carries it out after commit. */
@@ -40,7 +42,7 @@ export type ContactMessageEffects = {
 export async function onContactMessage(tx: Tx, m: ContactMessage): Promise<ContactMessageEffects> {
   const effects: ContactMessageEffects = { conversation: m.conversation, changed: false, rerouted: false, systemMessages: [], wakeAt: [] };
   if (m.control) return effects;
-  const queue = await getQueue(tx, m.conversation.queueKey);
+  const queue = m.queue !== undefined ? (m.queue ?? undefined) : await getQueue(tx, m.conversation.queueKey);
   const now = new Date();
   if (m.opened) {
     const clocks = openingClocks(queue, m.conversation.createdAt);
@@ -49,7 +51,8 @@ export async function onContactMessage(tx: Tx, m: ContactMessage): Promise<Conta
       effects.conversation = row;
       effects.wakeAt.push(...Object.values(clocks));
     }
-    if (queue) {
+    // The contact's language only matters when there is an auto-reply to word.
+    if (queue?.autoReply && m.conversation.channel !== 'voice') {
       const [contact] = await tx.select({ language: contacts.language }).from(contacts).where(eq(contacts.id, m.conversation.contactId));
       const text = autoReplyFor(queue, m.conversation, contact?.language, now);
       const sent = text ? await queueSystemMessage(tx, effects.conversation, { kind: 'auto-reply', body: text }) : null;

@@ -49,7 +49,7 @@ export function OfferToasts({
           >
             <div className="toast-head">
               <ChannelBadge channel={o.channel} />
-              <span className="toast-title">{t('offers.title', { channel: channelLabel(o.channel).toLowerCase() })}</span>
+              <span className="toast-title">{t(`offers.titles.${o.channel}`)}</span>
               <span className={`countdown ${left <= 5 ? 'urgent' : ''}`} aria-label={t('offers.secondsLeft', { count: left })}>
                 {waitLabel(left)}
               </span>

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { formatDateTime } from '../format.js';
 import { useTranslation } from 'react-i18next';
 import type { Conversation } from '../types.js';
 
@@ -47,7 +48,7 @@ export function DueBadge({ conversation: c }: { conversation: Pick<Conversation,
       className={`due due-${state}`}
       data-testid="due-badge"
       data-state={state}
-      title={t('requests.dueTitle', { kind: t(`requests.clock.${kind}`), time: new Date(c.dueAt).toLocaleString() })}
+      title={t('requests.dueTitle', { kind: t(`requests.clock.${kind}`), time: formatDateTime(c.dueAt) })}
     >
       {text}
     </span>

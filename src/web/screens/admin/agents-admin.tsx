@@ -1,6 +1,8 @@
 import { useState, type FormEvent } from 'react';
 import type { Invite } from '../../api.js';
 import { useTranslation } from 'react-i18next';
+import { DESK_LANGUAGES, LANGUAGE_NAMES } from '../../i18n.js';
+
 import { api } from '../../api.js';
 import { CHANNELS, type Agent, type Channel, type Role } from '../../types.js';
 import { ZCreateAgent, ZUpdateAgent } from '../../../core/agents/agent-schema.js';
@@ -228,8 +230,11 @@ function AgentForm({ agent, onDone }: { agent?: Agent; onDone: (invite?: Invite 
       </Field>
       <Field label={t('admin.agents.language')} error={err.language}>
         <select value={d.language} onChange={(e) => set({ language: e.target.value as 'en' | 'es' })}>
-          <option value="en">English</option>
-          <option value="es">Español</option>
+          {DESK_LANGUAGES.map((l) => (
+            <option key={l} value={l}>
+              {LANGUAGE_NAMES[l]}
+            </option>
+          ))}
         </select>
       </Field>
       <fieldset>

@@ -102,7 +102,7 @@ function DispositionForm({ item, onDone }: { item?: Disposition; onDone: () => v
         <input value={label} onChange={(e) => setLabel(e.target.value)} />
       </Field>
       <Field label={t('admin.dispositions.code')} error={err.code}>
-        <input value={code} onChange={(e) => setCode(e.target.value)} placeholder="gift-aid-sent" />
+        <input value={code} onChange={(e) => setCode(e.target.value)} placeholder={t('admin.dispositions.codeExample')} />
       </Field>
       <QueueSelect value={queue} onChange={setQueue} label={t('admin.queue')} error={err.queue} />
       <FormError error={form.formError} />

@@ -70,7 +70,7 @@ export function InboxesAdmin() {
         </Field>
         {kind === 'phone' && (
           <Field label={t('admin.inboxes.flow')} error={err.flow}>
-            <input value={flow} onChange={(e) => setFlow(e.target.value)} placeholder="main" />
+            <input value={flow} onChange={(e) => setFlow(e.target.value)} placeholder={t('admin.inboxes.flowExample')} />
           </Field>
         )}
         <FormError error={add.formError} />

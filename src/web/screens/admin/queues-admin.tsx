@@ -1,5 +1,10 @@
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+
+/** An auto-reply for when the queue is open and one for when it is closed, in each language contacts may have. */
+const AUTO_REPLY_SLOTS = ['open', 'closed'] as const;
+const AUTO_REPLY_LANGUAGES = ['en', 'es'] as const;
+
 import { api } from '../../api.js';
 import type { QueueStats } from '../../types.js';
 import { ZCreateQueue, ZUpdateQueue } from '../../../core/routing/queue-schema.js';
@@ -231,8 +236,8 @@ function QueueForm({ queue, onDone }: { queue?: QueueStats; onDone: () => void }
       <fieldset>
         <legend>{t('admin.queues.autoReplies')}</legend>
         <span className="muted small wide">{t('admin.queues.autoReplyHint')}</span>
-        {(['open', 'closed'] as const).map((slot) =>
-          (['en', 'es'] as const).map((lang) => (
+        {AUTO_REPLY_SLOTS.map((slot) =>
+          AUTO_REPLY_LANGUAGES.map((lang) => (
             <Field
               key={`${slot}-${lang}`}
               className="auto-reply"

@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { api } from '../../api.js';
 import { ChannelBadge, Icon, StatusPill } from '../../components/bits.js';
 import { NumberBadge } from '../../components/request-bits.js';
-import { dayAndTime, initials } from '../../format.js';
+import { dayAndTime, initials, formatDate } from '../../format.js';
 import { reportError } from '../../notices.js';
 import type { ContactCard } from '../../types.js';
 import { ContactEditor } from '../desk/contact-editor.js';
@@ -55,7 +55,7 @@ export function ContactPage({ contactId, onOpenConversation }: { contactId: stri
               <h1 id="contact-page-name" className="contact-name">
                 {contact.name ?? t('contact.unnamed')}
               </h1>
-              <div className="muted small">{t('contact.since', { date: new Date(contact.createdAt).toLocaleDateString() })}</div>
+              <div className="muted small">{t('contact.since', { date: formatDate(contact.createdAt) })}</div>
             </div>
           </div>
           <ContactEditor key={`${contactId}:${reload}`} contactId={contactId} onSaved={setCard} />

@@ -1,6 +1,6 @@
 import type { Dispatch } from 'react';
 import { useTranslation } from 'react-i18next';
-import { dayAndTime, initials } from '../../format.js';
+import { dayAndTime, initials, formatDate } from '../../format.js';
 import type { DeskAction } from '../../state/desk.js';
 import type { ConversationDetail } from '../../types.js';
 import { ChannelBadge, Icon, StatusPill } from '../../components/bits.js';
@@ -52,9 +52,7 @@ export function ContactPanel({
           <div className="contact-name" dir="auto">
             {contact.name ?? t('contact.unnamed')}
           </div>
-          {contact.createdAt && (
-            <div className="muted small">{t('contact.since', { date: new Date(contact.createdAt).toLocaleDateString() })}</div>
-          )}
+          {contact.createdAt && <div className="muted small">{t('contact.since', { date: formatDate(contact.createdAt) })}</div>}
         </div>
       </div>
       <MergeHint contactId={contact.id} />

@@ -66,7 +66,7 @@ export function Softphone({ dialTarget, conversationId }: { dialTarget: string; 
 
       {state.device === 'unavailable' && (
         <p className="sp-note" data-testid="softphone-note">
-          {state.error ?? t('softphone.unavailable')} {t('softphone.unavailableHint')}
+          {t('softphone.errors.notConfigured')} {t('softphone.unavailableHint')}
         </p>
       )}
       {state.error && state.device !== 'unavailable' && (

@@ -1,4 +1,5 @@
 import { useState, type Dispatch } from 'react';
+import { formatDateTime } from '../../../format.js';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../../api.js';
 import { reportError } from '../../../notices.js';
@@ -72,9 +73,7 @@ export function RequestActions({
         </button>
       )}
       {c.status === 'snoozed' && c.snoozedUntil && (
-        <span className="muted small">
-          {t('requests.until', { time: new Date(c.snoozedUntil).toLocaleString([], { dateStyle: 'short', timeStyle: 'short' }) })}
-        </span>
+        <span className="muted small">{t('requests.until', { time: formatDateTime(c.snoozedUntil) })}</span>
       )}
       <TagEditor tags={c.tags} busy={busy} onChange={(tags) => patch({ tags }, t('requests.tagsFailed'))} />
     </div>
