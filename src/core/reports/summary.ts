@@ -199,47 +199,81 @@ async function figuresFromConversations(db: DbOrTx, tz: string, q: SummaryQuery)
 }
 
 /**
- * The same figures from `conversation_facts` (aliased `c`: the filters and keys read the same
- * column names). Measured at 1,000,000 conversations in the range (docs/reports.md): the scan
- * above spends its time on wide rows, the survey and review joins, sorts spilled to disk and JIT
- * compilation; here rows are narrow, the two first-response percentiles share one sort, and the
- * queues' targets come as one JSON parameter instead of a join the planner ran as a nested loop.
+ * Grouping keys in types that sort fast (uuid, date, int, bytewise text): sort-based grouping
+ * (percentiles rule out hashing) sorts every row of the range by its key, and at a million rows
+ * a collation-aware sort of `to_char` or `uuid::text` strings costs seconds. Turned back into
+ * the scan's key text by `keyText`.
+ */
+function fastKeyExpr(groupBy: GroupBy, tz: string): SQL {
+  switch (groupBy) {
+    case 'queue':
+      return sql`c.queue_key collate "C"`;
+    case 'agent':
+      return sql`c.assignee_id`;
+    case 'channel':
+      return sql`c.channel collate "C"`;
+    case 'day':
+      return sql`(c.created_at at time zone ${tz})::date`;
+    case 'hour':
+      return sql`date_part('hour', c.created_at at time zone ${tz})::int`;
+    case 'disposition':
+      return sql`c.disposition collate "C"`;
+  }
+}
+
+function keyText(groupBy: GroupBy): SQL {
+  if (groupBy === 'day') return sql`to_char(f.gk, 'YYYY-MM-DD')`;
+  if (groupBy === 'hour') return sql`f.gk`;
+  return sql`f.gk::text collate "default"`;
+}
+
+/**
+ * The same figures from `conversation_facts` (aliased `c`: the filters read the same column
+ * names). Measured at 1,000,000 conversations in the range (docs/reports.md): the scan above
+ * spends its time on wide rows, the survey and review joins, sorts spilled to disk, JIT
+ * compilation and sorting text keys; here rows are narrow, keys sort as native types, the two
+ * first-response percentiles share one sort, the queues' targets come as one JSON parameter
+ * instead of a join the planner ran as a nested loop, and the groups and the total are two
+ * queries that run at once (the total's percentiles sort every value of the range again).
  */
 async function figuresFromFacts(db: DbOrTx, tz: string, q: SummaryQuery): Promise<Raw[]> {
-  const key = keyExpr(q.groupBy, tz);
   const filters = conversationsOf(q, tz);
   const targets = (await db.execute(sql`select key, sla_seconds from queues`)) as unknown as { key: string; sla_seconds: number }[];
   const slaSeconds = JSON.stringify(Object.fromEntries(targets.map((t) => [t.key, t.sla_seconds])));
-  const run = async (tx: Tx) => {
+  const figures = sql`
+    count(*)::int as created,
+    count(c.wait_seconds)::int as answered,
+    (count(*) filter (where c.abandoned))::int as abandoned,
+    (count(*) filter (where c.wait_seconds <= (${slaSeconds}::jsonb ->> c.queue_key)::int))::int as answered_in_sla,
+    avg(c.wait_seconds)::float8 as asa,
+    percentile_cont(array[0.5, 0.9]) within group (order by c.first_response_seconds) as frt,
+    avg(c.handle_seconds)::float8 as aht,
+    percentile_cont(0.5) within group (order by c.resolution_seconds) as res_median,
+    (count(*) filter (where c.resolved))::int as resolved,
+    coalesce(sum(c.transfers), 0)::int as transfers,
+    coalesce(sum(c.sla_breaches), 0)::int as sla_breaches,
+    (count(*) filter (where c.csat_sent))::int as csat_sent,
+    count(c.csat_score)::int as csat_responses,
+    avg(c.csat_score)::float8 as csat_avg,
+    sum(c.review_sum)::float8 as review_sum,
+    coalesce(sum(c.reviews), 0)::int as reviews`;
+  const where = sql.join(filters, sql` and `);
+  const groups = sql`
+    select ${keyText(q.groupBy)} as key, 0 as is_total, f.* from (
+      select ${fastKeyExpr(q.groupBy, tz)} as gk, ${figures} from conversation_facts c where ${where} group by 1
+    ) f order by 1 nulls last`;
+  const total = sql`select null as key, 1 as is_total, ${figures} from conversation_facts c where ${where}`;
+  const run = (query: SQL) => async (tx: Tx) => {
     // Percentile sorts of a million values fit in memory; JIT costs more to compile than it saves here.
     await tx.execute(sql`select set_config('work_mem', '256MB', true), set_config('jit', 'off', true)`);
-    return (await tx.execute(sql`
-      select k.key, grouping(k.key) as is_total,
-        count(*)::int as created,
-        count(c.wait_seconds)::int as answered,
-        (count(*) filter (where c.abandoned))::int as abandoned,
-        (count(*) filter (where c.wait_seconds <= (${slaSeconds}::jsonb ->> c.queue_key)::int))::int as answered_in_sla,
-        avg(c.wait_seconds)::float8 as asa,
-        percentile_cont(array[0.5, 0.9]) within group (order by c.first_response_seconds) as frt,
-        avg(c.handle_seconds)::float8 as aht,
-        percentile_cont(0.5) within group (order by c.resolution_seconds) as res_median,
-        (count(*) filter (where c.resolved))::int as resolved,
-        coalesce(sum(c.transfers), 0)::int as transfers,
-        coalesce(sum(c.sla_breaches), 0)::int as sla_breaches,
-        (count(*) filter (where c.csat_sent))::int as csat_sent,
-        count(c.csat_score)::int as csat_responses,
-        avg(c.csat_score)::float8 as csat_avg,
-        sum(c.review_sum)::float8 as review_sum,
-        coalesce(sum(c.reviews), 0)::int as reviews
-      from conversation_facts c
-      cross join lateral (select ${key} as key) k
-      where ${sql.join(filters, sql` and `)}
-      group by grouping sets ((k.key), ())
-      order by 2, 1 nulls last
-    `)) as unknown as (Raw & { frt: number[] | null })[];
+    return (await tx.execute(query)) as unknown as (Raw & { frt: number[] | null; gk?: unknown })[];
   };
-  const rows = await db.transaction(run);
-  return rows.map(({ frt, ...r }) => ({ ...r, frt_median: frt?.[0] ?? null, frt_p90: frt?.[1] ?? null }));
+  // Inside a caller's transaction the two share its connection, one after the other.
+  const [rows, totals] =
+    'rollback' in db
+      ? [await db.transaction(run(groups)), await db.transaction(run(total))]
+      : await Promise.all([db.transaction(run(groups)), db.transaction(run(total))]);
+  return [...rows, ...totals].map(({ frt, gk: _gk, ...r }) => ({ ...r, frt_median: frt?.[0] ?? null, frt_p90: frt?.[1] ?? null }));
 }
 
 const round1 = (v: number | null | undefined) => (v === null || v === undefined ? null : Math.round(Number(v) * 10) / 10);
