@@ -47,6 +47,8 @@ describe('quality reviews', () => {
     const c1 = await conversation('resolved', ana.id);
     const c2 = await conversation('resolved', ana.id);
     const c3 = await conversation('resolved', bo.id);
+    const anaSocket = await app.socket(ana.token);
+    const boSocket = await app.socket(bo.token);
     const made = await app.api(
       'POST',
       `/api/conversations/${c1.id}/reviews`,
@@ -55,8 +57,13 @@ describe('quality reviews', () => {
     );
     expect(made.status, JSON.stringify(made.body)).toBe(201);
     expect(made.body.review).toMatchObject({ conversationId: c1.id, number: c1.number, agentId: ana.id, reviewerId: sue.id, average: 3.6 });
+    // Ana hears of it at once, in her own room; Bo hears nothing of Ana's reviews.
+    const heard = await anaSocket.waitFor('review.created', (p) => p.review.conversationId === c1.id);
+    expect(heard.review).toMatchObject({ id: made.body.review.id, number: c1.number, average: 3.6, comment: 'Kind, slow' });
     expect((await app.api('POST', `/api/conversations/${c2.id}/reviews`, { scores: all(5) }, sue.token)).status).toBe(201);
     expect((await app.api('POST', `/api/conversations/${c3.id}/reviews`, { scores: all(1) }, sue.token)).status).toBe(201);
+    await boSocket.waitFor('review.created', (p) => p.review.conversationId === c3.id);
+    expect(boSocket.events.filter((e) => e.event === 'review.created').map((e) => e.payload.review.conversationId)).toEqual([c3.id]);
 
     const own = await app.api('GET', '/api/reviews', undefined, ana.token);
     expect(own.status).toBe(200);

@@ -16,6 +16,7 @@ import type { Logger } from '../logger.js';
 import { publicMedia } from './files/recordings.js';
 import type { QueueStats } from './routing/queue-stats.js';
 import type { Burst } from './incidents/bursts.js';
+import type { PublicReview } from './quality/reviews.js';
 
 /**
  * What the core needs from the outside world. `main.ts` (and the test harness)
@@ -149,6 +150,8 @@ export type RealtimeEvents = {
   'incident.suggested': { incidentId: string; conversationId: string; number: number; queue: string };
   /** To supervisors: several different contacts wrote about the same thing within minutes; declaring an incident may be due. */
   'incident.proposed': { proposal: IncidentProposal };
+  /** To the reviewed agent (extension): a supervisor scored one of its conversations. */
+  'review.created': { review: PublicReview };
 };
 
 /** A group of similar recent contacts (core/incidents/bursts.ts). */

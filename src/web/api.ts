@@ -15,6 +15,9 @@ import type {
   Offer,
   QueueStats,
   ReportConversation,
+  Review,
+  ReviewList,
+  ScorecardCriterion,
   ReportRow,
   SearchResult,
   CrisisAlert,
@@ -311,6 +314,16 @@ export const api = {
       request<{ incident: Incident }>('POST', `/api/incidents/${id}/conversations`, { conversationId }).then((r) => r.incident),
     unlink: (id: string, conversationId: string) =>
       request<{ incident: Incident }>('DELETE', `/api/incidents/${id}/conversations/${conversationId}`).then((r) => r.incident),
+  },
+  /** Quality reviews (docs/reports.md, "Quality reviews"): the scorecard, reviewing a resolved conversation, review lists. */
+  quality: {
+    scorecard: () => request<{ criteria: ScorecardCriterion[] }>('GET', '/api/scorecard').then((r) => r.criteria),
+    setScorecard: (body: { criteria: ScorecardCriterion[] }) =>
+      request<{ criteria: ScorecardCriterion[] }>('PUT', '/api/scorecard', body).then((r) => r.criteria),
+    review: (conversationId: string, body: { scores: Record<string, number>; comment?: string }) =>
+      request<{ review: Review }>('POST', `/api/conversations/${conversationId}/reviews`, body).then((r) => r.review),
+    /** Newest first, with the averages over all of them; an agent gets only its own. */
+    reviews: (f: { agentId?: string; conversationId?: string; limit?: number } = {}) => request<ReviewList>('GET', `/api/reviews${q(f)}`),
   },
   /** The IVR flows as trees, with the `npm run ivr:check` result (supervisors and admins). */
   ivrFlows: () => request<FlowsCheck>('GET', '/api/ivr-flows'),

@@ -24,6 +24,7 @@ const LISTENED: Record<EventName, true> = {
   'sla.breached': true,
   'csat.received': true,
   'csat.low': true,
+  'review.created': true,
 };
 export const EVENT_NAMES = Object.keys(LISTENED) as EventName[];
 

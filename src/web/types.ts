@@ -5,6 +5,7 @@ import type { IncidentProposal, PublicConversation, PublicIncident, PublicMessag
 import type { Suggestion } from '../core/incidents/suggestions.js';
 import type { SearchResult } from '../core/requests/search.js';
 import type { QueueStats as ServerQueueStats } from '../core/routing/queue-stats.js';
+import type { PublicReview } from '../core/quality/reviews.js';
 import type { Channel, ConversationStatus, IdentityKind, Presence, Role } from '../db/schema.js';
 
 // The API's shapes come from the server's own types (type-only imports: nothing of the server is bundled).
@@ -101,3 +102,7 @@ export type DirectoryAgent = { id: string; name: string; presence: Presence; que
 
 export type { GroupBy as ReportGroupBy, SummaryRow as ReportRow } from '../core/reports/summary.js';
 export type { ConversationLine as ReportConversation } from '../core/reports/conversation-export.js';
+export type Review = PublicReview;
+export type { ScorecardCriterion } from '../db/schema.js';
+/** `GET /api/reviews`: a page of reviews and the averages over all that match (per criterion key too). */
+export type ReviewList = { reviews: Review[]; count: number; average: number | null; criteria: Record<string, number> };

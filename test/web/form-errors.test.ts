@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { ZCreateAgent, ZUpdateAgent } from '../../src/core/agents/agent-schema.js';
 import { ZCannedResponse, ZDisposition } from '../../src/core/content/content-schemas.js';
 import { ZInbox } from '../../src/core/inbox-schema.js';
+import { ZScorecard } from '../../src/core/quality/scorecard-schema.js';
 import { ZCreateQueue, ZUpdateQueue } from '../../src/core/routing/queue-schema.js';
 import en from '../../src/web/locales/en.json' with { type: 'json' };
 import es from '../../src/web/locales/es.json' with { type: 'json' };
@@ -161,6 +162,35 @@ const CASES: [string, z.ZodType, unknown, string, RegExp, RegExp][] = [
     /^Use minúsculas, dígitos, _ \. y -/,
   ],
   ['a disposition without a label', ZDisposition, { code: 'gift-aid', label: ' ' }, 'label', /^Required\.$/, /^Obligatorio\.$/],
+  [
+    'a scorecard key starting with a digit',
+    ZScorecard,
+    { criteria: [{ key: '9tone', label: 'Tone' }] },
+    'criteria.0.key',
+    /^Use lower-case letters, digits, _ and - \(at most 40\), starting with a letter\.$/,
+    /^Use minúsculas, dígitos, _ y - \(40 como máximo\), empezando por una letra\.$/,
+  ],
+  [
+    'two scorecard criteria with one key',
+    ZScorecard,
+    {
+      criteria: [
+        { key: 'tone', label: 'Tone' },
+        { key: 'tone', label: 'Tone again' },
+      ],
+    },
+    'criteria',
+    /^Two criteria have the same key/,
+    /^Dos criterios tienen la misma clave/,
+  ],
+  [
+    'a scorecard criterion without a label',
+    ZScorecard,
+    { criteria: [{ key: 'tone', label: '' }] },
+    'criteria.0.label',
+    /^Required\.$/,
+    /^Obligatorio\.$/,
+  ],
 ];
 
 afterAll(() => i18next.changeLanguage('en'));

@@ -3,7 +3,11 @@ import { z } from 'zod';
 import type { DbOrTx } from '../../db/client.js';
 import { agents, conversations, qualityReviews, qualityScorecard, type ScorecardCriterion } from '../../db/schema.js';
 import { isSupervisor, type Actor } from '../agents/actor.js';
+import { rooms, type RealtimePublisher } from '../ports.js';
 import { AppError, forbidden, notFound } from '../errors.js';
+import { ZReviewInput, ZScorecard } from './scorecard-schema.js';
+
+export { ZReviewInput, ZScorecard };
 
 /** Used until an admin sets the scorecard. */
 export const DEFAULT_CRITERIA: ScorecardCriterion[] = [
@@ -13,18 +17,6 @@ export const DEFAULT_CRITERIA: ScorecardCriterion[] = [
   { key: 'resolution', label: 'Resolved or set clear next steps' },
   { key: 'process', label: 'Followed procedure (notes, disposition, privacy)' },
 ];
-
-const ZKey = z.string().regex(/^[a-z][a-z0-9_-]{0,39}$/, 'lower-case letters, digits, _ and -, at most 40');
-
-export const ZScorecard = z
-  .object({
-    criteria: z
-      .array(z.object({ key: ZKey, label: z.string().trim().min(1).max(200) }).strict())
-      .min(1)
-      .max(20)
-      .refine((c) => new Set(c.map((x) => x.key)).size === c.length, 'criteria keys must be unique'),
-  })
-  .strict();
 
 export async function getScorecard(db: DbOrTx): Promise<ScorecardCriterion[]> {
   const [row] = await db.select().from(qualityScorecard);
@@ -39,13 +31,6 @@ export async function setScorecard(db: DbOrTx, criteria: ScorecardCriterion[]) {
     .onConflictDoUpdate({ target: qualityScorecard.id, set: { criteria, updatedAt: sql`now()` } });
   return criteria;
 }
-
-export const ZReviewInput = z
-  .object({
-    scores: z.record(z.string(), z.number().int().min(1).max(5)),
-    comment: z.string().trim().max(5000).optional(),
-  })
-  .strict();
 
 /** A supervisor scores a resolved conversation against the current scorecard: every criterion, 1–5 each. */
 export async function createReview(db: DbOrTx, actor: Actor, conversationId: string, input: z.output<typeof ZReviewInput>) {
@@ -69,9 +54,24 @@ export async function createReview(db: DbOrTx, actor: Actor, conversationId: str
   return toPublicReview({ ...row, number: c.number, reviewerName: null });
 }
 
+/** A review as the API answers it and `review.created` carries it. */
+export type PublicReview = {
+  id: string;
+  conversationId: string;
+  number: number;
+  /** null once that agent was deleted. */
+  agentId: string | null;
+  reviewerId: string | null;
+  reviewerName: string | null;
+  scores: Record<string, number>;
+  average: number;
+  comment: string | null;
+  createdAt: string;
+};
+
 type ReviewRow = typeof qualityReviews.$inferSelect & { number: number; reviewerName: string | null };
 
-const toPublicReview = (r: ReviewRow) => ({
+const toPublicReview = (r: ReviewRow): PublicReview => ({
   id: r.id,
   conversationId: r.conversationId,
   number: r.number,
@@ -131,4 +131,9 @@ export async function listReviews(db: DbOrTx, actor: Actor, q: z.output<typeof Z
     average: totals?.average ?? null,
     criteria: Object.fromEntries(perCriterion.map((c) => [c.key, c.average])),
   };
+}
+
+/** The reviewed agent hears of a new review at once (its desk shows a notice and refreshes My reviews). */
+export function notifyReviewed(realtime: RealtimePublisher, review: PublicReview) {
+  if (review.agentId) realtime.publish([rooms.agent(review.agentId)], 'review.created', { review });
 }

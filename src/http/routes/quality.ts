@@ -4,6 +4,7 @@ import {
   createReview,
   getScorecard,
   listReviews,
+  notifyReviewed,
   setScorecard,
   ZReviewInput,
   ZReviewQuery,
@@ -32,6 +33,7 @@ export function qualityRouter(deps: Deps): Router {
   r.post('/conversations/:id/reviews', requireSupervisor, async (req, res) => {
     const { id } = parse(ZId, req.params);
     const review = await createReview(db, actorOf(req), id, parse(ZReviewInput, req.body));
+    notifyReviewed(deps.realtime, review);
     res.status(201).json({ review });
   });
 

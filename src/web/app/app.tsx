@@ -5,7 +5,7 @@ import { OfferToasts } from '../components/offer-toast.js';
 import { ShortcutsHelp } from '../components/shortcuts.js';
 import { TopBar, type View } from '../components/top-bar.js';
 import { clearDrafts } from '../drafts.js';
-import { clearNotices, reportError } from '../notices.js';
+import { clearNotices, notify, reportError } from '../notices.js';
 import { CONTACT_EVENT } from '../contact-link.js';
 import { ContactPage } from '../screens/contacts/contact-page.js';
 import { Desk } from '../screens/desk/desk.js';
@@ -22,6 +22,7 @@ import {
   LazyScreen,
   PasswordGate,
   Reports,
+  ReviewsScreen,
   SandboxScreen,
   SecurityPage,
   Wallboard,
@@ -40,6 +41,7 @@ const VIEW_PATHS: Record<View, string> = {
   desk: '/',
   wallboard: '/wallboard',
   reports: '/reports',
+  reviews: '/reviews',
   security: '/account/security',
   audit: '/admin/audit',
   sandbox: '/sandbox',
@@ -146,7 +148,7 @@ function Shell({ onLogout }: { onLogout: () => void }) {
   useEffect(() => {
     systemStatus().then(setSystem, () => {});
   }, []);
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const [adminTab, setAdminTab] = useState<AdminTab>(adminTabFromPath);
   const language = state.me?.language;
   useEffect(() => {
@@ -191,6 +193,20 @@ function Shell({ onLogout }: { onLogout: () => void }) {
     addEventListener(CONTACT_EVENT, open);
     return () => removeEventListener(CONTACT_EVENT, open);
   }, []);
+
+  // A supervisor reviewed one of this agent's conversations (only its own reach it: its room).
+  useEffect(
+    () =>
+      bus.subscribe('review.created', ({ review }) =>
+        notify(
+          t('reviews.received', {
+            number: review.number,
+            average: new Intl.NumberFormat(i18n.language, { maximumFractionDigits: 2 }).format(review.average),
+          }),
+        ),
+      ),
+    [bus, t, i18n],
+  );
 
   const { accept, reject } = useOffers(state.offers, dispatch, openConversation);
   const offer = state.offers[0];
@@ -289,6 +305,10 @@ function Shell({ onLogout }: { onLogout: () => void }) {
         ) : view === 'reports' && supervisor ? (
           <LazyScreen>
             <Reports onOpenConversation={openConversation} />
+          </LazyScreen>
+        ) : view === 'reviews' && state.me ? (
+          <LazyScreen>
+            <ReviewsScreen me={state.me} bus={bus} onOpenConversation={openConversation} />
           </LazyScreen>
         ) : view === 'contact' && contactId ? (
           <ContactPage contactId={contactId} onOpenConversation={openConversation} />

@@ -17,6 +17,7 @@ export const AuditLog = screen(() => import('../screens/admin/audit-log.js'), 'A
 export const SandboxScreen = screen(() => import('../screens/sandbox/sandbox.js'), 'SandboxScreen');
 export const SecurityPage = screen(() => import('../screens/security/security-page.js'), 'SecurityPage');
 export const IncidentsScreen = screen(() => import('../screens/incidents/incidents.js'), 'IncidentsScreen');
+export const ReviewsScreen = screen(() => import('../screens/reviews/reviews.js'), 'ReviewsScreen');
 export const PasswordGate = screen(() => import('../screens/security/security-page.js'), 'PasswordGate');
 
 /** Shows a lazily loaded screen, "Loading…" meanwhile, and a way out when its chunk cannot be fetched. */

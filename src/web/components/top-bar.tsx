@@ -10,7 +10,7 @@ export function PresenceDot({ presence }: { presence: string }) {
 }
 
 /** The desk's screens, each at its own path (app.tsx). */
-export type View = 'desk' | 'wallboard' | 'reports' | 'security' | 'audit' | 'admin' | 'sandbox' | 'incidents' | 'contact';
+export type View = 'desk' | 'wallboard' | 'reports' | 'reviews' | 'security' | 'audit' | 'admin' | 'sandbox' | 'incidents' | 'contact';
 
 export function TopBar(props: {
   me: Agent | null;
@@ -47,10 +47,17 @@ export function TopBar(props: {
           {tab('desk', t('topbar.desk'))}
           {tab('wallboard', t('topbar.wallboard'))}
           {tab('reports', t('topbar.reports'))}
+          {tab('reviews', t('topbar.reviews'))}
           {tab('incidents', t('topbar.incidents'))}
           {tab('admin', t('topbar.admin'))}
           {me.role === 'admin' && tab('audit', t('topbar.audit'))}
           {me.role === 'admin' && props.sandbox && tab('sandbox', t('topbar.sandbox'))}
+        </nav>
+      )}
+      {me && me.role === 'agent' && (
+        <nav className="tabs" aria-label={t('topbar.views')}>
+          {tab('desk', t('topbar.desk'))}
+          {tab('reviews', t('topbar.myReviews'))}
         </nav>
       )}
       <div className="topbar-spacer" />

@@ -6,6 +6,7 @@ import { DispositionsAdmin } from './dispositions-admin.js';
 import { InboxesAdmin } from './inboxes-admin.js';
 import { IvrFlowsAdmin } from './ivr-flows-admin.js';
 import { QueuesAdmin } from './queues-admin.js';
+import { ScorecardAdmin } from './scorecard-admin.js';
 import { tabsFor, type AdminTab } from './admin-tabs.js';
 import './admin.css';
 
@@ -39,6 +40,7 @@ export function Admin({ me, tab, onTab }: { me: Agent; tab: AdminTab; onTab: (t:
       {current === 'canned' && <CannedAdmin />}
       {current === 'dispositions' && <DispositionsAdmin />}
       {current === 'ivr' && <IvrFlowsAdmin />}
+      {current === 'scorecard' && <ScorecardAdmin />}
     </main>
   );
 }

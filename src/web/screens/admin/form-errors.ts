@@ -34,6 +34,8 @@ const KNOWN: Record<string, string> = {
   'from must be before to': 'admin.errors.fromBeforeTo',
   'must be YYYY-MM-DD': 'admin.errors.date',
   'a step must do something: addQueues, raisePriority or notifySupervisors': 'admin.errors.emptyStep',
+  'a lower-case letter first, then lower-case letters, digits, _ and -, at most 40': 'admin.errors.criterionKey',
+  'criteria keys must be unique': 'admin.errors.uniqueCriterionKeys',
 };
 
 /** A union's issue says only "invalid input": take the most telling issue of its branches instead. */

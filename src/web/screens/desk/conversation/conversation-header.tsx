@@ -18,6 +18,7 @@ export function ConversationHeader({
   onResolve,
   canChangeStatus,
   dispatch,
+  onReview,
 }: {
   conversation: Conversation;
   contactName: string;
@@ -30,6 +31,8 @@ export function ConversationHeader({
   dispatch: Dispatch<DeskAction>;
   onTransfer: () => void;
   onResolve: () => void;
+  /** Set for supervisors on a resolved conversation someone handled: opens the quality review. */
+  onReview?: () => void;
 }) {
   const { t } = useTranslation();
   return (
@@ -62,6 +65,13 @@ export function ConversationHeader({
         )}
         <RequestActions conversation={c} canChangeStatus={open && canChangeStatus} dispatch={dispatch} />
       </div>
+      {!open && onReview && (
+        <div className="conv-actions">
+          <button className="btn" onClick={onReview}>
+            {t('reviews.review')}
+          </button>
+        </div>
+      )}
       {open && (
         <div className="conv-actions">
           <button

@@ -1,5 +1,5 @@
 import { useTranslation } from 'react-i18next';
-import { useEffect, useState, type Dispatch } from 'react';
+import { lazy, Suspense, useEffect, useState, type Dispatch } from 'react';
 import { api } from '../../../api.js';
 import { Empty } from '../../../components/bits.js';
 import { TransferDialog } from '../../../components/transfer-dialog.js';
@@ -13,6 +13,9 @@ import { ConversationHeader } from './conversation-header.js';
 import { ResolveDialog } from './resolve-dialog.js';
 import { Timeline } from './timeline.js';
 import { useFileLinks } from './use-file-links.js';
+
+// Only supervisors review, and only now and then: the form loads when first opened.
+const ReviewDialog = lazy(() => import('./review-dialog.js').then((m) => ({ default: m.ReviewDialog })));
 
 const OPEN_STATUSES = ['waiting', 'offered', 'assigned', 'pending', 'snoozed'];
 
@@ -29,7 +32,7 @@ export function ConversationView({
   dispatch: Dispatch<DeskAction>;
 }) {
   const { t: tr } = useTranslation();
-  const [dialog, setDialog] = useState<null | 'resolve' | 'transfer'>(null);
+  const [dialog, setDialog] = useState<null | 'resolve' | 'transfer' | 'review'>(null);
   const open = !!detail && OPEN_STATUSES.includes(detail.conversation.status);
   const rights = detail ? rightsOn(detail.conversation, me) : null;
   const canResolve = open && !!rights?.canResolve;
@@ -63,6 +66,8 @@ export function ConversationView({
   const { mine, canReply } = rightsOn(c, me);
   // The name loaded with the detail is only trusted while it still holds the conversation.
   const ownerName = c.assigneeId && detail.assignee?.id === c.assigneeId ? detail.assignee.name : null;
+  // The server takes reviews of resolved conversations someone handled, from supervisors and admins.
+  const canReview = c.status === 'resolved' && !!c.assigneeId && !!me && me.role !== 'agent';
   const contactName = contactLabel({ name: detail.contact.name, address: detail.contact.identities[0]?.value });
 
   return (
@@ -78,6 +83,7 @@ export function ConversationView({
         onResolve={() => setDialog('resolve')}
         canChangeStatus={!!c.assigneeId && (mine || me?.role !== 'agent')}
         dispatch={dispatch}
+        onReview={canReview ? () => setDialog('review') : undefined}
       />
       <ConversationFlags conversation={c} open={open} />
       <Timeline
@@ -99,6 +105,11 @@ export function ConversationView({
       )}
       {dialog === 'resolve' && <ResolveDialog id={c.id} queue={c.queue} onClose={() => setDialog(null)} dispatch={dispatch} />}
       {dialog === 'transfer' && <TransferDialog id={c.id} currentQueue={c.queue} onClose={() => setDialog(null)} dispatch={dispatch} />}
+      {dialog === 'review' && (
+        <Suspense fallback={null}>
+          <ReviewDialog conversationId={c.id} number={c.number} onClose={() => setDialog(null)} />
+        </Suspense>
+      )}
     </section>
   );
 }
