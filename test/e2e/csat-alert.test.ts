@@ -1,8 +1,8 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, randomPhone, startTestApp, type AgentSocket, type TestApp } from '../helpers/harness.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { eventually, randomPhone, type AgentSocket } from '../helpers/harness.js';
 import { axeViolations } from './axe.js';
-import { chromiumAvailable, ensureWebBuilt, launchChromium, logIn, screenshot } from './browser.js';
+import { chromiumAvailable, logIn, screenshot } from './browser.js';
+import { browserSuite } from './browser-suite.js';
 
 /**
  * A low satisfaction score in the desk (issue 13): a donor rates an SMS conversation 1; the
@@ -10,45 +10,30 @@ import { chromiumAvailable, ensureWebBuilt, launchChromium, logIn, screenshot } 
  * in English and, for a Spanish-speaking admin, in Spanish. Real server, Postgres, Redis, Chromium.
  */
 const PASSWORD = 'agent-password-1';
-let app: TestApp;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
+const e2e = browserSuite('e2e-csat-alert', {
+  page: { viewport: { width: 1280, height: 760 }, context: { locale: 'en-US', bypassCSP: true } },
+});
+const { newPage } = e2e;
 let dana: { id: string; token: string; email: string };
 let danaSocket: AgentSocket;
 let sam: { id: string; token: string; email: string };
 let ana: { id: string; token: string; email: string };
 
-async function newPage(): Promise<Page> {
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 760 }, locale: 'en-US', bypassCSP: true });
-  contexts.push(ctx);
-  const page = await ctx.newPage();
-  page.setDefaultTimeout(15_000);
-  return page;
-}
-
 beforeAll(async () => {
-  if (!chromiumAvailable()) return;
-  ensureWebBuilt();
-  app = await startTestApp('e2e-csat-alert');
-  browser = await launchChromium();
+  if (!e2e.started) return;
+  const app = e2e.app;
   dana = await app.agent({ name: 'Dana Reyes', queues: ['donor'], capacity: { sms: 5 } });
   danaSocket = await app.socket(dana.token);
   sam = await app.agent({ name: 'Sam Okafor', queues: ['partner'], role: 'supervisor', available: false });
   ana = await app.agent({ name: 'Ana Ruiz', queues: ['partner'], role: 'admin', available: false });
   expect((await app.api('PATCH', '/api/me', { language: 'es' }, ana.token)).status).toBe(200);
 }, 120_000);
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
-  await browser?.close();
-  await app?.stop();
-});
-
 describe.skipIf(!chromiumAvailable())('low satisfaction alert', () => {
   it('a donor rates 1: supervisors see score, queue and agent, and open the conversation', async () => {
     const sup = await newPage();
-    await logIn(sup, app.url, sam.email, PASSWORD);
+    await logIn(sup, e2e.app.url, sam.email, PASSWORD);
     const admin = await newPage();
-    await admin.goto(app.url + '/');
+    await admin.goto(e2e.app.url + '/');
     await admin.getByLabel('Email').fill(ana.email);
     await admin.getByLabel('Password').fill(PASSWORD);
     await admin.getByRole('button', { name: 'Sign in' }).click();
@@ -56,14 +41,14 @@ describe.skipIf(!chromiumAvailable())('low satisfaction alert', () => {
 
     // Dana answers a donor by SMS and resolves it; the survey goes out; the donor answers "1".
     const phone = randomPhone();
-    await app.sms(phone, 'Did my gift arrive?');
+    await e2e.app.sms(phone, 'Did my gift arrive?');
     const offer = await danaSocket.waitFor('reservation.created', (p) => p.contact.address === phone);
-    expect((await app.api('POST', `/api/reservations/${offer.reservationId}/accept`, undefined, dana.token)).status).toBe(200);
-    expect((await app.api('POST', `/api/conversations/${offer.conversationId}/resolve`, {}, dana.token)).status).toBe(200);
-    await eventually(() => app.twilio.messages().find((m) => m.To === phone && /Reply with a number from 1/.test(m.Body)));
-    const { body } = await app.api('GET', `/api/conversations/${offer.conversationId}`, undefined, sam.token);
+    expect((await e2e.app.api('POST', `/api/reservations/${offer.reservationId}/accept`, undefined, dana.token)).status).toBe(200);
+    expect((await e2e.app.api('POST', `/api/conversations/${offer.conversationId}/resolve`, {}, dana.token)).status).toBe(200);
+    await eventually(() => e2e.app.twilio.messages().find((m) => m.To === phone && /Reply with a number from 1/.test(m.Body)));
+    const { body } = await e2e.app.api('GET', `/api/conversations/${offer.conversationId}`, undefined, sam.token);
     const number = body.conversation.number as number;
-    await app.sms(phone, '1');
+    await e2e.app.sms(phone, '1');
 
     const banner = sup.getByTestId('csat-low-banner');
     await banner.waitFor();

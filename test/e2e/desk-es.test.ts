@@ -1,30 +1,21 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { randomPhone, startTestApp, type TestApp } from '../helpers/harness.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { randomPhone } from '../helpers/harness.js';
 import { axeViolations } from './axe.js';
-import { chromiumAvailable, ensureWebBuilt, launchChromium, screenshot } from './browser.js';
+import { chromiumAvailable, screenshot } from './browser.js';
+import { browserSuite } from './browser-suite.js';
 
 // An agent whose language is Spanish works a whole offer in Spanish: toast, timeline, transfer
 // dialog, softphone, shortcuts help; a Spanish-speaking supervisor reads the wallboard. Each
 // screen is checked with axe (Spanish labels are longer: nothing may lose its name or contrast).
 
 const PASSWORD = 'agent-password-1';
-let app: TestApp;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
-async function newPage(): Promise<Page> {
-  // bypassCSP: axe-core is injected as a script.
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 720 }, bypassCSP: true });
-  contexts.push(ctx);
-  const page = await ctx.newPage();
-  page.setDefaultTimeout(15_000);
-  return page;
-}
+const e2e = browserSuite('e2e-desk-es', { page: { context: { bypassCSP: true } } });
+const { newPage } = e2e;
 
 /** Signs in through the form (in the browser's English) and waits for the desk in the agent's own language. */
 async function logInSpanish(page: Page, email: string, path = '/') {
-  await page.goto(app.url + path);
+  await page.goto(e2e.app.url + path);
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Sign in' }).click();
@@ -32,26 +23,14 @@ async function logInSpanish(page: Page, email: string, path = '/') {
   await expect.poll(() => page.evaluate(() => document.documentElement.lang)).toBe('es');
 }
 
-beforeAll(async () => {
-  if (!chromiumAvailable()) return; // the suite below is skipped too
-  ensureWebBuilt();
-  app = await startTestApp('e2e-desk-es');
-  browser = await launchChromium();
-}, 120_000);
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
-  await browser?.close();
-  await app?.stop();
-});
-
 describe.runIf(chromiumAvailable())('the desk in Spanish', () => {
   it('an agent whose language is es takes an offer, reads the timeline, opens transfer, softphone and shortcuts; the supervisor reads the wallboard', async () => {
-    const lucia = await app.agent({ name: 'Lucía Fernández', queues: ['donor'] });
-    expect((await app.api('PATCH', '/api/me', { language: 'es' }, lucia.token)).status).toBe(200);
-    const sam = await app.agent({ name: 'Samuel Ortega', queues: ['donor'], role: 'supervisor', available: false });
-    expect((await app.api('PATCH', '/api/me', { language: 'es' }, sam.token)).status).toBe(200);
+    const lucia = await e2e.app.agent({ name: 'Lucía Fernández', queues: ['donor'] });
+    expect((await e2e.app.api('PATCH', '/api/me', { language: 'es' }, lucia.token)).status).toBe(200);
+    const sam = await e2e.app.agent({ name: 'Samuel Ortega', queues: ['donor'], role: 'supervisor', available: false });
+    expect((await e2e.app.api('PATCH', '/api/me', { language: 'es' }, sam.token)).status).toBe(200);
     // Someone to transfer to, available only once the offer has gone to Lucía.
-    const dana = await app.agent({ name: 'Dana Reyes', queues: ['donor'], available: false });
+    const dana = await e2e.app.agent({ name: 'Dana Reyes', queues: ['donor'], available: false });
 
     const desk = await newPage();
     await logInSpanish(desk, lucia.email);
@@ -59,7 +38,7 @@ describe.runIf(chromiumAvailable())('the desk in Spanish', () => {
 
     // The offer toast, in Spanish.
     const donor = randomPhone();
-    expect((await app.sms(donor, 'Hola, quiero cambiar mi donación mensual')).status).toBe(200);
+    expect((await e2e.app.sms(donor, 'Hola, quiero cambiar mi donación mensual')).status).toBe(200);
     const offer = desk.getByTestId('offer');
     await offer.waitFor();
     const toast = (await offer.textContent()) ?? '';
@@ -77,10 +56,10 @@ describe.runIf(chromiumAvailable())('the desk in Spanish', () => {
     await offer.waitFor({ state: 'detached' });
     const timeline = desk.getByRole('log', { name: 'Mensajes' });
     await timeline.getByText('Hola, quiero cambiar mi donación mensual').waitFor();
-    const conversations = (await app.api('GET', '/api/conversations?status=assigned', undefined, lucia.token)).body.conversations;
+    const conversations = (await e2e.app.api('GET', '/api/conversations?status=assigned', undefined, lucia.token)).body.conversations;
     const conversation = conversations.find((c: any) => c.contact?.address === donor) ?? conversations[0];
     expect(
-      (await app.api('POST', `/api/conversations/${conversation.id}/messages`, { body: 'Claro, ¿a qué monto?' }, lucia.token)).status,
+      (await e2e.app.api('POST', `/api/conversations/${conversation.id}/messages`, { body: 'Claro, ¿a qué monto?' }, lucia.token)).status,
     ).toBeLessThan(300);
     const reply = timeline.getByTestId('message').filter({ hasText: 'Claro, ¿a qué monto?' });
     await reply.waitFor();
@@ -97,7 +76,7 @@ describe.runIf(chromiumAvailable())('the desk in Spanish', () => {
     await screenshot(desk, 'es-conversation', { docs: true });
 
     // The transfer dialog.
-    expect((await app.api('PUT', '/api/me/status', { status: 'available' }, dana.token)).status).toBe(200);
+    expect((await e2e.app.api('PUT', '/api/me/status', { status: 'available' }, dana.token)).status).toBe(200);
 
     await desk.getByRole('button', { name: 'Transferir', exact: true }).first().click();
     const dialog = desk.getByRole('dialog', { name: 'Transferir conversación' });

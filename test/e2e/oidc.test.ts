@@ -1,10 +1,11 @@
 import type { Server } from 'node:http';
 import Provider from 'oidc-provider';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { safeReturnTo } from '../../src/core/auth/oidc.js';
 import { freePort, startTestApp, type TestApp } from '../helpers/harness.js';
-import { chromiumAvailable, ensureWebBuilt, launchChromium, screenshot } from './browser.js';
+import { chromiumAvailable, screenshot } from './browser.js';
+import { browserSuite } from './browser-suite.js';
 
 /**
  * Single sign-on end to end: a real OpenID Connect provider (the `oidc-provider` package, with
@@ -24,10 +25,7 @@ const ACCOUNTS: Record<string, { email: string; email_verified: boolean; name: s
 
 let issuer: string;
 let idp: Server;
-let app: TestApp;
 let provisioning: TestApp;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
 
 async function startProvider(redirectUris: string[]) {
   const port = await freePort();
@@ -58,27 +56,17 @@ async function startProvider(redirectUris: string[]) {
 async function startApp(label: string, extra: Record<string, string> = {}) {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  return {
-    url,
-    start: () =>
-      startTestApp(label, {
-        PORT: String(port),
-        PUBLIC_URL: url,
-        OIDC_ISSUER: issuer,
-        OIDC_CLIENT_ID: CLIENT.id,
-        OIDC_CLIENT_SECRET: CLIENT.secret,
-        OIDC_LABEL: 'Test IdP',
-        ...extra,
-      }),
-  };
-}
-
-async function newPage(): Promise<Page> {
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 760 } });
-  contexts.push(ctx);
-  const page = await ctx.newPage();
-  page.setDefaultTimeout(15_000);
-  return page;
+  // The issuer is known only once the provider listens, after both desks' callback URLs are.
+  const env = () => ({
+    PORT: String(port),
+    PUBLIC_URL: url,
+    OIDC_ISSUER: issuer,
+    OIDC_CLIENT_ID: CLIENT.id,
+    OIDC_CLIENT_SECRET: CLIENT.secret,
+    OIDC_LABEL: 'Test IdP',
+    ...extra,
+  });
+  return { url, env, start: () => startTestApp(label, env()) };
 }
 
 /** From the desk's sign-in page through the provider's login (and consent) pages, back to the desk. */
@@ -95,20 +83,24 @@ async function signInThroughProvider(page: Page, deskUrl: string, login: string,
   await page.waitForURL((u) => u.href.startsWith(deskUrl));
 }
 
+/** The desk under test, and one that creates unknown accounts as agents; the provider knows both callbacks. */
+let autoProvisioning: Awaited<ReturnType<typeof startApp>>;
+const e2e = browserSuite('e2e-oidc', {
+  env: async () => {
+    const main = await startApp('e2e-oidc');
+    autoProvisioning = await startApp('e2e-oidc-provision', { OIDC_AUTO_PROVISION: 'agent' });
+    await startProvider([`${main.url}/api/auth/oidc/callback`, `${autoProvisioning.url}/api/auth/oidc/callback`]);
+    return main.env();
+  },
+  page: { viewport: { width: 1280, height: 760 } },
+});
+const { newPage } = e2e;
+
 beforeAll(async () => {
-  if (!chromiumAvailable()) return;
-  ensureWebBuilt();
-  const main = await startApp('e2e-oidc');
-  const auto = await startApp('e2e-oidc-provision', { OIDC_AUTO_PROVISION: 'agent' });
-  await startProvider([`${main.url}/api/auth/oidc/callback`, `${auto.url}/api/auth/oidc/callback`]);
-  app = await main.start();
-  provisioning = await auto.start();
-  browser = await launchChromium();
+  if (!e2e.started) return;
+  provisioning = await autoProvisioning.start();
 }, 120_000);
 afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
-  await browser?.close();
-  await app?.stop();
   await provisioning?.stop();
   idp?.closeAllConnections();
   await new Promise((r) => (idp ? idp.close(r) : r(null)));
@@ -119,7 +111,7 @@ const auditOf = async (a: TestApp, action: string) =>
 
 describe.runIf(chromiumAvailable())('single sign-on (OpenID Connect)', () => {
   it('the agent with that verified email signs in through the provider and lands in the desk, on the page asked for', async () => {
-    const created = await app.api('POST', '/api/agents', {
+    const created = await e2e.app.api('POST', '/api/agents', {
       email: 'robin.sso@example.org',
       name: 'Robin Sso',
       password: 'robin-password-1',
@@ -127,7 +119,7 @@ describe.runIf(chromiumAvailable())('single sign-on (OpenID Connect)', () => {
     });
     expect(created.status).toBe(201);
     const page = await newPage();
-    await signInThroughProvider(page, app.url, 'robin', '/wallboard');
+    await signInThroughProvider(page, e2e.app.url, 'robin', '/wallboard');
     await page.getByTestId('connection').filter({ hasText: 'Live' }).waitFor();
     expect(new URL(page.url()).pathname).toBe('/wallboard');
     await screenshot(page, 'oidc-signed-in');
@@ -140,35 +132,35 @@ describe.runIf(chromiumAvailable())('single sign-on (OpenID Connect)', () => {
     await page.reload();
     await page.getByTestId('connection').filter({ hasText: 'Live' }).waitFor();
 
-    const logins = await auditOf(app, 'auth.login');
+    const logins = await auditOf(e2e.app, 'auth.login');
     expect(logins.find((e) => e.target === `agent:${created.body.agent.id}` && e.details?.via === 'oidc')).toBeDefined();
   });
 
   it('an unverified email never matches the agent who owns it; an unknown account is not created', async () => {
     const page = await newPage();
-    await signInThroughProvider(page, app.url, 'mallory');
+    await signInThroughProvider(page, e2e.app.url, 'mallory');
     await page.getByText('Your identity provider did not confirm your email address.').waitFor();
     await screenshot(page, 'oidc-refused');
 
     const page2 = await newPage();
-    await signInThroughProvider(page2, app.url, 'stranger');
+    await signInThroughProvider(page2, e2e.app.url, 'stranger');
     await page2.getByText('Your organisation account has no agent here yet.', { exact: false }).waitFor();
-    const agents = (await app.api('GET', '/api/agents')).body as { email: string }[] | { agents: { email: string }[] };
+    const agents = (await e2e.app.api('GET', '/api/agents')).body as { email: string }[] | { agents: { email: string }[] };
     expect(JSON.stringify(agents)).not.toContain('stranger@example.org');
 
-    const failures = await auditOf(app, 'auth.login_failed');
+    const failures = await auditOf(e2e.app, 'auth.login_failed');
     expect(failures.map((e) => e.details?.reason)).toEqual(expect.arrayContaining(['unverified_email', 'unknown_oidc_account']));
   });
 
   it('a deactivated agent is refused', async () => {
-    const created = await app.api('POST', '/api/agents', {
+    const created = await e2e.app.api('POST', '/api/agents', {
       email: 'gone.sso@example.org',
       name: 'Gone Agent',
       password: 'gone-password-1',
     });
-    expect((await app.api('PATCH', `/api/agents/${created.body.agent.id}`, { active: false })).status).toBe(200);
+    expect((await e2e.app.api('PATCH', `/api/agents/${created.body.agent.id}`, { active: false })).status).toBe(200);
     const page = await newPage();
-    await signInThroughProvider(page, app.url, 'gone');
+    await signInThroughProvider(page, e2e.app.url, 'gone');
     await page.getByText('This account is deactivated.').waitFor();
   });
 
@@ -184,17 +176,19 @@ describe.runIf(chromiumAvailable())('single sign-on (OpenID Connect)', () => {
   });
 
   it('a callback without the signed cookie from its start is refused (no forged state), and returnTo stays on our origin', async () => {
-    const r = await fetch(`${app.url}/api/auth/oidc/callback?code=stolen&state=guessed`, { redirect: 'manual' });
+    const r = await fetch(`${e2e.app.url}/api/auth/oidc/callback?code=stolen&state=guessed`, { redirect: 'manual' });
     expect(r.status).toBe(302);
     expect(r.headers.get('location')).toBe('/?sso_error=failed');
     expect(r.headers.get('set-cookie') ?? '').not.toContain('sb_refresh=ey');
 
-    const start = await fetch(`${app.url}/api/auth/oidc/start?returnTo=${encodeURIComponent('//evil.example/x')}`, { redirect: 'manual' });
+    const start = await fetch(`${e2e.app.url}/api/auth/oidc/start?returnTo=${encodeURIComponent('//evil.example/x')}`, {
+      redirect: 'manual',
+    });
     expect(start.status).toBe(302);
     const to = new URL(start.headers.get('location')!);
     expect(to.origin).toBe(issuer);
     expect(to.searchParams.get('code_challenge_method')).toBe('S256');
-    expect(to.searchParams.get('redirect_uri')).toBe(`${app.url}/api/auth/oidc/callback`);
+    expect(to.searchParams.get('redirect_uri')).toBe(`${e2e.app.url}/api/auth/oidc/callback`);
     expect(start.headers.get('set-cookie')).toMatch(/sb_oidc=.*HttpOnly/i);
     for (const bad of ['//evil.example/x', 'https://evil.example', '/\\evil.example', 'javascript:alert(1)'])
       expect(safeReturnTo(bad)).toBe('/');
