@@ -1,8 +1,8 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN, eventually, randomPhone, startTestApp, type TestApp } from '../helpers/harness.js';
+import { describe, expect, it } from 'vitest';
+import { ADMIN, eventually, randomPhone } from '../helpers/harness.js';
 import { axeViolations } from './axe.js';
-import { chromiumAvailable, ensureWebBuilt, launchChromium, logIn, screenshot } from './browser.js';
+import { chromiumAvailable, logIn, screenshot } from './browser.js';
+import { browserSuite } from './browser-suite.js';
 
 /**
  * `/admin` in a browser (contract: "Administration and shared content"): an admin creates a
@@ -11,36 +11,15 @@ import { chromiumAvailable, ensureWebBuilt, launchChromium, logIn, screenshot } 
  * server-side disposition, and switches the desk to Spanish. Every screen visited is checked
  * with axe-core (no serious or critical violation).
  */
-let app: TestApp;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
-async function newPage(): Promise<Page> {
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US', bypassCSP: true }); // axe-core is injected as a script;
-  contexts.push(ctx);
-  const page = await ctx.newPage();
-  page.setDefaultTimeout(15_000);
-  return page;
-}
-
-beforeAll(async () => {
-  if (!chromiumAvailable()) return;
-  ensureWebBuilt();
-  app = await startTestApp('e2e-admin');
-  browser = await launchChromium();
-}, 120_000);
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
-  await browser?.close();
-  await app?.stop();
-});
+const e2e = browserSuite('e2e-admin', { page: { viewport: { width: 1280, height: 800 }, context: { locale: 'en-US', bypassCSP: true } } });
+const { newPage } = e2e;
 
 describe.runIf(chromiumAvailable())('administration in the desk', () => {
   it('an admin sets up a queue, an agent, an inbox, a canned response and a disposition; the agent uses them', async () => {
     const number = `+1500555${String(Math.floor(Math.random() * 1e4)).padStart(4, '0')}`;
     const agentEmail = `gia.${Date.now()}@example.org`;
     const admin = await newPage();
-    await logIn(admin, app.url, ADMIN.email, ADMIN.password, '/admin/queues');
+    await logIn(admin, e2e.app.url, ADMIN.email, ADMIN.password, '/admin/queues');
     await admin.getByRole('heading', { name: 'Administration' }).waitFor();
 
     // A queue.
@@ -66,11 +45,11 @@ describe.runIf(chromiumAvailable())('administration in the desk', () => {
     await expect.poll(() => first.getAttribute('aria-invalid')).toBe('true');
     expect(await qf.locator(`#${await first.getAttribute('aria-describedby')}`).textContent()).toBe('Must be 1 or more.');
     expect(await first.evaluate((el) => el === document.activeElement)).toBe(true);
-    expect((await app.api('GET', '/api/queues/gifts')).status).toBe(404);
+    expect((await e2e.app.api('GET', '/api/queues/gifts')).status).toBe(404);
     await first.fill('30');
     await qf.getByRole('button', { name: 'Save' }).click();
     await admin.getByTestId('queue-row').filter({ hasText: 'Gifts & gift aid' }).waitFor();
-    expect((await app.api('GET', '/api/queues/gifts')).body.queue).toMatchObject({
+    expect((await e2e.app.api('GET', '/api/queues/gifts')).body.queue).toMatchObject({
       name: 'Gifts & gift aid',
       slaSeconds: 90,
       sla: { firstResponseSeconds: 1800, nextResponseSeconds: null, resolutionSeconds: 86400 },
@@ -109,14 +88,14 @@ describe.runIf(chromiumAvailable())('administration in the desk', () => {
     expect(await af.getByLabel(/First password/).getAttribute('aria-invalid')).toBe('true');
     await screenshot(admin, 'admin-agent-errors', { docs: true });
     expect(await axeViolations(admin)).toEqual([]);
-    expect((await app.api('GET', '/api/agents')).body.agents.some((a: any) => a.name === 'Gia Romero')).toBe(false);
+    expect((await e2e.app.api('GET', '/api/agents')).body.agents.some((a: any) => a.name === 'Gia Romero')).toBe(false);
     await email.fill(agentEmail);
     await af.getByLabel(/First password/).fill('handed-over-1');
     await af.getByRole('checkbox', { name: 'Gifts & gift aid' }).check();
     await af.getByLabel('Skill level in Gifts & gift aid').selectOption('5');
     await af.getByRole('button', { name: 'Save' }).click();
     await admin.getByTestId('agent-row').filter({ hasText: 'Gia Romero' }).waitFor();
-    const gia = (await app.api('GET', '/api/agents')).body.agents.find((a: any) => a.email === agentEmail);
+    const gia = (await e2e.app.api('GET', '/api/agents')).body.agents.find((a: any) => a.email === agentEmail);
     expect(gia).toMatchObject({ role: 'agent', queues: [{ queue: 'gifts', level: 5 }], mustChangePassword: true, active: true });
     await screenshot(admin, 'admin-agents', { docs: true });
     expect(await axeViolations(admin)).toEqual([]);
@@ -133,7 +112,7 @@ describe.runIf(chromiumAvailable())('administration in the desk', () => {
       'Enter the number in international format, like +15551234567.',
     );
     expect(await inf.getByRole('combobox', { name: /^Queue/ }).getAttribute('aria-invalid')).toBe('true');
-    expect((await app.api('GET', '/api/inboxes')).body.inboxes.some((i: any) => i.address === '555-0100')).toBe(false);
+    expect((await e2e.app.api('GET', '/api/inboxes')).body.inboxes.some((i: any) => i.address === '555-0100')).toBe(false);
     await inf.getByLabel('Address', { exact: true }).fill(number);
     await inf.getByRole('combobox', { name: /^Queue/ }).selectOption('gifts');
     await inf.getByRole('button', { name: 'Add' }).click();
@@ -148,7 +127,7 @@ describe.runIf(chromiumAvailable())('administration in the desk', () => {
       .getByRole('alert')
       .filter({ hasText: `queue gifts is still used by inbox ${number}: move it to another queue first` })
       .waitFor();
-    expect((await app.api('GET', '/api/queues/gifts')).status).toBe(200);
+    expect((await e2e.app.api('GET', '/api/queues/gifts')).status).toBe(200);
     await screenshot(admin, 'admin-queue-in-use', { docs: true });
     expect(await axeViolations(admin)).toEqual([]);
 
@@ -177,7 +156,7 @@ describe.runIf(chromiumAvailable())('administration in the desk', () => {
 
     // The agent signs in, must choose its own password first, then works.
     const desk = await newPage();
-    await desk.goto(app.url + '/');
+    await desk.goto(e2e.app.url + '/');
     await desk.getByLabel('Email').fill(agentEmail);
     await desk.getByLabel('Password').fill('handed-over-1');
     await desk.getByRole('button', { name: 'Sign in' }).click();
@@ -190,16 +169,18 @@ describe.runIf(chromiumAvailable())('administration in the desk', () => {
     await desk.getByTestId('connection').filter({ hasText: 'Live' }).waitFor();
     await desk.getByRole('group', { name: 'My presence' }).getByRole('button', { name: 'Available' }).click();
     await expect
-      .poll(async () => (await app.api('GET', '/api/agents')).body.agents.find((a: any) => a.id === gia.id)?.presence)
+      .poll(async () => (await e2e.app.api('GET', '/api/agents')).body.agents.find((a: any) => a.id === gia.id)?.presence)
       .toBe('available');
 
     const donor = randomPhone();
-    expect((await app.sms(donor, 'Can I get the gift aid form?', { To: number })).status).toBe(200);
+    expect((await e2e.app.sms(donor, 'Can I get the gift aid form?', { To: number })).status).toBe(200);
     await desk.getByTestId('offer').waitFor();
     await desk.keyboard.press('Alt+KeyA');
     await desk.getByRole('log', { name: 'Messages' }).getByText('Can I get the gift aid form?').waitFor();
     const conv = await eventually(async () =>
-      (await app.api('GET', '/api/conversations?status=assigned&queue=gifts')).body.conversations.find((c: any) => c.assigneeId === gia.id),
+      (await e2e.app.api('GET', '/api/conversations?status=assigned&queue=gifts')).body.conversations.find(
+        (c: any) => c.assigneeId === gia.id,
+      ),
     );
 
     // `/` and a few letters: the matching canned responses, Enter inserts the chosen one, filled in.
@@ -213,7 +194,7 @@ describe.runIf(chromiumAvailable())('administration in the desk', () => {
     await composer.press('Enter');
     await expect.poll(() => composer.inputValue()).toBe(`Here is the gift aid form, there (ref. #${conv.number}).`);
     await composer.press('Control+Enter');
-    await eventually(() => app.twilio.messages().find((m) => m.To === donor && m.Body?.startsWith('Here is the gift aid form')));
+    await eventually(() => e2e.app.twilio.messages().find((m) => m.To === donor && m.Body?.startsWith('Here is the gift aid form')));
 
     // Resolve with the queue's own code.
     await desk.keyboard.press('Alt+KeyS');
@@ -222,13 +203,15 @@ describe.runIf(chromiumAvailable())('administration in the desk', () => {
     expect(await axeViolations(desk)).toEqual([]);
     await dialog.getByRole('button', { name: 'Resolve' }).click();
     await expect
-      .poll(async () => (await app.api('GET', `/api/conversations/${conv.id}`)).body.conversation)
+      .poll(async () => (await e2e.app.api('GET', `/api/conversations/${conv.id}`)).body.conversation)
       .toMatchObject({ status: 'resolved', disposition: 'gift-aid-sent' });
 
     // The desk in Spanish: labels change, the choice is kept on the agent and survives a reload.
     await desk.getByLabel('Language').selectOption('es');
     await desk.getByRole('group', { name: 'Mi disponibilidad' }).getByRole('button', { name: 'Disponible' }).waitFor();
-    await expect.poll(async () => (await app.api('GET', '/api/agents')).body.agents.find((a: any) => a.id === gia.id)?.language).toBe('es');
+    await expect
+      .poll(async () => (await e2e.app.api('GET', '/api/agents')).body.agents.find((a: any) => a.id === gia.id)?.language)
+      .toBe('es');
     await desk.reload();
     await desk.getByRole('button', { name: 'Cerrar sesión' }).waitFor();
     expect(await desk.evaluate(() => document.documentElement.lang)).toBe('es');
@@ -239,13 +222,13 @@ describe.runIf(chromiumAvailable())('administration in the desk', () => {
 
   it('the main screens have no serious or critical accessibility violation', async () => {
     const page = await newPage();
-    await page.goto(app.url + '/');
+    await page.goto(e2e.app.url + '/');
     await page.getByRole('heading', { name: 'Sign in to the agent desk' }).waitFor();
     expect(await axeViolations(page)).toEqual([]);
-    await logIn(page, app.url, ADMIN.email, ADMIN.password, '/');
+    await logIn(page, e2e.app.url, ADMIN.email, ADMIN.password, '/');
     expect(await axeViolations(page)).toEqual([]);
     for (const path of ['/wallboard', '/admin/agents', '/admin/audit', '/account/security']) {
-      await page.goto(app.url + path);
+      await page.goto(e2e.app.url + path);
       await page.getByTestId('connection').filter({ hasText: 'Live' }).waitFor();
       await page.getByRole('main').waitFor();
       expect({ path, violations: await axeViolations(page) }).toEqual({ path, violations: [] });

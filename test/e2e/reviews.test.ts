@@ -1,8 +1,8 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN, randomPhone, startTestApp, type TestApp } from '../helpers/harness.js';
+import { describe, expect, it } from 'vitest';
+import { ADMIN, randomPhone } from '../helpers/harness.js';
 import { axeViolations } from './axe.js';
-import { chromiumAvailable, ensureWebBuilt, launchChromium, logIn, screenshot } from './browser.js';
+import { chromiumAvailable, logIn, screenshot } from './browser.js';
+import { browserSuite } from './browser-suite.js';
 
 /**
  * Quality reviews in the desk (issue 13): an admin edits the scorecard in /admin, a supervisor
@@ -10,55 +10,36 @@ import { chromiumAvailable, ensureWebBuilt, launchChromium, logIn, screenshot } 
  * in My reviews without a reload, with the averages. Every screen is checked with axe-core.
  */
 const PASSWORD = 'agent-password-1';
-let app: TestApp;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
-async function newPage(): Promise<Page> {
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US', bypassCSP: true }); // axe-core is injected
-  contexts.push(ctx);
-  const page = await ctx.newPage();
-  page.setDefaultTimeout(15_000);
-  return page;
-}
+const e2e = browserSuite('e2e-reviews', {
+  page: { viewport: { width: 1280, height: 800 }, context: { locale: 'en-US', bypassCSP: true } },
+});
+const { newPage } = e2e;
 
 /** A donor texts, Ana accepts, answers and resolves it: the conversation a supervisor reviews. */
 async function resolvedConversation(ana: { id: string; token: string }) {
-  const sock = await app.socket(ana.token);
+  const sock = await e2e.app.socket(ana.token);
   const from = randomPhone();
-  await app.sms(from, 'Can I move my monthly gift to the 15th?');
+  await e2e.app.sms(from, 'Can I move my monthly gift to the 15th?');
   const offer = await sock.waitFor('reservation.created', (p) => p.contact.address === from);
-  expect((await app.api('POST', `/api/reservations/${offer.reservationId}/accept`, undefined, ana.token)).status).toBe(200);
-  expect((await app.api('PATCH', `/api/contacts/${offer.contact.id}`, { name: 'Rosa Donor' }, ana.token)).status).toBe(200);
+  expect((await e2e.app.api('POST', `/api/reservations/${offer.reservationId}/accept`, undefined, ana.token)).status).toBe(200);
+  expect((await e2e.app.api('PATCH', `/api/contacts/${offer.contact.id}`, { name: 'Rosa Donor' }, ana.token)).status).toBe(200);
   const reply = { body: 'Done: your gift now goes out on the 15th of each month. Anything else?' };
-  expect((await app.api('POST', `/api/conversations/${offer.conversationId}/messages`, reply, ana.token)).status).toBe(201);
-  expect((await app.api('POST', `/api/conversations/${offer.conversationId}/resolve`, {}, ana.token)).status).toBe(200);
-  expect((await app.api('PUT', '/api/me/status', { status: 'away' }, ana.token)).status).toBe(200);
+  expect((await e2e.app.api('POST', `/api/conversations/${offer.conversationId}/messages`, reply, ana.token)).status).toBe(201);
+  expect((await e2e.app.api('POST', `/api/conversations/${offer.conversationId}/resolve`, {}, ana.token)).status).toBe(200);
+  expect((await e2e.app.api('PUT', '/api/me/status', { status: 'away' }, ana.token)).status).toBe(200);
   sock.close();
-  return (await app.api('GET', `/api/conversations/${offer.conversationId}`)).body.conversation as { id: string; number: number };
+  return (await e2e.app.api('GET', `/api/conversations/${offer.conversationId}`)).body.conversation as { id: string; number: number };
 }
-
-beforeAll(async () => {
-  if (!chromiumAvailable()) return;
-  ensureWebBuilt();
-  app = await startTestApp('e2e-reviews');
-  browser = await launchChromium();
-}, 180_000);
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
-  await browser?.close();
-  await app?.stop();
-});
 
 describe.runIf(chromiumAvailable())('quality reviews in the desk', () => {
   it('an admin edits the scorecard, a supervisor reviews a resolved conversation, the agent sees it in My reviews', async () => {
-    const ana = await app.agent({ name: 'Ana Reyes', queues: ['donor'] });
-    const sue = await app.agent({ name: 'Sue Park', role: 'supervisor', queues: ['donor'], available: false });
+    const ana = await e2e.app.agent({ name: 'Ana Reyes', queues: ['donor'] });
+    const sue = await e2e.app.agent({ name: 'Sue Park', role: 'supervisor', queues: ['donor'], available: false });
     const conversation = await resolvedConversation(ana);
 
     // 1. The admin adds a criterion (its key follows the label), moves it up, renames another.
     const admin = await newPage();
-    await logIn(admin, app.url, ADMIN.email, ADMIN.password, '/admin/scorecard');
+    await logIn(admin, e2e.app.url, ADMIN.email, ADMIN.password, '/admin/scorecard');
     await admin.getByRole('heading', { name: 'Scorecard', level: 2 }).waitFor();
     const rows = admin.getByTestId('criterion-row');
     await expect.poll(() => rows.count()).toBe(5);
@@ -70,7 +51,7 @@ describe.runIf(chromiumAvailable())('quality reviews in the desk', () => {
     await admin.getByRole('button', { name: 'Save scorecard' }).click();
     await admin.getByText('Use lower-case letters, digits, _ and - (at most 40), starting with a letter.').waitFor();
     expect(await admin.getByLabel('Key of criterion 6').getAttribute('aria-invalid')).toBe('true');
-    expect((await app.api('GET', '/api/scorecard')).body.criteria).toHaveLength(5);
+    expect((await e2e.app.api('GET', '/api/scorecard')).body.criteria).toHaveLength(5);
     await admin.getByLabel('Key of criterion 6').fill('privacy');
     expect(await admin.getByLabel('Key of criterion 6').getAttribute('aria-invalid')).toBeNull(); // the error goes with the edit
     await admin.getByRole('button', { name: 'Move Privacy protected up' }).click();
@@ -79,21 +60,21 @@ describe.runIf(chromiumAvailable())('quality reviews in the desk', () => {
     await screenshot(admin, 'admin-scorecard', { docs: true });
     await admin.getByRole('button', { name: 'Save scorecard' }).click();
     await admin.getByRole('status').filter({ hasText: 'Scorecard saved.' }).waitFor();
-    const criteria = (await app.api('GET', '/api/scorecard')).body.criteria;
+    const criteria = (await e2e.app.api('GET', '/api/scorecard')).body.criteria;
     expect(criteria.map((c: { key: string }) => c.key)).toEqual(['greeting', 'accuracy', 'empathy', 'resolution', 'privacy', 'process']);
     expect(criteria[5]).toEqual({ key: 'process', label: 'Notes and disposition' });
 
     // 2. Ana has My reviews open: nothing yet.
     const agent = await newPage();
-    await logIn(agent, app.url, ana.email, PASSWORD);
+    await logIn(agent, e2e.app.url, ana.email, PASSWORD);
     await agent.getByRole('button', { name: 'My reviews' }).click();
     await agent.getByRole('heading', { name: 'My reviews', level: 1 }).waitFor();
     await agent.getByText('No one has reviewed your conversations yet.').waitFor();
-    expect(agent.url()).toBe(`${app.url}/reviews`);
+    expect(agent.url()).toBe(`${e2e.app.url}/reviews`);
 
     // 3. Sue opens the resolved conversation and reviews it.
     const sup = await newPage();
-    await logIn(sup, app.url, sue.email, PASSWORD);
+    await logIn(sup, e2e.app.url, sue.email, PASSWORD);
     await sup.getByRole('tab', { name: 'My queues' }).click();
     await sup.getByLabel('Status').selectOption('resolved');
     await sup.getByTestId('conversation-item').filter({ hasText: 'Rosa Donor' }).click();
@@ -137,7 +118,7 @@ describe.runIf(chromiumAvailable())('quality reviews in the desk', () => {
     expect(await item.textContent()).toContain('by Sue Park');
     expect(await item.textContent()).toContain('Warm and quick.');
     await screenshot(sup, 'review-dialog', { docs: true });
-    const stored = (await app.api('GET', `/api/reviews?conversationId=${conversation.id}`)).body;
+    const stored = (await e2e.app.api('GET', `/api/reviews?conversationId=${conversation.id}`)).body;
     expect(stored.reviews[0]).toMatchObject({
       agentId: ana.id,
       reviewerId: sue.id,
@@ -160,7 +141,7 @@ describe.runIf(chromiumAvailable())('quality reviews in the desk', () => {
     await screenshot(agent, 'my-reviews', { docs: true });
     // The review names its conversation, which opens in the desk.
     await list.getByRole('button', { name: `Conversation #${conversation.number}` }).click();
-    await agent.waitForURL(`${app.url}/`);
+    await agent.waitForURL(`${e2e.app.url}/`);
     await agent.getByRole('log', { name: 'Messages' }).getByText('Can I move my monthly gift to the 15th?').waitFor();
 
     // 5. Supervisors see everyone's reviews and can pick one agent; the screen speaks Spanish.
@@ -182,11 +163,11 @@ describe.runIf(chromiumAvailable())('quality reviews in the desk', () => {
   }, 240_000);
 
   it('a refusal from the server shows in the review dialog', async () => {
-    const bo = await app.agent({ name: 'Bo Lane', queues: ['donor'] });
-    const sup = await app.agent({ name: 'Lee Stone', role: 'supervisor', queues: ['donor'], available: false });
+    const bo = await e2e.app.agent({ name: 'Bo Lane', queues: ['donor'] });
+    const sup = await e2e.app.agent({ name: 'Lee Stone', role: 'supervisor', queues: ['donor'], available: false });
     const conversation = await resolvedConversation(bo);
     const page = await newPage();
-    await logIn(page, app.url, sup.email, PASSWORD);
+    await logIn(page, e2e.app.url, sup.email, PASSWORD);
     await page.getByRole('tab', { name: 'My queues' }).click();
     await page.getByLabel('Status').selectOption('resolved');
     await page
@@ -198,10 +179,10 @@ describe.runIf(chromiumAvailable())('quality reviews in the desk', () => {
     await expect.poll(() => dialog.getByTestId('score-group').count()).toBeGreaterThan(0);
     for (const group of await dialog.getByTestId('score-group').all()) await group.getByRole('radio', { name: '3' }).check();
     // Meanwhile an admin adds a criterion: the server refuses scores that miss it, and the dialog says so.
-    const criteria = (await app.api('GET', '/api/scorecard')).body.criteria;
-    expect((await app.api('PUT', '/api/scorecard', { criteria: [...criteria, { key: 'speed', label: 'Speed' }] })).status).toBe(200);
+    const criteria = (await e2e.app.api('GET', '/api/scorecard')).body.criteria;
+    expect((await e2e.app.api('PUT', '/api/scorecard', { criteria: [...criteria, { key: 'speed', label: 'Speed' }] })).status).toBe(200);
     await dialog.getByRole('button', { name: 'Save review' }).click();
     await dialog.getByRole('alert').filter({ hasText: 'Scores: missing speed.' }).waitFor();
-    expect((await app.api('GET', `/api/reviews?conversationId=${conversation.id}`)).body.count).toBe(0);
+    expect((await e2e.app.api('GET', `/api/reviews?conversationId=${conversation.id}`)).body.count).toBe(0);
   }, 120_000);
 });
