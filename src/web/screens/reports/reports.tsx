@@ -112,7 +112,7 @@ export function Reports({ onOpenConversation }: { onOpenConversation: (id: strin
 
   const total = report?.total;
   return (
-    <main className="reports" aria-labelledby="reports-title">
+    <main className="page-column reports" aria-labelledby="reports-title">
       <div className="reports-head">
         <h1 id="reports-title">{t('reports.title')}</h1>
         <p className="muted" data-testid="report-timezone">

@@ -47,7 +47,7 @@ export function ReviewsScreen({ me, bus, onOpenConversation }: { me: Agent; bus:
   const title = supervisor ? t('reviews.title') : t('reviews.mine');
 
   return (
-    <main className="reviews-page" aria-labelledby="reviews-title">
+    <main className="page-column reviews-page" aria-labelledby="reviews-title">
       <div className="reviews-head">
         <h1 id="reviews-title">{title}</h1>
         {supervisor && (

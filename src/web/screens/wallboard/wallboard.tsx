@@ -25,7 +25,7 @@ export function Wallboard({ bus, onOpenConversation }: { bus: EventBus; onOpenCo
   }, []);
 
   return (
-    <main className="wallboard" aria-label={t('wallboard.label')}>
+    <main className="page-column wallboard" aria-label={t('wallboard.label')}>
       <Kpis totals={totals(data.queues.list, data.queues.at, now)} agents={data.agents} />
       <div className="wb-grid">
         <QueueTable queues={data.queues.list} fetchedAt={data.queues.at} now={now} />
