@@ -66,7 +66,7 @@ describe.runIf(chromiumAvailable())('the desk in Spanish', () => {
     await expect.poll(async () => (await reply.locator('.msg-meta').textContent()) ?? '').toMatch(/Usted/);
     await expect
       .poll(async () => (await reply.locator('.delivery').textContent()) ?? '')
-      .toMatch(/^(pendiente|enviando|enviado|entregado)$/);
+      .toMatch(/^(en cola|pendiente|enviando|enviado|entregado)$/);
     expect(await desk.locator('.side').textContent()).toMatch(/Contacto desde \d{1,2}\/\d{1,2}\/\d{4}/);
     const day = (await timeline.locator('.day-sep').first().textContent()) ?? '';
 
