@@ -11,7 +11,7 @@ import { browserSuite, NO_VENDOR_ENV } from './browser-suite.js';
 const e2e = browserSuite('e2e-sandbox-call', { env: NO_VENDOR_ENV, page: { viewport: { width: 1280, height: 900 }, fakeDevice: true } });
 const { newPage } = e2e;
 
-describe.skipIf(!chromiumAvailable())('the sandbox call pane', () => {
+describe.runIf(chromiumAvailable())('the sandbox call pane', () => {
   it('an admin walks the phone menu with typed digits and the agent is offered the call', { timeout: 120_000 }, async () => {
     const vic = await e2e.app.agent({ name: 'Vic Voice', queues: ['donor'], available: false });
     const desk = await newPage();
