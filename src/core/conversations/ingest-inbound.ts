@@ -116,7 +116,7 @@ async function checkForCrisis(
 async function ingestInTx(tx: Tx, msg: ParsedInbound, admin: AdminCache): Promise<IngestResult> {
   if (!(await claimInboundEvent(tx, `${msg.channel}:message`, msg.externalId))) return { duplicate: true };
 
-  const { contactId, identity } = await findOrCreateContact(tx, msg.from, {
+  const { contactId, identity, created } = await findOrCreateContact(tx, msg.from, {
     name: msg.from.name,
     // A forged sender must not attach more addresses to someone's contact.
     alsoKnownAs: msg.unverifiedSender ? [] : msg.alsoKnownAs,
@@ -134,8 +134,9 @@ async function ingestInTx(tx: Tx, msg: ParsedInbound, admin: AdminCache): Promis
 
   // An unverified sender (a mail failing DMARC) is anyone writing in the contact's name: it never
   // joins their open conversation or thread, but opens one of its own, flagged for the agent.
-  let conversation = msg.unverifiedSender ? undefined : await findOpenConversation(tx, contactId, msg);
-  if (!conversation && isSurveyAnswerCandidate(msg)) {
+  // A contact created just now has no conversation and no survey yet: nothing to look up.
+  let conversation = msg.unverifiedSender || created ? undefined : await findOpenConversation(tx, contactId, msg);
+  if (!conversation && !created && isSurveyAnswerCandidate(msg)) {
     const answered = await takeSmsAnswerInTx(tx, identity.id, msg.body);
     if (answered) return storeSurveyAnswer(tx, msg, answered, contactId);
   }
