@@ -14,6 +14,7 @@ import postgres from 'postgres';
 import { sql } from 'drizzle-orm';
 import { loadConfig } from '../src/config.js';
 import type { Deps } from '../src/core/ports.js';
+import { createAdminCache } from '../src/core/admin-cache.js';
 import { dispatch } from '../src/core/routing/dispatch.js';
 import { DEFAULT_QUEUES } from '../src/core/conversations/types.js';
 import { connectDb, ensureDatabase, migrateDb } from '../src/db/client.js';
@@ -58,6 +59,7 @@ async function main() {
     },
     channels: {},
     calls: null,
+    adminCache: createAdminCache(db),
   };
   await db
     .insert(queues)

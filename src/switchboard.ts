@@ -17,6 +17,8 @@ import { createJobScheduler, createQueues, ensureReconcileSchedule } from './job
 import { startWorkers } from './jobs/workers.js';
 import { createLogger, type Logger } from './logger.js';
 import { createPublisher } from './realtime/publisher.js';
+import { createChangeFeed } from './realtime/change-feed.js';
+import { createAdminCache } from './core/admin-cache.js';
 import { createRealtimeServer } from './realtime/server.js';
 import { systemRouter } from './http/routes/system.js';
 import { sandboxModule, sandboxVendorClients, withSandboxCredentials, type LocalEndpoints } from './sandbox/index.js';
@@ -55,12 +57,17 @@ export async function startSwitchboard(vendorConfig: Config, opts: StartOptions 
   await warnOnEvictionPolicy(redis, log);
 
   const queues = createQueues(redis, config.redisPrefix, log);
+  // Admin changes reach every process' copies through their own subscribed connection.
+  const changeSub = connectRedis(config, redisOpts);
+  changeSub.on('error', (err) => log.warn({ err }, 'redis (admin changes) connection error'));
+  const changes = createChangeFeed(redis, changeSub, config.redisPrefix, log);
   const base = {
     config,
     db: dbHandle.db,
     log,
     jobs: createJobScheduler(queues, log, { sendAttempts: config.sends.attempts }),
     realtime: createPublisher(redis, config.redisPrefix),
+    adminCache: createAdminCache(dbHandle.db, changes),
   };
   const local: LocalEndpoints = {};
   const vendors = config.sandbox.enabled ? sandboxVendorClients(config, dbHandle.db) : realVendorClients(config);
@@ -156,6 +163,7 @@ export async function startSwitchboard(vendorConfig: Config, opts: StartOptions 
       stopped = true;
       for (const s of stops) await s().catch((err) => log.warn({ err }, 'error while stopping'));
       await queues.close().catch(() => {});
+      changes.close();
       redis.disconnect();
       await dbHandle.close();
     },

@@ -1,4 +1,5 @@
 import type { Config } from '../config.js';
+import type { AdminCache } from './admin-cache.js';
 import type { Db } from '../db/client.js';
 import { nextDueAt, publicSla } from './requests/sla-view.js';
 import type {
@@ -36,6 +37,8 @@ export type Deps = {
   metrics?: CoreMetrics;
   /** Web processes: where verified webhooks wait while Postgres is away (absent in workers). */
   journal?: InboundJournal;
+  /** This process' copies of the queues, inboxes and crisis phrases (admin-cache.ts). */
+  adminCache: AdminCache;
 };
 
 /** Counters the core increments; per process, as Prometheus scrapes each process. */

@@ -2,7 +2,6 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client.js';
 import { claimInboundEvent } from '../../db/queries/inbound-events.js';
 import { findOrCreateContact, setOptOut } from '../../db/queries/contacts.js';
-import { findInbox, getQueue } from '../../db/queries/queues.js';
 import {
   contacts,
   conversations,
@@ -13,6 +12,7 @@ import {
   type MessageRow,
   type QueueRow,
 } from '../../db/schema.js';
+import type { AdminCache } from '../admin-cache.js';
 import { IDENTITY_FOR_CHANNEL } from '../channel-identity.js';
 import { flagRiskInTx, publishRiskFlag, readAdminTerms, type AdminTermsRead, type RiskFlag } from '../crisis/flag-risk.js';
 import { publishCsatAnswer, takeSmsAnswerInTx } from '../csat/record-answer.js';
@@ -51,9 +51,9 @@ export type IngestResult =
 export async function ingestInbound(deps: Deps, input: InboundMessage): Promise<IngestResult> {
   const msg = ZInboundMessage.parse(input);
   // Read before the transaction: a text that matches no crisis phrase then needs no savepoint.
-  const terms = msg.control ? undefined : await readAdminTerms(deps.db);
+  const terms = msg.control ? undefined : await readAdminTerms(deps.adminCache);
   const { stored, risk } = await deps.db.transaction(async (tx) => {
-    const stored = await ingestInTx(tx, msg);
+    const stored = await ingestInTx(tx, msg, deps.adminCache);
     if (!stored.duplicate && stored.message) await attachStagedFiles(tx, msg.stagedFileIds, stored.message.id);
     const risk = await checkForCrisis(deps, tx, msg, stored, terms);
     await noticeOpenIncidents(tx, stored, risk);
@@ -113,10 +113,10 @@ async function checkForCrisis(
   return flagRiskInTx(deps, tx, { conversation: stored.conversation, message: stored.message, text: contactText(msg) }, terms);
 }
 
-async function ingestInTx(tx: Tx, msg: ParsedInbound): Promise<IngestResult> {
+async function ingestInTx(tx: Tx, msg: ParsedInbound, admin: AdminCache): Promise<IngestResult> {
   if (!(await claimInboundEvent(tx, `${msg.channel}:message`, msg.externalId))) return { duplicate: true };
 
-  const { contactId, identity } = await findOrCreateContact(tx, msg.from, {
+  const { contactId, identity, created } = await findOrCreateContact(tx, msg.from, {
     name: msg.from.name,
     // A forged sender must not attach more addresses to someone's contact.
     alsoKnownAs: msg.unverifiedSender ? [] : msg.alsoKnownAs,
@@ -134,16 +134,17 @@ async function ingestInTx(tx: Tx, msg: ParsedInbound): Promise<IngestResult> {
 
   // An unverified sender (a mail failing DMARC) is anyone writing in the contact's name: it never
   // joins their open conversation or thread, but opens one of its own, flagged for the agent.
-  let conversation = msg.unverifiedSender ? undefined : await findOpenConversation(tx, contactId, msg);
-  if (!conversation && isSurveyAnswerCandidate(msg)) {
+  // A contact created just now has no conversation and no survey yet: nothing to look up.
+  let conversation = msg.unverifiedSender || created ? undefined : await findOpenConversation(tx, contactId, msg);
+  if (!conversation && !created && isSurveyAnswerCandidate(msg)) {
     const answered = await takeSmsAnswerInTx(tx, identity.id, msg.body);
     if (answered) return storeSurveyAnswer(tx, msg, answered, contactId);
   }
   let opened = false;
   let queue: QueueRow | undefined;
   if (!conversation && !msg.control) {
-    const queueKey = await resolveQueue(tx, msg);
-    queue = await getQueue(tx, queueKey);
+    const queueKey = await resolveQueue(admin, msg);
+    queue = await admin.queue(queueKey);
     const inserted = await tx
       .insert(conversations)
       .values({
@@ -190,7 +191,8 @@ async function ingestInTx(tx: Tx, msg: ParsedInbound): Promise<IngestResult> {
     message,
     opened,
     control: msg.control,
-    ...(opened ? { queue: queue ?? null } : {}),
+    // The cached row: as current as a read here (admin-cache.ts), without the round trip.
+    ...(msg.control ? {} : { queue: (opened ? queue : await admin.queue(conversation.queueKey)) ?? null }),
   });
   return { duplicate: false, conversation: requests.conversation, message: message, contactId, opened, requests };
 }
@@ -246,13 +248,13 @@ async function findOpenConversation(tx: Tx, contactId: string, msg: ParsedInboun
 }
 
 /** Precedence: the IVR's choice, then an admin's inbox mapping, then the adapter's hint, then the channel default. */
-async function resolveQueue(tx: Tx, msg: ParsedInbound): Promise<string> {
+async function resolveQueue(admin: AdminCache, msg: ParsedInbound): Promise<string> {
   if (msg.queue) {
-    if (await getQueue(tx, msg.queue)) return msg.queue;
+    if (await admin.queue(msg.queue)) return msg.queue;
     throw new AppError('bad_request', `unknown queue ${msg.queue}`);
   }
-  const inbox = await findInbox(tx, IDENTITY_FOR_CHANNEL[msg.channel], msg.inboxAddress);
+  const inbox = await admin.inbox(IDENTITY_FOR_CHANNEL[msg.channel], msg.inboxAddress);
   if (inbox) return inbox.queueKey;
-  if (msg.queueHint && (await getQueue(tx, msg.queueHint))) return msg.queueHint;
+  if (msg.queueHint && (await admin.queue(msg.queueHint))) return msg.queueHint;
   return DEFAULT_QUEUE_BY_CHANNEL[msg.channel];
 }

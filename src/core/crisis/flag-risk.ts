@@ -1,5 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
-import type { DbOrTx, Tx } from '../../db/client.js';
+import type { Tx } from '../../db/client.js';
+import type { AdminCache } from '../admin-cache.js';
 import { getQueue } from '../../db/queries/queues.js';
 import {
   contacts,
@@ -87,13 +88,14 @@ export async function flagRiskInTx(
 export type AdminTermsRead = { terms: AdminTerm[] } | { error: unknown };
 
 /**
- * Reads the admin's phrases before an ingest transaction opens (one statement outside it), so a
- * text that matches nothing needs no savepoint: measured in a surge, the savepoint, the read
- * and its release were three of a webhook's round trips (docs/routing.md, "Throughput").
+ * Reads the admin's phrases before an ingest transaction opens, from this process' copy
+ * (admin-cache.ts), so a text that matches nothing needs no savepoint and no statement: measured
+ * in a surge, the savepoint, the read and its release were three of a webhook's round trips
+ * (docs/routing.md, "Throughput").
  */
-export async function readAdminTerms(db: DbOrTx): Promise<AdminTermsRead> {
+export async function readAdminTerms(admin: Pick<AdminCache, 'crisisTerms'>): Promise<AdminTermsRead> {
   try {
-    return { terms: await loadAdminTerms(db) };
+    return { terms: await admin.crisisTerms() };
   } catch (error) {
     return { error };
   }

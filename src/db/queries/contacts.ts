@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { and, eq, inArray, or, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../client.js';
 import { IDENTITY_FOR_CHANNEL } from '../../core/channel-identity.js';
@@ -56,16 +57,19 @@ export async function findOrCreateContact(
     contactId = known?.contactId;
   }
   let created = false;
+  let insert: Pick<DbOrTx, 'insert'> = tx;
   if (!contactId) {
-    const [c] = await tx
-      .insert(contacts)
-      .values({ name: opts.name ?? null })
-      .returning({ id: contacts.id });
-    contactId = c.id;
+    // A new contact is inserted in the same statement as its identity (one round trip, not two).
+    contactId = randomUUID();
     created = true;
+    insert = tx.with(
+      tx
+        .$with('new_contact', { id: contacts.id })
+        .as(sql`insert into ${contacts} (id, name) values (${contactId}, ${opts.name ?? null}) returning id`),
+    );
   }
   // DO UPDATE (a no-op) so RETURNING gives the row even when a concurrent insert won.
-  const [row] = await tx
+  const [row] = await insert
     .insert(contactIdentities)
     .values(newIdentity(contactId, identity))
     .onConflictDoUpdate({

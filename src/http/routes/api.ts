@@ -172,6 +172,7 @@ export function apiRouter(deps: Deps, opts: { throttle: LoginThrottle }): Router
       await recordAudit(tx, { ...auditContext(req), action: 'inbox.create', target: `inbox:${after.id}`, details: { after } });
       return after;
     });
+    deps.adminCache.changed('inboxes');
     res.status(201).json({ inbox });
   });
 
@@ -205,6 +206,7 @@ export function apiRouter(deps: Deps, opts: { throttle: LoginThrottle }): Router
       });
       return after;
     });
+    deps.adminCache.changed('inboxes');
     res.json({ inbox });
   });
 
@@ -220,6 +222,7 @@ export function apiRouter(deps: Deps, opts: { throttle: LoginThrottle }): Router
         details: { before: publicInbox(rows[0]) },
       });
     });
+    deps.adminCache.changed('inboxes');
     res.status(204).end();
   });
 

@@ -17,7 +17,10 @@ export function crisisRouter(deps: Deps): Router {
   });
 
   r.put('/crisis/terms', requireRoles('admin'), async (req, res) => {
-    res.json(await putCrisisTerms(db, actorOf(req), parse(ZPutTerms, req.body), clientIp(req)));
+    const view = await putCrisisTerms(db, actorOf(req), parse(ZPutTerms, req.body), clientIp(req));
+    // Every process checks the next text against the new phrases (admin-cache.ts).
+    deps.adminCache.changed('crisis-terms');
+    res.json(view);
   });
 
   // Extension: the resources text contacts get and the staff Slack channel for incidents.

@@ -44,6 +44,7 @@ export function queuesRouter(deps: Deps): Router {
       await recordAudit(tx, { ...auditContext(req), action: 'queue.create', target: `queue:${row.key}`, details: { after: row } });
       return row;
     });
+    deps.adminCache.changed('queues');
     await deps.jobs.queueStats();
     res.status(201).json({ queue: (await stats([q.key]))[0] });
   });
@@ -56,6 +57,7 @@ export function queuesRouter(deps: Deps): Router {
       const after = await updateQueue(tx, key, input);
       await recordAudit(tx, { ...auditContext(req), action: 'queue.update', target: `queue:${key}`, details: { before, after } });
     });
+    deps.adminCache.changed('queues');
     // A new plan or priority may make waiting work routable or escalate it now.
     await deps.jobs.routingTimer(new Date());
     await deps.jobs.dispatch('queue changed');
@@ -70,6 +72,7 @@ export function queuesRouter(deps: Deps): Router {
       const before = await deleteQueue(tx, key);
       await recordAudit(tx, { ...auditContext(req), action: 'queue.delete', target: `queue:${key}`, details: { before } });
     });
+    deps.adminCache.changed('queues');
     await deps.jobs.queueStats();
     res.status(204).end();
   });

@@ -1,0 +1,82 @@
+import type { DbOrTx } from '../db/client.js';
+import { inboxes, queues, type IdentityKind, type InboxRow, type QueueRow } from '../db/schema.js';
+import type { AdminTerm } from './crisis/built-in-rules.js';
+import { loadAdminTerms } from './crisis/crisis-settings.js';
+
+/**
+ * The small admin-managed tables every inbound text reads (its queue, the inbox it came to, the
+ * crisis phrases), kept per process: read once, not once per text (docs/routing.md, "Where a
+ * text's cost goes"). A write drops the copy in its own process at once and in every other one
+ * through the change feed (Redis pub/sub); a copy is also never older than `ADMIN_CACHE_TTL_MS`,
+ * for the change whose announcement was lost (Redis away) or that was made by hand in psql.
+ */
+export type AdminTable = 'queues' | 'inboxes' | 'crisis-terms';
+export const ADMIN_TABLES: readonly AdminTable[] = ['queues', 'inboxes', 'crisis-terms'];
+
+/** How stale a copy may get when no announcement reaches this process. */
+export const ADMIN_CACHE_TTL_MS = 1_000;
+
+/** How processes tell each other that an admin table changed (Redis pub/sub in `realtime/change-feed.ts`). */
+export type ChangeFeed = {
+  announce(table: AdminTable): void;
+  /** `null`: the feed reconnected and may have missed announcements, so everything is stale. */
+  onChange(listener: (table: AdminTable | null) => void): void;
+};
+
+export type AdminCache = {
+  queue(key: string): Promise<QueueRow | undefined>;
+  inbox(kind: IdentityKind, address: string): Promise<InboxRow | undefined>;
+  crisisTerms(): Promise<AdminTerm[]>;
+  /** After a write to `table` committed: dropped here now, and in the other processes through the feed. */
+  changed(table: AdminTable): void;
+};
+
+type Loaded = {
+  queues: Map<string, QueueRow>;
+  inboxes: Map<string, InboxRow>;
+  'crisis-terms': AdminTerm[];
+};
+
+const inboxKey = (kind: IdentityKind, address: string) => `${kind}\u0000${address}`;
+
+const LOADERS: { [T in AdminTable]: (db: DbOrTx) => Promise<Loaded[T]> } = {
+  queues: async (db) => new Map((await db.select().from(queues)).map((q) => [q.key, q])),
+  inboxes: async (db) => new Map((await db.select().from(inboxes)).map((i) => [inboxKey(i.kind, i.address), i])),
+  'crisis-terms': loadAdminTerms,
+};
+
+export function createAdminCache(db: DbOrTx, feed?: ChangeFeed, opts: { ttlMs?: number } = {}): AdminCache {
+  const ttl = opts.ttlMs ?? ADMIN_CACHE_TTL_MS;
+  // The promise is kept from the start of the read: texts arriving meanwhile share it, and a
+  // change committed meanwhile drops it (the read may have seen the old rows).
+  const copies = new Map<AdminTable, { at: number; rows: Promise<unknown> }>();
+
+  function read<T extends AdminTable>(table: T): Promise<Loaded[T]> {
+    const now = Date.now();
+    const copy = copies.get(table);
+    if (copy && now - copy.at < ttl) return copy.rows as Promise<Loaded[T]>;
+    const rows = LOADERS[table](db);
+    const entry = { at: now, rows };
+    copies.set(table, entry);
+    // A failed read is not kept: the next text tries again.
+    rows.catch(() => {
+      if (copies.get(table) === entry) copies.delete(table);
+    });
+    return rows;
+  }
+  const drop = (table: AdminTable | null) => {
+    if (table) copies.delete(table);
+    else copies.clear();
+  };
+  feed?.onChange(drop);
+
+  return {
+    queue: async (key) => (await read('queues')).get(key),
+    inbox: async (kind, address) => (await read('inboxes')).get(inboxKey(kind, address)),
+    crisisTerms: () => read('crisis-terms'),
+    changed(table) {
+      drop(table);
+      feed?.announce(table);
+    },
+  };
+}

@@ -1,0 +1,123 @@
+import { randomBytes } from 'node:crypto';
+import { eq } from 'drizzle-orm';
+import { Redis } from 'ioredis';
+import twilio from 'twilio';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAdminCache, type AdminCache } from '../src/core/admin-cache.js';
+import { conversations, contactIdentities } from '../src/db/schema.js';
+import { createLogger } from '../src/logger.js';
+import { createChangeFeed } from '../src/realtime/change-feed.js';
+import type { Switchboard } from '../src/switchboard.js';
+import {
+  eventually,
+  HOTLINE,
+  PUBLIC_URL,
+  randomPhone,
+  startTestApp,
+  TEST_REDIS_URL,
+  TWILIO_ACCOUNT_SID,
+  TWILIO_AUTH_TOKEN,
+  type TestApp,
+} from './helpers/harness.js';
+
+// Two web processes on one database and one Redis: an admin change made through one is seen by
+// the other's copies (core/admin-cache.ts) within a second.
+let app: TestApp;
+let other: Switchboard;
+beforeAll(async () => {
+  app = await startTestApp('admin-cache');
+  other = await app.extraProcess({ ROLE: 'web' });
+});
+afterAll(async () => {
+  await app?.stop();
+});
+
+const db = () => app.sb.deps.db;
+
+/** A signed SMS webhook to the second process. */
+async function smsToOther(from: string, body: string, to = HOTLINE) {
+  const params = {
+    MessageSid: `SM${randomBytes(16).toString('hex')}`,
+    AccountSid: TWILIO_ACCOUNT_SID,
+    From: from,
+    To: to,
+    Body: body,
+    NumMedia: '0',
+  };
+  const path = '/webhooks/twilio/sms';
+  const res = await fetch(`http://127.0.0.1:${other.port}${path}`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-twilio-signature': twilio.getExpectedTwilioSignature(TWILIO_AUTH_TOKEN, PUBLIC_URL + path, params),
+    },
+    body: new URLSearchParams(params).toString(),
+  });
+  expect(res.status).toBe(200);
+}
+
+async function conversationOf(phone: string) {
+  const [row] = await db()
+    .select({ c: conversations })
+    .from(conversations)
+    .innerJoin(contactIdentities, eq(contactIdentities.contactId, conversations.contactId))
+    .where(eq(contactIdentities.value, phone));
+  return row?.c;
+}
+
+describe('admin changes reach every process', () => {
+  it('announces a change over Redis: a copy that would live a minute is dropped within a second', async () => {
+    const pub = new Redis(TEST_REDIS_URL);
+    const sub = new Redis(TEST_REDIS_URL);
+    const feed = createChangeFeed(pub, sub, app.config.redisPrefix, createLogger('silent'));
+    try {
+      const cache: AdminCache = createAdminCache(db(), feed, { ttlMs: 60_000 });
+      await new Promise((r) => setTimeout(r, 200)); // subscribed (which drops every copy)
+      expect(await cache.crisisTerms()).toEqual([]);
+      const put = await app.api('PUT', '/api/crisis/terms', { terms: { en: { high: ['code violet'] } } });
+      expect(put.status).toBe(200);
+      await eventually(
+        async () => {
+          expect((await cache.crisisTerms()).map((t) => t.phrase)).toEqual(['code violet']);
+          return true;
+        },
+        { timeout: 1_000 },
+      );
+    } finally {
+      feed.close();
+      pub.disconnect();
+    }
+  });
+
+  it('new crisis phrases, queue settings and inbox mappings set through one process apply to texts the other receives', async () => {
+    // The other process has read (and keeps) all three tables.
+    const first = randomPhone();
+    await smsToOther(first, 'hello');
+    expect(await conversationOf(first)).toMatchObject({ queueKey: 'donor' });
+
+    expect((await app.api('PUT', '/api/crisis/terms', { terms: { en: { high: ['code orange'] } } })).status).toBe(200);
+    const patched = await app.api('PATCH', '/api/queues/donor', { priority: 7 });
+    expect(patched.status).toBe(200);
+    const line = '+15005550199';
+    expect((await app.api('POST', '/api/inboxes', { kind: 'phone', address: line, queue: 'it' })).status).toBe(201);
+    await eventually(
+      async () => {
+        expect((await other.deps.adminCache.crisisTerms()).map((t) => t.phrase)).toContain('code orange');
+        expect((await other.deps.adminCache.queue('donor'))?.priority).toBe(7);
+        expect((await other.deps.adminCache.inbox('phone', line))?.queueKey).toBe('it');
+        return true;
+      },
+      { timeout: 1_000 },
+    );
+
+    const flagged = randomPhone();
+    await smsToOther(flagged, 'we have a code orange here');
+    expect(await conversationOf(flagged)).toMatchObject({ queueKey: 'crisis', risk: { level: 'high' } });
+    const donor = randomPhone();
+    await smsToOther(donor, 'a question about my gift');
+    expect(await conversationOf(donor)).toMatchObject({ queueKey: 'donor', priority: 7 });
+    const toLine = randomPhone();
+    await smsToOther(toLine, 'my laptop', line);
+    expect(await conversationOf(toLine)).toMatchObject({ queueKey: 'it' });
+  });
+});
