@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import twilio from 'twilio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAdminCache, type AdminCache } from '../src/core/admin-cache.js';
-import { conversations, contactIdentities } from '../src/db/schema.js';
+import { conversations, contactIdentities, messages } from '../src/db/schema.js';
 import { createLogger } from '../src/logger.js';
 import { createChangeFeed } from '../src/realtime/change-feed.js';
 import type { Switchboard } from '../src/switchboard.js';
@@ -89,7 +89,7 @@ describe('admin changes reach every process', () => {
     }
   });
 
-  it('new crisis phrases, queue settings and inbox mappings set through one process apply to texts the other receives', async () => {
+  it('new crisis phrases, queue settings, inbox mappings and incidents set through one process apply to texts the other receives', async () => {
     // The other process has read (and keeps) all three tables.
     const first = randomPhone();
     await smsToOther(first, 'hello');
@@ -100,11 +100,14 @@ describe('admin changes reach every process', () => {
     expect(patched.status).toBe(200);
     const line = '+15005550199';
     expect((await app.api('POST', '/api/inboxes', { kind: 'phone', address: line, queue: 'it' })).status).toBe(201);
+    const outage = { title: 'Laptops down', publicMessage: 'Our laptops are down; we are on it.', queues: ['it'] };
+    expect((await app.api('POST', '/api/incidents', outage)).status).toBe(201);
     await eventually(
       async () => {
         expect((await other.deps.adminCache.crisisTerms()).map((t) => t.phrase)).toContain('code orange');
         expect((await other.deps.adminCache.queue('donor'))?.priority).toBe(7);
         expect((await other.deps.adminCache.inbox('phone', line))?.queueKey).toBe('it');
+        expect((await other.deps.adminCache.openIncidentsFor(['it'])).map((i) => i.title)).toEqual(['Laptops down']);
         return true;
       },
       { timeout: 1_000 },
@@ -118,6 +121,10 @@ describe('admin changes reach every process', () => {
     expect(await conversationOf(donor)).toMatchObject({ queueKey: 'donor', priority: 7 });
     const toLine = randomPhone();
     await smsToOther(toLine, 'my laptop', line);
-    expect(await conversationOf(toLine)).toMatchObject({ queueKey: 'it' });
+    const itConversation = await conversationOf(toLine);
+    expect(itConversation).toMatchObject({ queueKey: 'it' });
+    // Its auto-reply tells of the incident declared through the first process.
+    const told = await db().select().from(messages).where(eq(messages.conversationId, itConversation.id));
+    expect(told.map((m) => m.body)).toContainEqual(expect.stringContaining('Our laptops are down'));
   });
 });

@@ -1,17 +1,18 @@
 import type { DbOrTx } from '../db/client.js';
-import { inboxes, queues, type IdentityKind, type InboxRow, type QueueRow } from '../db/schema.js';
+import { inboxes, queues, type IdentityKind, type InboxRow, type IncidentRow, type QueueRow } from '../db/schema.js';
 import type { AdminTerm } from './crisis/built-in-rules.js';
 import { loadAdminTerms } from './crisis/crisis-settings.js';
+import { openIncidents } from './incidents/open-incidents.js';
 
 /**
  * The small admin-managed tables every inbound text reads (its queue, the inbox it came to, the
- * crisis phrases), kept per process: read once, not once per text (docs/routing.md, "Where a
+ * crisis phrases, the open incidents its auto-reply tells of), kept per process: read once, not once per text (docs/routing.md, "Where a
  * text's cost goes"). A write drops the copy in its own process at once and in every other one
  * through the change feed (Redis pub/sub); a copy is also never older than `ADMIN_CACHE_TTL_MS`,
  * for the change whose announcement was lost (Redis away) or that was made by hand in psql.
  */
-export type AdminTable = 'queues' | 'inboxes' | 'crisis-terms';
-export const ADMIN_TABLES: readonly AdminTable[] = ['queues', 'inboxes', 'crisis-terms'];
+export type AdminTable = 'queues' | 'inboxes' | 'crisis-terms' | 'incidents';
+export const ADMIN_TABLES: readonly AdminTable[] = ['queues', 'inboxes', 'crisis-terms', 'incidents'];
 
 /** How stale a copy may get when no announcement reaches this process. */
 export const ADMIN_CACHE_TTL_MS = 1_000;
@@ -27,6 +28,8 @@ export type AdminCache = {
   queue(key: string): Promise<QueueRow | undefined>;
   inbox(kind: IdentityKind, address: string): Promise<InboxRow | undefined>;
   crisisTerms(): Promise<AdminTerm[]>;
+  /** Open incidents that concern any of these queues (one naming no queue concerns all), newest first. */
+  openIncidentsFor(queueKeys: string[]): Promise<IncidentRow[]>;
   /** After a write to `table` committed: dropped here now, and in the other processes through the feed. */
   changed(table: AdminTable): void;
 };
@@ -35,6 +38,7 @@ type Loaded = {
   queues: Map<string, QueueRow>;
   inboxes: Map<string, InboxRow>;
   'crisis-terms': AdminTerm[];
+  incidents: IncidentRow[];
 };
 
 const inboxKey = (kind: IdentityKind, address: string) => `${kind}\u0000${address}`;
@@ -43,6 +47,7 @@ const LOADERS: { [T in AdminTable]: (db: DbOrTx) => Promise<Loaded[T]> } = {
   queues: async (db) => new Map((await db.select().from(queues)).map((q) => [q.key, q])),
   inboxes: async (db) => new Map((await db.select().from(inboxes)).map((i) => [inboxKey(i.kind, i.address), i])),
   'crisis-terms': loadAdminTerms,
+  incidents: openIncidents,
 };
 
 export function createAdminCache(db: DbOrTx, feed?: ChangeFeed, opts: { ttlMs?: number } = {}): AdminCache {
@@ -74,6 +79,8 @@ export function createAdminCache(db: DbOrTx, feed?: ChangeFeed, opts: { ttlMs?: 
     queue: async (key) => (await read('queues')).get(key),
     inbox: async (kind, address) => (await read('inboxes')).get(inboxKey(kind, address)),
     crisisTerms: () => read('crisis-terms'),
+    openIncidentsFor: async (queueKeys) =>
+      (await read('incidents')).filter((i) => i.queues.length === 0 || i.queues.some((q) => queueKeys.includes(q))),
     changed(table) {
       drop(table);
       feed?.announce(table);

@@ -56,7 +56,7 @@ export async function ingestInbound(deps: Deps, input: InboundMessage): Promise<
     const stored = await ingestInTx(tx, msg, deps.adminCache);
     if (!stored.duplicate && stored.message) await attachStagedFiles(tx, msg.stagedFileIds, stored.message.id);
     const risk = await checkForCrisis(deps, tx, msg, stored, terms);
-    await noticeOpenIncidents(tx, stored, risk);
+    await noticeOpenIncidents(tx, deps.adminCache, stored, risk);
     return { stored, risk };
   });
   // A crisis moves the conversation (queue, priority): everything below speaks of it as it is now.
@@ -96,9 +96,14 @@ function contactText(msg: ParsedInbound): string {
 }
 
 /** A new text conversation while an incident concerning its queue is open: the incident's public message is its auto-reply. */
-async function noticeOpenIncidents(tx: Tx, stored: IngestResult, risk: RiskFlag | null): Promise<void> {
+async function noticeOpenIncidents(tx: Tx, admin: AdminCache, stored: IngestResult, risk: RiskFlag | null): Promise<void> {
   if (stored.duplicate || !stored.opened || !stored.conversation || !stored.requests) return;
-  stored.requests.systemMessages = await addIncidentNotice(tx, risk?.conversation ?? stored.conversation, stored.requests.systemMessages);
+  stored.requests.systemMessages = await addIncidentNotice(
+    tx,
+    admin,
+    risk?.conversation ?? stored.conversation,
+    stored.requests.systemMessages,
+  );
 }
 
 /** Every text a contact writes is checked for a crisis, in the same transaction; machine mail and SMS keywords are not. */

@@ -2,18 +2,24 @@ import { eq } from 'drizzle-orm';
 import type { Tx } from '../../db/client.js';
 import { contacts, messages, type ConversationRow, type MessageRow } from '../../db/schema.js';
 import { queueSystemMessage } from '../conversations/send-system-message.js';
-import { openIncidentsFor, textIn } from './open-incidents.js';
+import type { AdminCache } from '../admin-cache.js';
+import { textIn } from './open-incidents.js';
 
 /**
  * Auto-replies carry open incidents: a new SMS, email or Slack conversation in a queue an open
  * incident concerns is told its public message at once (in the contact's language). When the
  * queue's own auto-reply was queued in this transaction, the notice goes into that message (one
  * text, not two); otherwise it is a message of its own. A risk-flagged conversation gets the
- * crisis resources instead. Returns the messages to send after commit, in place of `queued`.
+ * crisis resources instead. The open incidents come from this process' copy (admin-cache.ts). Returns the messages to send after commit, in place of `queued`.
  */
-export async function addIncidentNotice(tx: Tx, conversation: ConversationRow, queued: MessageRow[]): Promise<MessageRow[]> {
+export async function addIncidentNotice(
+  tx: Tx,
+  admin: Pick<AdminCache, 'openIncidentsFor'>,
+  conversation: ConversationRow,
+  queued: MessageRow[],
+): Promise<MessageRow[]> {
   if (conversation.channel === 'voice' || conversation.risk) return queued;
-  const open = await openIncidentsFor(tx, [conversation.queueKey]);
+  const open = await admin.openIncidentsFor([conversation.queueKey]);
   if (open.length === 0) return queued;
   const [contact] = await tx.select({ language: contacts.language }).from(contacts).where(eq(contacts.id, conversation.contactId));
   const notice = open.map((i) => textIn(i.publicMessage, contact?.language)).join('\n\n');

@@ -42,8 +42,9 @@ const LIST_LIMIT = 100;
 
 /**
  * Declares an incident (supervisors): stored and audited in one transaction, then every agent's
- * banner shows it and, when configured, staff hear of it in Slack. Callers, auto-replies and
- * suggestions read the open incidents from the database, so they follow at once.
+ * banner shows it and, when configured, staff hear of it in Slack. Callers and suggestions read the
+ * open incidents from the database, auto-replies from every process' copy, dropped on commit
+ * (admin-cache.ts): they all follow at once.
  */
 export async function declareIncident(
   deps: Deps,
@@ -69,6 +70,7 @@ export async function declareIncident(
     });
     return row;
   });
+  deps.adminCache.changed('incidents');
   const pub = await loadPublicIncident(deps.db, incident);
   publishIncident(deps, pub);
   deps.log.info({ incidentId: incident.id, queues }, 'incident declared');
@@ -117,6 +119,7 @@ export async function updateIncident(
     });
     return row;
   });
+  deps.adminCache.changed('incidents');
   const pub = await loadPublicIncident(deps.db, row);
   publishIncident(deps, pub);
   deps.log.info({ incidentId: id }, 'incident updated');

@@ -130,6 +130,8 @@ export async function resolveIncident(
     });
     return { resolved, sent, closed, canceled, keptOpen, pub: await loadPublicIncident(tx, resolved) };
   });
+  // New contacts' auto-replies stop telling of it, in every process (admin-cache.ts).
+  deps.adminCache.changed('incidents');
 
   for (const r of done.canceled) publishCanceled(deps, r, 'resolved');
   for (const c of done.closed) publishConversationChange(deps, c);
