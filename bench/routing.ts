@@ -46,7 +46,7 @@ async function main() {
     log: createLogger('silent'),
     jobs: {
       dispatch: async () => {},
-      reservationTimeout: async () => {},
+      offerTimeouts: async () => {},
       sendMessage: async () => {},
       queueStats: async () => {},
       routingTimer: async () => {},

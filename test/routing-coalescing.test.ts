@@ -5,38 +5,68 @@ import { dispatchEpochs } from '../src/jobs/dispatch-epochs.js';
 import { isolatedStores, TEST_REDIS_URL } from './helpers/harness.js';
 
 /**
- * Routing triggers coalesce by number (src/jobs/dispatch-epochs.ts): a drain covers every
- * trigger numbered up to what it read before its first round, never one handed out later.
+ * Routing triggers coalesce (src/jobs/dispatch-epochs.ts): a trigger queues a dispatch job only
+ * when none is waiting to start, a job lets later triggers queue their own as it starts, and a
+ * drain covers every trigger numbered up to what it read as it started, never one handed out later.
  */
 const connection = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
-let queue: Queue | undefined;
+const queues: Queue[] = [];
 afterAll(async () => {
-  await queue?.obliterate({ force: true }).catch(() => {});
-  await queue?.close();
+  for (const q of queues) {
+    await q.obliterate({ force: true }).catch(() => {});
+    await q.close();
+  }
   connection.disconnect();
 });
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function freshEpochs(ttlMs?: number) {
+  const { redisPrefix } = await isolatedStores('coalescing');
+  const queue = new Queue('routing', { connection, prefix: redisPrefix });
+  queues.push(queue);
+  return { queue, redisPrefix, epochs: dispatchEpochs(queue, ttlMs) };
+}
 
 describe('routing trigger numbers', () => {
-  it('a drain covers the triggers handed out before it started, and none after', async () => {
-    const { redisPrefix } = await isolatedStores('coalescing');
-    queue = new Queue('routing', { connection, prefix: redisPrefix });
-    const epochs = dispatchEpochs(queue);
+  it('a burst queues one job while it waits; a job that starts lets later triggers queue their own', async () => {
+    const { epochs } = await freshEpochs();
+    const burst: { epoch: number; enqueue: boolean }[] = [];
+    for (let i = 0; i < 5; i++) burst.push(await epochs.trigger());
+    expect(burst.map((t) => t.enqueue)).toEqual([true, false, false, false, false]);
+    expect(burst.map((t) => t.epoch)).toEqual([1, 2, 3, 4, 5].map((n) => burst[0].epoch + n - 1));
 
-    const early = [await epochs.next(), await epochs.next()];
-    expect(early[1]).toBe(early[0] + 1);
-    for (const e of early) expect(await epochs.covered(e)).toBe(false);
+    // The queued job starts: it covers the whole burst.
+    expect(await epochs.begin()).toBe(burst[4].epoch);
+    // A text arriving while it routes queues a job of its own, once.
+    const during = await epochs.trigger();
+    expect(during.enqueue).toBe(true);
+    expect((await epochs.trigger()).enqueue).toBe(false);
+    await epochs.markDrained(burst[4].epoch); // the first drain's last round found nothing
 
-    const seen = await epochs.current(); // a drain starts
-    const during = await epochs.next(); // a text arrives while it routes
-    await epochs.markDrained(seen); // the drain's last round found nothing
-
-    for (const e of early) expect(await epochs.covered(e)).toBe(true);
-    expect(await epochs.covered(during)).toBe(false); // its own job still routes
+    for (const t of burst) expect(await epochs.covered(t.epoch)).toBe(true);
+    expect(await epochs.covered(during.epoch)).toBe(false);
+    // The second job starts: there is work it must route.
+    expect(await epochs.begin()).toBe(during.epoch + 1);
+    await epochs.markDrained(during.epoch + 1);
+    // A job left over (a retry, or one queued after the flag lapsed) finds everything covered.
+    expect(await epochs.begin()).toBeNull();
 
     // A slower drain that started earlier never moves the mark back.
-    await epochs.markDrained(early[0]);
-    expect(await epochs.covered(early[1])).toBe(true);
-    // The keys live in the queue's hash slot (Redis Cluster), beside its own keys.
-    expect(queue.toKey('dispatch-epoch').startsWith(`${redisPrefix}:routing:`)).toBe(true);
+    await epochs.markDrained(burst[0].epoch);
+    expect(await epochs.covered(during.epoch + 1)).toBe(true);
+  });
+
+  it('a queued job whose worker died before starting it holds later triggers back only for the flag time', async () => {
+    const { epochs } = await freshEpochs(200);
+    expect((await epochs.trigger()).enqueue).toBe(true); // its worker dies before begin()
+    expect((await epochs.trigger()).enqueue).toBe(false);
+    await sleep(300);
+    expect((await epochs.trigger()).enqueue).toBe(true);
+  });
+
+  it('keeps its keys in the queue hash slot (Redis Cluster)', async () => {
+    const { queue, redisPrefix } = await freshEpochs();
+    for (const k of ['dispatch-epoch', 'dispatch-drained', 'dispatch-queued'])
+      expect(queue.toKey(k).startsWith(`${redisPrefix}:routing:`)).toBe(true);
   });
 });

@@ -80,8 +80,11 @@ export type InboundJournal = {
 export type JobScheduler = {
   /** Run the router soon (a contact arrived, an agent freed up…). */
   dispatch(reason: string): Promise<void>;
-  /** Expire the offer at `expiresAt` unless it was answered. */
-  reservationTimeout(reservationId: string, expiresAt: Date): Promise<void>;
+  /**
+   * Expire, at `at`, the offers due then that were not answered: one sweep per second of due
+   * time, shared by every offer falling due in it (the reconciler also sweeps).
+   */
+  offerTimeouts(at: Date): Promise<void>;
   /**
    * Deliver an outbound message stored as `pending`. A finished job of the same id never blocks it;
    * `fresh` (an agent's retry) also gets past a job still held by a dead worker until its lock expires.

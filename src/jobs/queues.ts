@@ -90,24 +90,30 @@ export function createJobScheduler(q: Queues, log?: Logger, opts: { sendAttempts
   };
   const epochs = dispatchEpochs(q.routing);
   const routingTimers = timerSeconds();
+  const offerTimers = timerSeconds();
   const requestTimers = timerSeconds();
   return {
     async dispatch() {
-      // The trigger's number lets a dispatch that already covered it skip (dispatch-epochs.ts).
+      // A job is queued only when none is waiting to start: that one covers this trigger (dispatch-epochs.ts).
       await enqueue(
         'dispatch',
-        epochs.next().then((epoch) => q.routing.add('dispatch', { epoch }, JOB_OPTIONS.dispatch)),
+        epochs.trigger().then(({ epoch, enqueue }) => (enqueue ? q.routing.add('dispatch', { epoch }, JOB_OPTIONS.dispatch) : null)),
       );
     },
-    async reservationTimeout(reservationId, expiresAt) {
-      await enqueue(
-        'reservation-timeout',
+    async offerTimeouts(at) {
+      // One sweep per second of due time, not one job per offer: a round of 100 offers made
+      // together adds one delayed job, and an accepted offer leaves no job behind to wake for.
+      const due = Math.ceil(at.getTime() / 1000) * 1000;
+      if (offerTimers.asked(due)) return;
+      const added = await enqueue(
+        'offer-timeouts',
         q.routing.add(
-          'reservation-timeout',
-          { reservationId },
-          { ...JOB_OPTIONS.reservationTimeout, jobId: `rt-${reservationId}`, delay: Math.max(0, expiresAt.getTime() - Date.now()) + 50 },
+          'offer-timeouts',
+          {},
+          { ...JOB_OPTIONS.reservationTimeout, jobId: `offer-timeouts-${due}`, delay: Math.max(0, due - Date.now()) + 50 },
         ),
       );
+      if (added) offerTimers.remember(due);
     },
     async sendMessage(messageId, o = {}) {
       // A second job for one message is harmless: only the run that claims it (pending → sending) sends.

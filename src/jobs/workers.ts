@@ -7,7 +7,7 @@ import { dispatch } from '../core/routing/dispatch.js';
 import { queueStats } from '../core/routing/queue-stats.js';
 import { runRequestTimers } from '../core/requests/timers.js';
 import { reconcile } from '../core/routing/reconcile.js';
-import { expireReservation } from '../core/routing/reservations.js';
+import { expireOverdueOffers, expireReservation } from '../core/routing/reservations.js';
 import { runRoutingTimers } from '../core/routing/timers.js';
 import { dispatchEpochs, type DispatchEpochs } from './dispatch-epochs.js';
 import { ensureRetentionSchedule, QUEUE_NAMES, type Queues } from './queues.js';
@@ -25,6 +25,9 @@ export const JOBS: Record<string, Record<string, JobDefinition<z.ZodType>>> = {
   [QUEUE_NAMES.routing]: {
     // Carried out in startWorkers, where the trigger numbers live (coalescedDispatch).
     dispatch: job(z.object({ epoch: z.number().int().optional() }).passthrough(), async (deps) => (await dispatch(deps)).offers),
+    // Offers falling due in one second, swept together (JobScheduler.offerTimeouts).
+    'offer-timeouts': job(z.object({}).passthrough(), (deps) => expireOverdueOffers(deps)),
+    // One job per offer, as added before offer-timeouts: kept so jobs already in Redis still run.
     'reservation-timeout': job(z.object({ reservationId: z.string().uuid() }), (deps, d) => expireReservation(deps, d.reservationId)),
     // Wrap-up ends, desks gone past the grace period, escalation steps (src/core/routing/timers.ts).
     'routing-timers': job(z.object({}).passthrough(), (deps) => runRoutingTimers(deps)),
@@ -79,12 +82,13 @@ export function registerJob<S extends z.ZodType>(
 const CONCURRENCY = { [QUEUE_NAMES.routing]: 2, [QUEUE_NAMES.outbound]: 8, [QUEUE_NAMES.maintenance]: 1 };
 
 /**
- * A dispatch job: skipped when a finished drain already covered its trigger; otherwise it
- * routes until nothing matches and records what it covered (dispatch-epochs.ts).
+ * A dispatch job: lets later triggers queue their own job, is skipped when a finished drain
+ * already covered every trigger so far, otherwise routes until nothing matches and records what
+ * it covered (dispatch-epochs.ts).
  */
-async function coalescedDispatch(deps: Deps, epochs: DispatchEpochs, epoch: number | undefined) {
-  if (epoch !== undefined && (await epochs.covered(epoch))) return 0;
-  const seen = await epochs.current();
+async function coalescedDispatch(deps: Deps, epochs: DispatchEpochs) {
+  const seen = await epochs.begin();
+  if (seen === null) return 0;
   const { offers, drained } = await dispatch(deps);
   if (drained) await epochs.markDrained(seen);
   return offers;
@@ -101,8 +105,7 @@ export async function startWorkers(deps: Deps, connection: ConnectionOptions, qu
           if (!def) throw new UnrecoverableError(`unknown job ${name}/${j.name}`);
           const parsed = def.schema.safeParse(j.data);
           if (!parsed.success) throw new UnrecoverableError(`bad payload for ${j.name}: ${parsed.error.message}`);
-          if (name === QUEUE_NAMES.routing && j.name === 'dispatch')
-            return coalescedDispatch(deps, epochs, (parsed.data as { epoch?: number }).epoch);
+          if (name === QUEUE_NAMES.routing && j.name === 'dispatch') return coalescedDispatch(deps, epochs);
           return def.handle(deps, parsed.data, { lastAttempt: j.attemptsMade + 1 >= (j.opts.attempts ?? 1) });
         },
         { connection, prefix: deps.config.redisPrefix, concurrency: CONCURRENCY[name] },

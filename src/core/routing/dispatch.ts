@@ -218,7 +218,8 @@ export async function announceOffers(deps: Deps, offers: Offer[]): Promise<void>
   if (offers.length === 0) return;
   const payloads = await offerPayloads(deps.db, offers);
   for (const [i, o] of offers.entries()) deps.realtime.publish([rooms.agent(o.agentId)], 'reservation.created', payloads[i]);
-  await Promise.all(offers.map((o) => deps.jobs.reservationTimeout(o.reservationId, o.expiresAt)));
+  const dueTimes = new Set(offers.map((o) => o.expiresAt.getTime()));
+  await Promise.all([...dueTimes].map((t) => deps.jobs.offerTimeouts(new Date(t))));
   deps.log.info({ offers: offers.length }, 'offers made');
   const changed = await deps.db
     .select()

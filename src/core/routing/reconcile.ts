@@ -1,8 +1,8 @@
-import { and, eq, lte, sql } from 'drizzle-orm';
-import { conversations, reservations } from '../../db/schema.js';
+import { eq, sql } from 'drizzle-orm';
+import { conversations } from '../../db/schema.js';
 import { failStuckSends, findUndelivered } from '../conversations/deliver-message.js';
 import type { Deps } from '../ports.js';
-import { expireReservation } from './reservations.js';
+import { expireOverdueOffers } from './reservations.js';
 import { runRoutingTimers, type TimersResult } from './timers.js';
 
 const UNDELIVERED_PAGE = 200;
@@ -18,12 +18,7 @@ export async function reconcile(
   deps: Deps,
 ): Promise<{ expired: number; resent: number; sendsFailed: number; waiting: number; timers: TimersResult }> {
   // Offers past their deadline whose timeout job never ran.
-  const overdue = await deps.db
-    .select({ id: reservations.id })
-    .from(reservations)
-    .where(and(eq(reservations.status, 'pending'), lte(reservations.expiresAt, sql`now() - interval '2 seconds'`)))
-    .limit(500);
-  for (const r of overdue) await expireReservation(deps, r.id);
+  const expired = await expireOverdueOffers(deps, 2);
 
   // Replies stored but never handed to a send job (or whose job was lost), oldest first, page by
   // page: re-adding one whose job is still queued is a no-op, so the scan cannot be blocked by them.
@@ -47,5 +42,5 @@ export async function reconcile(
     .from(conversations)
     .where(eq(conversations.status, 'waiting'))) as [{ n: number }];
   if (n > 0) await deps.jobs.dispatch('reconcile');
-  return { expired: overdue.length, resent, sendsFailed, waiting: n, timers };
+  return { expired, resent, sendsFailed, waiting: n, timers };
 }

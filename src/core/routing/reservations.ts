@@ -105,6 +105,24 @@ export async function cancelPendingOffersOf(deps: Deps, agentId: string, reason:
   await announceWithdrawn(deps, released, reason);
 }
 
+/** Bounds one sweep; the next sweep (or the reconciler) carries on. */
+const OVERDUE_PER_SWEEP = 500;
+
+/**
+ * Expires the pending offers whose time ran out at least `graceSeconds` ago (the offer-timeout
+ * sweep with 0, the reconciler with a little grace); returns how many were due.
+ */
+export async function expireOverdueOffers(deps: Deps, graceSeconds = 0): Promise<number> {
+  const overdue = await deps.db
+    .select({ id: reservations.id })
+    .from(reservations)
+    .where(and(eq(reservations.status, 'pending'), lte(reservations.expiresAt, sql`now() - make_interval(secs => ${graceSeconds})`)))
+    .orderBy(reservations.expiresAt)
+    .limit(OVERDUE_PER_SWEEP);
+  for (const r of overdue) await expireReservation(deps, r.id);
+  return overdue.length;
+}
+
 export type Released = Awaited<ReturnType<typeof releaseOffer>>;
 
 /**
