@@ -12,7 +12,7 @@ import {
   type MessageRow,
   type QueueRow,
 } from '../../db/schema.js';
-import type { AdminCache } from '../admin-cache.js';
+import type { AdminSnapshot } from '../admin-cache.js';
 import { IDENTITY_FOR_CHANNEL } from '../channel-identity.js';
 import { flagRiskInTx, publishRiskFlag, readAdminTerms, type AdminTermsRead, type RiskFlag } from '../crisis/flag-risk.js';
 import { publishCsatAnswer, takeSmsAnswerInTx } from '../csat/record-answer.js';
@@ -52,11 +52,13 @@ export async function ingestInbound(deps: Deps, input: InboundMessage): Promise<
   const msg = ZInboundMessage.parse(input);
   // Read before the transaction: a text that matches no crisis phrase then needs no savepoint.
   const terms = msg.control ? undefined : await readAdminTerms(deps.adminCache);
+  // Taken before the transaction: see AdminSnapshot.
+  const admin = await deps.adminCache.snapshot();
   const { stored, risk } = await deps.db.transaction(async (tx) => {
-    const stored = await ingestInTx(tx, msg, deps.adminCache);
+    const stored = await ingestInTx(tx, msg, admin);
     if (!stored.duplicate && stored.message) await attachStagedFiles(tx, msg.stagedFileIds, stored.message.id);
     const risk = await checkForCrisis(deps, tx, msg, stored, terms);
-    await noticeOpenIncidents(tx, deps.adminCache, stored, risk);
+    await noticeOpenIncidents(tx, admin, stored, risk);
     return { stored, risk };
   });
   // A crisis moves the conversation (queue, priority): everything below speaks of it as it is now.
@@ -96,7 +98,7 @@ function contactText(msg: ParsedInbound): string {
 }
 
 /** A new text conversation while an incident concerning its queue is open: the incident's public message is its auto-reply. */
-async function noticeOpenIncidents(tx: Tx, admin: AdminCache, stored: IngestResult, risk: RiskFlag | null): Promise<void> {
+async function noticeOpenIncidents(tx: Tx, admin: AdminSnapshot, stored: IngestResult, risk: RiskFlag | null): Promise<void> {
   if (stored.duplicate || !stored.opened || !stored.conversation || !stored.requests) return;
   stored.requests.systemMessages = await addIncidentNotice(
     tx,
@@ -118,7 +120,7 @@ async function checkForCrisis(
   return flagRiskInTx(deps, tx, { conversation: stored.conversation, message: stored.message, text: contactText(msg) }, terms);
 }
 
-async function ingestInTx(tx: Tx, msg: ParsedInbound, admin: AdminCache): Promise<IngestResult> {
+async function ingestInTx(tx: Tx, msg: ParsedInbound, admin: AdminSnapshot): Promise<IngestResult> {
   if (!(await claimInboundEvent(tx, `${msg.channel}:message`, msg.externalId))) return { duplicate: true };
 
   const { contactId, identity, created } = await findOrCreateContact(tx, msg.from, {
@@ -148,8 +150,8 @@ async function ingestInTx(tx: Tx, msg: ParsedInbound, admin: AdminCache): Promis
   let opened = false;
   let queue: QueueRow | undefined;
   if (!conversation && !msg.control) {
-    const queueKey = await resolveQueue(admin, msg);
-    queue = await admin.queue(queueKey);
+    const queueKey = resolveQueue(admin, msg);
+    queue = admin.queue(queueKey);
     const inserted = await tx
       .insert(conversations)
       .values({
@@ -197,7 +199,7 @@ async function ingestInTx(tx: Tx, msg: ParsedInbound, admin: AdminCache): Promis
     opened,
     control: msg.control,
     // The cached row: as current as a read here (admin-cache.ts), without the round trip.
-    ...(msg.control ? {} : { queue: (opened ? queue : await admin.queue(conversation.queueKey)) ?? null }),
+    ...(msg.control ? {} : { queue: (opened ? queue : admin.queue(conversation.queueKey)) ?? null }),
   });
   return { duplicate: false, conversation: requests.conversation, message: message, contactId, opened, requests };
 }
@@ -253,13 +255,13 @@ async function findOpenConversation(tx: Tx, contactId: string, msg: ParsedInboun
 }
 
 /** Precedence: the IVR's choice, then an admin's inbox mapping, then the adapter's hint, then the channel default. */
-async function resolveQueue(admin: AdminCache, msg: ParsedInbound): Promise<string> {
+function resolveQueue(admin: AdminSnapshot, msg: ParsedInbound): string {
   if (msg.queue) {
-    if (await admin.queue(msg.queue)) return msg.queue;
+    if (admin.queue(msg.queue)) return msg.queue;
     throw new AppError('bad_request', `unknown queue ${msg.queue}`);
   }
-  const inbox = await admin.inbox(IDENTITY_FOR_CHANNEL[msg.channel], msg.inboxAddress);
+  const inbox = admin.inbox(IDENTITY_FOR_CHANNEL[msg.channel], msg.inboxAddress);
   if (inbox) return inbox.queueKey;
-  if (msg.queueHint && (await admin.queue(msg.queueHint))) return msg.queueHint;
+  if (msg.queueHint && admin.queue(msg.queueHint)) return msg.queueHint;
   return DEFAULT_QUEUE_BY_CHANNEL[msg.channel];
 }
