@@ -1,28 +1,38 @@
 /**
  * `npm run bench`: a load benchmark that prints figures (it asserts nothing).
  *
- *  1. 1 web + 1 worker process: signed SMS webhooks at a fixed concurrency, K agent
- *     sockets that accept every offer and resolve; contacts/s sustained, p50/p95/p99
- *     from the webhook being sent to `reservation.created` on the agent's socket,
- *     memory per process.
- *  2. The same with 2 web + 2 worker processes behind a round-robin TCP proxy.
- *  3. 5,000 idle agent sockets on one web process: memory per socket, and fan-out
- *     latency of an event published from another process through Redis.
+ * The scenario is issue #15's: BENCH_CONTACTS signed SMS webhooks (one text each from a new
+ * number) from BENCH_CONCURRENCY concurrent senders, BENCH_AGENTS available agents **with room
+ * for every text** (SMS capacity ceil(contacts / agents), at most the API's 100). Each agent
+ * accepts every offer it gets, as an agent does, and keeps the conversation: no resolve within
+ * the measured window, so no CSAT survey text either, and the figure is inbound → offer, the
+ * same work the floor does. `BENCH_RESOLVE=1` brings back the older, heavier scenario: 20 SMS
+ * slots per agent, each offer accepted *and resolved* (every resolve frees a slot and sends a
+ * survey text), so Switchboard's figure also carries the accept/resolve/survey work.
  *
- *  0. The floor (bench/floor-server.ts): the same webhooks into a minimal web + worker pair
- *     that only parses, inserts, enqueues and pushes. Switchboard's figures are printed as a
- *     share of the floor's, measured in the same run.
+ *  0. `floor` (bench/floor-server.ts): the same webhooks into a minimal web + worker pair that
+ *     only parses, verifies, inserts, enqueues and pushes. Every Switchboard phase is printed as
+ *     a share of the floor's texts/s and a multiple of its webhook → push p50, same run.
+ *  1. `one`: 1 web + 1 worker process: texts/s sustained (first webhook → last offer),
+ *     p50/p95/p99 from the webhook being sent to `reservation.created` on the agent's socket,
+ *     webhook answer times, peak memory and CPU ms per text per process.
+ *  2. `one2`: 1 web + 2 worker processes (issue #15: 2 workers must route at least as fast as 1).
+ *  3. `two`: 2 web + 2 worker processes behind a round-robin TCP proxy.
+ *  4. `sockets`: BENCH_SOCKETS idle agent sockets on one web process: memory per socket, and
+ *     fan-out latency of an event published from another process through Redis.
+ *  A summary table closes the run, with the load average at the end of each phase: on a shared
+ *  2-core box texts/s move with what other tenants leave; CPU ms per text per process does not.
  *
- *  P. `BENCH_PROFILE=<dir>` (with phase `one`): the 1 + 1 run is measured instead of timed —
- *     its processes write V8 CPU profiles into <dir> (summarised by bench/cpu-top.ts), Postgres
- *     is reached through a proxy that counts statements by text (bench/pg-statement-counter.ts)
- *     and Redis is a private redis-server whose `INFO commandstats` is read before and after.
- *     Figures are per text; the profiling itself slows the run, so its texts/s mean nothing.
+ *  P. `BENCH_PROFILE=<dir>`: the 1 + 1 run is measured instead of timed — its processes write
+ *     V8 CPU profiles into <dir> (summarised by bench/cpu-top.ts), Postgres is reached through a
+ *     proxy that counts statements by text (bench/pg-statement-counter.ts) and Redis is a
+ *     private redis-server whose `INFO commandstats` is read before and after. Figures are per
+ *     text; the profiling itself slows the run, so its texts/s mean nothing.
  *
  * Loopback only, bounded in count and time. Uses the local Postgres and Redis
  * (TEST_PG_URL / TEST_REDIS_URL) with a throwaway database and key prefix.
- * Knobs: BENCH_CONTACTS (2000), BENCH_CONCURRENCY (10), BENCH_AGENTS (20, 20 SMS each), BENCH_SOCKETS (5000),
- * BENCH_PHASES (floor,one,two,sockets).
+ * Knobs: BENCH_CONTACTS (2000), BENCH_CONCURRENCY (10), BENCH_AGENTS (20), BENCH_RESOLVE (unset),
+ * BENCH_SOCKETS (5000), BENCH_PHASES (floor,one,one2,two,sockets).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -51,8 +61,14 @@ import { startStatementCounter, type StatementCounts } from './pg-statement-coun
 const num = (name: string, def: number, max: number) => Math.min(max, Math.max(1, Number(process.env[name] ?? def) || def));
 const CONTACTS = num('BENCH_CONTACTS', 2000, 20_000);
 const CONCURRENCY = num('BENCH_CONCURRENCY', 10, 200);
-const PHASES = new Set((process.env.BENCH_PHASES ?? 'floor,one,two,sockets').split(','));
+const PHASES = new Set((process.env.BENCH_PHASES ?? 'floor,one,one2,two,sockets').split(','));
 const AGENTS = num('BENCH_AGENTS', 20, 100);
+/** The older scenario: agents accept and resolve every offer (each resolve sends a survey text). */
+const RESOLVE = process.env.BENCH_RESOLVE === '1';
+/** The API's upper bound on an agent's capacity per channel (ZCapacity). */
+const MAX_CAPACITY = 100;
+/** Room for every text, unless BENCH_RESOLVE recycles slots. */
+const CAPACITY = RESOLVE ? 20 : Math.min(MAX_CAPACITY, Math.ceil(CONTACTS / AGENTS));
 const SOCKETS = num('BENCH_SOCKETS', 5000, 10_000);
 const PROFILE_DIR = process.env.BENCH_PROFILE ? resolve(process.env.BENCH_PROFILE) : undefined;
 /** Offers must not lapse because the box is busy: this measures routing, not timeouts. */
@@ -112,8 +128,9 @@ async function loadPhase(title: string, sc: Scenario, webhookUrl: string, agents
   sc.bots.push(
     ...(await startBots(agentsUrl, sc.adminToken, AGENTS, {
       reply: false,
-      // Enough slots that contacts rarely wait for an agent: this measures the system, not the staffing.
-      capacity: 20,
+      resolve: RESOLVE,
+      // Room for every text: this measures the system, not the staffing.
+      capacity: CAPACITY,
       onOffer: (p, at) => {
         const phone = p.contact?.address as string | undefined;
         if (!phone || offeredAt.has(phone)) return;
@@ -136,7 +153,9 @@ async function loadPhase(title: string, sc: Scenario, webhookUrl: string, agents
   const failed = contacts.filter((c) => c.statuses.at(-1) !== 200).length;
   const elapsed = ((lastOfferAt || Date.now()) - start) / 1000;
   log(`\n## ${title}`);
-  log(`contacts: ${CONTACTS} at concurrency ${CONCURRENCY}, ${AGENTS} agents (20 SMS slots each) accepting and resolving every offer`);
+  log(
+    `contacts: ${CONTACTS} at concurrency ${CONCURRENCY}, ${AGENTS} agents (${CAPACITY} SMS slots each) ${RESOLVE ? 'accepting and resolving' : 'accepting'} every offer`,
+  );
   const answered = contacts.flatMap((c) => (c.webhookMs === undefined ? [] : [c.webhookMs]));
   log(
     `webhooks accepted: ${fmt(CONTACTS / ((sendDone - start) / 1000), 1)}/s (${failed} not answered 200); answered in p50 ${fmt(pct(answered, 50))} ms, p99 ${fmt(pct(answered, 99))} ms`,
@@ -148,11 +167,13 @@ async function loadPhase(title: string, sc: Scenario, webhookUrl: string, agents
     `webhook → reservation.created: p50 ${fmt(pct(latencies, 50))} ms, p95 ${fmt(pct(latencies, 95))} ms, p99 ${fmt(pct(latencies, 99))} ms, max ${fmt(pct(latencies, 100))} ms`,
   );
   log(`memory (peak RSS): ${memory}`);
-  log(`cpu: ${cpu(CONTACTS)} (load average now ${loadavg()[0].toFixed(1)})`);
-  return { perSecond: latencies.length / elapsed, p50: pct(latencies, 50) };
+  const cpuLine = cpu(CONTACTS);
+  const load = loadavg()[0];
+  log(`cpu: ${cpuLine} (load average now ${load.toFixed(1)})`);
+  return { perSecond: latencies.length / elapsed, p50: pct(latencies, 50), webhookP99: pct(answered, 99), cpu: cpuLine, load };
 }
 
-type Figures = { perSecond: number; p50: number };
+type Figures = { perSecond: number; p50: number; webhookP99: number; cpu: string; load: number };
 
 /** Starts one floor process and waits for it to say so. */
 async function startFloorProcess(role: 'web' | 'worker', env: Record<string, string>): Promise<ChildProcess> {
@@ -219,8 +240,10 @@ async function floorPhase(): Promise<Figures> {
     const answered = contacts.flatMap((c) => (c.webhookMs === undefined ? [] : [c.webhookMs]));
     log(`webhooks answered in p50 ${fmt(pct(answered, 50))} ms, p99 ${fmt(pct(answered, 99))} ms`);
     log(`webhook → push: p50 ${fmt(pct(latencies, 50))} ms, p95 ${fmt(pct(latencies, 95))} ms, p99 ${fmt(pct(latencies, 99))} ms`);
-    log(`cpu: ${cpu(CONTACTS)} (load average now ${loadavg()[0].toFixed(1)})`);
-    return { perSecond: latencies.length / elapsed, p50: pct(latencies, 50) };
+    const cpuLine = cpu(CONTACTS);
+    const load = loadavg()[0];
+    log(`cpu: ${cpuLine} (load average now ${load.toFixed(1)})`);
+    return { perSecond: latencies.length / elapsed, p50: pct(latencies, 50), webhookP99: pct(answered, 99), cpu: cpuLine, load };
   } finally {
     for (const s of sockets) s.close();
     for (const p of procs) p.kill('SIGKILL');
@@ -228,11 +251,28 @@ async function floorPhase(): Promise<Figures> {
   }
 }
 
+const results: { title: string; figures: Figures }[] = [];
+
 function compare(title: string, sb: Figures, floor: Figures | undefined) {
+  results.push({ title, figures: sb });
   if (!floor) return;
   log(
     `${title} against the floor: ${fmt((100 * sb.perSecond) / floor.perSecond)} % of its texts/s, webhook → offer p50 ${fmt(sb.p50 / floor.p50, 1)}× its p50`,
   );
+}
+
+/** One table for the run: each phase, its share of the floor, and the load it ran under. */
+function summary(floor: Figures | undefined) {
+  if (results.length === 0) return;
+  log(`\n## Summary (${CONTACTS} texts, concurrency ${CONCURRENCY}, ${AGENTS} agents, ${RESOLVE ? 'accept + resolve' : 'accept only'})`);
+  log('| phase | texts/s | % of floor | webhook → offer p50 ms | × floor p50 | webhook p99 ms | CPU ms per text | load average |');
+  log('|---|---:|---:|---:|---:|---:|---|---:|');
+  const row = (title: string, f: Figures, ratio: boolean) =>
+    log(
+      `| ${title} | ${fmt(f.perSecond, 1)} | ${ratio && floor ? fmt((100 * f.perSecond) / floor.perSecond) : '-'} | ${fmt(f.p50)} | ${ratio && floor ? fmt(f.p50 / floor.p50, 1) : '-'} | ${fmt(f.webhookP99)} | ${f.cpu.replace(' ms CPU per text', '')} | ${f.load.toFixed(1)} |`,
+    );
+  if (floor) row('floor', floor, false);
+  for (const r of results) row(r.title, r.figures, true);
 }
 
 async function idleSocketsPhase(sc: Scenario) {
@@ -352,12 +392,24 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 
 async function main() {
   log(`Switchboard load benchmark (loopback; ${new Date().toISOString()}; ${cpus().length} CPUs, load average ${loadavg()[0].toFixed(1)})`);
+  if (!RESOLVE && AGENTS * CAPACITY < CONTACTS)
+    log(
+      `note: ${AGENTS} agents × ${CAPACITY} slots < ${CONTACTS} texts: the last ones wait for a slot that never frees (raise BENCH_AGENTS)`,
+    );
   if (PROFILE_DIR) return profilePhase(PROFILE_DIR);
   const floor = PHASES.has('floor') ? await floorPhase() : undefined;
   if (PHASES.has('one')) {
     const sc = (current = await startScenario('bench1', { webs: 1, workers: 1, env: ENV }));
     try {
       compare('1 web + 1 worker', await loadPhase('1 web + 1 worker process', sc, sc.webs[0].url, sc.webs[0].url), floor);
+    } finally {
+      await sc.stop();
+    }
+  }
+  if (PHASES.has('one2')) {
+    const sc = (current = await startScenario('bench12', { webs: 1, workers: 2, env: ENV }));
+    try {
+      compare('1 web + 2 workers', await loadPhase('1 web + 2 worker processes', sc, sc.webs[0].url, sc.webs[0].url), floor);
     } finally {
       await sc.stop();
     }
@@ -376,6 +428,7 @@ async function main() {
       await sc.stop();
     }
   }
+  summary(floor);
   if (PHASES.has('sockets')) {
     const sc = (current = await startScenario('bench3', { webs: 1, workers: 1, env: ENV }));
     try {

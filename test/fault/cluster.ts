@@ -310,7 +310,14 @@ export async function startBots(
   url: string,
   adminToken: string,
   n: number,
-  opts: { reply?: boolean; queue?: string; capacity?: number; onOffer?: (p: any, at: number) => void } = {},
+  opts: {
+    reply?: boolean;
+    /** false: accept every offer and keep the conversation (no resolve, so no survey text). Default true. */
+    resolve?: boolean;
+    queue?: string;
+    capacity?: number;
+    onOffer?: (p: any, at: number) => void;
+  } = {},
 ): Promise<Bot[]> {
   const bots: Bot[] = [];
   for (let i = 0; i < n; i++) {
@@ -358,6 +365,7 @@ export async function startBots(
             () => null,
           );
         }
+        if (opts.resolve === false) return;
         await apiRetry(url, 'POST', `/api/conversations/${p.conversationId}/resolve`, { disposition: 'answered' }, token).catch(() => null);
       })();
     });
