@@ -1,6 +1,6 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client.js';
-import { claimInboundEvent } from '../../db/queries/inbound-events.js';
+import { claimFindingIdentity } from '../../db/queries/inbound-events.js';
 import { findOrCreateContact, setOptOut } from '../../db/queries/contacts.js';
 import {
   contacts,
@@ -121,9 +121,12 @@ async function checkForCrisis(
 }
 
 async function ingestInTx(tx: Tx, msg: ParsedInbound, admin: AdminSnapshot): Promise<IngestResult> {
-  if (!(await claimInboundEvent(tx, `${msg.channel}:message`, msg.externalId))) return { duplicate: true };
+  // The claim and the sender's identity in one round trip.
+  const claimed = await claimFindingIdentity(tx, `${msg.channel}:message`, msg.externalId, msg.from);
+  if (!claimed) return { duplicate: true };
 
   const { contactId, identity, created } = await findOrCreateContact(tx, msg.from, {
+    found: claimed,
     name: msg.from.name,
     // A forged sender must not attach more addresses to someone's contact.
     alsoKnownAs: msg.unverifiedSender ? [] : msg.alsoKnownAs,
@@ -174,7 +177,11 @@ async function ingestInTx(tx: Tx, msg: ParsedInbound, admin: AdminSnapshot): Pro
   }
   if (!conversation) return { duplicate: false, conversation: null, message: null, contactId, opened: false };
 
-  const [message] = await tx
+  // A later message moves the conversation's last-message time in the same statement that stores it.
+  const touched = tx
+    .$with('touched', { id: sql<string>`id`.as('id') })
+    .as(sql`update ${conversations} set last_message_at = now() where id = ${conversation.id} returning id`);
+  const [message] = await (opened ? tx : tx.with(touched))
     .insert(messages)
     .values({
       conversationId: conversation.id,
@@ -187,12 +194,6 @@ async function ingestInTx(tx: Tx, msg: ParsedInbound, admin: AdminSnapshot): Pro
       metadata: { ...msg.metadata, ...(msg.subject ? { subject: msg.subject } : {}), ...(msg.control ? { control: msg.control } : {}) },
     })
     .returning();
-  if (!opened) {
-    await tx
-      .update(conversations)
-      .set({ lastMessageAt: sql`now()` })
-      .where(eq(conversations.id, conversation.id));
-  }
   const requests = await onContactMessage(tx, {
     conversation,
     message,
