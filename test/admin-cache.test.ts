@@ -105,9 +105,10 @@ describe('admin changes reach every process', () => {
     await eventually(
       async () => {
         expect((await other.deps.adminCache.crisisTerms()).map((t) => t.phrase)).toContain('code orange');
-        expect((await other.deps.adminCache.queue('donor'))?.priority).toBe(7);
-        expect((await other.deps.adminCache.inbox('phone', line))?.queueKey).toBe('it');
-        expect((await other.deps.adminCache.openIncidentsFor(['it'])).map((i) => i.title)).toEqual(['Laptops down']);
+        const copies = await other.deps.adminCache.snapshot();
+        expect(copies.queue('donor')?.priority).toBe(7);
+        expect(copies.inbox('phone', line)?.queueKey).toBe('it');
+        expect(copies.openIncidentsFor(['it']).map((i) => i.title)).toEqual(['Laptops down']);
         return true;
       },
       { timeout: 1_000 },
@@ -126,5 +127,16 @@ describe('admin changes reach every process', () => {
     // Its auto-reply tells of the incident declared through the first process.
     const told = await db().select().from(messages).where(eq(messages.conversationId, itConversation.id));
     expect(told.map((m) => m.body)).toContainEqual(expect.stringContaining('Our laptops are down'));
+  });
+
+  it('stale copies are read again before a transaction opens: a burst larger than the connection pool is stored at once', async () => {
+    // Read inside the ingest transaction, the fresh copy would wait for a pool connection that
+    // every transaction of the burst holds (the pool has 10): the webhooks would hang, then be journalled.
+    for (const table of ['queues', 'inboxes', 'incidents', 'crisis-terms'] as const) other.deps.adminCache.changed(table);
+    const phones = Array.from({ length: 16 }, () => randomPhone());
+    const started = Date.now();
+    await Promise.all(phones.map((p) => smsToOther(p, 'hello from the burst')));
+    expect(Date.now() - started).toBeLessThan(5_000);
+    for (const p of phones) expect(await conversationOf(p)).toBeTruthy();
   });
 });

@@ -27,7 +27,8 @@ const agentIds: string[] = [];
 let contactId = '';
 
 const RANGE = { from: '2026-11-01', to: '2026-11-14' };
-const ZONES = ['America/New_York', 'Pacific/Auckland', 'UTC'];
+// New York falls back on 1 November; Kathmandu's offset (+5:45) is not a whole hour.
+const ZONES = ['America/New_York', 'Pacific/Auckland', 'Asia/Kathmandu', 'UTC'];
 
 beforeAll(async () => {
   stores = await isolatedStores('reports-facts');
@@ -107,7 +108,12 @@ async function seed(n: number, seedValue: number) {
         transferCount: r() < 0.1 ? 1 + Math.floor(r() * 2) : 0,
         metadata:
           channel === 'voice' && accepted
-            ? { talkSeconds: 30 + Math.floor(r() * 600), endedAt: new Date(accepted.getTime() + 400_000).toISOString() }
+            ? {
+                talkSeconds: 30 + Math.floor(r() * 600),
+                endedAt: new Date(accepted.getTime() + 400_000).toISOString(),
+                // Half the calls had a post-call survey: the agent left before the caller hung up.
+                ...(r() < 0.5 ? { surveyStartedAt: new Date(accepted.getTime() + 370_000).toISOString() } : {}),
+              }
             : outbound
               ? { direction: 'outbound' }
               : {},

@@ -105,6 +105,25 @@ describe('redelivery changes nothing', () => {
   });
 });
 
+describe('a later text', () => {
+  it("moves its conversation's last-message time and keeps the first message's conversation", async () => {
+    const from = randomPhone();
+    await app.sms(from, 'first');
+    const lastOf = async () => {
+      const [row] = (await app.sb.deps.db.execute(sql`
+        select c.id, c.last_message_at from conversations c join contact_identities i on i.contact_id = c.contact_id
+        where i.value = ${from}`)) as unknown as { id: string; last_message_at: string }[];
+      return { id: row.id, at: new Date(row.last_message_at).getTime() };
+    };
+    const before = await lastOf();
+    await new Promise((r) => setTimeout(r, 20));
+    await app.sms(from, 'second');
+    const after = await lastOf();
+    expect(after.id).toBe(before.id);
+    expect(after.at).toBeGreaterThan(before.at);
+  });
+});
+
 describe('opt-out, opt-in and help', () => {
   it('STOP blocks replies with 409 until START; HELP gets a help reply', async () => {
     // Earlier tests in this file leave donor texts waiting: room for them all, so this donor is offered too.

@@ -24,12 +24,23 @@ export type ChangeFeed = {
   onChange(listener: (table: AdminTable | null) => void): void;
 };
 
-export type AdminCache = {
-  queue(key: string): Promise<QueueRow | undefined>;
-  inbox(kind: IdentityKind, address: string): Promise<InboxRow | undefined>;
-  crisisTerms(): Promise<AdminTerm[]>;
+/**
+ * The copies an ingest uses, taken before its transaction opens: a read through the pool while
+ * holding a transaction's connection could wait forever once every connection is held by such
+ * a transaction (seen in a burst of ten concurrent webhooks against a pool of ten).
+ */
+export type AdminSnapshot = {
+  queue(key: string): QueueRow | undefined;
+  inbox(kind: IdentityKind, address: string): InboxRow | undefined;
   /** Open incidents that concern any of these queues (one naming no queue concerns all), newest first. */
-  openIncidentsFor(queueKeys: string[]): Promise<IncidentRow[]>;
+  openIncidentsFor(queueKeys: string[]): IncidentRow[];
+};
+
+export type AdminCache = {
+  /** Queues, inboxes and open incidents (read again only when a copy is stale). Never call it inside a transaction. */
+  snapshot(): Promise<AdminSnapshot>;
+  /** Apart from the snapshot: failing to read them must not fail an ingest (`readAdminTerms`). */
+  crisisTerms(): Promise<AdminTerm[]>;
   /** After a write to `table` committed: dropped here now, and in the other processes through the feed. */
   changed(table: AdminTable): void;
 };
@@ -76,11 +87,15 @@ export function createAdminCache(db: DbOrTx, feed?: ChangeFeed, opts: { ttlMs?: 
   feed?.onChange(drop);
 
   return {
-    queue: async (key) => (await read('queues')).get(key),
-    inbox: async (kind, address) => (await read('inboxes')).get(inboxKey(kind, address)),
+    async snapshot() {
+      const [queueRows, inboxRows, incidentRows] = await Promise.all([read('queues'), read('inboxes'), read('incidents')]);
+      return {
+        queue: (key) => queueRows.get(key),
+        inbox: (kind, address) => inboxRows.get(inboxKey(kind, address)),
+        openIncidentsFor: (queueKeys) => incidentRows.filter((i) => i.queues.length === 0 || i.queues.some((q) => queueKeys.includes(q))),
+      };
+    },
     crisisTerms: () => read('crisis-terms'),
-    openIncidentsFor: async (queueKeys) =>
-      (await read('incidents')).filter((i) => i.queues.length === 0 || i.queues.some((q) => queueKeys.includes(q))),
     changed(table) {
       drop(table);
       feed?.announce(table);

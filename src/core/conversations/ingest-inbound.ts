@@ -1,6 +1,6 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client.js';
-import { claimInboundEvent } from '../../db/queries/inbound-events.js';
+import { claimFindingIdentity } from '../../db/queries/inbound-events.js';
 import { findOrCreateContact, setOptOut } from '../../db/queries/contacts.js';
 import {
   contacts,
@@ -12,7 +12,7 @@ import {
   type MessageRow,
   type QueueRow,
 } from '../../db/schema.js';
-import type { AdminCache } from '../admin-cache.js';
+import type { AdminSnapshot } from '../admin-cache.js';
 import { IDENTITY_FOR_CHANNEL } from '../channel-identity.js';
 import { flagRiskInTx, publishRiskFlag, readAdminTerms, type AdminTermsRead, type RiskFlag } from '../crisis/flag-risk.js';
 import { publishCsatAnswer, takeSmsAnswerInTx } from '../csat/record-answer.js';
@@ -52,11 +52,13 @@ export async function ingestInbound(deps: Deps, input: InboundMessage): Promise<
   const msg = ZInboundMessage.parse(input);
   // Read before the transaction: a text that matches no crisis phrase then needs no savepoint.
   const terms = msg.control ? undefined : await readAdminTerms(deps.adminCache);
+  // Taken before the transaction: see AdminSnapshot.
+  const admin = await deps.adminCache.snapshot();
   const { stored, risk } = await deps.db.transaction(async (tx) => {
-    const stored = await ingestInTx(tx, msg, deps.adminCache);
+    const stored = await ingestInTx(tx, msg, admin);
     if (!stored.duplicate && stored.message) await attachStagedFiles(tx, msg.stagedFileIds, stored.message.id);
     const risk = await checkForCrisis(deps, tx, msg, stored, terms);
-    await noticeOpenIncidents(tx, deps.adminCache, stored, risk);
+    await noticeOpenIncidents(tx, admin, stored, risk);
     return { stored, risk };
   });
   // A crisis moves the conversation (queue, priority): everything below speaks of it as it is now.
@@ -96,7 +98,7 @@ function contactText(msg: ParsedInbound): string {
 }
 
 /** A new text conversation while an incident concerning its queue is open: the incident's public message is its auto-reply. */
-async function noticeOpenIncidents(tx: Tx, admin: AdminCache, stored: IngestResult, risk: RiskFlag | null): Promise<void> {
+async function noticeOpenIncidents(tx: Tx, admin: AdminSnapshot, stored: IngestResult, risk: RiskFlag | null): Promise<void> {
   if (stored.duplicate || !stored.opened || !stored.conversation || !stored.requests) return;
   stored.requests.systemMessages = await addIncidentNotice(
     tx,
@@ -118,10 +120,13 @@ async function checkForCrisis(
   return flagRiskInTx(deps, tx, { conversation: stored.conversation, message: stored.message, text: contactText(msg) }, terms);
 }
 
-async function ingestInTx(tx: Tx, msg: ParsedInbound, admin: AdminCache): Promise<IngestResult> {
-  if (!(await claimInboundEvent(tx, `${msg.channel}:message`, msg.externalId))) return { duplicate: true };
+async function ingestInTx(tx: Tx, msg: ParsedInbound, admin: AdminSnapshot): Promise<IngestResult> {
+  // The claim and the sender's identity in one round trip.
+  const claimed = await claimFindingIdentity(tx, `${msg.channel}:message`, msg.externalId, msg.from);
+  if (!claimed) return { duplicate: true };
 
   const { contactId, identity, created } = await findOrCreateContact(tx, msg.from, {
+    found: claimed,
     name: msg.from.name,
     // A forged sender must not attach more addresses to someone's contact.
     alsoKnownAs: msg.unverifiedSender ? [] : msg.alsoKnownAs,
@@ -148,8 +153,8 @@ async function ingestInTx(tx: Tx, msg: ParsedInbound, admin: AdminCache): Promis
   let opened = false;
   let queue: QueueRow | undefined;
   if (!conversation && !msg.control) {
-    const queueKey = await resolveQueue(admin, msg);
-    queue = await admin.queue(queueKey);
+    const queueKey = resolveQueue(admin, msg);
+    queue = admin.queue(queueKey);
     const inserted = await tx
       .insert(conversations)
       .values({
@@ -172,7 +177,11 @@ async function ingestInTx(tx: Tx, msg: ParsedInbound, admin: AdminCache): Promis
   }
   if (!conversation) return { duplicate: false, conversation: null, message: null, contactId, opened: false };
 
-  const [message] = await tx
+  // A later message moves the conversation's last-message time in the same statement that stores it.
+  const touched = tx
+    .$with('touched', { id: sql<string>`id`.as('id') })
+    .as(sql`update ${conversations} set last_message_at = now() where id = ${conversation.id} returning id`);
+  const [message] = await (opened ? tx : tx.with(touched))
     .insert(messages)
     .values({
       conversationId: conversation.id,
@@ -185,19 +194,13 @@ async function ingestInTx(tx: Tx, msg: ParsedInbound, admin: AdminCache): Promis
       metadata: { ...msg.metadata, ...(msg.subject ? { subject: msg.subject } : {}), ...(msg.control ? { control: msg.control } : {}) },
     })
     .returning();
-  if (!opened) {
-    await tx
-      .update(conversations)
-      .set({ lastMessageAt: sql`now()` })
-      .where(eq(conversations.id, conversation.id));
-  }
   const requests = await onContactMessage(tx, {
     conversation,
     message,
     opened,
     control: msg.control,
     // The cached row: as current as a read here (admin-cache.ts), without the round trip.
-    ...(msg.control ? {} : { queue: (opened ? queue : await admin.queue(conversation.queueKey)) ?? null }),
+    ...(msg.control ? {} : { queue: (opened ? queue : admin.queue(conversation.queueKey)) ?? null }),
   });
   return { duplicate: false, conversation: requests.conversation, message: message, contactId, opened, requests };
 }
@@ -253,13 +256,13 @@ async function findOpenConversation(tx: Tx, contactId: string, msg: ParsedInboun
 }
 
 /** Precedence: the IVR's choice, then an admin's inbox mapping, then the adapter's hint, then the channel default. */
-async function resolveQueue(admin: AdminCache, msg: ParsedInbound): Promise<string> {
+function resolveQueue(admin: AdminSnapshot, msg: ParsedInbound): string {
   if (msg.queue) {
-    if (await admin.queue(msg.queue)) return msg.queue;
+    if (admin.queue(msg.queue)) return msg.queue;
     throw new AppError('bad_request', `unknown queue ${msg.queue}`);
   }
-  const inbox = await admin.inbox(IDENTITY_FOR_CHANNEL[msg.channel], msg.inboxAddress);
+  const inbox = admin.inbox(IDENTITY_FOR_CHANNEL[msg.channel], msg.inboxAddress);
   if (inbox) return inbox.queueKey;
-  if (msg.queueHint && (await admin.queue(msg.queueHint))) return msg.queueHint;
+  if (msg.queueHint && admin.queue(msg.queueHint)) return msg.queueHint;
   return DEFAULT_QUEUE_BY_CHANNEL[msg.channel];
 }

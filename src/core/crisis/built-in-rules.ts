@@ -10,7 +10,7 @@ export const BUILT_IN_RULES: Record<Language, LanguageRules> = { en: EN, es: ES 
 export type AdminTerm = { language: Language; level: RiskLevel; phrase: string };
 
 let builtIn: CompiledRules | undefined;
-let last: { key: string; rules: CompiledRules } | undefined;
+let last: { terms: readonly AdminTerm[]; key: string; rules: CompiledRules } | undefined;
 
 /** The built-in phrases, compiled once per process (a few hundred milliseconds). */
 export function builtInRules(): CompiledRules {
@@ -25,13 +25,15 @@ export function builtInRules(): CompiledRules {
  * code word, a local place) usually means "get a person to this now".
  */
 export function rulesWith(adminTerms: readonly AdminTerm[]): CompiledRules {
+  // The same list as last time (the process' copy, admin-cache.ts): nothing to compare.
+  if (last?.terms === adminTerms) return last.rules;
   const key = JSON.stringify(adminTerms.map((t) => [t.language, t.level, t.phrase]));
   if (last?.key !== key) {
     const extra = adminTerms.map((t) => ({
       language: t.language,
       term: { phrase: t.phrase, level: t.level, category: 'self-harm', label: t.phrase } satisfies Term,
     }));
-    last = { key, rules: extendRules(builtInRules(), extra) };
-  }
+    last = { terms: adminTerms, key, rules: extendRules(builtInRules(), extra) };
+  } else last = { ...last, terms: adminTerms };
   return last.rules;
 }

@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import type { Tx } from '../../db/client.js';
 import { contacts, messages, type ConversationRow, type MessageRow } from '../../db/schema.js';
 import { queueSystemMessage } from '../conversations/send-system-message.js';
-import type { AdminCache } from '../admin-cache.js';
+import type { AdminSnapshot } from '../admin-cache.js';
 import { textIn } from './open-incidents.js';
 
 /**
@@ -14,12 +14,12 @@ import { textIn } from './open-incidents.js';
  */
 export async function addIncidentNotice(
   tx: Tx,
-  admin: Pick<AdminCache, 'openIncidentsFor'>,
+  admin: Pick<AdminSnapshot, 'openIncidentsFor'>,
   conversation: ConversationRow,
   queued: MessageRow[],
 ): Promise<MessageRow[]> {
   if (conversation.channel === 'voice' || conversation.risk) return queued;
-  const open = await admin.openIncidentsFor([conversation.queueKey]);
+  const open = admin.openIncidentsFor([conversation.queueKey]);
   if (open.length === 0) return queued;
   const [contact] = await tx.select({ language: contacts.language }).from(contacts).where(eq(contacts.id, conversation.contactId));
   const notice = open.map((i) => textIn(i.publicMessage, contact?.language)).join('\n\n');

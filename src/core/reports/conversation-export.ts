@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { DbOrTx } from '../../db/client.js';
 import type { Channel } from '../../db/schema.js';
 import { csvLine, HANDLE_SECONDS } from './summary.js';
-import { conversationsOf, ZReportFilters } from './filters.js';
+import { conversationsOf, rangeBounds, ZReportFilters } from './filters.js';
 import { ZRange } from './range.js';
 
 export const ZConversationExportQuery = ZRange.and(
@@ -51,7 +51,7 @@ type Cursor = { t: string; id: string };
 
 /** Up to `limit` lines of the range in creation order, after `after`. */
 async function linesOf(db: DbOrTx, tz: string, q: ConversationExportQuery, after: Cursor | null, limit: number): Promise<Line[]> {
-  const filters = conversationsOf(q, tz);
+  const filters = conversationsOf(q, tz, await rangeBounds(db, q, tz));
   if (after) filters.push(sql`(c.created_at, c.id) > (${after.t}::timestamptz, ${after.id}::uuid)`);
   return (await db.execute(sql`
     select c.id, c.created_at::text as cursor_t, c.number, ${iso(sql`c.created_at`)} as "createdAt",
@@ -122,7 +122,7 @@ export async function conversationPage(
 ): Promise<{ conversations: ConversationLine[]; total: number }> {
   const rows = await linesOf(db, tz, q, null, q.limit);
   const [{ total }] = (await db.execute(
-    sql`select count(*)::int as total from conversations c where ${sql.join(conversationsOf(q, tz), sql` and `)}`,
+    sql`select count(*)::int as total from conversations c where ${sql.join(conversationsOf(q, tz, await rangeBounds(db, q, tz)), sql` and `)}`,
   )) as unknown as { total: number }[];
   return {
     conversations: rows.map(({ cursor_t: _c, ...line }) => line),

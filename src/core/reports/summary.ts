@@ -2,7 +2,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { DbOrTx, Tx } from '../../db/client.js';
 import { percent } from '../routing/policy.js';
-import { conversationsOf, ZReportFilters } from './filters.js';
+import { conversationsOf, rangeBounds, ZReportFilters, type RangeBounds } from './filters.js';
 import { daysOf, ZRange, type DateRange } from './range.js';
 
 export const GROUP_BYS = ['queue', 'agent', 'channel', 'day', 'hour', 'disposition'] as const;
@@ -111,13 +111,15 @@ function keyExpr(groupBy: GroupBy, tz: string): SQL {
 
 /**
  * Seconds an agent spent on it. Voice: talk (answer to hang-up, hold included) plus wrap-up
- * (hang-up to resolve). Messaging: assigned to resolved, less the time it waited on the contact.
+ * (hang-up to resolve; with a post-call survey, from the agent leaving the call as the survey
+ * starts). Messaging: assigned to resolved, less the time it waited on the contact.
  */
 export const HANDLE_SECONDS = sql`case
   when c.accepted_at is null then null
   when c.channel = 'voice' then
     (c.metadata->>'talkSeconds')::numeric
-    + coalesce(greatest(0, extract(epoch from c.resolved_at - (c.metadata->>'endedAt')::timestamptz)), 0)
+    + coalesce(greatest(0, extract(epoch from c.resolved_at
+        - coalesce(c.metadata->>'surveyStartedAt', c.metadata->>'endedAt')::timestamptz)), 0)
   when c.resolved_at is null then null
   else greatest(0, extract(epoch from c.resolved_at - c.accepted_at) - c.pending_seconds)
 end`;
@@ -160,7 +162,7 @@ export async function summaryReport(
 
 async function figuresFromConversations(db: DbOrTx, tz: string, q: SummaryQuery): Promise<Raw[]> {
   const key = keyExpr(q.groupBy, tz);
-  const filters = conversationsOf(q, tz);
+  const filters = conversationsOf(q, tz, await rangeBounds(db, q, tz));
   return (await db.execute(sql`
     with rv as (
       select conversation_id, sum(average) as review_sum, count(*) as reviews
@@ -199,81 +201,121 @@ async function figuresFromConversations(db: DbOrTx, tz: string, q: SummaryQuery)
 }
 
 /**
- * Grouping keys in types that sort fast (uuid, date, int, bytewise text): sort-based grouping
- * (percentiles rule out hashing) sorts every row of the range by its key, and at a million rows
- * a collation-aware sort of `to_char` or `uuid::text` strings costs seconds. Turned back into
- * the scan's key text by `keyText`.
+ * Each row's group key, hashed by the facts query. Day and hour are looked up rather than
+ * converted: `created_at at time zone tz` per row cost a third of a million-row report, so the
+ * range is cut into UTC quarter-hours (every time zone's offset, daylight saving included, is a
+ * multiple of 15 minutes), each quarter's local day or hour computed once, and a row finds its
+ * quarter by binary search (`width_bucket`). `grid` is joined as `k`.
  */
-function fastKeyExpr(groupBy: GroupBy, tz: string): SQL {
+function groupKey(groupBy: GroupBy, tz: string, bounds: RangeBounds): { key: SQL; grid?: SQL } {
+  const local = (of: SQL) =>
+    sql`(select array_agg(t order by t) as starts, array_agg(${of} order by t) as keys
+      from generate_series(${bounds.start.toISOString()}::timestamptz, ${bounds.end.toISOString()}::timestamptz - interval '15 minutes',
+        interval '15 minutes') t)`;
   switch (groupBy) {
     case 'queue':
-      return sql`c.queue_key collate "C"`;
+      return { key: sql`c.queue_key` };
     case 'agent':
-      return sql`c.assignee_id`;
+      return { key: sql`c.assignee_id` };
     case 'channel':
-      return sql`c.channel collate "C"`;
+      return { key: sql`c.channel` };
     case 'day':
-      return sql`(c.created_at at time zone ${tz})::date`;
+      return { key: sql`k.keys[width_bucket(c.created_at, k.starts)]`, grid: local(sql`(t at time zone ${tz})::date`) };
     case 'hour':
-      return sql`date_part('hour', c.created_at at time zone ${tz})::int`;
+      return { key: sql`k.keys[width_bucket(c.created_at, k.starts)]`, grid: local(sql`date_part('hour', t at time zone ${tz})::int`) };
     case 'disposition':
-      return sql`c.disposition collate "C"`;
+      return { key: sql`c.disposition` };
   }
 }
 
 function keyText(groupBy: GroupBy): SQL {
-  if (groupBy === 'day') return sql`to_char(f.gk, 'YYYY-MM-DD')`;
-  if (groupBy === 'hour') return sql`f.gk`;
-  return sql`f.gk::text collate "default"`;
+  if (groupBy === 'day') return sql`to_char(g.gk, 'YYYY-MM-DD')`;
+  if (groupBy === 'hour') return sql`g.gk`;
+  return sql`g.gk::text collate "default"`;
 }
 
 /**
  * The same figures from `conversation_facts` (aliased `c`: the filters read the same column
- * names). Measured at 1,000,000 conversations in the range (docs/reports.md): the scan above
- * spends its time on wide rows, the survey and review joins, sorts spilled to disk, JIT
- * compilation and sorting text keys; here rows are narrow, keys sort as native types, the two
- * first-response percentiles share one sort, the queues' targets come as one JSON parameter
- * instead of a join the planner ran as a nested loop, and the groups and the total are two
- * queries that run at once (the total's percentiles sort every value of the range again).
+ * names). Measured at 1,000,000 conversations (docs/reports.md): `percentile_cont … group by`
+ * sorted every row of the range by its key before sorting each group's values, and that sort
+ * was most of the cost. Here groups are hashed: one pass gathers each group's sums and its
+ * values as arrays, and the percentiles sort only those arrays. The total adds up the groups'
+ * sums (averages are divided last, so they stay exact) and sorts all the groups' values, in
+ * the same statement, so groups and total always describe one snapshot. The resolution median
+ * is a second statement run beside the first, so a report uses both cores.
  */
 async function figuresFromFacts(db: DbOrTx, tz: string, q: SummaryQuery): Promise<Raw[]> {
-  const filters = conversationsOf(q, tz);
+  const bounds = await rangeBounds(db, q, tz);
+  const filters = conversationsOf(q, tz, bounds);
+  const { key, grid } = groupKey(q.groupBy, tz, bounds);
   const targets = (await db.execute(sql`select key, sla_seconds from queues`)) as unknown as { key: string; sla_seconds: number }[];
   const slaSeconds = JSON.stringify(Object.fromEntries(targets.map((t) => [t.key, t.sla_seconds])));
-  const figures = sql`
-    count(*)::int as created,
-    count(c.wait_seconds)::int as answered,
-    (count(*) filter (where c.abandoned))::int as abandoned,
-    (count(*) filter (where c.wait_seconds <= (${slaSeconds}::jsonb ->> c.queue_key)::int))::int as answered_in_sla,
-    avg(c.wait_seconds)::float8 as asa,
-    percentile_cont(array[0.5, 0.9]) within group (order by c.first_response_seconds) as frt,
-    avg(c.handle_seconds)::float8 as aht,
-    percentile_cont(0.5) within group (order by c.resolution_seconds) as res_median,
-    (count(*) filter (where c.resolved))::int as resolved,
-    coalesce(sum(c.transfers), 0)::int as transfers,
-    coalesce(sum(c.sla_breaches), 0)::int as sla_breaches,
-    (count(*) filter (where c.csat_sent))::int as csat_sent,
-    count(c.csat_score)::int as csat_responses,
-    avg(c.csat_score)::float8 as csat_avg,
-    sum(c.review_sum)::float8 as review_sum,
-    coalesce(sum(c.reviews), 0)::int as reviews`;
   const where = sql.join(filters, sql` and `);
-  const groups = sql`
-    select ${keyText(q.groupBy)} as key, 0 as is_total, f.* from (
-      select ${fastKeyExpr(q.groupBy, tz)} as gk, ${figures} from conversation_facts c where ${where} group by 1
-    ) f order by 1 nulls last`;
-  const total = sql`select null as key, 1 as is_total, ${figures} from conversation_facts c where ${where}`;
-  const run = (query: SQL) => async (tx: Tx) => {
-    // Percentile sorts of a million values fit in memory; JIT costs more to compile than it saves here.
-    await tx.execute(sql`select set_config('work_mem', '256MB', true), set_config('jit', 'off', true)`);
-    return (await tx.execute(query)) as unknown as (Raw & { frt: number[] | null; gk?: unknown })[];
+  // Sums and counts add up across groups; averages are divided last so the total's are exact.
+  // A group's values are its array; the total's, every group's.
+  const values = (all: boolean, col: string) => sql.raw(all ? `g, unnest(g.${col}) x` : `unnest(g.${col}) x`);
+  const figures = (all: boolean) => {
+    const add = (col: string) => sql.raw(all ? `sum(g.${col})` : `g.${col}`);
+    return sql`
+      ${add('created')}::int as created, ${add('answered')}::int as answered, ${add('abandoned')}::int as abandoned,
+      ${add('answered_in_sla')}::int as answered_in_sla,
+      (${add('wait_sum')} / nullif(${add('answered')}, 0))::float8 as asa,
+      (select percentile_cont(array[0.5, 0.9]) within group (order by x) from ${values(all, 'frts')}) as frt,
+      (${add('handle_sum')} / nullif(${add('handled')}, 0))::float8 as aht,
+      ${add('resolved')}::int as resolved, ${add('transfers')}::int as transfers, ${add('sla_breaches')}::int as sla_breaches,
+      ${add('csat_sent')}::int as csat_sent, ${add('csat_responses')}::int as csat_responses,
+      (${add('csat_sum')}::numeric / nullif(${add('csat_responses')}, 0))::float8 as csat_avg,
+      ${add('review_sum')}::float8 as review_sum, ${add('reviews')}::int as reviews
+      from g`;
   };
-  // Inside a caller's transaction the two share its connection, one after the other.
-  const [rows, totals] =
+  const grouped = (columns: SQL) => sql`
+    select ${key} as gk, ${columns}
+    from conversation_facts c ${grid ? sql`cross join ${grid} k` : sql``} where ${where} group by 1`;
+  const byGroupAndTotal = (g: SQL, figures: (all: boolean) => SQL) => sql`
+    with g as (${g})
+    select ${keyText(q.groupBy)} as key, 0 as is_total, ${figures(false)}
+    union all
+    select null, 1, ${figures(true)}
+    order by 2, 1 nulls last`;
+  const main = byGroupAndTotal(
+    grouped(sql`
+      count(*) as created,
+      count(c.wait_seconds) as answered,
+      count(*) filter (where c.abandoned) as abandoned,
+      count(*) filter (where c.wait_seconds <= (${slaSeconds}::jsonb ->> c.queue_key)::int) as answered_in_sla,
+      sum(c.wait_seconds) as wait_sum,
+      sum(c.handle_seconds) as handle_sum, count(c.handle_seconds) as handled,
+      count(*) filter (where c.resolved) as resolved,
+      coalesce(sum(c.transfers), 0) as transfers,
+      coalesce(sum(c.sla_breaches), 0) as sla_breaches,
+      count(*) filter (where c.csat_sent) as csat_sent,
+      count(c.csat_score) as csat_responses, sum(c.csat_score) as csat_sum,
+      sum(c.review_sum) as review_sum, coalesce(sum(c.reviews), 0) as reviews,
+      array_agg(c.first_response_seconds) filter (where c.first_response_seconds is not null) as frts`),
+    figures,
+  );
+  const resolution = byGroupAndTotal(
+    grouped(sql`array_agg(c.resolution_seconds) filter (where c.resolution_seconds is not null) as resolutions`),
+    (all) => sql`(select percentile_cont(0.5) within group (order by x) from ${values(all, 'resolutions')}) as res_median from g`,
+  );
+  const run = (query: SQL) => async (tx: Tx) => {
+    // A million values fit in memory; JIT costs more to compile than it saves here.
+    await tx.execute(sql`select set_config('work_mem', '256MB', true), set_config('jit', 'off', true)`);
+    return (await tx.execute(query)) as unknown as (Raw & { frt: number[] | null })[];
+  };
+  // The resolution median (the largest sort) runs beside the rest, on the second core; inside a
+  // caller's transaction the two share its connection, one after the other.
+  const [rows, medians] =
     'rollback' in db
-      ? [await db.transaction(run(groups)), await db.transaction(run(total))]
-      : await Promise.all([db.transaction(run(groups)), db.transaction(run(total))]);
-  return [...rows, ...totals].map(({ frt, gk: _gk, ...r }) => ({ ...r, frt_median: frt?.[0] ?? null, frt_p90: frt?.[1] ?? null }));
+      ? [await db.transaction(run(main)), await db.transaction(run(resolution))]
+      : await Promise.all([db.transaction(run(main)), db.transaction(run(resolution))]);
+  const median = new Map(medians.map((m) => [`${m.is_total}:${m.key}`, m.res_median]));
+  return rows.map(({ frt, ...r }) => ({
+    ...r,
+    frt_median: frt?.[0] ?? null,
+    frt_p90: frt?.[1] ?? null,
+    res_median: median.get(`${r.is_total}:${r.key}`) ?? null,
+  }));
 }
 
 const round1 = (v: number | null | undefined) => (v === null || v === undefined ? null : Math.round(Number(v) * 10) / 10);

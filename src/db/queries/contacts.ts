@@ -35,12 +35,21 @@ export function newIdentity(contactId: string, i: Identity) {
 export async function findOrCreateContact(
   tx: DbOrTx,
   identity: Identity,
-  opts: { name?: string; alsoKnownAs?: Identity[] } = {},
+  opts: {
+    name?: string;
+    alsoKnownAs?: Identity[];
+    /** The identity as the caller read it already (`claimFindingIdentity`): not read again. */
+    found?: { identity: IdentityRow | undefined };
+  } = {},
 ): Promise<{ contactId: string; identity: IdentityRow; created: boolean }> {
-  const [existing] = await tx
-    .select()
-    .from(contactIdentities)
-    .where(and(eq(contactIdentities.kind, identity.kind), eq(contactIdentities.value, identity.value)));
+  const existing = opts.found
+    ? opts.found.identity
+    : (
+        await tx
+          .select()
+          .from(contactIdentities)
+          .where(and(eq(contactIdentities.kind, identity.kind), eq(contactIdentities.value, identity.value)))
+      )[0];
   if (existing) {
     await addIdentities(tx, existing.contactId, opts.alsoKnownAs ?? []);
     return { contactId: existing.contactId, identity: existing, created: false };
