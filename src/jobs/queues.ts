@@ -69,6 +69,9 @@ export function createQueues(connection: ConnectionOptions, prefix: string, log?
  */
 export const ENQUEUE_WAIT_MS = 2_000;
 
+/** Within this long of asking for a queue-stats job, the job asked for has not started (its delay is longer). */
+const QUEUE_STATS_RIDE_MS = JOB_OPTIONS.queueStats.delay - 100;
+
 /** The core's `JobScheduler`, carried out with BullMQ. jobIds derive from records, so re-adding is harmless. */
 export function createJobScheduler(q: Queues, log?: Logger, opts: { sendAttempts?: number } = {}): JobScheduler {
   const enqueue = async (job: string, adding: Promise<unknown>): Promise<boolean> => {
@@ -89,6 +92,7 @@ export function createJobScheduler(q: Queues, log?: Logger, opts: { sendAttempts
     }
   };
   const epochs = dispatchEpochs(q.routing);
+  let queueStatsAskedAt = -Infinity;
   const routingTimers = timerSeconds();
   const offerTimers = timerSeconds();
   const requestTimers = timerSeconds();
@@ -130,11 +134,19 @@ export function createJobScheduler(q: Queues, log?: Logger, opts: { sendAttempts
       );
     },
     async queueStats() {
-      // Debounced: while one is waiting, more changes ride on it.
-      await enqueue(
-        'queue-stats',
-        q.maintenance.add('queue-stats', {}, { ...JOB_OPTIONS.queueStats, deduplication: { id: 'queue-stats' } }),
-      );
+      // Debounced: while one is waiting, more changes ride on it. A job this process asked for
+      // less than QUEUE_STATS_RIDE_MS ago has not started yet (it waits JOB_OPTIONS.queueStats.delay),
+      // so it reads this change too and no script call is needed: a round of 100 offers, or a
+      // surge of texts, used to add (and deduplicate) one job per conversation.
+      const now = Date.now();
+      if (now - queueStatsAskedAt < QUEUE_STATS_RIDE_MS) return;
+      if (
+        await enqueue(
+          'queue-stats',
+          q.maintenance.add('queue-stats', {}, { ...JOB_OPTIONS.queueStats, deduplication: { id: 'queue-stats' } }),
+        )
+      )
+        queueStatsAskedAt = now;
     },
     async routingTimer(at) {
       // One job per second of due time: timers falling due together share one sweep (the sweep is idempotent).
