@@ -108,7 +108,12 @@ async function seed(n: number, seedValue: number) {
         transferCount: r() < 0.1 ? 1 + Math.floor(r() * 2) : 0,
         metadata:
           channel === 'voice' && accepted
-            ? { talkSeconds: 30 + Math.floor(r() * 600), endedAt: new Date(accepted.getTime() + 400_000).toISOString() }
+            ? {
+                talkSeconds: 30 + Math.floor(r() * 600),
+                endedAt: new Date(accepted.getTime() + 400_000).toISOString(),
+                // Half the calls had a post-call survey: the agent left before the caller hung up.
+                ...(r() < 0.5 ? { surveyStartedAt: new Date(accepted.getTime() + 370_000).toISOString() } : {}),
+              }
             : outbound
               ? { direction: 'outbound' }
               : {},

@@ -302,4 +302,31 @@ describe('report figures', () => {
     const [after] = await app.sb.deps.db.select().from(conversations).where(eq(conversations.id, c.id));
     expect(after.transferCount).toBe(1);
   });
+
+  it("starts a surveyed call's wrap-up when the agent left for the survey, not at the caller's hang-up", async () => {
+    const db = app.sb.deps.db;
+    const [contact] = await db.insert(contacts).values({ name: 'Surveyed caller' }).returning();
+    // Answered at 10 s; the agent left at 310 s as the survey began; the caller hung up after it at
+    // 340 s; resolved at 400 s: 300 s of talk and 90 s of wrap-up (not 60).
+    const t = '2026-12-02T15:00:00Z';
+    await db.insert(conversations).values({
+      contactId: contact.id,
+      inboxAddress: '+15005550006',
+      threadKey: 'surveyed',
+      channel: 'voice',
+      queueKey: 'it',
+      createdAt: at(t),
+      queuedAt: at(t),
+      acceptedAt: at(t, 10),
+      resolvedAt: at(t, 400),
+      status: 'resolved',
+      assigneeId: bo.id,
+      metadata: { talkSeconds: 300, surveyStartedAt: at(t, 310).toISOString(), endedAt: at(t, 340).toISOString() },
+    });
+    const q = 'from=2026-12-02&to=2026-12-02&groupBy=queue';
+    const report = (await app.api('GET', `/api/reports/summary?${q}`)).body;
+    expect(report.total).toMatchObject({ created: 1, avgHandleSeconds: 390 });
+    const lines = await app.api('GET', `/api/reports/conversations?from=2026-12-02&to=2026-12-02&format=json`);
+    expect(lines.body.conversations[0]).toMatchObject({ handleSeconds: 390 });
+  });
 });

@@ -111,13 +111,15 @@ function keyExpr(groupBy: GroupBy, tz: string): SQL {
 
 /**
  * Seconds an agent spent on it. Voice: talk (answer to hang-up, hold included) plus wrap-up
- * (hang-up to resolve). Messaging: assigned to resolved, less the time it waited on the contact.
+ * (hang-up to resolve; with a post-call survey, from the agent leaving the call as the survey
+ * starts). Messaging: assigned to resolved, less the time it waited on the contact.
  */
 export const HANDLE_SECONDS = sql`case
   when c.accepted_at is null then null
   when c.channel = 'voice' then
     (c.metadata->>'talkSeconds')::numeric
-    + coalesce(greatest(0, extract(epoch from c.resolved_at - (c.metadata->>'endedAt')::timestamptz)), 0)
+    + coalesce(greatest(0, extract(epoch from c.resolved_at
+        - coalesce(c.metadata->>'surveyStartedAt', c.metadata->>'endedAt')::timestamptz)), 0)
   when c.resolved_at is null then null
   else greatest(0, extract(epoch from c.resolved_at - c.accepted_at) - c.pending_seconds)
 end`;
