@@ -1,6 +1,6 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client.js';
-import { claimFindingIdentity } from '../../db/queries/inbound-events.js';
+import { claimFindingSender } from '../../db/queries/inbound-events.js';
 import { findOrCreateContact, setOptOut } from '../../db/queries/contacts.js';
 import {
   contacts,
@@ -121,8 +121,8 @@ async function checkForCrisis(
 }
 
 async function ingestInTx(tx: Tx, msg: ParsedInbound, admin: AdminSnapshot): Promise<IngestResult> {
-  // The claim and the sender's identity in one round trip.
-  const claimed = await claimFindingIdentity(tx, `${msg.channel}:message`, msg.externalId, msg.from);
+  // The claim, the sender's identity and their open conversation on this thread in one round trip.
+  const claimed = await claimFindingSender(tx, `${msg.channel}:message`, msg.externalId, msg.from, msg);
   if (!claimed) return { duplicate: true };
 
   const { contactId, identity, created } = await findOrCreateContact(tx, msg.from, {
@@ -144,8 +144,14 @@ async function ingestInTx(tx: Tx, msg: ParsedInbound, admin: AdminSnapshot): Pro
 
   // An unverified sender (a mail failing DMARC) is anyone writing in the contact's name: it never
   // joins their open conversation or thread, but opens one of its own, flagged for the agent.
-  // A contact created just now has no conversation and no survey yet: nothing to look up.
-  let conversation = msg.unverifiedSender || created ? undefined : await findOpenConversation(tx, contactId, msg);
+  // A contact created just now has no conversation and no survey yet: nothing to look up. A known
+  // sender's open conversation came with the claim, unless the adapter names one (email threading).
+  let conversation =
+    msg.unverifiedSender || created
+      ? undefined
+      : claimed.identity && !msg.conversationId
+        ? claimed.open
+        : await findOpenConversation(tx, contactId, msg);
   if (!conversation && !created && isSurveyAnswerCandidate(msg)) {
     const answered = await takeSmsAnswerInTx(tx, identity.id, msg.body);
     if (answered) return storeSurveyAnswer(tx, msg, answered, contactId);

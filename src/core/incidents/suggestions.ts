@@ -5,7 +5,6 @@ import { canSee, type Actor } from '../agents/actor.js';
 import type { Deps } from '../ports.js';
 import { audienceOf } from '../conversations/publish.js';
 import { loadIncident } from './manage-incidents.js';
-import { openIncidentsFor } from './open-incidents.js';
 import { incidentStems, matchesIncident } from './words.js';
 
 /** Contacts often write before a supervisor declares: texts this long before the declaration count too. */
@@ -81,7 +80,8 @@ export async function suggestOnInbound(deps: Deps, stored: { conversation: Conve
   const withText = stored.filter((s) => s.text.trim());
   if (withText.length === 0) return;
   try {
-    const open = await openIncidentsFor(deps.db, [...new Set(withText.map((s) => s.conversation.queueKey))]);
+    // This process' copy (admin-cache.ts): a batch of texts reads no incidents row.
+    const open = (await deps.adminCache.snapshot()).openIncidentsFor([...new Set(withText.map((s) => s.conversation.queueKey))]);
     if (open.length === 0) return;
     const stems = new Map(open.map((i) => [i.id, incidentStems(i.title)]));
     for (const { conversation, text } of withText) {

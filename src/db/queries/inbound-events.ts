@@ -1,6 +1,15 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../client.js';
-import { contactIdentities, inboundEvents, type IdentityKind, type IdentityRow } from '../schema.js';
+import {
+  contactIdentities,
+  conversations,
+  inboundEvents,
+  OPEN_STATUSES,
+  type Channel,
+  type ConversationRow,
+  type IdentityKind,
+  type IdentityRow,
+} from '../schema.js';
 
 /**
  * Claims a webhook delivery. Returns false when it was handled before; a
@@ -40,16 +49,20 @@ export async function inboundEventSeen(db: DbOrTx, source: string, externalId: s
 }
 
 /**
- * `claimInboundEvent` and the sender's identity in one round trip: `null` when the delivery was
- * handled before, else the identity row (undefined: an address never seen). The identity is read
- * in the claim's snapshot; one committed meanwhile is found by the identity insert's conflict.
+ * `claimInboundEvent`, the sender's identity and their open conversation on `thread` in one round
+ * trip: `null` when the delivery was handled before, else the identity row (undefined: an address
+ * never seen) and that conversation (undefined: none open; at most one, by
+ * `conversations_one_open_per_thread`). Both are read in the claim's snapshot: an identity
+ * committed meanwhile is found by the identity insert's conflict, a conversation opened meanwhile
+ * by the conversation insert's.
  */
-export async function claimFindingIdentity(
+export async function claimFindingSender(
   tx: DbOrTx,
   source: string,
   externalId: string,
   from: { kind: IdentityKind; value: string },
-): Promise<{ identity: IdentityRow | undefined } | null> {
+  thread: { channel: Channel; threadKey: string },
+): Promise<{ identity: IdentityRow | undefined; open: ConversationRow | undefined } | null> {
   const claim = tx
     .$with('claim', { claimed: sql<number>`claimed`.as('claimed') })
     .as(
@@ -57,8 +70,18 @@ export async function claimFindingIdentity(
     );
   const [row] = await tx
     .with(claim)
-    .select({ claimed: sql<boolean>`exists (select 1 from ${claim})`, identity: contactIdentities })
+    .select({ claimed: sql<boolean>`exists (select 1 from ${claim})`, identity: contactIdentities, open: conversations })
     .from(sql`(select 1) as one`)
-    .leftJoin(contactIdentities, and(eq(contactIdentities.kind, from.kind), eq(contactIdentities.value, from.value)));
-  return row?.claimed ? { identity: row.identity ?? undefined } : null;
+    .leftJoin(contactIdentities, and(eq(contactIdentities.kind, from.kind), eq(contactIdentities.value, from.value)))
+    .leftJoin(
+      conversations,
+      and(
+        eq(conversations.contactId, contactIdentities.contactId),
+        eq(conversations.channel, thread.channel),
+        eq(conversations.threadKey, thread.threadKey),
+        inArray(conversations.status, [...OPEN_STATUSES]),
+      ),
+    )
+    .limit(1);
+  return row?.claimed ? { identity: row.identity ?? undefined, open: row.open ?? undefined } : null;
 }
