@@ -17,6 +17,7 @@ let mx: ReturnType<typeof nodemailer.createTransport>;
 let dana: { id: string; token: string };
 let danaSocket: AgentSocket;
 let sue: { id: string; token: string };
+let patSocket: AgentSocket;
 let sueSocket: AgentSocket;
 
 beforeAll(async () => {
@@ -35,8 +36,11 @@ beforeAll(async () => {
   mx = nodemailer.createTransport({ host: '127.0.0.1', port: smtpPort, secure: false, ignoreTLS: true });
   dana = await app.agent({ name: 'Dana', queues: ['donor', 'volunteer', 'crisis'], capacity: { sms: 10, email: 10, slack: 10 } });
   danaSocket = await app.socket(dana.token);
-  sue = await app.agent({ name: 'Sue', role: 'supervisor', queues: ['partner'], available: false });
+  sue = await app.agent({ name: 'Sue', role: 'supervisor', queues: ['donor', 'partner'], available: false });
   sueSocket = await app.socket(sue.token);
+  // Supervises IT only: the donor queue's low scores are not hers.
+  const pat = await app.agent({ name: 'Pat', role: 'supervisor', queues: ['it'], available: false });
+  patSocket = await app.socket(pat.token);
 }, 60_000);
 afterAll(async () => {
   mx?.close();
@@ -146,7 +150,7 @@ describe('SMS survey', () => {
     expect((await surveyOf(id)).score).toBeNull();
   });
 
-  it('a score of 1 or 2 alerts supervisors (csat.low), and an agent sees it only on its own conversation', async () => {
+  it("a score of 1 or 2 alerts the queue's supervisors (csat.low), and an agent sees it only on its own conversation", async () => {
     const donor = randomPhone();
     const id = await resolvedSmsConversation(donor);
     await app.sms(donor, 'terrible');
@@ -154,6 +158,7 @@ describe('SMS survey', () => {
     expect(low).toMatchObject({ queue: 'donor', agentId: dana.id, csat: { score: 1, channel: 'sms' } });
     expect(typeof low.number).toBe('number');
     expect(danaSocket.events.find((e) => e.event === 'csat.low')).toBeUndefined();
+    expect(patSocket.events.find((e) => e.event === 'csat.low')).toBeUndefined();
   });
 
   it('is never sent to a number that texted STOP', async () => {

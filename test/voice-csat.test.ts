@@ -21,7 +21,7 @@ beforeAll(async () => {
   expect((await app.api('PATCH', '/api/queues/donor', { csatVoice: true })).status).toBe(200);
   dana = await app.agent({ name: 'Dana', queues: ['donor', 'volunteer'] });
   danaSocket = await app.socket(dana.token);
-  sue = await app.agent({ name: 'Sue', role: 'supervisor', queues: ['partner'], available: false });
+  sue = await app.agent({ name: 'Sue', role: 'supervisor', queues: ['donor', 'partner'], available: false });
   sueSocket = await app.socket(sue.token);
 }, 60_000);
 afterAll(async () => {

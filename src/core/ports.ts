@@ -100,6 +100,10 @@ export const rooms = {
   agent: (agentId: string) => `agent:${agentId}`,
   queue: (queueKey: string) => `queue:${queueKey}`,
   supervisors: 'supervisors',
+  /** The supervisors who serve a queue: alerts that concern that queue only (a low CSAT score). */
+  queueSupervisors: (queueKey: string) => `supervisors:${queueKey}`,
+  /** Admins, who oversee every queue. */
+  admins: 'admins',
   /** Every signed-in agent: news all of them must see (an incident's banner). */
   everyone: 'everyone',
 } as const;
@@ -147,7 +151,7 @@ export type RealtimeEvents = {
   'incident.updated': { incident: PublicIncident };
   /** To the conversation's audience: its contact answered the satisfaction survey. */
   'csat.received': CsatAlert;
-  /** To supervisors: a score of 1 or 2 (core/csat/survey-policy.ts LOW_SCORE), once per survey. */
+  /** To the queue's supervisors and to admins: a score of 1 or 2 (core/csat/survey-policy.ts LOW_SCORE), once per survey. */
   'csat.low': CsatAlert;
   /** To the conversation's audience: a contact's text matches an open incident's words (one click links it). */
   'incident.suggested': { incidentId: string; conversationId: string; number: number; queue: string };

@@ -75,6 +75,7 @@ const handshakeToken = (auth: unknown) => (auth as { token?: string } | undefine
 
 export function roomsFor(actor: Actor): string[] {
   const list = [rooms.everyone, rooms.agent(actor.id), ...actor.queues.map(rooms.queue)];
-  if (isSupervisor(actor)) list.push(rooms.supervisors);
+  if (isSupervisor(actor)) list.push(rooms.supervisors, ...actor.queues.map(rooms.queueSupervisors));
+  if (actor.role === 'admin') list.push(rooms.admins);
   return list;
 }

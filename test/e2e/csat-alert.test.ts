@@ -24,7 +24,7 @@ beforeAll(async () => {
   const app = e2e.app;
   dana = await app.agent({ name: 'Dana Reyes', queues: ['donor'], capacity: { sms: 5 } });
   danaSocket = await app.socket(dana.token);
-  sam = await app.agent({ name: 'Sam Okafor', queues: ['partner'], role: 'supervisor', available: false });
+  sam = await app.agent({ name: 'Sam Okafor', queues: ['donor', 'partner'], role: 'supervisor', available: false });
   ana = await app.agent({ name: 'Ana Ruiz', queues: ['partner'], role: 'admin', available: false });
   expect((await app.api('PATCH', '/api/me', { language: 'es' }, ana.token)).status).toBe(200);
 }, 120_000);

@@ -110,7 +110,7 @@ export async function takeSmsAnswerInTx(tx: Tx, identityId: string, text: string
   return outcome.status === 'recorded' ? outcome.survey : null;
 }
 
-/** After commit: the conversation's audience sees the score; a low one alerts supervisors. */
+/** After commit: the conversation's audience sees the score; a low one alerts the queue's supervisors (and admins). */
 export async function publishCsatAnswer(deps: Deps, survey: CsatSurveyRow): Promise<void> {
   if (survey.score === null || !survey.answeredAt) return;
   const [row] = await deps.db
@@ -130,7 +130,7 @@ export async function publishCsatAnswer(deps: Deps, survey: CsatSurveyRow): Prom
   };
   deps.realtime.publish(audienceOf(c), 'csat.received', alert);
   if (survey.score <= LOW_SCORE) {
-    deps.realtime.publish([rooms.supervisors], 'csat.low', alert);
+    deps.realtime.publish([rooms.queueSupervisors(c.queueKey), rooms.admins], 'csat.low', alert);
     deps.log.info({ conversationId: c.id, queue: c.queueKey, score: survey.score }, 'low satisfaction score');
   }
 }
