@@ -299,8 +299,13 @@ async function figuresFromFacts(db: DbOrTx, tz: string, q: SummaryQuery): Promis
     (all) => sql`(select percentile_cont(0.5) within group (order by x) from ${values(all, 'resolutions')}) as res_median from g`,
   );
   const run = (query: SQL) => async (tx: Tx) => {
-    // A million values fit in memory; JIT costs more to compile than it saves here.
-    await tx.execute(sql`select set_config('work_mem', '256MB', true), set_config('jit', 'off', true)`);
+    // A million values fit in memory; JIT costs more to compile than it saves here. The planner
+    // cannot estimate how many days or hours the grid lookup yields and guesses one group per
+    // row, which picks sorting the whole range over hashing it (enable_sort only steers plans:
+    // the percentiles still sort their arrays).
+    await tx.execute(
+      sql`select set_config('work_mem', '256MB', true), set_config('jit', 'off', true), set_config('enable_sort', 'off', true)`,
+    );
     return (await tx.execute(query)) as unknown as (Raw & { frt: number[] | null })[];
   };
   // The resolution median (the largest sort) runs beside the rest, on the second core; inside a
