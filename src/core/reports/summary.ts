@@ -250,7 +250,13 @@ async function figuresFromFacts(db: DbOrTx, tz: string, q: SummaryQuery): Promis
   const filters = conversationsOf(q, tz, bounds);
   const key = groupKey(q.groupBy, tz, bounds);
   const targets = (await db.execute(sql`select key, sla_seconds from queues`)) as unknown as { key: string; sla_seconds: number }[];
-  const slaSeconds = JSON.stringify(Object.fromEntries(targets.map((t) => [t.key, t.sla_seconds])));
+  // Each queue's target as a constant of the statement: a JSON lookup per row cost more than the rest of the count.
+  const slaSeconds = targets.length
+    ? sql`case c.queue_key ${sql.join(
+        targets.map((t) => sql`when ${t.key} then ${t.sla_seconds}::float8`),
+        sql` `,
+      )} end`
+    : sql`null::float8`;
   const where = sql.join(filters, sql` and `);
   // Sums and counts add up across groups; averages are divided last so the total's are exact.
   // A group's values are its array; the total's, every group's.
@@ -283,7 +289,7 @@ async function figuresFromFacts(db: DbOrTx, tz: string, q: SummaryQuery): Promis
       count(*) as created,
       count(c.wait_seconds) as answered,
       count(*) filter (where c.abandoned) as abandoned,
-      count(*) filter (where c.wait_seconds <= (${slaSeconds}::jsonb ->> c.queue_key)::int) as answered_in_sla,
+      count(*) filter (where c.wait_seconds <= ${slaSeconds}) as answered_in_sla,
       sum(c.wait_seconds) as wait_sum,
       sum(c.handle_seconds) as handle_sum, count(c.handle_seconds) as handled,
       count(*) filter (where c.resolved) as resolved,
