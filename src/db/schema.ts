@@ -5,6 +5,7 @@ import {
   check,
   index,
   integer,
+  numeric,
   doublePrecision,
   jsonb,
   pgTable,
@@ -755,15 +756,16 @@ export const conversationFacts = pgTable(
     abandoned: boolean('abandoned').notNull(),
     resolved: boolean('resolved').notNull(),
     /**
-     * Accepted − created, inbound only (null: not answered, or ours). float8, though the view's
-     * `extract(epoch …)` gives numeric: summing and comparing a million numerics cost a report
-     * about a fifth of its time, for precision far below the reported tenth of a second.
+     * Accepted − created, inbound only (null: not answered, or ours); numeric as `extract(epoch …)`
+     * gives it. Not float8, though summing numerics costs more: the mean of values with exact
+     * decimals must round a tie (43741.15) as the definition does, and a float sum may land just
+     * below it.
      */
-    waitSeconds: doublePrecision('wait_seconds'),
+    waitSeconds: numeric('wait_seconds'),
     /** First reply − created, inbound only; float8 as the percentile reads it. */
     firstResponseSeconds: doublePrecision('first_response_seconds'),
     resolutionSeconds: doublePrecision('resolution_seconds'),
-    handleSeconds: doublePrecision('handle_seconds'),
+    handleSeconds: numeric('handle_seconds'),
     transfers: integer('transfers').notNull(),
     slaBreaches: integer('sla_breaches').notNull(),
     csatSent: boolean('csat_sent').notNull(),

@@ -253,10 +253,10 @@ async function figuresFromFacts(db: DbOrTx, tz: string, q: SummaryQuery): Promis
   // Each queue's target as a constant of the statement: a JSON lookup per row cost more than the rest of the count.
   const slaSeconds = targets.length
     ? sql`case c.queue_key ${sql.join(
-        targets.map((t) => sql`when ${t.key} then ${t.sla_seconds}::float8`),
+        targets.map((t) => sql`when ${t.key} then ${t.sla_seconds}::numeric`),
         sql` `,
       )} end`
-    : sql`null::float8`;
+    : sql`null::numeric`;
   const where = sql.join(filters, sql` and `);
   // Sums and counts add up across groups; averages are divided last so the total's are exact.
   // A group's values are its array; the total's, every group's.

@@ -1,2 +1,0 @@
-ALTER TABLE "conversation_facts" ALTER COLUMN "wait_seconds" SET DATA TYPE double precision;--> statement-breakpoint
-ALTER TABLE "conversation_facts" ALTER COLUMN "handle_seconds" SET DATA TYPE double precision;
