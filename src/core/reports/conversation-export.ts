@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { DbOrTx } from '../../db/client.js';
 import type { Channel } from '../../db/schema.js';
 import { csvLine, HANDLE_SECONDS } from './summary.js';
-import { conversationsOf, rangeBounds, ZReportFilters } from './filters.js';
+import { conversationsOf, rangeBounds, ZReportFilters, type RangeBounds } from './filters.js';
 import { ZRange } from './range.js';
 
 export const ZConversationExportQuery = ZRange.and(
@@ -50,8 +50,15 @@ type Line = ConversationLine & { cursor_t: string };
 type Cursor = { t: string; id: string };
 
 /** Up to `limit` lines of the range in creation order, after `after`. */
-async function linesOf(db: DbOrTx, tz: string, q: ConversationExportQuery, after: Cursor | null, limit: number): Promise<Line[]> {
-  const filters = conversationsOf(q, tz, await rangeBounds(db, q, tz));
+async function linesOf(
+  db: DbOrTx,
+  tz: string,
+  q: ConversationExportQuery,
+  bounds: RangeBounds,
+  after: Cursor | null,
+  limit: number,
+): Promise<Line[]> {
+  const filters = conversationsOf(q, tz, bounds);
   if (after) filters.push(sql`(c.created_at, c.id) > (${after.t}::timestamptz, ${after.id}::uuid)`);
   return (await db.execute(sql`
     select c.id, c.created_at::text as cursor_t, c.number, ${iso(sql`c.created_at`)} as "createdAt",
@@ -79,8 +86,9 @@ export async function writeConversationCsv(db: DbOrTx, tz: string, q: Conversati
   // The cursor keeps Postgres' text form: microseconds a JS Date would drop.
   let after: Cursor | null = null;
   let total = 0;
+  const bounds = await rangeBounds(db, q, tz);
   for (;;) {
-    const rows = await linesOf(db, tz, q, after, PAGE);
+    const rows = await linesOf(db, tz, q, bounds, after, PAGE);
     if (!rows.length) break;
     total += rows.length;
     await write(rows.map((r) => csvLine(CONVERSATION_COLUMNS.map((col) => r[col]))).join(''));
@@ -120,9 +128,10 @@ export async function conversationPage(
   tz: string,
   q: ConversationExportQuery,
 ): Promise<{ conversations: ConversationLine[]; total: number }> {
-  const rows = await linesOf(db, tz, q, null, q.limit);
+  const bounds = await rangeBounds(db, q, tz);
+  const rows = await linesOf(db, tz, q, bounds, null, q.limit);
   const [{ total }] = (await db.execute(
-    sql`select count(*)::int as total from conversations c where ${sql.join(conversationsOf(q, tz, await rangeBounds(db, q, tz)), sql` and `)}`,
+    sql`select count(*)::int as total from conversations c where ${sql.join(conversationsOf(q, tz, bounds), sql` and `)}`,
   )) as unknown as { total: number }[];
   return {
     conversations: rows.map(({ cursor_t: _c, ...line }) => line),
