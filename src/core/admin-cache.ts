@@ -2,7 +2,7 @@ import type { DbOrTx } from '../db/client.js';
 import { inboxes, queues, type IdentityKind, type InboxRow, type IncidentRow, type QueueRow } from '../db/schema.js';
 import type { AdminTerm } from './crisis/built-in-rules.js';
 import { loadAdminTerms } from './crisis/crisis-settings.js';
-import { openIncidents } from './incidents/open-incidents.js';
+import { concernsQueues, openIncidents } from './incidents/open-incidents.js';
 
 /**
  * The small admin-managed tables every inbound text reads (its queue, the inbox it came to, the
@@ -92,7 +92,7 @@ export function createAdminCache(db: DbOrTx, feed?: ChangeFeed, opts: { ttlMs?: 
       return {
         queue: (key) => queueRows.get(key),
         inbox: (kind, address) => inboxRows.get(inboxKey(kind, address)),
-        openIncidentsFor: (queueKeys) => incidentRows.filter((i) => i.queues.length === 0 || i.queues.some((q) => queueKeys.includes(q))),
+        openIncidentsFor: (queueKeys) => incidentRows.filter((i) => concernsQueues(i, queueKeys)),
       };
     },
     crisisTerms: () => read('crisis-terms'),
