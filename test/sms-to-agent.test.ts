@@ -1,4 +1,6 @@
+import { eq, inArray, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { agents, conversations, reservations } from '../src/db/schema.js';
 import { eventually, HOTLINE, randomPhone, startTestApp, type TestApp } from './helpers/harness.js';
 
 let app: TestApp;
@@ -177,5 +179,109 @@ describe('a donor texts the hotline', () => {
     expect([...times].sort((a, b) => b - a)).toEqual(times);
     const bad = await app.api('GET', '/api/conversations?cursor=garbage');
     expect(bad.status).toBe(400);
+  });
+});
+
+describe('accepting an offer', () => {
+  /** A queue and line of its own, one agent on it, and `n` texts offered to that agent. */
+  async function offersTo(name: string, line: string, n = 1) {
+    const queue = `q${line.slice(-3)}`;
+    await app.api('POST', '/api/queues', { key: queue, name: `Queue ${name}`, priority: 10, slaSeconds: 60 });
+    await app.api('POST', '/api/inboxes', { kind: 'phone', address: line, queue });
+    const agent = await app.agent({ name, queues: [queue], capacity: { sms: n } });
+    const sock = await app.socket(agent.token);
+    for (let i = 0; i < n; i++) await app.sms(randomPhone(), `question ${i} for ${name}`, { To: line });
+    await eventually(() => sock.events.filter((e) => e.event === 'reservation.created').length === n || undefined, { timeout: 20_000 });
+    const offers = sock.events.filter((e) => e.event === 'reservation.created').map((e) => e.payload);
+    return { agent, sock, offers };
+  }
+  const db = () => app.sb.deps.db;
+  const offerRow = async (id: string) => (await db().select().from(reservations).where(eq(reservations.id, id)))[0];
+  const conversationRow = async (id: string) => (await db().select().from(conversations).where(eq(conversations.id, id)))[0];
+  const lapses = async (id: string) => (await db().select().from(agents).where(eq(agents.id, id)))[0].consecutiveTimeouts;
+  const accept = (id: string, token: string) => app.api('POST', `/api/reservations/${id}/accept`, undefined, token);
+
+  it('takes the offer once: a second accept, an unknown offer and another agent’s are refused', async () => {
+    const { agent, offers } = await offersTo('Max', '+15005550111');
+    const [offer] = offers;
+    const other = await app.agent({ name: 'Ned', queues: ['it'], available: false });
+    await db().update(agents).set({ consecutiveTimeouts: 2 }).where(eq(agents.id, agent.id));
+
+    // Another agent's offer is "not found", and touches nothing.
+    const theirs = await accept(offer.reservationId, other.token);
+    expect(theirs.status).toBe(404);
+    expect((await offerRow(offer.reservationId)).status).toBe('pending');
+    expect((await conversationRow(offer.conversationId)).status).toBe('offered');
+    expect(await lapses(agent.id)).toBe(2);
+    expect((await accept('00000000-0000-0000-0000-000000000000', agent.token)).status).toBe(404);
+
+    const ok = await accept(offer.reservationId, agent.token);
+    expect(ok.status).toBe(200);
+    expect(ok.body.conversation).toMatchObject({ id: offer.conversationId, status: 'assigned', assigneeId: agent.id });
+    expect(await offerRow(offer.reservationId)).toMatchObject({ status: 'accepted', answeredAt: expect.any(Date) });
+    expect(await conversationRow(offer.conversationId)).toMatchObject({ assigneeId: agent.id, acceptedAt: expect.any(Date) });
+    expect(await lapses(agent.id)).toBe(0);
+
+    const again = await accept(offer.reservationId, agent.token);
+    expect(again.status).toBe(409);
+    expect(again.body.error).toMatchObject({ code: 'offer_expired', message: 'this offer is accepted' });
+    // Someone else's taken offer is still "not found" (not "expired").
+    expect((await accept(offer.reservationId, other.token)).status).toBe(404);
+  });
+
+  it('refuses an offer past its time before the sweep withdrew it, and one whose conversation stopped waiting, changing nothing', async () => {
+    const { agent, offers } = await offersTo('Oli', '+15005550112', 2);
+    const [late, gone] = offers;
+    await db().update(agents).set({ consecutiveTimeouts: 1 }).where(eq(agents.id, agent.id));
+
+    await db()
+      .update(reservations)
+      .set({ expiresAt: sql`now() - interval '1 second'` })
+      .where(eq(reservations.id, late.reservationId));
+    const expired = await accept(late.reservationId, agent.token);
+    expect(expired.status).toBe(409);
+    expect(expired.body.error).toMatchObject({ code: 'offer_expired', message: 'this offer is expired' });
+    expect((await conversationRow(late.conversationId)).status).toBe('offered');
+
+    await db().update(conversations).set({ status: 'waiting' }).where(eq(conversations.id, gone.conversationId));
+    const stopped = await accept(gone.reservationId, agent.token);
+    expect(stopped.status).toBe(409);
+    expect(stopped.body.error).toMatchObject({ code: 'offer_expired', message: 'this conversation is no longer waiting' });
+    expect(await offerRow(gone.reservationId)).toMatchObject({ status: 'pending', answeredAt: null });
+    expect(await conversationRow(gone.conversationId)).toMatchObject({ status: 'waiting', assigneeId: null, acceptedAt: null });
+    expect(await lapses(agent.id)).toBe(1);
+    // Offered again (a waiting conversation with a live offer would stop the router), it can be taken.
+    await db().update(conversations).set({ status: 'offered' }).where(eq(conversations.id, gone.conversationId));
+    expect((await accept(gone.reservationId, agent.token)).status).toBe(200);
+  });
+
+  it('an accept racing the agent going away: each offer ends accepted and assigned, or withdrawn and waiting', async () => {
+    const { agent, offers } = await offersTo('Pia', '+15005550113', 6);
+    const [away, ...accepts] = await Promise.all([
+      app.api('PUT', '/api/me/status', { status: 'away' }, agent.token),
+      ...offers.map((o) => accept(o.reservationId, agent.token)),
+    ]);
+    expect(away.status).toBe(200);
+    const rows = await db()
+      .select({ r: reservations, c: conversations })
+      .from(reservations)
+      .innerJoin(conversations, eq(conversations.id, reservations.conversationId))
+      .where(
+        inArray(
+          reservations.id,
+          offers.map((o) => o.reservationId),
+        ),
+      );
+    for (const [i, o] of offers.entries()) {
+      const { r, c } = rows.find((x) => x.r.id === o.reservationId)!;
+      if (accepts[i].status === 200) {
+        expect(r.status).toBe('accepted');
+        expect(c).toMatchObject({ status: 'assigned', assigneeId: agent.id });
+      } else {
+        expect(accepts[i].body.error.code).toBe('offer_expired');
+        expect(r.status).toBe('canceled');
+        expect(c).toMatchObject({ status: 'waiting', assigneeId: null });
+      }
+    }
   });
 });

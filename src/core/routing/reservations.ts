@@ -1,5 +1,5 @@
-import { and, eq, gt, inArray, lte, sql } from 'drizzle-orm';
-import type { DbOrTx, Tx } from '../../db/client.js';
+import { and, eq, getTableColumns, gt, inArray, lte, ne, sql } from 'drizzle-orm';
+import type { Db, DbOrTx, Tx } from '../../db/client.js';
 import { agents, conversations, reservations, type ReservationRow } from '../../db/schema.js';
 import { AppError, notFound } from '../errors.js';
 import { publishConversationChange } from '../conversations/publish.js';
@@ -13,28 +13,20 @@ export const MAX_CONSECUTIVE_TIMEOUTS = 3;
 
 /**
  * The agent takes the offer: the conversation becomes theirs. Fails with
- * offer_expired when the offer already lapsed or was withdrawn.
+ * offer_expired when the offer already lapsed or was withdrawn, and with
+ * notFound for an unknown offer or another agent's.
  */
 export async function acceptReservation(deps: Deps, reservationId: string, agentId: string) {
-  const conversation = await deps.db.transaction(async (tx) => {
-    const r = await lockReservation(tx, reservationId, agentId);
-    if (r.status !== 'pending' || r.expiresAt.getTime() <= Date.now()) {
-      throw new AppError('offer_expired', `this offer is ${r.status === 'pending' ? 'expired' : r.status}`);
-    }
-    await tx
-      .update(reservations)
-      .set({ status: 'accepted', answeredAt: sql`now()` })
-      .where(eq(reservations.id, r.id));
-    const [c] = await tx
-      .update(conversations)
-      // Taken: the transfer hand-over (sender, note) is done; the timeline keeps its record.
-      .set({ status: 'assigned', assigneeId: agentId, acceptedAt: sql`now()`, transferredBy: null, transferNote: null })
-      .where(and(eq(conversations.id, r.conversationId), eq(conversations.status, 'offered')))
-      .returning();
-    if (!c) throw new AppError('offer_expired', 'this conversation is no longer waiting');
-    await tx.update(agents).set({ consecutiveTimeouts: 0 }).where(eq(agents.id, agentId));
-    return c;
-  });
+  let accept = acceptStatements.get(deps.db);
+  if (!accept) acceptStatements.set(deps.db, (accept = acceptStatement(deps.db)));
+  const [row] = await accept.execute({ reservationId, agentId });
+  // Someone else's offer is "not found" to this agent: ids are not a way to probe.
+  if (!row || row.r.agentId !== agentId) throw notFound('reservation');
+  const { r, taken: conversation } = row;
+  if (r.status !== 'pending' || r.expired) {
+    throw new AppError('offer_expired', `this offer is ${r.status === 'pending' ? 'expired' : r.status}`);
+  }
+  if (!conversation) throw new AppError('offer_expired', 'this conversation is no longer waiting');
   deps.realtime.publish([rooms.agent(agentId), rooms.supervisors], 'conversation.assigned', {
     conversationId: conversation.id,
     agentId,
@@ -44,6 +36,84 @@ export async function acceptReservation(deps: Deps, reservationId: string, agent
   await deps.channels[conversation.channel]?.onAssigned?.(conversation, agentId);
   return conversation;
 }
+
+/**
+ * The accept in one statement (one round trip instead of six, issue #15): `r` locks the offer
+ * row; `taken` assigns the conversation only if that offer is this agent's, pending, not yet
+ * due and the conversation still offered; the offer is accepted and the agent's lapses reset
+ * only if `taken` did (so a refused accept changes nothing, and one statement is atomic).
+ *
+ * Racing an expiry or withdrawal keeps "accepted ⇔ assigned": whatever withdraws the offer
+ * (expireReservation, cancelPendingOffersInTx, cancelOfferInTx) rewrites the offer row, which
+ * `r` holds locked, in the same transaction as the conversation. If it committed first, `r`'s
+ * FOR UPDATE returns the row as committed (Read Committed re-reads a row it waited for), no
+ * longer pending, and nothing is written. If we hold the row first, it waits for us and then
+ * finds the offer accepted, not pending, and leaves offer and conversation alone. `taken` also
+ * re-checks `offered` on the conversation's newest version after locking it, so a conversation
+ * that left `offered` meanwhile is not assigned. (A transfer or resolve locks the conversation
+ * before the offer, the other order: as with the transaction this replaces, Postgres then
+ * aborts one of the two as a deadlock, and neither half-applies.) "Due" is by Postgres' clock,
+ * as for the expiry sweep.
+ */
+function acceptStatement(db: Db) {
+  const reservationId = sql.placeholder('reservationId');
+  const agentId = sql.placeholder('agentId');
+  const r = db.$with('r').as(
+    db
+      .select({
+        agentId: reservations.agentId,
+        conversationId: reservations.conversationId,
+        status: reservations.status,
+        expired: sql<boolean>`${reservations.expiresAt} <= now()`.as('expired'),
+      })
+      .from(reservations)
+      .where(eq(reservations.id, reservationId))
+      .for('update'),
+  );
+  const taken = db.$with('taken').as(
+    db
+      .update(conversations)
+      // Taken: the transfer hand-over (sender, note) is done; the timeline keeps its record.
+      .set({ status: 'assigned', assigneeId: sql`${agentId}`, acceptedAt: sql`now()`, transferredBy: null, transferNote: null })
+      .from(r)
+      .where(
+        and(
+          eq(conversations.id, r.conversationId),
+          eq(conversations.status, 'offered'),
+          eq(r.agentId, agentId),
+          eq(r.status, 'pending'),
+          sql`not ${r.expired}`,
+        ),
+      )
+      .returning(getTableColumns(conversations)),
+  );
+  const accepted = db.$with('accepted').as(
+    db
+      .update(reservations)
+      .set({ status: 'accepted', answeredAt: sql`now()` })
+      .from(taken)
+      .where(eq(reservations.id, reservationId))
+      .returning({ id: reservations.id }),
+  );
+  // Only when there is something to reset: a row the update skips is not locked, so the usual
+  // accept does not wait on (or deadlock with) the agent's row held by a presence change.
+  const reset = db.$with('reset').as(
+    db
+      .update(agents)
+      .set({ consecutiveTimeouts: 0 })
+      .from(taken)
+      .where(and(eq(agents.id, agentId), ne(agents.consecutiveTimeouts, 0)))
+      .returning({ id: agents.id }),
+  );
+  return db
+    .with(r, taken, accepted, reset)
+    .select()
+    .from(r)
+    .leftJoin(taken, sql`true`)
+    .prepare('accept_reservation');
+}
+/** Built once per database handle: drizzle takes longer to build this statement than Postgres to run it. */
+const acceptStatements = new WeakMap<Db, ReturnType<typeof acceptStatement>>();
 
 export async function rejectReservation(deps: Deps, reservationId: string, agentId: string) {
   const done = await deps.db.transaction(async (tx) => {
