@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { burstAround, findBursts, type RecentText } from '../src/core/incidents/bursts.js';
+import { burstAround, findBursts, inGroup, readWindow, readWindowWithout, type RecentText } from '../src/core/incidents/bursts.js';
 
 const NOW = new Date('2026-11-03T18:00:00Z');
 let seq = 0;
@@ -161,5 +161,45 @@ describe('the group around one contact (pushed as each contact arrives)', () => 
     expect(burstAround(texts, texts[4].contactId, NOW)).toBeNull();
     expect(burstAround(texts.slice(0, 3), texts[2].contactId, NOW)).toBeNull();
     expect(burstAround(texts, 'nobody', NOW)).toBeNull();
+  });
+});
+
+describe('reading the window once per check', () => {
+  /** A seeded mix: 40 contacts writing 1-4 texts each from a small vocabulary, so groups form and overlap. */
+  function window(seed: number) {
+    const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const words = 'donation page error down office phoenix closed rally moved shift canvass receipt refund login password'.split(' ');
+    const texts: (RecentText & { messageId: string })[] = [];
+    for (let c = 0; c < 40; c++)
+      for (let k = 0, n = 1 + Math.floor(rnd() * 4); k < n; k++) {
+        const body = Array.from({ length: 2 + Math.floor(rnd() * 5) }, () => words[Math.floor(words.length * rnd())]).join(' ');
+        texts.push({ ...text(body, { contactId: `c${c}`, minutesAgo: 25 * rnd() }), messageId: `m${seed}-${texts.length}` });
+      }
+    return { texts, rnd };
+  }
+
+  it('"before" derived from the full reading is the reading of the window without the new texts', () => {
+    for (const seed of [1, 2, 3, 4, 5]) {
+      const { texts, rnd } = window(seed);
+      const without = new Set(texts.filter(() => rnd() < 0.1).map((t) => t.messageId));
+      const derived = readWindowWithout(readWindow(texts, NOW), texts, without, NOW);
+      const fresh = readWindow(
+        texts.filter((t) => !without.has(t.messageId)),
+        NOW,
+      );
+      expect(derived.docs).toEqual(fresh.docs);
+      for (let c = 0; c < 40; c++) expect(inGroup(derived, `c${c}`)).toBe(burstAround(fresh, `c${c}`, NOW) !== null);
+    }
+  });
+
+  it('a stored message is read once, and read again if its text is not the one remembered', () => {
+    const { texts } = window(9);
+    const plain = texts.map(({ messageId: _, ...t }) => t);
+    expect(findBursts(texts, NOW)).toEqual(findBursts(plain, NOW));
+    expect(findBursts(texts, NOW)).toEqual(findBursts(plain, NOW));
+    const first = { ...text('the rally was moved'), messageId: 'same-id' };
+    expect([...readWindow([first], NOW).docs.get(first.contactId)!.stems]).toEqual(['rally', 'moved']);
+    const changed = { ...first, text: 'phoenix office closed' };
+    expect([...readWindow([changed], NOW).docs.get(first.contactId)!.stems]).toEqual(['phoen', 'offic', 'close']);
   });
 });

@@ -8,6 +8,8 @@ import { significantWords } from './words.js';
 
 /** One inbound text of the window, with what the crisis matcher found in it (if anything). */
 export type RecentText = {
+  /** The stored message, when there is one: its words are read once per process (`wordsOf`). */
+  messageId?: string;
   conversationId: string;
   number: number;
   contactId: string;
@@ -138,6 +140,15 @@ export function burstAround(
   opts: BurstOptions = BURST_DEFAULTS,
 ): Burst | null {
   const { docs, surface } = Array.isArray(texts) ? readTexts(texts, now, opts) : texts;
+  const group = groupAround(docs, contactId, opts);
+  return group ? describe(group, surface) : null;
+}
+
+/** Is the contact in a group (`burstAround` without describing it)? */
+export const inGroup = (reading: Pick<WindowReading, 'docs'>, contactId: string, opts: BurstOptions = BURST_DEFAULTS): boolean =>
+  groupAround(reading.docs, contactId, opts) !== null;
+
+function groupAround(docs: Map<string, Doc>, contactId: string, opts: BurstOptions): Doc[] | null {
   const target = docs.get(contactId);
   if (!target) return null;
   const own = [...target.stems].sort();
@@ -157,13 +168,59 @@ export function burstAround(
   for (const entry of pairs) {
     if (!best || entry[1].length > best[1].length || (entry[1].length === best[1].length && entry[0] < best[0])) best = entry;
   }
-  return best && best[1].length >= opts.minContacts ? describe(best[1], surface) : null;
+  return best && best[1].length >= opts.minContacts ? best[1] : null;
 }
 
 /** The window's texts read once (stemmed per contact), for several `burstAround` calls over the same texts. */
 export type WindowReading = ReturnType<typeof readTexts>;
 export const readWindow = (texts: RecentText[], now: Date, opts: BurstOptions = BURST_DEFAULTS): WindowReading =>
   readTexts(texts, now, opts);
+
+/**
+ * The reading of the window without some of its texts (those just stored), for `inGroup`: only
+ * the contacts who wrote one of them are read again; every other contact's document is the same
+ * either way. Its `surface` is the full window's (it describes nothing).
+ */
+export function readWindowWithout(
+  reading: WindowReading,
+  texts: (RecentText & { messageId: string })[],
+  without: Set<string>,
+  now: Date,
+  opts: BurstOptions = BURST_DEFAULTS,
+): WindowReading {
+  const changed = new Set(texts.filter((t) => without.has(t.messageId)).map((t) => t.contactId));
+  if (changed.size === 0) return reading;
+  const again = readTexts(
+    texts.filter((t) => changed.has(t.contactId) && !without.has(t.messageId)),
+    now,
+    opts,
+  );
+  const docs = new Map(reading.docs);
+  for (const contactId of changed) {
+    const doc = again.docs.get(contactId);
+    if (doc) docs.set(contactId, doc);
+    else docs.delete(contactId);
+  }
+  return { docs, surface: reading.surface };
+}
+
+/** Stored texts never change their words, and the window rereads the same texts at every check: each is read once. */
+const MAX_WORDS_KEPT = 5000;
+const wordsKept = new Map<string, { text: string; words: { word: string; stem: string }[] }>();
+
+/** The words of a text that may make a group (significant, not chatter, not numbers), remembered per stored message. */
+function wordsOf(t: RecentText): { word: string; stem: string }[] {
+  const kept = t.messageId === undefined ? undefined : wordsKept.get(t.messageId);
+  // The text is compared too: a cache must never answer for other words than the row's.
+  if (kept && kept.text === t.text) return kept.words;
+  const words = significantWords(t.text).filter(({ stem }) => !CHATTER.has(stem) && !/^\d+$/.test(stem));
+  if (t.messageId !== undefined) {
+    // Oldest first out: texts leave the window in the order they arrived.
+    if (wordsKept.size >= MAX_WORDS_KEPT) wordsKept.delete(wordsKept.keys().next().value!);
+    wordsKept.set(t.messageId, { text: t.text, words });
+  }
+  return words;
+}
 
 /** One document per contact: the stems of its texts within the window, and the forms contacts wrote. */
 function readTexts(texts: RecentText[], now: Date, opts: BurstOptions) {
@@ -178,8 +235,7 @@ function readTexts(texts: RecentText[], now: Date, opts: BurstOptions) {
     doc.conversations.set(t.conversationId, { number: t.number, queue: t.queue });
     if (t.at < doc.firstAt) doc.firstAt = t.at;
     if (t.at > doc.lastAt) doc.lastAt = t.at;
-    for (const { word, stem } of significantWords(t.text)) {
-      if (CHATTER.has(stem) || /^\d+$/.test(stem)) continue;
+    for (const { word, stem } of wordsOf(t)) {
       if (doc.stems.size >= STEMS_PER_CONTACT && !doc.stems.has(stem)) continue;
       doc.stems.add(stem);
       const forms = surface.get(stem) ?? new Map<string, number>();

@@ -2,9 +2,19 @@ import { and, desc, eq, gte, isNull, notExists, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
 import { conversations, incidentConversations, incidents, messages, type ConversationRow } from '../../db/schema.js';
 import { rooms, type Deps } from '../ports.js';
-import { BURST_DEFAULTS, burstAround, findBursts, readWindow, type Burst, type BurstOptions, type RecentText } from './bursts.js';
+import {
+  BURST_DEFAULTS,
+  burstAround,
+  findBursts,
+  inGroup,
+  readWindow,
+  readWindowWithout,
+  type Burst,
+  type BurstOptions,
+  type RecentText,
+} from './bursts.js';
 import { openIncidents } from './open-incidents.js';
-import { incidentStems, matchesIncident } from './words.js';
+import { incidentStems, matchesIncident, textStems } from './words.js';
 
 /** Newest texts read (a bound on the work of one check; a flood past it is a burst anyway). */
 const SCAN_LIMIT = 1000;
@@ -54,7 +64,11 @@ async function loadRecentTexts(db: DbOrTx, now: Date, opts: BurstOptions): Promi
     .limit(SCAN_LIMIT);
   const declared = open.map((i) => incidentStems(i.title));
   return rows
-    .filter((r) => !declared.some((stems) => matchesIncident(stems, r.text)))
+    .filter((r) => {
+      if (declared.length === 0) return true;
+      const seen = textStems(r.text); // once per text, not once per open incident
+      return !declared.some((stems) => matchesIncident(stems, seen));
+    })
     .map((r) => ({ ...r, riskCategories: r.risk?.categories ?? [] }));
 }
 
@@ -83,16 +97,12 @@ export async function proposeOnInbound(deps: Deps, stored: StoredText[], opts: B
     const checked = stored.filter((s) => present.has(s.messageId));
     if (checked.length === 0) return;
     const after = readWindow(texts, now, opts);
-    const before = readWindow(
-      texts.filter((t) => !ids.has(t.messageId)),
-      now,
-      opts,
-    );
+    const before = readWindowWithout(after, texts, ids, now, opts);
     const pushed = new Set<string>();
     for (const { conversation } of checked) {
       const burst = burstAround(after, conversation.contactId, now, opts);
       // Told already: the contact was in a group before these texts (a second text adds nobody).
-      if (!burst || burstAround(before, conversation.contactId, now, opts)) continue;
+      if (!burst || inGroup(before, conversation.contactId, opts)) continue;
       const key = burst.conversationIds.join(' ');
       if (pushed.has(key)) continue;
       pushed.add(key);

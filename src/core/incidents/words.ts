@@ -40,10 +40,13 @@ export function incidentStems(title: string): string[] {
   return [...new Set(significantWords(title).map((w) => w.stem))];
 }
 
-/** Does `text` name the incident? Two of its stems (or its only one). */
-export function matchesIncident(stems: string[], text: string): boolean {
+/** Every word's stem in `text` (for checking one text against several incidents). */
+export const textStems = (text: string): Set<string> => new Set(wordsOf(text).map(stem));
+
+/** Does `text` (or its `textStems`) name the incident? Two of its stems (or its only one). */
+export function matchesIncident(stems: string[], text: string | Set<string>): boolean {
   if (stems.length === 0) return false;
-  const seen = new Set(wordsOf(text).map(stem));
+  const seen = typeof text === 'string' ? textStems(text) : text;
   const hits = stems.filter((s) => seen.has(s)).length;
   return hits >= Math.min(2, stems.length);
 }
