@@ -56,7 +56,7 @@ import {
   type Scenario,
 } from '../test/fault/cluster.js';
 import { summarise } from './cpu-top.js';
-import { startStatementCounter, type StatementCounts } from './pg-statement-counter.js';
+import { PARSES, startStatementCounter, type StatementCounts } from './pg-statement-counter.js';
 
 const num = (name: string, def: number, max: number) => Math.min(max, Math.max(1, Number(process.env[name] ?? def) || def));
 const CONTACTS = num('BENCH_CONTACTS', 2000, 20_000);
@@ -363,10 +363,13 @@ async function profilePhase(dir: string) {
     const redisBefore = await commandStats(sc.env.REDIS_URL);
     counts.clear();
     await loadPhase('1 web + 1 worker process, profiled', sc, sc.webs[0].url, sc.webs[0].url);
+    const parses = counts.get(PARSES) ?? 0;
+    counts.delete(PARSES);
     const statements = [...counts].sort((a, b) => b[1] - a[1]);
     const redisAfter = await commandStats(sc.env.REDIS_URL);
     const total = statements.reduce((n, [, c]) => n + c, 0);
     log(`\n## Postgres statements: ${fmt(total / CONTACTS, 1)} per text (${total} for ${CONTACTS} texts, bench agents included)`);
+    log(`Parse messages (a statement prepared on its connection, one more round trip): ${fmt(parses / CONTACTS, 2)} per text`);
     for (const [text, c] of statements.slice(0, 40)) log(`${fmt(c / CONTACTS, 2).padStart(6)}  ${text.replace(/\s+/g, ' ').slice(0, 220)}`);
     const redis = [...redisAfter].map(([k, v]) => [k, v - (redisBefore.get(k) ?? 0)] as const).filter(([, v]) => v > 0);
     redis.sort((a, b) => b[1] - a[1]);

@@ -11,6 +11,9 @@ import net from 'node:net';
 
 export type StatementCounts = Map<string, number>;
 
+/** Key under which `Parse` messages are counted (a statement prepared again: one more round trip). */
+export const PARSES = '(Parse messages)';
+
 export async function startStatementCounter(targetPort: number) {
   const counts: StatementCounts = new Map();
   const open = new Set<net.Socket>();
@@ -53,6 +56,7 @@ export async function startStatementCounter(targetPort: number) {
         if (type === 'Q') count(cstrings(body, 1)[0]);
         else if (type === 'P') {
           const [name, text] = cstrings(body, 2);
+          counts.set(PARSES, (counts.get(PARSES) ?? 0) + 1);
           if (name) named.set(name, text);
           else unnamed = text;
         } else if (type === 'B') {

@@ -26,9 +26,42 @@ export function connectDb(url: string, opts: { max?: number } = {}): DbHandle {
     // outage a webhook would hang past Twilio's 15 s instead of answering 500 (so Twilio retries),
     // and recovery would lag. Retry within a second instead (seconds).
     backoff: (attempt: number) => Math.min(0.05 * 2 ** attempt, 1),
+    // Named statements (below) keep their parse, not their plan: every execution is planned for
+    // its own values, as an unnamed statement is. A generic plan cut a hot transaction's time by
+    // a further ~17 %, but for reports and searches over a date range it guesses a default
+    // selectivity and can pick an index walk over a million rows (docs/scale-out.md).
+    connection: { plan_cache_mode: 'force_custom_plan' },
   });
-  const db = drizzle(client, { schema });
+  const db = drizzle(preparedStatements(client), { schema });
   return { db, close: () => client.end({ timeout: 5 }) };
+}
+
+/**
+ * drizzle runs every query as an unnamed statement (postgres-js `prepare: false`), and postgres-js
+ * sends an unnamed statement with parameters in two round trips: Parse + Describe first (to learn
+ * the parameter types), then Bind + Execute, and Postgres parses it again each time. A named
+ * statement is parsed and described once per connection, then costs one round trip: measured
+ * (a transaction of three small statements, 3,000 times) 1.15 ms instead of 1.55 ms, and 20 %
+ * less client CPU; in the surge benchmark Parse messages went from 14 per text to 0.5. So this
+ * client hands drizzle named statements for every query, in transactions too. A connection keeps
+ * each distinct text it ran (postgres-js caches them per connection, without a bound): our texts
+ * are a fixed set apart from IN lists by length, and postgres-js replaces a connection after
+ * 30 to 60 minutes (`max_lifetime`), which bounds the rest.
+ */
+function preparedStatements(sql: postgres.Sql): postgres.Sql {
+  return new Proxy(sql, {
+    get(target, prop, receiver) {
+      if (prop === 'unsafe')
+        return (query: string, params?: postgres.ParameterOrJSON<never>[], options?: postgres.UnsafeQueryOptions) =>
+          target.unsafe(query, params, { ...options, prepare: true });
+      if (prop === 'begin' || prop === 'savepoint')
+        return (...args: unknown[]) => {
+          const body = args.pop() as (tx: postgres.Sql) => unknown;
+          return (Reflect.get(target, prop) as (...a: unknown[]) => unknown)(...args, (tx: postgres.Sql) => body(preparedStatements(tx)));
+        };
+      return Reflect.get(target, prop, receiver);
+    },
+  });
 }
 
 /** Creates the database named in `url` if it does not exist yet (connects to the `postgres` database to do so). */
