@@ -10,7 +10,7 @@ import { DEFAULT_QUEUES } from '../src/core/conversations/types.js';
 import { GROUP_BYS, summaryReport, type SummaryQuery } from '../src/core/reports/summary.js';
 import { MIGRATIONS_DIR, connectDb, ensureDatabase, migrateDb, type Db, type DbHandle } from '../src/db/client.js';
 import { agents, contacts, conversations, csatSurveys, qualityReviews, queues } from '../src/db/schema.js';
-import { isolatedStores } from './helpers/harness.js';
+import { eventually, isolatedStores } from './helpers/harness.js';
 
 /**
  * Reports read `conversation_facts`, a table the database keeps beside the conversations. Its
@@ -233,6 +233,107 @@ describe('report facts', () => {
     expect(after.created).toBe(before.created - 1);
     await expectFactsCurrent();
     await expectSameAnswers();
+  });
+
+  it("follow each figure of a conversation's own row, keep its survey and reviews, and skip updates that change no figure", async () => {
+    // Outside the range (the other tests' reports), so its life here changes none of them.
+    const [{ id }] = (await db.execute(sql`
+      insert into conversations (contact_id, channel, queue_key, inbox_address, thread_key, created_at, queued_at)
+      values (${contactId}, 'sms', 'donor', '+15005550006', 'facts-life', '2026-12-20T10:00:00Z', '2026-12-20T10:00:00Z')
+      returning id`)) as unknown as { id: string }[];
+    const written = async () =>
+      ((await db.execute(sql`select xmin::text x from conversation_facts where conversation_id = ${id}`)) as unknown as { x: string }[])[0]
+        .x;
+    const update = (set: ReturnType<typeof sql>) => () => db.execute(sql`update conversations set ${set} where id = ${id}`);
+    const answeredAndReviewed = async () => {
+      await db.insert(csatSurveys).values({
+        conversationId: id,
+        channel: 'sms',
+        sentAt: new Date('2026-12-20T12:00:00Z'),
+        expiresAt: new Date('2026-12-21T12:00:00Z'),
+        score: 4,
+        answeredAt: new Date('2026-12-20T12:05:00Z'),
+      });
+      for (const average of [4.5, 3])
+        await db.insert(qualityReviews).values({ conversationId: id, agentId: agentIds[2], scores: { greeting: 4 }, average });
+    };
+    // One statement each; `writes`: a report figure changes, so the facts row is rewritten.
+    const steps: [string, () => Promise<unknown>, boolean][] = [
+      ['offered', update(sql`status = 'offered', first_offered_at = '2026-12-20T10:00:05Z'`), false],
+      ['a message, the language', update(sql`last_message_at = now(), metadata = metadata || '{"lang": "es"}'`), false],
+      ['accepted', update(sql`status = 'assigned', assignee_id = ${agentIds[0]}, accepted_at = '2026-12-20T10:00:31.5Z'`), true],
+      ['first reply', update(sql`first_reply_at = '2026-12-20T10:02:00Z'`), true],
+      // Open messaging has no handle time yet: pending time changes no figure until it is resolved.
+      ['pending time while open', update(sql`pending_seconds = 120`), false],
+      ['resolved', update(sql`status = 'resolved', resolved_at = '2026-12-20T12:00:00Z', disposition = 'resolved'`), true],
+      ['survey answered, two reviews', answeredAndReviewed, true],
+      ['pending time', update(sql`pending_seconds = 300`), true],
+      ['a transfer', update(sql`transfer_count = 1`), true],
+      [
+        'a breach',
+        update(sql`sla_breaches = '[{"kind": "resolution", "at": "2026-12-20T11:00:00Z", "dueAt": "2026-12-20T11:00:00Z"}]'`),
+        true,
+      ],
+      ['outbound', update(sql`metadata = metadata || '{"direction": "outbound"}'`), true],
+      ['queue', update(sql`queue_key = 'it'`), true],
+      ['agent', update(sql`assignee_id = ${agentIds[1]}`), true],
+      ['a call', update(sql`channel = 'voice', metadata = '{"talkSeconds": 95, "endedAt": "2026-12-20T11:30:00Z"}'`), true],
+      ['talk time', update(sql`metadata = metadata || '{"talkSeconds": 96}'`), true],
+      ['a phone survey', update(sql`metadata = metadata || '{"surveyStartedAt": "2026-12-20T11:29:00Z"}'`), true],
+      // Wrap-up runs from the survey's start now: the caller's own hang-up is no figure.
+      ['the caller hung up later', update(sql`metadata = metadata || '{"endedAt": "2026-12-20T11:31:00Z"}'`), false],
+      ['no disposition', update(sql`disposition = null`), true],
+      ['abandoned', update(sql`status = 'abandoned'`), true],
+      ['the same status again', update(sql`status = 'abandoned'`), false],
+      ['created', update(sql`created_at = '2026-12-20T09:59:00Z'`), true],
+    ];
+    for (const [what, step, writes] of steps) {
+      const before = await written();
+      await step();
+      expect((await written()) !== before, what).toBe(writes);
+      await expectFactsCurrent();
+    }
+    const [row] = (await db.execute(
+      sql`select csat_sent, csat_score, reviews from conversation_facts where conversation_id = ${id}`,
+    )) as unknown as object[];
+    expect(row).toEqual({ csat_sent: true, csat_score: 4, reviews: 2 });
+  });
+
+  it('keep both changes when a conversation update and a survey answer race, in either order', async () => {
+    const [{ id }] = (await db.execute(sql`
+      select c.id from conversations c join csat_surveys s on s.conversation_id = c.id
+      where s.score is null and c.channel <> 'voice' limit 1`)) as unknown as { id: string }[];
+    const answer = `update csat_surveys set score = 5, answered_at = now() where conversation_id = '${id}'`;
+    const transfer = `update conversations set transfer_count = transfer_count + 1 where id = '${id}'`;
+    const reopen = `update conversations set status = 'assigned', resolved_at = null where id = '${id}'`;
+    const pg = postgres(stores.databaseUrl, { max: 3, onnotice: () => {} });
+    try {
+      /** `first` in one transaction, then `second` in another, which waits for the first's lock until it commits. */
+      const race = async (first: string, second: string) => {
+        const [a, b] = [await pg.reserve(), await pg.reserve()];
+        const [{ pid }] = await b`select pg_backend_pid() pid`;
+        await a`begin`;
+        await a.unsafe(first);
+        await b`begin`;
+        const blocked = b.unsafe(second).execute(); // sent now: a query runs when awaited or executed
+        // Watched from a third connection: a transaction sees pg_stat_activity as it was when it first read it.
+        await eventually(async () => (await pg`select 1 from pg_stat_activity where pid = ${pid} and wait_event_type = 'Lock'`).length > 0);
+        await a`commit`;
+        await blocked;
+        await b`commit`;
+        a.release();
+        b.release();
+      };
+      await race(answer, transfer); // the answer's refresh holds the facts row; the update waits for it
+      await expectFactsCurrent();
+      await pg.unsafe(`update csat_surveys set score = null, answered_at = null where conversation_id = '${id}'`);
+      await race(reopen, answer); // the update holds the facts row; the answer's refresh waits for it
+      await expectFactsCurrent();
+      const [f] = await pg`select csat_score, resolved from conversation_facts where conversation_id = ${id}`;
+      expect(f).toMatchObject({ csat_score: 5, resolved: false });
+    } finally {
+      await pg.end({ timeout: 5 });
+    }
   });
 
   it("count days in the organisation's current time zone: changing TZ needs no rebuild", async () => {

@@ -739,8 +739,9 @@ export const qualityReviews = pgTable(
  * the same definitions as a scan of `conversations` (view `conversation_facts_source`), so the
  * report reads 60 bytes a conversation instead of a wide row, its survey and its reviews. Kept
  * by triggers on `conversations`, `csat_surveys` and `quality_reviews` in the same transaction as
- * the change (migrations/0018), so a late CSAT answer or review counts at once. Local days and
- * hours are not stored: they follow the organisation's time zone at query time, whatever it is.
+ * the change (migrations/0018, and 0020 for the conversation's own columns), so a late CSAT answer
+ * or review counts at once. Local days and hours are not stored: they follow the organisation's
+ * time zone at query time, whatever it is.
  */
 export const conversationFacts = pgTable(
   'conversation_facts',
