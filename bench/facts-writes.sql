@@ -10,6 +10,8 @@
 --   flock /tmp/bench.lock psql -h 127.0.0.1 -U postgres -d facts_bench -f bench/facts-writes.sql
 -- (`alter table conversations disable trigger user` first gives the figures without the facts.)
 \set n 2000
+-- As the app's connections run (src/db/client.ts): every statement planned for its own values.
+set plan_cache_mode = force_custom_plan;
 create or replace function pg_temp.cpu_ms() returns numeric language sql as $$
   select (split_part(s, ' ', 12)::numeric + split_part(s, ' ', 13)::numeric) * 10
   from (select substr(pg_read_file('/proc/self/stat'), strpos(pg_read_file('/proc/self/stat'), ')') + 2) s) x $$;
