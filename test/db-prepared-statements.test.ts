@@ -1,17 +1,19 @@
 /**
  * The database client runs drizzle's queries as named prepared statements (one round trip each
- * once prepared, instead of Parse + Describe and then Bind + Execute) and plans each execution
- * for its own values (`plan_cache_mode = force_custom_plan`). Real Postgres: the session's own
+ * once prepared, instead of Parse + Describe and then Bind + Execute), except those marked
+ * PLAN_EACH_RUN (planned for their own values every run). Real Postgres: the session's own
  * `pg_prepared_statements` shows what was prepared.
  */
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { connectDb, ensureDatabase, migrateDb, type DbHandle } from '../src/db/client.js';
+import { connectDb, ensureDatabase, migrateDb, PLAN_EACH_RUN, type DbHandle } from '../src/db/client.js';
+import { conversationsOf } from '../src/core/reports/filters.js';
 import { queues } from '../src/db/schema.js';
 import { isolatedStores } from './helpers/harness.js';
 
 let stores: Awaited<ReturnType<typeof isolatedStores>>;
 let handle: DbHandle;
+const bounds = { start: new Date('2026-01-01T00:00:00Z'), end: new Date('2026-02-01T00:00:00Z') };
 
 beforeAll(async () => {
   stores = await isolatedStores('prepared');
@@ -50,7 +52,13 @@ it('runs queries as named statements, in transactions and savepoints too, parsed
   expect(seen).toEqual({ queuesSelect: 1, executed: 1, savepoint: 1 });
 });
 
-it('plans every execution for its own values', async () => {
-  const [row] = await handle.db.execute<{ plan_cache_mode: string }>(sql`show plan_cache_mode`);
-  expect(row.plan_cache_mode).toBe('force_custom_plan');
+it('leaves statements marked PLAN_EACH_RUN unnamed: the reports range among them', async () => {
+  const seen = await handle.db.transaction(async (tx) => {
+    for (let i = 0; i < 6; i++) await tx.execute(sql`select ${i}::int as each_run_marker ${PLAN_EACH_RUN}`);
+    await tx.execute(sql`select count(*) from conversations c where ${sql.join(conversationsOf({}, 'UTC', bounds), sql` and `)}`);
+    const [marked] = await tx.execute<{ n: number }>(preparedLike('each_run_marker'));
+    const [report] = await tx.execute<{ n: number }>(preparedLike('c.created_at >='));
+    return { marked: marked.n, report: report.n };
+  });
+  expect(seen).toEqual({ marked: 0, report: 0 });
 });

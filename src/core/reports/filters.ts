@@ -1,7 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { CHANNELS } from '../../db/schema.js';
-import type { DbOrTx } from '../../db/client.js';
+import { PLAN_EACH_RUN, type DbOrTx } from '../../db/client.js';
 import type { DateRange } from './range.js';
 
 /** `none` picks the conversations without one: nobody took them, or they closed without a code. */
@@ -44,7 +44,8 @@ export async function rangeBounds(db: DbOrTx, q: DateRange, tz: string): Promise
 /** The conversations created in the range (organisation's days) that pass the filters, as SQL conditions over `conversations c`. */
 export function conversationsOf(q: ReportFilters, tz: string, bounds: RangeBounds): SQL[] {
   const out: SQL[] = [
-    sql`c.created_at >= ${bounds.start.toISOString()}::timestamptz`,
+    // Planned for the range it is run with, not a generic plan's guess (src/db/client.ts).
+    sql`${PLAN_EACH_RUN} c.created_at >= ${bounds.start.toISOString()}::timestamptz`,
     sql`c.created_at < ${bounds.end.toISOString()}::timestamptz`,
   ];
   if (q.queue) out.push(sql`c.queue_key = ${q.queue}`);
