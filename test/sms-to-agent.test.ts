@@ -1,6 +1,7 @@
 import { eq, inArray, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { agents, conversations, reservations } from '../src/db/schema.js';
+import { offerPayloads } from '../src/core/routing/dispatch.js';
+import { agents, contactIdentities, contacts, conversations, reservations } from '../src/db/schema.js';
 import { eventually, HOTLINE, randomPhone, startTestApp, type TestApp } from './helpers/harness.js';
 
 let app: TestApp;
@@ -72,6 +73,46 @@ describe('a donor texts the hotline', () => {
     await app.twilioPost('/webhooks/twilio/sms/status', { MessageSid: replySid, MessageStatus: 'sent' });
     const after = await app.api('GET', `/api/conversations/${offer.conversationId}`, undefined, dana.token);
     expect(after.body.messages.find((x: any) => x.id === reply.body.message.id).status).toBe('delivered');
+  });
+
+  it('an offer names the contact, the number they texted from and a preview of their latest text', async () => {
+    const donor = randomPhone();
+    const long = 'My card was charged twice for the rally tickets. '.repeat(5).trim();
+    await app.sms(donor, long);
+    const { db } = app.sb.deps;
+    const [c] = await eventually(() =>
+      db
+        .select({ id: conversations.id, contactId: conversations.contactId, queueKey: conversations.queueKey })
+        .from(conversations)
+        .innerJoin(contactIdentities, eq(contactIdentities.id, conversations.contactIdentityId))
+        .where(eq(contactIdentities.value, donor))
+        .then((rows) => (rows.length ? rows : undefined)),
+    );
+    // The contact is known by an older email too: the offer shows the number this conversation came from.
+    await db.update(contacts).set({ name: 'Rosa Diaz' }).where(eq(contacts.id, c.contactId));
+    await db
+      .insert(contactIdentities)
+      .values({ contactId: c.contactId, kind: 'email', value: 'rosa@example.org', createdAt: new Date(Date.now() - 86_400_000) });
+    const offer = {
+      reservationId: '00000000-0000-4000-8000-000000000001',
+      conversationId: c.id,
+      agentId: '00000000-0000-4000-8000-000000000002',
+      channel: 'sms' as const,
+      queueKey: c.queueKey,
+      priority: 0,
+      contactId: c.contactId,
+      expiresAt: new Date(Date.now() + 60_000),
+    };
+    const [payload] = await offerPayloads(db, [offer]);
+    expect(payload.contact).toEqual({ id: c.contactId, name: 'Rosa Diaz', address: donor });
+    expect(payload.preview).toBe(`${long.slice(0, 139).trimEnd()}…`);
+    expect(payload.transfer).toBeNull();
+
+    // The latest text is what the preview shows; one with no words (a photo alone) shows none.
+    await app.sms(donor, 'Also, can I get a receipt?');
+    await eventually(async () => (await offerPayloads(db, [offer]))[0].preview === 'Also, can I get a receipt?');
+    await app.sms(donor, '', { NumMedia: '0' });
+    await eventually(async () => (await offerPayloads(db, [offer]))[0].preview === null);
   });
 
   it('stores an internal note without sending anything', async () => {

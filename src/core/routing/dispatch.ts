@@ -1,12 +1,8 @@
-import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, inArray, sql } from 'drizzle-orm';
 import { ROUTER_LOCK } from '../../db/advisory-locks.js';
 import type { DbOrTx, Tx } from '../../db/client.js';
 import {
-  agents,
-  contactIdentities,
-  contacts,
   conversations,
-  messages,
   reservations,
   type Capacity,
   type Channel,
@@ -155,63 +151,62 @@ export async function createOffer(
 /** How much of the contact's last message an offer shows: enough to judge it, little to carry. */
 const PREVIEW_CHARS = 140;
 
-/** The `reservation.created` payload of each offer, with its contact's name and address and a preview of what they wrote. */
+/**
+ * The `reservation.created` payload of each offer, with its contact's name, the address the
+ * conversation came from (another of the contact's when it has none) and a preview of what they
+ * wrote: one statement however many offers (a round of offers made in a surge announces them
+ * together).
+ */
 export async function offerPayloads(db: DbOrTx, offers: Offer[]): Promise<RealtimeEvents['reservation.created'][]> {
   if (offers.length === 0) return [];
-  const contactIds = [...new Set(offers.map((o) => o.contactId))];
-  const people = await db.select().from(contacts).where(inArray(contacts.id, contactIds));
-  const idents = await db.select().from(contactIdentities).where(inArray(contactIdentities.contactId, contactIds));
-  const previews = await lastInboundTexts(
-    db,
-    offers.map((o) => o.conversationId),
-  );
-  const handed = await db
-    .select({ id: conversations.id, byId: agents.id, byName: agents.name, note: conversations.transferNote })
-    .from(conversations)
-    .innerJoin(agents, eq(agents.id, conversations.transferredBy))
-    .where(
-      inArray(
-        conversations.id,
-        offers.map((o) => o.conversationId),
-      ),
-    );
-  return offers.map((o) => ({
-    reservationId: o.reservationId,
-    conversationId: o.conversationId,
-    channel: o.channel,
-    queue: o.queueKey,
-    priority: o.priority,
-    contact: {
-      id: o.contactId,
-      name: people.find((c) => c.id === o.contactId)?.name ?? null,
-      address: idents.find((i) => i.contactId === o.contactId)?.value ?? null,
-    },
-    // A call's body is our own description ("Incoming call"), not the caller's words.
-    preview: o.channel === 'voice' ? null : (previews.get(o.conversationId) ?? null),
-    expiresAt: o.expiresAt.toISOString(),
-    transfer: transferOf(handed.find((h) => h.id === o.conversationId)),
-  }));
+  const rows = (await db.execute(sql`
+    select c.id, ct.name,
+      coalesce(
+        (select i.value from contact_identities i where i.id = c.contact_identity_id),
+        (select i.value from contact_identities i where i.contact_id = c.contact_id order by i.created_at, i.id limit 1)
+      ) as address,
+      (select left(coalesce(nullif(btrim(m.body), ''), c.subject, ''), ${PREVIEW_CHARS + 1})
+         from messages m where m.conversation_id = c.id and m.direction = 'inbound' and not m.internal
+         order by m.created_at desc limit 1) as preview,
+      t.id as by_id, t.name as by_name, c.transfer_note
+    from conversations c
+    left join contacts ct on ct.id = c.contact_id
+    left join agents t on t.id = c.transferred_by
+    where c.id in ${offers.map((o) => o.conversationId)}
+  `)) as unknown as PayloadRow[];
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return offers.map((o) => {
+    const r = byId.get(o.conversationId);
+    return {
+      reservationId: o.reservationId,
+      conversationId: o.conversationId,
+      channel: o.channel,
+      queue: o.queueKey,
+      priority: o.priority,
+      contact: { id: o.contactId, name: r?.name ?? null, address: r?.address ?? null },
+      // A call's body is our own description ("Incoming call"), not the caller's words.
+      preview: o.channel === 'voice' ? null : previewOf(r?.preview ?? null),
+      expiresAt: o.expiresAt.toISOString(),
+      transfer: r?.by_id ? { by: { id: r.by_id, name: r.by_name! }, note: r.transfer_note } : null,
+    };
+  });
 }
 
-/** Each conversation's latest text from the contact (or its email subject), cut to `PREVIEW_CHARS`. */
-async function lastInboundTexts(db: DbOrTx, conversationIds: string[]): Promise<Map<string, string>> {
-  const rows = await db
-    .selectDistinctOn([messages.conversationId], {
-      conversationId: messages.conversationId,
-      text: sql<string>`left(coalesce(nullif(btrim(${messages.body}), ''), ${conversations.subject}, ''), ${PREVIEW_CHARS + 1})`,
-    })
-    .from(messages)
-    .innerJoin(conversations, eq(conversations.id, messages.conversationId))
-    .where(and(inArray(messages.conversationId, conversationIds), eq(messages.direction, 'inbound'), eq(messages.internal, false)))
-    .orderBy(messages.conversationId, desc(messages.createdAt));
-  return new Map(
-    rows
-      .filter((r) => r.text.trim())
-      .map((r) => [r.conversationId, r.text.length > PREVIEW_CHARS ? `${r.text.slice(0, PREVIEW_CHARS - 1).trimEnd()}…` : r.text]),
-  );
+type PayloadRow = {
+  id: string;
+  name: string | null;
+  address: string | null;
+  preview: string | null;
+  by_id: string | null;
+  by_name: string | null;
+  transfer_note: string | null;
+};
+
+/** The contact's latest text (or its email subject), cut to `PREVIEW_CHARS`; null when there is none. */
+function previewOf(text: string | null): string | null {
+  if (!text?.trim()) return null;
+  return text.length > PREVIEW_CHARS ? `${text.slice(0, PREVIEW_CHARS - 1).trimEnd()}…` : text;
 }
-const transferOf = (h: { byId: string; byName: string; note: string | null } | undefined) =>
-  h ? { by: { id: h.byId, name: h.byName }, note: h.note } : null;
 
 /** After commit: push each offer to its agent and arm its timeout. */
 export async function announceOffers(deps: Deps, offers: Offer[]): Promise<void> {
