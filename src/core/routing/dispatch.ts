@@ -1,13 +1,7 @@
 import { and, inArray, sql } from 'drizzle-orm';
 import { ROUTER_LOCK } from '../../db/advisory-locks.js';
 import type { DbOrTx, Tx } from '../../db/client.js';
-import {
-  conversations,
-  reservations,
-  type Capacity,
-  type Channel,
-  type Presence,
-} from '../../db/schema.js';
+import { conversations, reservations, type Capacity, type Channel, type Presence } from '../../db/schema.js';
 import { publishConversationChange } from '../conversations/publish.js';
 import { rooms, type Deps, type RealtimeEvents } from '../ports.js';
 import { openLanes, planOffers, ROUTABLE_PRESENCES, type Lane, type RoutableAgent, type WaitingConversation } from './policy.js';
