@@ -102,6 +102,11 @@ async function createOffers(
     offered as (
       update conversations c set status = 'offered', first_offered_at = coalesce(c.first_offered_at, clock_timestamp())
       from plan p where c.id = p.conversation_id and c.status = 'waiting'
+        -- A waiting conversation with a live offer breaks an invariant (one live offer, and only
+        -- while offered); left to the reservation insert, its unique index would fail the whole
+        -- round, every round, and stop routing for every queue. Skipped, it waits for that
+        -- offer's time-out to set it right, and the rest of the round goes on.
+        and not exists (select 1 from reservations r where r.conversation_id = c.id and r.status = 'pending')
       returning c.id, c.channel, c.queue_key, c.priority, c.contact_id, p.agent_id, p.expires_at
     ),
     reserved as (
