@@ -35,7 +35,7 @@
  * BENCH_SOCKETS (5000), BENCH_PHASES (floor,one,one2,two,sockets).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Emitter } from '@socket.io/redis-emitter';
@@ -367,6 +367,7 @@ async function commandStats(url: string): Promise<Map<string, number>> {
 
 /** Phase P: where a text's cost goes (statements, Redis commands, CPU by function) in a 1 + 1 run. */
 async function profilePhase(dir: string) {
+  mkdirSync(dir, { recursive: true });
   let counts: StatementCounts = new Map();
   const names = new Map<string, string>();
   const sc = (current = await startScenario('benchp', {
@@ -469,8 +470,10 @@ async function main() {
 
 main().then(
   () => process.exit(0),
-  (err) => {
+  async (err) => {
     process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+    // No Switchboard process outlives a failed run (they would load the box for the next one).
+    await current?.stop().catch(() => {});
     process.exit(1);
   },
 );
