@@ -52,7 +52,8 @@ describe('SLA policies', () => {
     expect(c.firstResponseWarnAt!.getTime() - c.createdAt.getTime()).toBe(4000);
     expect(c.resolutionDueAt!.getTime() - c.createdAt.getTime()).toBe(3600_000);
 
-    const warning = await fay.sock.waitFor('sla.warning', (p) => p.conversationId === id);
+    // The sweep runs every second; the wait allows for a CI box starting a hundred test files at once.
+    const warning = await fay.sock.waitFor('sla.warning', (p) => p.conversationId === id, 20_000);
     expect(warning).toEqual({
       conversationId: id,
       number: c.number,
@@ -60,7 +61,7 @@ describe('SLA policies', () => {
       kind: 'firstResponse',
       dueAt: c.firstResponseDueAt!.toISOString(),
     });
-    const breach = await boss.sock.waitFor('sla.breached', (p) => p.conversationId === id);
+    const breach = await boss.sock.waitFor('sla.breached', (p) => p.conversationId === id, 20_000);
     expect(breach).toMatchObject({ kind: 'firstResponse', number: c.number, dueAt: c.firstResponseDueAt!.toISOString() });
     await fay.sock.waitFor('sla.breached', (p) => p.conversationId === id);
     // The desk learns it through conversation.updated too.

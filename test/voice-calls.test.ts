@@ -428,8 +428,10 @@ describe('crisis line, voicemail and callbacks', () => {
     expect(c.metadata).toMatchObject({ mode: 'callback', callbackNumber: from });
 
     // An agent takes it; there is no live call to bridge. They call back.
-    const vic = await app.agent({ name: 'Vic', queues: ['volunteer'] });
+    // Listening before becoming available: the waiting callback is offered at once.
+    const vic = await app.agent({ name: 'Vic', queues: ['volunteer'], available: false });
     const sock = await app.socket(vic.token);
+    expect((await app.api('PUT', '/api/me/status', { status: 'available' }, vic.token)).status).toBe(200);
     const offer = await sock.waitFor('reservation.created', (p) => p.conversationId === c.id);
     const bridgesBefore = restCalls(`/Calls/${call.sid}.json`).length;
     expect((await app.api('POST', `/api/reservations/${offer.reservationId}/accept`, undefined, vic.token)).status).toBe(200);
