@@ -38,8 +38,8 @@ export function connectDb(url: string, opts: { max?: number } = {}): DbHandle {
  * statement may switch to a generic plan after five runs, and for `created_at >= $1 and
  * created_at < $2` a generic plan guesses a narrow range: an index walk over a million rows).
  */
-export const PLAN_EACH_RUN = sql.raw('/* plan each run */');
 const PLAN_EACH_RUN_TEXT = '/* plan each run */';
+export const PLAN_EACH_RUN = sql.raw(PLAN_EACH_RUN_TEXT);
 
 /**
  * drizzle runs every query as an unnamed statement (postgres-js `prepare: false`), and postgres-js
