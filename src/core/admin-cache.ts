@@ -31,6 +31,7 @@ export type ChangeFeed = {
  */
 export type AdminSnapshot = {
   queue(key: string): QueueRow | undefined;
+  queues(): QueueRow[];
   inbox(kind: IdentityKind, address: string): InboxRow | undefined;
   /** Open incidents that concern any of these queues (one naming no queue concerns all), newest first. */
   openIncidentsFor(queueKeys: string[]): IncidentRow[];
@@ -91,6 +92,7 @@ export function createAdminCache(db: DbOrTx, feed?: ChangeFeed, opts: { ttlMs?: 
       const [queueRows, inboxRows, incidentRows] = await Promise.all([read('queues'), read('inboxes'), read('incidents')]);
       return {
         queue: (key) => queueRows.get(key),
+        queues: () => [...queueRows.values()],
         inbox: (kind, address) => inboxRows.get(inboxKey(kind, address)),
         openIncidentsFor: (queueKeys) => incidentRows.filter((i) => concernsQueues(i, queueKeys)),
       };

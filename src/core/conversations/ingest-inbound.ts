@@ -2,6 +2,7 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client.js';
 import { claimFindingSender } from '../../db/queries/inbound-events.js';
 import { findOrCreateContact, setOptOut } from '../../db/queries/contacts.js';
+import { storeText } from '../../db/queries/store-text.js';
 import {
   contacts,
   conversations,
@@ -14,13 +15,15 @@ import {
 } from '../../db/schema.js';
 import type { AdminSnapshot } from '../admin-cache.js';
 import { IDENTITY_FOR_CHANNEL } from '../channel-identity.js';
-import { flagRiskInTx, publishRiskFlag, readAdminTerms, type AdminTermsRead, type RiskFlag } from '../crisis/flag-risk.js';
+import { flagRiskInTx, publishRiskFlag, readAdminTerms, surelyNoRisk, type AdminTermsRead, type RiskFlag } from '../crisis/flag-risk.js';
+import { parseCsatAnswer } from '../csat/parse-answer.js';
 import { publishCsatAnswer, takeSmsAnswerInTx } from '../csat/record-answer.js';
 import { AppError } from '../errors.js';
 import { attachStagedFiles } from '../files/file-store.js';
 import { addIncidentNotice } from '../incidents/incident-notice.js';
 import { checkIncidentsAfterInbound } from '../incidents/after-inbound.js';
 import { afterContactMessage, onContactMessage, type ContactMessageEffects } from '../requests/on-contact-message.js';
+import { openingClocks, timesNextResponse } from '../requests/sla.js';
 import type { Deps } from '../ports.js';
 import { callbackShift } from '../routing/policy.js';
 import { publishConversationChange, publishMessage } from './publish.js';
@@ -44,9 +47,10 @@ export type IngestResult =
 /**
  * Every inbound contact enters here: the delivery is claimed (redelivery is a
  * no-op), the contact found or created, the open conversation found or opened
- * in the right queue, and the message stored — in one transaction, so the
- * webhook is only answered once the contact is durable. Routing and pushes
- * follow after the commit; if they are lost, the reconciler re-drives them.
+ * in the right queue, and the message stored — atomically (a plain text in one
+ * statement, anything else in one transaction), so the webhook is only answered
+ * once the contact is durable. Routing and pushes follow after the commit; if
+ * they are lost, the reconciler re-drives them.
  */
 export async function ingestInbound(deps: Deps, input: InboundMessage): Promise<IngestResult> {
   const msg = ZInboundMessage.parse(input);
@@ -54,13 +58,8 @@ export async function ingestInbound(deps: Deps, input: InboundMessage): Promise<
   const terms = msg.control ? undefined : await readAdminTerms(deps.adminCache);
   // Taken before the transaction: see AdminSnapshot.
   const admin = await deps.adminCache.snapshot();
-  const { stored, risk } = await deps.db.transaction(async (tx) => {
-    const stored = await ingestInTx(tx, msg, admin);
-    if (!stored.duplicate && stored.message) await attachStagedFiles(tx, msg.stagedFileIds, stored.message.id);
-    const risk = await checkForCrisis(deps, tx, msg, stored, terms);
-    await noticeOpenIncidents(tx, admin, stored, risk);
-    return { stored, risk };
-  });
+  const plain = await storePlainText(deps, msg, admin, terms);
+  const { stored, risk } = plain ?? (await storeInTransaction(deps, msg, admin, terms));
   // A crisis moves the conversation (queue, priority): everything below speaks of it as it is now.
   const result: IngestResult = risk && !stored.duplicate ? { ...stored, conversation: risk.conversation } : stored;
   if (!result.duplicate) {
@@ -77,6 +76,7 @@ export async function ingestInbound(deps: Deps, input: InboundMessage): Promise<
         messageId: result.message?.id,
         opened: result.opened,
         control: msg.control,
+        oneStatement: Boolean(plain),
       },
       'inbound stored',
     );
@@ -88,6 +88,108 @@ export async function ingestInbound(deps: Deps, input: InboundMessage): Promise<
     }
   }
   return result;
+}
+
+/**
+ * Everything uncommon, in one transaction: the claim, the contact, the conversation and the
+ * message, then the staged files, the crisis check (it flags in the same transaction) and the
+ * open incidents' notice.
+ */
+async function storeInTransaction(
+  deps: Deps,
+  msg: ParsedInbound,
+  admin: AdminSnapshot,
+  terms: AdminTermsRead | undefined,
+): Promise<{ stored: IngestResult; risk: RiskFlag | null }> {
+  return deps.db.transaction(async (tx) => {
+    const stored = await ingestInTx(tx, msg, admin);
+    if (!stored.duplicate && stored.message) await attachStagedFiles(tx, msg.stagedFileIds, stored.message.id);
+    const risk = await checkForCrisis(deps, tx, msg, stored, terms);
+    await noticeOpenIncidents(tx, admin, stored, risk);
+    return { stored, risk };
+  });
+}
+
+/**
+ * The common case in one statement, without a transaction (store-text.ts; issue #15: a surge of
+ * texts from new numbers): a text that is no keyword, no possible survey answer, has no files, a
+ * verified sender, and surely no crisis phrase, decided here in memory before any statement.
+ * The statement itself declines (writes nothing) when the sender's open conversation needs the
+ * request lifecycle, when opening one needs an auto-reply or an incident notice, or when a
+ * concurrent text made the contact or the conversation first: then `null`, and the transaction
+ * does it all.
+ */
+async function storePlainText(
+  deps: Deps,
+  msg: ParsedInbound,
+  admin: AdminSnapshot,
+  terms: AdminTermsRead | undefined,
+): Promise<{ stored: IngestResult; risk: null } | null> {
+  const plain =
+    msg.channel !== 'voice' &&
+    !msg.control &&
+    !msg.unverifiedSender &&
+    !msg.conversationId &&
+    !msg.queue &&
+    !msg.contactLanguage &&
+    msg.alsoKnownAs.length === 0 &&
+    msg.stagedFileIds.length === 0 &&
+    !(isSurveyAnswerCandidate(msg) && parseCsatAnswer(msg.body) !== null) &&
+    surelyNoRisk(contactText(msg), terms);
+  if (!plain) return null;
+  const queueKey = resolveQueue(admin, msg);
+  const queue = admin.queue(queueKey);
+  const createdAt = new Date();
+  const clocks = openingClocks(queue, createdAt);
+  const text = await storeText(deps.db, {
+    source: claimSource(msg),
+    externalId: msg.externalId,
+    from: msg.from,
+    open: newConversation(msg, queueKey, queue),
+    clocks: { at: createdAt, ...clocks },
+    // What onContactMessage and noticeOpenIncidents would add to a new conversation.
+    mayOpen: !queue?.autoReply && admin.openIncidentsFor([queueKey]).length === 0,
+    nextResponseQueues: admin
+      .queues()
+      .filter((q) => timesNextResponse(q.sla))
+      .map((q) => q.key),
+    message: newMessage(msg),
+  });
+  if (text.stored === 'declined') return null;
+  if (text.stored === 'duplicate') return { stored: { duplicate: true }, risk: null };
+  const { conversation, message, opened, contactId } = text;
+  const requests = { conversation, changed: false, rerouted: false, systemMessages: [], wakeAt: opened ? Object.values(clocks) : [] };
+  return { stored: { duplicate: false, conversation, message, contactId, opened, requests }, risk: null };
+}
+
+/** The claim's source: a delivery's id is unique per channel. */
+const claimSource = (msg: ParsedInbound) => `${msg.channel}:message`;
+
+/** A conversation this message opens, as either way of storing it writes it. */
+function newConversation(msg: ParsedInbound, queueKey: string, queue: QueueRow | undefined) {
+  return {
+    channel: msg.channel,
+    queueKey,
+    priority: (queue?.priority ?? 0) + msg.priorityBoost + (msg.callback ? callbackShift(queue?.callbackOrder) : 0),
+    inboxAddress: msg.inboxAddress,
+    threadKey: msg.unverifiedSender ? `unverified:${msg.externalId}` : msg.threadKey,
+    subject: msg.subject ?? null,
+    metadata: { ...(msg.conversationMetadata ?? msg.metadata), ...(msg.unverifiedSender ? { unverifiedSender: true } : {}) },
+    tags: msg.unverifiedSender ? [UNVERIFIED_SENDER_TAG] : [],
+  };
+}
+
+/** The contact's message, as either way of storing it writes it. */
+function newMessage(msg: ParsedInbound) {
+  return {
+    channel: msg.channel,
+    direction: 'inbound' as const,
+    body: msg.body,
+    externalId: msg.externalId,
+    status: 'received',
+    media: msg.media,
+    metadata: { ...msg.metadata, ...(msg.subject ? { subject: msg.subject } : {}), ...(msg.control ? { control: msg.control } : {}) },
+  };
 }
 
 /** What the contact wrote: a call's body is our own description ("Call from the crisis line"), what the caller said is `heard`. */
@@ -122,7 +224,7 @@ async function checkForCrisis(
 
 async function ingestInTx(tx: Tx, msg: ParsedInbound, admin: AdminSnapshot): Promise<IngestResult> {
   // The claim, the sender's identity and their open conversation on this thread in one round trip.
-  const claimed = await claimFindingSender(tx, `${msg.channel}:message`, msg.externalId, msg.from, msg);
+  const claimed = await claimFindingSender(tx, claimSource(msg), msg.externalId, msg.from, msg);
   if (!claimed) return { duplicate: true };
 
   const { contactId, identity, created } = await findOrCreateContact(tx, msg.from, {
@@ -163,18 +265,7 @@ async function ingestInTx(tx: Tx, msg: ParsedInbound, admin: AdminSnapshot): Pro
     queue = admin.queue(queueKey);
     const inserted = await tx
       .insert(conversations)
-      .values({
-        contactId,
-        contactIdentityId: identity.id,
-        channel: msg.channel,
-        queueKey,
-        priority: (queue?.priority ?? 0) + msg.priorityBoost + (msg.callback ? callbackShift(queue?.callbackOrder) : 0),
-        inboxAddress: msg.inboxAddress,
-        threadKey: msg.unverifiedSender ? `unverified:${msg.externalId}` : msg.threadKey,
-        subject: msg.subject ?? null,
-        metadata: { ...(msg.conversationMetadata ?? msg.metadata), ...(msg.unverifiedSender ? { unverifiedSender: true } : {}) },
-        ...(msg.unverifiedSender ? { tags: [UNVERIFIED_SENDER_TAG] } : {}),
-      })
+      .values({ contactId, contactIdentityId: identity.id, ...newConversation(msg, queueKey, queue) })
       // A concurrent first message from the same contact opened it already: join that one.
       .onConflictDoNothing()
       .returning();
@@ -189,16 +280,7 @@ async function ingestInTx(tx: Tx, msg: ParsedInbound, admin: AdminSnapshot): Pro
     .as(sql`update ${conversations} set last_message_at = now() where id = ${conversation.id} returning id`);
   const [message] = await (opened ? tx : tx.with(touched))
     .insert(messages)
-    .values({
-      conversationId: conversation.id,
-      channel: msg.channel,
-      direction: 'inbound',
-      body: msg.body,
-      externalId: msg.externalId,
-      status: 'received',
-      media: msg.media,
-      metadata: { ...msg.metadata, ...(msg.subject ? { subject: msg.subject } : {}), ...(msg.control ? { control: msg.control } : {}) },
-    })
+    .values({ conversationId: conversation.id, ...newMessage(msg) })
     .returning();
   const requests = await onContactMessage(tx, {
     conversation,

@@ -84,6 +84,21 @@ export async function flagRiskInTx(
   }
 }
 
+/**
+ * Decided before any statement: this text surely needs no flag, so it may be stored without the
+ * crisis check's transaction (ingest-inbound.ts). Anything uncertain (the phrases could not be
+ * read, the matcher failed) is not "surely": the transaction's check then logs and counts it.
+ */
+export function surelyNoRisk(text: string, read: AdminTermsRead | undefined): boolean {
+  if (!text.trim()) return true;
+  if (!read || 'error' in read) return false;
+  try {
+    return !detectRisk(text, rulesWith(read.terms));
+  } catch {
+    return false;
+  }
+}
+
 /** The admin's phrases, or why they could not be read (the check then fails as a whole, logged and counted). */
 export type AdminTermsRead = { terms: AdminTerm[] } | { error: unknown };
 

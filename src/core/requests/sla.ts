@@ -32,12 +32,17 @@ export function openingClocks(queue: Pick<QueueRow, 'sla' | 'businessHours'> | u
   };
 }
 
+/** A queue with this policy starts a next-response clock when an answered contact writes again. */
+export function timesNextResponse(policy: SlaPolicy | null | undefined): policy is SlaPolicy & { nextResponseSeconds: number } {
+  return Boolean(policy?.nextResponseSeconds);
+}
+
 /**
  * A contact wrote again in a conversation that was already answered: the next-response clock
  * starts (unless one is already running: the earliest unanswered message counts).
  */
 export function nextResponseClock(policy: SlaPolicy | null, hours: Hours, c: ConversationRow, at: Date) {
-  if (!policy?.nextResponseSeconds || !c.firstReplyAt || c.nextResponseDueAt) return {};
+  if (!timesNextResponse(policy) || !c.firstReplyAt || c.nextResponseDueAt) return {};
   const next = clock(hours, at, policy.nextResponseSeconds);
   return { nextResponseDueAt: next.dueAt, nextResponseWarnAt: next.warnAt };
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { and, eq, inArray, or, sql } from 'drizzle-orm';
+import { and, eq, inArray, or, sql, type SQLWrapper } from 'drizzle-orm';
 import type { DbOrTx } from '../client.js';
 import { IDENTITY_FOR_CHANNEL } from '../../core/channel-identity.js';
 import {
@@ -23,8 +23,13 @@ export function newIdentity(contactId: string, i: Identity) {
     contactId,
     kind: i.kind,
     value: i.value,
-    optedOutAt: sql<Date | null>`(select ${keptOptOuts.optedOutAt} from ${keptOptOuts} where ${keptOptOuts.kind} = ${i.kind} and ${keptOptOuts.value} = ${i.value})`,
+    optedOutAt: keptOptOutAt(i.kind, i.value),
   };
+}
+
+/** A new identity's opt-out: the one kept for its address, if any (also for statements that insert identities in SQL). */
+export function keptOptOutAt(kind: IdentityKind | SQLWrapper, value: string | SQLWrapper) {
+  return sql<Date | null>`(select ${keptOptOuts.optedOutAt} from ${keptOptOuts} where ${keptOptOuts.kind} = ${kind} and ${keptOptOuts.value} = ${value})`;
 }
 
 /**
