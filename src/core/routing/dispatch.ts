@@ -1,6 +1,6 @@
 import { and, inArray, sql } from 'drizzle-orm';
 import { ROUTER_LOCK } from '../../db/advisory-locks.js';
-import type { DbOrTx, Tx } from '../../db/client.js';
+import { builtOnce, type Db, type DbOrTx, type Tx } from '../../db/client.js';
 import { conversations, reservations, type Capacity, type Channel, type Presence } from '../../db/schema.js';
 import { publishConversationChange } from '../conversations/publish.js';
 import { rooms, type Deps, type RealtimeEvents } from '../ports.js';
@@ -31,6 +31,10 @@ export type Offer = {
 export async function dispatch(deps: Deps): Promise<{ offers: number; drained: boolean }> {
   let total = 0;
   for (let round = 0; round < MAX_ROUNDS; round++) {
+    // In a surge most triggers find their conversation offered already by a round before them,
+    // and a round that offered everything it read ends with nothing left: one indexed read then
+    // says so, where a round would lock the router and read every agent's load to find it out.
+    if (!(await anyoneWaiting(deps.db).execute()).at(0)?.waiting) return { offers: total, drained: true };
     const offers = await deps.db.transaction(async (tx) => {
       await tx.execute(sql`select pg_advisory_xact_lock(${ROUTER_LOCK})`);
       return dispatchRound(tx, deps, new Date());
@@ -42,6 +46,14 @@ export async function dispatch(deps: Deps): Promise<{ offers: number; drained: b
   await deps.jobs.dispatch('backlog continues');
   return { offers: total, drained: false };
 }
+
+/** Any conversation waiting for an agent (the waiting-lane index's predicate): built once, it runs for every trigger. */
+const anyoneWaiting = builtOnce((db: Db) =>
+  db
+    .select({ waiting: sql<boolean>`exists (select 1 from ${conversations} where ${conversations.status} = 'waiting')` })
+    .from(sql`(select 1) as one`)
+    .prepare('anyone_waiting'),
+);
 
 async function dispatchRound(tx: Tx, deps: Deps, now: Date): Promise<Offer[]> {
   const pool = await loadRoutableAgents(tx);
