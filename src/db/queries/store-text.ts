@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq, getTableColumns, inArray, sql, type Column } from 'drizzle-orm';
-import type { Db } from '../client.js';
+import { builtOnce, type Db } from '../client.js';
 import { PG, pgErrorOf } from '../errors.js';
 import {
   contactIdentities,
@@ -77,16 +77,15 @@ export type StoredText =
  * atomic): that too is `declined`, and the transaction then finds and joins what the other made.
  */
 export async function storeText(db: Db, text: TextToStore): Promise<StoredText> {
-  let statement = statements.get(db);
-  if (!statement) statements.set(db, (statement = storeTextStatement(db)));
-  let row: Awaited<ReturnType<typeof statement.execute>>[number] | undefined;
-  try {
-    [row] = await statement.execute(params(text));
-  } catch (err) {
-    const pg = pgErrorOf(err);
-    if (pg?.code === PG.uniqueViolation && LOST_RACE.has(pg.constraint ?? '')) return { stored: 'declined' };
-    throw err;
-  }
+  const rows = await storeTextStatement(db)
+    .execute(params(text))
+    .catch((err: unknown) => {
+      const pg = pgErrorOf(err);
+      if (pg?.code === PG.uniqueViolation && LOST_RACE.has(pg.constraint ?? '')) return null;
+      throw err;
+    });
+  if (!rows) return { stored: 'declined' };
+  const [row] = rows;
   if (!row?.simple) return { stored: 'declined' };
   if (!row.claimed) return { stored: 'duplicate' };
   if (!row.conversation || !row.message) throw new Error('storeText: claimed but stored nothing');
@@ -101,8 +100,6 @@ export async function storeText(db: Db, text: TextToStore): Promise<StoredText> 
 
 /** Another statement made the contact's identity, or opened their conversation, meanwhile. */
 const LOST_RACE = new Set(['contact_identities_kind_value_unique', 'conversations_one_open_per_thread']);
-
-const statements = new WeakMap<Db, ReturnType<typeof storeTextStatement>>();
 
 const iso = (d: Date | null | undefined) => d?.toISOString() ?? null;
 
@@ -135,8 +132,7 @@ function params(t: TextToStore) {
   };
 }
 
-/** Built once per database handle (drizzle takes longer to build a statement this size than Postgres to run it). */
-function storeTextStatement(db: Db) {
+const storeTextStatement = builtOnce((db: Db) => {
   const p = (name: keyof ReturnType<typeof params>) => sql.placeholder(name);
   // The sender's identity and open conversation on this thread, as claimFindingSender reads them.
   const sender = db.$with('sender').as(
@@ -209,7 +205,7 @@ function storeTextStatement(db: Db) {
     .leftJoin(conversation, sql`true`)
     .leftJoin(stored, sql`true`)
     .prepare('store_text');
-}
+});
 
 /** A CTE's columns named like the table's, so the row comes back as the table's row type. */
 function fieldsOf<T extends Record<string, Column>>(cte: object, columns: T): T {
