@@ -108,6 +108,8 @@ function fold(text: string): string {
 }
 
 function expandContractions(text: string): string {
+  // Every contraction has an apostrophe: most texts need none of the passes below.
+  if (!text.includes("'")) return text;
   return text
     .replace(/\bcan't\b/g, 'can not')
     .replace(/\bwon't\b/g, 'will not')
