@@ -37,7 +37,10 @@ export function createLogger(level: string, base: Record<string, unknown> = {}, 
       censor: '[redacted]',
     },
   };
-  return destination ? pino(options, destination) : pino(options);
+  // Written asynchronously: a synchronous write to stdout stops the event loop whenever the
+  // reader of the pipe (journald, docker, a supervisor) falls behind, as it does in a surge.
+  // pino flushes what is pending when the process exits; a SIGKILL loses the lines not yet written.
+  return pino(options, destination ?? pino.destination({ dest: 1, sync: false }));
 }
 
 /** Names of the SQLSTATEs we see, so a log line says what happened without the message (which may quote values). */

@@ -1,5 +1,7 @@
+import { spawn } from 'node:child_process';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { APP_ROOT } from '../src/app-root.js';
 import { contactIdentities, contacts } from '../src/db/schema.js';
 import { createLogger, serializeError } from '../src/logger.js';
 import { startTestApp, type TestApp } from './helpers/harness.js';
@@ -83,5 +85,21 @@ describe('a database error in the logs', () => {
     expect(s).not.toContain('5551234567');
     expect(s).not.toContain('jane.doe');
     expect(s).not.toContain('secret request body');
+  });
+});
+
+describe('the process log', () => {
+  it('loses nothing logged just before the process exits (it is written asynchronously)', async () => {
+    // createLogger without a destination writes stdout asynchronously; pino flushes it on exit.
+    const script = `import { createLogger } from './src/logger.ts'; const log = createLogger('info');
+      for (let i = 0; i < 2000; i++) log.info({ i }, 'line'); log.error('last words'); process.exit(3);`;
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: APP_ROOT });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+    const lines = out.trim().split('\n');
+    expect(code).toBe(3);
+    expect(lines).toHaveLength(2001);
+    expect(JSON.parse(lines.at(-1)!)).toMatchObject({ msg: 'last words', level: 50 });
   });
 });

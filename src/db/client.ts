@@ -33,6 +33,20 @@ export function connectDb(url: string, opts: { max?: number } = {}): DbHandle {
 }
 
 /**
+ * A hot statement built once per database handle: drizzle takes longer to build a statement than
+ * Postgres to run it. `build` returns `.prepare(name)` of a query with `sql.placeholder`s; the
+ * prepared query runs on the handle it was built on, so callers pass the root `Db`, never a `Tx`.
+ */
+export function builtOnce<T>(build: (db: Db) => T): (db: Db) => T {
+  const built = new WeakMap<Db, T>();
+  return (db) => {
+    let statement = built.get(db);
+    if (!statement) built.set(db, (statement = build(db)));
+    return statement;
+  };
+}
+
+/**
  * Marks a statement to be planned for its own values every time it runs: put it in the SQL of a
  * statement whose best plan depends on its values, like a report over a date range (a named
  * statement may switch to a generic plan after five runs, and for `created_at >= $1 and

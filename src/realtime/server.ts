@@ -7,6 +7,7 @@ import { authenticate } from '../core/agents/tokens.js';
 import { deskDisconnected, heartbeatMs, stampDesks } from '../core/agents/desk-presence.js';
 import { AppError } from '../core/errors.js';
 import { rooms, type Deps } from '../core/ports.js';
+import { oneWritePerTick } from './one-write-per-tick.js';
 import { socketIoKey } from './publisher.js';
 
 /**
@@ -22,6 +23,7 @@ export function createRealtimeServer(deps: Deps, http: HttpServer, redis: { pub:
     pingInterval: 10_000,
     pingTimeout: 10_000,
   });
+  oneWritePerTick(io);
 
   // The handshake is checked like an API request: a deactivated agent or a revoked token is refused.
   const check = async (token: string | undefined) => {

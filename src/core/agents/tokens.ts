@@ -1,7 +1,7 @@
 import { eq, sql } from 'drizzle-orm';
 import { jwtVerify, SignJWT } from 'jose';
 import type { Config } from '../../config.js';
-import type { DbOrTx } from '../../db/client.js';
+import { builtOnce, type Db, type DbOrTx } from '../../db/client.js';
 import { agentQueues, agents } from '../../db/schema.js';
 import { AppError } from '../errors.js';
 import type { Actor } from './actor.js';
@@ -73,19 +73,9 @@ export type Authenticated = {
   passwordChangeRequired: boolean;
 };
 
-/**
- * Verifies a token and loads the agent fresh, so a changed role, a deactivation or a
- * revocation takes effect on the very next request or socket handshake.
- */
-export async function authenticate(
-  db: DbOrTx,
-  config: TokenConfig,
-  token: string | undefined,
-  kind: TokenKind = 'access',
-): Promise<Authenticated> {
-  if (!token) throw new AppError('unauthorized', 'missing bearer token');
-  const session = await verifyToken(config.jwtSecret, token, kind);
-  const [a] = await db
+/** Every API request and socket handshake runs this: built once (client.ts `builtOnce`), one round trip. */
+const agentOfSession = builtOnce((db: Db) =>
+  db
     .select({
       id: agents.id,
       role: agents.role,
@@ -93,13 +83,28 @@ export async function authenticate(
       tokenVersion: agents.tokenVersion,
       mfaEnabledAt: agents.mfaEnabledAt,
       mustChangePassword: agents.mustChangePassword,
-      // In the same statement: every API request and socket authenticates (one round trip, not two).
       queues: sql<
         string[]
       >`coalesce((select array_agg(${agentQueues.queueKey}) from ${agentQueues} where ${agentQueues.agentId} = ${agents.id}), '{}')`,
     })
     .from(agents)
-    .where(eq(agents.id, session.agentId));
+    .where(eq(agents.id, sql.placeholder('agentId')))
+    .prepare('agent_of_session'),
+);
+
+/**
+ * Verifies a token and loads the agent fresh, so a changed role, a deactivation or a
+ * revocation takes effect on the very next request or socket handshake.
+ */
+export async function authenticate(
+  db: Db,
+  config: TokenConfig,
+  token: string | undefined,
+  kind: TokenKind = 'access',
+): Promise<Authenticated> {
+  if (!token) throw new AppError('unauthorized', 'missing bearer token');
+  const session = await verifyToken(config.jwtSecret, token, kind);
+  const [a] = await agentOfSession(db).execute({ agentId: session.agentId });
   if (!a) throw new AppError('unauthorized', 'agent no longer exists');
   if (!a.active) throw new AppError('unauthorized', 'this account is deactivated');
   if (a.tokenVersion !== session.tokenVersion) throw new AppError('unauthorized', 'token revoked; sign in again');

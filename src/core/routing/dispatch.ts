@@ -1,7 +1,17 @@
-import { and, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import { ROUTER_LOCK } from '../../db/advisory-locks.js';
-import type { DbOrTx, Tx } from '../../db/client.js';
-import { conversations, reservations, type Capacity, type Channel, type Presence } from '../../db/schema.js';
+import { builtOnce, type Db, type DbOrTx, type Tx } from '../../db/client.js';
+import {
+  agents,
+  contactIdentities,
+  contacts,
+  conversations,
+  messages,
+  reservations,
+  type Capacity,
+  type Channel,
+  type Presence,
+} from '../../db/schema.js';
 import { publishConversationChange } from '../conversations/publish.js';
 import { rooms, type Deps, type RealtimeEvents } from '../ports.js';
 import { openLanes, planOffers, ROUTABLE_PRESENCES, type Lane, type RoutableAgent, type WaitingConversation } from './policy.js';
@@ -31,6 +41,10 @@ export type Offer = {
 export async function dispatch(deps: Deps): Promise<{ offers: number; drained: boolean }> {
   let total = 0;
   for (let round = 0; round < MAX_ROUNDS; round++) {
+    // In a surge most triggers find their conversation offered already by a round before them,
+    // and a round that offered everything it read ends with nothing left: one indexed read then
+    // says so, where a round would lock the router and read every agent's load to find it out.
+    if (!(await anyoneWaiting(deps.db).execute()).at(0)?.waiting) return { offers: total, drained: true };
     const offers = await deps.db.transaction(async (tx) => {
       await tx.execute(sql`select pg_advisory_xact_lock(${ROUTER_LOCK})`);
       return dispatchRound(tx, deps, new Date());
@@ -42,6 +56,14 @@ export async function dispatch(deps: Deps): Promise<{ offers: number; drained: b
   await deps.jobs.dispatch('backlog continues');
   return { offers: total, drained: false };
 }
+
+/** Any conversation waiting for an agent (the waiting-lane index's predicate): built once, it runs for every trigger. */
+const anyoneWaiting = builtOnce((db: Db) =>
+  db
+    .select({ waiting: sql<boolean>`exists (select 1 from ${conversations} where ${conversations.status} = 'waiting')` })
+    .from(sql`(select 1) as one`)
+    .prepare('anyone_waiting'),
+);
 
 async function dispatchRound(tx: Tx, deps: Deps, now: Date): Promise<Offer[]> {
   const pool = await loadRoutableAgents(tx);
@@ -153,53 +175,58 @@ const PREVIEW_CHARS = 140;
 /**
  * The `reservation.created` payload of each offer, with its contact's name, the address the
  * conversation came from (another of the contact's when it has none) and a preview of what they
- * wrote: one statement however many offers (a round of offers made in a surge announces them
- * together).
+ * wrote, and the conversation as it is now (for `conversation.updated`): one statement however
+ * many offers (a round of offers made in a surge announces them together).
  */
-export async function offerPayloads(db: DbOrTx, offers: Offer[]): Promise<RealtimeEvents['reservation.created'][]> {
+async function readOffers(db: DbOrTx, offers: Offer[]) {
   if (offers.length === 0) return [];
-  const rows = (await db.execute(sql`
-    select c.id, ct.name,
-      coalesce(
-        (select i.value from contact_identities i where i.id = c.contact_identity_id),
-        (select i.value from contact_identities i where i.contact_id = c.contact_id order by i.created_at, i.id limit 1)
-      ) as address,
-      (select left(coalesce(nullif(btrim(m.body), ''), c.subject, ''), ${PREVIEW_CHARS + 1})
-         from messages m where m.conversation_id = c.id and m.direction = 'inbound' and not m.internal
-         order by m.created_at desc limit 1) as preview,
-      t.id as by_id, t.name as by_name, c.transfer_note
-    from conversations c
-    left join contacts ct on ct.id = c.contact_id
-    left join agents t on t.id = c.transferred_by
-    where c.id in ${offers.map((o) => o.conversationId)}
-  `)) as unknown as PayloadRow[];
-  const byId = new Map(rows.map((r) => [r.id, r]));
-  return offers.map((o) => {
+  const c = conversations;
+  const rows = await db
+    .select({
+      conversation: c,
+      name: contacts.name,
+      address: sql<string | null>`coalesce(
+        (select i.value from ${contactIdentities} i where i.id = ${c.contactIdentityId}),
+        (select i.value from ${contactIdentities} i where i.contact_id = ${c.contactId} order by i.created_at, i.id limit 1)
+      )`,
+      preview: sql<string | null>`(select left(coalesce(nullif(btrim(m.body), ''), ${c.subject}, ''), ${PREVIEW_CHARS + 1})
+         from ${messages} m where m.conversation_id = ${c.id} and m.direction = 'inbound' and not m.internal
+         order by m.created_at desc limit 1)`,
+      transferredBy: { id: agents.id, name: agents.name },
+    })
+    .from(c)
+    .leftJoin(contacts, eq(contacts.id, c.contactId))
+    .leftJoin(agents, eq(agents.id, c.transferredBy))
+    .where(
+      inArray(
+        c.id,
+        offers.map((o) => o.conversationId),
+      ),
+    );
+  const byId = new Map(rows.map((r) => [r.conversation.id, r]));
+  return offers.flatMap((o) => {
     const r = byId.get(o.conversationId);
-    return {
+    if (!r) return [];
+    const payload: RealtimeEvents['reservation.created'] = {
       reservationId: o.reservationId,
       conversationId: o.conversationId,
       channel: o.channel,
       queue: o.queueKey,
       priority: o.priority,
-      contact: { id: o.contactId, name: r?.name ?? null, address: r?.address ?? null },
+      contact: { id: o.contactId, name: r.name, address: r.address },
       // A call's body is our own description ("Incoming call"), not the caller's words.
-      preview: o.channel === 'voice' ? null : previewOf(r?.preview ?? null),
+      preview: o.channel === 'voice' ? null : previewOf(r.preview),
       expiresAt: o.expiresAt.toISOString(),
-      transfer: r?.by_id ? { by: { id: r.by_id, name: r.by_name! }, note: r.transfer_note } : null,
+      transfer: r.transferredBy ? { by: r.transferredBy, note: r.conversation.transferNote } : null,
     };
+    return [{ payload, conversation: r.conversation, agentId: o.agentId }];
   });
 }
 
-type PayloadRow = {
-  id: string;
-  name: string | null;
-  address: string | null;
-  preview: string | null;
-  by_id: string | null;
-  by_name: string | null;
-  transfer_note: string | null;
-};
+/** The `reservation.created` payload of each offer (see readOffers). */
+export async function offerPayloads(db: DbOrTx, offers: Offer[]): Promise<RealtimeEvents['reservation.created'][]> {
+  return (await readOffers(db, offers)).map((o) => o.payload);
+}
 
 /** The contact's latest text (or its email subject), cut to `PREVIEW_CHARS`; null when there is none. */
 function previewOf(text: string | null): string | null {
@@ -207,24 +234,15 @@ function previewOf(text: string | null): string | null {
   return text.length > PREVIEW_CHARS ? `${text.slice(0, PREVIEW_CHARS - 1).trimEnd()}…` : text;
 }
 
-/** After commit: push each offer to its agent and arm its timeout. */
+/** After commit: push each offer to its agent, arm its timeout, and tell the queue the conversations are offered. */
 export async function announceOffers(deps: Deps, offers: Offer[]): Promise<void> {
   if (offers.length === 0) return;
-  const payloads = await offerPayloads(deps.db, offers);
-  for (const [i, o] of offers.entries()) deps.realtime.publish([rooms.agent(o.agentId)], 'reservation.created', payloads[i]);
+  const read = await readOffers(deps.db, offers);
+  for (const o of read) deps.realtime.publish([rooms.agent(o.agentId)], 'reservation.created', o.payload);
   const dueTimes = new Set(offers.map((o) => o.expiresAt.getTime()));
   await Promise.all([...dueTimes].map((t) => deps.jobs.offerTimeouts(new Date(t))));
   deps.log.info({ offers: offers.length }, 'offers made');
-  const changed = await deps.db
-    .select()
-    .from(conversations)
-    .where(
-      inArray(
-        conversations.id,
-        offers.map((o) => o.conversationId),
-      ),
-    );
-  for (const c of changed) publishConversationChange(deps, c);
+  for (const o of read) publishConversationChange(deps, o.conversation);
 }
 
 type AgentLoadRow = {

@@ -1,5 +1,5 @@
 import { and, eq, getTableColumns, gt, inArray, lte, ne, sql } from 'drizzle-orm';
-import type { Db, DbOrTx, Tx } from '../../db/client.js';
+import { builtOnce, type Db, type DbOrTx, type Tx } from '../../db/client.js';
 import { agents, conversations, reservations, type ReservationRow } from '../../db/schema.js';
 import { AppError, notFound } from '../errors.js';
 import { publishConversationChange } from '../conversations/publish.js';
@@ -17,9 +17,7 @@ export const MAX_CONSECUTIVE_TIMEOUTS = 3;
  * notFound for an unknown offer or another agent's.
  */
 export async function acceptReservation(deps: Deps, reservationId: string, agentId: string) {
-  let accept = acceptStatements.get(deps.db);
-  if (!accept) acceptStatements.set(deps.db, (accept = acceptStatement(deps.db)));
-  const [row] = await accept.execute({ reservationId, agentId });
+  const [row] = await acceptStatement(deps.db).execute({ reservationId, agentId });
   // Someone else's offer is "not found" to this agent: ids are not a way to probe.
   if (!row || row.r.agentId !== agentId) throw notFound('reservation');
   const { r, taken: conversation } = row;
@@ -55,7 +53,7 @@ export async function acceptReservation(deps: Deps, reservationId: string, agent
  * aborts one of the two as a deadlock, and neither half-applies.) "Due" is by Postgres' clock,
  * as for the expiry sweep.
  */
-function acceptStatement(db: Db) {
+const acceptStatement = builtOnce((db: Db) => {
   const reservationId = sql.placeholder('reservationId');
   const agentId = sql.placeholder('agentId');
   const r = db.$with('r').as(
@@ -111,9 +109,7 @@ function acceptStatement(db: Db) {
     .from(r)
     .leftJoin(taken, sql`true`)
     .prepare('accept_reservation');
-}
-/** Built once per database handle: drizzle takes longer to build this statement than Postgres to run it. */
-const acceptStatements = new WeakMap<Db, ReturnType<typeof acceptStatement>>();
+});
 
 export async function rejectReservation(deps: Deps, reservationId: string, agentId: string) {
   const done = await deps.db.transaction(async (tx) => {
