@@ -1,5 +1,17 @@
 import { isBoundary, tokenize } from './normalise.js';
-import { Lexicon, matchAt, parsePhrase, readingsAt, startKeys, type MatchContext, type Phrase, type Span } from './phrase.js';
+import {
+  Lexicon,
+  matchAt,
+  mayMatch,
+  parsePhrase,
+  readingsAt,
+  requiredKeys,
+  startKeys,
+  type MatchContext,
+  type Phrase,
+  type RequiredKeys,
+  type Span,
+} from './phrase.js';
 
 export const RISK_LEVELS = ['high', 'medium'] as const;
 export type RiskLevel = (typeof RISK_LEVELS)[number];
@@ -47,7 +59,7 @@ export type LanguageRules = {
 };
 
 type CompiledTerm = Term & { parsed: Phrase; language: string; role: TermRole };
-type Entry = { parsed: Phrase; term: CompiledTerm | null };
+type Entry = { parsed: Phrase; required: RequiredKeys; term: CompiledTerm | null };
 
 export type CompiledRules = {
   /** Terms and idioms (term null) by the keys they may start with. */
@@ -81,7 +93,7 @@ export function compileRules(byLanguage: Record<string, LanguageRules>): Compile
   const entries: Entry[] = [];
   for (const [language, rules] of Object.entries(byLanguage)) {
     entries.push(...rules.terms.map((t) => termEntry(t, language)));
-    entries.push(...rules.idioms.map((idiom) => ({ parsed: parsePhrase(idiom), term: null })));
+    entries.push(...rules.idioms.map((idiom) => idiomEntry(idiom)));
     negators.set(language, new Set(rules.negators));
     negativeStarts.set(language, new Set(rules.negativeStarts));
     negationStops.set(language, new Set(rules.negationStops));
@@ -108,7 +120,12 @@ export function extendRules(base: CompiledRules, extra: { language: string; term
 
 function termEntry(t: Term, language: string): Entry {
   const parsed = parsePhrase(t.phrase);
-  return { parsed, term: { ...t, parsed, language, role: t.role ?? 'statement' } };
+  return { parsed, required: requiredKeys(parsed), term: { ...t, parsed, language, role: t.role ?? 'statement' } };
+}
+
+function idiomEntry(idiom: string): Entry {
+  const parsed = parsePhrase(idiom);
+  return { parsed, required: requiredKeys(parsed), term: null };
 }
 
 function indexed(starts: ReadonlyMap<string, Entry[]>, lexicons: readonly Lexicon[], entries: Entry[]) {
@@ -135,12 +152,16 @@ export function detectRisk(text: string, rules: CompiledRules): Risk | null {
   const ctx: MatchContext = { tokens, fillers: rules.fillers, lexicons: rules.lexicons, memo: new Map() };
   const idiomSpans: Span[] = [];
   const found: { term: CompiledTerm; span: Span }[] = [];
+  // Every word's readings first: a phrase needing a word the text holds nowhere is never tried.
+  const readings = tokens.map((_, i) => readingsAt(ctx, i));
+  const present = new Set<string>();
+  for (const r of readings) for (const key of r) present.add(key);
   // Each phrase is tried only where a word it may start with stands; one phrase's matches do not overlap.
   const busyUntil = new Map<Entry, number>();
   for (let i = 0; i < tokens.length; i++) {
-    for (const key of readingsAt(ctx, i)) {
+    for (const key of readings[i]) {
       for (const entry of rules.starts.get(key) ?? []) {
-        if ((busyUntil.get(entry) ?? 0) > i) continue;
+        if ((busyUntil.get(entry) ?? 0) > i || !mayMatch(entry.required, present)) continue;
         const end = matchAt(ctx, entry.parsed, i);
         if (end < 0) continue;
         busyUntil.set(entry, end);

@@ -108,6 +108,8 @@ function fold(text: string): string {
 }
 
 function expandContractions(text: string): string {
+  // Every contraction has an apostrophe: most texts need none of the passes below.
+  if (!text.includes("'")) return text;
   return text
     .replace(/\bcan't\b/g, 'can not')
     .replace(/\bwon't\b/g, 'will not')
@@ -177,7 +179,8 @@ function coreTokens(core: string): string[] {
   const out: string[] = [];
   for (const part of word.split(/[^a-z0-9:]+/)) {
     if (!part) continue;
-    const expanded = SHORTHAND[part];
+    // Own keys only: a word such as "constructor" is no shorthand (it named Object's and threw).
+    const expanded = Object.hasOwn(SHORTHAND, part) ? SHORTHAND[part] : undefined;
     if (expanded) out.push(...expanded);
     else out.push(part);
   }
@@ -197,7 +200,7 @@ const SPLIT_PRONOUNS: Record<string, string> = {
 function joinSplitPronouns(tokens: string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < tokens.length; i++) {
-    const joined = SPLIT_PRONOUNS[tokens[i]];
+    const joined = Object.hasOwn(SPLIT_PRONOUNS, tokens[i]) ? SPLIT_PRONOUNS[tokens[i]] : undefined;
     if (joined && (tokens[i + 1] === 'self' || tokens[i + 1] === 'selves')) {
       out.push(joined);
       i++;

@@ -211,6 +211,20 @@ export function startKeys(phrase: Phrase): string[] {
   return phrase.elements[0].alts.map(([w]) => keyOf(w));
 }
 
+/**
+ * What a text must hold somewhere for the phrase to match it: for each element that is not
+ * optional, the keys of each of its alternatives (all of one alternative's). Order and distance
+ * are `matchAt`'s to check; this only rules phrases out cheaply.
+ */
+export type RequiredKeys = string[][][];
+
+export const requiredKeys = (phrase: Phrase): RequiredKeys =>
+  phrase.elements.filter((e) => !e.optional).map((e) => e.alts.map((alt) => alt.map(keyOf)));
+
+/** Does the text hold, among every word's readings (`present`), what the phrase requires? */
+export const mayMatch = (required: RequiredKeys, present: ReadonlySet<string>): boolean =>
+  required.every((alts) => alts.some((keys) => keys.every((k) => present.has(k))));
+
 const keyOf = (w: WordMatcher) => (w.kind === 'number' ? '#num' : w.prefix ? `${w.word}*` : w.word);
 
 /** The matching context of one text: its tokens, the filler words that may sit inside a phrase, the lexicons. */
