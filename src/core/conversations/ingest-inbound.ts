@@ -66,7 +66,9 @@ export async function ingestInbound(deps: Deps, input: InboundMessage): Promise<
     if (result.message && result.conversation) publishMessage(deps, result.conversation, result.message);
     if (result.opened && result.conversation) {
       publishConversationChange(deps, result.conversation);
-      await deps.jobs.dispatch('contact arrived');
+      // Not awaited: the contact is stored, and the webhook's answer need not wait on Redis. A trigger
+      // lost with this process is re-driven by the reconciler (docs/routing.md); enqueue never throws.
+      void deps.jobs.dispatch('contact arrived');
     }
     if (result.requests) await afterContactMessage(deps, result.requests);
     deps.log.info(
