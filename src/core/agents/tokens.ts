@@ -54,14 +54,35 @@ export const issueAccessToken = (config: TokenConfig, s: SessionClaims) => sign(
 export const issueRefreshToken = (config: TokenConfig, s: SessionClaims) => sign(config, s, 'refresh', config.access.sessionSeconds);
 
 export async function verifyToken(secret: string, token: string, kind: TokenKind): Promise<SessionClaims> {
+  const known = verifiedTokens.get(secret)?.get(`${kind} ${token}`);
+  if (known && nowSeconds() < known.expiresAt) return known.claims;
   try {
     const { payload } = await jwtVerify(token, key(secret), { issuer: ISSUER, audience: kind, algorithms: ['HS256'] });
-    const { sub, ver, sexp, via } = payload as { sub?: string; ver?: unknown; sexp?: unknown; via?: unknown };
+    const { sub, ver, sexp, via, exp } = payload as { sub?: string; ver?: unknown; sexp?: unknown; via?: unknown; exp?: number };
     if (!sub || typeof ver !== 'number' || typeof sexp !== 'number') throw new Error('claims');
-    return { agentId: sub, tokenVersion: ver, sessionExpiresAt: sexp, via: via === 'oidc' ? 'oidc' : 'password' };
+    const claims: SessionClaims = { agentId: sub, tokenVersion: ver, sessionExpiresAt: sexp, via: via === 'oidc' ? 'oidc' : 'password' };
+    if (exp) rememberVerified(secret, `${kind} ${token}`, { claims, expiresAt: exp });
+    return claims;
   } catch {
     throw new AppError('unauthorized', 'invalid or expired token');
   }
+}
+
+/**
+ * Tokens whose signature this process checked, with their claims, until the token's own expiry:
+ * a desk sends the same access token with every request, and checking its signature (WebCrypto
+ * HMAC, through the thread pool) cost more than the request's database read. Revocation is
+ * unaffected: `authenticate` reads the agent's token version on every request. Bounded: the
+ * oldest entries make room.
+ */
+const verifiedTokens = new Map<string, Map<string, { claims: SessionClaims; expiresAt: number }>>();
+const VERIFIED_TOKENS_KEPT = 10_000;
+
+function rememberVerified(secret: string, key: string, entry: { claims: SessionClaims; expiresAt: number }) {
+  let kept = verifiedTokens.get(secret);
+  if (!kept) verifiedTokens.set(secret, (kept = new Map()));
+  if (kept.size >= VERIFIED_TOKENS_KEPT) kept.delete(kept.keys().next().value!);
+  kept.set(key, entry);
 }
 
 export type Authenticated = {

@@ -4,6 +4,7 @@
  * donation page is down, a rally was moved, a threat is going round). Pure: the caller loads the
  * recent texts and decides whom to tell. A proposal only; a supervisor decides.
  */
+import { perStoredText } from './stored-text-memo.js';
 import { significantWords } from './words.js';
 
 /** One inbound text of the window, with what the crisis matcher found in it (if anything). */
@@ -69,12 +70,27 @@ const RISK_PREFIX = '#';
 /** More groups at once than a supervisor would read (and a bound on the work when texts are noise). */
 const MAX_BURSTS = 10;
 
+type Word = { word: string; stem: string };
+
 type Doc = {
   contactId: string;
   stems: Set<string>;
+  /** The words kept (those whose stem is in `stems`), every occurrence: the forms a description counts. */
+  words: Word[];
   conversations: Map<string, { number: number; queue: string }>;
   firstAt: Date;
   lastAt: Date;
+};
+
+/** The window's texts read once (one document per contact), for several `burstAround` / `inGroup` calls over the same texts. */
+export type WindowReading = {
+  docs: Map<string, Doc>;
+  /** Each stem's documents (a document is listed under each of its stems): a contact's possible group mates, without reading every contact. */
+  byStem: Map<string, Doc[]>;
+  /** Documents that replaced one listed in `byStem` (`readWindowWithout`); a listed document counts only while `docs` still holds it. */
+  replaced: Doc[];
+  /** The forms contacts wrote of a stem, with how often, counted when a group is described. */
+  formsOf: (stem: string) => Map<string, number> | undefined;
 };
 
 /**
@@ -84,7 +100,8 @@ type Doc = {
  * found first. Deterministic: ties go to the alphabetically first pair of words.
  */
 export function findBursts(texts: RecentText[], now: Date, opts: BurstOptions = BURST_DEFAULTS): Burst[] {
-  const { docs, surface } = readTexts(texts, now, opts);
+  const reading = readTexts(texts, now, opts);
+  const { docs } = reading;
 
   // Only words at least `minContacts` contacts used can make a group; numbered in alphabetical order.
   const df = new Map<string, number>();
@@ -121,7 +138,7 @@ export function findBursts(texts: RecentText[], now: Date, opts: BurstOptions = 
     }
     if (!best || best[1].size < opts.minContacts) break;
     const group = [...best[1]];
-    bursts.push(describe(group, surface));
+    bursts.push(describe(group, reading));
     for (const d of group) for (const key of pairsOf.get(d) ?? []) pairs.get(key)?.delete(d);
   }
   return bursts;
@@ -139,47 +156,73 @@ export function burstAround(
   now: Date,
   opts: BurstOptions = BURST_DEFAULTS,
 ): Burst | null {
-  const { docs, surface } = Array.isArray(texts) ? readTexts(texts, now, opts) : texts;
-  const group = groupAround(docs, contactId, opts);
-  return group ? describe(group, surface) : null;
+  const reading = Array.isArray(texts) ? readTexts(texts, now, opts) : texts;
+  const group = groupAround(reading, contactId, opts);
+  return group ? describe(group, reading) : null;
 }
 
 /** Is the contact in a group (`burstAround` without describing it)? */
-export const inGroup = (reading: Pick<WindowReading, 'docs'>, contactId: string, opts: BurstOptions = BURST_DEFAULTS): boolean =>
-  groupAround(reading.docs, contactId, opts) !== null;
+export const inGroup = (reading: WindowReading, contactId: string, opts: BurstOptions = BURST_DEFAULTS): boolean =>
+  groupAround(reading, contactId, opts) !== null;
 
-function groupAround(docs: Map<string, Doc>, contactId: string, opts: BurstOptions): Doc[] | null {
-  const target = docs.get(contactId);
-  if (!target) return null;
-  const own = [...target.stems].sort();
-  const pairs = new Map<string, Doc[]>();
-  for (const d of docs.values()) {
-    const shared = own.filter((s) => d.stems.has(s));
-    for (let i = 0; i < shared.length; i++)
-      for (let j = i + 1; j < shared.length; j++) {
-        if (shared[i].startsWith(RISK_PREFIX) && shared[j].startsWith(RISK_PREFIX)) continue;
-        const key = `${shared[i]} ${shared[j]}`;
-        const list = pairs.get(key);
-        if (list) list.push(d);
-        else pairs.set(key, [d]);
-      }
-  }
-  let best: [string, Doc[]] | null = null;
-  for (const entry of pairs) {
-    if (!best || entry[1].length > best[1].length || (entry[1].length === best[1].length && entry[0] < best[0])) best = entry;
-  }
-  return best && best[1].length >= opts.minContacts ? best[1] : null;
+/**
+ * The group the contact just joined: the one `burstAround(after)` describes, when `before` (the
+ * window without the texts just stored) had the contact in no group; null otherwise. Described
+ * only then: a contact already told about costs no description.
+ */
+export function groupJoined(
+  after: WindowReading,
+  before: WindowReading,
+  contactId: string,
+  opts: BurstOptions = BURST_DEFAULTS,
+): Burst | null {
+  const group = groupAround(after, contactId, opts);
+  if (!group || inGroup(before, contactId, opts)) return null;
+  return describe(group, after);
 }
 
-/** The window's texts read once (stemmed per contact), for several `burstAround` calls over the same texts. */
-export type WindowReading = ReturnType<typeof readTexts>;
+function groupAround(reading: WindowReading, contactId: string, opts: BurstOptions): Doc[] | null {
+  const target = reading.docs.get(contactId);
+  // A group shares a pair of stems: a contact with one stem is in none.
+  if (!target || target.stems.size < 2) return null;
+  // At most STEMS_PER_CONTACT stems and two risk kinds: one bit each.
+  const own = [...target.stems].sort();
+  // The contacts sharing a stem with this one, each with the bits of the stems shared. A stem fewer
+  // than `minContacts` contacts wrote makes no pair large enough, and cannot make the largest.
+  const shared = new Map<Doc, number>();
+  own.forEach((s, bit) => {
+    const listed = reading.byStem.get(s) ?? [];
+    if (listed.length + reading.replaced.length < opts.minContacts) return;
+    for (const d of listed) if (reading.docs.get(d.contactId) === d) shared.set(d, (shared.get(d) ?? 0) | (1 << bit));
+    for (const d of reading.replaced) if (d.stems.has(s)) shared.set(d, (shared.get(d) ?? 0) | (1 << bit));
+  });
+  // Contacts per pair of the contact's stems; the largest pair wins, ties to the alphabetically first.
+  const n = own.length;
+  const counts = new Int32Array(n * n);
+  for (const mask of shared.values()) {
+    if ((mask & (mask - 1)) === 0) continue;
+    for (let i = 0; i < n; i++) if (mask & (1 << i)) for (let j = i + 1; j < n; j++) if (mask & (1 << j)) counts[i * n + j]++;
+  }
+  let best = -1;
+  for (let i = 0; i < n; i++)
+    for (let j = i + 1; j < n; j++) {
+      // Two risk kinds alone are not a shared subject.
+      if (own[i].startsWith(RISK_PREFIX) && own[j].startsWith(RISK_PREFIX)) continue;
+      // Pairs are visited in alphabetical order: only a larger count replaces the best.
+      if (best < 0 || counts[i * n + j] > counts[best]) best = i * n + j;
+    }
+  if (best < 0 || counts[best] < opts.minContacts) return null;
+  const both = (1 << Math.floor(best / n)) | (1 << (best % n));
+  return [...shared].filter(([, mask]) => (mask & both) === both).map(([d]) => d);
+}
+
 export const readWindow = (texts: RecentText[], now: Date, opts: BurstOptions = BURST_DEFAULTS): WindowReading =>
   readTexts(texts, now, opts);
 
 /**
  * The reading of the window without some of its texts (those just stored), for `inGroup`: only
  * the contacts who wrote one of them are read again; every other contact's document is the same
- * either way. Its `surface` is the full window's (it describes nothing).
+ * either way. Its `formsOf` is the full window's (it describes nothing).
  */
 export function readWindowWithout(
   reading: WindowReading,
@@ -196,59 +239,70 @@ export function readWindowWithout(
     opts,
   );
   const docs = new Map(reading.docs);
+  const replaced = [...reading.replaced];
   for (const contactId of changed) {
     const doc = again.docs.get(contactId);
-    if (doc) docs.set(contactId, doc);
-    else docs.delete(contactId);
+    if (doc) {
+      docs.set(contactId, doc);
+      replaced.push(doc);
+    } else docs.delete(contactId);
   }
-  return { docs, surface: reading.surface };
+  return { docs, byStem: reading.byStem, replaced, formsOf: reading.formsOf };
 }
 
-/** Stored texts never change their words, and the window rereads the same texts at every check: each is read once. */
-const MAX_WORDS_KEPT = 5000;
-const wordsKept = new Map<string, { text: string; words: { word: string; stem: string }[] }>();
+/** The words of a text that may make a group: significant, not chatter, not numbers. */
+const wordsOfText = (text: string): Word[] => significantWords(text).filter(({ stem }) => !CHATTER.has(stem) && !/^\d+$/.test(stem));
+const wordsOfStored = perStoredText(wordsOfText);
+const wordsOf = (t: RecentText): Word[] => (t.messageId === undefined ? wordsOfText(t.text) : wordsOfStored(t.messageId, t.text));
 
-/** The words of a text that may make a group (significant, not chatter, not numbers), remembered per stored message. */
-function wordsOf(t: RecentText): { word: string; stem: string }[] {
-  const kept = t.messageId === undefined ? undefined : wordsKept.get(t.messageId);
-  // The text is compared too: a cache must never answer for other words than the row's.
-  if (kept && kept.text === t.text) return kept.words;
-  const words = significantWords(t.text).filter(({ stem }) => !CHATTER.has(stem) && !/^\d+$/.test(stem));
-  if (t.messageId !== undefined) {
-    // Oldest first out: texts leave the window in the order they arrived.
-    if (wordsKept.size >= MAX_WORDS_KEPT) wordsKept.delete(wordsKept.keys().next().value!);
-    wordsKept.set(t.messageId, { text: t.text, words });
-  }
-  return words;
-}
-
-/** One document per contact: the stems of its texts within the window, and the forms contacts wrote. */
-function readTexts(texts: RecentText[], now: Date, opts: BurstOptions) {
-  const since = now.getTime() - opts.windowMs;
-  const surface = new Map<string, Map<string, number>>();
+/** One document per contact: the stems of its texts within the window (the first `STEMS_PER_CONTACT`, in the texts' order), and the words kept. */
+function readTexts(texts: RecentText[], now: Date, opts: BurstOptions): WindowReading {
+  const until = now.getTime();
+  const since = until - opts.windowMs;
   const docs = new Map<string, Doc>();
+  const byStem = new Map<string, Doc[]>();
+  const addStem = (doc: Doc, stem: string) => {
+    doc.stems.add(stem);
+    const listed = byStem.get(stem);
+    if (listed) listed.push(doc);
+    else byStem.set(stem, [doc]);
+  };
   for (const t of texts) {
-    if (t.at.getTime() < since || t.at.getTime() > now.getTime()) continue;
+    const at = t.at.getTime();
+    if (at < since || at > until) continue;
     let doc = docs.get(t.contactId);
     if (!doc)
-      docs.set(t.contactId, (doc = { contactId: t.contactId, stems: new Set(), conversations: new Map(), firstAt: t.at, lastAt: t.at }));
+      docs.set(
+        t.contactId,
+        (doc = { contactId: t.contactId, stems: new Set(), words: [], conversations: new Map(), firstAt: t.at, lastAt: t.at }),
+      );
     doc.conversations.set(t.conversationId, { number: t.number, queue: t.queue });
     if (t.at < doc.firstAt) doc.firstAt = t.at;
     if (t.at > doc.lastAt) doc.lastAt = t.at;
-    for (const { word, stem } of wordsOf(t)) {
-      if (doc.stems.size >= STEMS_PER_CONTACT && !doc.stems.has(stem)) continue;
-      doc.stems.add(stem);
-      const forms = surface.get(stem) ?? new Map<string, number>();
-      forms.set(word, (forms.get(word) ?? 0) + 1);
-      surface.set(stem, forms);
+    for (const w of wordsOf(t)) {
+      if (!doc.stems.has(w.stem)) {
+        if (doc.stems.size >= STEMS_PER_CONTACT) continue;
+        addStem(doc, w.stem);
+      }
+      doc.words.push(w);
     }
-    for (const c of t.riskCategories) if (SHARED_RISKS.has(c)) doc.stems.add(RISK_PREFIX + c);
+    for (const c of t.riskCategories) if (SHARED_RISKS.has(c) && !doc.stems.has(RISK_PREFIX + c)) addStem(doc, RISK_PREFIX + c);
   }
-  return { docs, surface };
+  // Counted for the stems a description shows, from the documents holding each (never a stem's every form up front).
+  const forms = new Map<string, Map<string, number> | undefined>();
+  const formsOf = (stem: string) => {
+    if (forms.has(stem)) return forms.get(stem);
+    const counts = new Map<string, number>();
+    for (const d of byStem.get(stem) ?? [])
+      for (const { word, stem: s } of d.words) if (s === stem) counts.set(word, (counts.get(word) ?? 0) + 1);
+    forms.set(stem, counts.size ? counts : undefined);
+    return forms.get(stem);
+  };
+  return { docs, byStem, replaced: [], formsOf };
 }
 
 /** The group's shared words (used by half its contacts or more, most shared first) and where it is. */
-function describe(group: Doc[], surface: Map<string, Map<string, number>>): Burst {
+function describe(group: Doc[], reading: WindowReading): Burst {
   const counts = new Map<string, number>();
   for (const d of group) for (const s of d.stems) counts.set(s, (counts.get(s) ?? 0) + 1);
   const shared = [...counts]
@@ -258,7 +312,7 @@ function describe(group: Doc[], surface: Map<string, Map<string, number>>): Burs
   const conversations = group.flatMap((d) => [...d.conversations].map(([id, c]) => ({ id, ...c })));
   conversations.sort((a, b) => a.number - b.number);
   return {
-    words: shared.filter((s) => !s.startsWith(RISK_PREFIX)).map((s) => commonest(surface.get(s)) ?? s),
+    words: shared.filter((s) => !s.startsWith(RISK_PREFIX)).map((s) => commonest(reading.formsOf(s)) ?? s),
     categories: shared.filter((s) => s.startsWith(RISK_PREFIX)).map((s) => s.slice(RISK_PREFIX.length)),
     contacts: group.length,
     conversationIds: conversations.map((c) => c.id),

@@ -1,12 +1,11 @@
-import { and, desc, eq, gte, isNull, notExists, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
-import { conversations, incidentConversations, incidents, messages, type ConversationRow } from '../../db/schema.js';
+import type { ConversationRow } from '../../db/schema.js';
 import { rooms, type Deps } from '../ports.js';
 import {
   BURST_DEFAULTS,
-  burstAround,
   findBursts,
-  inGroup,
+  groupJoined,
   readWindow,
   readWindowWithout,
   type Burst,
@@ -14,6 +13,7 @@ import {
   type RecentText,
 } from './bursts.js';
 import { openIncidents } from './open-incidents.js';
+import { perStoredText } from './stored-text-memo.js';
 import { incidentStems, matchesIncident, textStems } from './words.js';
 
 /** Newest texts read (a bound on the work of one check; a flood past it is a burst anyway). */
@@ -21,55 +21,52 @@ const SCAN_LIMIT = 1000;
 /** Characters of a text read: a mail's first lines say what it is about. */
 const TEXT_CHARS = 2000;
 
+const stemsOfStored = perStoredText(textStems);
+
+/** A window row as Postgres sends it: the time in epoch milliseconds, a number rather than a string to parse. */
+type WindowRow = Omit<RecentText, 'at'> & { messageId: string; atMs: number };
+
 /**
  * Recent inbound texts of conversations opened within the window (new contacts are what a burst
  * is made of; `conversations_created_idx` and `messages_conversation_idx` keep this indexed),
  * minus conversations already linked to an open incident and texts that name one: those are
- * declared already.
+ * declared already. Only the columns a check reads, as plain rows (drizzle's per-cell mapping of
+ * a thousand rows cost more client CPU than the statement).
  */
 async function loadRecentTexts(db: DbOrTx, now: Date, opts: BurstOptions): Promise<(RecentText & { messageId: string })[]> {
-  const since = new Date(now.getTime() - opts.windowMs);
+  const since = new Date(now.getTime() - opts.windowMs).toISOString();
   const open = await openIncidents(db);
-  const rows = await db
-    .select({
-      messageId: messages.id,
-      conversationId: conversations.id,
-      number: conversations.number,
-      contactId: conversations.contactId,
-      queue: conversations.queueKey,
-      risk: conversations.risk,
-      at: messages.createdAt,
-      // What the contact wrote: a call's own description is ours, what the caller said or left is theirs.
-      text: sql<string>`left(case when ${messages.channel} = 'voice'
-        then coalesce(${messages.metadata}->>'heard', case when ${messages.metadata}->>'kind' = 'transcription' then ${messages.body} end, '')
-        else concat_ws(E'\n', ${messages.metadata}->>'subject', ${messages.body}) end, ${TEXT_CHARS})`,
-    })
-    .from(conversations)
-    .innerJoin(messages, and(eq(messages.conversationId, conversations.id), gte(messages.createdAt, since)))
-    .where(
-      and(
-        gte(conversations.createdAt, since),
-        eq(messages.direction, 'inbound'),
-        isNull(sql`${messages.metadata}->>'control'`),
-        notExists(
-          db
-            .select({ one: sql`1` })
-            .from(incidentConversations)
-            .innerJoin(incidents, eq(incidents.id, incidentConversations.incidentId))
-            .where(and(eq(incidentConversations.conversationId, conversations.id), eq(incidents.status, 'open'))),
-        ),
-      ),
-    )
-    .orderBy(desc(messages.createdAt))
-    .limit(SCAN_LIMIT);
+  const rows = (await db.execute(sql`
+    select m.id as "messageId", c.id as "conversationId", c.number, c.contact_id as "contactId", c.queue_key as queue,
+      coalesce(c.risk->'categories', '[]') as "riskCategories",
+      -- Whole milliseconds, as a timestamp read into a Date has.
+      floor(extract(epoch from m.created_at) * 1000)::float8 as "atMs",
+      -- What the contact wrote: a call's own description is ours, what the caller said or left is theirs.
+      left(case when m.channel = 'voice'
+        then coalesce(m.metadata->>'heard', case when m.metadata->>'kind' = 'transcription' then m.body end, '')
+        else concat_ws(E'\n', m.metadata->>'subject', m.body) end, ${TEXT_CHARS}) as text
+    from conversations c
+    join messages m on m.conversation_id = c.id and m.created_at >= ${since}::timestamptz
+    where c.created_at >= ${since}::timestamptz
+      and m.direction = 'inbound'
+      and m.metadata->>'control' is null
+      and not exists (
+        select 1 from incident_conversations ic join incidents i on i.id = ic.incident_id
+        where ic.conversation_id = c.id and i.status = 'open')
+    order by m.created_at desc
+    limit ${SCAN_LIMIT}`)) as unknown as WindowRow[];
   const declared = open.map((i) => incidentStems(i.title));
-  return rows
-    .filter((r) => {
-      if (declared.length === 0) return true;
-      const seen = textStems(r.text); // once per text, not once per open incident
-      return !declared.some((stems) => matchesIncident(stems, seen));
-    })
-    .map((r) => ({ ...r, riskCategories: r.risk?.categories ?? [] }));
+  const texts: (RecentText & { messageId: string })[] = [];
+  for (const r of rows) {
+    // Each text's stems once per process, compared with every open incident.
+    if (declared.length > 0) {
+      const seen = stemsOfStored(r.messageId, r.text);
+      if (declared.some((stems) => matchesIncident(stems, seen))) continue;
+    }
+    const { messageId, conversationId, number, contactId, queue, riskCategories, text } = r;
+    texts.push({ messageId, conversationId, number, contactId, queue, riskCategories, text, at: new Date(r.atMs) });
+  }
+  return texts;
 }
 
 /** The groups of similar contacts in the window now (`GET /api/incidents/proposals`: a reloaded banner). */
@@ -100,9 +97,9 @@ export async function proposeOnInbound(deps: Deps, stored: StoredText[], opts: B
     const before = readWindowWithout(after, texts, ids, now, opts);
     const pushed = new Set<string>();
     for (const { conversation } of checked) {
-      const burst = burstAround(after, conversation.contactId, now, opts);
-      // Told already: the contact was in a group before these texts (a second text adds nobody).
-      if (!burst || inGroup(before, conversation.contactId, opts)) continue;
+      // Null too when the contact was in a group before these texts: told already (a second text adds nobody).
+      const burst = groupJoined(after, before, conversation.contactId, opts);
+      if (!burst) continue;
       const key = burst.conversationIds.join(' ');
       if (pushed.has(key)) continue;
       pushed.add(key);
