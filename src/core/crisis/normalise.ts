@@ -148,6 +148,11 @@ export function tokenize(text: string): string[] {
   };
   for (const chunk of folded.split(/\s+/)) {
     if (!chunk) continue;
+    // Most chunks are a plain word: nothing to peel, no number, no leetspeak.
+    if (isPlainWord(chunk)) {
+      for (const t of expandShorthand(chunk)) push(t);
+      continue;
+    }
     if (/^:[a-z]+:$/.test(chunk)) {
       push(chunk);
       continue;
@@ -176,15 +181,19 @@ function coreTokens(core: string): string[] {
     // Leetspeak only where a symbol sits in a word; trailing "!!!" was already peeled off.
     word = word.replace(/[0-9@$!|]/g, (c) => LEET[c] ?? c);
   }
-  const out: string[] = [];
-  for (const part of word.split(/[^a-z0-9:]+/)) {
-    if (!part) continue;
-    // Own keys only: a word such as "constructor" is no shorthand (it named Object's and threw).
-    const expanded = Object.hasOwn(SHORTHAND, part) ? SHORTHAND[part] : undefined;
-    if (expanded) out.push(...expanded);
-    else out.push(part);
+  return word.split(/[^a-z0-9:]+/).flatMap((part) => (part ? expandShorthand(part) : []));
+}
+
+// Own keys only: a word such as "constructor" is no shorthand (it named Object's and threw).
+const expandShorthand = (word: string): string[] => (Object.hasOwn(SHORTHAND, word) ? SHORTHAND[word] : [word]);
+
+/** Only the letters a to z (checked without a regular expression: it runs for every word). */
+function isPlainWord(chunk: string): boolean {
+  for (let i = 0; i < chunk.length; i++) {
+    const c = chunk.charCodeAt(i);
+    if (c < 97 || c > 122) return false;
   }
-  return out;
+  return true;
 }
 
 const SPLIT_PRONOUNS: Record<string, string> = {
