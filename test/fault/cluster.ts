@@ -595,12 +595,14 @@ export async function startScenario(
     sentBodies: () => fake.messages().map((m) => m.Body ?? ''),
     logsOf: (p: SbProcess) => p.logs.slice(-15).join('\n'),
     async stop() {
+      // Tests start more processes into `webs` and `workers` (a replacement worker): those stop too.
+      const all = [...new Set([...procs, ...webs, ...workers])];
       if (process.env.FAULT_DEBUG)
-        for (const p of procs) process.stderr.write(`---- ${p.name} (exit ${p.child.exitCode})\n${p.logs.slice(-40).join('\n')}\n`);
+        for (const p of all) process.stderr.write(`---- ${p.name} (exit ${p.child.exitCode})\n${p.logs.slice(-40).join('\n')}\n`);
       for (const b of bots) b.close();
-      for (const p of procs) p.kill('SIGTERM');
-      await Promise.race([Promise.all(procs.map((p) => p.exited)), sleep(15_000)]);
-      for (const p of procs) p.kill('SIGKILL');
+      for (const p of all) p.kill('SIGTERM');
+      await Promise.race([Promise.all(all.map((p) => p.exited)), sleep(15_000)]);
+      for (const p of all) p.kill('SIGKILL');
       await fake.close();
       await pg?.close();
       await pgOther?.close();
