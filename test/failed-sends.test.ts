@@ -123,6 +123,29 @@ describe('the reconciler', () => {
     await a.done();
   });
 
+  it('a reply the vendor took is never sent again when recording it fails (Postgres away after the send)', async () => {
+    const a = await agentWithConversation('Lou');
+    // Recording this reply as sent fails, as it would with Postgres gone between the send and the write.
+    await app.sb.deps.db.execute(
+      sql.raw(
+        `alter table messages add constraint test_record_fails check (body <> 'taken, not recorded' or status in ('pending', 'sending', 'failed')) not valid`,
+      ),
+    );
+    try {
+      const reply = await app.api('POST', `/api/conversations/${a.conversationId}/messages`, { body: 'taken, not recorded' }, a.token);
+      expect(reply.status).toBe(201);
+      await eventually(() => app.twilio.messages().some((m) => m.Body === 'taken, not recorded'));
+      // Both attempts (SEND_ATTEMPTS 2) have had their chance; the first left the row `sending`.
+      await new Promise((r) => setTimeout(r, 3_000));
+      expect(app.twilio.messages().filter((m) => m.Body === 'taken, not recorded')).toHaveLength(1);
+      const [row] = await app.sb.deps.db.execute<{ status: string }>(sql`select status from messages where id = ${reply.body.message.id}`);
+      expect(row.status).toBe('sending');
+    } finally {
+      await app.sb.deps.db.execute(sql.raw('alter table messages drop constraint test_record_fails'));
+      await a.done();
+    }
+  });
+
   it('a reply whose sender died during the vendor call ends failed as "delivery unknown", never sent twice', async () => {
     const a = await agentWithConversation('Kim');
     const [row] = await app.sb.deps.db.execute<{ id: string }>(sql`

@@ -357,7 +357,12 @@ export async function startBots(
       bot.offers.push({ reservationId: p.reservationId, conversationId: p.conversationId, at });
       void (async () => {
         const acc = await apiRetry(url, 'POST', `/api/reservations/${p.reservationId}/accept`, undefined, token).catch(() => null);
-        if (acc?.status !== 200) return;
+        // An accept whose answer was lost (Postgres committed it, then the connection was cut) is
+        // refused when tried again ("this offer is accepted"): the conversation is this bot's all the same.
+        if (acc?.status !== 200) {
+          const c = await apiRetry(url, 'GET', `/api/conversations/${p.conversationId}`, undefined, token).catch(() => null);
+          if (c?.body?.conversation?.assigneeId !== bot.id || c.body.conversation.status !== 'assigned') return;
+        }
         bot.accepted.push(p.conversationId);
         if (opts.reply !== false) {
           // One attempt only: retrying a reply whose answer was lost could store it twice.

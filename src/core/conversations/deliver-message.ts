@@ -42,15 +42,9 @@ export async function deliverMessage(deps: Deps, messageId: string, opts: Delive
     await failMessage(deps, messageId, identity ? 'recipient opted out' : 'contact has no address on this channel');
     return 'skipped';
   }
+  let result: Awaited<ReturnType<typeof sender.send>>;
   try {
-    const result = await sender.send({ message: claimed, conversation, to: identity.value });
-    const [m] = await deps.db
-      .update(messages)
-      .set({ status: result.status, externalId: result.externalId, error: null })
-      .where(eq(messages.id, messageId))
-      .returning();
-    if (m) publishMessageUpdate(deps, conversation, m);
-    return 'sent';
+    result = await sender.send({ message: claimed, conversation, to: identity.value });
   } catch (err) {
     // The vendor answered with an error: nothing was sent, so it is safe to try again.
     const reason = vendorReason(err);
@@ -61,6 +55,15 @@ export async function deliverMessage(deps: Deps, messageId: string, opts: Delive
     await deps.db.update(messages).set({ status: 'pending', error: reason }).where(eq(messages.id, messageId));
     throw err;
   }
+  // Sent. If this write fails (Postgres away), the row stays `sending`: a retry of the job skips it
+  // and failStuckSends reports it, rather than putting it back to `pending` and sending it twice.
+  const [m] = await deps.db
+    .update(messages)
+    .set({ status: result.status, externalId: result.externalId, error: null })
+    .where(eq(messages.id, messageId))
+    .returning();
+  if (m) publishMessageUpdate(deps, conversation, m);
+  return 'sent';
 }
 
 /** A vendor's 4xx (other than rate limiting) or our own refusal will not get better by retrying. */
