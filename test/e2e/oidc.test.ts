@@ -1,9 +1,9 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import Provider from 'oidc-provider';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { safeReturnTo } from '../../src/core/auth/oidc.js';
-import { freePort, startTestApp, type TestApp } from '../helpers/harness.js';
+import { startTestApp, type TestApp } from '../helpers/harness.js';
 import { chromiumAvailable, screenshot } from './browser.js';
 import { browserSuite } from './browser-suite.js';
 
@@ -28,7 +28,7 @@ let idp: Server;
 let provisioning: TestApp;
 
 async function startProvider(redirectUris: string[]) {
-  const port = await freePort();
+  const port = await portBelowEphemeral();
   issuer = `http://127.0.0.1:${port}`;
   const provider = new Provider(issuer, {
     clients: [
@@ -53,8 +53,25 @@ async function startProvider(redirectUris: string[]) {
   });
 }
 
+/**
+ * A free port below Linux's ephemeral range (32768–60999): the desks' ports are chosen long before
+ * they listen (the provider must know their callback URLs first), and a port from that range can
+ * meanwhile become the local end of any parallel test's outgoing connection (EADDRINUSE in CI).
+ */
+async function portBelowEphemeral(): Promise<number> {
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 10_000);
+    const free = await new Promise<boolean>((resolve) => {
+      const probe = createServer();
+      probe.once('error', () => resolve(false));
+      probe.listen(port, () => probe.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
+}
+
 async function startApp(label: string, extra: Record<string, string> = {}) {
-  const port = await freePort();
+  const port = await portBelowEphemeral();
   const url = `http://127.0.0.1:${port}`;
   // The issuer is known only once the provider listens, after both desks' callback URLs are.
   const env = () => ({
