@@ -32,7 +32,9 @@
  * Loopback only, bounded in count and time. Uses the local Postgres and Redis
  * (TEST_PG_URL / TEST_REDIS_URL) with a throwaway database and key prefix.
  * Knobs: BENCH_CONTACTS (2000), BENCH_CONCURRENCY (10), BENCH_AGENTS (20), BENCH_RESOLVE (unset),
- * BENCH_SOCKETS (5000), BENCH_PHASES (floor,one,one2,two,sockets).
+ * BENCH_SOCKETS (5000), BENCH_PHASES (floor,one,one2,two,sockets). `BENCH_KEEP=1` leaves the
+ * `one` phase's database in place (its name is printed) for `EXPLAIN` and `pg_stat_statements`
+ * on realistic rows; drop it by hand afterwards.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
@@ -70,6 +72,7 @@ const MAX_CAPACITY = 100;
 /** Room for every text, unless BENCH_RESOLVE recycles slots. */
 const CAPACITY = RESOLVE ? 20 : Math.min(MAX_CAPACITY, Math.ceil(CONTACTS / AGENTS));
 const SOCKETS = num('BENCH_SOCKETS', 5000, 10_000);
+const KEEP = process.env.BENCH_KEEP === '1';
 const PROFILE_DIR = process.env.BENCH_PROFILE ? resolve(process.env.BENCH_PROFILE) : undefined;
 /** Offers must not lapse because the box is busy: this measures routing, not timeouts. */
 const ENV = { RESERVATION_TIMEOUT_SECONDS: '60', RECONCILE_INTERVAL_SECONDS: '5' };
@@ -411,6 +414,18 @@ async function profilePhase(dir: string) {
   for (const f of profiles) log(`### ${names.get(f.split('.')[3]) ?? 'other process'}\n` + summarise(join(dir, f), 25) + '\n');
 }
 
+/** The scenario's stop leaves its database (Redis keys still go): the rows a surge leaves, to examine. */
+function keepDatabase(sc: Scenario) {
+  const database = new URL(sc.databaseUrl).pathname.slice(1);
+  sc.stores.drop = async () => {
+    const redis = new Redis(TEST_REDIS_URL);
+    const keys = await redis.keys(`${sc.stores.redisPrefix}*`);
+    if (keys.length) await redis.unlink(...keys);
+    redis.disconnect();
+    log(`kept database ${database} (BENCH_KEEP): drop it when done`);
+  };
+}
+
 /** The installation running now, stopped on Ctrl-C so no process outlives the benchmark. */
 let current: Scenario | undefined;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -429,6 +444,7 @@ async function main() {
   const floor = PHASES.has('floor') ? await floorPhase() : undefined;
   if (PHASES.has('one')) {
     const sc = (current = await startScenario('bench1', { webs: 1, workers: 1, env: ENV }));
+    if (KEEP) keepDatabase(sc);
     try {
       compare('1 web + 1 worker', await loadPhase('1 web + 1 worker process', sc, sc.webs[0].url, sc.webs[0].url), floor);
     } finally {
