@@ -262,8 +262,13 @@ export const contacts = pgTable(
     attributes: jsonb('attributes').$type<Record<string, string>>().notNull().default({}),
     createdAt: createdAt(),
   },
-  // Name fragments in contact lists and search (pg_trgm).
-  (t) => [index('contacts_name_trgm_idx').using('gin', sql`${t.name} gin_trgm_ops`)],
+  // Name fragments in contact lists and search (pg_trgm). Named contacts only: every search is an
+  // `ilike`, which no null name matches, and a contact made by a first text has no name.
+  (t) => [
+    index('contacts_name_trgm_idx')
+      .using('gin', sql`${t.name} gin_trgm_ops`)
+      .where(sql`${t.name} is not null`),
+  ],
 );
 
 export const contactIdentities = pgTable(
@@ -413,15 +418,17 @@ export const conversations = pgTable(
       .on(t.channel, t.priority.desc(), t.queuedAt)
       .where(sql`${t.status} = 'waiting' and cardinality(${t.overflowQueues}) > 0`),
     // SLA timers over open conversations (due >= warning, so one index per kind serves both levels).
+    // Only running clocks: a row without one (no policy, or met) would add an entry at every write
+    // of the conversation (its status changes three times per text) that `warn <= now()` never finds.
     index('conversations_first_response_warn_idx')
       .on(t.firstResponseWarnAt)
-      .where(sql`${t.status} in ('waiting', 'offered', 'assigned', 'pending', 'snoozed')`),
+      .where(sql`${t.status} in ('waiting', 'offered', 'assigned', 'pending', 'snoozed') and ${t.firstResponseWarnAt} is not null`),
     index('conversations_next_response_warn_idx')
       .on(t.nextResponseWarnAt)
-      .where(sql`${t.status} in ('waiting', 'offered', 'assigned', 'pending', 'snoozed')`),
+      .where(sql`${t.status} in ('waiting', 'offered', 'assigned', 'pending', 'snoozed') and ${t.nextResponseWarnAt} is not null`),
     index('conversations_resolution_warn_idx')
       .on(t.resolutionWarnAt)
-      .where(sql`${t.status} in ('waiting', 'offered', 'assigned', 'pending', 'snoozed')`),
+      .where(sql`${t.status} in ('waiting', 'offered', 'assigned', 'pending', 'snoozed') and ${t.resolutionWarnAt} is not null`),
     // Open risk-flagged work, for the supervisors' crisis banner.
     index('conversations_open_risk_idx')
       .on(t.lastMessageAt.desc())
