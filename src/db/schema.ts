@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { sql, type Column } from 'drizzle-orm';
 import {
   boolean,
   customType,
@@ -307,6 +307,12 @@ export const keptOptOuts = pgTable(
   (t) => [primaryKey({ columns: [t.kind, t.value] })],
 );
 
+/**
+ * A conversation with at least one tag: the predicate of `conversations_tags_idx`, which a tag
+ * filter repeats word for word so the planner may use that index (it cannot infer it from `@>`).
+ */
+export const tagged = (tags: Column) => sql`cardinality(${tags}) > 0`;
+
 export const conversations = pgTable(
   'conversations',
   {
@@ -405,7 +411,8 @@ export const conversations = pgTable(
       .where(sql`${t.status} = 'assigned'`),
     index('conversations_created_idx').on(t.createdAt.desc(), t.id.desc()),
     index('conversations_contact_idx').on(t.contactId),
-    index('conversations_tags_idx').using('gin', t.tags),
+    // Tagged conversations only (most have no tag, and each write would add an entry for the empty array).
+    index('conversations_tags_idx').using('gin', t.tags).where(tagged(t.tags)),
     // Wake-ups of the request timers (src/core/requests/timers.ts): snoozes ending, pending going stale.
     index('conversations_snoozed_until_idx')
       .on(t.snoozedUntil)

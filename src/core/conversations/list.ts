@@ -1,7 +1,7 @@
 import { and, arrayContains, asc, desc, eq, inArray, lt, or, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { identitiesOf } from '../../db/queries/contacts.js';
-import { agents, contacts, conversations, CONVERSATION_STATUSES, messages, OPEN_STATUSES } from '../../db/schema.js';
+import { agents, contacts, conversations, CONVERSATION_STATUSES, messages, OPEN_STATUSES, tagged } from '../../db/schema.js';
 import type { DbOrTx } from '../../db/client.js';
 import { isSupervisor, type Actor } from '../agents/actor.js';
 import { conversationCsat } from '../csat/record-answer.js';
@@ -52,7 +52,7 @@ export async function listConversations(db: DbOrTx, actor: Actor, q: z.output<ty
   const status = q.status ?? (q.number !== undefined ? 'all' : 'open');
   if (status === 'open') where.push(inArray(conversations.status, [...OPEN_STATUSES]));
   else if (status !== 'all') where.push(eq(conversations.status, status));
-  if (q.tag?.length) where.push(arrayContains(conversations.tags, q.tag));
+  if (q.tag?.length) where.push(arrayContains(conversations.tags, q.tag), tagged(conversations.tags));
   if (q.queue) where.push(eq(conversations.queueKey, q.queue));
   if (q.channel) where.push(eq(conversations.channel, q.channel));
   if (q.mine) where.push(eq(conversations.assigneeId, actor.id));
