@@ -6,7 +6,7 @@
  */
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { connectDb, ensureDatabase, migrateDb, PLAN_EACH_RUN, type DbHandle } from '../src/db/client.js';
+import { builtOnce, connectDb, ensureDatabase, migrateDb, PLAN_EACH_RUN, type Db, type DbHandle } from '../src/db/client.js';
 import { conversationsOf } from '../src/core/reports/filters.js';
 import { queues } from '../src/db/schema.js';
 import { isolatedStores } from './helpers/harness.js';
@@ -61,4 +61,26 @@ it('leaves statements marked PLAN_EACH_RUN unnamed: the reports range among them
     return { marked: marked.n, report: report.n };
   });
   expect(seen).toEqual({ marked: 0, report: 0 });
+});
+
+it('names a statement built once even without parameters, planned once (postgres-js would send it as a simple query)', async () => {
+  // Like dispatch's `anyone_waiting`: a fixed text, no parameters, run before every round.
+  const statement = builtOnce((db: Db) =>
+    db
+      .select({ marker: sql<number>`1`.as('no_params_marker') })
+      .from(sql`(select 1) as one`)
+      .prepare('no_params_marker'),
+  );
+  // One connection, so the check reads the session that ran them.
+  const one = connectDb(stores.databaseUrl, { max: 1 });
+  try {
+    for (let i = 0; i < 4; i++) await statement(one.db).execute();
+    const [row] = await one.db.execute<{ prepared: number; generic: number }>(
+      sql`select count(*)::int as prepared, coalesce(sum(generic_plans), 0)::int as generic from pg_prepared_statements
+        where statement like '%no_params_marker%' and statement not like '%pg_prepared_statements%'`,
+    );
+    expect(row).toEqual({ prepared: 1, generic: 4 });
+  } finally {
+    await one.close();
+  }
 });

@@ -73,7 +73,15 @@ function preparedStatements(client: postgres.Sql): postgres.Sql {
     get(target, prop, receiver) {
       if (prop === 'unsafe')
         return (query: string, params?: postgres.ParameterOrJSON<never>[], options?: postgres.UnsafeQueryOptions) =>
-          target.unsafe(query, params, { ...options, prepare: !query.includes(PLAN_EACH_RUN_TEXT) });
+          target.unsafe(query, params, {
+            ...options,
+            prepare: !query.includes(PLAN_EACH_RUN_TEXT),
+            // postgres-js sends a text without parameters as a simple query, parsed and planned at
+            // every run (`anyone_waiting`, before every dispatch round: 0.19 ms of planning for
+            // 0.03 ms of work). A statement built once (`.prepare(name)`: a fixed text) is named
+            // like the others; other texts without parameters may embed values, so stay simple.
+            ...(options?.prepare ? { simple: false } : {}),
+          });
       if (prop === 'begin' || prop === 'savepoint')
         return (...args: unknown[]) => {
           const body = args.pop() as (tx: postgres.Sql) => unknown;
