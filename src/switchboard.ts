@@ -13,7 +13,7 @@ import { createHttpApp } from './http/app.js';
 import { createMetrics, startMetricsServer } from './http/metrics.js';
 import { configurePasswordHashing } from './core/auth/passwords.js';
 import { createWebhookJournal } from './channels/twilio/webhook-journal.js';
-import { createJobScheduler, createQueues, ensureReconcileSchedule } from './jobs/queues.js';
+import { createJobScheduler, createQueues, declareWorkerSettings } from './jobs/queues.js';
 import { startWorkers } from './jobs/workers.js';
 import { createLogger, type Logger } from './logger.js';
 import { createPublisher } from './realtime/publisher.js';
@@ -90,8 +90,8 @@ export async function startSwitchboard(vendorConfig: Config, opts: StartOptions 
     stops.push(() => workers.close());
     // A Redis that came back empty has forgotten the reconciler's schedule: declare it again on every reconnect.
     const redeclare = () => {
-      ensureReconcileSchedule(queues, config.routing.reconcileIntervalSeconds).catch((err) =>
-        log.warn({ err }, 'could not re-declare the reconcile schedule'),
+      declareWorkerSettings(queues, config.routing.reconcileIntervalSeconds).catch((err) =>
+        log.warn({ err }, 'could not re-declare the reconcile schedule and the drain limit'),
       );
     };
     redis.on('ready', redeclare);
