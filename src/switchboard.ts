@@ -61,16 +61,17 @@ export async function startSwitchboard(vendorConfig: Config, opts: StartOptions 
   const changeSub = connectRedis(config, redisOpts);
   changeSub.on('error', (err) => log.warn({ err }, 'redis (admin changes) connection error'));
   const changes = createChangeFeed(redis, changeSub, config.redisPrefix, log);
-  // Socket.IO events get a connection of their own that sends every publish of one event-loop
-  // turn in one write (ioredis auto-pipelining): a text's events went out one write syscall each.
-  // Not BullMQ's connection: its scripts are not meant to be auto-pipelined.
+  // Socket.IO events and routing triggers get a connection of their own that sends every command
+  // of one event-loop turn in one write (ioredis auto-pipelining): a text's two events and its
+  // trigger went out one write syscall each. Not BullMQ's connection: its scripts are not meant
+  // to be auto-pipelined.
   const publishRedis = connectRedis(config, { ...redisOpts, enableAutoPipelining: true });
   publishRedis.on('error', (err) => log.warn({ err }, 'redis (events) connection error'));
   const base = {
     config,
     db: dbHandle.db,
     log,
-    jobs: createJobScheduler(queues, log, { sendAttempts: config.sends.attempts }),
+    jobs: createJobScheduler(queues, log, { sendAttempts: config.sends.attempts, triggers: publishRedis }),
     realtime: createPublisher(publishRedis, config.redisPrefix),
     adminCache: createAdminCache(dbHandle.db, changes),
   };

@@ -25,7 +25,7 @@ async function freshEpochs(ttlMs?: number) {
   const { redisPrefix } = await isolatedStores('coalescing');
   const queue = new Queue(QUEUE_NAMES.dispatch, { connection, prefix: redisPrefix });
   queues.push(queue);
-  return { queue, redisPrefix, epochs: dispatchEpochs(queue, ttlMs) };
+  return { queue, redisPrefix, epochs: dispatchEpochs(queue, { queuedTtlMs: ttlMs }) };
 }
 
 describe('routing trigger numbers', () => {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
 import type { JobScheduler } from '../core/ports.js';
 import type { Logger } from '../logger.js';
 import { dispatchEpochs } from './dispatch-epochs.js';
@@ -82,7 +83,11 @@ export const ENQUEUE_WAIT_MS = 2_000;
 const QUEUE_STATS_RIDE_MS = JOB_OPTIONS.queueStats.delay - 100;
 
 /** The core's `JobScheduler`, carried out with BullMQ. jobIds derive from records, so re-adding is harmless. */
-export function createJobScheduler(q: Queues, log?: Logger, opts: { sendAttempts?: number } = {}): JobScheduler {
+/**
+ * `triggers`: the connection routing triggers use (switchboard.ts passes the auto-pipelined one
+ * that also carries Socket.IO events: a text's trigger and its events leave in one write).
+ */
+export function createJobScheduler(q: Queues, log?: Logger, opts: { sendAttempts?: number; triggers?: Redis } = {}): JobScheduler {
   const enqueue = async (job: string, adding: Promise<unknown>): Promise<boolean> => {
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<'late'>((resolve) => {
@@ -100,7 +105,7 @@ export function createJobScheduler(q: Queues, log?: Logger, opts: { sendAttempts
       clearTimeout(timer);
     }
   };
-  const epochs = dispatchEpochs(q.dispatch);
+  const epochs = dispatchEpochs(q.dispatch, { client: opts.triggers });
   let queueStatsAskedAt = -Infinity;
   const routingTimers = timerSeconds();
   const offerTimers = timerSeconds();
