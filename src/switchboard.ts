@@ -13,7 +13,7 @@ import { createHttpApp } from './http/app.js';
 import { createMetrics, startMetricsServer } from './http/metrics.js';
 import { configurePasswordHashing } from './core/auth/passwords.js';
 import { createWebhookJournal } from './channels/twilio/webhook-journal.js';
-import { createJobScheduler, createQueues, ensureReconcileSchedule } from './jobs/queues.js';
+import { createJobScheduler, createQueues, declareWorkerSettings } from './jobs/queues.js';
 import { startWorkers } from './jobs/workers.js';
 import { createLogger, type Logger } from './logger.js';
 import { createPublisher } from './realtime/publisher.js';
@@ -61,12 +61,18 @@ export async function startSwitchboard(vendorConfig: Config, opts: StartOptions 
   const changeSub = connectRedis(config, redisOpts);
   changeSub.on('error', (err) => log.warn({ err }, 'redis (admin changes) connection error'));
   const changes = createChangeFeed(redis, changeSub, config.redisPrefix, log);
+  // Socket.IO events and routing triggers get a connection of their own that sends every command
+  // of one event-loop turn in one write (ioredis auto-pipelining): a text's two events and its
+  // trigger went out one write syscall each. Not BullMQ's connection: its scripts are not meant
+  // to be auto-pipelined.
+  const publishRedis = connectRedis(config, { ...redisOpts, enableAutoPipelining: true });
+  publishRedis.on('error', (err) => log.warn({ err }, 'redis (events) connection error'));
   const base = {
     config,
     db: dbHandle.db,
     log,
-    jobs: createJobScheduler(queues, log, { sendAttempts: config.sends.attempts }),
-    realtime: createPublisher(redis, config.redisPrefix),
+    jobs: createJobScheduler(queues, log, { sendAttempts: config.sends.attempts, triggers: publishRedis }),
+    realtime: createPublisher(publishRedis, config.redisPrefix),
     adminCache: createAdminCache(dbHandle.db, changes),
   };
   const local: LocalEndpoints = {};
@@ -90,8 +96,8 @@ export async function startSwitchboard(vendorConfig: Config, opts: StartOptions 
     stops.push(() => workers.close());
     // A Redis that came back empty has forgotten the reconciler's schedule: declare it again on every reconnect.
     const redeclare = () => {
-      ensureReconcileSchedule(queues, config.routing.reconcileIntervalSeconds).catch((err) =>
-        log.warn({ err }, 'could not re-declare the reconcile schedule'),
+      declareWorkerSettings(queues, config.routing.reconcileIntervalSeconds).catch((err) =>
+        log.warn({ err }, 'could not re-declare the reconcile schedule and the drain limit'),
       );
     };
     redis.on('ready', redeclare);
@@ -164,6 +170,7 @@ export async function startSwitchboard(vendorConfig: Config, opts: StartOptions 
       for (const s of stops) await s().catch((err) => log.warn({ err }, 'error while stopping'));
       await queues.close().catch(() => {});
       changes.close();
+      publishRedis.disconnect();
       redis.disconnect();
       await dbHandle.close();
     },

@@ -2,6 +2,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { dispatchEpochs } from '../src/jobs/dispatch-epochs.js';
+import { QUEUE_NAMES } from '../src/jobs/queues.js';
 import { isolatedStores, TEST_REDIS_URL } from './helpers/harness.js';
 
 /**
@@ -22,9 +23,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function freshEpochs(ttlMs?: number) {
   const { redisPrefix } = await isolatedStores('coalescing');
-  const queue = new Queue('routing', { connection, prefix: redisPrefix });
+  const queue = new Queue(QUEUE_NAMES.dispatch, { connection, prefix: redisPrefix });
   queues.push(queue);
-  return { queue, redisPrefix, epochs: dispatchEpochs(queue, ttlMs) };
+  return { queue, redisPrefix, epochs: dispatchEpochs(queue, { queuedTtlMs: ttlMs }) };
 }
 
 describe('routing trigger numbers', () => {
@@ -67,6 +68,6 @@ describe('routing trigger numbers', () => {
   it('keeps its keys in the queue hash slot (Redis Cluster)', async () => {
     const { queue, redisPrefix } = await freshEpochs();
     for (const k of ['dispatch-epoch', 'dispatch-drained', 'dispatch-queued'])
-      expect(queue.toKey(k).startsWith(`${redisPrefix}:routing:`)).toBe(true);
+      expect(queue.toKey(k).startsWith(`${redisPrefix}:dispatch:`)).toBe(true);
   });
 });

@@ -28,12 +28,14 @@ export const QUEUED_DISPATCH_TTL_MS = 1_000;
  * most QUEUED_DISPATCH_TTL_MS). The reconciler stays the safety net for a trigger whose job
  * never reached Redis. Keys sit beside the queue's own, in its hash slot (Redis Cluster).
  */
-export function dispatchEpochs(queue: Queue, queuedTtlMs = QUEUED_DISPATCH_TTL_MS) {
+export function dispatchEpochs(queue: Queue, opts: { queuedTtlMs?: number; client?: Redis } = {}) {
+  const queuedTtlMs = opts.queuedTtlMs ?? QUEUED_DISPATCH_TTL_MS;
   const counter = queue.toKey('dispatch-epoch');
   const drained = queue.toKey('dispatch-drained');
   const queued = queue.toKey('dispatch-queued');
-  // BullMQ's connection is an ioredis client (its type is the narrower IRedisClient).
-  const redis = async () => (await queue.client) as unknown as Redis;
+  // `client`: a connection of the caller's (an auto-pipelined one lets a text's trigger share
+  // the write of its events); otherwise BullMQ's, an ioredis client typed as the narrower IRedisClient.
+  const redis = async () => opts.client ?? ((await queue.client) as unknown as Redis);
   return {
     /**
      * A trigger: its number, and whether it must queue a dispatch job (no queued job is

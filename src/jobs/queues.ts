@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
 import type { JobScheduler } from '../core/ports.js';
 import type { Logger } from '../logger.js';
 import { dispatchEpochs } from './dispatch-epochs.js';
@@ -10,7 +11,12 @@ import { dispatchEpochs } from './dispatch-epochs.js';
  * one costs latency (the reconciler re-creates it), never a contact.
  */
 export const QUEUE_NAMES = {
-  /** Routing decisions and offer timeouts. */
+  /**
+   * Routing drains, one at a time across every worker process (the queue's global concurrency
+   * is 1: see ROUTER_WORKER and docs/routing.md, "One drain at a time").
+   */
+  dispatch: 'dispatch',
+  /** Offer timeouts and routing timers. */
   routing: 'routing',
   /** Outbound sends to vendors (SMS, email, Slack). */
   outbound: 'outbound',
@@ -36,6 +42,7 @@ export const JOB_OPTIONS = {
 } as const;
 
 export type Queues = {
+  dispatch: Queue;
   routing: Queue;
   outbound: Queue;
   maintenance: Queue;
@@ -44,18 +51,21 @@ export type Queues = {
 
 export function createQueues(connection: ConnectionOptions, prefix: string, log?: Logger): Queues {
   const opts = { connection, prefix };
+  const dispatch = new Queue(QUEUE_NAMES.dispatch, opts);
   const routing = new Queue(QUEUE_NAMES.routing, opts);
   const outbound = new Queue(QUEUE_NAMES.outbound, opts);
   const maintenance = new Queue(QUEUE_NAMES.maintenance, opts);
-  for (const q of [routing, outbound, maintenance]) {
+  const all = [dispatch, routing, outbound, maintenance];
+  for (const q of all) {
     q.on('error', (err) => log?.warn({ queue: q.name, err }, 'queue connection error'));
   }
   return {
+    dispatch,
     routing,
     outbound,
     maintenance,
     async close() {
-      await Promise.all([routing.close(), outbound.close(), maintenance.close()]);
+      await Promise.all(all.map((q) => q.close()));
     },
   };
 }
@@ -73,7 +83,11 @@ export const ENQUEUE_WAIT_MS = 2_000;
 const QUEUE_STATS_RIDE_MS = JOB_OPTIONS.queueStats.delay - 100;
 
 /** The core's `JobScheduler`, carried out with BullMQ. jobIds derive from records, so re-adding is harmless. */
-export function createJobScheduler(q: Queues, log?: Logger, opts: { sendAttempts?: number } = {}): JobScheduler {
+/**
+ * `triggers`: the connection routing triggers use (switchboard.ts passes the auto-pipelined one
+ * that also carries Socket.IO events: a text's trigger and its events leave in one write).
+ */
+export function createJobScheduler(q: Queues, log?: Logger, opts: { sendAttempts?: number; triggers?: Redis } = {}): JobScheduler {
   const enqueue = async (job: string, adding: Promise<unknown>): Promise<boolean> => {
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<'late'>((resolve) => {
@@ -91,7 +105,7 @@ export function createJobScheduler(q: Queues, log?: Logger, opts: { sendAttempts
       clearTimeout(timer);
     }
   };
-  const epochs = dispatchEpochs(q.routing);
+  const epochs = dispatchEpochs(q.dispatch, { client: opts.triggers });
   let queueStatsAskedAt = -Infinity;
   const routingTimers = timerSeconds();
   const offerTimers = timerSeconds();
@@ -101,7 +115,7 @@ export function createJobScheduler(q: Queues, log?: Logger, opts: { sendAttempts
       // A job is queued only when none is waiting to start: that one covers this trigger (dispatch-epochs.ts).
       await enqueue(
         'dispatch',
-        epochs.trigger().then(({ epoch, enqueue }) => (enqueue ? q.routing.add('dispatch', { epoch }, JOB_OPTIONS.dispatch) : null)),
+        epochs.trigger().then(({ epoch, enqueue }) => (enqueue ? q.dispatch.add('dispatch', { epoch }, JOB_OPTIONS.dispatch) : null)),
       );
     },
     async offerTimeouts(at) {
@@ -205,16 +219,17 @@ async function clearFinished(queue: Queue, jobId: string) {
 }
 
 /**
- * The reconciler's schedule lives in Redis. A Redis that restarts empty (no
- * persistence, a failover to a fresh replica) forgets it, so every worker
- * (re)declares it at start and whenever its Redis connection comes back.
+ * What workers keep in Redis: the reconciler's schedule and the one-drain-at-a-time limit. A Redis
+ * that restarts empty (no persistence, a failover to a fresh replica) forgets both, so every worker
+ * (re)declares them at start and whenever its Redis connection comes back.
  */
-export async function ensureReconcileSchedule(q: Queues, everySeconds: number) {
+export async function declareWorkerSettings(q: Queues, reconcileEverySeconds: number) {
   await q.maintenance.upsertJobScheduler(
     'reconcile',
-    { every: everySeconds * 1000 },
+    { every: reconcileEverySeconds * 1000 },
     { name: 'reconcile', data: {}, opts: { removeOnComplete: { count: 10 }, removeOnFail: { count: 100 } } },
   );
+  await q.dispatch.setGlobalConcurrency(1);
 }
 
 /** When the retention job runs: every night at 03:17 UTC (off the hour, when the desk is quiet). */

@@ -10,7 +10,7 @@ import { reconcile } from '../core/routing/reconcile.js';
 import { expireOverdueOffers, expireReservation } from '../core/routing/reservations.js';
 import { runRoutingTimers } from '../core/routing/timers.js';
 import { dispatchEpochs, type DispatchEpochs } from './dispatch-epochs.js';
-import { ensureRetentionSchedule, QUEUE_NAMES, type Queues } from './queues.js';
+import { declareWorkerSettings, ensureRetentionSchedule, QUEUE_NAMES, type Queues } from './queues.js';
 
 /** A job is data: a name, a schema for its payload, and a handler. */
 type JobDefinition<S extends z.ZodType> = {
@@ -21,10 +21,14 @@ type JobDefinition<S extends z.ZodType> = {
 export type JobInfo = { lastAttempt: boolean };
 const job = <S extends z.ZodType>(schema: S, handle: JobDefinition<S>['handle']): JobDefinition<S> => ({ schema, handle });
 
+const dispatchJob = job(z.object({ epoch: z.number().int().optional() }).passthrough(), async (deps) => (await dispatch(deps)).offers);
+
 export const JOBS: Record<string, Record<string, JobDefinition<z.ZodType>>> = {
+  // Carried out in startWorkers, where the trigger numbers live (coalescedDispatch).
+  [QUEUE_NAMES.dispatch]: { dispatch: dispatchJob },
   [QUEUE_NAMES.routing]: {
-    // Carried out in startWorkers, where the trigger numbers live (coalescedDispatch).
-    dispatch: job(z.object({ epoch: z.number().int().optional() }).passthrough(), async (deps) => (await dispatch(deps)).offers),
+    // Dispatch jobs were queued here before they had their own queue: kept so jobs already in Redis still run.
+    dispatch: dispatchJob,
     // Offers falling due in one second, swept together (JobScheduler.offerTimeouts).
     'offer-timeouts': job(z.object({}).passthrough(), (deps) => expireOverdueOffers(deps)),
     // One job per offer, as added before offer-timeouts: kept so jobs already in Redis still run.
@@ -75,11 +79,18 @@ export function registerJob<S extends z.ZodType>(
   JOBS[QUEUE_NAMES[queue]][name] = job(schema, handle);
 }
 
+/** Concurrency per process. */
+const CONCURRENCY = { [QUEUE_NAMES.dispatch]: 1, [QUEUE_NAMES.routing]: 2, [QUEUE_NAMES.outbound]: 8, [QUEUE_NAMES.maintenance]: 1 };
+
 /**
- * Concurrency per process. Routing decisions serialise on one Postgres lock,
- * so more routing concurrency would only hold more connections.
+ * The dispatch queue's workers. One drain runs at a time across every process (the queue's global
+ * concurrency, declareWorkerSettings): drains serialise on one Postgres lock anyway, and two at once
+ * only split the rounds and pay each round's fixed reads twice. A worker that dies holding the
+ * drain must not hold the others back for BullMQ's default 30 s: its lock lapses after
+ * `lockDuration` (renewed every half of it while the drain runs) and the stalled-job check, every
+ * `stalledInterval`, hands the job to a live worker.
  */
-const CONCURRENCY = { [QUEUE_NAMES.routing]: 2, [QUEUE_NAMES.outbound]: 8, [QUEUE_NAMES.maintenance]: 1 };
+export const DISPATCH_WORKER = { lockDuration: 2_000, stalledInterval: 1_000 } as const;
 
 /**
  * A dispatch job: lets later triggers queue their own job, is skipped when a finished drain
@@ -95,7 +106,7 @@ async function coalescedDispatch(deps: Deps, epochs: DispatchEpochs) {
 }
 
 export async function startWorkers(deps: Deps, connection: ConnectionOptions, queues: Queues) {
-  const epochs = dispatchEpochs(queues.routing);
+  const epochs = dispatchEpochs(queues.dispatch);
   const workers = Object.values(QUEUE_NAMES).map(
     (name) =>
       new Worker(
@@ -105,10 +116,15 @@ export async function startWorkers(deps: Deps, connection: ConnectionOptions, qu
           if (!def) throw new UnrecoverableError(`unknown job ${name}/${j.name}`);
           const parsed = def.schema.safeParse(j.data);
           if (!parsed.success) throw new UnrecoverableError(`bad payload for ${j.name}: ${parsed.error.message}`);
-          if (name === QUEUE_NAMES.routing && j.name === 'dispatch') return coalescedDispatch(deps, epochs);
+          if (name === QUEUE_NAMES.dispatch) return coalescedDispatch(deps, epochs);
           return def.handle(deps, parsed.data, { lastAttempt: j.attemptsMade + 1 >= (j.opts.attempts ?? 1) });
         },
-        { connection, prefix: deps.config.redisPrefix, concurrency: CONCURRENCY[name] },
+        {
+          connection,
+          prefix: deps.config.redisPrefix,
+          concurrency: CONCURRENCY[name],
+          ...(name === QUEUE_NAMES.dispatch ? DISPATCH_WORKER : {}),
+        },
       ),
   );
   for (const w of workers) {
@@ -118,12 +134,8 @@ export async function startWorkers(deps: Deps, connection: ConnectionOptions, qu
     );
     w.on('error', (err) => deps.log.error({ queue: w.name, err }, 'worker error'));
   }
-  // One schedule for the whole installation, however many workers: BullMQ keeps it by id.
-  await queues.maintenance.upsertJobScheduler(
-    'reconcile',
-    { every: deps.config.routing.reconcileIntervalSeconds * 1000 },
-    { name: 'reconcile', data: {}, opts: { removeOnComplete: { count: 10 }, removeOnFail: { count: 100 } } },
-  );
+  // One schedule and one drain limit for the whole installation, however many workers.
+  await declareWorkerSettings(queues, deps.config.routing.reconcileIntervalSeconds);
   await ensureRetentionSchedule(queues, deps.config.retentionDays);
   return {
     workers,

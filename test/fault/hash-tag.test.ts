@@ -51,7 +51,8 @@ describe('REDIS_PREFIX with a hash tag ({sb}) for Redis Cluster', () => {
     const redis = new Redis(TEST_REDIS_URL);
     const keys = await redis.keys(`{${tag}}*`);
     redis.disconnect();
-    // routing, outbound and maintenance queues, the reconcile scheduler, finished jobs…
+    // dispatch, routing, outbound and maintenance queues, the reconcile scheduler, finished jobs…
+    expect(keys.some((k) => k.includes(':dispatch:'))).toBe(true);
     expect(keys.some((k) => k.includes(':routing:'))).toBe(true);
     expect(keys.some((k) => k.includes(':outbound:'))).toBe(true);
     expect(keys.some((k) => k.includes(':maintenance:'))).toBe(true);

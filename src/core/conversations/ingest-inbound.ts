@@ -15,7 +15,15 @@ import {
 } from '../../db/schema.js';
 import type { AdminSnapshot } from '../admin-cache.js';
 import { IDENTITY_FOR_CHANNEL } from '../channel-identity.js';
-import { flagRiskInTx, publishRiskFlag, readAdminTerms, surelyNoRisk, type AdminTermsRead, type RiskFlag } from '../crisis/flag-risk.js';
+import {
+  flagRiskInTx,
+  matchRisk,
+  publishRiskFlag,
+  readAdminTerms,
+  surelyNoRisk,
+  type RiskFlag,
+  type RiskMatch,
+} from '../crisis/flag-risk.js';
 import { parseCsatAnswer } from '../csat/parse-answer.js';
 import { publishCsatAnswer, takeSmsAnswerInTx } from '../csat/record-answer.js';
 import { AppError } from '../errors.js';
@@ -54,12 +62,13 @@ export type IngestResult =
  */
 export async function ingestInbound(deps: Deps, input: InboundMessage): Promise<IngestResult> {
   const msg = ZInboundMessage.parse(input);
-  // Read before the transaction: a text that matches no crisis phrase then needs no savepoint.
-  const terms = msg.control ? undefined : await readAdminTerms(deps.adminCache);
+  // Matched once, before any statement: a text that matches no crisis phrase may skip the
+  // transaction, or needs no savepoint in it; one that matches is flagged with this answer.
+  const crisis = msg.control ? undefined : matchRisk(contactText(msg), await readAdminTerms(deps.adminCache));
   // Taken before the transaction: see AdminSnapshot.
   const admin = await deps.adminCache.snapshot();
-  const plain = await storePlainText(deps, msg, admin, terms);
-  const { stored, risk } = plain ?? (await storeInTransaction(deps, msg, admin, terms));
+  const plain = await storePlainText(deps, msg, admin, crisis);
+  const { stored, risk } = plain ?? (await storeInTransaction(deps, msg, admin, crisis));
   // A crisis moves the conversation (queue, priority): everything below speaks of it as it is now.
   const result: IngestResult = risk && !stored.duplicate ? { ...stored, conversation: risk.conversation } : stored;
   if (!result.duplicate) {
@@ -101,12 +110,12 @@ async function storeInTransaction(
   deps: Deps,
   msg: ParsedInbound,
   admin: AdminSnapshot,
-  terms: AdminTermsRead | undefined,
+  crisis: RiskMatch | undefined,
 ): Promise<{ stored: IngestResult; risk: RiskFlag | null }> {
   return deps.db.transaction(async (tx) => {
     const stored = await ingestInTx(tx, msg, admin);
     if (!stored.duplicate && stored.message) await attachStagedFiles(tx, msg.stagedFileIds, stored.message.id);
-    const risk = await checkForCrisis(deps, tx, msg, stored, terms);
+    const risk = await checkForCrisis(deps, tx, msg, stored, crisis);
     await noticeOpenIncidents(tx, admin, stored, risk);
     return { stored, risk };
   });
@@ -125,7 +134,7 @@ async function storePlainText(
   deps: Deps,
   msg: ParsedInbound,
   admin: AdminSnapshot,
-  terms: AdminTermsRead | undefined,
+  crisis: RiskMatch | undefined,
 ): Promise<{ stored: IngestResult; risk: null } | null> {
   const plain =
     msg.channel !== 'voice' &&
@@ -137,7 +146,7 @@ async function storePlainText(
     msg.alsoKnownAs.length === 0 &&
     msg.stagedFileIds.length === 0 &&
     !(isSurveyAnswerCandidate(msg) && parseCsatAnswer(msg.body) !== null) &&
-    surelyNoRisk(contactText(msg), terms);
+    surelyNoRisk(crisis);
   if (!plain) return null;
   const queueKey = resolveQueue(admin, msg);
   const queue = admin.queue(queueKey);
@@ -218,10 +227,10 @@ async function checkForCrisis(
   tx: Tx,
   msg: ParsedInbound,
   stored: IngestResult,
-  terms: AdminTermsRead | undefined,
+  crisis: RiskMatch | undefined,
 ): Promise<RiskFlag | null> {
   if (stored.duplicate || !stored.conversation || !stored.message || msg.control || stored.csatAnswer) return null;
-  return flagRiskInTx(deps, tx, { conversation: stored.conversation, message: stored.message, text: contactText(msg) }, terms);
+  return flagRiskInTx(deps, tx, { conversation: stored.conversation, message: stored.message, text: contactText(msg) }, crisis);
 }
 
 async function ingestInTx(tx: Tx, msg: ParsedInbound, admin: AdminSnapshot): Promise<IngestResult> {

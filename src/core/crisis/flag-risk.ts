@@ -57,14 +57,14 @@ export async function flagRiskInTx(
   deps: Pick<Deps, 'log' | 'metrics'>,
   tx: Tx,
   input: InboundText,
-  /** The admin's phrases read before the transaction (`readAdminTerms`); without them they are read here. */
-  read?: AdminTermsRead,
+  /** The matcher's answer for `input.text`, found before the transaction (`matchRisk`); without it the text is matched here. */
+  matched?: RiskMatch,
 ): Promise<RiskFlag | null> {
   if (!input.text.trim()) return null;
   try {
-    if (read) {
-      if ('error' in read) throw read.error;
-      const risk = detectRisk(input.text, rulesWith(read.terms));
+    if (matched) {
+      if ('error' in matched) throw matched.error;
+      const { risk } = matched;
       // The savepoint only for a text that matched: most texts cost no statement here.
       return risk ? await tx.transaction((sp) => applyRisk(sp, input.conversation.id, risk)) : null;
     }
@@ -85,18 +85,29 @@ export async function flagRiskInTx(
 }
 
 /**
- * Decided before any statement: this text surely needs no flag, so it may be stored without the
- * crisis check's transaction (ingest-inbound.ts). Anything uncertain (the phrases could not be
- * read, the matcher failed) is not "surely": the transaction's check then logs and counts it.
+ * The matcher's answer for a text, or why there is none (the phrases could not be read, the
+ * matcher failed: `flagRiskInTx` then logs and counts it). Found before the ingest transaction,
+ * once: it decides whether the text may skip the transaction (`surelyNoRisk`), and the
+ * transaction's check flags what it found.
  */
-export function surelyNoRisk(text: string, read: AdminTermsRead | undefined): boolean {
-  if (!text.trim()) return true;
-  if (!read || 'error' in read) return false;
+export type RiskMatch = { risk: Risk | null } | { error: unknown };
+
+export function matchRisk(text: string, read: AdminTermsRead): RiskMatch {
+  if (!text.trim()) return { risk: null };
+  if ('error' in read) return read;
   try {
-    return !detectRisk(text, rulesWith(read.terms));
-  } catch {
-    return false;
+    return { risk: detectRisk(text, rulesWith(read.terms)) };
+  } catch (error) {
+    return { error };
   }
+}
+
+/**
+ * This text surely needs no flag, so it may be stored without the crisis check's transaction
+ * (ingest-inbound.ts). Anything uncertain (no answer, an error) is not "surely".
+ */
+export function surelyNoRisk(match: RiskMatch | undefined): boolean {
+  return match !== undefined && 'risk' in match && match.risk === null;
 }
 
 /** The admin's phrases, or why they could not be read (the check then fails as a whole, logged and counted). */

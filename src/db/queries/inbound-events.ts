@@ -1,4 +1,4 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql, type SQLWrapper } from 'drizzle-orm';
 import type { DbOrTx } from '../client.js';
 import {
   contactIdentities,
@@ -72,16 +72,29 @@ export async function claimFindingSender(
     .with(claim)
     .select({ claimed: sql<boolean>`exists (select 1 from ${claim})`, identity: contactIdentities, open: conversations })
     .from(sql`(select 1) as one`)
-    .leftJoin(contactIdentities, and(eq(contactIdentities.kind, from.kind), eq(contactIdentities.value, from.value)))
-    .leftJoin(
-      conversations,
-      and(
-        eq(conversations.contactId, contactIdentities.contactId),
-        eq(conversations.channel, thread.channel),
-        eq(conversations.threadKey, thread.threadKey),
-        inArray(conversations.status, [...OPEN_STATUSES]),
-      ),
-    )
+    .leftJoin(contactIdentities, isSenderIdentity(from))
+    .leftJoin(conversations, isOpenOnThread(thread))
     .limit(1);
   return row?.claimed ? { identity: row.identity ?? undefined, open: row.open ?? undefined } : null;
+}
+
+/*
+ * How claimFindingSender and storeText's statement (store-text.ts) find the sender, so both find
+ * the same one: each left joins these onto one row, `(select 1) as one`. The values may be
+ * placeholders (a prepared statement).
+ */
+
+/** The sender's identity: by kind and address. */
+export function isSenderIdentity(from: { kind: IdentityKind | SQLWrapper; value: string | SQLWrapper }) {
+  return and(eq(contactIdentities.kind, from.kind), eq(contactIdentities.value, from.value));
+}
+
+/** That identity's contact's open conversation on this thread (at most one: `conversations_one_open_per_thread`). */
+export function isOpenOnThread(thread: { channel: Channel | SQLWrapper; threadKey: string | SQLWrapper }) {
+  return and(
+    eq(conversations.contactId, contactIdentities.contactId),
+    eq(conversations.channel, thread.channel),
+    eq(conversations.threadKey, thread.threadKey),
+    inArray(conversations.status, [...OPEN_STATUSES]),
+  );
 }

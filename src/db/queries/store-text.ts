@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { and, eq, getTableColumns, inArray, sql, type Column } from 'drizzle-orm';
+import { getTableColumns, sql, type Column } from 'drizzle-orm';
 import { builtOnce, type Db } from '../client.js';
 import { PG, pgErrorOf } from '../errors.js';
 import {
@@ -8,13 +8,13 @@ import {
   conversations,
   inboundEvents,
   messages,
-  OPEN_STATUSES,
   type Channel,
   type ConversationRow,
   type IdentityKind,
   type MessageRow,
 } from '../schema.js';
 import { keptOptOutAt } from './contacts.js';
+import { isOpenOnThread, isSenderIdentity } from './inbound-events.js';
 
 /** What `storeText` writes; the caller (src/core/conversations/ingest-inbound.ts) has decided every value. */
 export type TextToStore = {
@@ -149,16 +149,8 @@ const storeTextStatement = builtOnce((db: Db) => {
               or ${conversations.queueKey} <> all(${p('nextResponseQueues')}::text[])) end`.as('simple'),
       })
       .from(sql`(select 1) as one`)
-      .leftJoin(contactIdentities, and(eq(contactIdentities.kind, p('kind')), eq(contactIdentities.value, p('value'))))
-      .leftJoin(
-        conversations,
-        and(
-          eq(conversations.contactId, contactIdentities.contactId),
-          eq(conversations.channel, p('channel')),
-          eq(conversations.threadKey, p('threadKey')),
-          inArray(conversations.status, [...OPEN_STATUSES]),
-        ),
-      )
+      .leftJoin(contactIdentities, isSenderIdentity({ kind: p('kind'), value: p('value') }))
+      .leftJoin(conversations, isOpenOnThread({ channel: p('channel'), threadKey: p('threadKey') }))
       .limit(1),
   );
   const claim = db.$with('claim', { claimed: sql<number>`claimed`.as('claimed') }).as(sql`
