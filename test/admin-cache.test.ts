@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import twilio from 'twilio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAdminCache, type AdminCache } from '../src/core/admin-cache.js';
-import { conversations, contactIdentities, messages } from '../src/db/schema.js';
+import { messages } from '../src/db/schema.js';
 import { createLogger } from '../src/logger.js';
 import { createChangeFeed } from '../src/realtime/change-feed.js';
 import type { Switchboard } from '../src/switchboard.js';
@@ -56,15 +56,6 @@ async function smsToOther(from: string, body: string, to = HOTLINE) {
   expect(res.status).toBe(200);
 }
 
-async function conversationOf(phone: string) {
-  const [row] = await db()
-    .select({ c: conversations })
-    .from(conversations)
-    .innerJoin(contactIdentities, eq(contactIdentities.contactId, conversations.contactId))
-    .where(eq(contactIdentities.value, phone));
-  return row?.c;
-}
-
 describe('admin changes reach every process', () => {
   it('announces a change over Redis: a copy that would live a minute is dropped within a second', async () => {
     const pub = new Redis(TEST_REDIS_URL);
@@ -93,7 +84,7 @@ describe('admin changes reach every process', () => {
     // The other process has read (and keeps) all three tables.
     const first = randomPhone();
     await smsToOther(first, 'hello');
-    expect(await conversationOf(first)).toMatchObject({ queueKey: 'donor' });
+    expect(await app.conversationOf(first)).toMatchObject({ queueKey: 'donor' });
 
     expect((await app.api('PUT', '/api/crisis/terms', { terms: { en: { high: ['code orange'] } } })).status).toBe(200);
     const patched = await app.api('PATCH', '/api/queues/donor', { priority: 7 });
@@ -116,13 +107,13 @@ describe('admin changes reach every process', () => {
 
     const flagged = randomPhone();
     await smsToOther(flagged, 'we have a code orange here');
-    expect(await conversationOf(flagged)).toMatchObject({ queueKey: 'crisis', risk: { level: 'high' } });
+    expect(await app.conversationOf(flagged)).toMatchObject({ queueKey: 'crisis', risk: { level: 'high' } });
     const donor = randomPhone();
     await smsToOther(donor, 'a question about my gift');
-    expect(await conversationOf(donor)).toMatchObject({ queueKey: 'donor', priority: 7 });
+    expect(await app.conversationOf(donor)).toMatchObject({ queueKey: 'donor', priority: 7 });
     const toLine = randomPhone();
     await smsToOther(toLine, 'my laptop', line);
-    const itConversation = await conversationOf(toLine);
+    const itConversation = await app.conversationOf(toLine);
     expect(itConversation).toMatchObject({ queueKey: 'it' });
     // Its auto-reply tells of the incident declared through the first process.
     const told = await db().select().from(messages).where(eq(messages.conversationId, itConversation.id));
@@ -137,6 +128,6 @@ describe('admin changes reach every process', () => {
     const started = Date.now();
     await Promise.all(phones.map((p) => smsToOther(p, 'hello from the burst')));
     expect(Date.now() - started).toBeLessThan(5_000);
-    for (const p of phones) expect(await conversationOf(p)).toBeTruthy();
+    for (const p of phones) expect(await app.conversationOf(p)).toBeTruthy();
   });
 });

@@ -2,7 +2,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditLog, contactIdentities, conversations, crisisTerms, messages } from '../src/db/schema.js';
+import { auditLog, conversations, crisisTerms, messages } from '../src/db/schema.js';
 import { runRequestTimers } from '../src/core/requests/timers.js';
 import { startFakeSlack, type FakeSlack } from './fakes/slack-api.js';
 import { eventually, freePort, HOTLINE, randomPhone, startTestApp, type AgentSocket, type TestApp } from './helpers/harness.js';
@@ -40,20 +40,6 @@ afterAll(async () => {
 
 const db = () => app.sb.deps.db;
 
-/** The open conversation of the contact with this identity value (phone, email, Slack user). */
-async function conversationOf(value: string) {
-  return eventually(async () => {
-    const [row] = await db()
-      .select({ c: conversations })
-      .from(conversations)
-      .innerJoin(contactIdentities, eq(contactIdentities.contactId, conversations.contactId))
-      .where(eq(contactIdentities.value, value))
-      .orderBy(sql`${conversations.createdAt} desc`)
-      .limit(1);
-    return row?.c;
-  });
-}
-
 const textsTo = (phone: string) => app.twilio.messages().filter((m) => m.To === phone);
 
 describe('a crisis texted by SMS', () => {
@@ -64,7 +50,7 @@ describe('a crisis texted by SMS', () => {
     const r = await app.sms(donor, "Hi. I can't do this anymore, I'm going to kill myself tonight");
     expect(r.status).toBe(200);
 
-    const c = await conversationOf(donor);
+    const c = await app.conversationOf(donor);
     expect(c).toMatchObject({ queueKey: 'crisis', status: 'waiting', risk: { level: 'high', categories: ['self-harm'] } });
     expect(c.risk!.reasons).toEqual(expect.arrayContaining([expect.stringMatching(/^self-harm: .*kill myself/)]));
     expect(c.priority).toBeGreaterThanOrEqual(1100);
@@ -82,14 +68,14 @@ describe('a crisis texted by SMS', () => {
     const detail = await app.api('GET', `/api/conversations/${c.id}`, undefined, supervisor.token);
     expect(detail.body.conversation.risk).toMatchObject({ level: 'high', reasons: c.risk!.reasons });
     expect(detail.body.messages.find((m: any) => m.metadata?.system === 'crisis-resources')).toBeTruthy();
-    const ordinaryConv = await conversationOf(ordinary);
+    const ordinaryConv = await app.conversationOf(ordinary);
     expect(ordinaryConv).toMatchObject({ queueKey: 'donor', risk: null });
   });
 
   it('answers a Spanish text with the Spanish resources', async () => {
     const donor = randomPhone();
     await app.sms(donor, 'ya no quiero vivir');
-    const c = await conversationOf(donor);
+    const c = await app.conversationOf(donor);
     expect(c).toMatchObject({ queueKey: 'crisis', risk: { level: 'high' } });
     const resources = await eventually(() => textsTo(donor).find((m) => m.Body.includes('988')));
     expect(resources.Body).toMatch(/AYUDA/);
@@ -107,7 +93,7 @@ describe('a crisis texted by SMS', () => {
     const alert = await danaSock.waitFor('crisis.detected', (p) => p.conversationId === offer.conversationId);
     expect(alert).toMatchObject({ level: 'high', assigneeId: dana.id, queue: 'donor' });
     await watch.waitFor('crisis.detected', (p) => p.conversationId === offer.conversationId);
-    const c = await conversationOf(donor);
+    const c = await app.conversationOf(donor);
     expect(c).toMatchObject({ queueKey: 'donor', status: 'assigned', assigneeId: dana.id, risk: { level: 'high' } });
 
     // Closing it needs a note saying what was done.
@@ -163,7 +149,7 @@ describe('a crisis texted by SMS', () => {
     const sid = 'SM' + randomBytes(16).toString('hex');
     await app.sms(donor, 'I want to end my life', { MessageSid: sid });
     await app.sms(donor, 'I want to end my life', { MessageSid: sid });
-    const c = await conversationOf(donor);
+    const c = await app.conversationOf(donor);
     await eventually(() => textsTo(donor).length === 1);
     await new Promise((res) => setTimeout(res, 300));
     expect(textsTo(donor)).toHaveLength(1);
@@ -178,7 +164,7 @@ describe('a crisis texted by SMS', () => {
   it('sends no resources to someone threatening staff, but flags and routes the threat', async () => {
     const caller = randomPhone();
     await app.sms(caller, "I'm going to shoot up your office tomorrow");
-    const c = await conversationOf(caller);
+    const c = await app.conversationOf(caller);
     expect(c).toMatchObject({ queueKey: 'crisis', risk: { level: 'high', categories: ['violence'] } });
     await watch.waitFor('crisis.detected', (p) => p.conversationId === c.id);
     await new Promise((res) => setTimeout(res, 300));
@@ -195,7 +181,7 @@ describe('a crisis on every other channel', () => {
       subject: 'Re: your last email',
       text: 'Thanks, all sorted now.\n\nOn Mon, Jan 5, 2026 at 9:00 AM Someone <x@example.net> wrote:\n> I want to kill myself\n> please help',
     });
-    const quiet = await conversationOf(quotedOnly);
+    const quiet = await app.conversationOf(quotedOnly);
     expect(quiet).toMatchObject({ queueKey: 'donor', risk: null });
 
     const writer = `writer-${randomBytes(3).toString('hex')}@example.net`;
@@ -205,7 +191,7 @@ describe('a crisis on every other channel', () => {
       subject: "I can't go on anymore",
       text: 'Sorry to write here. I have no one else.',
     });
-    const flagged = await conversationOf(writer);
+    const flagged = await app.conversationOf(writer);
     expect(flagged).toMatchObject({ queueKey: 'crisis', risk: { level: 'medium', reasons: ['self-harm: can not go on anymore'] } });
     await watch.waitFor('crisis.detected', (p) => p.conversationId === flagged.id && p.channel === 'email');
   });
@@ -248,7 +234,7 @@ describe('a crisis on every other channel', () => {
     // Straight to the crisis line's voicemail is not needed: a donor voicemail after the menu's hours check is enough.
     const queued = await call.press(menu, '1');
     expect(spoken(queued)).toMatch(/donor|hold/i);
-    const c0 = await conversationOf(from);
+    const c0 = await app.conversationOf(from);
     const recSid = recordingSid();
     await app.twilioPost('/webhooks/twilio/voice/voicemail?flow=main&node=voicemail&lang=en', {
       CallSid: call.sid,
@@ -284,7 +270,7 @@ describe('a crisis on every other channel', () => {
     expect(first(menu, 'Gather')).toBeTruthy();
     const answer = await call.press(menu, '', { SpeechResult: 'I just want to die', Confidence: '0.91' });
     expect(spoken(answer)).toMatch(/crisis counselor/);
-    const c = await conversationOf(from);
+    const c = await app.conversationOf(from);
     expect(c).toMatchObject({ channel: 'voice', queueKey: 'crisis', risk: { level: 'high' } });
     const [m] = await db().select().from(messages).where(eq(messages.conversationId, c.id));
     expect(m.body).toContain('The caller said: "I just want to die"');
@@ -302,7 +288,7 @@ describe('detection never costs a message', () => {
       const donor = randomPhone();
       const r = await app.sms(donor, 'I want to kill myself');
       expect(r.status).toBe(200);
-      const c = await conversationOf(donor);
+      const c = await app.conversationOf(donor);
       expect(c).toMatchObject({ queueKey: 'donor', risk: null });
       expect(await db().select().from(messages).where(eq(messages.conversationId, c.id))).toHaveLength(1);
       const metrics = await (await fetch(`${app.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
@@ -334,7 +320,7 @@ describe('GET/PUT /api/crisis/terms', () => {
 
     const volunteer = randomPhone();
     await app.sms(volunteer, 'CODE PURPLE at the east entrance');
-    const c = await conversationOf(volunteer);
+    const c = await app.conversationOf(volunteer);
     expect(c).toMatchObject({ queueKey: 'crisis', risk: { level: 'high', reasons: ['self-harm: code purple'] } });
 
     const [entry] = await db().select().from(auditLog).where(eq(auditLog.action, 'crisis.terms.update'));

@@ -1,6 +1,4 @@
-import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { contactIdentities, conversations } from '../src/db/schema.js';
 import type { Burst } from '../src/core/incidents/bursts.js';
 import { perStoredText } from '../src/core/incidents/stored-text-memo.js';
 import { eventually, randomPhone, startTestApp, type TestApp } from './helpers/harness.js';
@@ -22,17 +20,6 @@ afterAll(async () => {
 
 const proposals = async () => (await app.api('GET', '/api/incidents/proposals', undefined, supervisor.token)).body.proposals;
 
-async function contactOf(phone: string): Promise<{ contactId: string; conversationId: string }> {
-  return eventually(async () => {
-    const [row] = await app.sb.deps.db
-      .select({ contactId: conversations.contactId, conversationId: conversations.id })
-      .from(conversations)
-      .innerJoin(contactIdentities, eq(contactIdentities.contactId, conversations.contactId))
-      .where(eq(contactIdentities.value, phone));
-    return row;
-  });
-}
-
 describe('what the proposal check remembers', () => {
   it("an erased contact's words leave the group at once, though this process read and kept them", async () => {
     const phones = [randomPhone(), randomPhone(), randomPhone(), randomPhone()];
@@ -44,7 +31,7 @@ describe('what the proposal check remembers', () => {
     ];
     for (const [i, phone] of phones.entries()) expect((await app.sms(phone, bodies[i])).status).toBe(200);
     const [group] = await eventually(async () => ((await proposals()) as Burst[]).filter((p) => p.contacts === 4));
-    const erased = await contactOf(phones[0]);
+    const erased = await app.conversationOf(phones[0]);
     expect(group).toMatchObject({ contacts: 4 });
 
     expect((await app.api('DELETE', `/api/contacts/${erased.contactId}`)).status).toBe(204);
@@ -55,8 +42,8 @@ describe('what the proposal check remembers', () => {
     const fifth = randomPhone();
     await app.sms(fifth, 'is the volunteer portal login down?');
     const [again] = await eventually(async () => ((await proposals()) as Burst[]).filter((p) => p.contacts === 4));
-    expect(again.conversationIds).not.toContain(erased.conversationId);
-    expect(again.conversationIds).toContain((await contactOf(fifth)).conversationId);
+    expect(again.conversationIds).not.toContain(erased.id);
+    expect(again.conversationIds).toContain((await app.conversationOf(fifth)).id);
   });
 
   it('texts read before an incident was declared stop counting once it is, and count again once it is resolved', async () => {

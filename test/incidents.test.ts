@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import nodemailer from 'nodemailer';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog, contactIdentities, contacts, conversations, messages } from '../src/db/schema.js';
@@ -56,19 +56,6 @@ afterEach(async () => {
 
 const db = () => app.sb.deps.db;
 const textsTo = (phone: string) => app.twilio.messages().filter((m) => m.To === phone);
-
-async function conversationOf(value: string) {
-  return eventually(async () => {
-    const [row] = await db()
-      .select({ c: conversations })
-      .from(conversations)
-      .innerJoin(contactIdentities, eq(contactIdentities.contactId, conversations.contactId))
-      .where(eq(contactIdentities.value, value))
-      .orderBy(sql`${conversations.createdAt} desc`)
-      .limit(1);
-    return row?.c;
-  });
-}
 
 const conversation = async (id: string) => (await db().select().from(conversations).where(eq(conversations.id, id)))[0];
 
@@ -164,7 +151,7 @@ describe('while an incident is open', () => {
     await app.sms(donor, 'Can I drop off yard signs?');
     const reply = await eventually(() => textsTo(donor).find((m) => m.Body.includes('Phoenix')));
     expect(reply.Body).toBe('Our Phoenix office is closed today.');
-    const c = await conversationOf(donor);
+    const c = await app.conversationOf(donor);
     const [m] = await db()
       .select()
       .from(messages)
@@ -180,7 +167,7 @@ describe('while an incident is open', () => {
     // A contact known to speak Spanish hears the Spanish text.
     const hablante = randomPhone();
     await app.sms(hablante, 'hola');
-    const hc = await conversationOf(hablante);
+    const hc = await app.conversationOf(hablante);
     await db().update(contacts).set({ language: 'es' }).where(eq(contacts.id, hc.contactId));
     await app.api('POST', `/api/conversations/${hc.id}/resolve`, {}, supervisor.token);
     await app.sms(hablante, 'hola otra vez');
@@ -214,7 +201,7 @@ describe('while an incident is open', () => {
     });
     const donor = randomPhone();
     await app.sms(donor, 'Question about my receipt');
-    const c = await conversationOf(donor);
+    const c = await app.conversationOf(donor);
     expect(c.queueKey).toBe('donor');
     const volunteer = `vol-${randomBytes(3).toString('hex')}@example.net`;
     await mx.sendMail({ from: volunteer, to: `volunteer@${DOMAIN}`, subject: 'Training', text: 'Where is training?' });
@@ -265,8 +252,8 @@ describe('suggesting and linking conversations', () => {
     const other = randomPhone();
     await app.sms(matching, "I tried to donate but the page won't load");
     await app.sms(other, 'When is the next phone bank?');
-    const m = await conversationOf(matching);
-    const o = await conversationOf(other);
+    const m = await app.conversationOf(matching);
+    const o = await app.conversationOf(other);
     const hint = await agentSocket.waitFor('incident.suggested', (p) => p.conversationId === m.id);
     expect(hint).toMatchObject({ incidentId: incident.id, number: m.number, queue: 'donor' });
     await new Promise((r) => setTimeout(r, 200));
@@ -333,11 +320,11 @@ describe('resolving an incident', () => {
     await slackDm('UINCIDENT2', 'donation page seems down');
 
     const ids = [
-      (await conversationOf(sms)).id,
-      (await conversationOf(optedOut)).id,
-      (await conversationOf(atRisk)).id,
-      (await conversationOf(mailer)).id,
-      (await conversationOf('UINCIDENT2')).id,
+      (await app.conversationOf(sms)).id,
+      (await app.conversationOf(optedOut)).id,
+      (await app.conversationOf(atRisk)).id,
+      (await app.conversationOf(mailer)).id,
+      (await app.conversationOf('UINCIDENT2')).id,
     ];
     for (const id of ids) {
       expect((await app.api('POST', `/api/incidents/${incident.id}/conversations`, { conversationId: id }, supervisor.token)).status).toBe(
@@ -394,7 +381,7 @@ describe('resolving an incident', () => {
     // A disposition the supervisor names must be a known code; nothing changes otherwise.
     const phone = randomPhone();
     await app.sms(phone, 'is the site down?');
-    const c = await conversationOf(phone);
+    const c = await app.conversationOf(phone);
     await app.api('POST', `/api/incidents/${incident.id}/conversations`, { conversationId: c.id }, supervisor.token);
     const unknown = await app.api('POST', `/api/incidents/${incident.id}/resolve`, { disposition: 'site-outage' }, supervisor.token);
     expect(unknown.status).toBe(400);

@@ -3,11 +3,13 @@ import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type AddressInfo } from 'node:net';
+import { desc, eq } from 'drizzle-orm';
 import { Redis } from 'ioredis';
 import postgres from 'postgres';
 import twilio from 'twilio';
 import { io as ioClient, type Socket } from 'socket.io-client';
 import { loadConfig, type Config } from '../../src/config.js';
+import { contactIdentities, conversations, type ConversationRow } from '../../src/db/schema.js';
 import { createLogger } from '../../src/logger.js';
 import { startSwitchboard, type StartOptions, type Switchboard } from '../../src/switchboard.js';
 import { startFakeTwilio, type FakeTwilio } from '../fakes/twilio-api.js';
@@ -125,6 +127,8 @@ export type TestApp = {
   /** POSTs a form to a Twilio webhook path, signed the way Twilio signs it (or with `signature`). */
   twilioPost(path: string, params: Record<string, string>, opts?: { signature?: string | null }): Promise<{ status: number; text: string }>;
   sms(from: string, body: string, extra?: Record<string, string>): Promise<{ status: number; text: string; sid: string }>;
+  /** The newest conversation of the contact with this address (phone, email, Slack user), once it is stored. */
+  conversationOf(address: string): Promise<ConversationRow>;
   socket(token: string): Promise<AgentSocket>;
   /**
    * Stops this Switchboard (web + worker) and starts a fresh one on the same database, Redis
@@ -211,6 +215,18 @@ export async function startTestApp(label: string, env: Record<string, string> = 
         ...extra,
       });
       return { ...r, sid };
+    },
+    conversationOf(address) {
+      return eventually(async () => {
+        const [row] = await app.sb.deps.db
+          .select({ c: conversations })
+          .from(conversations)
+          .innerJoin(contactIdentities, eq(contactIdentities.contactId, conversations.contactId))
+          .where(eq(contactIdentities.value, address))
+          .orderBy(desc(conversations.createdAt))
+          .limit(1);
+        return row?.c;
+      });
     },
     async socket(token) {
       const s = await connectAgentSocket(url, token);
