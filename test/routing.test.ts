@@ -138,12 +138,34 @@ describe('sticky routing', () => {
     await text(to, donor, 'me again');
     const back = await sFirst.waitFor('reservation.created', (p) => p.contact.address === donor && p.reservationId !== o1.reservationId);
     expect(back.conversationId).not.toBe(o1.conversationId);
+    // Straight to Fiona: the expert was never offered it (an offer of theirs that lapsed would
+    // also end with Fiona, so this is what shows the stickiness).
+    expect(sExpert.events.filter((e) => e.event === 'reservation.created' && e.payload.contact.address === donor)).toEqual([]);
     // Fiona away: normal routing, the expert gets the next return.
     await app.api('POST', `/api/reservations/${back.reservationId}/accept`, undefined, first.token);
     await app.api('POST', `/api/conversations/${back.conversationId}/resolve`, {}, first.token);
     await app.api('PUT', '/api/me/status', { status: 'away' }, first.token);
     await text(to, donor, 'third time');
     await sExpert.waitFor('reservation.created', (p) => p.contact.address === donor);
+  });
+});
+
+describe('declines', () => {
+  it('an offer declined is not offered to the same agent again within the cooldown, however skilled', async () => {
+    const k = key('decl');
+    await app.api('POST', '/api/queues', { key: k, name: 'Declines' });
+    const to = await line(k);
+    const expert = await app.agent({ name: 'Dee', queues: [{ queue: k, level: 5 }] });
+    const sExpert = await app.socket(expert.token);
+    const from = await text(to);
+    const first = await sExpert.waitFor('reservation.created', (p) => p.contact.address === from);
+    expect((await app.api('POST', `/api/reservations/${first.reservationId}/reject`, undefined, expert.token)).status).toBe(200);
+    // The only agent declined it: it waits (REOFFER_COOLDOWN_SECONDS is 60) rather than coming straight back.
+    const novice = await app.agent({ name: 'Ned', queues: [{ queue: k, level: 1 }] });
+    const sNovice = await app.socket(novice.token);
+    const again = await sNovice.waitFor('reservation.created', (p) => p.contact.address === from);
+    expect(again.conversationId).toBe(first.conversationId);
+    expect(sExpert.events.filter((e) => e.event === 'reservation.created' && e.payload.contact.address === from)).toHaveLength(1);
   });
 });
 

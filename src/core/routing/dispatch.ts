@@ -1,4 +1,4 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
 import { ROUTER_LOCK } from '../../db/advisory-locks.js';
 import { builtOnce, type Db, type DbOrTx, type Tx } from '../../db/client.js';
 import {
@@ -7,7 +7,6 @@ import {
   contacts,
   conversations,
   messages,
-  reservations,
   type Capacity,
   type Channel,
   type Presence,
@@ -70,14 +69,8 @@ async function dispatchRound(tx: Tx, deps: Deps, now: Date): Promise<Offer[]> {
   if (pool.length === 0) return [];
   const lanes = openLanes(pool);
   if (lanes.length === 0) return [];
-  const waiting = await loadLaneHeads(tx, lanes);
+  const { waiting, declined } = await loadLaneHeads(tx, lanes, deps.config.routing);
   if (waiting.length === 0) return [];
-  await loadStickyAgents(tx, waiting, deps.config.routing.stickyWindowSeconds);
-  const declined = await loadRecentDeclines(
-    tx,
-    waiting.map((w) => w.id),
-    deps.config.routing.reofferCooldownSeconds,
-  );
   const plan = planOffers(waiting, pool, declined, now);
   return createOffers(
     tx,
@@ -304,37 +297,71 @@ type HeadRow = {
   contact_id: string;
   overflow_queues: string[] | null;
   transferred_by: string | null;
+  preferred_agent_id: string | null;
+  declined_by: string[] | null;
 };
 
 /**
- * The first few waiting conversations of each lane, by index: cost does not
- * grow with the backlog. A lane is its own queue's work plus work escalated to
- * it (overflow), so escalated contacts reach overflow agents even when nobody
- * serves their original queue.
+ * The first few waiting conversations of each lane, by index: cost does not grow with the
+ * backlog. A lane is its own queue's work plus work escalated to it (overflow), so escalated
+ * contacts reach overflow agents even when nobody serves their original queue.
+ *
+ * In the same statement (one round trip where there were three, issue #15), for each of them:
+ * - sticky routing: the agent who last took the contact, if within the window (policy then
+ *   prefers that agent when eligible, and routes normally otherwise); a conversation
+ *   transferred away must not stick to the agent who handed it on, so the heads themselves
+ *   do not count;
+ * - the agents who declined or let lapse an offer of it recently, skipped for it.
  */
-async function loadLaneHeads(tx: Tx, lanes: Lane[]): Promise<WaitingConversation[]> {
+async function loadLaneHeads(
+  tx: Tx,
+  lanes: Lane[],
+  windows: { stickyWindowSeconds: number; reofferCooldownSeconds: number },
+): Promise<{ waiting: WaitingConversation[]; declined: Map<string, Set<string>> }> {
   const values = sql.join(
     lanes.map((l) => sql`(${l.queueKey}::text, ${l.channel}::text)`),
     sql`, `,
   );
+  const sticky = Math.max(0, windows.stickyWindowSeconds);
+  const cooldown = Math.max(0, windows.reofferCooldownSeconds);
   // `nulls last` matches the indexes (priority DESC NULLS LAST): with plain `desc` Postgres cannot
   // walk them in order and sorts the whole lane instead (158 ms instead of 1 ms at 100k waiting).
   const rows = (await tx.execute(sql`
-    select c.* from (values ${values}) as lane(queue_key, channel)
-    cross join lateral (
-      (select id, queue_key, channel, priority, queued_at, contact_id, overflow_queues, transferred_by from conversations
-        where status = 'waiting' and queue_key = lane.queue_key and channel = lane.channel
-        order by priority desc nulls last, queued_at asc
-        limit ${HEADS_PER_LANE})
-      union all
-      (select id, queue_key, channel, priority, queued_at, contact_id, overflow_queues, transferred_by from conversations
-        where status = 'waiting' and channel = lane.channel
-          and cardinality(overflow_queues) > 0 and overflow_queues @> array[lane.queue_key]
-        order by priority desc nulls last, queued_at asc
-        limit ${HEADS_PER_LANE})
-    ) c
+    with heads as (
+      select c.* from (values ${values}) as lane(queue_key, channel)
+      cross join lateral (
+        (select id, queue_key, channel, priority, queued_at, contact_id, overflow_queues, transferred_by from conversations
+          where status = 'waiting' and queue_key = lane.queue_key and channel = lane.channel
+          order by priority desc nulls last, queued_at asc
+          limit ${HEADS_PER_LANE})
+        union all
+        (select id, queue_key, channel, priority, queued_at, contact_id, overflow_queues, transferred_by from conversations
+          where status = 'waiting' and channel = lane.channel
+            and cardinality(overflow_queues) > 0 and overflow_queues @> array[lane.queue_key]
+          order by priority desc nulls last, queued_at asc
+          limit ${HEADS_PER_LANE})
+      ) c
+    ),
+    sticky as (
+      select distinct on (contact_id) contact_id, assignee_id from conversations
+      where ${sticky} > 0 and contact_id in (select contact_id from heads)
+        and assignee_id is not null and accepted_at > now() - make_interval(secs => ${sticky})
+        and id not in (select id from heads)
+      order by contact_id, accepted_at desc
+    ),
+    declined as (
+      select conversation_id, array_agg(agent_id) as agent_ids from reservations
+      where ${cooldown} > 0 and conversation_id in (select id from heads)
+        and status in ('rejected', 'timeout') and answered_at > now() - make_interval(secs => ${cooldown})
+      group by conversation_id
+    )
+    select h.*, s.assignee_id as preferred_agent_id, d.agent_ids as declined_by
+    from heads h
+    left join sticky s on s.contact_id = h.contact_id
+    left join declined d on d.conversation_id = h.id
   `)) as unknown as HeadRow[];
   const byId = new Map<string, WaitingConversation>();
+  const declined = new Map<string, Set<string>>();
   for (const r of rows) {
     byId.set(r.id, {
       id: r.id,
@@ -345,53 +372,9 @@ async function loadLaneHeads(tx: Tx, lanes: Lane[]): Promise<WaitingConversation
       contactId: r.contact_id,
       extraQueues: r.overflow_queues ?? [],
       transferredBy: r.transferred_by,
+      preferredAgentId: r.preferred_agent_id,
     });
+    if (r.declined_by?.length) declined.set(r.id, new Set(r.declined_by));
   }
-  return [...byId.values()];
-}
-
-/**
- * Sticky routing: the agent who last took each contact, if within the window.
- * Policy then prefers that agent when eligible, and routes normally otherwise.
- */
-async function loadStickyAgents(tx: Tx, waiting: WaitingConversation[], windowSeconds: number) {
-  if (windowSeconds <= 0 || waiting.length === 0) return;
-  const contactIds = [...new Set(waiting.map((w) => w.contactId))];
-  const rows = (await tx.execute(sql`
-    select distinct on (contact_id) contact_id, assignee_id from conversations
-    where contact_id in (${sql.join(
-      contactIds.map((id) => sql`${id}::uuid`),
-      sql`, `,
-    )})
-      and assignee_id is not null and accepted_at > now() - make_interval(secs => ${windowSeconds})
-      -- a conversation transferred away must not stick to the agent who handed it on
-      and id not in (${sql.join(
-        waiting.map((w) => sql`${w.id}::uuid`),
-        sql`, `,
-      )})
-    order by contact_id, accepted_at desc
-  `)) as unknown as { contact_id: string; assignee_id: string }[];
-  const last = new Map(rows.map((r) => [r.contact_id, r.assignee_id]));
-  for (const w of waiting) w.preferredAgentId = last.get(w.contactId) ?? null;
-}
-
-/** Agents who declined or let lapse an offer of the same conversation recently are skipped for it. */
-async function loadRecentDeclines(tx: Tx, ids: string[], cooldownSeconds: number) {
-  const out = new Map<string, Set<string>>();
-  if (ids.length === 0 || cooldownSeconds <= 0) return out;
-  const rows = await tx
-    .select({ conversationId: reservations.conversationId, agentId: reservations.agentId })
-    .from(reservations)
-    .where(
-      and(
-        inArray(reservations.conversationId, ids),
-        inArray(reservations.status, ['rejected', 'timeout']),
-        sql`${reservations.answeredAt} > now() - make_interval(secs => ${cooldownSeconds})`,
-      ),
-    );
-  for (const r of rows) {
-    if (!out.has(r.conversationId)) out.set(r.conversationId, new Set());
-    out.get(r.conversationId)!.add(r.agentId);
-  }
-  return out;
+  return { waiting: [...byId.values()], declined };
 }
