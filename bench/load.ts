@@ -32,7 +32,8 @@
  * Loopback only, bounded in count and time. Uses the local Postgres and Redis
  * (TEST_PG_URL / TEST_REDIS_URL) with a throwaway database and key prefix.
  * Knobs: BENCH_CONTACTS (2000), BENCH_CONCURRENCY (10), BENCH_AGENTS (20), BENCH_RESOLVE (unset),
- * BENCH_SOCKETS (5000), BENCH_PHASES (floor,one,one2,two,sockets). `BENCH_KEEP=1` leaves the
+ * BENCH_SOCKETS (5000), BENCH_PHASES (floor,one,one2,two,sockets; the floor runs first and the
+ * sockets phase last, the others in the order listed). `BENCH_KEEP=1` leaves the
  * `one` phase's database in place (its name is printed) for `EXPLAIN` and `pg_stat_statements`
  * on realistic rows; drop it by hand afterwards.
  */
@@ -442,37 +443,24 @@ async function main() {
     );
   if (PROFILE_DIR) return profilePhase(PROFILE_DIR);
   const floor = PHASES.has('floor') ? await floorPhase() : undefined;
-  if (PHASES.has('one')) {
-    const sc = (current = await startScenario('bench1', { webs: 1, workers: 1, env: ENV }));
-    if (KEEP) keepDatabase(sc);
-    try {
-      compare('1 web + 1 worker', await loadPhase('1 web + 1 worker process', sc, sc.webs[0].url, sc.webs[0].url), floor);
-    } finally {
-      await sc.stop();
-    }
-  }
-  if (PHASES.has('one2')) {
-    const sc = (current = await startScenario('bench12', { webs: 1, workers: 2, env: ENV }));
-    try {
-      compare('1 web + 2 workers', await loadPhase('1 web + 2 worker processes', sc, sc.webs[0].url, sc.webs[0].url), floor);
-    } finally {
-      await sc.stop();
-    }
-  }
-  if (PHASES.has('two')) {
-    const sc = (current = await startScenario('bench2', { webs: 2, workers: 2, env: ENV }));
-    const lb = await startTcpProxy(() => sc.webs.map((w) => w.port));
-    try {
-      compare(
+  // Run in the order BENCH_PHASES lists them: a phase pays for the one before it (its WAL to
+  // checkpoint, its database to drop), so swapping two phases shows what that costs.
+  const loadPhases: Record<string, () => Promise<void>> = {
+    one: () =>
+      scenarioPhase('bench1', { webs: 1, workers: 1 }, '1 web + 1 worker', '1 web + 1 worker process', floor, (sc) => {
+        if (KEEP) keepDatabase(sc);
+      }),
+    one2: () => scenarioPhase('bench12', { webs: 1, workers: 2 }, '1 web + 2 workers', '1 web + 2 worker processes', floor),
+    two: () =>
+      scenarioPhase(
+        'bench2',
+        { webs: 2, workers: 2 },
         '2 web + 2 worker',
-        await loadPhase('2 web + 2 worker processes (round-robin TCP proxy in front)', sc, lb.url, lb.url),
+        '2 web + 2 worker processes (round-robin TCP proxy in front)',
         floor,
-      );
-    } finally {
-      await lb.close();
-      await sc.stop();
-    }
-  }
+      ),
+  };
+  for (const name of PHASES) await loadPhases[name]?.();
   summary(floor);
   if (PHASES.has('sockets')) {
     const sc = (current = await startScenario('bench3', { webs: 1, workers: 1, env: ENV }));
@@ -481,6 +469,27 @@ async function main() {
     } finally {
       await sc.stop();
     }
+  }
+}
+
+/** One load phase on a fresh installation; two web processes are reached through a round-robin TCP proxy. */
+async function scenarioPhase(
+  label: string,
+  size: { webs: number; workers: number },
+  title: string,
+  heading: string,
+  floor: Figures | undefined,
+  before?: (sc: Scenario) => void,
+) {
+  const sc = (current = await startScenario(label, { ...size, env: ENV }));
+  before?.(sc);
+  const lb = size.webs > 1 ? await startTcpProxy(() => sc.webs.map((w) => w.port)) : undefined;
+  const url = lb?.url ?? sc.webs[0].url;
+  try {
+    compare(title, await loadPhase(heading, sc, url, url), floor);
+  } finally {
+    await lb?.close();
+    await sc.stop();
   }
 }
 
