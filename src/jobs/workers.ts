@@ -10,7 +10,11 @@ import { reconcile } from '../core/routing/reconcile.js';
 import { expireOverdueOffers, expireReservation } from '../core/routing/reservations.js';
 import { runRoutingTimers } from '../core/routing/timers.js';
 import { dispatchEpochs, type DispatchEpochs } from './dispatch-epochs.js';
+import type { Redis } from 'ioredis';
+import { dispatchLease } from './dispatch-lease.js';
 import { declareWorkerSettings, ensureRetentionSchedule, QUEUE_NAMES, type Queues } from './queues.js';
+
+type QueueName = (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];
 
 /** A job is data: a name, a schema for its payload, and a handler. */
 type JobDefinition<S extends z.ZodType> = {
@@ -83,12 +87,12 @@ export function registerJob<S extends z.ZodType>(
 const CONCURRENCY = { [QUEUE_NAMES.dispatch]: 1, [QUEUE_NAMES.routing]: 2, [QUEUE_NAMES.outbound]: 8, [QUEUE_NAMES.maintenance]: 1 };
 
 /**
- * The dispatch queue's workers. One drain runs at a time across every process (the queue's global
- * concurrency, declareWorkerSettings): drains serialise on one Postgres lock anyway, and two at once
- * only split the rounds and pay each round's fixed reads twice. A worker that dies holding the
- * drain must not hold the others back for BullMQ's default 30 s: its lock lapses after
- * `lockDuration` (renewed every half of it while the drain runs) and the stalled-job check, every
- * `stalledInterval`, hands the job to a live worker.
+ * The dispatch queue's worker, in the process holding the dispatch lease (dispatch-lease.ts). One
+ * drain runs at a time across every process (the queue's global concurrency, declareWorkerSettings):
+ * drains serialise on one Postgres lock anyway, and two at once only split the rounds and pay each
+ * round's fixed reads twice. A worker that dies holding the drain must not hold the next holder back
+ * for BullMQ's default 30 s: its job's lock lapses after `lockDuration` (renewed every half of it
+ * while the drain runs) and the new holder's stalled-job check, every `stalledInterval`, takes it on.
  */
 export const DISPATCH_WORKER = { lockDuration: 2_000, stalledInterval: 1_000 } as const;
 
@@ -107,40 +111,54 @@ async function coalescedDispatch(deps: Deps, epochs: DispatchEpochs) {
 
 export async function startWorkers(deps: Deps, connection: ConnectionOptions, queues: Queues) {
   const epochs = dispatchEpochs(queues.dispatch);
-  const workers = Object.values(QUEUE_NAMES).map(
-    (name) =>
-      new Worker(
-        name,
-        async (j: Job) => {
-          const def = JOBS[name]?.[j.name];
-          if (!def) throw new UnrecoverableError(`unknown job ${name}/${j.name}`);
-          const parsed = def.schema.safeParse(j.data);
-          if (!parsed.success) throw new UnrecoverableError(`bad payload for ${j.name}: ${parsed.error.message}`);
-          if (name === QUEUE_NAMES.dispatch) return coalescedDispatch(deps, epochs);
-          return def.handle(deps, parsed.data, { lastAttempt: j.attemptsMade + 1 >= (j.opts.attempts ?? 1) });
-        },
-        {
-          connection,
-          prefix: deps.config.redisPrefix,
-          concurrency: CONCURRENCY[name],
-          ...(name === QUEUE_NAMES.dispatch ? DISPATCH_WORKER : {}),
-        },
-      ),
-  );
-  for (const w of workers) {
+  const startWorker = (name: QueueName) => {
+    const w = new Worker(
+      name,
+      async (j: Job) => {
+        const def = JOBS[name]?.[j.name];
+        if (!def) throw new UnrecoverableError(`unknown job ${name}/${j.name}`);
+        const parsed = def.schema.safeParse(j.data);
+        if (!parsed.success) throw new UnrecoverableError(`bad payload for ${j.name}: ${parsed.error.message}`);
+        if (name === QUEUE_NAMES.dispatch) return coalescedDispatch(deps, epochs);
+        return def.handle(deps, parsed.data, { lastAttempt: j.attemptsMade + 1 >= (j.opts.attempts ?? 1) });
+      },
+      {
+        connection,
+        prefix: deps.config.redisPrefix,
+        concurrency: CONCURRENCY[name],
+        ...(name === QUEUE_NAMES.dispatch ? DISPATCH_WORKER : {}),
+      },
+    );
     w.on('failed', (j, err) =>
       // The error object, not its message: the serializer keeps a database error's code and drops its values.
       deps.log.warn({ queue: w.name, job: j?.name, jobId: j?.id, attempts: j?.attemptsMade, err }, 'job failed'),
     );
     w.on('error', (err) => deps.log.error({ queue: w.name, err }, 'worker error'));
-  }
+    return w;
+  };
+  const workers = Object.values(QUEUE_NAMES)
+    .filter((name) => name !== QUEUE_NAMES.dispatch)
+    .map(startWorker);
+  // Dispatch jobs are taken by the process holding the lease only (dispatch-lease.ts).
+  let drains: Worker | undefined;
+  const lease = dispatchLease(queues.dispatch, (await queues.dispatch.client) as unknown as Redis, deps.log, {
+    lead: () => {
+      drains = startWorker(QUEUE_NAMES.dispatch);
+    },
+    follow: async () => {
+      const w = drains;
+      drains = undefined;
+      await w?.close();
+    },
+  });
   // One schedule and one drain limit for the whole installation, however many workers.
   await declareWorkerSettings(queues, deps.config.routing.reconcileIntervalSeconds);
   await ensureRetentionSchedule(queues, deps.config.retentionDays);
+  await lease.start();
   return {
-    workers,
+    lease,
     async close() {
-      await Promise.all(workers.map((w) => w.close()));
+      await Promise.all([lease.stop(), ...workers.map((w) => w.close())]);
     },
   };
 }
