@@ -156,7 +156,6 @@ export async function startWorkers(deps: Deps, connection: ConnectionOptions, qu
   await ensureRetentionSchedule(queues, deps.config.retentionDays);
   await lease.start();
   return {
-    lease,
     async close() {
       await Promise.all([lease.stop(), ...workers.map((w) => w.close())]);
     },
