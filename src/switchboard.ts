@@ -94,7 +94,7 @@ export async function startSwitchboard(vendorConfig: Config, opts: StartOptions 
   if (config.role !== 'web') {
     const workers = await startWorkers(deps, redis, queues);
     stops.push(() => workers.close());
-    // A Redis that came back empty has forgotten the reconciler's schedule: declare it again on every reconnect.
+    // A Redis that came back empty has forgotten the reconciler's schedule and the drain limit: declare them again on every reconnect.
     const redeclare = () => {
       declareWorkerSettings(queues, config.routing.reconcileIntervalSeconds).catch((err) =>
         log.warn({ err }, 'could not re-declare the reconcile schedule and the drain limit'),

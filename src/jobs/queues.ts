@@ -12,8 +12,9 @@ import { dispatchEpochs } from './dispatch-epochs.js';
  */
 export const QUEUE_NAMES = {
   /**
-   * Routing drains, one at a time across every worker process (the queue's global concurrency
-   * is 1: see ROUTER_WORKER and docs/routing.md, "One drain at a time").
+   * Routing drains: one at a time (the queue's global concurrency is 1), in the worker process
+   * holding the dispatch lease (DISPATCH_WORKER in workers.ts, dispatch-lease.ts; docs/routing.md,
+   * "One drain at a time").
    */
   dispatch: 'dispatch',
   /** Offer timeouts and routing timers. */
@@ -82,10 +83,11 @@ export const ENQUEUE_WAIT_MS = 2_000;
 /** Within this long of asking for a queue-stats job, the job asked for has not started (its delay is longer). */
 const QUEUE_STATS_RIDE_MS = JOB_OPTIONS.queueStats.delay - 100;
 
-/** The core's `JobScheduler`, carried out with BullMQ. jobIds derive from records, so re-adding is harmless. */
 /**
- * `triggers`: the connection routing triggers use (switchboard.ts passes the auto-pipelined one
- * that also carries Socket.IO events: a text's trigger and its events leave in one write).
+ * The core's `JobScheduler`, carried out with BullMQ. jobIds derive from records, so re-adding is
+ * harmless. `triggers`: the connection routing triggers use (switchboard.ts passes the
+ * auto-pipelined one that also carries Socket.IO events: a text's trigger and its events leave in
+ * one write).
  */
 export function createJobScheduler(q: Queues, log?: Logger, opts: { sendAttempts?: number; triggers?: Redis } = {}): JobScheduler {
   const enqueue = async (job: string, adding: Promise<unknown>): Promise<boolean> => {
