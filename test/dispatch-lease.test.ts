@@ -25,7 +25,7 @@ async function processes(n: number) {
     () => queue.close(),
     () => admin.disconnect(),
   );
-  return Array.from({ length: n }, (_, i) => {
+  return Array.from({ length: n }, () => {
     // Each "process" has its own connection, as each worker process does.
     const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
     const events: string[] = [];
@@ -37,7 +37,7 @@ async function processes(n: number) {
       () => lease.stop(),
       () => redis.disconnect(),
     );
-    return { name: `worker-${i + 1}`, redis, events, lease };
+    return { redis, events, lease };
   });
 }
 

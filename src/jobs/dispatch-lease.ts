@@ -26,13 +26,7 @@ const RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call
  * (a holder whose event loop stalled past its lease) run one drain at a time all the same (the
  * dispatch queue's global concurrency), each round under the router lock.
  */
-export function dispatchLease(
-  queue: Queue,
-  redis: Redis,
-  log: Logger,
-  hooks: { lead: () => void; follow: () => Promise<void> },
-  leaseMs = DISPATCH_LEASE_MS,
-) {
+export function dispatchLease(queue: Queue, redis: Redis, log: Logger, hooks: { lead: () => void; follow: () => Promise<void> }) {
   const key = queue.toKey('dispatch-lease');
   const me = randomUUID();
   let leading = false;
@@ -40,10 +34,11 @@ export function dispatchLease(
   let timer: NodeJS.Timeout | undefined;
 
   const tick = async () => {
-    const held = await redis.eval(CLAIM, 1, key, me, String(leaseMs)).then(
+    const held = await redis.eval(CLAIM, 1, key, me, String(DISPATCH_LEASE_MS)).then(
       (r) => r === 1,
       (err: unknown) => {
-        log.warn({ err }, 'dispatch lease: Redis did not answer; routing drains stop here until it does');
+        // Said once, by the holder that lets go: a follower asks again in RENEW_EVERY_MS anyway.
+        if (leading) log.warn({ err }, 'dispatch lease: Redis did not answer; routing drains move to another worker');
         return false;
       },
     );
