@@ -85,6 +85,36 @@ describe('several similar contacts', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(proposals(supSocket)).toHaveLength(2);
   });
+
+  it('contacts linked to an open incident are declared already, whatever their texts say', async () => {
+    const incident = await app.api(
+      'POST',
+      '/api/incidents',
+      { title: 'Phone lines down', publicMessage: 'Our phones are down.' },
+      supervisor.token,
+    );
+    expect(incident.status).toBe(201);
+    const linked = [randomPhone(), randomPhone(), randomPhone()];
+    for (const number of linked) expect((await app.sms(number, 'the shelter bus schedule changed again?')).status).toBe(200);
+    for (const number of linked) {
+      const { id } = await app.conversationOf(number);
+      const link = await app.api(
+        'POST',
+        `/api/incidents/${incident.body.incident.id}/conversations`,
+        { conversationId: id },
+        supervisor.token,
+      );
+      expect(link.status).toBe(200);
+    }
+    const before = proposals(supSocket).length;
+    // Two more contacts with the three linked would be five; without them, two are nothing.
+    await texts(['shelter bus schedule changed, when is the bus?', 'is the shelter bus schedule changed today']);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(proposals(supSocket)).toHaveLength(before);
+    const listed = await app.api('GET', '/api/incidents/proposals', undefined, supervisor.token);
+    // The first test's group is in the window still; this one is not.
+    expect(listed.body.proposals.filter((p: { words: string[] }) => p.words.includes('shelter'))).toEqual([]);
+  });
 });
 
 describe('changing an open incident', () => {

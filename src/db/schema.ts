@@ -480,6 +480,10 @@ export const messages = pgTable(
     index('messages_pending_idx')
       .on(t.createdAt)
       .where(sql`${t.status} in ('pending', 'sending')`),
+    // The incident check reads the newest inbound texts and stops at its limit (propose-incidents.ts).
+    index('messages_inbound_created_idx')
+      .on(t.createdAt)
+      .where(sql`${t.direction} = 'inbound' and ${t.metadata}->>'control' is null`),
   ],
 );
 
