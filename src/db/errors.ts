@@ -48,3 +48,12 @@ export function pgErrorOf(err: unknown): PgErrorFacts | undefined {
 
 /** The SQLSTATE of a Postgres error (wrapped or not), or undefined for anything else. */
 export const pgCodeOf = (err: unknown): string | undefined => pgErrorOf(err)?.code;
+
+/**
+ * Postgres gave up on this transaction because of a concurrent one (a deadlock, or a serialization
+ * failure): it was rolled back whole, and running it again may well succeed.
+ */
+export const isLockConflict = (err: unknown): boolean => {
+  const code = pgCodeOf(err);
+  return code === PG.deadlockDetected || code === PG.serializationFailure;
+};

@@ -5,6 +5,7 @@ import { authenticate, type SessionClaims } from '../core/agents/tokens.js';
 import type { AuditContext } from '../core/audit/record-audit.js';
 import { AppError, zodReason } from '../core/errors.js';
 import type { Deps } from '../core/ports.js';
+import { isLockConflict } from '../db/errors.js';
 import type { Role } from '../db/schema.js';
 
 declare global {
@@ -82,7 +83,7 @@ export function parse<S extends z.ZodType>(schema: S, input: unknown): z.output<
 /** The one place errors become HTTP answers: `{"error": {"code", "message"}}`. */
 export function errorHandler(deps: Deps) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction) => {
-    const known = err instanceof AppError ? err : transportError(err);
+    const known = err instanceof AppError ? err : (transportError(err) ?? lockConflictError(deps, req, err));
     if (known) {
       const wait = (known.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds;
       if (wait) res.set('Retry-After', String(wait));
@@ -92,6 +93,17 @@ export function errorHandler(deps: Deps) {
     deps.log.error({ err, path: req.path, method: req.method }, 'request failed');
     res.status(500).json({ error: { code: 'internal', message: 'internal error' } });
   };
+}
+
+/**
+ * Postgres rolled the request's work back for a concurrent change (deadlock, serialization
+ * failure), after any retries (retryLockConflicts): nothing was saved, and the same request again
+ * will likely go through. A 409 the person can act on, not a 500 "internal error".
+ */
+function lockConflictError(deps: Deps, req: Request, err: unknown): AppError | undefined {
+  if (!isLockConflict(err)) return undefined;
+  deps.log.warn({ err, path: req.path, method: req.method }, 'request rolled back by a concurrent change');
+  return new AppError('conflict', 'someone else changed this at the same moment; nothing was saved, please try again');
 }
 
 /**

@@ -7,6 +7,7 @@ import { rooms, type Deps } from '../ports.js';
 import { publishConversationChange } from '../conversations/publish.js';
 import { leavePending } from '../requests/pending-time.js';
 import { ROUTER_LOCK } from '../../db/advisory-locks.js';
+import { retriedTransaction } from '../../db/retry.js';
 import { announceWithdrawn, cancelPendingOffersInTx } from '../routing/reservations.js';
 import { publicAgent, type PublicAgent } from './manage-agents.js';
 import { bumpTokenVersion, disconnectAgent } from './revoke-tokens.js';
@@ -22,7 +23,7 @@ import { publishPresence } from './set-presence.js';
  * offers and returned conversations announced and routed again.
  */
 export async function setAgentActive(deps: Deps, agentId: string, active: boolean, audit: AuditContext): Promise<PublicAgent> {
-  const { changed, released, returned } = await deps.db.transaction(async (tx) => {
+  const { changed, released, returned } = await retriedTransaction(deps, 'agent (de)activation', async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(${ROUTER_LOCK})`);
     const [current] = await tx.select().from(agents).where(eq(agents.id, agentId)).for('update');
     if (!current) throw notFound('agent');

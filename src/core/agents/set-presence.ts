@@ -3,6 +3,7 @@ import { agents, type Presence } from '../../db/schema.js';
 import { conflict, notFound } from '../errors.js';
 import { rooms, type Deps } from '../ports.js';
 import { ROUTER_LOCK } from '../../db/advisory-locks.js';
+import { retriedTransaction } from '../../db/retry.js';
 import { announceWithdrawn, cancelPendingOffersInTx } from '../routing/reservations.js';
 
 /** Presences an agent (or a supervisor for them) may choose; busy / wrap-up are the system's. */
@@ -16,8 +17,10 @@ export const SETTABLE_PRESENCES = ['available', 'away', 'offline'] as const;
  */
 export async function setPresence(deps: Deps, agentId: string, presence: Presence, reason?: string) {
   const leaving = presence === 'away' || presence === 'offline';
-  const { row, released } = await deps.db.transaction(async (tx) => {
+  const { row, released } = await retriedTransaction(deps, 'presence change', async (tx) => {
     if (leaving) await tx.execute(sql`select pg_advisory_xact_lock(${ROUTER_LOCK})`);
+    // Offers (and their conversations) before the agent's row: the accept's lock order (reservations.ts).
+    const released = leaving ? await cancelPendingOffersInTx(tx, agentId, 'agent unavailable') : [];
     const [row] = await tx
       .update(agents)
       .set({ presence, presenceChangedAt: sql`now()`, ...(presence === 'available' ? { consecutiveTimeouts: 0 } : {}) })
@@ -28,7 +31,6 @@ export async function setPresence(deps: Deps, agentId: string, presence: Presenc
       const [exists] = await tx.select({ id: agents.id }).from(agents).where(eq(agents.id, agentId));
       throw exists ? conflict('the agent is deactivated') : notFound('agent');
     }
-    const released = leaving ? await cancelPendingOffersInTx(tx, agentId, 'agent unavailable') : [];
     return { row, released };
   });
   publishPresence(deps, agentId, presence, reason);
@@ -48,7 +50,7 @@ export function publishPresence(deps: Deps, agentId: string, presence: Presence,
  * available (or wrapping-up) agent changes; away/offline stay as they are.
  */
 export async function markOnCall(deps: Deps, agentId: string) {
-  const { row, released } = await deps.db.transaction(async (tx) => {
+  const { row, released } = await retriedTransaction(deps, 'on a call', async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(${ROUTER_LOCK})`);
     const [row] = await tx
       .update(agents)

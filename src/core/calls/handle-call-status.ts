@@ -1,14 +1,15 @@
 import { and, desc, eq, sql } from 'drizzle-orm';
 import { claimInboundEvent } from '../../db/queries/inbound-events.js';
+import { retriedTransaction } from '../../db/retry.js';
 import { reservations, type ConversationRow, type ReservationRow } from '../../db/schema.js';
 import { markCallEnded, markOnCall } from '../agents/set-presence.js';
 import { publishConversationChange } from '../conversations/publish.js';
 import { dropCallSurvey, openCallSurveyInTx } from '../csat/call-survey.js';
 import { rooms, type CallControl, type Deps } from '../ports.js';
-import { cancelOfferInTx, publishCanceled } from '../routing/reservations.js';
+import { cancelOfferInTx, lockLiveOffers, publishCanceled } from '../routing/reservations.js';
 import { isFinalStatus, metaOf } from './call-meta.js';
 import { holdCaller } from './hold-caller.js';
-import { findCallConversation, loadConversation, patchCall } from './queries.js';
+import { callConversationIds, findCallConversation, loadConversation, patchCall } from './queries.js';
 
 export type CallStatus = {
   /** caller: an inbound caller's call · agent: an agent's softphone leg · outbound: the contact's leg of a call from the desk */
@@ -43,8 +44,12 @@ const secondsSince = (iso: string | Date | undefined, now: Date) =>
  */
 export async function handleCallStatus(deps: Deps, input: CallStatus): Promise<void> {
   const now = new Date();
-  const follow = await deps.db.transaction(async (tx): Promise<FollowUp> => {
+  const follow = await retriedTransaction(deps, 'call status', async (tx): Promise<FollowUp> => {
     if (!(await claimInboundEvent(tx, `voice:status:${input.leg}`, `${input.callSid}:${input.status}`))) return { kind: 'none' };
+    // A contact's leg ending withdraws a live offer: the accept's lock order, offer before conversation (reservations.ts).
+    if (input.leg !== 'agent' && isFinalStatus(input.status)) {
+      await lockLiveOffers(tx, input.conversationId ? [input.conversationId] : callConversationIds(tx, input.callSid));
+    }
     const c = input.conversationId
       ? await loadConversation(tx, input.conversationId, { forUpdate: true })
       : await findCallConversation(tx, input.callSid, { forUpdate: true });

@@ -4,17 +4,18 @@ import { conversations, messages, reservations, type ConversationRow, type Messa
 import type { CallMeta } from './call-meta.js';
 import { ESTIMATE_ANSWERS, ESTIMATE_WINDOW_SECONDS } from './wait-estimate.js';
 
+const isCall = (callSid: string) => and(eq(conversations.channel, 'voice'), eq(conversations.threadKey, callSid));
+
 /** The voice conversation of a call (the latest, should a CallSid ever be reused). */
 export async function findCallConversation(db: DbOrTx, callSid: string, opts: { forUpdate?: boolean } = {}) {
-  const q = db
-    .select()
-    .from(conversations)
-    .where(and(eq(conversations.channel, 'voice'), eq(conversations.threadKey, callSid)))
-    .orderBy(desc(conversations.createdAt))
-    .limit(1);
+  const q = db.select().from(conversations).where(isCall(callSid)).orderBy(desc(conversations.createdAt)).limit(1);
   const [row] = opts.forUpdate ? await q.for('update') : await q;
   return row;
 }
+
+/** The ids of a call's voice conversations, as a subquery. */
+export const callConversationIds = (db: DbOrTx, callSid: string) =>
+  db.select({ id: conversations.id }).from(conversations).where(isCall(callSid));
 
 export async function loadConversation(db: DbOrTx, id: string, opts: { forUpdate?: boolean } = {}) {
   const q = db.select().from(conversations).where(eq(conversations.id, id));

@@ -1,9 +1,10 @@
 import { eq, sql } from 'drizzle-orm';
+import { retriedTransaction } from '../../db/retry.js';
 import { conversations } from '../../db/schema.js';
 import { publishConversationChange } from '../conversations/publish.js';
 import type { Deps } from '../ports.js';
-import { cancelOfferInTx, publishCanceled } from '../routing/reservations.js';
-import { findCallConversation } from './queries.js';
+import { cancelOfferInTx, lockLiveOffers, publishCanceled } from '../routing/reservations.js';
+import { callConversationIds, findCallConversation } from './queries.js';
 
 /**
  * Someone outside the desk answered a waiting caller (a flow's dial-out to the
@@ -11,7 +12,9 @@ import { findCallConversation } from './queries.js';
  * live offer withdrawn. A call already with an agent, or over, is left alone.
  */
 export async function resolveAnsweredElsewhere(deps: Deps, callSid: string, disposition: string): Promise<void> {
-  const done = await deps.db.transaction(async (tx) => {
+  const done = await retriedTransaction(deps, 'answered elsewhere', async (tx) => {
+    // The accept's lock order: the live offer, then the conversation (reservations.ts).
+    await lockLiveOffers(tx, callConversationIds(tx, callSid));
     const c = await findCallConversation(tx, callSid, { forUpdate: true });
     if (!c || (c.status !== 'waiting' && c.status !== 'offered')) return null;
     const canceled = await cancelOfferInTx(tx, c.id, 'taken elsewhere');

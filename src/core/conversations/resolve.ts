@@ -1,11 +1,12 @@
 import { eq, sql } from 'drizzle-orm';
+import { retriedTransaction } from '../../db/retry.js';
 import { conversations } from '../../db/schema.js';
 import { isSupervisor, type Actor } from '../agents/actor.js';
 import { checkDisposition } from '../content/dispositions.js';
 import { queueSurveyInTx } from '../csat/send-survey.js';
 import { AppError, forbidden } from '../errors.js';
 import { leavePending } from '../requests/pending-time.js';
-import { cancelOfferInTx, publishCanceled } from '../routing/reservations.js';
+import { cancelOfferInTx, lockLiveOffers, publishCanceled } from '../routing/reservations.js';
 import { toPublicConversation, type Deps } from '../ports.js';
 import { loadVisibleConversation } from './load.js';
 import { publishConversationChange } from './publish.js';
@@ -16,7 +17,9 @@ import { dispatchSystemMessage } from './send-system-message.js';
  * Its contact is asked for a satisfaction score when the queue wants it (core/csat).
  */
 export async function resolveConversation(deps: Deps, actor: Actor, id: string, input: { disposition?: string; note?: string } = {}) {
-  const { conversation, canceled, label, survey } = await deps.db.transaction(async (tx) => {
+  const { conversation, canceled, label, survey } = await retriedTransaction(deps, 'resolve', async (tx) => {
+    // The accept's lock order: the live offer, then the conversation (reservations.ts).
+    await lockLiveOffers(tx, [id]);
     const c = await loadVisibleConversation(tx, actor, id, { forUpdate: true });
     if (c.status === 'resolved') throw new AppError('conflict', 'conversation is already resolved');
     if (c.assigneeId !== actor.id && !isSupervisor(actor)) {

@@ -5,9 +5,10 @@ import { getQueue } from '../../db/queries/queues.js';
 import { isSupervisor, type Actor } from '../agents/actor.js';
 import { AppError, forbidden, notFound } from '../errors.js';
 import { ROUTER_LOCK } from '../../db/advisory-locks.js';
+import { retriedTransaction } from '../../db/retry.js';
 import { leavePending } from '../requests/pending-time.js';
 import { announceOffers, createOffer, loadRoutableAgents } from '../routing/dispatch.js';
-import { cancelOfferInTx, publishCanceled } from '../routing/reservations.js';
+import { cancelOfferInTx, lockLiveOffers, publishCanceled } from '../routing/reservations.js';
 import { rooms, type Deps } from '../ports.js';
 import { loadVisibleConversation } from './load.js';
 import { publishConversationChange, publishMessage } from './publish.js';
@@ -29,9 +30,11 @@ export type TransferTarget = z.infer<typeof ZTransferTarget>;
  */
 export async function transferConversation(deps: Deps, actor: Actor, id: string, target: TransferTarget) {
   const note = target.note?.trim() || null;
-  const result = await deps.db.transaction(async (tx) => {
+  const result = await retriedTransaction(deps, 'transfer', async (tx) => {
     // Same lock as the router: a targeted offer must respect capacity like any other.
     await tx.execute(sql`select pg_advisory_xact_lock(${ROUTER_LOCK})`);
+    // The accept's lock order: the live offer, then the conversation (reservations.ts).
+    await lockLiveOffers(tx, [id]);
     const c = await loadVisibleConversation(tx, actor, id, { forUpdate: true });
     if (c.status === 'resolved' || c.status === 'abandoned') throw new AppError('conflict', `This conversation is ${c.status}.`);
     if (c.assigneeId && c.assigneeId !== actor.id && !isSupervisor(actor)) {

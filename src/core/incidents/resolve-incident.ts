@@ -1,5 +1,6 @@
 import { eq, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
+import { retriedTransaction } from '../../db/retry.js';
 import {
   contacts,
   conversations,
@@ -19,7 +20,7 @@ import { checkDisposition } from '../content/dispositions.js';
 import { conflict } from '../errors.js';
 import type { Deps, PublicIncident } from '../ports.js';
 import { leavePending } from '../requests/pending-time.js';
-import { cancelOfferInTx, publishCanceled } from '../routing/reservations.js';
+import { cancelOfferInTx, lockLiveOffers, publishCanceled } from '../routing/reservations.js';
 import { loadIncident, ZLocalized } from './manage-incidents.js';
 import { loadPublicIncident } from './public.js';
 import { publishIncident } from './publish.js';
@@ -64,7 +65,7 @@ export async function resolveIncident(
   audit: AuditContext,
 ): Promise<IncidentResolution> {
   const disposition = input.disposition ?? INCIDENT_DISPOSITION;
-  const done = await deps.db.transaction(async (tx) => {
+  const done = await retriedTransaction(deps, 'incident resolve', async (tx) => {
     const incident = await loadIncident(tx, id, { forUpdate: true });
     if (incident.status !== 'open') throw conflict('the incident is already resolved');
     const [resolved] = await tx
@@ -73,6 +74,11 @@ export async function resolveIncident(
       .where(eq(incidents.id, id))
       .returning();
 
+    // The accept's lock order: the live offers, then the conversations (reservations.ts).
+    await lockLiveOffers(
+      tx,
+      tx.select({ id: incidentConversations.conversationId }).from(incidentConversations).where(eq(incidentConversations.incidentId, id)),
+    );
     const linked = await tx
       .select({ c: conversations, notifiedAt: incidentConversations.notifiedAt, language: contacts.language })
       .from(incidentConversations)

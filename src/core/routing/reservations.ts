@@ -1,10 +1,11 @@
-import { and, eq, getTableColumns, gt, inArray, lte, ne, sql } from 'drizzle-orm';
+import { and, eq, getTableColumns, gt, inArray, lte, ne, sql, type SQLWrapper } from 'drizzle-orm';
 import { builtOnce, type Db, type DbOrTx, type Tx } from '../../db/client.js';
 import { agents, conversations, reservations, type ReservationRow } from '../../db/schema.js';
 import { AppError, notFound } from '../errors.js';
 import { publishConversationChange } from '../conversations/publish.js';
 import { rooms, type Deps } from '../ports.js';
 import { ROUTER_LOCK } from '../../db/advisory-locks.js';
+import { retriedTransaction, retryLockConflicts } from '../../db/retry.js';
 import { offerPayloads } from './dispatch.js';
 import { shouldSetAway } from './policy.js';
 
@@ -17,7 +18,7 @@ export const MAX_CONSECUTIVE_TIMEOUTS = 3;
  * notFound for an unknown offer or another agent's.
  */
 export async function acceptReservation(deps: Deps, reservationId: string, agentId: string) {
-  const [row] = await acceptStatement(deps.db).execute({ reservationId, agentId });
+  const [row] = await retryLockConflicts(deps.log, 'accept', () => acceptStatement(deps.db).execute({ reservationId, agentId }));
   // Someone else's offer is "not found" to this agent: ids are not a way to probe.
   if (!row || row.r.agentId !== agentId) throw notFound('reservation');
   const { r, taken: conversation } = row;
@@ -48,10 +49,23 @@ export async function acceptReservation(deps: Deps, reservationId: string, agent
  * longer pending, and nothing is written. If we hold the row first, it waits for us and then
  * finds the offer accepted, not pending, and leaves offer and conversation alone. `taken` also
  * re-checks `offered` on the conversation's newest version after locking it, so a conversation
- * that left `offered` meanwhile is not assigned. (A transfer or resolve locks the conversation
- * before the offer, the other order: as with the transaction this replaces, Postgres then
- * aborts one of the two as a deadlock, and neither half-applies.) "Due" is by Postgres' clock,
- * as for the expiry sweep.
+ * that left `offered` meanwhile is not assigned. "Due" is by Postgres' clock, as for the expiry
+ * sweep.
+ *
+ * Lock order: the offer row, then the conversation, then (only with lapses to reset) the agent's
+ * row. Whatever writes an offer and its conversation in one transaction takes them in that order,
+ * or an accept and it each hold what the other waits for and Postgres aborts one (40P01; it was a
+ * 500 "internal error" in issue #15's surge): the release paths (reject, expiry,
+ * cancelPendingOffersInTx) lock the offer first by nature; the paths that start from the
+ * conversation (transfer, resolve, incident resolve, a caller hanging up, answered elsewhere) call
+ * lockLiveOffers before locking it; a presence change withdraws the offers before it writes the
+ * agent's row. Still the other way round, where the accept (retryLockConflicts) or the other
+ * side runs again if Postgres aborts it (409 conflict if it keeps losing): deactivation, the
+ * offline sweep, "on a call" and an expiry that sets the agent away lock the agent's row before
+ * the agent's offers (a deadlock only with an accept that has lapses to reset); an offer made
+ * between a resolve's lockLiveOffers and its conversation lock; and an inbound text's crisis
+ * check, which moves an offered conversation after its message locked it (not retried: if the
+ * check is the one aborted, the text is stored unflagged and logged, as for any failed check).
  */
 const acceptStatement = builtOnce((db: Db) => {
   const reservationId = sql.placeholder('reservationId');
@@ -112,7 +126,7 @@ const acceptStatement = builtOnce((db: Db) => {
 });
 
 export async function rejectReservation(deps: Deps, reservationId: string, agentId: string) {
-  const done = await deps.db.transaction(async (tx) => {
+  const done = await retriedTransaction(deps, 'reject', async (tx) => {
     const r = await lockReservation(tx, reservationId, agentId);
     if (r.status !== 'pending') throw new AppError('offer_expired', `this offer is ${r.status}`);
     return releaseOffer(tx, r, 'rejected', 'rejected by agent');
@@ -126,7 +140,7 @@ export async function rejectReservation(deps: Deps, reservationId: string, agent
  */
 export async function expireReservation(deps: Deps, reservationId: string) {
   const limit = deps.config.routing.maxConsecutiveTimeouts ?? MAX_CONSECUTIVE_TIMEOUTS;
-  const done = await deps.db.transaction(async (tx) => {
+  const done = await retriedTransaction(deps, 'offer expiry', async (tx) => {
     // The router's lock: setting the agent away and withdrawing their other offers must not
     // interleave with a decision that still sees them available.
     await tx.execute(sql`select pg_advisory_xact_lock(${ROUTER_LOCK})`);
@@ -167,7 +181,7 @@ export async function expireReservation(deps: Deps, reservationId: string) {
 
 /** Withdraws an agent's live offers (they went away/offline). */
 export async function cancelPendingOffersOf(deps: Deps, agentId: string, reason: string) {
-  const released = await deps.db.transaction((tx) => cancelPendingOffersInTx(tx, agentId, reason));
+  const released = await retriedTransaction(deps, 'withdraw offers', (tx) => cancelPendingOffersInTx(tx, agentId, reason));
   await announceWithdrawn(deps, released, reason);
 }
 
@@ -221,8 +235,22 @@ export async function announceWithdrawn(deps: Deps, released: Released[], reason
 }
 
 /**
+ * Locks the live offers of these conversations (ids, or a subquery of ids): call it before the
+ * transaction locks the conversations themselves, so it takes the accept's lock order (offer, then
+ * conversation; see acceptStatement) and cannot deadlock with an accept.
+ */
+export async function lockLiveOffers(tx: Tx, conversationIds: string[] | SQLWrapper): Promise<void> {
+  await tx
+    .select({ id: reservations.id })
+    .from(reservations)
+    .where(and(inArray(reservations.conversationId, conversationIds), eq(reservations.status, 'pending')))
+    .for('update');
+}
+
+/**
  * Cancels the live offer on a conversation that stops waiting (caller hung up,
- * transfer). Call inside the transaction that changes the conversation.
+ * transfer). Call inside the transaction that changes the conversation, after
+ * lockLiveOffers and the conversation's own lock.
  */
 export async function cancelOfferInTx(tx: Tx, conversationId: string, reason: string) {
   const [r] = await tx

@@ -4,6 +4,7 @@ import type { Presence } from '../../db/schema.js';
 import { publishPresence } from '../agents/set-presence.js';
 import { rooms, type Deps } from '../ports.js';
 import { ROUTER_LOCK } from '../../db/advisory-locks.js';
+import { retriedTransaction } from '../../db/retry.js';
 import { escalate, priorityCeiling, sortedPlan } from './policy.js';
 import { announceWithdrawn, cancelPendingOffersInTx, type Released } from './reservations.js';
 
@@ -45,7 +46,7 @@ async function endWrapUps(deps: Deps): Promise<number> {
  */
 async function offlineGoneDesks(deps: Deps): Promise<number> {
   const grace = deps.config.routing.presenceGraceSeconds;
-  const { ids, released } = await deps.db.transaction(async (tx) => {
+  const { ids, released } = await retriedTransaction(deps, 'offline sweep', async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(${ROUTER_LOCK})`);
     const rows = (await tx.execute(sql`
       update agents set presence = 'offline', presence_changed_at = now()

@@ -1,0 +1,220 @@
+import { eq, sql } from 'drizzle-orm';
+import postgres from 'postgres';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { agents, reservations } from '../src/db/schema.js';
+import { createLogger } from '../src/logger.js';
+import { eventually, startTestApp, type TestApp } from './helpers/harness.js';
+import { routingFixtures, ROUTING_TEST_ENV } from './helpers/routing-fixtures.js';
+
+/**
+ * Issue #15's surge: agents accept offers while supervisors transfer, resolve or set agents away.
+ * Each test holds one row with a second, raw connection so that the two requests reach their locks
+ * in the one interleaving that deadlocked (each holding what the other waits for), then lets go:
+ * before the fix Postgres aborted one of them (40P01) and the person saw a 500 "internal error".
+ */
+const lines: string[] = [];
+const capture = { write: (s: string) => void lines.push(s) };
+let app: TestApp;
+let raw: postgres.Sql;
+beforeAll(async () => {
+  app = await startTestApp(
+    'lock-order',
+    { ...ROUTING_TEST_ENV, RESERVATION_TIMEOUT_SECONDS: '60' },
+    { logger: createLogger('warn', {}, capture) },
+  );
+  raw = postgres(app.stores.databaseUrl, { max: 2, onnotice: () => {} });
+}, 60_000);
+afterAll(async () => {
+  await raw?.end({ timeout: 5 });
+  await app?.stop();
+});
+const { line, text, key, conv } = routingFixtures(() => app);
+
+const retriesLogged = () =>
+  lines.filter((l) => l.includes('running it again')).map((l) => JSON.parse(l) as { what: string; err: { code: string } });
+
+/** An offered text in a fresh queue: the offer, the agent it went to, and a supervisor. */
+async function offered(label: string) {
+  const queue = key(label);
+  expect((await app.api('POST', '/api/queues', { key: queue, name: `Queue ${label}` })).status).toBe(201);
+  const to = await line(queue);
+  const agent = await app.agent({ name: `Agent ${label}`, queues: [queue] });
+  const socket = await app.socket(agent.token);
+  const supervisor = await app.agent({ name: `Supervisor ${label}`, role: 'supervisor', queues: [queue], available: false });
+  await text(to);
+  const offer = await socket.waitFor('reservation.created');
+  return { queue, agent, supervisor, reservationId: offer.reservationId as string, conversationId: offer.conversationId as string };
+}
+
+/** A backend of this database running a statement that starts with `statement` waits for a row lock. */
+async function waiting(statement: string): Promise<boolean> {
+  const [{ n }] = await raw`
+    select count(*)::int as n from pg_stat_activity
+    where datname = current_database() and wait_event_type = 'Lock' and wait_event in ('transactionid', 'tuple')
+      and starts_with(query, ${statement})`;
+  return n > 0;
+}
+
+/** The statements the requests below wait in. */
+const ACCEPT = 'with "r" as (select "agent_id", "conversation_id", "status"';
+const CONVERSATION_LOCK = 'select "id", "number"';
+const PRESENCE = 'update "agents" set "presence"';
+const AGENT_LOCK = 'select "id", "email"';
+
+/**
+ * Holds a row (`lockRow` runs a `select ... for update` on a raw connection) while `first` starts
+ * and waits in its statement `first.at`, then `second` starts and waits in `second.at`, then lets go;
+ * resolves with both answers.
+ */
+async function interleave<A, B>(
+  lockRow: (holder: postgres.ReservedSql) => Promise<unknown>,
+  first: { run: () => Promise<A>; at: string },
+  second: { run: () => Promise<B>; at: string },
+) {
+  const holder = await raw.reserve();
+  try {
+    await holder`begin`;
+    await lockRow(holder);
+    const a = first.run();
+    await eventually(() => waiting(first.at));
+    const b = second.run();
+    await eventually(() => waiting(second.at));
+    await holder`commit`;
+    return await Promise.all([a, b]);
+  } finally {
+    await holder`rollback`.catch(() => {});
+    holder.release();
+  }
+}
+
+describe('accepting an offer while it is withdrawn: one lock order, no deadlock', () => {
+  it('a supervisor transfers the offered conversation as the agent accepts: the transfer wins, the accept hears the offer is gone', async () => {
+    const o = await offered('xfer');
+    const other = key('xferto');
+    expect((await app.api('POST', '/api/queues', { key: other, name: 'Queue other' })).status).toBe(201);
+    const before = retriesLogged().length;
+
+    // The transfer queues first for the conversation (held here), then the accept comes: before the
+    // fix the transfer took the conversation and waited for the offer the accept held, which
+    // waited for the conversation.
+    const [transfer, accept] = await interleave(
+      (tx) => tx`select id from conversations where id = ${o.conversationId} for update`,
+      {
+        run: () => app.api('POST', `/api/conversations/${o.conversationId}/transfer`, { queue: other }, o.supervisor.token),
+        at: CONVERSATION_LOCK,
+      },
+      { run: () => app.api('POST', `/api/reservations/${o.reservationId}/accept`, {}, o.agent.token), at: ACCEPT },
+    );
+
+    expect(transfer.status, JSON.stringify(transfer.body)).toBe(200);
+    expect(accept.status, JSON.stringify(accept.body)).toBe(409);
+    expect(accept.body.error.code).toBe('offer_expired');
+    const [r] = await app.sb.deps.db.select().from(reservations).where(eq(reservations.id, o.reservationId));
+    expect(r.status).toBe('canceled');
+    expect((await conv(o.conversationId)).queueKey).toBe(other);
+    expect((await conv(o.conversationId)).assigneeId).toBeNull();
+    // Nothing needed a second run: the two never deadlocked.
+    expect(retriesLogged().slice(before)).toEqual([]);
+  });
+
+  it('a supervisor resolves the offered conversation as the agent accepts: resolved, offer canceled, nobody assigned', async () => {
+    const o = await offered('resolve');
+    const before = retriesLogged().length;
+
+    const [resolve, accept] = await interleave(
+      (tx) => tx`select id from conversations where id = ${o.conversationId} for update`,
+      { run: () => app.api('POST', `/api/conversations/${o.conversationId}/resolve`, {}, o.supervisor.token), at: CONVERSATION_LOCK },
+      { run: () => app.api('POST', `/api/reservations/${o.reservationId}/accept`, {}, o.agent.token), at: ACCEPT },
+    );
+
+    expect(resolve.status, JSON.stringify(resolve.body)).toBe(200);
+    expect(accept.status, JSON.stringify(accept.body)).toBe(409);
+    expect(accept.body.error.code).toBe('offer_expired');
+    const [r] = await app.sb.deps.db.select().from(reservations).where(eq(reservations.id, o.reservationId));
+    expect(r.status).toBe('canceled');
+    expect(await conv(o.conversationId)).toMatchObject({ status: 'resolved', assigneeId: null });
+    expect(retriesLogged().slice(before)).toEqual([]);
+  });
+
+  it('a supervisor sets the agent (with a lapse to reset) away as they accept: the withdrawal wins, no deadlock', async () => {
+    const o = await offered('away');
+    // A lapse to reset: the accept then writes the agent's row too (after the offer and the conversation).
+    await app.sb.deps.db.update(agents).set({ consecutiveTimeouts: 1 }).where(eq(agents.id, o.agent.id));
+    const before = retriesLogged().length;
+
+    // The presence change queues first for the agent's row (held here). Before the fix it held the
+    // agent's row and then wanted the offer, which the accept held while it waited for the agent's row.
+    const [away, accept] = await interleave(
+      (tx) => tx`select id from agents where id = ${o.agent.id} for update`,
+      { run: () => app.api('PUT', `/api/agents/${o.agent.id}/status`, { status: 'away' }, o.supervisor.token), at: PRESENCE },
+      { run: () => app.api('POST', `/api/reservations/${o.reservationId}/accept`, {}, o.agent.token), at: ACCEPT },
+    );
+
+    expect(away.status, JSON.stringify(away.body)).toBe(200);
+    expect(accept.status, JSON.stringify(accept.body)).toBe(409);
+    expect(accept.body.error.code).toBe('offer_expired');
+    const [r] = await app.sb.deps.db.select().from(reservations).where(eq(reservations.id, o.reservationId));
+    expect(r.status).toBe('canceled');
+    expect((await conv(o.conversationId)).assigneeId).toBeNull();
+    expect(retriesLogged().slice(before)).toEqual([]);
+  });
+});
+
+describe('a deadlock that remains is run again, not a 500', () => {
+  it('an admin deactivates the agent (with a lapse to reset) as they accept: Postgres aborts one, it runs again, and the rows agree', async () => {
+    const o = await offered('deact');
+    await app.sb.deps.db.update(agents).set({ consecutiveTimeouts: 1 }).where(eq(agents.id, o.agent.id));
+    const before = retriesLogged().length;
+
+    // Deactivation locks the agent's row first (queued here behind the held row), then the offers;
+    // the accept holds the offer and the conversation and waits for the agent's row: a deadlock
+    // still (deactivation reads the agent before it knows what to withdraw), which a second run settles.
+    const [deactivate, accept] = await interleave(
+      (tx) => tx`select id from agents where id = ${o.agent.id} for update`,
+      { run: () => app.api('PATCH', `/api/agents/${o.agent.id}`, { active: false }), at: AGENT_LOCK },
+      { run: () => app.api('POST', `/api/reservations/${o.reservationId}/accept`, {}, o.agent.token), at: ACCEPT },
+    );
+
+    expect(deactivate.status, JSON.stringify(deactivate.body)).toBe(200);
+    // Whichever Postgres aborted ran again: the accept then finds the offer withdrawn, or the
+    // deactivation finds it accepted (and hands the conversation back to its queue). Never a 500.
+    expect([200, 409], JSON.stringify(accept.body)).toContain(accept.status);
+    if (accept.status === 409) expect(accept.body.error.code).toBe('offer_expired');
+    const retried = retriesLogged().slice(before);
+    expect(retried).toHaveLength(1);
+    expect(retried[0].err.code).toBe('40P01');
+    expect(retried[0].what).toBe(accept.status === 409 ? 'accept' : 'agent (de)activation');
+
+    const [r] = await app.sb.deps.db.select().from(reservations).where(eq(reservations.id, o.reservationId));
+    expect(r.status).toBe(accept.status === 200 ? 'accepted' : 'canceled');
+    expect((await conv(o.conversationId)).assigneeId).toBeNull();
+  });
+
+  it('a lock conflict that outlasts the retries answers 409 conflict with a sentence a person can act on', async () => {
+    const o = await offered('giveup');
+    // Every run of the resolve fails as a serialization failure would: a trigger raises it.
+    await app.sb.deps.db.execute(
+      sql.raw(`
+        create function test_always_conflict() returns trigger language plpgsql as $$
+        begin raise exception 'simulated conflict' using errcode = '40001'; end $$;
+        create trigger test_always_conflict before update on conversations
+          for each row when (new.status = 'resolved') execute function test_always_conflict();`),
+    );
+    const before = retriesLogged().length;
+    try {
+      const r = await app.api('POST', `/api/conversations/${o.conversationId}/resolve`, {}, o.supervisor.token);
+      expect(r.status, JSON.stringify(r.body)).toBe(409);
+      expect(r.body.error.code).toBe('conflict');
+      expect(r.body.error.message).toMatch(/someone else changed this at the same moment.*try again/);
+      // Three runs in all: two retried, the last one answered.
+      expect(
+        retriesLogged()
+          .slice(before)
+          .map((l) => l.what),
+      ).toEqual(['resolve', 'resolve']);
+    } finally {
+      await app.sb.deps.db.execute(sql.raw('drop trigger test_always_conflict on conversations; drop function test_always_conflict()'));
+    }
+    expect((await conv(o.conversationId)).status).toBe('offered');
+  });
+});
