@@ -29,10 +29,16 @@ export const ZBusinessHours = z
 
 const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 
-/** The wall-clock day, date and minute of `at` in a time zone. */
-export function localTime(at: Date, timezone: string): { day: number; date: string; minutes: number } {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', {
+/**
+ * One formatter per time zone: building an Intl.DateTimeFormat costs far more than formatting with
+ * it, and the queue figures ask for every queue's hours each time they are read (a surge: several
+ * times a second). Zones come from admins' queue settings, validated, so the map stays small.
+ */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatterFor(timezone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timezone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
       timeZone: timezone,
       weekday: 'short',
       year: 'numeric',
@@ -41,7 +47,16 @@ export function localTime(at: Date, timezone: string): { day: number; date: stri
       hour: '2-digit',
       minute: '2-digit',
       hourCycle: 'h23',
-    })
+    });
+    formatters.set(timezone, f);
+  }
+  return f;
+}
+
+/** The wall-clock day, date and minute of `at` in a time zone. */
+export function localTime(at: Date, timezone: string): { day: number; date: string; minutes: number } {
+  const parts = Object.fromEntries(
+    formatterFor(timezone)
       .formatToParts(at)
       .map((p) => [p.type, p.value]),
   );
