@@ -6,7 +6,7 @@
  */
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { builtOnce, connectDb, ensureDatabase, migrateDb, PLAN_EACH_RUN, type Db, type DbHandle } from '../src/db/client.js';
+import { builtOnce, connectDb, ensureDatabase, FIXED_TEXT, migrateDb, PLAN_EACH_RUN, type Db, type DbHandle } from '../src/db/client.js';
 import { conversationsOf } from '../src/core/reports/filters.js';
 import { queues } from '../src/db/schema.js';
 import { isolatedStores } from './helpers/harness.js';
@@ -80,6 +80,25 @@ it('names a statement built once even without parameters, planned once (postgres
         where statement like '%no_params_marker%' and statement not like '%pg_prepared_statements%'`,
     );
     expect(row).toEqual({ prepared: 1, generic: 4 });
+  } finally {
+    await one.close();
+  }
+});
+
+it('names a raw statement without parameters marked FIXED_TEXT (the queue figures), planned once; unmarked ones stay simple', async () => {
+  const one = connectDb(stores.databaseUrl, { max: 1 });
+  try {
+    for (let i = 0; i < 4; i++) {
+      await one.db.execute(sql`${FIXED_TEXT} select 1 as fixed_text_marker`);
+      await one.db.execute(sql`select 1 as unmarked_marker`);
+    }
+    const [row] = await one.db.execute<{ fixed: number; generic: number; unmarked: number }>(
+      sql`select count(*) filter (where statement like '%fixed_text_marker%')::int as fixed,
+          coalesce(sum(generic_plans) filter (where statement like '%fixed_text_marker%'), 0)::int as generic,
+          count(*) filter (where statement like '%unmarked_marker%')::int as unmarked
+        from pg_prepared_statements where statement not like '%pg_prepared_statements%'`,
+    );
+    expect(row).toEqual({ fixed: 1, generic: 4, unmarked: 0 });
   } finally {
     await one.close();
   }

@@ -56,6 +56,15 @@ const PLAN_EACH_RUN_TEXT = '/* plan each run */';
 export const PLAN_EACH_RUN = sql.raw(PLAN_EACH_RUN_TEXT);
 
 /**
+ * Marks a statement without parameters whose text never embeds a value, to be named like the
+ * others (parsed and planned once per connection) rather than sent as a simple query, parsed and
+ * planned at every run: put it in the SQL of a fixed raw statement run often, like the queue
+ * figures. With no parameters Postgres keeps the one plan it made (until ANALYZE or DDL replans).
+ */
+const FIXED_TEXT_TEXT = '/* fixed text */';
+export const FIXED_TEXT = sql.raw(FIXED_TEXT_TEXT);
+
+/**
  * drizzle runs every query as an unnamed statement (postgres-js `prepare: false`), and postgres-js
  * sends an unnamed statement with parameters in two round trips: Parse + Describe first (to learn
  * the parameter types), then Bind + Execute; Postgres parses and plans it again each time. A named
@@ -78,9 +87,10 @@ function preparedStatements(client: postgres.Sql): postgres.Sql {
             prepare: !query.includes(PLAN_EACH_RUN_TEXT),
             // postgres-js sends a text without parameters as a simple query, parsed and planned at
             // every run (`anyone_waiting`, before every dispatch round: 0.19 ms of planning for
-            // 0.03 ms of work). A statement built once (`.prepare(name)`: a fixed text) is named
-            // like the others; other texts without parameters may embed values, so stay simple.
-            ...(options?.prepare ? { simple: false } : {}),
+            // 0.03 ms of work). A statement built once (`.prepare(name)`: a fixed text) or marked
+            // FIXED_TEXT is named like the others; other texts without parameters may embed
+            // values, so stay simple.
+            ...(options?.prepare || query.includes(FIXED_TEXT_TEXT) ? { simple: false } : {}),
           });
       if (prop === 'begin' || prop === 'savepoint')
         return (...args: unknown[]) => {

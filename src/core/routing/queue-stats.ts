@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import type { DbOrTx } from '../../db/client.js';
+import { FIXED_TEXT, type DbOrTx } from '../../db/client.js';
 import type { AutoReply, BusinessHours, CallbackOrder, EscalationStep, SlaPolicy } from '../../db/schema.js';
 import { loadRoutableAgents } from './dispatch.js';
 import { isOpen } from '../business-hours.js';
@@ -111,9 +111,11 @@ export async function queueStats(
   opts: { windowSeconds?: number; now?: Date } = {},
 ): Promise<QueueStats[]> {
   const windowSeconds = opts.windowSeconds ?? 3600;
-  const rows = (await db.execute(sql`
+  // Open conversations are read once for both their counts and their SLA breaches.
+  const rows = (await db.execute(sql`${FIXED_TEXT}
     select q.key, q.name, q.priority, q.sla_seconds, q.max_wait_seconds, q.business_hours, q.escalation, q.email_from,
-      q.auto_resolve_pending_seconds, q.sla, q.auto_reply, q.callback_order, q.csat, q.csat_voice, coalesce(br.n, 0)::int as sla_breached_open,
+      q.auto_resolve_pending_seconds, q.sla, q.auto_reply, q.callback_order, q.csat, q.csat_voice,
+      coalesce(o.breached, 0)::int as sla_breached_open,
       coalesce(o.waiting, 0)::int as waiting, coalesce(o.offered, 0)::int as offered,
       coalesce(o.assigned, 0)::int as assigned, o.longest,
       coalesce(ag.available, 0)::int as agents_available, coalesce(ag.online, 0)::int as agents_online
@@ -123,8 +125,10 @@ export async function queueStats(
         count(*) filter (where status = 'waiting') as waiting,
         count(*) filter (where status = 'offered') as offered,
         count(*) filter (where status = 'assigned') as assigned,
-        extract(epoch from now() - min(queued_at) filter (where status in ('waiting', 'offered')))::int as longest
-      from conversations where status in ('waiting', 'offered', 'assigned') group by queue_key
+        extract(epoch from now() - min(queued_at) filter (where status in ('waiting', 'offered')))::int as longest,
+        count(*) filter (where (first_reply_at is null and first_response_due_at <= now()) or next_response_due_at <= now()
+          or (status <> 'pending' and resolution_due_at <= now())) as breached
+      from conversations where status in ('waiting', 'offered', 'assigned', 'pending', 'snoozed') group by queue_key
     ) o on o.queue_key = q.key
     left join (
       select aq.queue_key,
@@ -132,13 +136,6 @@ export async function queueStats(
         count(*) filter (where a.presence <> 'offline') as online
       from agent_queues aq join agents a on a.id = aq.agent_id group by aq.queue_key
     ) ag on ag.queue_key = q.key
-    left join (
-      select queue_key, count(*) as n from conversations
-      where status in ('waiting', 'offered', 'assigned', 'pending', 'snoozed') and (
-        (first_reply_at is null and first_response_due_at <= now()) or next_response_due_at <= now()
-        or (status <> 'pending' and resolution_due_at <= now()))
-      group by queue_key
-    ) br on br.queue_key = q.key
     order by q.priority desc, q.key
   `)) as unknown as Row[];
 
@@ -171,7 +168,7 @@ export async function queueStats(
     group by c.queue_key, b.period, r.status
   `)) as unknown as OfferRow[];
 
-  const waitingByPriority = (await db.execute(sql`
+  const waitingByPriority = (await db.execute(sql`${FIXED_TEXT}
     select queue_key, priority, count(*)::int as n from conversations
     where status = 'waiting' group by queue_key, priority
   `)) as unknown as { queue_key: string; priority: number; n: number }[];
