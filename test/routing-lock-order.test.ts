@@ -1,7 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { agents, reservations } from '../src/db/schema.js';
+import { agents, messages, reservations } from '../src/db/schema.js';
 import { createLogger } from '../src/logger.js';
 import { eventually, startTestApp, type TestApp } from './helpers/harness.js';
 import { routingFixtures, ROUTING_TEST_ENV } from './helpers/routing-fixtures.js';
@@ -41,17 +42,25 @@ async function offered(label: string) {
   const agent = await app.agent({ name: `Agent ${label}`, queues: [queue] });
   const socket = await app.socket(agent.token);
   const supervisor = await app.agent({ name: `Supervisor ${label}`, role: 'supervisor', queues: [queue], available: false });
-  await text(to);
+  const from = await text(to);
   const offer = await socket.waitFor('reservation.created');
-  return { queue, agent, supervisor, reservationId: offer.reservationId as string, conversationId: offer.conversationId as string };
+  return {
+    queue,
+    to,
+    from,
+    agent,
+    supervisor,
+    reservationId: offer.reservationId as string,
+    conversationId: offer.conversationId as string,
+  };
 }
 
-/** A backend of this database running a statement that starts with `statement` waits for a row lock. */
-async function waiting(statement: string): Promise<boolean> {
+/** A backend of this database running a statement that starts with `statement` (or one of them) waits for a row lock. */
+async function waiting(statement: string | string[]): Promise<boolean> {
   const [{ n }] = await raw`
     select count(*)::int as n from pg_stat_activity
     where datname = current_database() and wait_event_type = 'Lock' and wait_event in ('transactionid', 'tuple')
-      and starts_with(query, ${statement})`;
+      and exists (select 1 from unnest(${[statement].flat()}::text[]) as s(prefix) where starts_with(query, prefix))`;
   return n > 0;
 }
 
@@ -60,6 +69,8 @@ const ACCEPT = 'with "r" as (select "agent_id", "conversation_id", "status"';
 const CONVERSATION_LOCK = 'select "id", "number"';
 const PRESENCE = 'update "agents" set "presence"';
 const AGENT_LOCK = 'select "id", "email"';
+/** A crisis check withdrawing the offer (cancelOfferInTx), or lockLiveOffers ahead of the conversation. */
+const OFFER_LOCKS = ['update "reservations" set "status"', 'select "id" from "reservations"'];
 
 /**
  * Holds a row (`lockRow` runs a `select ... for update` on a raw connection) while `first` starts
@@ -68,8 +79,8 @@ const AGENT_LOCK = 'select "id", "email"';
  */
 async function interleave<A, B>(
   lockRow: (holder: postgres.ReservedSql) => Promise<unknown>,
-  first: { run: () => Promise<A>; at: string },
-  second: { run: () => Promise<B>; at: string },
+  first: { run: () => Promise<A>; at: string | string[] },
+  second: { run: () => Promise<B>; at: string | string[] },
 ) {
   const holder = await raw.reserve();
   try {
@@ -216,5 +227,67 @@ describe('a deadlock that remains is run again, not a 500', () => {
       await app.sb.deps.db.execute(sql.raw('drop trigger test_always_conflict on conversations; drop function test_always_conflict()'));
     }
     expect((await conv(o.conversationId)).status).toBe('offered');
+  });
+});
+
+describe('a crisis written as the agent accepts its conversation: the flag is never lost', () => {
+  const flagsLost = () => lines.filter((l) => l.includes('crisis check failed'));
+
+  /**
+   * The accept queues first for the offer (held here), then the crisis comes in. Before the fix its
+   * message locked the conversation and the crisis check then wanted the offer, which the accept got
+   * on release while it waited for the conversation: Postgres aborted one of the two, and when it
+   * was the check, the text stayed stored but unflagged (no risk, no crisis.detected).
+   */
+  async function crisisAsAccepted(label: string, write: (o: Awaited<ReturnType<typeof offered>>) => Promise<{ status: number }>) {
+    const o = await offered(label);
+    const watch = await app.socket(o.supervisor.token);
+    const before = { retries: retriesLogged().length, lost: flagsLost().length };
+
+    const [accept, written] = await interleave(
+      (tx) => tx`select id from reservations where id = ${o.reservationId} for update`,
+      { run: () => app.api('POST', `/api/reservations/${o.reservationId}/accept`, {}, o.agent.token), at: ACCEPT },
+      { run: () => write(o), at: OFFER_LOCKS },
+    );
+
+    expect(written.status).toBeLessThan(300);
+    expect(flagsLost().slice(before.lost)).toEqual([]);
+    const c = await conv(o.conversationId);
+    expect(c.risk).toMatchObject({ level: 'high' });
+    await watch.waitFor('crisis.detected', (p) => p.conversationId === o.conversationId);
+    // The accept hears a clear answer either way: it took the conversation (which keeps its flag and
+    // its queue), or the crisis check withdrew the offer first.
+    expect([200, 409], JSON.stringify(accept.body)).toContain(accept.status);
+    const [r] = await app.sb.deps.db.select().from(reservations).where(eq(reservations.id, o.reservationId));
+    if (accept.status === 200) {
+      expect(c).toMatchObject({ status: 'assigned', assigneeId: o.agent.id, queueKey: o.queue });
+      expect(r.status).toBe('accepted');
+    } else {
+      expect(accept.body.error.code).toBe('offer_expired');
+      expect(c).toMatchObject({ queueKey: 'crisis', assigneeId: null });
+      expect(r.status).toBe('canceled');
+    }
+    expect(retriesLogged().slice(before.retries)).toEqual([]);
+  }
+
+  it('the contact texts a crisis on the offered conversation: flagged, supervisors alerted, the accept answered', async () => {
+    await crisisAsAccepted('crisistext', (o) => app.sms(o.from, "I can't do this anymore, I'm going to kill myself tonight", { To: o.to }));
+  });
+
+  it("a voicemail's transcription with a crisis arrives on the offered conversation: flagged all the same", async () => {
+    await crisisAsAccepted('crisisvm', async (o) => {
+      // The recording the transcription belongs to (only its message matters to attachTranscription).
+      const recordingSid = 'RE' + randomBytes(16).toString('hex');
+      await app.sb.deps.db
+        .insert(messages)
+        .values({ conversationId: o.conversationId, channel: 'voice', direction: 'inbound', body: 'Voicemail', externalId: recordingSid });
+      return app.twilioPost('/webhooks/twilio/voice/transcription', {
+        TranscriptionSid: 'TR' + randomBytes(16).toString('hex'),
+        TranscriptionText: 'Hi, please call me back, I want to end my life',
+        TranscriptionStatus: 'completed',
+        RecordingSid: recordingSid,
+        CallSid: 'CA' + randomBytes(16).toString('hex'),
+      });
+    });
   });
 });

@@ -1,6 +1,6 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client.js';
-import { claimFindingSender } from '../../db/queries/inbound-events.js';
+import { claimFindingSender, senderOpenConversationIds } from '../../db/queries/inbound-events.js';
 import { findOrCreateContact, setOptOut } from '../../db/queries/contacts.js';
 import { storeText } from '../../db/queries/store-text.js';
 import {
@@ -17,6 +17,7 @@ import type { AdminSnapshot } from '../admin-cache.js';
 import { IDENTITY_FOR_CHANNEL } from '../channel-identity.js';
 import {
   flagRiskInTx,
+  foundRisk,
   matchRisk,
   publishRiskFlag,
   readAdminTerms,
@@ -34,6 +35,7 @@ import { afterContactMessage, onContactMessage, type ContactMessageEffects } fro
 import { openingClocks, timesNextResponse } from '../requests/sla.js';
 import type { Deps } from '../ports.js';
 import { callbackShift } from '../routing/policy.js';
+import { lockLiveOffers } from '../routing/reservations.js';
 import { publishConversationChange, publishMessage } from './publish.js';
 import { DEFAULT_QUEUE_BY_CHANNEL, UNVERIFIED_SENDER_TAG, ZInboundMessage, type InboundMessage, type ParsedInbound } from './types.js';
 
@@ -104,7 +106,10 @@ export async function ingestInbound(deps: Deps, input: InboundMessage): Promise<
 /**
  * Everything uncommon, in one transaction: the claim, the contact, the conversation and the
  * message, then the staged files, the crisis check (it flags in the same transaction) and the
- * open incidents' notice.
+ * open incidents' notice. A text that matched a crisis phrase first locks the live offer of the
+ * conversation it will join: its check may withdraw that offer after the message has locked the
+ * conversation, the reverse of an accept's order (reservations.ts), and Postgres would abort one
+ * of the two, losing the flag when it is the check.
  */
 async function storeInTransaction(
   deps: Deps,
@@ -113,6 +118,10 @@ async function storeInTransaction(
   crisis: RiskMatch | undefined,
 ): Promise<{ stored: IngestResult; risk: RiskFlag | null }> {
   return deps.db.transaction(async (tx) => {
+    // An unverified sender never joins an existing conversation: no offer of theirs to withdraw.
+    if (foundRisk(crisis) && !msg.unverifiedSender) {
+      await lockLiveOffers(tx, senderOpenConversationIds(tx, msg.from, msg, msg.conversationId));
+    }
     const stored = await ingestInTx(tx, msg, admin);
     if (!stored.duplicate && stored.message) await attachStagedFiles(tx, msg.stagedFileIds, stored.message.id);
     const risk = await checkForCrisis(deps, tx, msg, stored, crisis);

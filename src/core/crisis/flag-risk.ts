@@ -110,6 +110,14 @@ export function surelyNoRisk(match: RiskMatch | undefined): boolean {
   return match !== undefined && 'risk' in match && match.risk === null;
 }
 
+/**
+ * This text matched a crisis phrase: its check will move the conversation and may withdraw its
+ * live offer, so the transaction storing it locks that offer first (lockLiveOffers, reservations.ts).
+ */
+export function foundRisk(match: RiskMatch | undefined): boolean {
+  return match !== undefined && 'risk' in match && match.risk !== null;
+}
+
 /** The admin's phrases, or why they could not be read (the check then fails as a whole, logged and counted). */
 export type AdminTermsRead = { terms: AdminTerm[] } | { error: unknown };
 

@@ -57,15 +57,16 @@ export async function acceptReservation(deps: Deps, reservationId: string, agent
  * or an accept and it each hold what the other waits for and Postgres aborts one (40P01; it was a
  * 500 "internal error" in issue #15's surge): the release paths (reject, expiry,
  * cancelPendingOffersInTx) lock the offer first by nature; the paths that start from the
- * conversation (transfer, resolve, incident resolve, a caller hanging up, answered elsewhere) call
- * lockLiveOffers before locking it; a presence change withdraws the offers before it writes the
- * agent's row. Still the other way round, where the accept (retryLockConflicts) or the other
- * side runs again if Postgres aborts it (409 conflict if it keeps losing): deactivation, the
- * offline sweep, "on a call" and an expiry that sets the agent away lock the agent's row before
- * the agent's offers (a deadlock only with an accept that has lapses to reset); an offer made
- * between a resolve's lockLiveOffers and its conversation lock; and an inbound text's crisis
- * check, which moves an offered conversation after its message locked it (not retried: if the
- * check is the one aborted, the text is stored unflagged and logged, as for any failed check).
+ * conversation (transfer, resolve, incident resolve, a caller hanging up, answered elsewhere, and
+ * an inbound text or voicemail transcription that matched a crisis phrase, whose check may move an
+ * offered conversation to the crisis queue) call lockLiveOffers before locking it; a presence
+ * change withdraws the offers before it writes the agent's row. Still the other way round, where
+ * the accept (retryLockConflicts) or the other side runs again if Postgres aborts it (409 conflict
+ * if it keeps losing): deactivation, the offline sweep, "on a call" and an expiry that sets the
+ * agent away lock the agent's row before the agent's offers (a deadlock only with an accept that
+ * has lapses to reset); and an offer made, and accepted, between a resolve's or a crisis text's
+ * lockLiveOffers and its conversation lock (the crisis check is not retried: if it is the one
+ * aborted, the text is stored unflagged and logged, as for any failed check).
  */
 const acceptStatement = builtOnce((db: Db) => {
   const reservationId = sql.placeholder('reservationId');

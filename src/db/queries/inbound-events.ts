@@ -1,4 +1,4 @@
-import { and, eq, inArray, sql, type SQLWrapper } from 'drizzle-orm';
+import { and, eq, inArray, or, sql, type SQLWrapper } from 'drizzle-orm';
 import type { DbOrTx } from '../client.js';
 import {
   contactIdentities,
@@ -97,4 +97,29 @@ export function isOpenOnThread(thread: { channel: Channel | SQLWrapper; threadKe
     eq(conversations.threadKey, thread.threadKey),
     inArray(conversations.status, [...OPEN_STATUSES]),
   );
+}
+
+/**
+ * The ids of the open conversations a text from `from` may join, as a subquery: theirs on `thread`
+ * and, when the adapter names one (email threading), that one. For locks taken before the ingest
+ * finds its conversation (ingest-inbound.ts).
+ */
+export function senderOpenConversationIds(
+  db: DbOrTx,
+  from: { kind: IdentityKind; value: string },
+  thread: { channel: Channel; threadKey: string },
+  named?: string,
+) {
+  const onThread = isOpenOnThread(thread);
+  const isNamed = (id: string) =>
+    and(
+      eq(conversations.id, id),
+      eq(conversations.contactId, contactIdentities.contactId),
+      inArray(conversations.status, [...OPEN_STATUSES]),
+    );
+  return db
+    .select({ id: conversations.id })
+    .from(contactIdentities)
+    .innerJoin(conversations, named ? or(onThread, isNamed(named)) : onThread)
+    .where(isSenderIdentity(from));
 }
