@@ -48,7 +48,8 @@ export function dispatchLease(queue: Queue, redis: Redis, log: Logger, hooks: { 
       hooks.lead();
     } else if (!held && leading) {
       leading = false;
-      await hooks.follow();
+      // Caught here: tick runs from a timer, where a rejection nobody handles would end the process.
+      await hooks.follow().catch((err: unknown) => log.warn({ err }, 'dispatch lease: could not stop this worker taking drains'));
     }
   };
   const loop = () => {
