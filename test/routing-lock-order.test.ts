@@ -98,6 +98,23 @@ async function interleave<A, B>(
   }
 }
 
+type Answer = { status: number; body: { error?: { code: string } } };
+
+/** The agent's accept of `o`'s offer, waiting in its one statement. */
+const accepting = (o: { reservationId: string; agent: { token: string } }) => ({
+  run: () => app.api('POST', `/api/reservations/${o.reservationId}/accept`, {}, o.agent.token),
+  at: ACCEPT,
+});
+
+/** The withdrawal won: it answered 200, the accept heard the offer is gone, and the offer is canceled. */
+async function expectWithdrawn(o: { reservationId: string }, withdrawal: Answer, accept: Answer) {
+  expect(withdrawal.status, JSON.stringify(withdrawal.body)).toBe(200);
+  expect(accept.status, JSON.stringify(accept.body)).toBe(409);
+  expect(accept.body.error?.code).toBe('offer_expired');
+  const [r] = await app.sb.deps.db.select().from(reservations).where(eq(reservations.id, o.reservationId));
+  expect(r.status).toBe('canceled');
+}
+
 describe('accepting an offer while it is withdrawn: one lock order, no deadlock', () => {
   it('a supervisor transfers the offered conversation as the agent accepts: the transfer wins, the accept hears the offer is gone', async () => {
     const o = await offered('xfer');
@@ -114,14 +131,10 @@ describe('accepting an offer while it is withdrawn: one lock order, no deadlock'
         run: () => app.api('POST', `/api/conversations/${o.conversationId}/transfer`, { queue: other }, o.supervisor.token),
         at: CONVERSATION_LOCK,
       },
-      { run: () => app.api('POST', `/api/reservations/${o.reservationId}/accept`, {}, o.agent.token), at: ACCEPT },
+      accepting(o),
     );
 
-    expect(transfer.status, JSON.stringify(transfer.body)).toBe(200);
-    expect(accept.status, JSON.stringify(accept.body)).toBe(409);
-    expect(accept.body.error.code).toBe('offer_expired');
-    const [r] = await app.sb.deps.db.select().from(reservations).where(eq(reservations.id, o.reservationId));
-    expect(r.status).toBe('canceled');
+    await expectWithdrawn(o, transfer, accept);
     expect((await conv(o.conversationId)).queueKey).toBe(other);
     expect((await conv(o.conversationId)).assigneeId).toBeNull();
     // Nothing needed a second run: the two never deadlocked.
@@ -135,14 +148,10 @@ describe('accepting an offer while it is withdrawn: one lock order, no deadlock'
     const [resolve, accept] = await interleave(
       (tx) => tx`select id from conversations where id = ${o.conversationId} for update`,
       { run: () => app.api('POST', `/api/conversations/${o.conversationId}/resolve`, {}, o.supervisor.token), at: CONVERSATION_LOCK },
-      { run: () => app.api('POST', `/api/reservations/${o.reservationId}/accept`, {}, o.agent.token), at: ACCEPT },
+      accepting(o),
     );
 
-    expect(resolve.status, JSON.stringify(resolve.body)).toBe(200);
-    expect(accept.status, JSON.stringify(accept.body)).toBe(409);
-    expect(accept.body.error.code).toBe('offer_expired');
-    const [r] = await app.sb.deps.db.select().from(reservations).where(eq(reservations.id, o.reservationId));
-    expect(r.status).toBe('canceled');
+    await expectWithdrawn(o, resolve, accept);
     expect(await conv(o.conversationId)).toMatchObject({ status: 'resolved', assigneeId: null });
     expect(retriesLogged().slice(before)).toEqual([]);
   });
@@ -158,14 +167,10 @@ describe('accepting an offer while it is withdrawn: one lock order, no deadlock'
     const [away, accept] = await interleave(
       (tx) => tx`select id from agents where id = ${o.agent.id} for update`,
       { run: () => app.api('PUT', `/api/agents/${o.agent.id}/status`, { status: 'away' }, o.supervisor.token), at: PRESENCE },
-      { run: () => app.api('POST', `/api/reservations/${o.reservationId}/accept`, {}, o.agent.token), at: ACCEPT },
+      accepting(o),
     );
 
-    expect(away.status, JSON.stringify(away.body)).toBe(200);
-    expect(accept.status, JSON.stringify(accept.body)).toBe(409);
-    expect(accept.body.error.code).toBe('offer_expired');
-    const [r] = await app.sb.deps.db.select().from(reservations).where(eq(reservations.id, o.reservationId));
-    expect(r.status).toBe('canceled');
+    await expectWithdrawn(o, away, accept);
     expect((await conv(o.conversationId)).assigneeId).toBeNull();
     expect(retriesLogged().slice(before)).toEqual([]);
   });
@@ -183,7 +188,7 @@ describe('a deadlock that remains is run again, not a 500', () => {
     const [deactivate, accept] = await interleave(
       (tx) => tx`select id from agents where id = ${o.agent.id} for update`,
       { run: () => app.api('PATCH', `/api/agents/${o.agent.id}`, { active: false }), at: AGENT_LOCK },
-      { run: () => app.api('POST', `/api/reservations/${o.reservationId}/accept`, {}, o.agent.token), at: ACCEPT },
+      accepting(o),
     );
 
     expect(deactivate.status, JSON.stringify(deactivate.body)).toBe(200);
@@ -246,7 +251,7 @@ describe('a crisis written as the agent accepts its conversation: the flag is ne
 
     const [accept, written] = await interleave(
       (tx) => tx`select id from reservations where id = ${o.reservationId} for update`,
-      { run: () => app.api('POST', `/api/reservations/${o.reservationId}/accept`, {}, o.agent.token), at: ACCEPT },
+      accepting(o),
       { run: () => write(o), at: OFFER_LOCKS },
     );
 
