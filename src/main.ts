@@ -25,6 +25,12 @@ async function main() {
     throw err;
   }
   const log = createLogger(config.logLevel, { role: config.role });
+  // Node ends the process on a rejected promise nobody waits for. During a Postgres outage the
+  // driver can reject one that way (seen once in many fault runs, in a worker), and ending the
+  // process there turns an outage the code rides out into a restart. State lives in Postgres and
+  // Redis and every job is idempotent, so the process logs it and goes on; an uncaught exception
+  // still ends it.
+  process.on('unhandledRejection', (err) => log.error({ err }, 'a promise failed with nobody waiting for it'));
   const sb = await startSwitchboard(config, { logger: log });
   // Supervisors (and the fault tests) wait for this line to know the process takes work.
   log.info({ role: config.role, port: sb.port }, 'switchboard started');

@@ -298,6 +298,8 @@ export type Bot = {
   /** reservation ids this bot was offered, in order. */
   offers: { reservationId: string; conversationId: string; at: number }[];
   accepted: string[];
+  /** Replies the server refused or that got no answer ("<status> <body>"): a failed invariant names them. */
+  refusedReplies: string[];
   reconnects: number;
   close(): void;
 };
@@ -347,6 +349,7 @@ export async function startBots(
       sock,
       offers: [],
       accepted: [],
+      refusedReplies: [],
       reconnects: 0,
       close: () => sock.close(),
     };
@@ -366,9 +369,14 @@ export async function startBots(
         bot.accepted.push(p.conversationId);
         if (opts.reply !== false) {
           // One attempt only: retrying a reply whose answer was lost could store it twice.
-          await api(url, 'POST', `/api/conversations/${p.conversationId}/messages`, { body: `reply ${p.conversationId}` }, token).catch(
-            () => null,
-          );
+          const sent = await api(
+            url,
+            'POST',
+            `/api/conversations/${p.conversationId}/messages`,
+            { body: `reply ${p.conversationId}` },
+            token,
+          ).catch((err: unknown) => ({ status: 'no answer', body: String(err) }));
+          if (sent.status !== 201) bot.refusedReplies.push(`${sent.status} ${JSON.stringify(sent.body)}`);
         }
         if (opts.resolve === false) return;
         await apiRetry(url, 'POST', `/api/conversations/${p.conversationId}/resolve`, { disposition: 'answered' }, token).catch(() => null);
@@ -484,6 +492,8 @@ export async function checkInvariants(databaseUrl: string, contacts: Contact[], 
        and b.offered_at >= a.offered_at and b.offered_at < a.released_at - interval '1 second'`;
     const stuckSends = await sql<{ status: string; n: number }[]>`
       select status, count(*)::int as n from messages where direction = 'outbound' and status in ('pending', 'sending') group by status`;
+    const failedSends = await sql<{ error: string; n: number }[]>`
+      select coalesce(error, '') as error, count(*)::int as n from messages where direction = 'outbound' and status = 'failed' group by 1`;
     const byBody = new Map<string, number>();
     for (const b of sentBodies) byBody.set(b, (byBody.get(b) ?? 0) + 1);
     return {
@@ -498,6 +508,8 @@ export async function checkInvariants(databaseUrl: string, contacts: Contact[], 
       conversationsNotAcceptedOnce: accepted.filter((r) => r.n !== 1).length,
       overlappingOffers: overlapping[0].n,
       stuckSends: Object.fromEntries(stuckSends.map((r) => [r.status, r.n])),
+      /** Outbound messages that ended `failed`, by reason. */
+      failedSends: Object.fromEntries(failedSends.map((r) => [r.error, r.n])),
       repliesSentTwice: [...byBody.values()].filter((n) => n > 1).length,
       // The agents' replies only: resolving also texts a satisfaction survey (core/csat), checked by repliesSentTwice with the rest.
       repliesSent: [...byBody.keys()].filter((b) => b.startsWith('reply ')).length,

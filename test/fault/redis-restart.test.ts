@@ -43,8 +43,11 @@ describe('Redis restarts (empty: no persistence) under load', () => {
     conn.disconnect();
 
     const inv = await expectNothingLostOrDoubled(sc, contacts);
-    expect(inv).toMatchObject({
+    // Refusals and failures listed, so a run that misses a reply says why.
+    expect({ ...inv, refusedReplies: sc.bots.flatMap((b) => b.refusedReplies) }).toMatchObject({
       stuckSends: {},
+      failedSends: {},
+      refusedReplies: [],
       repliesSent: 100,
     });
   }, 170_000);
