@@ -161,8 +161,10 @@ describe('declines', () => {
     const first = await sExpert.waitFor('reservation.created', (p) => p.contact.address === from);
     expect((await app.api('POST', `/api/reservations/${first.reservationId}/reject`, undefined, expert.token)).status).toBe(200);
     // The only agent declined it: it waits (REOFFER_COOLDOWN_SECONDS is 60) rather than coming straight back.
-    const novice = await app.agent({ name: 'Ned', queues: [{ queue: k, level: 1 }] });
+    // Available only once the desk is connected: an offer made before would be pushed to nobody.
+    const novice = await app.agent({ name: 'Ned', queues: [{ queue: k, level: 1 }], available: false });
     const sNovice = await app.socket(novice.token);
+    expect((await app.api('PUT', '/api/me/status', { status: 'available' }, novice.token)).status).toBe(200);
     const again = await sNovice.waitFor('reservation.created', (p) => p.contact.address === from);
     expect(again.conversationId).toBe(first.conversationId);
     expect(sExpert.events.filter((e) => e.event === 'reservation.created' && e.payload.contact.address === from)).toHaveLength(1);
