@@ -112,6 +112,30 @@ describe('the desk state', () => {
     expect(visibleConversations(s).map((c) => c.id)).toEqual(['x', 'y']);
   });
 
+  it('a reload answered after a live message keeps it, once', () => {
+    const detail = (messages: Message[]) => ({
+      type: 'detail.loaded' as const,
+      detail: { conversation: conv('x'), contact: { id: 'c-x', name: null, identities: [] }, messages },
+    });
+    const m1 = msg('m1', 'x');
+    const m2 = msg('m2', 'x', { createdAt: '2026-01-01T10:09:00Z' });
+    let s = run({ type: 'conversations.loaded', conversations: [conv('x')] }, { type: 'select', id: 'x' }, detail([m1]));
+    s = deskReducer(s, { type: 'message.created', conversationId: 'x', message: m2 });
+    // A reconnect's reload, read before m2 committed, answers now.
+    s = deskReducer(s, detail([m1]));
+    expect(s.detail!.messages.map((m) => m.id)).toEqual(['m1', 'm2']);
+    // A later reload has it: shown once, as loaded.
+    s = deskReducer(s, detail([m1, { ...m2, status: 'read' }]));
+    expect(s.detail!.messages.map((m) => [m.id, m.status])).toEqual([
+      ['m1', 'received'],
+      ['m2', 'read'],
+    ]);
+    // Another conversation's answer brings none of these.
+    s = deskReducer(s, { type: 'select', id: 'y' });
+    s = deskReducer(s, { ...detail([]), detail: { ...detail([]).detail, conversation: conv('y') } });
+    expect(s.detail!.messages).toEqual([]);
+  });
+
   it('a reply that failed shows its reason in place, and an update for a message not on screen changes nothing', () => {
     let s = run({ type: 'conversations.loaded', conversations: [conv('x')] }, { type: 'select', id: 'x' });
     const m1 = msg('m1', 'x', { direction: 'outbound', status: 'sending' });

@@ -128,7 +128,7 @@ export function deskReducer(state: DeskState, action: DeskAction): DeskState {
       };
       return {
         ...state,
-        detail: action.detail,
+        detail: { ...action.detail, messages: withNewerLive(action.detail.messages, state.detail, c.id) },
         conversations: { ...state.conversations, [c.id]: { ...prev, ...c, contact: prev?.contact ?? contact } },
       };
     }
@@ -144,6 +144,18 @@ export function deskReducer(state: DeskState, action: DeskAction): DeskState {
     case 'filters':
       return { ...state, filters: { ...state.filters, ...action.filters } };
   }
+}
+
+/**
+ * A reload (a reconnect) read before a live message committed answers without it, after the
+ * socket pushed it: the messages shown that are newer than everything the answer has stay.
+ */
+function withNewerLive(loaded: Message[], shown: DeskState['detail'], conversationId: string): Message[] {
+  if (shown?.conversation.id !== conversationId) return loaded;
+  const ids = new Set(loaded.map((m) => m.id));
+  const newest = Math.max(-Infinity, ...loaded.map((m) => Date.parse(m.createdAt)));
+  const live = shown.messages.filter((m) => !ids.has(m.id) && Date.parse(m.createdAt) > newest);
+  return live.length > 0 ? [...loaded, ...live] : loaded;
 }
 
 /** Most events carry no disposition label: keep the one loaded unless the code itself changed. */
