@@ -196,10 +196,11 @@ describe('a deadlock that remains is run again, not a 500', () => {
     // deactivation finds it accepted (and hands the conversation back to its queue). Never a 500.
     expect([200, 409], JSON.stringify(accept.body)).toContain(accept.status);
     if (accept.status === 409) expect(accept.body.error.code).toBe('offer_expired');
+    // Usually one run again; on a busy machine the second run can meet the other side again.
     const retried = retriesLogged().slice(before);
-    expect(retried).toHaveLength(1);
-    expect(retried[0].err.code).toBe('40P01');
-    expect(retried[0].what).toBe(accept.status === 409 ? 'accept' : 'agent (de)activation');
+    expect(retried.length).toBeGreaterThanOrEqual(1);
+    expect(retried.map((r) => r.err.code)).toEqual(retried.map(() => '40P01'));
+    expect(retried.map((r) => r.what)).toContain(accept.status === 409 ? 'accept' : 'agent (de)activation');
 
     const [r] = await app.sb.deps.db.select().from(reservations).where(eq(reservations.id, o.reservationId));
     expect(r.status).toBe(accept.status === 200 ? 'accepted' : 'canceled');
