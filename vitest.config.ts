@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 /**
@@ -21,9 +22,9 @@ export default defineConfig({
   test: {
     pool: 'forks',
     // Every test file gets its own Postgres database and Redis prefix, so files run in parallel:
-    // two at a time even on a 2-core machine (vitest's default there is one), since most of a
-    // file's time is spent waiting on Postgres, Redis, sockets and timers.
-    maxWorkers: 2,
+    // vitest's default (one fewer than the cores), but at least two, since most of a file's time is
+    // spent waiting on Postgres, Redis, sockets and timers (a 2-core machine ran one at a time).
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     // A worker keeps the modules it loaded from one file to the next (no file mocks modules or
     // changes them): loading twilio, bolt, bullmq and drizzle for each of 121 files took 2 of the
     // suite's 13 minutes.

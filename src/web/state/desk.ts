@@ -147,8 +147,9 @@ export function deskReducer(state: DeskState, action: DeskAction): DeskState {
 }
 
 /**
- * A reload (a reconnect) read before a live message committed answers without it, after the
- * socket pushed it: the messages shown that are newer than everything the answer has stay.
+ * A reload (a reconnect, an unknown conversation) read before a live message committed answers
+ * without it, after the socket pushed it: the messages shown that are newer than everything the
+ * answer has stay.
  */
 function withNewerLive(loaded: Message[], shown: DeskState['detail'], conversationId: string): Message[] {
   if (shown?.conversation.id !== conversationId) return loaded;
