@@ -1,10 +1,13 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
+import nodemailer from 'nodemailer';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { threadSigner } from '../src/channels/email/threading.js';
 import { agents, messages, reservations } from '../src/db/schema.js';
 import { createLogger } from '../src/logger.js';
-import { eventually, startTestApp, type TestApp } from './helpers/harness.js';
+import { startSmtpSink, type SmtpSink } from './fakes/smtp-sink.js';
+import { eventually, freePort, startTestApp, type TestApp } from './helpers/harness.js';
 import { routingFixtures, ROUTING_TEST_ENV } from './helpers/routing-fixtures.js';
 
 /**
@@ -17,32 +20,48 @@ const lines: string[] = [];
 const capture = { write: (s: string) => void lines.push(s) };
 let app: TestApp;
 let raw: postgres.Sql;
+let sink: SmtpSink;
+/** The sending side of the internet, for contacts who email (a real SMTP client to our inbound port). */
+let mx: ReturnType<typeof nodemailer.createTransport>;
+const DOMAIN = 'help.example.org';
 beforeAll(async () => {
+  sink = await startSmtpSink();
+  const smtpPort = await freePort();
   app = await startTestApp(
     'lock-order',
-    { ...ROUTING_TEST_ENV, RESERVATION_TIMEOUT_SECONDS: '60' },
+    {
+      ...ROUTING_TEST_ENV,
+      RESERVATION_TIMEOUT_SECONDS: '60',
+      INBOUND_SMTP_PORT: String(smtpPort),
+      INBOUND_EMAIL_DOMAIN: DOMAIN,
+      SMTP_URL: sink.url,
+      MAIL_FROM: `Helpdesk <desk@${DOMAIN}>`,
+    },
     { logger: createLogger('warn', {}, capture) },
   );
   raw = postgres(app.stores.databaseUrl, { max: 2, onnotice: () => {} });
+  mx = nodemailer.createTransport({ host: '127.0.0.1', port: smtpPort, secure: false, ignoreTLS: true });
 }, 60_000);
 afterAll(async () => {
+  mx?.close();
   await raw?.end({ timeout: 5 });
   await app?.stop();
+  await sink?.close();
 });
 const { line, text, key, conv } = routingFixtures(() => app);
 
 const retriesLogged = () =>
   lines.filter((l) => l.includes('running it again')).map((l) => JSON.parse(l) as { what: string; err: { code: string } });
 
-/** An offered text in a fresh queue: the offer, the agent it went to, and a supervisor. */
-async function offered(label: string) {
+/** An offered text (or email) in a fresh queue: the offer, the agent it went to, and a supervisor. */
+async function offered(label: string, channel: 'sms' | 'email' = 'sms') {
   const queue = key(label);
   expect((await app.api('POST', '/api/queues', { key: queue, name: `Queue ${label}` })).status).toBe(201);
-  const to = await line(queue);
+  const to = channel === 'sms' ? await line(queue) : await mailbox(queue);
   const agent = await app.agent({ name: `Agent ${label}`, queues: [queue] });
   const socket = await app.socket(agent.token);
   const supervisor = await app.agent({ name: `Supervisor ${label}`, role: 'supervisor', queues: [queue], available: false });
-  const from = await text(to);
+  const from = channel === 'sms' ? await text(to) : await firstMail(to);
   const offer = await socket.waitFor('reservation.created');
   return {
     queue,
@@ -53,6 +72,20 @@ async function offered(label: string) {
     reservationId: offer.reservationId as string,
     conversationId: offer.conversationId as string,
   };
+}
+
+/** A fresh address of ours routed to `queue`. */
+async function mailbox(queue: string) {
+  const address = `${queue}@${DOMAIN}`;
+  expect((await app.api('POST', '/api/inboxes', { kind: 'email', address, queue })).status).toBe(201);
+  return address;
+}
+
+/** A new contact's first email to `to`; resolves with the sender. */
+async function firstMail(to: string) {
+  const from = `donor.${randomBytes(4).toString('hex')}@example.com`;
+  expect((await mx.sendMail({ from, to, subject: 'My donation', text: 'hello' })).response).toMatch(/^250/);
+  return from;
 }
 
 /** A backend of this database running a statement that starts with `statement` (or one of them) waits for a row lock. */
@@ -245,8 +278,12 @@ describe('a crisis written as the agent accepts its conversation: the flag is ne
    * on release while it waited for the conversation: Postgres aborted one of the two, and when it
    * was the check, the text stayed stored but unflagged (no risk, no crisis.detected).
    */
-  async function crisisAsAccepted(label: string, write: (o: Awaited<ReturnType<typeof offered>>) => Promise<{ status: number }>) {
-    const o = await offered(label);
+  async function crisisAsAccepted(
+    label: string,
+    write: (o: Awaited<ReturnType<typeof offered>>) => Promise<{ status: number }>,
+    channel: 'sms' | 'email' = 'sms',
+  ) {
+    const o = await offered(label, channel);
     const watch = await app.socket(o.supervisor.token);
     const before = { retries: retriesLogged().length, lost: flagsLost().length };
 
@@ -278,6 +315,26 @@ describe('a crisis written as the agent accepts its conversation: the flag is ne
 
   it('the contact texts a crisis on the offered conversation: flagged, supervisors alerted, the accept answered', async () => {
     await crisisAsAccepted('crisistext', (o) => app.sms(o.from, "I can't do this anymore, I'm going to kill myself tonight", { To: o.to }));
+  });
+
+  it('the contact emails a crisis in reply to our mail, named by In-Reply-To alone: flagged all the same', async () => {
+    await crisisAsAccepted(
+      'crisismail',
+      async (o) => {
+        // A signed id of ours names the conversation; without References the reply starts a thread
+        // key of its own, so only the name leads to the conversation (and to its live offer).
+        const ours = threadSigner(app.config).messageIdFor(o.conversationId, randomUUID());
+        const r = await mx.sendMail({
+          from: o.from,
+          to: o.to,
+          subject: 'Re: My donation',
+          inReplyTo: ours,
+          text: "I can't do this anymore, I'm going to kill myself tonight",
+        });
+        return { status: r.response.startsWith('250') ? 200 : 500 };
+      },
+      'email',
+    );
   });
 
   it("a voicemail's transcription with a crisis arrives on the offered conversation: flagged all the same", async () => {
