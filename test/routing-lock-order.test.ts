@@ -6,7 +6,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { threadSigner } from '../src/channels/email/threading.js';
 import { agents, messages, reservations } from '../src/db/schema.js';
 import { createLogger } from '../src/logger.js';
-import { startSmtpSink, type SmtpSink } from './fakes/smtp-sink.js';
 import { eventually, freePort, startTestApp, type TestApp } from './helpers/harness.js';
 import { routingFixtures, ROUTING_TEST_ENV } from './helpers/routing-fixtures.js';
 
@@ -20,12 +19,10 @@ const lines: string[] = [];
 const capture = { write: (s: string) => void lines.push(s) };
 let app: TestApp;
 let raw: postgres.Sql;
-let sink: SmtpSink;
 /** The sending side of the internet, for contacts who email (a real SMTP client to our inbound port). */
 let mx: ReturnType<typeof nodemailer.createTransport>;
 const DOMAIN = 'help.example.org';
 beforeAll(async () => {
-  sink = await startSmtpSink();
   const smtpPort = await freePort();
   app = await startTestApp(
     'lock-order',
@@ -34,8 +31,6 @@ beforeAll(async () => {
       RESERVATION_TIMEOUT_SECONDS: '60',
       INBOUND_SMTP_PORT: String(smtpPort),
       INBOUND_EMAIL_DOMAIN: DOMAIN,
-      SMTP_URL: sink.url,
-      MAIL_FROM: `Helpdesk <desk@${DOMAIN}>`,
     },
     { logger: createLogger('warn', {}, capture) },
   );
@@ -46,7 +41,6 @@ afterAll(async () => {
   mx?.close();
   await raw?.end({ timeout: 5 });
   await app?.stop();
-  await sink?.close();
 });
 const { line, text, key, conv } = routingFixtures(() => app);
 
