@@ -48,7 +48,8 @@ export function dispatchLease(queue: Queue, redis: Redis, log: Logger, hooks: { 
       hooks.lead();
     } else if (!held && leading) {
       leading = false;
-      // Caught here: tick runs from a timer, where a rejection nobody handles would end the process.
+      // Caught here, with what it means: tick runs from a timer, where a rejection nobody handles
+      // reaches only main.ts's catch-all log.
       await hooks.follow().catch((err: unknown) => log.warn({ err }, 'dispatch lease: could not stop this worker taking drains'));
     }
   };
