@@ -35,7 +35,9 @@
  * BENCH_SOCKETS (5000), BENCH_PHASES (floor,one,one2,two,sockets; the floor runs first and the
  * sockets phase last, the others in the order listed). `BENCH_KEEP=1` leaves the
  * `one` phase's database in place (its name is printed) for `EXPLAIN` and `pg_stat_statements`
- * on realistic rows; drop it by hand afterwards.
+ * on realistic rows; drop it by hand afterwards. `BENCH_ROUNDS=n` runs the floor and the load
+ * phases n times in turn and closes with each phase's median share of its own round's floor:
+ * the box's speed drifts between minutes, so one round's ratio is a sample, not the figure.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
@@ -74,6 +76,8 @@ const MAX_CAPACITY = 100;
 const CAPACITY = RESOLVE ? 20 : Math.min(MAX_CAPACITY, Math.ceil(CONTACTS / AGENTS));
 const SOCKETS = num('BENCH_SOCKETS', 5000, 10_000);
 const KEEP = process.env.BENCH_KEEP === '1';
+/** Floor and load phases run this many times, alternating, and the run ends with their medians. */
+const ROUNDS = num('BENCH_ROUNDS', 1, 20);
 const PROFILE_DIR = process.env.BENCH_PROFILE ? resolve(process.env.BENCH_PROFILE) : undefined;
 /** Offers must not lapse because the box is busy: this measures routing, not timeouts. */
 const ENV = { RESERVATION_TIMEOUT_SECONDS: '60', RECONCILE_INTERVAL_SECONDS: '5' };
@@ -280,7 +284,44 @@ async function floorPhase(): Promise<Figures> {
   }
 }
 
-const results: { title: string; figures: Figures }[] = [];
+let results: { title: string; figures: Figures }[] = [];
+/** Every round's floor and phases (BENCH_ROUNDS), for the medians at the end. */
+const rounds: { floor: Figures | undefined; results: typeof results }[] = [];
+
+/** The middle value, or the mean of the middle two (pct's nearest rank would take the lower one). */
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length === 0 ? NaN : s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+/**
+ * The box's speed drifts by ±30 % from one minute to the next (other tenants), so one round's
+ * ratio to its floor can land anywhere in a wide band: the medians over alternating rounds are
+ * the figures to compare with issue #15's goal.
+ */
+function roundsSummary() {
+  const floors = rounds.flatMap((r) => (r.floor ? [r.floor] : []));
+  log(`\n## Medians over ${rounds.length} rounds (each phase against its own round's floor)`);
+  if (floors.length)
+    log(`floor: ${fmt(median(floors.map((f) => f.perSecond)), 1)} texts/s, p50 ${fmt(median(floors.map((f) => f.p50)))} ms`);
+  log('| phase | texts/s | % of floor, per round | median % | × floor p50, per round | median × | webhook p99 ms, median |');
+  log('|---|---:|---|---:|---|---:|---:|');
+  for (const title of new Set(rounds.flatMap((r) => r.results.map((x) => x.title)))) {
+    const paired = rounds.flatMap((r) => r.results.filter((x) => x.title === title).map((x) => ({ f: x.figures, floor: r.floor })));
+    const shares = paired.flatMap((p) => (p.floor ? [(100 * p.f.perSecond) / p.floor.perSecond] : []));
+    const times = paired.flatMap((p) => (p.floor ? [p.f.p50 / p.floor.p50] : []));
+    log(
+      `| ${title} | ${fmt(median(paired.map((p) => p.f.perSecond)), 1)} | ${shares.map((x) => fmt(x)).join(', ') || '-'} | ${shares.length ? fmt(median(shares)) : '-'} | ${times.map((x) => fmt(x, 1)).join(', ') || '-'} | ${times.length ? fmt(median(times), 1) : '-'} | ${fmt(median(paired.map((p) => p.f.webhookP99)))} |`,
+    );
+  }
+  // Issue #15: 2 workers route at least as fast as 1, read within each round.
+  const perRound = (phase: string) => rounds.map((r) => r.results.find((x) => x.title === phase)?.figures.perSecond ?? NaN);
+  const one = perRound('1 web + 1 worker');
+  const two = perRound('1 web + 2 workers');
+  const ratios = one.flatMap((x, i) => (Number.isFinite(x) && Number.isFinite(two[i]) ? [(100 * two[i]) / x] : []));
+  if (ratios.length) log(`1 + 2 against 1 + 1, per round: ${ratios.map((x) => fmt(x)).join(', ')} % (median ${fmt(median(ratios))} %)`);
+}
 
 function compare(title: string, sb: Figures, floor: Figures | undefined) {
   results.push({ title, figures: sb });
@@ -442,6 +483,24 @@ async function main() {
       `note: ${AGENTS} agents × ${CAPACITY} slots < ${CONTACTS} texts: the last ones wait for a slot that never frees (raise BENCH_AGENTS)`,
     );
   if (PROFILE_DIR) return profilePhase(PROFILE_DIR);
+  for (let round = 1; round <= ROUNDS; round++) {
+    if (ROUNDS > 1) log(`\n# Round ${round} of ${ROUNDS}`);
+    await loadRound();
+  }
+  if (ROUNDS > 1) roundsSummary();
+  if (PHASES.has('sockets')) {
+    const sc = (current = await startScenario('bench3', { webs: 1, workers: 1, env: ENV }));
+    try {
+      await idleSocketsPhase(sc);
+    } finally {
+      await sc.stop();
+    }
+  }
+}
+
+/** The floor, then each load phase against it, then the round's table. */
+async function loadRound() {
+  results = [];
   const floor = PHASES.has('floor') ? await floorPhase() : undefined;
   // Run in the order BENCH_PHASES lists them: a phase pays for the one before it (its WAL to
   // checkpoint, its database to drop), so swapping two phases shows what that costs.
@@ -462,14 +521,7 @@ async function main() {
   };
   for (const name of PHASES) await loadPhases[name]?.();
   summary(floor);
-  if (PHASES.has('sockets')) {
-    const sc = (current = await startScenario('bench3', { webs: 1, workers: 1, env: ENV }));
-    try {
-      await idleSocketsPhase(sc);
-    } finally {
-      await sc.stop();
-    }
-  }
+  rounds.push({ floor, results });
 }
 
 /** One load phase on a fresh installation; two web processes are reached through a round-robin TCP proxy. */

@@ -1,8 +1,8 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { dispatchEpochs } from '../src/jobs/dispatch-epochs.js';
-import { QUEUE_NAMES } from '../src/jobs/queues.js';
+import { createJobScheduler, createQueues, JOB_OPTIONS, QUEUE_NAMES } from '../src/jobs/queues.js';
 import { isolatedStores, TEST_REDIS_URL } from './helpers/harness.js';
 
 /**
@@ -69,5 +69,37 @@ describe('routing trigger numbers', () => {
     const { queue, redisPrefix } = await freshEpochs();
     for (const k of ['dispatch-epoch', 'dispatch-drained', 'dispatch-queued'])
       expect(queue.toKey(k).startsWith(`${redisPrefix}:dispatch:`)).toBe(true);
+  });
+});
+
+describe('queue figures in a surge', () => {
+  it('changes made while the first queue-stats job is being added ride on it instead of each running the add script', async () => {
+    const { redisPrefix } = await isolatedStores('coalescing');
+    const q = createQueues(connection, redisPrefix);
+    queues.push(q.dispatch, q.routing, q.outbound, q.maintenance);
+    const jobs = createJobScheduler(q);
+    // BullMQ numbers every add (deduplicated or not) with INCR on the queue's id key.
+    const adds = async () => Number((await connection.get(`${redisPrefix}:${QUEUE_NAMES.maintenance}:id`)) ?? 0);
+
+    await Promise.all(Array.from({ length: 20 }, () => jobs.queueStats()));
+    expect(await adds()).toBe(1);
+    expect(await q.maintenance.getDelayedCount()).toBe(1);
+    // Past the ride window the job asked for may have started: the next change asks again.
+    await sleep(JOB_OPTIONS.queueStats.delay);
+    await jobs.queueStats();
+    expect(await adds()).toBe(2);
+  });
+
+  it('offers of one second made together add one timeout sweep, not one add each', async () => {
+    const { redisPrefix } = await isolatedStores('coalescing');
+    const q = createQueues(connection, redisPrefix);
+    queues.push(q.dispatch, q.routing, q.outbound, q.maintenance);
+    const jobs = createJobScheduler(q);
+    // A timeout sweep has an id of its own (its second), so BullMQ numbers none: count the calls.
+    const add = vi.spyOn(q.routing, 'add');
+    const due = new Date(Date.now() + 30_000);
+    await Promise.all(Array.from({ length: 20 }, () => jobs.offerTimeouts(due)));
+    expect(add).toHaveBeenCalledTimes(1);
+    expect(await q.routing.getDelayedCount()).toBe(1);
   });
 });

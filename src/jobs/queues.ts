@@ -125,6 +125,7 @@ export function createJobScheduler(q: Queues, log?: Logger, opts: { sendAttempts
       // together adds one delayed job, and an accepted offer leaves no job behind to wake for.
       const due = Math.ceil(at.getTime() / 1000) * 1000;
       if (offerTimers.asked(due)) return;
+      offerTimers.remember(due);
       const added = await enqueue(
         'offer-timeouts',
         q.routing.add(
@@ -133,7 +134,7 @@ export function createJobScheduler(q: Queues, log?: Logger, opts: { sendAttempts
           { ...JOB_OPTIONS.reservationTimeout, jobId: `offer-timeouts-${due}`, delay: Math.max(0, due - Date.now()) + 50 },
         ),
       );
-      if (added) offerTimers.remember(due);
+      if (!added) offerTimers.forget(due);
     },
     async sendMessage(messageId, o = {}) {
       // A second job for one message is harmless: only the run that claims it (pending → sending) sends.
@@ -153,31 +154,35 @@ export function createJobScheduler(q: Queues, log?: Logger, opts: { sendAttempts
       // Debounced: while one is waiting, more changes ride on it. A job this process asked for
       // less than QUEUE_STATS_RIDE_MS ago has not started yet (it waits JOB_OPTIONS.queueStats.delay),
       // so it reads this change too and no script call is needed: a round of 100 offers, or a
-      // surge of texts, used to add (and deduplicate) one job per conversation.
+      // surge of texts, used to add (and deduplicate) one job per conversation. The window is taken
+      // as the add is sent, not when Redis confirms it, or every change arriving meanwhile adds too
+      // (0.8 adds per text in a surge). A failed add gives it back; the reconciler publishes anyway.
       const now = Date.now();
       if (now - queueStatsAskedAt < QUEUE_STATS_RIDE_MS) return;
-      if (
-        await enqueue(
-          'queue-stats',
-          q.maintenance.add('queue-stats', {}, { ...JOB_OPTIONS.queueStats, deduplication: { id: 'queue-stats' } }),
-        )
-      )
-        queueStatsAskedAt = now;
+      const before = queueStatsAskedAt;
+      queueStatsAskedAt = now;
+      const added = await enqueue(
+        'queue-stats',
+        q.maintenance.add('queue-stats', {}, { ...JOB_OPTIONS.queueStats, deduplication: { id: 'queue-stats' } }),
+      );
+      if (!added && queueStatsAskedAt === now) queueStatsAskedAt = before;
     },
     async routingTimer(at) {
       // One job per second of due time: timers falling due together share one sweep (the sweep is idempotent).
       const due = Math.ceil(at.getTime() / 1000) * 1000;
       if (routingTimers.asked(due)) return;
+      routingTimers.remember(due);
       const added = await enqueue(
         'routing-timers',
         q.routing.add('routing-timers', {}, { ...JOB_OPTIONS.dispatch, jobId: `timers-${due}`, delay: Math.max(0, due - Date.now()) + 50 }),
       );
-      if (added) routingTimers.remember(due);
+      if (!added) routingTimers.forget(due);
     },
     async requestTimer(at) {
       // Same shape as routing timers: one wake-up per second of due time; the sweep finds what is due in Postgres.
       const due = Math.ceil(at.getTime() / 1000) * 1000;
       if (requestTimers.asked(due)) return;
+      requestTimers.remember(due);
       const added = await enqueue(
         'request-timers',
         q.maintenance.add(
@@ -186,16 +191,17 @@ export function createJobScheduler(q: Queues, log?: Logger, opts: { sendAttempts
           { ...JOB_OPTIONS.requestTimer, jobId: `request-timers-${due}`, delay: Math.max(0, due - Date.now()) + 50 },
         ),
       );
-      if (added) requestTimers.remember(due);
+      if (!added) requestTimers.forget(due);
     },
   };
 }
 
 /**
- * The wake-up seconds this process has already put into Redis. Adding the same second's job
+ * The wake-up seconds this process has already asked Redis for. Adding the same second's job
  * again changes nothing (BullMQ keeps the first job of an id), yet costs a script call: in a
- * surge every text arms its SLA timer, and texts of one second share one job. Only confirmed
- * adds are remembered, and only until their second has passed.
+ * surge every text arms its SLA timer, and texts of one second share one job. A second is
+ * remembered as it is asked for (the texts arriving while that add is on its way share it too)
+ * and forgotten if the add is not confirmed, so the next one asks again; kept only until it has passed.
  */
 function timerSeconds() {
   const seconds = new Set<number>();
@@ -206,6 +212,7 @@ function timerSeconds() {
       if (seconds.size > 1000) for (const s of seconds) if (s < now) seconds.delete(s);
       seconds.add(due);
     },
+    forget: (due: number) => seconds.delete(due),
   };
 }
 
