@@ -32,6 +32,7 @@
  * Loopback only, bounded in count and time. Uses the local Postgres and Redis
  * (TEST_PG_URL / TEST_REDIS_URL) with a throwaway database and key prefix.
  * Knobs: BENCH_CONTACTS (2000), BENCH_CONCURRENCY (10), BENCH_AGENTS (20), BENCH_RESOLVE (unset),
+ * BENCH_ACCEPT (`0`: offers stay pending, so only the webhook → offer path runs),
  * BENCH_SOCKETS (5000), BENCH_PHASES (floor,one,one2,two,sockets; the floor runs first and the
  * sockets phase last, the others in the order listed). `BENCH_KEEP=1` leaves the
  * `one` phase's database in place (its name is printed) for `EXPLAIN` and `pg_stat_statements`
@@ -70,6 +71,12 @@ const PHASES = new Set((process.env.BENCH_PHASES ?? 'floor,one,one2,two,sockets'
 const AGENTS = num('BENCH_AGENTS', 20, 100);
 /** The older scenario: agents accept and resolve every offer (each resolve sends a survey text). */
 const RESOLVE = process.env.BENCH_RESOLVE === '1';
+/**
+ * `BENCH_ACCEPT=0`: the agents leave every offer pending (it lapses only after the phase), so the
+ * run measures the webhook → offer path alone, the floor's own shape, without the agents' accepts.
+ */
+const ACCEPT = RESOLVE || process.env.BENCH_ACCEPT !== '0';
+const WHAT_AGENTS_DO = RESOLVE ? 'accepting and resolving every offer' : ACCEPT ? 'accepting every offer' : 'leaving every offer pending';
 /** The API's upper bound on an agent's capacity per channel (ZCapacity). */
 const MAX_CAPACITY = 100;
 /** Room for every text, unless BENCH_RESOLVE recycles slots. */
@@ -115,16 +122,30 @@ function postgresSeconds(database: string): number {
   return total;
 }
 
+/** The pid of the redis-server behind `url` (a local one: its /proc entry is read like ours). */
+async function redisPid(url: string): Promise<number | undefined> {
+  const redis = new Redis(url, { lazyConnect: true });
+  try {
+    await redis.connect();
+    return Number(/process_id:(\d+)/.exec(await redis.info('server'))?.[1]) || undefined;
+  } finally {
+    redis.disconnect();
+  }
+}
+
 /**
  * CPU milliseconds per text each process spent during a phase: on a shared box this is the
  * figure that does not depend on how much CPU the other tenants left us. Besides our processes,
- * the Postgres backends of the phase's database and this benchmark's own clients (the senders
- * and every agent's socket): on two cores they all share one budget.
+ * Redis (the whole server: nothing else should use it during a run), the Postgres backends of
+ * the phase's database and this benchmark's own clients (the senders and every agent's socket):
+ * on two cores they all share one budget.
  */
-function cpuPerText(procs: { name: string; pid: number | undefined }[], databaseUrl: string) {
+async function cpuPerText(procs: { name: string; pid: number | undefined }[], databaseUrl: string, redisUrl: string) {
   const database = new URL(databaseUrl).pathname.slice(1);
+  const redis = await redisPid(redisUrl);
   const meters: { name: string; read: () => number }[] = [
     ...procs.map((p) => ({ name: p.name, read: () => cpuSeconds(p.pid) })),
+    { name: 'redis', read: () => cpuSeconds(redis) },
     { name: 'postgres', read: () => postgresSeconds(database) },
     { name: 'clients', read: () => ((u) => (u.user + u.system) / 1e6)(process.cpuUsage()) },
   ];
@@ -159,6 +180,7 @@ async function loadPhase(title: string, sc: Scenario, webhookUrl: string, agents
     ...(await startBots(agentsUrl, sc.adminToken, AGENTS, {
       reply: false,
       resolve: RESOLVE,
+      accept: ACCEPT,
       // Room for every text: this measures the system, not the staffing.
       capacity: CAPACITY,
       onOffer: (p, at) => {
@@ -171,7 +193,7 @@ async function loadPhase(title: string, sc: Scenario, webhookUrl: string, agents
   );
 
   const mem = sampleMemory([...sc.webs, ...sc.workers]);
-  const cpu = cpuPerText([...sc.webs, ...sc.workers], sc.env.DATABASE_URL);
+  const cpu = await cpuPerText([...sc.webs, ...sc.workers], sc.env.DATABASE_URL, sc.env.REDIS_URL);
   const start = Date.now();
   await sendContacts(webhookUrl, contacts, CONCURRENCY);
   const sendDone = Date.now();
@@ -183,9 +205,7 @@ async function loadPhase(title: string, sc: Scenario, webhookUrl: string, agents
   const failed = contacts.filter((c) => c.statuses.at(-1) !== 200).length;
   const elapsed = ((lastOfferAt || Date.now()) - start) / 1000;
   log(`\n## ${title}`);
-  log(
-    `contacts: ${CONTACTS} at concurrency ${CONCURRENCY}, ${AGENTS} agents (${CAPACITY} SMS slots each) ${RESOLVE ? 'accepting and resolving' : 'accepting'} every offer`,
-  );
+  log(`contacts: ${CONTACTS} at concurrency ${CONCURRENCY}, ${AGENTS} agents (${CAPACITY} SMS slots each) ${WHAT_AGENTS_DO}`);
   const answered = contacts.flatMap((c) => (c.webhookMs === undefined ? [] : [c.webhookMs]));
   log(
     `webhooks accepted: ${fmt(CONTACTS / ((sendDone - start) / 1000), 1)}/s (${failed} not answered 200); answered in p50 ${fmt(pct(answered, 50))} ms, p99 ${fmt(pct(answered, 99))} ms`,
@@ -254,9 +274,10 @@ async function floorPhase(): Promise<Figures> {
     }),
   );
   try {
-    const cpu = cpuPerText(
+    const cpu = await cpuPerText(
       procs.map((p, i) => ({ name: i === 0 ? 'web' : 'worker', pid: p.pid })),
       stores.databaseUrl,
+      TEST_REDIS_URL,
     );
     const start = Date.now();
     await sendContacts(url, contacts, CONCURRENCY);
@@ -334,7 +355,7 @@ function compare(title: string, sb: Figures, floor: Figures | undefined) {
 /** One table for the run: each phase, its share of the floor, and the load it ran under. */
 function summary(floor: Figures | undefined) {
   if (results.length === 0) return;
-  log(`\n## Summary (${CONTACTS} texts, concurrency ${CONCURRENCY}, ${AGENTS} agents, ${RESOLVE ? 'accept + resolve' : 'accept only'})`);
+  log(`\n## Summary (${CONTACTS} texts, concurrency ${CONCURRENCY}, ${AGENTS} agents ${WHAT_AGENTS_DO})`);
   log('| phase | texts/s | % of floor | webhook → offer p50 ms | × floor p50 | webhook p99 ms | CPU ms per text | load average |');
   log('|---|---:|---:|---:|---:|---:|---|---:|');
   const row = (title: string, f: Figures, ratio: boolean) =>

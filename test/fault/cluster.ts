@@ -316,6 +316,8 @@ export async function startBots(
     reply?: boolean;
     /** false: accept every offer and keep the conversation (no resolve, so no survey text). Default true. */
     resolve?: boolean;
+    /** false: leave every offer pending (the benchmark's webhook → offer path alone). Default true. */
+    accept?: boolean;
     queue?: string;
     capacity?: number;
     onOffer?: (p: any, at: number) => void;
@@ -358,6 +360,7 @@ export async function startBots(
       const at = Date.now();
       opts.onOffer?.(p, at);
       bot.offers.push({ reservationId: p.reservationId, conversationId: p.conversationId, at });
+      if (opts.accept === false) return;
       void (async () => {
         const acc = await apiRetry(url, 'POST', `/api/reservations/${p.reservationId}/accept`, undefined, token).catch(() => null);
         // An accept whose answer was lost (Postgres committed it, then the connection was cut) is
