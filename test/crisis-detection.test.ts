@@ -1,11 +1,11 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
-import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog, conversations, crisisTerms, messages } from '../src/db/schema.js';
 import { runRequestTimers } from '../src/core/requests/timers.js';
 import { startFakeSlack, type FakeSlack } from './fakes/slack-api.js';
-import { eventually, freePort, HOTLINE, randomPhone, startTestApp, type AgentSocket, type TestApp } from './helpers/harness.js';
+import { eventually, HOTLINE, randomPhone, startTestApp, type AgentSocket, type TestApp } from './helpers/harness.js';
+import { inboundMail, type Mx } from './helpers/inbound-mail.js';
 import { first, pathOf, recordingSid, simulateCall, spoken } from './voice-helpers.js';
 
 const DOMAIN = 'help.example.org';
@@ -13,22 +13,21 @@ const SIGNING_SECRET = 'slack-signing-secret-0123456789abcdef';
 const METRICS_TOKEN = 'metrics-token-0123456789abcdef';
 let app: TestApp;
 let slack: FakeSlack;
-let mx: ReturnType<typeof nodemailer.createTransport>;
+let mx: Mx;
 let supervisor: { id: string; token: string };
 let watch: AgentSocket;
 
 beforeAll(async () => {
   slack = await startFakeSlack();
-  const smtpPort = await freePort();
+  const mail = await inboundMail(DOMAIN);
+  mx = mail.mx;
   app = await startTestApp('crisis-detection', {
-    INBOUND_SMTP_PORT: String(smtpPort),
-    INBOUND_EMAIL_DOMAIN: DOMAIN,
+    ...mail.env,
     SLACK_BOT_TOKEN: slack.token,
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
     SLACK_API_URL: slack.url,
     METRICS_TOKEN,
   });
-  mx = nodemailer.createTransport({ host: '127.0.0.1', port: smtpPort, secure: false, ignoreTLS: true });
   supervisor = await app.agent({ name: 'Sam Supervisor', role: 'supervisor', queues: ['crisis'], available: false });
   watch = await app.socket(supervisor.token);
 }, 60_000);

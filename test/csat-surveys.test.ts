@@ -1,19 +1,19 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
-import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ratingToken } from '../src/core/csat/rating-link.js';
 import { conversations, csatSurveys, messages } from '../src/db/schema.js';
 import { startFakeSlack, type FakeSlack } from './fakes/slack-api.js';
 import { startSmtpSink, type SmtpSink } from './fakes/smtp-sink.js';
-import { eventually, freePort, randomPhone, startTestApp, type AgentSocket, type TestApp } from './helpers/harness.js';
+import { eventually, randomPhone, startTestApp, type AgentSocket, type TestApp } from './helpers/harness.js';
+import { inboundMail, type Mx } from './helpers/inbound-mail.js';
 
 const SIGNING_SECRET = 'slack-signing-secret-csat-0123456789';
 const DOMAIN = 'help.example.org';
 let app: TestApp;
 let slack: FakeSlack;
 let sink: SmtpSink;
-let mx: ReturnType<typeof nodemailer.createTransport>;
+let mx: Mx;
 let dana: { id: string; token: string };
 let danaSocket: AgentSocket;
 let sue: { id: string; token: string };
@@ -23,17 +23,16 @@ let sueSocket: AgentSocket;
 beforeAll(async () => {
   slack = await startFakeSlack();
   sink = await startSmtpSink();
-  const smtpPort = await freePort();
+  const mail = await inboundMail(DOMAIN);
+  mx = mail.mx;
   app = await startTestApp('csat-surveys', {
     SLACK_BOT_TOKEN: slack.token,
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
     SLACK_API_URL: slack.url,
-    INBOUND_SMTP_PORT: String(smtpPort),
-    INBOUND_EMAIL_DOMAIN: DOMAIN,
+    ...mail.env,
     SMTP_URL: sink.url,
     MAIL_FROM: 'Helpdesk <desk@help.example.org>',
   });
-  mx = nodemailer.createTransport({ host: '127.0.0.1', port: smtpPort, secure: false, ignoreTLS: true });
   dana = await app.agent({ name: 'Dana', queues: ['donor', 'volunteer', 'crisis'], capacity: { sms: 10, email: 10, slack: 10 } });
   danaSocket = await app.socket(dana.token);
   sue = await app.agent({ name: 'Sue', role: 'supervisor', queues: ['donor', 'partner'], available: false });

@@ -4,7 +4,8 @@ import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromRelay } from '../src/channels/email/sender-auth.js';
 import { conversations, messages } from '../src/db/schema.js';
-import { eventually, freePort, modulesWithDns, startTestApp, type TestApp } from './helpers/harness.js';
+import { eventually, modulesWithDns, startTestApp, type TestApp } from './helpers/harness.js';
+import { inboundMail, type Mx } from './helpers/inbound-mail.js';
 
 /**
  * Issue 18: inbound mail is authenticated (SPF, DKIM, DMARC, with DNS stubbed here), and a mail
@@ -33,19 +34,15 @@ async function resolver(name: string, rrtype: string): Promise<string[][]> {
 }
 
 let app: TestApp;
-let mx: ReturnType<typeof nodemailer.createTransport>;
-let signedMx: ReturnType<typeof nodemailer.createTransport>;
+let mx: Mx;
+let signedMx: Mx;
 beforeAll(async () => {
-  const port = await freePort();
-  app = await startTestApp(
-    'email-auth',
-    { INBOUND_SMTP_PORT: String(port), INBOUND_EMAIL_DOMAIN: DOMAIN },
-    { modules: modulesWithDns(resolver) },
-  );
-  mx = nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true });
+  const mail = await inboundMail(DOMAIN);
+  mx = mail.mx;
+  app = await startTestApp('email-auth', mail.env, { modules: modulesWithDns(resolver) });
   signedMx = nodemailer.createTransport({
     host: '127.0.0.1',
-    port,
+    port: mail.port,
     secure: false,
     ignoreTLS: true,
     dkim: { domainName: 'donor.example', keySelector: 'mail', privateKey: DKIM_KEY },
@@ -218,14 +215,13 @@ describe('a trusted relay’s Authentication-Results (INBOUND_EMAIL_AUTH_RELAY)'
   });
 
   it('end to end: the relay’s dmarc=fail keeps the mail out of the contact’s thread, without any DNS lookup', async () => {
-    const port = await freePort();
+    const { env, mx: relay } = await inboundMail(DOMAIN);
     const queried: string[] = [];
     const relayed = await startTestApp(
       'email-auth-relay',
-      { INBOUND_SMTP_PORT: String(port), INBOUND_EMAIL_DOMAIN: DOMAIN, INBOUND_EMAIL_AUTH_RELAY: 'mx.relay.example' },
+      { ...env, INBOUND_EMAIL_AUTH_RELAY: 'mx.relay.example' },
       { modules: modulesWithDns(async (name, rr) => (queried.push(name), resolver(name, rr))) },
     );
-    const relay = nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true });
     try {
       const send = (id: string, verdict: string, refs: string[] = []) =>
         relay.sendMail({

@@ -1,29 +1,24 @@
 import { readFileSync } from 'node:fs';
 import { and, eq, sql } from 'drizzle-orm';
 import { simpleParser } from 'mailparser';
-import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { threadSigner } from '../src/channels/email/threading.js';
 import { attachments, conversations, messages } from '../src/db/schema.js';
 import { startSmtpSink, type SmtpSink } from './fakes/smtp-sink.js';
-import { eventually, freePort, startTestApp, type TestApp } from './helpers/harness.js';
+import { eventually, startTestApp, type TestApp } from './helpers/harness.js';
+import { inboundMail, type Mx } from './helpers/inbound-mail.js';
 
 const DOMAIN = 'help.example.org';
 let app: TestApp;
 let sink: SmtpSink;
-let mx: ReturnType<typeof nodemailer.createTransport>;
+let mx: Mx;
 
 beforeAll(async () => {
   sink = await startSmtpSink();
-  const port = await freePort();
-  app = await startTestApp('email-channel', {
-    INBOUND_SMTP_PORT: String(port),
-    INBOUND_EMAIL_DOMAIN: DOMAIN,
-    SMTP_URL: sink.url,
-    MAIL_FROM: 'Helpdesk <desk@help.example.org>',
-  });
+  const mail = await inboundMail(DOMAIN);
   // The sending side of the internet: a real SMTP client talking to our inbound port.
-  mx = nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true });
+  mx = mail.mx;
+  app = await startTestApp('email-channel', { ...mail.env, SMTP_URL: sink.url, MAIL_FROM: 'Helpdesk <desk@help.example.org>' });
 }, 60_000);
 afterAll(async () => {
   mx?.close();

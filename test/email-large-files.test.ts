@@ -5,21 +5,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { and, eq, isNull, sql } from 'drizzle-orm';
-import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spoolMail } from '../src/channels/email/mail-spool.js';
 import { FILE_CHUNK_BYTES, stageFile, sweepAbandonedFiles } from '../src/core/files/file-store.js';
 import { attachments, fileChunks, messages } from '../src/db/schema.js';
-import { eventually, freePort, startTestApp, type TestApp } from './helpers/harness.js';
+import { eventually, startTestApp, type TestApp } from './helpers/harness.js';
+import { inboundMail, type Mx } from './helpers/inbound-mail.js';
 
 const DOMAIN = 'help.example.org';
 let app: TestApp;
-let mx: ReturnType<typeof nodemailer.createTransport>;
+let mx: Mx;
 
 beforeAll(async () => {
-  const port = await freePort();
-  app = await startTestApp('email-large-files', { INBOUND_SMTP_PORT: String(port), INBOUND_EMAIL_DOMAIN: DOMAIN });
-  mx = nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true });
+  const mail = await inboundMail(DOMAIN);
+  mx = mail.mx;
+  app = await startTestApp('email-large-files', mail.env);
 }, 60_000);
 afterAll(async () => {
   mx?.close();

@@ -1,18 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { eq, sql } from 'drizzle-orm';
 import { simpleParser } from 'mailparser';
-import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storeVoicemail } from '../src/core/calls/store-voicemail.js';
 import { signFileLink } from '../src/core/files/signed-links.js';
 import { conversations, messages } from '../src/db/schema.js';
-import { eventually, freePort, HOTLINE, randomPhone, startTestApp, TWILIO_ACCOUNT_SID, type TestApp } from './helpers/harness.js';
+import { eventually, HOTLINE, randomPhone, startTestApp, TWILIO_ACCOUNT_SID, type TestApp } from './helpers/harness.js';
+import { inboundMail, type Mx } from './helpers/inbound-mail.js';
 import { callSid, recordingSid } from './voice-helpers.js';
 
 const DOMAIN = 'help.example.org';
 const TTL = 120;
 let app: TestApp;
-let mx: ReturnType<typeof nodemailer.createTransport>;
+let mx: Mx;
 let mailConversation: string;
 let voiceConversation: { id: string; queueKey: string };
 let voicemail: { id: string; recordingSid: string };
@@ -20,9 +20,9 @@ let voicemail: { id: string; recordingSid: string };
 type FileEntry = { messageId: string; index: number; kind: string; name: string; size: number | null; url: string; expiresAt: string };
 
 beforeAll(async () => {
-  const port = await freePort();
-  app = await startTestApp('files', { INBOUND_SMTP_PORT: String(port), INBOUND_EMAIL_DOMAIN: DOMAIN, FILE_URL_TTL_SECONDS: String(TTL) });
-  mx = nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true });
+  const mail = await inboundMail(DOMAIN);
+  mx = mail.mx;
+  app = await startTestApp('files', { ...mail.env, FILE_URL_TTL_SECONDS: String(TTL) });
   await mx.sendMail({
     envelope: { from: 'alex.kim@example.net', to: [`it@${DOMAIN}`] },
     raw: readFileSync(new URL('./fixtures/email/attachments.eml', import.meta.url)),

@@ -1,11 +1,11 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
-import nodemailer from 'nodemailer';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog, contactIdentities, contacts, conversations, messages } from '../src/db/schema.js';
 import { startFakeSlack, type FakeSlack } from './fakes/slack-api.js';
 import { startSmtpSink, type SmtpSink } from './fakes/smtp-sink.js';
-import { eventually, freePort, HOTLINE, randomPhone, startTestApp, type AgentSocket, type TestApp } from './helpers/harness.js';
+import { eventually, HOTLINE, randomPhone, startTestApp, type AgentSocket, type TestApp } from './helpers/harness.js';
+import { inboundMail, type Mx } from './helpers/inbound-mail.js';
 import { all, first, simulateCall, spoken } from './voice-helpers.js';
 
 const DOMAIN = 'help.example.org';
@@ -15,7 +15,7 @@ const CRISIS_LINE = '+15005550111';
 let app: TestApp;
 let slack: FakeSlack;
 let sink: SmtpSink;
-let mx: ReturnType<typeof nodemailer.createTransport>;
+let mx: Mx;
 let supervisor: { id: string; token: string };
 let agent: { id: string; token: string };
 let agentSocket: AgentSocket;
@@ -23,17 +23,16 @@ let agentSocket: AgentSocket;
 beforeAll(async () => {
   slack = await startFakeSlack();
   sink = await startSmtpSink();
-  const smtpPort = await freePort();
+  const mail = await inboundMail(DOMAIN);
+  mx = mail.mx;
   app = await startTestApp('incidents', {
-    INBOUND_SMTP_PORT: String(smtpPort),
-    INBOUND_EMAIL_DOMAIN: DOMAIN,
+    ...mail.env,
     SMTP_URL: sink.url,
     MAIL_FROM: 'Helpdesk <desk@help.example.org>',
     SLACK_BOT_TOKEN: slack.token,
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
     SLACK_API_URL: slack.url,
   });
-  mx = nodemailer.createTransport({ host: '127.0.0.1', port: smtpPort, secure: false, ignoreTLS: true });
   supervisor = await app.agent({ name: 'Sol Supervisor', role: 'supervisor', queues: ['donor'], available: false });
   // Nobody available: conversations wait in their queues, so nothing but the incident touches them.
   agent = await app.agent({ name: 'Ada Agent', queues: ['donor', 'volunteer'], available: false });

@@ -1,22 +1,22 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { eq, inArray, sql } from 'drizzle-orm';
-import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { purgeExpired } from '../src/core/privacy/retention.js';
 import { attachments, auditLog, contactIdentities, contacts, conversations, keptOptOuts, messages } from '../src/db/schema.js';
 import { QUEUE_NAMES, RETENTION_CRON } from '../src/jobs/queues.js';
-import { eventually, freePort, HOTLINE, randomPhone, startTestApp, TEST_REDIS_URL, type TestApp } from './helpers/harness.js';
+import { eventually, HOTLINE, randomPhone, startTestApp, TEST_REDIS_URL, type TestApp } from './helpers/harness.js';
+import { inboundMail, type Mx } from './helpers/inbound-mail.js';
 import { recordingSid, simulateCall } from './voice-helpers.js';
 
 /** Issue 18: erasure of a contact (DELETE /api/contacts/:id) and the retention period (RETENTION_DAYS). */
 const DOMAIN = 'privacy.example.org';
 let app: TestApp;
-let mx: ReturnType<typeof nodemailer.createTransport>;
+let mx: Mx;
 beforeAll(async () => {
-  const port = await freePort();
-  app = await startTestApp('privacy', { INBOUND_SMTP_PORT: String(port), INBOUND_EMAIL_DOMAIN: DOMAIN });
-  mx = nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true });
+  const mail = await inboundMail(DOMAIN);
+  mx = mail.mx;
+  app = await startTestApp('privacy', mail.env);
   expect((await app.api('POST', '/api/inboxes', { kind: 'phone', address: HOTLINE, queue: 'donor' })).status).toBe(201);
 }, 60_000);
 afterAll(async () => {

@@ -1,25 +1,26 @@
 import { sql } from 'drizzle-orm';
-import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSmtpSink, type SmtpSink } from './fakes/smtp-sink.js';
-import { eventually, freePort, HOTLINE, randomPhone, startTestApp, type TestApp } from './helpers/harness.js';
+import { eventually, HOTLINE, randomPhone, startTestApp, type TestApp } from './helpers/harness.js';
+import { inboundMail, type Mx } from './helpers/inbound-mail.js';
 
 const DOMAIN = 'help.example.org';
 let app: TestApp;
 let sink: SmtpSink;
-let smtpPort: number;
+let mx: Mx;
 beforeAll(async () => {
   sink = await startSmtpSink();
-  smtpPort = await freePort();
+  const mail = await inboundMail(DOMAIN);
+  mx = mail.mx;
   app = await startTestApp('requests-outbound', {
-    INBOUND_SMTP_PORT: String(smtpPort),
-    INBOUND_EMAIL_DOMAIN: DOMAIN,
+    ...mail.env,
     SMTP_URL: sink.url,
     MAIL_FROM: 'Helpdesk <desk@help.example.org>',
   });
   await app.api('POST', '/api/inboxes', { kind: 'phone', address: HOTLINE, queue: 'donor' });
 }, 60_000);
 afterAll(async () => {
+  mx?.close();
   await app?.stop();
   await sink?.close();
 });
@@ -84,7 +85,6 @@ describe('an agent starts a conversation', () => {
     expect(mail.mail.text?.trim()).toBe('Hello Jordan');
     expect(mail.mail.replyTo?.text).toBe(`partner@${DOMAIN}`);
 
-    const mx = nodemailer.createTransport({ host: '127.0.0.1', port: smtpPort, secure: false, ignoreTLS: true });
     await mx.sendMail({
       from: 'Jordan <jordan@partner-org.example>',
       to: `partner@${DOMAIN}`,
@@ -93,7 +93,6 @@ describe('an agent starts a conversation', () => {
       references: [mail.mail.messageId!],
       text: 'Count us in.',
     });
-    mx.close();
     await eventually(async () => {
       const d = await app.api('GET', `/api/conversations/${r.body.conversation.id}`, undefined, cy.token);
       return d.body.messages.some((m: any) => m.direction === 'inbound' && m.body.includes('Count us in.'));

@@ -1,12 +1,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
-import nodemailer from 'nodemailer';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { threadSigner } from '../src/channels/email/threading.js';
 import { agents, messages, reservations } from '../src/db/schema.js';
 import { createLogger } from '../src/logger.js';
-import { eventually, freePort, startTestApp, type TestApp } from './helpers/harness.js';
+import { eventually, startTestApp, type TestApp } from './helpers/harness.js';
+import { inboundMail, type Mx } from './helpers/inbound-mail.js';
 import { routingFixtures, ROUTING_TEST_ENV } from './helpers/routing-fixtures.js';
 
 /**
@@ -20,22 +20,17 @@ const capture = { write: (s: string) => void lines.push(s) };
 let app: TestApp;
 let raw: postgres.Sql;
 /** The sending side of the internet, for contacts who email (a real SMTP client to our inbound port). */
-let mx: ReturnType<typeof nodemailer.createTransport>;
+let mx: Mx;
 const DOMAIN = 'help.example.org';
 beforeAll(async () => {
-  const smtpPort = await freePort();
+  const mail = await inboundMail(DOMAIN);
+  mx = mail.mx;
   app = await startTestApp(
     'lock-order',
-    {
-      ...ROUTING_TEST_ENV,
-      RESERVATION_TIMEOUT_SECONDS: '60',
-      INBOUND_SMTP_PORT: String(smtpPort),
-      INBOUND_EMAIL_DOMAIN: DOMAIN,
-    },
+    { ...ROUTING_TEST_ENV, RESERVATION_TIMEOUT_SECONDS: '60', ...mail.env },
     { logger: createLogger('warn', {}, capture) },
   );
   raw = postgres(app.stores.databaseUrl, { max: 2, onnotice: () => {} });
-  mx = nodemailer.createTransport({ host: '127.0.0.1', port: smtpPort, secure: false, ignoreTLS: true });
 }, 60_000);
 afterAll(async () => {
   mx?.close();

@@ -1,28 +1,29 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
-import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contactIdentities, conversations, messages } from '../src/db/schema.js';
 import { startFakeSlack, type FakeSlack } from './fakes/slack-api.js';
-import { eventually, freePort, startTestApp, type TestApp } from './helpers/harness.js';
+import { eventually, startTestApp, type TestApp } from './helpers/harness.js';
+import { inboundMail, type Mx } from './helpers/inbound-mail.js';
 
 const SIGNING_SECRET = 'slack-signing-secret-0123456789abcdef';
 let app: TestApp;
 let slack: FakeSlack;
-let smtpPort: number;
+let mx: Mx;
 
 beforeAll(async () => {
   slack = await startFakeSlack();
-  smtpPort = await freePort();
+  const mail = await inboundMail('help.example.org');
+  mx = mail.mx;
   app = await startTestApp('slack-channel', {
     SLACK_BOT_TOKEN: slack.token,
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
     SLACK_API_URL: slack.url,
-    INBOUND_SMTP_PORT: String(smtpPort),
-    INBOUND_EMAIL_DOMAIN: 'help.example.org',
+    ...mail.env,
   });
 }, 60_000);
 afterAll(async () => {
+  mx?.close();
   await app?.stop();
   await slack?.close();
 });
@@ -444,9 +445,7 @@ describe('/helpdesk', () => {
 
 describe('one contact across channels', () => {
   it('someone who emails and later messages in Slack with the same address is one contact', async () => {
-    const mx = nodemailer.createTransport({ host: '127.0.0.1', port: smtpPort, secure: false, ignoreTLS: true });
     await mx.sendMail({ from: 'Kim Park <Kim.Park@example.org>', to: 'volunteer@help.example.org', subject: 'Shift', text: 'Hi by mail' });
-    mx.close();
     slack.users.set('UKIM', { id: 'UKIM', name: 'Kim Park', email: 'kim.park@example.org' });
     const ts = nextTs();
     await slackPost(messageEvent({ channel: 'DKIM', channel_type: 'im', user: 'UKIM', text: 'Hi from Slack', ts }));

@@ -1,19 +1,20 @@
 import { readFileSync } from 'node:fs';
-import nodemailer from 'nodemailer';
 import type { Response } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { storeVoicemail } from '../../src/core/calls/store-voicemail.js';
-import { eventually, freePort, HOTLINE, randomPhone, TWILIO_ACCOUNT_SID } from '../helpers/harness.js';
+import { eventually, HOTLINE, randomPhone, TWILIO_ACCOUNT_SID } from '../helpers/harness.js';
+import { inboundMail, type Mx } from '../helpers/inbound-mail.js';
 import { callSid, recordingSid } from '../voice-helpers.js';
 import { chromiumAvailable, logIn, screenshot } from './browser.js';
 import { browserSuite } from './browser-suite.js';
 
 const DOMAIN = 'help.example.org';
-let port: number;
+let mx: Mx;
 const e2e = browserSuite('e2e-files', {
   env: async () => {
-    port = await freePort();
-    return { INBOUND_SMTP_PORT: String(port), INBOUND_EMAIL_DOMAIN: DOMAIN };
+    const mail = await inboundMail(DOMAIN);
+    mx = mail.mx;
+    return mail.env;
   },
   page: { viewport: { width: 1280, height: 800 }, context: { acceptDownloads: true } },
 });
@@ -21,7 +22,6 @@ const caller = randomPhone();
 
 beforeAll(async () => {
   if (!e2e.started) return;
-  const mx = nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true });
   await mx.sendMail({
     envelope: { from: 'alex.kim@example.net', to: [`it@${DOMAIN}`] },
     raw: readFileSync(new URL('../fixtures/email/attachments.eml', import.meta.url)),
