@@ -72,12 +72,17 @@ describe('routing trigger numbers', () => {
   });
 });
 
-describe('queue figures in a surge', () => {
+/** The job scheduler the core uses (src/jobs/queues.ts), on queues of its own. */
+async function freshScheduler() {
+  const { redisPrefix } = await isolatedStores('coalescing');
+  const q = createQueues(connection, redisPrefix);
+  queues.push(q.dispatch, q.routing, q.outbound, q.maintenance);
+  return { q, redisPrefix, jobs: createJobScheduler(q) };
+}
+
+describe('jobs asked for in a surge', () => {
   it('changes made while the first queue-stats job is being added ride on it instead of each running the add script', async () => {
-    const { redisPrefix } = await isolatedStores('coalescing');
-    const q = createQueues(connection, redisPrefix);
-    queues.push(q.dispatch, q.routing, q.outbound, q.maintenance);
-    const jobs = createJobScheduler(q);
+    const { q, redisPrefix, jobs } = await freshScheduler();
     // BullMQ numbers every add (deduplicated or not) with INCR on the queue's id key.
     const adds = async () => Number((await connection.get(`${redisPrefix}:${QUEUE_NAMES.maintenance}:id`)) ?? 0);
 
@@ -91,10 +96,7 @@ describe('queue figures in a surge', () => {
   });
 
   it('offers of one second made together add one timeout sweep, not one add each', async () => {
-    const { redisPrefix } = await isolatedStores('coalescing');
-    const q = createQueues(connection, redisPrefix);
-    queues.push(q.dispatch, q.routing, q.outbound, q.maintenance);
-    const jobs = createJobScheduler(q);
+    const { q, jobs } = await freshScheduler();
     // A timeout sweep has an id of its own (its second), so BullMQ numbers none: count the calls.
     const add = vi.spyOn(q.routing, 'add');
     const due = new Date(Date.now() + 30_000);
