@@ -3,7 +3,8 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { dispatchEpochs } from '../src/jobs/dispatch-epochs.js';
 import { createJobScheduler, createQueues, JOB_OPTIONS, QUEUE_NAMES } from '../src/jobs/queues.js';
-import { isolatedStores, TEST_REDIS_URL } from './helpers/harness.js';
+import { startTcpProxy } from './fault/cluster.js';
+import { eventually, isolatedStores, TEST_REDIS_URL } from './helpers/harness.js';
 
 /**
  * Routing triggers coalesce (src/jobs/dispatch-epochs.ts): a trigger queues a dispatch job only
@@ -104,4 +105,34 @@ describe('jobs asked for in a surge', () => {
     expect(add).toHaveBeenCalledTimes(1);
     expect(await q.routing.getDelayedCount()).toBe(1);
   });
+});
+
+describe('a timer second whose add Redis did not confirm', () => {
+  it('is asked for again by the next offer of that second', async () => {
+    // Redis through a proxy this test cuts (the shared Redis itself is never touched).
+    const proxy = await startTcpProxy(() => [Number(new URL(TEST_REDIS_URL).port || 6379)]);
+    const viaProxy = new Redis(`redis://127.0.0.1:${proxy.port}`, { maxRetriesPerRequest: null });
+    const { redisPrefix } = await isolatedStores('coalescing');
+    const q = createQueues(viaProxy, redisPrefix);
+    try {
+      const jobs = createJobScheduler(q);
+      await q.routing.waitUntilReady();
+      const add = vi.spyOn(q.routing, 'add');
+      const due = new Date(Date.now() + 30_000);
+
+      await proxy.cut();
+      await jobs.offerTimeouts(due); // not confirmed within ENQUEUE_WAIT_MS: the second is given back
+      expect(add).toHaveBeenCalledTimes(1);
+      await proxy.restore();
+      await jobs.offerTimeouts(due);
+      expect(add).toHaveBeenCalledTimes(2);
+      // The first add, held in the client's offline queue, went out too: one job for the second all the same.
+      await eventually(async () => (await q.routing.getDelayedCount()) === 1);
+    } finally {
+      await q.routing.obliterate({ force: true }).catch(() => {});
+      await q.close();
+      viaProxy.disconnect();
+      await proxy.close();
+    }
+  }, 20_000);
 });
