@@ -123,18 +123,16 @@ export function createJobScheduler(q: Queues, log?: Logger, opts: { sendAttempts
     async offerTimeouts(at) {
       // One sweep per second of due time, not one job per offer: a round of 100 offers made
       // together adds one delayed job, and an accepted offer leaves no job behind to wake for.
-      const due = Math.ceil(at.getTime() / 1000) * 1000;
-      if (offerTimers.asked(due)) return;
-      offerTimers.remember(due);
-      const added = await enqueue(
-        'offer-timeouts',
-        q.routing.add(
+      await offerTimers.ask(at, (due) =>
+        enqueue(
           'offer-timeouts',
-          {},
-          { ...JOB_OPTIONS.reservationTimeout, jobId: `offer-timeouts-${due}`, delay: Math.max(0, due - Date.now()) + 50 },
+          q.routing.add(
+            'offer-timeouts',
+            {},
+            { ...JOB_OPTIONS.reservationTimeout, jobId: `offer-timeouts-${due}`, delay: Math.max(0, due - Date.now()) + 50 },
+          ),
         ),
       );
-      if (!added) offerTimers.forget(due);
     },
     async sendMessage(messageId, o = {}) {
       // A second job for one message is harmless: only the run that claims it (pending → sending) sends.
@@ -169,29 +167,29 @@ export function createJobScheduler(q: Queues, log?: Logger, opts: { sendAttempts
     },
     async routingTimer(at) {
       // One job per second of due time: timers falling due together share one sweep (the sweep is idempotent).
-      const due = Math.ceil(at.getTime() / 1000) * 1000;
-      if (routingTimers.asked(due)) return;
-      routingTimers.remember(due);
-      const added = await enqueue(
-        'routing-timers',
-        q.routing.add('routing-timers', {}, { ...JOB_OPTIONS.dispatch, jobId: `timers-${due}`, delay: Math.max(0, due - Date.now()) + 50 }),
+      await routingTimers.ask(at, (due) =>
+        enqueue(
+          'routing-timers',
+          q.routing.add(
+            'routing-timers',
+            {},
+            { ...JOB_OPTIONS.dispatch, jobId: `timers-${due}`, delay: Math.max(0, due - Date.now()) + 50 },
+          ),
+        ),
       );
-      if (!added) routingTimers.forget(due);
     },
     async requestTimer(at) {
       // Same shape as routing timers: one wake-up per second of due time; the sweep finds what is due in Postgres.
-      const due = Math.ceil(at.getTime() / 1000) * 1000;
-      if (requestTimers.asked(due)) return;
-      requestTimers.remember(due);
-      const added = await enqueue(
-        'request-timers',
-        q.maintenance.add(
+      await requestTimers.ask(at, (due) =>
+        enqueue(
           'request-timers',
-          {},
-          { ...JOB_OPTIONS.requestTimer, jobId: `request-timers-${due}`, delay: Math.max(0, due - Date.now()) + 50 },
+          q.maintenance.add(
+            'request-timers',
+            {},
+            { ...JOB_OPTIONS.requestTimer, jobId: `request-timers-${due}`, delay: Math.max(0, due - Date.now()) + 50 },
+          ),
         ),
       );
-      if (!added) requestTimers.forget(due);
     },
   };
 }
@@ -206,13 +204,15 @@ export function createJobScheduler(q: Queues, log?: Logger, opts: { sendAttempts
 function timerSeconds() {
   const seconds = new Set<number>();
   return {
-    asked: (due: number) => seconds.has(due),
-    remember(due: number) {
+    /** Asks for the wake-up second at or after `at` with `add` (true: Redis confirmed it), unless already asked. */
+    async ask(at: Date, add: (due: number) => Promise<boolean>) {
+      const due = Math.ceil(at.getTime() / 1000) * 1000;
+      if (seconds.has(due)) return;
       const now = Date.now();
       if (seconds.size > 1000) for (const s of seconds) if (s < now) seconds.delete(s);
       seconds.add(due);
+      if (!(await add(due))) seconds.delete(due);
     },
-    forget: (due: number) => seconds.delete(due),
   };
 }
 
