@@ -34,7 +34,7 @@
  * Knobs: BENCH_CONTACTS (2000), BENCH_CONCURRENCY (10), BENCH_AGENTS (20), BENCH_RESOLVE (unset),
  * BENCH_ACCEPT (`0`: offers stay pending, so only the webhook → offer path runs),
  * BENCH_SOCKETS (5000), BENCH_PHASES (floor,one,one2,two,sockets; the floor runs first and the
- * sockets phase last, the others in the order listed). `BENCH_KEEP=1` leaves the
+ * sockets phase last, the others in the order listed, reversed in even rounds). `BENCH_KEEP=1` leaves the
  * `one` phase's database in place (its name is printed) for `EXPLAIN` and `pg_stat_statements`
  * on realistic rows; drop it by hand afterwards. `BENCH_ROUNDS=n` runs the floor and the load
  * phases n times in turn and closes with each phase's median share of its own round's floor:
@@ -506,7 +506,7 @@ async function main() {
   if (PROFILE_DIR) return profilePhase(PROFILE_DIR);
   for (let round = 1; round <= ROUNDS; round++) {
     if (ROUNDS > 1) log(`\n# Round ${round} of ${ROUNDS}`);
-    await loadRound();
+    await loadRound(round);
   }
   if (ROUNDS > 1) roundsSummary();
   if (PHASES.has('sockets')) {
@@ -520,11 +520,12 @@ async function main() {
 }
 
 /** The floor, then each load phase against it, then the round's table. */
-async function loadRound() {
+async function loadRound(round: number) {
   results = [];
   const floor = PHASES.has('floor') ? await floorPhase() : undefined;
-  // Run in the order BENCH_PHASES lists them: a phase pays for the one before it (its WAL to
-  // checkpoint, its database to drop), so swapping two phases shows what that costs.
+  // A phase pays for the one before it (its WAL to checkpoint, its database to drop): odd rounds
+  // run the order BENCH_PHASES lists, even rounds the reverse, so over rounds no phase always
+  // follows another (1 + 2 always after 1 + 1 had cost it more web and Postgres CPU per text).
   const loadPhases: Record<string, () => Promise<void>> = {
     one: () =>
       scenarioPhase('bench1', { webs: 1, workers: 1 }, '1 web + 1 worker', '1 web + 1 worker process', floor, (sc) => {
@@ -540,7 +541,8 @@ async function loadRound() {
         floor,
       ),
   };
-  for (const name of PHASES) await loadPhases[name]?.();
+  const listed = [...PHASES].filter((name) => name in loadPhases);
+  for (const name of round % 2 ? listed : listed.reverse()) await loadPhases[name]();
   summary(floor);
   rounds.push({ floor, results });
 }
