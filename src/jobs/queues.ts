@@ -109,9 +109,17 @@ export function createJobScheduler(q: Queues, log?: Logger, opts: { sendAttempts
   };
   const epochs = dispatchEpochs(q.dispatch, { client: opts.triggers });
   let queueStatsAskedAt = -Infinity;
-  const routingTimers = timerSeconds();
-  const offerTimers = timerSeconds();
-  const requestTimers = timerSeconds();
+  /** One delayed sweep per second of due time (its job id names the second), asked for once per second by this process. */
+  const sweepEachSecond = (queue: Queue, name: string, idPrefix: string, options: JobsOptions) => {
+    const seconds = timerSeconds();
+    return (at: Date) =>
+      seconds.ask(at, (due) =>
+        enqueue(name, queue.add(name, {}, { ...options, jobId: `${idPrefix}-${due}`, delay: Math.max(0, due - Date.now()) + 50 })),
+      );
+  };
+  const offerTimeoutSweep = sweepEachSecond(q.routing, 'offer-timeouts', 'offer-timeouts', JOB_OPTIONS.reservationTimeout);
+  const routingTimerSweep = sweepEachSecond(q.routing, 'routing-timers', 'timers', JOB_OPTIONS.dispatch);
+  const requestTimerSweep = sweepEachSecond(q.maintenance, 'request-timers', 'request-timers', JOB_OPTIONS.requestTimer);
   return {
     async dispatch() {
       // A job is queued only when none is waiting to start: that one covers this trigger (dispatch-epochs.ts).
@@ -123,16 +131,7 @@ export function createJobScheduler(q: Queues, log?: Logger, opts: { sendAttempts
     async offerTimeouts(at) {
       // One sweep per second of due time, not one job per offer: a round of 100 offers made
       // together adds one delayed job, and an accepted offer leaves no job behind to wake for.
-      await offerTimers.ask(at, (due) =>
-        enqueue(
-          'offer-timeouts',
-          q.routing.add(
-            'offer-timeouts',
-            {},
-            { ...JOB_OPTIONS.reservationTimeout, jobId: `offer-timeouts-${due}`, delay: Math.max(0, due - Date.now()) + 50 },
-          ),
-        ),
-      );
+      await offerTimeoutSweep(at);
     },
     async sendMessage(messageId, o = {}) {
       // A second job for one message is harmless: only the run that claims it (pending → sending) sends.
@@ -167,29 +166,11 @@ export function createJobScheduler(q: Queues, log?: Logger, opts: { sendAttempts
     },
     async routingTimer(at) {
       // One job per second of due time: timers falling due together share one sweep (the sweep is idempotent).
-      await routingTimers.ask(at, (due) =>
-        enqueue(
-          'routing-timers',
-          q.routing.add(
-            'routing-timers',
-            {},
-            { ...JOB_OPTIONS.dispatch, jobId: `timers-${due}`, delay: Math.max(0, due - Date.now()) + 50 },
-          ),
-        ),
-      );
+      await routingTimerSweep(at);
     },
     async requestTimer(at) {
       // Same shape as routing timers: one wake-up per second of due time; the sweep finds what is due in Postgres.
-      await requestTimers.ask(at, (due) =>
-        enqueue(
-          'request-timers',
-          q.maintenance.add(
-            'request-timers',
-            {},
-            { ...JOB_OPTIONS.requestTimer, jobId: `request-timers-${due}`, delay: Math.max(0, due - Date.now()) + 50 },
-          ),
-        ),
-      );
+      await requestTimerSweep(at);
     },
   };
 }
